@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Jiritsu developer entry point. Needs only python3 (with venv) and the package registries.
+
+    python3 dev.py serve   # venv + install + migrate SQLite under var/ + demo office + serve :8000
+    python3 dev.py test    # the whole suite (lint, migrations check, pytest); DATABASE_URL picks the DB
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".jiritsu-installed"
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=check).returncode
+
+
+def ensure_venv() -> None:
+    if not PY.exists():
+        print("Creating virtual environment in .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    run(PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "uv==0.13.9")
+    run(PY, "-m", "uv", "pip", "install", "-q", "--python", PY, "-r", LOCK)
+    STAMP.write_text(digest)
+
+
+def django_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "jiritsu.settings")
+    env.update(extra)
+    return env
+
+
+def serve() -> None:
+    ensure_venv()
+    env = django_env(JIRITSU_SECURE_COOKIES="0")
+    run(PY, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    run(PY, "manage.py", "load_demo", "--if-missing", env=env)
+    print("\nJiritsu: http://127.0.0.1:8000/  (Ctrl+C で終了)\n", flush=True)
+    os.execve(str(PY), [str(PY), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], env)
+
+
+def test(args: list[str]) -> None:
+    ensure_venv()
+    env = django_env(JIRITSU_SECURE_COOKIES="0", DJANGO_ALLOW_ASYNC_UNSAFE="true")
+    run(PY, "-m", "ruff", "check", "jiritsu", "bench", "conftest.py", "dev.py", env=env)
+    run(PY, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0", env=env)
+    run(PY, "-m", "pytest", "-q", "--create-db", *args, env=env)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test"}:
+        print(__doc__)
+        sys.exit(2)
+    if sys.argv[1] == "serve":
+        serve()
+    else:
+        try:
+            test(sys.argv[2:])
+        except subprocess.CalledProcessError as exc:
+            sys.exit(exc.returncode or 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Writing the audit log. Call inside the same transaction as the change it records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from jiritsu.audit.models import AuditEvent
+
+# Field names whose values never appear in the log, only the fact that they changed.
+SENSITIVE_FIELDS: frozenset[str] = frozenset(
+    {"address_number", "password", "token", "token_hash", "phone", "address"}
+)
+MASK = "＊＊＊"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """Plain dict of a model's concrete field values (FKs as ids)."""
+    names = list(fields) if fields is not None else [
+        f.attname for f in obj._meta.concrete_fields  # type: ignore[attr-defined]
+    ]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """{field: [old, new]} for changed fields, sensitive values masked."""
+    before = before or {}
+    after = after or {}
+    out: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old == new or key in {"version", "updated_at"}:
+            continue
+        if key in SENSITIVE_FIELDS:
+            out[key] = [MASK if old not in (None, "") else old, MASK if new not in (None, "") else new]
+        else:
+            out[key] = [old, new]
+    return out
+
+
+def _label(obj: Any) -> str:
+    return str(obj)[:200] if obj is not None else ""
+
+
+def record(
+    *,
+    actor: Any,
+    office: Any,
+    action: str,
+    kind: str = AuditEvent.Kind.OTHER,
+    target: models.Model | None = None,
+    person: Any = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append one audit row. ``person`` is the data subject, when there is one."""
+    if changes is None:
+        changes = diff(before, after) if (before is not None or after is not None) else {}
+    return AuditEvent.objects.create(
+        office_id=getattr(office, "pk", None),
+        office_label=_label(office),
+        actor_id=getattr(actor, "pk", None),
+        actor_label=_label(actor),
+        kind=kind,
+        action=action,
+        target_type=target._meta.label if target is not None else "",  # type: ignore[attr-defined]
+        target_id=str(target.pk) if target is not None and target.pk is not None else "",
+        target_label=_label(target),
+        person_id=getattr(person, "pk", None),
+        person_label=_label(person),
+        changes=dict(changes),
+        note=note,
+    )

@@ -1,0 +1,72 @@
+"""The audit log: append-only, outlives what it describes.
+
+Rows carry copies of ids and labels rather than foreign keys, so deleting a person,
+an office or a user can never cascade into the log. The application refuses to
+update or delete rows; on PostgreSQL a trigger refuses it in the database as well
+(migration 0002).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("audit rows cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit rows cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """One thing someone did or looked at. Never changed, never deleted."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "作成"
+        UPDATE = "update", "変更"
+        DELETE = "delete", "削除"
+        VIEW = "view", "閲覧"
+        EXPORT = "export", "出力"
+        TRANSITION = "transition", "状態変更"
+        LOGIN = "login", "ログイン"
+        IMPORT = "import", "取込"
+        OTHER = "other", "その他"
+
+    created_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    office_id = models.BigIntegerField("事務所ID", null=True, db_index=True)
+    office_label = models.CharField("事務所", max_length=100, blank=True)
+    actor_id = models.BigIntegerField("職員ID", null=True, db_index=True)
+    actor_label = models.CharField("職員", max_length=150, blank=True)
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    action = models.CharField("操作", max_length=80)
+    target_type = models.CharField("対象種別", max_length=80, blank=True)
+    target_id = models.CharField("対象ID", max_length=64, blank=True)
+    target_label = models.CharField("対象", max_length=200, blank=True)
+    person_id = models.BigIntegerField("本人ID", null=True, db_index=True)
+    person_label = models.CharField("本人", max_length=200, blank=True)
+    changes = models.JSONField("変更内容", default=dict, blank=True)
+    note = models.TextField("備考", blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["office_id", "created_at"], name="audit_office_time"),
+            models.Index(fields=["person_id", "created_at"], name="audit_person_time"),
+            models.Index(fields=["actor_id", "created_at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit rows cannot be deleted")

@@ -1,0 +1,46 @@
+"""Template filters: 和暦 dates, fiscal years, yen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from jiritsu.core import wareki
+
+register = template.Library()
+
+
+@register.filter
+def wareki_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return wareki.format_wareki(value)
+
+
+@register.filter
+def wareki_month(value: dt.date | None) -> str:
+    return wareki.format_wareki_month(value) if value else ""
+
+
+@register.filter
+def fiscal_year(value: int) -> str:
+    return wareki.format_fiscal_year(int(value))
+
+
+@register.filter
+def yen(value: int | None) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}円"
+
+
+@register.filter
+def age(birth: dt.date | None) -> str:
+    if not birth:
+        return ""
+    return f"{wareki.age_on(birth, dt.date.today())}歳"

@@ -1,0 +1,69 @@
+"""Test factories shared by every app's tests. Plain functions, explicit arguments.
+
+They write directly (no audit rows) — they build the world a test starts from;
+the behaviour under test goes through services, views or the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
+from jiritsu.people.models import Household, HouseholdType, Person
+
+_seq = itertools.count(1)
+PASSWORD = "test-password-123"
+
+
+def make_office(code: str | None = None, **kw: Any) -> Office:
+    n = next(_seq)
+    code = code or f"T{n:04d}"
+    defaults: dict[str, Any] = {"name": f"テスト福祉事務所{n}", "municipality": "テスト市",
+                                "kind": Office.Kind.CITY}
+    defaults.update(kw)
+    return Office.objects.create(code=code, **defaults)
+
+
+def make_partner(office: Office, kind: str = PartnerOrganisation.Kind.HELLO_WORK,
+                 name: str | None = None, **kw: Any) -> PartnerOrganisation:
+    return PartnerOrganisation.objects.create(
+        office=office, kind=kind, name=name or f"関係機関{next(_seq)}", **kw)
+
+
+def make_user(office: Office, role: str = Membership.Role.CASEWORKER, *,
+              username: str | None = None, display_name: str | None = None,
+              profession: str = "", partner: PartnerOrganisation | None = None) -> User:
+    n = next(_seq)
+    user = User.objects.create_user(username=username or f"{role}{n}", password=PASSWORD,
+                                    display_name=display_name or f"{role}職員{n}")
+    if role == Membership.Role.PARTNER and partner is None:
+        partner = make_partner(office)
+    Membership.objects.create(user=user, office=office, role=role, profession=profession,
+                              partner=partner)
+    return user
+
+
+def membership_of(user: User, office: Office) -> Membership:
+    return Membership.objects.select_related("office", "partner").get(user=user, office=office)
+
+
+def make_household(office: Office, *, caseworker: User | None = None,
+                   household_type: str = HouseholdType.OTHER, **kw: Any) -> Household:
+    n = next(_seq)
+    defaults: dict[str, Any] = {"case_number": f"{n:06d}", "district": "中央地区",
+                                "assistance_started_on": dt.date(2024, 4, 1)}
+    defaults.update(kw)
+    return Household.objects.create(office=office, caseworker=caseworker,
+                                    household_type=household_type, **defaults)
+
+
+def make_person(office: Office, *, household: Household | None = None, **kw: Any) -> Person:
+    n = next(_seq)
+    defaults: dict[str, Any] = {
+        "name": f"山田 太郎{n}", "kana": "やまだ たろう", "birth_date": dt.date(1980, 5, 1),
+        "sex": Person.Sex.MALE, "member_number": n,
+    }
+    defaults.update(kw)
+    return Person.objects.create(office=office, household=household, **defaults)

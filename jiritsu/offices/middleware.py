@@ -1,0 +1,82 @@
+"""Request plumbing: idle time-out, the active office membership, and the tenant scope."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django_scopes import scope, scopes_disabled
+
+from jiritsu.offices.models import Membership
+
+SESSION_OFFICE_KEY = "jiritsu_office_id"
+SESSION_LAST_SEEN_KEY = "jiritsu_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT_SECONDS."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session") and not getattr(
+            request, "_api_token_auth", False
+        ):
+            now = time.time()
+            last = request.session.get(SESSION_LAST_SEEN_KEY)
+            if last is not None and now - float(last) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{settings.LOGIN_URL and '/login/'}?timeout=1")
+            request.session[SESSION_LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The membership the user is acting in: the one chosen in the session, else the first."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("office", "partner")
+        .order_by("office__code")
+    )
+    if not memberships:
+        return None
+    chosen = request.session.get(SESSION_OFFICE_KEY) if hasattr(request, "session") else None
+    for m in memberships:
+        if m.office_id == chosen:
+            return m
+    return memberships[0]
+
+
+class OfficeMiddleware:
+    """Attach ``request.membership``/``request.office`` and run the view inside the office scope.
+
+    Office-owned models use a scoped manager (django-scopes): a query that runs
+    outside a scope raises instead of silently returning every office's rows.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None) or active_membership(request)
+        request.membership = membership  # type: ignore[attr-defined]
+        request.office = membership.office if membership else None  # type: ignore[attr-defined]
+        if membership is None:
+            # Anonymous or office-less: nothing office-owned is reachable.
+            with scope(office=None):
+                return self.get_response(request)
+        with scope(office=membership.office):
+            return self.get_response(request)
+
+
+__all__ = ["IdleTimeoutMiddleware", "OfficeMiddleware", "active_membership", "scopes_disabled"]

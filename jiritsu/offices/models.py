@@ -1,0 +1,136 @@
+"""Offices (the tenant), staff accounts, memberships with roles, partner organisations."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A staff or partner account. Roles live on :class:`Membership`, per office."""
+
+    display_name = models.CharField("氏名", max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Office(models.Model):
+    """福祉事務所 — the tenant. Every office-owned row points here."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "市"
+        PREFECTURE = "prefecture", "都道府県"
+        TOWN = "town", "町村"
+
+    code = models.CharField("事務所コード", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=100)
+    municipality = models.CharField("自治体", max_length=100)
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices, default=Kind.CITY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def standard_caseload(self) -> int:
+        """社会福祉法16条: 80 households per caseworker in cities, 65 in prefectures."""
+        return 65 if self.kind == self.Kind.PREFECTURE else 80
+
+
+class PartnerOrganisation(models.Model):
+    """関係機関: Hello Work, hospitals, 地域生活支援センター, 社協, NPOs, schools, employers, facilities."""
+
+    class Kind(models.TextChoices):
+        HELLO_WORK = "hello_work", "ハローワーク"
+        HOSPITAL = "hospital", "医療機関"
+        PSYCHIATRIC_HOSPITAL = "psychiatric_hospital", "精神科病院"
+        LIFE_SUPPORT_CENTRE = "life_support_centre", "地域生活支援センター"
+        HEALTH_CENTRE = "health_centre", "保健所・保健センター"
+        SOCIAL_WELFARE_COUNCIL = "social_welfare_council", "社会福祉協議会"
+        NPO = "npo", "NPO法人"
+        CONTRACTOR = "contractor", "委託事業者"
+        SCHOOL = "school", "学校"
+        EMPLOYER = "employer", "事業所（雇用主）"
+        RELIEF_FACILITY = "relief_facility", "救護施設"
+        GROUP_HOME = "group_home", "グループホーム"
+        FACILITY = "facility", "施設"
+        COUNCIL = "council", "協議会"
+        OTHER = "other", "その他"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="partners")
+    kind = models.CharField("種別", max_length=30, choices=Kind.choices)
+    name = models.CharField("名称", max_length=200)
+    operator = models.CharField("事業実施者", max_length=200, blank=True)
+    areas = models.JSONField("担当圏域", default=list, blank=True,
+                             help_text="Names of districts/municipalities this organisation serves.")
+    capacity = models.PositiveIntegerField("定員", null=True, blank=True)
+    address = models.CharField("所在地", max_length=200, blank=True)
+    phone = models.CharField("電話", max_length=30, blank=True)
+    is_active = models.BooleanField("有効", default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="partner_unique_name_per_office"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One account's role in one office. An account may belong to several offices."""
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", "ケースワーカー"
+        SUPERVISOR = "supervisor", "査察指導員"
+        MANAGER = "manager", "課長・所長"
+        SUPPORT_STAFF = "support_staff", "支援員"
+        PARTNER = "partner", "関係機関職員"
+        ADMIN = "admin", "システム管理者"
+
+    class Profession(models.TextChoices):
+        EMPLOYMENT_SUPPORT = "employment_support", "就労支援員"
+        SELF_RELIANCE_SUPPORT = "self_reliance_support", "自立支援員"
+        DAILY_LIFE_SUPPORT = "daily_life_support", "日常生活支援員"
+        DISCHARGE_SUPPORT = "discharge_support", "退院促進支援員"
+        PUBLIC_HEALTH_NURSE = "public_health_nurse", "保健師"
+        DIETITIAN = "dietitian", "栄養士"
+        PSYCHIATRIC_SOCIAL_WORKER = "psw", "精神保健福祉士"
+        CLINICAL_PSYCHOLOGIST = "clinical_psychologist", "臨床心理士"
+        OTHER = "other", "その他"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("役割", max_length=20, choices=Role.choices)
+    profession = models.CharField("職種", max_length=30, choices=Profession.choices, blank=True)
+    partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="members")
+    is_active = models.BooleanField("有効", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["office", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "office"], name="membership_one_per_office"),
+            models.CheckConstraint(
+                condition=~models.Q(role="partner") | models.Q(partner__isnull=False),
+                name="membership_partner_needs_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.office} ({self.get_role_display()})"
+
+    def can(self, action: str) -> bool:
+        from jiritsu.offices.permissions import role_can
+
+        return self.is_active and role_can(self.role, action)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == self.Role.PARTNER

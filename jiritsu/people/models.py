@@ -1,0 +1,362 @@
+"""Households (世帯) and people (世帯員) with what programs screen on.
+
+Names are stored exactly as entered; only ``kana_key`` is normalised for search.
+Every row belongs to an office and is reached through a scoped manager: a query
+outside an office scope raises (django-scopes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from jiritsu.core.kana import search_key
+from jiritsu.offices.models import Office, PartnerOrganisation
+
+
+class HouseholdType(models.TextChoices):
+    ELDERLY = "elderly", "高齢者世帯"
+    SINGLE_MOTHER = "single_mother", "母子世帯"
+    DISABLED = "disabled", "障害者世帯"
+    SICK = "sick", "傷病者世帯"
+    OTHER = "other", "その他の世帯"
+
+
+class VisitGrade(models.Model):
+    """訪問格付け: a per-office table of visit frequencies (A: monthly, B: every 2 months …)."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="visit_grades")
+    code = models.CharField("格付け", max_length=10)
+    name = models.CharField("名称", max_length=50)
+    visits_per_year = models.PositiveSmallIntegerField("年間訪問回数")
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["office", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "code"], name="visit_grade_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}（{self.name}）"
+
+
+class Household(models.Model):
+    """世帯: one public-assistance case, keyed by case number within the office."""
+
+    class EndReason(models.TextChoices):
+        WORK = "work", "就労による収入増"
+        PENSION = "pension", "年金等の収入増"
+        DEATH = "death", "死亡"
+        MOVED = "moved", "転出"
+        FACILITY = "facility", "施設入所"
+        SUPPORT = "support", "仕送り・扶養"
+        DECLINED = "declined", "辞退"
+        SANCTION = "sanction", "指導指示違反"
+        OTHER = "other", "その他"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="households")
+    case_number = models.CharField("ケース番号", max_length=30)
+    household_type = models.CharField("世帯類型", max_length=20, choices=HouseholdType.choices)
+    district = models.CharField("地区", max_length=50, blank=True, db_index=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    caseworker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="caseload", verbose_name="地区担当員")
+    assistance_started_on = models.DateField("保護開始日", null=True, blank=True)
+    assistance_ended_on = models.DateField("保護廃止日", null=True, blank=True)
+    end_reason = models.CharField("廃止理由", max_length=20, choices=EndReason.choices, blank=True)
+    visit_grade = models.ForeignKey(VisitGrade, on_delete=models.PROTECT, null=True, blank=True,
+                                    verbose_name="訪問格付け")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["case_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "case_number"], name="household_unique_case"),
+        ]
+        indexes = [
+            models.Index(fields=["office", "caseworker"], name="household_caseworker"),
+            models.Index(fields=["office", "household_type"], name="household_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ケース{self.case_number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.assistance_ended_on is None or self.assistance_ended_on > dt.date.today()
+
+
+class HouseholdTypeChange(models.Model):
+    """History of a household's type (世帯類型の変更履歴); the current one is on Household."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="type_history")
+    household_type = models.CharField("世帯類型", max_length=20, choices=HouseholdType.choices)
+    valid_from = models.DateField("適用開始日")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="household__office")
+
+    class Meta:
+        ordering = ["household", "valid_from", "id"]
+
+
+class Person(models.Model):
+    """世帯員 (or a program participant who is not on assistance: ``household`` is null)."""
+
+    class Sex(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+        OTHER = "other", "その他・不明"
+
+    class Relationship(models.TextChoices):
+        HEAD = "head", "世帯主"
+        SPOUSE = "spouse", "配偶者"
+        CHILD = "child", "子"
+        PARENT = "parent", "父母"
+        SIBLING = "sibling", "兄弟姉妹"
+        GRANDCHILD = "grandchild", "孫"
+        OTHER = "other", "その他"
+
+    class EmploymentStatus(models.TextChoices):
+        FULL_TIME = "full_time", "常用就労"
+        PART_TIME = "part_time", "パート・アルバイト"
+        SELF_EMPLOYED = "self_employed", "自営"
+        JOB_SEEKING = "job_seeking", "求職中"
+        NOT_WORKING = "not_working", "未就労"
+        STUDENT = "student", "就学中"
+        RETIRED = "retired", "非稼働（高齢等）"
+
+    class SchoolGrade(models.TextChoices):
+        PRESCHOOL = "preschool", "未就学"
+        E1 = "e1", "小学1年"
+        E2 = "e2", "小学2年"
+        E3 = "e3", "小学3年"
+        E4 = "e4", "小学4年"
+        E5 = "e5", "小学5年"
+        E6 = "e6", "小学6年"
+        J1 = "j1", "中学1年"
+        J2 = "j2", "中学2年"
+        J3 = "j3", "中学3年"
+        H1 = "h1", "高校1年"
+        H2 = "h2", "高校2年"
+        H3 = "h3", "高校3年"
+        HIGHER = "higher", "大学・専門学校等"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="people")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="members", verbose_name="世帯")
+    member_number = models.PositiveSmallIntegerField("世帯員番号", default=1)
+    address_number = models.CharField("宛名番号", max_length=20, blank=True,
+                                      help_text="Municipal address number. Never the My Number.")
+    name = models.CharField("氏名", max_length=100)
+    kana = models.CharField("ふりがな", max_length=100)
+    kana_key = models.CharField(max_length=100, db_index=True, editable=False)
+    birth_date = models.DateField("生年月日")
+    sex = models.CharField("性別", max_length=10, choices=Sex.choices)
+    relationship = models.CharField("続柄", max_length=20, choices=Relationship.choices,
+                                    default=Relationship.HEAD)
+    employment_status = models.CharField("就労状況", max_length=20,
+                                         choices=EmploymentStatus.choices,
+                                         default=EmploymentStatus.NOT_WORKING)
+    employer_name = models.CharField("勤務先", max_length=200, blank=True)
+    earned_income = models.PositiveIntegerField("就労収入（月額・円）", default=0)
+    school_name = models.CharField("学校名", max_length=100, blank=True)
+    school_grade = models.CharField("学年", max_length=20, choices=SchoolGrade.choices, blank=True)
+    phone = models.CharField("電話", max_length=30, blank=True)
+    note = models.TextField("備考", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["kana_key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "member_number"],
+                                    name="person_unique_member_number"),
+        ]
+        indexes = [
+            models.Index(fields=["office", "kana_key"], name="person_office_kana"),
+            models.Index(fields=["office", "birth_date"], name="person_office_birth"),
+            models.Index(fields=["office", "school_grade"], name="person_office_grade"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.kana_key = search_key(self.kana)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "kana" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "kana_key"}
+        super().save(*args, **kwargs)
+
+    def age_on(self, day: dt.date) -> int:
+        from jiritsu.core.wareki import age_on
+
+        return age_on(self.birth_date, day)
+
+    @property
+    def age(self) -> int:
+        return self.age_on(dt.date.today())
+
+    @property
+    def on_assistance(self) -> bool:
+        return self.household is not None and self.household.is_active
+
+
+class _PersonPart(models.Model):
+    """Rows that belong to one person (and through them to one office)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+
+    objects = ScopedManager(office="person__office")
+
+    class Meta:
+        abstract = True
+
+
+class Disability(_PersonPart):
+    """障害: kind, grade and certificate."""
+
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", "身体障害"
+        INTELLECTUAL = "intellectual", "知的障害"
+        MENTAL = "mental", "精神障害"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disabilities")
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    grade = models.CharField("等級", max_length=20, blank=True)
+    certificate = models.CharField("手帳", max_length=50, blank=True,
+                                   help_text="身体障害者手帳 / 療育手帳 / 精神障害者保健福祉手帳")
+    certified_on = models.DateField("交付日", null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "kind"]
+        indexes = [models.Index(fields=["kind", "person"], name="disability_kind_person")]
+
+
+class Illness(_PersonPart):
+    """傷病と治療状況."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="illnesses")
+    name = models.CharField("傷病名", max_length=100)
+    is_chronic = models.BooleanField("慢性疾患", default=False)
+    is_psychiatric = models.BooleanField("精神疾患", default=False)
+    treatment = models.CharField("治療状況", max_length=200, blank=True)
+    medical_institution = models.CharField("医療機関", max_length=200, blank=True)
+    since = models.DateField("発症・受診開始", null=True, blank=True)
+    until = models.DateField("治癒・終了", null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-since"]
+
+
+class HospitalStay(_PersonPart):
+    """入院歴. A stay without ``discharged_on`` is current."""
+
+    class Destination(models.TextChoices):
+        HOME = "home", "自宅"
+        APARTMENT = "apartment", "アパート"
+        GROUP_HOME = "group_home", "グループホーム"
+        FACILITY = "facility", "施設"
+        RELIEF_FACILITY = "relief_facility", "救護施設"
+        OTHER_HOSPITAL = "other_hospital", "転院"
+        DEATH = "death", "死亡"
+        OTHER = "other", "その他"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="hospital_stays")
+    hospital = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="stays", verbose_name="医療機関")
+    hospital_name = models.CharField("医療機関名", max_length=200)
+    psychiatric = models.BooleanField("精神科病棟", default=False)
+    admitted_on = models.DateField("入院日")
+    discharged_on = models.DateField("退院日", null=True, blank=True)
+    destination = models.CharField("退院先", max_length=20, choices=Destination.choices, blank=True)
+
+    class Meta:
+        ordering = ["person", "-admitted_on"]
+        indexes = [
+            models.Index(fields=["psychiatric", "discharged_on", "admitted_on"],
+                         name="stay_psych_current"),
+        ]
+
+
+class WorkHistory(_PersonPart):
+    """職歴."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="work_history")
+    employer = models.CharField("勤務先", max_length=200)
+    job = models.CharField("職種", max_length=100, blank=True)
+    started_on = models.DateField("開始", null=True, blank=True)
+    ended_on = models.DateField("終了", null=True, blank=True)
+    reason_left = models.CharField("離職理由", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["person", "-started_on"]
+
+
+class Qualification(_PersonPart):
+    """資格・免許."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="qualifications")
+    name = models.CharField("資格・免許", max_length=100)
+    obtained_on = models.DateField("取得日", null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "name"]
+
+
+class CareDuty(_PersonPart):
+    """育児・介護の負担 (a barrier to work in the capacity assessment)."""
+
+    class Kind(models.TextChoices):
+        CHILDCARE = "childcare", "育児"
+        NURSING_CARE = "nursing_care", "介護"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_duties")
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    detail = models.CharField("内容", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["person", "kind"]
+
+
+class WorkCapacityAssessment(_PersonPart):
+    """稼働能力の評価: the three criteria (能力・意思・場) with evidence, dated.
+
+    ``usage`` is what the national KPI (事業参加率) needs: people already making
+    full use of their capacity and people who lost it are outside its denominator.
+    """
+
+    class Usage(models.TextChoices):
+        NOT_FULLY_USED = "not_fully_used", "十分に活用されていない"
+        FULLY_USED = "fully_used", "十分に活用している"
+        NO_CAPACITY = "no_capacity", "稼働能力なし"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField("評価日")
+    has_capacity = models.BooleanField("稼働能力あり")
+    has_will = models.BooleanField("活用の意思あり")
+    has_place = models.BooleanField("活用の場あり")
+    usage = models.CharField("活用状況", max_length=20, choices=Usage.choices)
+    barriers = models.JSONField("阻害要因", default=list, blank=True,
+                                help_text="illness / disability / childcare / nursing_care / other")
+    evidence = models.TextField("根拠", blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name="評価者")
+
+    class Meta:
+        ordering = ["person", "-assessed_on", "-id"]
+        indexes = [models.Index(fields=["person", "assessed_on"], name="assessment_person_date")]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jiritsu.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("<int:pk>/", views.person_detail, name="person"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+]

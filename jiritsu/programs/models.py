@@ -1,0 +1,738 @@
+"""Programs (自立支援プログラム) and everything between "we have a program" and "what came of it".
+
+Catalogue → screening (rules as data, ledgers, nominations) → consent → conference
+decisions and approvals → enrolment episodes with phases → plans, records, reviews,
+outcomes → transfers. All rows are office-owned and reached through scoped managers.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+from jiritsu.offices.models import Membership, Office, PartnerOrganisation
+from jiritsu.people.models import Person
+
+User = settings.AUTH_USER_MODEL
+
+
+class Program(models.Model):
+    """自立支援プログラム as an office defines it. Edits bump ``current_version``;
+    each enrolment keeps the :class:`ProgramVersion` it started under."""
+
+    class Kind(models.TextChoices):
+        ECONOMIC = "economic", "経済的自立"
+        DAILY_LIFE = "daily_life", "日常生活自立"
+        SOCIAL_LIFE = "social_life", "社会生活自立"
+
+    class LegalBasis(models.TextChoices):
+        ART27_2 = "art27_2", "法27条の2（相談・助言）"
+        ART55_7 = "art55_7", "法55条の7（被保護者就労支援事業）"
+        OTHER = "other", "その他"
+
+    class ApprovalLevel(models.TextChoices):
+        NONE = "none", "不要"
+        SUPERVISOR = "supervisor", "査察指導員"
+        MANAGER = "manager", "課長"
+        DIRECTOR = "director", "所長"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="programs")
+    code = models.CharField("プログラムコード", max_length=40)
+    name = models.CharField("プログラム名", max_length=200)
+    kind = models.CharField("自立の種類", max_length=20, choices=Kind.choices)
+    category = models.CharField("分類", max_length=100, blank=True)
+    legal_basis = models.CharField("根拠", max_length=20, choices=LegalBasis.choices,
+                                   default=LegalBasis.ART27_2)
+    established_on = models.DateField("策定年月", help_text="First day of the month established.")
+    description = models.TextField("概要", blank=True)
+    target_description = models.TextField("対象者", blank=True)
+    review_interval_months = models.PositiveSmallIntegerField("見直し間隔（月）", default=3)
+    standard_length_months = models.PositiveSmallIntegerField("標準期間（月）", null=True,
+                                                              blank=True)
+    max_length_months = models.PositiveSmallIntegerField("最長期間（月）", null=True, blank=True)
+    extension_approval = models.CharField("延長の決裁", max_length=20,
+                                          choices=ApprovalLevel.choices,
+                                          default=ApprovalLevel.MANAGER)
+    capacity = models.PositiveIntegerField("定員", null=True, blank=True)
+    consent_required = models.BooleanField("支援開始前に同意が必要", default=True)
+    allows_non_recipients = models.BooleanField("被保護者以外も対象", default=False)
+    professions = models.JSONField("関与する職種", default=list, blank=True)
+    partners = models.ManyToManyField(PartnerOrganisation, blank=True, related_name="programs",
+                                      verbose_name="関係機関")
+    budget_yen = models.PositiveIntegerField("予算（円）", null=True, blank=True)
+    conference_kind = models.CharField("検討会の種類", max_length=30, blank=True)
+    rules = models.JSONField("選定条件", default=dict, blank=True,
+                             help_text='{"op": "and"|"or", "conditions": [...]} — see screening.py')
+    approvals_needed = models.JSONField(
+        "決裁が必要な決定", default=list, blank=True,
+        help_text="Decision kinds that need approval: extend / end / achieve …")
+    template_code = models.CharField("テンプレート", max_length=40, blank=True)
+    is_active = models.BooleanField("実施中", default=True)
+    current_version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["office", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "code"], name="program_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramVersion(models.Model):
+    """Frozen copy of a program's definition (phases, menus, rules, lengths) at one version."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("版")
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    objects = ScopedManager(office="program__office")
+
+    class Meta:
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="program_version_unique"),
+        ]
+
+
+class Phase(models.Model):
+    """An ordered phase of a program (退院前訓練 → 退院先の確保・調整 → 退院後の生活・就労訓練)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField("順序")
+    name = models.CharField("段階", max_length=100)
+    standard_months = models.PositiveSmallIntegerField("標準期間（月）", null=True, blank=True)
+
+    objects = ScopedManager(office="program__office")
+
+    class Meta:
+        ordering = ["program", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportMenu(models.Model):
+    """支援メニュー (退院促進 / 生活支援 / 就労支援 …)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="menus")
+    order = models.PositiveSmallIntegerField("順序", default=0)
+    name = models.CharField("メニュー", max_length=100)
+    description = models.TextField("内容", blank=True)
+
+    objects = ScopedManager(office="program__office")
+
+    class Meta:
+        ordering = ["program", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutcomeKind(models.TextChoices):
+    EMPLOYMENT_START = "employment_start", "就労開始"
+    INCOME_INCREASE = "income_increase", "増収"
+    CLOSED_BY_WORK = "closed_by_work", "就労による保護廃止"
+    DISCHARGE = "discharge", "退院"
+    HIGH_SCHOOL = "high_school", "高校進学"
+    SOCIAL_PARTICIPATION = "social_participation", "社会参加の継続"
+    HEALTH_IMPROVED = "health_improved", "健康状態の改善"
+    DAILY_LIFE_STABLE = "daily_life_stable", "日常生活の安定"
+    MOVED_TO_PROGRAM = "moved_to_program", "他プログラムへの移行"
+    OTHER = "other", "その他"
+
+
+class OutcomeType(models.Model):
+    """An outcome a program counts (就労開始, 退院 …). ``counts_as_achievement`` → 達成者数."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="outcome_types")
+    kind = models.CharField("種類", max_length=30, choices=OutcomeKind.choices)
+    name = models.CharField("名称", max_length=100)
+    counts_as_achievement = models.BooleanField("達成とみなす", default=True)
+
+    objects = ScopedManager(office="program__office")
+
+    class Meta:
+        ordering = ["program", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramTarget(models.Model):
+    """A numeric target for one fiscal year or over several (竹原: reduce by 5 by end of FY2011)."""
+
+    class Metric(models.TextChoices):
+        PARTICIPANTS = "participants", "参加者数"
+        ACHIEVED = "achieved", "達成者数"
+        OUTCOME = "outcome", "成果（種類別）"
+        REDUCTION = "reduction", "対象者の減少数"
+        ELIGIBLE = "eligible", "支援対象者数"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="targets")
+    label = models.CharField("目標", max_length=200)
+    metric = models.CharField("指標", max_length=20, choices=Metric.choices)
+    outcome_kind = models.CharField("成果の種類", max_length=30, choices=OutcomeKind.choices,
+                                    blank=True)
+    value = models.PositiveIntegerField("目標値")
+    fiscal_year_from = models.PositiveSmallIntegerField("開始年度")
+    fiscal_year_to = models.PositiveSmallIntegerField("終了年度")
+    baseline = models.PositiveIntegerField("基準値", null=True, blank=True)
+
+    objects = ScopedManager(office="program__office")
+
+    class Meta:
+        ordering = ["program", "fiscal_year_from"]
+
+
+class ScreeningLedger(models.Model):
+    """支援対象者台帳: the dated result of running a program's rules."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="ledgers")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="ledgers")
+    title = models.CharField("台帳名", max_length=200)
+    as_of = models.DateField("基準日")
+    rules = models.JSONField("適用した条件", default=dict)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+
+
+class LedgerEntry(models.Model):
+    ledger = models.ForeignKey(ScreeningLedger, on_delete=models.CASCADE, related_name="entries")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="ledger_entries")
+    reasons = models.JSONField("該当理由", default=list)
+    nominated = models.BooleanField("推薦", default=False)
+
+    objects = ScopedManager(office="ledger__office")
+
+    class Meta:
+        ordering = ["ledger", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "person"], name="ledger_entry_unique"),
+        ]
+
+
+class Nomination(models.Model):
+    """推薦: a hospital doctor, outside council or caseworker proposes a person for a program."""
+
+    class Source(models.TextChoices):
+        DOCTOR = "doctor", "主治医"
+        HOSPITAL = "hospital", "医療機関"
+        COUNCIL = "council", "協議会"
+        CASEWORKER = "caseworker", "ケースワーカー"
+        SUPPORT_STAFF = "support_staff", "支援員"
+        PARTNER = "partner", "関係機関"
+        SELF = "self", "本人・家族"
+        OTHER = "other", "その他"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="nominations")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="nominations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="nominations")
+    source = models.CharField("推薦元", max_length=20, choices=Source.choices)
+    nominated_by = models.CharField("推薦者", max_length=200)
+    partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
+    nominated_on = models.DateField("推薦日")
+    note = models.TextField("理由・備考", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-nominated_on", "-id"]
+
+
+class DataCategory(models.TextChoices):
+    BASIC = "basic", "基本情報（氏名・連絡先）"
+    HEALTH = "health", "健康・医療"
+    DISABILITY = "disability", "障害"
+    INCOME = "income", "収入・資産"
+    FAMILY = "family", "家族"
+    EMPLOYMENT = "employment", "就労・職歴"
+    RECORDS = "records", "支援記録"
+
+
+class Consent(models.Model):
+    """同意: for a program (or general), which partners may receive which data; withdrawable."""
+
+    class Form(models.TextChoices):
+        WRITTEN = "written", "書面"
+        ORAL = "oral", "口頭"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="consents")
+    given_on = models.DateField("同意日")
+    form = models.CharField("方法", max_length=10, choices=Form.choices)
+    withdrawn_on = models.DateField("撤回日", null=True, blank=True)
+    note = models.TextField("備考", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        indexes = [models.Index(fields=["person", "program"], name="consent_person_program")]
+
+
+class ConsentGrant(models.Model):
+    """Within a consent: this partner may receive these data categories."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="grants")
+    partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT,
+                                related_name="consent_grants")
+    categories = models.JSONField("提供する情報", default=list)
+
+    objects = ScopedManager(office="consent__office")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "partner"], name="consent_grant_unique"),
+        ]
+
+
+class Conference(models.Model):
+    """検討会・会議: decides about people; each decision moves an enrolment."""
+
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", "所内検討会"
+        CASE_DIAGNOSIS = "case_diagnosis", "ケース診断会議"
+        NETWORK = "network", "ネットワーク会議"
+        AGENCIES = "agencies", "関係機関会議"
+        EMPLOYMENT_REVIEW = "employment_review", "就労支援検討会"
+        DAILY_LIFE_REVIEW = "daily_life_review", "日常生活支援検討会"
+        OUTSIDE_COUNCIL = "outside_council", "外部協議会"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="conferences")
+    kind = models.CharField("種類", max_length=30, choices=Kind.choices)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="conferences")
+    held_on = models.DateField("開催日")
+    title = models.CharField("件名", max_length=200)
+    place = models.CharField("場所", max_length=200, blank=True)
+    agenda = models.TextField("議題", blank=True)
+    minutes = models.TextField("議事録", blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
+
+class ConferenceAttendee(models.Model):
+    """Staff (with role/profession) or outside people (partner staff, family)."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    name = models.CharField("氏名", max_length=100)
+    role = models.CharField("役割", max_length=20, choices=Membership.Role.choices, blank=True)
+    profession = models.CharField("職種・立場", max_length=100, blank=True)
+    partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
+    is_family = models.BooleanField("家族・親族", default=False)
+
+    objects = ScopedManager(office="conference__office")
+
+    class Meta:
+        ordering = ["conference", "id"]
+
+
+class Enrollment(models.Model):
+    """One episode of one person in one program. A person may re-enter later (new row)."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "候補"
+        SELECTED = "selected", "選定"
+        ACTIVE = "active", "参加中"
+        ENDED = "ended", "終了"
+
+    class EndReason(models.TextChoices):
+        ACHIEVED = "achieved", "達成"
+        NOT_NEEDED = "not_needed", "継続不要"
+        SUSPENDED = "suspended", "中断"
+        STOPPED = "stopped", "打ち切り"
+        DECLINED = "declined", "辞退"
+        TRANSFERRED = "transferred", "移行"
+        ASSISTANCE_ENDED = "assistance_ended", "保護廃止"
+
+    OPEN_STATUSES = ("candidate", "selected", "active")
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="enrollments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrollments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
+    program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT,
+                                        related_name="enrollments")
+    status = models.CharField("状態", max_length=20, choices=Status.choices,
+                              default=Status.CANDIDATE)
+    end_reason = models.CharField("終了理由", max_length=20, choices=EndReason.choices,
+                                  blank=True)
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="enrollments", verbose_name="段階")
+    menus = models.ManyToManyField(SupportMenu, blank=True, related_name="enrollments",
+                                   verbose_name="支援メニュー")
+    candidate_on = models.DateField("候補日")
+    selected_on = models.DateField("選定日", null=True, blank=True)
+    started_on = models.DateField("支援開始日", null=True, blank=True)
+    planned_end_on = models.DateField("終了予定日", null=True, blank=True)
+    ended_on = models.DateField("終了日", null=True, blank=True)
+    moved_from = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="moved_to", verbose_name="移行元")
+    lead_staff = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="led_enrollments", verbose_name="担当支援員")
+    referred_partners = models.ManyToManyField(PartnerOrganisation, blank=True,
+                                               related_name="referrals",
+                                               verbose_name="紹介先関係機関")
+    flagged_no_longer_matching = models.DateField("条件非該当の検出日", null=True, blank=True)
+    note = models.TextField("備考", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-candidate_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "program"],
+                condition=Q(status__in=["candidate", "selected", "active"]),
+                name="enrollment_one_open_per_program",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ended", ended_on__isnull=False, end_reason__gt="")
+                | (~Q(status="ended") & Q(end_reason="")),
+                name="enrollment_end_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "program", "status"], name="enrollment_board"),
+            models.Index(fields=["office", "started_on", "ended_on"], name="enrollment_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} / {self.program}"
+
+
+class EnrollmentEvent(models.Model):
+    """Every transition of an enrolment, dated, with the conference or approval behind it."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="events")
+    occurred_on = models.DateField("日付")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    action = models.CharField("操作", max_length=30)
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="enrollment_events")
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="enrollment__office")
+
+    class Meta:
+        ordering = ["enrollment", "occurred_on", "id"]
+
+
+class ConferenceDecision(models.Model):
+    """A conference's decision about one person, applied to an enrolment on save."""
+
+    class Decision(models.TextChoices):
+        SELECT = "select", "選定"
+        START = "start", "支援開始"
+        CONTINUE = "continue", "継続"
+        EXTEND = "extend", "延長"
+        CHANGE_PHASE = "change_phase", "段階変更"
+        END = "end", "終了"
+        TRANSFER = "transfer", "移行"
+        NO_CHANGE = "no_change", "変更なし"
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="decisions")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conference_decisions")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="decisions")
+    decision = models.CharField("決定", max_length=20, choices=Decision.choices)
+    reason = models.TextField("理由", blank=True)
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    end_reason = models.CharField(max_length=20, choices=Enrollment.EndReason.choices, blank=True)
+    target_program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    extend_until = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(office="conference__office")
+
+    class Meta:
+        ordering = ["conference", "id"]
+
+
+class ApprovalRoute(models.Model):
+    """決裁ルート per office: ordered roles, e.g. ["supervisor", "manager"]."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="approval_routes")
+    name = models.CharField("名称", max_length=100)
+    steps = models.JSONField("決裁者の順序", default=list)
+    is_default = models.BooleanField(default=True)
+
+    objects = ScopedManager(office="office")
+
+
+class ApprovalRequest(models.Model):
+    """A decision waiting for 決裁 (extension, ending support, recording an achievement …)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "決裁待ち"
+        APPROVED = "approved", "決裁済"
+        REJECTED = "rejected", "差戻し"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="approval_requests")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="approval_requests")
+    kind = models.CharField("案件", max_length=30)
+    subject = models.CharField("件名", max_length=200)
+    payload = models.JSONField(default=dict)
+    steps = models.JSONField("決裁者の順序", default=list)
+    current_step = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField("状態", max_length=20, choices=Status.choices,
+                              default=Status.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ApprovalStep(models.Model):
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT, related_name="decisions")
+    step_no = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    approved = models.BooleanField()
+    comment = models.TextField("コメント", blank=True)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="request__office")
+
+    class Meta:
+        ordering = ["request", "step_no", "id"]
+
+
+class Plan(models.Model):
+    """自立計画書 / 支援計画, versioned: a new version is a new row; the latest is current."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="plans")
+    number = models.PositiveSmallIntegerField("版")
+    agreed_on = models.DateField("本人同意日", null=True, blank=True)
+    target_start_on = models.DateField("就労開始目標時期", null=True, blank=True)
+    policy = models.TextField("支援方針", blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="enrollment__office")
+
+    class Meta:
+        ordering = ["enrollment", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "number"], name="plan_unique_number"),
+        ]
+
+
+class Achievement(models.TextChoices):
+    ACHIEVED = "achieved", "達成"
+    PARTLY = "partly", "一部達成"
+    NOT = "not", "未達成"
+
+
+class PlanGoal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField("目標", max_length=300)
+    target_on = models.DateField("目標期日", null=True, blank=True)
+    achievement = models.CharField("達成度（終了時）", max_length=20, choices=Achievement.choices,
+                                   blank=True)
+
+    objects = ScopedManager(office="plan__enrollment__office")
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+
+
+class PlanCommitment(models.Model):
+    """Something the person chose to do (求職活動状況報告書 2 per month, Hello Work weekly …)."""
+
+    class Kind(models.TextChoices):
+        JOB_SEARCH_REPORT = "job_search_report", "求職活動状況報告書の提出"
+        HELLO_WORK_VISIT = "hello_work_visit", "ハローワークでの求職"
+        SILVER_HR = "silver_hr", "シルバー人材センター登録"
+        INTERVIEW = "interview", "面接"
+        OTHER = "other", "その他"
+
+    class Per(models.TextChoices):
+        WEEK = "week", "週"
+        MONTH = "month", "月"
+        ONCE = "once", "1回限り"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="commitments")
+    kind = models.CharField("内容", max_length=30, choices=Kind.choices)
+    text = models.CharField("具体的に", max_length=300, blank=True)
+    quantity = models.PositiveSmallIntegerField("回数", default=1)
+    per = models.CharField("単位", max_length=10, choices=Per.choices, default=Per.MONTH)
+
+    objects = ScopedManager(office="plan__enrollment__office")
+
+    class Meta:
+        ordering = ["plan", "id"]
+
+
+class ActivityRecord(models.Model):
+    """経過記録: a visit, interview, call, accompaniment, session … with who was there."""
+
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", "家庭訪問"
+        OFFICE_INTERVIEW = "office_interview", "来所面接"
+        PHONE = "phone", "電話"
+        ACCOMPANY_HELLO_WORK = "accompany_hello_work", "同行（ハローワーク）"
+        ACCOMPANY_HOSPITAL = "accompany_hospital", "同行（医療機関）"
+        ACCOMPANY_INTERVIEW = "accompany_interview", "同行（就職面接）"
+        MEETING = "meeting", "会議"
+        SEMINAR = "seminar", "講座・セミナー"
+        TRAINING = "training", "訓練"
+        OVERNIGHT_TRIAL = "overnight_trial", "外泊訓練"
+        AGENCY_CONTACT = "agency_contact", "関係機関との連絡"
+        JOB_SEARCH_REPORT = "job_search_report", "求職活動状況報告書の受理"
+        OTHER = "other", "その他"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="records")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="records")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="records")
+    occurred_at = models.DateTimeField("日時")
+    kind = models.CharField("種別", max_length=30, choices=Kind.choices)
+    text = models.TextField("内容")
+    duration_minutes = models.PositiveSmallIntegerField("所要時間（分）", null=True, blank=True)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="records_written")
+    author_partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
+                                       blank=True, related_name="records_written")
+    staff_present = models.ManyToManyField(User, blank=True, related_name="records_attended",
+                                           verbose_name="同席職員")
+    partners_present = models.ManyToManyField(PartnerOrganisation, blank=True,
+                                              related_name="records_attended",
+                                              verbose_name="同席関係機関")
+    systolic_bp = models.PositiveSmallIntegerField("最高血圧", null=True, blank=True)
+    diastolic_bp = models.PositiveSmallIntegerField("最低血圧", null=True, blank=True)
+    weight_kg = models.DecimalField("体重（kg）", max_digits=5, decimal_places=1, null=True,
+                                    blank=True)
+    data = models.JSONField("項目別記録", default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "occurred_at"], name="record_person_time"),
+            models.Index(fields=["office", "created_at"], name="record_office_created"),
+        ]
+
+
+class Review(models.Model):
+    """見直し・評価. What is due is derived (interval, events) — never stored as a to-do list."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", "継続"
+        EXTEND = "extend", "延長"
+        ACHIEVED = "achieved", "達成"
+        STOP = "stop", "打ち切り"
+        CHANGE_PHASE = "change_phase", "段階変更"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField("実施日")
+    evaluation = models.TextField("評価")
+    decision = models.CharField("判断", max_length=20, choices=Decision.choices)
+    next_due_on = models.DateField("次回見直し日", null=True, blank=True)
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="reviews")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="enrollment__office")
+
+    class Meta:
+        ordering = ["enrollment", "-reviewed_on", "-id"]
+
+
+class GoalAssessment(models.Model):
+    """A goal's achievement level at one review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="goal_assessments")
+    goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="assessments")
+    level = models.CharField("達成度", max_length=20, choices=Achievement.choices)
+
+    objects = ScopedManager(office="review__enrollment__office")
+
+
+class Outcome(models.Model):
+    """成果: employment, income rise, discharge and where to, school admission …"""
+
+    class Destination(models.TextChoices):
+        HOME = "home", "自宅"
+        APARTMENT = "apartment", "アパート"
+        GROUP_HOME = "group_home", "グループホーム"
+        FACILITY = "facility", "施設"
+        RELIEF_FACILITY = "relief_facility", "救護施設"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="outcomes")
+    outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT,
+                                     related_name="outcomes")
+    kind = models.CharField("種類", max_length=30, choices=OutcomeKind.choices)
+    occurred_on = models.DateField("日付")
+    employer = models.CharField("就労先", max_length=200, blank=True)
+    job_kind = models.CharField("職種", max_length=100, blank=True)
+    hours_per_week = models.DecimalField("週労働時間", max_digits=4, decimal_places=1, null=True,
+                                         blank=True)
+    monthly_income = models.PositiveIntegerField("月収（円）", null=True, blank=True)
+    income_increase = models.PositiveIntegerField("増収額（円）", null=True, blank=True)
+    destination = models.CharField("退院先", max_length=20, choices=Destination.choices,
+                                   blank=True)
+    school_name = models.CharField("進学先", max_length=200, blank=True)
+    note = models.TextField("備考", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="enrollment__office")
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["kind", "occurred_on"], name="outcome_kind_date")]

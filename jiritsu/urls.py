@@ -1,0 +1,19 @@
+"""Top-level URLs. Each app owns its own ``urls.py``; this file only mounts them."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jiritsu.web import views as web_views
+
+urlpatterns = [
+    path("login/", web_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("jiritsu.web.urls")),
+    path("people/", include("jiritsu.people.urls")),
+    path("audit/", include("jiritsu.audit.urls")),
+    path("programs/", include("jiritsu.programs.urls")),
+    path("guidance/", include("jiritsu.guidance.urls")),
+    path("activities/", include("jiritsu.activities.urls")),
+    path("reports/", include("jiritsu.reports.urls")),
+    path("api/", include("jiritsu.api.urls")),
+]
