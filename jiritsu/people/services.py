@@ -9,22 +9,10 @@ from django.db import transaction
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core.errors import StaleEdit
 from jiritsu.core.kana import search_key
+from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Household, HouseholdTypeChange, Person
-
-
-def _save_versioned(obj: Any, expected_version: int, fields: list[str]) -> None:
-    """Optimistic lock: write only if nobody saved since ``expected_version`` was read."""
-    model = type(obj)
-    values = {f: getattr(obj, f) for f in fields}
-    updated = model._base_manager.filter(pk=obj.pk, version=expected_version).update(
-        **values, version=expected_version + 1
-    )
-    if updated != 1:
-        raise StaleEdit()
-    obj.version = expected_version + 1
 
 
 @transaction.atomic
@@ -36,7 +24,7 @@ def person_update(*, actor: Membership, person: Person, expected_version: int,
     for f in fields:
         setattr(person, f, data[f])
     person.kana_key = search_key(person.kana)
-    _save_versioned(person, expected_version, [*fields, "kana_key"])
+    save_versioned(person, expected_version, [*fields, "kana_key"])
     record(actor=actor.user, office=actor.office, action="person.update",
            kind=AuditEvent.Kind.UPDATE, target=person, person=person,
            before=before, after=snapshot(person, fields))
@@ -52,7 +40,7 @@ def household_update(*, actor: Membership, household: Household, expected_versio
     old_type = household.household_type
     for f in fields:
         setattr(household, f, data[f])
-    _save_versioned(household, expected_version, fields)
+    save_versioned(household, expected_version, fields)
     if household.household_type != old_type:
         HouseholdTypeChange.objects.create(
             household=household, household_type=household.household_type,
