@@ -1,0 +1,419 @@
+"""Reads for the seed programs' features. What is due is derived here, never stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from jiritsu.activities import catalog
+from jiritsu.activities.models import (
+    SeriesExpense,
+    SessionAttendance,
+    SessionSeries,
+    TrainingDay,
+    TrainingPlacement,
+)
+from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
+from jiritsu.offices.models import Office, PartnerOrganisation
+from jiritsu.people.models import Person
+from jiritsu.programs.models import (
+    ActivityRecord,
+    Enrollment,
+    LedgerEntry,
+    Nomination,
+    Outcome,
+    OutcomeKind,
+    PlanCommitment,
+    Program,
+    ScreeningLedger,
+)
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, m = [], _month_start(first)
+    while m <= last:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
+# --- workplace training ---------------------------------------------------------
+
+@dataclass
+class TrainingMonth:
+    month: dt.date
+    days: int
+    hours: Decimal
+    days_left: int
+
+
+def training_months(placement: TrainingPlacement) -> list[TrainingMonth]:
+    """Days and hours per month of a placement (one query)."""
+    rows: dict[dt.date, tuple[int, Decimal]] = {}
+    for day, hours in TrainingDay.objects.filter(placement=placement).values_list("day", "hours"):
+        m = _month_start(day)
+        d, h = rows.get(m, (0, Decimal(0)))
+        rows[m] = (d + 1, h + hours)
+    last = min(placement.ended_on or placement.ends_on, placement.ends_on)
+    return [TrainingMonth(m, rows.get(m, (0, Decimal(0)))[0], rows.get(m, (0, Decimal(0)))[1],
+                          20 - rows.get(m, (0, Decimal(0)))[0])
+            for m in _months(placement.starts_on, last)]
+
+
+def placements_for(office: Office) -> Any:
+    return (TrainingPlacement.objects.filter(office=office)
+            .select_related("enrollment__person", "enrollment__program", "employer__partner")
+            .annotate(day_count=Count("days"), hour_total=Sum("days__hours")))
+
+
+# --- group sessions -------------------------------------------------------------
+
+def series_overview(office: Office) -> Any:
+    spent = SeriesExpense.objects.filter(series=OuterRef("pk")).values("series").annotate(
+        s=Sum("amount_yen")).values("s")
+    from django.db.models import Subquery
+
+    return (SessionSeries.objects.filter(office=office).select_related("program")
+            .annotate(session_count=Count("sessions", distinct=True),
+                      joined=Count("recruits", filter=Q(recruits__status="joined"), distinct=True),
+                      invited=Count("recruits", distinct=True),
+                      spent=Subquery(spent)))
+
+
+@dataclass
+class SeriesDetail:
+    series: SessionSeries
+    sessions: list[Any]
+    attendance: dict[int, list[int]]  # session id → present person ids
+    recruits: list[Any]
+    expenses: list[Any]
+    spent: int
+    remaining: int
+    volunteers: list[Any]
+
+
+def series_detail(series: SessionSeries) -> SeriesDetail:
+    sessions = list(series.sessions.prefetch_related("volunteers").annotate(
+        present_count=Count("attendance", filter=Q(attendance__present=True))))
+    attendance: dict[int, list[int]] = {}
+    for sid, pid in SessionAttendance.objects.filter(
+            session__series=series, present=True).values_list("session_id", "person_id"):
+        attendance.setdefault(sid, []).append(pid)
+    expenses = list(series.expenses.all())
+    spent = sum(e.amount_yen for e in expenses)
+    return SeriesDetail(series, sessions, attendance,
+                        list(series.recruits.select_related("person__household")),
+                        expenses, spent, series.budget_yen - spent,
+                        list(series.volunteers.all()))
+
+
+# --- job-search commitments -------------------------------------------------------
+
+@dataclass
+class CommitmentMonth:
+    month: dt.date
+    required: int
+    handed_in: int
+    complete: bool
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.required - self.handed_in, 0)
+
+
+@dataclass
+class JobSearchStatus:
+    required_per_month: int
+    months: list[CommitmentMonth] = field(default_factory=list)
+
+    @property
+    def shortfall(self) -> int:
+        return sum(m.shortfall for m in self.months if m.complete)
+
+    @property
+    def short_months(self) -> list[CommitmentMonth]:
+        return [m for m in self.months if m.complete and m.shortfall]
+
+
+def job_search_status(enrollment: Enrollment, until: dt.date) -> JobSearchStatus | None:
+    """求職活動状況報告書: handed in per month against what the current plan set.
+
+    Months are counted from the plan's agreement (or the start) to ``until``; a month is
+    complete when it ended before ``until``. None when the plan sets no such commitment.
+    """
+    plan = enrollment.plans.order_by("-number").first()
+    if plan is None:
+        return None
+    per_month = 0
+    for c in plan.commitments.filter(kind=PlanCommitment.Kind.JOB_SEARCH_REPORT):
+        per_month += c.quantity * (4 if c.per == PlanCommitment.Per.WEEK else
+                                   1 if c.per == PlanCommitment.Per.MONTH else 0)
+    if per_month == 0:
+        return None
+    start = plan.agreed_on or enrollment.started_on or enrollment.candidate_on
+    counts: dict[dt.date, int] = {}
+    for when in ActivityRecord.objects.filter(
+            person_id=enrollment.person_id, kind=ActivityRecord.Kind.JOB_SEARCH_REPORT,
+            occurred_at__date__gte=_month_start(start),
+            occurred_at__date__lte=until).values_list("occurred_at", flat=True):
+        m = _month_start(when.date())
+        counts[m] = counts.get(m, 0) + 1
+    status = JobSearchStatus(per_month)
+    for m in _months(start, until):
+        status.months.append(CommitmentMonth(m, per_month, counts.get(m, 0),
+                                             add_months(m, 1) <= until))
+    return status
+
+
+# --- measurements (福井) ---------------------------------------------------------
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    lines: list[dict[str, Any]]
+    x_labels: list[dict[str, Any]]
+    y_labels: list[dict[str, Any]]
+    empty: bool
+
+
+def measurements(person: Person) -> list[ActivityRecord]:
+    return list(ActivityRecord.objects.filter(person=person).filter(
+        Q(systolic_bp__isnull=False) | Q(weight_kg__isnull=False)).order_by("occurred_at")
+        .only("occurred_at", "systolic_bp", "diastolic_bp", "weight_kg"))
+
+
+def line_chart(points: list[tuple[dt.date, dict[str, float | None]]],
+               series: list[tuple[str, str, str]], *, unit: str,
+               width: int = 640, height: int = 220) -> Chart:
+    """Server-rendered SVG geometry: ``series`` is (key, label, css class)."""
+    left, right, top, bottom = 48, 16, 12, 32
+    values = [v for _, vals in points for k, _, _ in series
+              if (v := vals.get(k)) is not None]
+    if not points or not values:
+        return Chart(width, height, [], [], [], True)
+    lo, hi = min(values), max(values)
+    pad = max((hi - lo) * 0.1, 2)
+    lo, hi = lo - pad, hi + pad
+    d0, d1 = points[0][0], points[-1][0]
+    span = max((d1 - d0).days, 1)
+
+    def x(d: dt.date) -> float:
+        return left + (width - left - right) * ((d - d0).days / span if d1 != d0 else 0.5)
+
+    def y(v: float) -> float:
+        return top + (height - top - bottom) * (1 - (v - lo) / (hi - lo))
+
+    lines = []
+    for key, label, css in series:
+        pts = [(x(d), y(v)) for d, vals in points if (v := vals.get(key)) is not None]
+        lines.append({"label": label, "css": css,
+                      "points": " ".join(f"{a:.1f},{b:.1f}" for a, b in pts),
+                      "dots": [{"x": round(a, 1), "y": round(b, 1)} for a, b in pts]})
+    step = max(len(points) // 6, 1)
+    x_labels = [{"x": round(x(d), 1), "text": f"{d.year % 100}/{d.month}/{d.day}"}
+                for d, _ in points[::step]]
+    y_labels = []
+    for i in range(5):
+        v = lo + (hi - lo) * i / 4
+        y_labels.append({"y": round(y(v), 1), "text": f"{v:.0f}{unit}"})
+    return Chart(width, height, lines, x_labels, y_labels, False)
+
+
+def measurement_charts(person: Person) -> tuple[Chart, Chart, list[ActivityRecord]]:
+    rows = measurements(person)
+    bp = [(r.occurred_at.date(), {"sys": r.systolic_bp, "dia": r.diastolic_bp}) for r in rows
+          if r.systolic_bp is not None]
+    wt = [(r.occurred_at.date(), {"kg": float(r.weight_kg)}) for r in rows
+          if r.weight_kg is not None]
+    return (line_chart(bp, [("sys", "最高血圧", "line-sys"), ("dia", "最低血圧", "line-dia")],
+                       unit=""),
+            line_chart(wt, [("kg", "体重", "line-weight")], unit="kg"), rows)
+
+
+# --- partner directory by area (和歌山) ---------------------------------------------
+
+def partners_by_area(office: Office, kind: str = PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE
+                     ) -> list[tuple[str, list[PartnerOrganisation]]]:
+    """Area → organisations serving it (an organisation with several areas appears under each)."""
+    by_area: dict[str, list[PartnerOrganisation]] = {}
+    for p in PartnerOrganisation.objects.filter(office=office, kind=kind, is_active=True):
+        for area in p.areas or ["（担当圏域未設定）"]:
+            by_area.setdefault(area, []).append(p)
+    return sorted(by_area.items())
+
+
+def suggest_centres(person: Person,
+                    kind: str = PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE
+                    ) -> list[PartnerOrganisation]:
+    """The centres whose areas include the person's household district (or appear in the address)."""
+    hh = person.household
+    if hh is None:
+        return []
+    keys = [k for k in (hh.district, hh.address) if k]
+    out = []
+    for p in PartnerOrganisation.objects.filter(office_id=person.office_id, kind=kind,
+                                                is_active=True):
+        if any(area and any(area == k or area in k for k in keys) for area in p.areas or []):
+            out.append(p)
+    return out
+
+
+# --- triggers ---------------------------------------------------------------------
+
+def programs_with_feature(office: Office, feature: str) -> list[Program]:
+    codes = [t.code for t in (*catalog.TEMPLATES, *catalog.COMPANIONS) if feature in t.features]
+    return list(Program.objects.filter(office=office, is_active=True, template_code__in=codes))
+
+
+def new_cases_not_considered(office: Office, program: Program, *, today: dt.date,
+                             window_days: int = 90, caseworker: Any = None) -> Any:
+    """善通寺: people in newly started cases (保護開始 within ``window_days``) of working age
+    who have not yet been considered for ``program``: no enrolment, nomination or ledger
+    entry for it and no "considered" record. Derived on every read."""
+    since = today - dt.timedelta(days=window_days)
+    youngest = dt.date(today.year - 15, today.month, min(today.day, 28))
+    oldest = dt.date(today.year - 65, today.month, min(today.day, 28))
+    qs = (Person.objects.filter(office=office, household__assistance_started_on__gte=since,
+                                household__assistance_started_on__lte=today,
+                                household__assistance_ended_on__isnull=True,
+                                birth_date__lte=youngest, birth_date__gt=oldest)
+          .exclude(Exists(Enrollment.objects.filter(person=OuterRef("pk"), program=program)))
+          .exclude(Exists(Nomination.objects.filter(person=OuterRef("pk"), program=program)))
+          .exclude(Exists(LedgerEntry.objects.filter(person=OuterRef("pk"),
+                                                     ledger__program=program)))
+          .exclude(Exists(ActivityRecord.objects.filter(
+              person=OuterRef("pk"), data__trigger="new_case_considered",
+              data__program=program.pk)))
+          .select_related("household", "household__caseworker")
+          .order_by("household__assistance_started_on", "id"))
+    if caseworker is not None:
+        qs = qs.filter(household__caseworker=caseworker)
+    return qs
+
+
+@dataclass
+class FollowUp:
+    enrollment: Enrollment
+    discharged_on: dt.date
+    due_on: dt.date
+    done_on: dt.date | None
+    overdue: bool
+
+
+def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = None
+                         ) -> list[FollowUp]:
+    """五條: one month after a discharge, check how the person lives; derived from the
+    discharge outcome and the records written since. Open ones first."""
+    codes = [t.code for t in (*catalog.TEMPLATES, *catalog.COMPANIONS)
+             if t.follow_up_after_discharge_months]
+    outcomes = (Outcome.objects.filter(enrollment__office=office, kind=OutcomeKind.DISCHARGE,
+                                       enrollment__program__template_code__in=codes)
+                .select_related("enrollment__person__household", "enrollment__program"))
+    if caseworker is not None:
+        outcomes = outcomes.filter(enrollment__person__household__caseworker=caseworker)
+    outcomes = list(outcomes)
+    person_ids = {o.enrollment.person_id for o in outcomes}
+    visits: dict[int, list[dt.date]] = {}
+    for pid, when in ActivityRecord.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "occurred_at"):
+        visits.setdefault(pid, []).append(when.date())
+    out = []
+    for o in outcomes:
+        months = catalog.BY_CODE[o.enrollment.program.template_code].follow_up_after_discharge_months
+        due = add_months(o.occurred_on, months or 1)
+        window_start = due - dt.timedelta(days=14)
+        done = min((d for d in visits.get(o.enrollment.person_id, []) if d >= window_start),
+                   default=None)
+        out.append(FollowUp(o.enrollment, o.occurred_on, due, done, done is None and due < today))
+    out.sort(key=lambda f: (f.done_on is not None, f.due_on))
+    return out
+
+
+# --- the yearly cycle (竹原) ---------------------------------------------------------
+
+@dataclass
+class CycleTask:
+    code: str
+    title: str
+    opens_on: dt.date
+    due_on: dt.date
+    done: int
+    total: int
+    state: str  # upcoming / open / due_soon / overdue / done
+
+    @property
+    def state_label(self) -> str:
+        return {"upcoming": "開始前", "open": "実施期間中", "due_soon": "期限間近",
+                "overdue": "期限超過", "done": "完了"}[self.state]
+
+
+def _state(today: dt.date, opens: dt.date, due: dt.date, done: int, total: int) -> str:
+    if total and done >= total:
+        return "done"
+    if today < opens:
+        return "upcoming"
+    if today > due:
+        return "overdue"
+    if (due - today).days <= 14:
+        return "due_soon"
+    return "open"
+
+
+def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[str, Any]:
+    """竹原's yearly cycle for ``fiscal_year``: the ledger of psychiatric inpatients as of
+    1 April due by 31 May; condition surveys and doctor consultations for everyone on it
+    between 1 June and 30 November; 個人票 for those judged eligible by 30 November."""
+    start, _ = fiscal_year_bounds(fiscal_year)
+    ledger_as_of = start
+    ledger_due = dt.date(fiscal_year, 5, 31)
+    window = (dt.date(fiscal_year, 6, 1), dt.date(fiscal_year, 11, 30))
+    ledger = (ScreeningLedger.objects.filter(program=program, as_of=ledger_as_of)
+              .order_by("-created_at").first())
+    entries = list(ledger.entries.select_related("person")) if ledger else []
+    people = [e.person for e in entries]
+    done: dict[str, set[int]] = {k: set() for k in ("condition_survey", "doctor_consultation",
+                                                    "individual_sheet")}
+    for pid, data in ActivityRecord.objects.filter(
+            person__in=people, occurred_at__date__gte=start,
+            occurred_at__date__lte=window[1] + dt.timedelta(days=120),
+            data__program=program.pk).values_list("person_id", "data"):
+        task = (data or {}).get("cycle_task")
+        if task in done:
+            done[task].add(pid)
+    nominated = [e.person_id for e in entries if e.nominated]
+    ledger_done = 1 if ledger is not None else 0
+    tasks = [
+        CycleTask("ledger", f"支援対象者台帳（{format_wareki(ledger_as_of)}現在の入院者）の作成",
+                  ledger_as_of, ledger_due, ledger_done, 1,
+                  _state(today, ledger_as_of, ledger_due, ledger_done, 1)),
+        CycleTask("condition_survey", "病状調査", *window, len(done["condition_survey"]),
+                  len(people), _state(today, *window, len(done["condition_survey"]),
+                                      len(people) or 1)),
+        CycleTask("doctor_consultation", "嘱託医協議（支援対象者としての可否の判断）", *window,
+                  len(done["doctor_consultation"]), len(people),
+                  _state(today, *window, len(done["doctor_consultation"]), len(people) or 1)),
+        CycleTask("individual_sheet", "個人票の作成（支援対象者と判断された者）", *window,
+                  len(done["individual_sheet"] & set(nominated)), len(nominated),
+                  _state(today, *window, len(done["individual_sheet"] & set(nominated)),
+                         len(nominated) or 1)),
+    ]
+    pending = [{"person": p, "missing": [CYCLE_LABELS[k] for k in ("condition_survey",
+                                                                   "doctor_consultation")
+                                         if p.pk not in done[k]]}
+               for p in people]
+    return {"fiscal_year": fiscal_year, "ledger": ledger, "tasks": tasks,
+            "pending": [row for row in pending if row["missing"]],
+            "reminders": [t for t in tasks if t.state in ("due_soon", "overdue")]}
+
+
+CYCLE_LABELS = {"condition_survey": "病状調査", "doctor_consultation": "嘱託医協議",
+                "individual_sheet": "個人票"}

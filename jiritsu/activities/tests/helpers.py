@@ -1,0 +1,25 @@
+"""Test set-up helpers for activities tests: programs from templates and enrolments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jiritsu.activities.services import program_instantiate_template
+from jiritsu.offices.models import Membership
+from jiritsu.people.models import Person
+from jiritsu.programs.models import Enrollment, Program
+
+
+def program_from(actor: Membership, template: str, **overrides: Any) -> Program:
+    return program_instantiate_template(actor=actor, template_code=template, overrides=overrides)
+
+
+def enrol(program: Program, person: Person, *, status: str = "active",
+          started_on: dt.date = dt.date(2026, 4, 1)) -> Enrollment:
+    """Direct set-up row: an enrolment already in ``status`` (the life cycle is tested elsewhere)."""
+    return Enrollment.objects.create(
+        office=program.office, person=person, program=program,
+        program_version=program.versions.order_by("-number").first(), status=status,
+        candidate_on=started_on, selected_on=started_on,
+        started_on=started_on if status in ("active", "ended") else None)
