@@ -1,0 +1,144 @@
+"""The cohort rules, once. Every count and every list of people behind it uses these.
+
+All rules take an inclusive period [start, end] and a field prefix so the same rule can
+be applied from Enrollment (``""``) or from Outcome (``"enrollment__"``). See docs/reports.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from jiritsu.offices.models import Office
+from jiritsu.people.models import Household, HouseholdTypeChange, Person, WorkCapacityAssessment
+from jiritsu.programs.models import (
+    Enrollment,
+    LedgerEntry,
+    Nomination,
+    Outcome,
+    OutcomeKind,
+    Program,
+)
+
+
+def active_in(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """参加: support started on or before the end and not ended before the start."""
+    return Q(**{f"{prefix}started_on__isnull": False, f"{prefix}started_on__lte": end}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": start})
+    )
+
+
+def started_in(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """開始: support started within the period."""
+    return Q(**{f"{prefix}started_on__gte": start, f"{prefix}started_on__lte": end})
+
+
+def ended_in(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """終了: a started episode that ended within the period (candidates who never
+    started are not 終了者 — they never took part)."""
+    return Q(**{f"{prefix}status": Enrollment.Status.ENDED, f"{prefix}started_on__isnull": False,
+                f"{prefix}ended_on__gte": start, f"{prefix}ended_on__lte": end})
+
+
+def continuing_at(end: dt.date, prefix: str = "") -> Q:
+    """継続: started on or before the end and not ended by the end."""
+    return Q(**{f"{prefix}started_on__isnull": False, f"{prefix}started_on__lte": end}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": end})
+    )
+
+
+def employment_program_q(prefix: str = "") -> Q:
+    """就労支援のプログラム: 経済的自立 programs and every 法55条の7 program."""
+    return Q(**{f"{prefix}kind": Program.Kind.ECONOMIC}) | Q(
+        **{f"{prefix}legal_basis": Program.LegalBasis.ART55_7})
+
+
+WORK_OUTCOME_KINDS = (OutcomeKind.EMPLOYMENT_START, OutcomeKind.INCOME_INCREASE)
+EARNER_STATUSES = (Person.EmploymentStatus.FULL_TIME, Person.EmploymentStatus.PART_TIME,
+                   Person.EmploymentStatus.SELF_EMPLOYED)
+
+
+# ---- row sets (ids of people) -------------------------------------------------------------
+
+
+def enrollments(office: Office) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(office=office).order_by()
+
+
+def outcomes(office: Office, start: dt.date, end: dt.date) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(enrollment__office=office, occurred_on__gte=start,
+                                  occurred_on__lte=end).order_by()
+
+
+def eligible_sources(office: Office, start: dt.date, end: dt.date
+                     ) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """対象者: on a screening ledger dated in the period, nominated in the period, made a
+    candidate in the period, or taking part in the period. Rows of (program id, person id)."""
+    ledger = (LedgerEntry.objects.filter(ledger__office=office, ledger__as_of__gte=start,
+                                         ledger__as_of__lte=end)
+              .order_by().annotate(p=F("ledger__program_id"), q=F("person_id"))
+              .values_list("p", "q"))
+    nominated = (Nomination.objects.filter(office=office, nominated_on__gte=start,
+                                           nominated_on__lte=end)
+                 .order_by().annotate(p=F("program_id"), q=F("person_id")).values_list("p", "q"))
+    enrolled = (enrollments(office)
+                .filter(Q(candidate_on__gte=start, candidate_on__lte=end) | active_in(start, end))
+                .annotate(p=F("program_id"), q=F("person_id")).values_list("p", "q"))
+    return ledger, nominated, enrolled
+
+
+def _latest_assessment(end: dt.date) -> QuerySet[WorkCapacityAssessment]:
+    return (WorkCapacityAssessment.objects.filter(person=OuterRef("pk"), assessed_on__lte=end)
+            .order_by("-assessed_on", "-id"))
+
+
+def household_open_at(end: dt.date, prefix: str = "") -> Q:
+    """A case open on ``end``: started (or no start recorded) and not closed by then."""
+    return (Q(**{f"{prefix}assistance_started_on__isnull": True})
+            | Q(**{f"{prefix}assistance_started_on__lte": end})) & (
+        Q(**{f"{prefix}assistance_ended_on__isnull": True})
+        | Q(**{f"{prefix}assistance_ended_on__gt": end}))
+
+
+def able_to_work(office: Office, end: dt.date) -> QuerySet[Person]:
+    """事業参加率の分母: people on a case open at the period end whose latest assessment on
+    or before the period end says 稼働能力あり and 十分に活用されていない."""
+    latest = _latest_assessment(end)
+    return (Person.objects.filter(office=office, household__isnull=False)
+            .filter(household_open_at(end, "household__"))
+            .annotate(cap=Subquery(latest.values("has_capacity")[:1]),
+                      usage=Subquery(latest.values("usage")[:1]))
+            .filter(cap=True, usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED))
+
+
+def employment_participant_ids(office: Office, start: dt.date, end: dt.date) -> QuerySet:
+    return (enrollments(office).filter(employment_program_q("program__"))
+            .filter(active_in(start, end)).values("person_id"))
+
+
+def work_outcome_ids(office: Office, start: dt.date, end: dt.date) -> QuerySet:
+    """People with a 就労開始 or 増収 outcome in the period on an employment-program episode."""
+    return (outcomes(office, start, end)
+            .filter(employment_program_q("enrollment__program__"), kind__in=WORK_OUTCOME_KINDS)
+            .values("enrollment__person_id"))
+
+
+def other_households(office: Office, end: dt.date) -> QuerySet[Household]:
+    """「その他の世帯」 open at the period end, by the type in force on that day."""
+    type_then = (HouseholdTypeChange.objects.filter(household=OuterRef("pk"), valid_from__lte=end)
+                 .order_by("-valid_from", "-id").values("household_type")[:1])
+    return (Household.objects.filter(office=office).filter(household_open_at(end))
+            .annotate(type_then=Coalesce(Subquery(type_then), "household_type"))
+            .filter(type_then="other"))
+
+
+def earner_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}earned_income__gt": 0}) | Q(
+        **{f"{prefix}employment_status__in": EARNER_STATUSES})
+
+
+def other_households_with_earner(office: Office, end: dt.date) -> QuerySet[Household]:
+    earners = Person.objects.filter(household=OuterRef("pk")).filter(earner_q())
+    return other_households(office, end).filter(Exists(earners))

@@ -1,0 +1,332 @@
+"""開示請求: everything the office holds on one person, as sections.
+
+Sections come from providers. The built-in ones below cover the people and programs
+apps and the audit log. Any app can add its own by defining ``disclosure_sections(person)``
+in ``<app>/disclosure.py`` (returning a list of :class:`Section`, and optionally a
+``DISCLOSURE_MODELS`` tuple of the models it covers). Any other model of the project that
+points at the person (or at one of their enrolments) and that no provider covers is
+still included, generically, so a newly added record type is never silently left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import importlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from jiritsu.audit.models import AuditEvent
+from jiritsu.core import wareki
+from jiritsu.people.models import (
+    CareDuty,
+    Disability,
+    HospitalStay,
+    Household,
+    HouseholdTypeChange,
+    Illness,
+    Person,
+    Qualification,
+    WorkCapacityAssessment,
+    WorkHistory,
+)
+from jiritsu.programs import models as pm
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+
+Provider = Callable[[Person], list[Section]]
+
+_SKIP_FIELDS = {"id", "office", "kana_key", "version", "snapshot", "person"}
+
+
+def _value(obj: models.Model, f: models.Field) -> Any:
+    if f.choices:
+        return getattr(obj, f"get_{f.name}_display")()
+    if isinstance(f, models.ForeignKey):
+        related = getattr(obj, f.name)
+        return str(related) if related is not None else ""
+    value = getattr(obj, f.attname)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def model_rows(objects: Iterable[models.Model], *, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Rows keyed by each field's Japanese verbose name (the labels people see on screen)."""
+    rows = []
+    skipped = _SKIP_FIELDS | set(skip)
+    for obj in objects:
+        row: dict[str, Any] = {}
+        for f in obj._meta.concrete_fields:  # type: ignore[attr-defined]
+            if f.name in skipped:
+                continue
+            row[str(f.verbose_name)] = _value(obj, f)
+        for m2m in obj._meta.many_to_many:  # type: ignore[attr-defined]
+            row[str(m2m.verbose_name)] = "、".join(str(x) for x in getattr(obj, m2m.name).all())
+        rows.append(row)
+    return rows
+
+
+# ---- built-in providers -----------------------------------------------------------------
+
+
+def _profile(person: Person) -> list[Section]:
+    sections = [Section("profile", "本人情報", model_rows([person]))]
+    parts: list[tuple[str, str, type[models.Model]]] = [
+        ("disabilities", "障害", Disability), ("illnesses", "傷病と治療状況", Illness),
+        ("hospital_stays", "入院歴", HospitalStay), ("work_history", "職歴", WorkHistory),
+        ("qualifications", "資格・免許", Qualification), ("care_duties", "育児・介護", CareDuty),
+        ("assessments", "稼働能力の評価", WorkCapacityAssessment),
+    ]
+    for key, title, model in parts:
+        sections.append(Section(key, title, model_rows(model.objects.filter(person=person))))
+    return sections
+
+
+def _household(person: Person) -> list[Section]:
+    if person.household_id is None:
+        return [Section("household", "世帯", [], note="世帯に属していません（被保護者以外）。")]
+    hh = Household.objects.select_related("caseworker", "visit_grade").get(pk=person.household_id)
+    history = HouseholdTypeChange.objects.filter(household=hh)
+    return [
+        Section("household", "世帯", model_rows([hh]),
+                note="他の世帯員の個人情報は含みません。"),
+        Section("household_types", "世帯類型の変更履歴", model_rows(history, skip={"household"})),
+    ]
+
+
+def _programs(person: Person) -> list[Section]:
+    enrollments = list(pm.Enrollment.objects.filter(person=person)
+                       .select_related("program", "phase", "lead_staff", "moved_from")
+                       .prefetch_related("menus", "referred_partners").order_by("candidate_on", "id"))
+    events = (pm.EnrollmentEvent.objects.filter(enrollment__person=person)
+              .select_related("enrollment__program", "conference", "actor", "phase")
+              .order_by("occurred_on", "id"))
+    plans = pm.Plan.objects.filter(enrollment__person=person).select_related(
+        "enrollment__program", "created_by").order_by("enrollment_id", "number")
+    goals = pm.PlanGoal.objects.filter(plan__enrollment__person=person).select_related("plan")
+    commitments = pm.PlanCommitment.objects.filter(plan__enrollment__person=person).select_related("plan")
+    reviews = pm.Review.objects.filter(enrollment__person=person).select_related(
+        "enrollment__program", "reviewer", "conference")
+    assessments = pm.GoalAssessment.objects.filter(review__enrollment__person=person).select_related(
+        "review", "goal")
+    outcomes = pm.Outcome.objects.filter(enrollment__person=person).select_related(
+        "enrollment__program", "outcome_type", "recorded_by")
+    approvals = pm.ApprovalRequest.objects.filter(enrollment__person=person).select_related(
+        "requested_by")
+    steps = pm.ApprovalStep.objects.filter(request__enrollment__person=person).select_related(
+        "request", "decided_by")
+    return [
+        Section("ledger", "支援対象者台帳への掲載",
+                [{"プログラム": e.ledger.program.name, "台帳名": e.ledger.title,
+                  "基準日": e.ledger.as_of, "該当理由": "、".join(map(str, e.reasons)),
+                  "推薦": "あり" if e.nominated else ""}
+                 for e in pm.LedgerEntry.objects.filter(person=person)
+                 .select_related("ledger__program")]),
+        Section("nominations", "推薦", model_rows(
+            pm.Nomination.objects.filter(person=person).select_related("program", "partner",
+                                                                        "recorded_by"))),
+        Section("enrollments", "プログラムへの参加", [
+            {"プログラム": e.program.name, **model_rows([e], skip={"program", "program_version",
+                                                                  "flagged_no_longer_matching"})[0]}
+            for e in enrollments]),
+        Section("enrollment_events", "参加の経過（状態の変更）", [
+            {"プログラム": ev.enrollment.program.name, **model_rows([ev], skip={"enrollment"})[0]}
+            for ev in events]),
+        Section("plans", "自立計画・支援計画", model_rows(plans)),
+        Section("plan_goals", "計画の目標", model_rows(goals)),
+        Section("plan_commitments", "本人が取り組むこと", model_rows(commitments)),
+        Section("reviews", "見直し・評価", model_rows(reviews)),
+        Section("goal_assessments", "目標の達成度", model_rows(assessments)),
+        Section("outcomes", "成果", model_rows(outcomes)),
+        Section("approvals", "決裁", model_rows(approvals, skip={"payload", "office"})),
+        Section("approval_steps", "決裁の記録", model_rows(steps)),
+    ]
+
+
+def _records(person: Person) -> list[Section]:
+    records = (pm.ActivityRecord.objects.filter(person=person)
+               .select_related("enrollment__program", "author", "author_partner")
+               .prefetch_related("staff_present", "partners_present").order_by("occurred_at", "id"))
+    return [Section("records", "経過記録", model_rows(records, skip={"data"}))]
+
+
+def _conferences(person: Person) -> list[Section]:
+    decisions = (pm.ConferenceDecision.objects.filter(person=person)
+                 .select_related("conference", "enrollment__program", "phase", "target_program")
+                 .order_by("conference__held_on", "id"))
+    via_events = (pm.Conference.objects.filter(enrollment_events__enrollment__person=person)
+                  .exclude(decisions__person=person).distinct())
+    rows = [{"開催日": d.conference.held_on, "種類": d.conference.get_kind_display(),
+             "件名": d.conference.title, "決定": d.get_decision_display(), "理由": d.reason,
+             "終了理由": d.get_end_reason_display() if d.end_reason else "",
+             "移行先": str(d.target_program or ""), "延長期限": d.extend_until}
+            for d in decisions]
+    rows += [{"開催日": c.held_on, "種類": c.get_kind_display(), "件名": c.title, "決定": "",
+              "理由": "", "終了理由": "", "移行先": "", "延長期限": None} for c in via_events]
+    return [Section("conferences", "本人について協議した検討会・会議", rows,
+                    note="議事録のうち他の方に関する部分は含みません。")]
+
+
+def _consents(person: Person) -> list[Section]:
+    consents = pm.Consent.objects.filter(person=person).select_related("program", "recorded_by")
+    grants = (pm.ConsentGrant.objects.filter(consent__person=person)
+              .select_related("consent__program", "partner"))
+    labels = dict(pm.DataCategory.choices)
+    return [
+        Section("consents", "同意", model_rows(consents)),
+        Section("consent_grants", "情報提供先と提供する情報", [
+            {"同意日": g.consent.given_on, "プログラム": str(g.consent.program or "（全般）"),
+             "提供先": g.partner.name,
+             "提供する情報": "、".join(labels.get(c, c) for c in g.categories)} for g in grants]),
+    ]
+
+
+def _audit(person: Person) -> list[Section]:
+    events = AuditEvent.objects.filter(person_id=person.pk, office_id=person.office_id).order_by(
+        "created_at", "id")
+    return [Section("audit", "閲覧・操作の記録（誰がいつ本人の記録を見たか・変えたか）", [
+        {"日時": timezone.localtime(e.created_at), "職員": e.actor_label,
+         "種別": e.get_kind_display(), "操作": e.action, "対象": e.target_label}
+        for e in events])]
+
+
+BUILTIN: list[Provider] = [_profile, _household, _programs, _records, _conferences, _consents,
+                           _audit]
+COVERED: set[type[models.Model]] = {
+    Person, Household, HouseholdTypeChange, Disability, Illness, HospitalStay, WorkHistory,
+    Qualification, CareDuty, WorkCapacityAssessment, pm.LedgerEntry, pm.Nomination,
+    pm.Enrollment, pm.EnrollmentEvent, pm.Plan, pm.PlanGoal, pm.PlanCommitment, pm.Review,
+    pm.GoalAssessment, pm.Outcome, pm.ApprovalRequest, pm.ApprovalStep, pm.ActivityRecord,
+    pm.ConferenceDecision, pm.Consent, pm.ConsentGrant,
+}
+
+
+def _app_providers() -> list[tuple[Provider, set[type[models.Model]]]]:
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("jiritsu.") or config.name == "jiritsu.reports":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.disclosure")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.disclosure":
+                raise
+            continue
+        provider = getattr(module, "disclosure_sections", None)
+        if callable(provider):
+            found.append((provider, set(getattr(module, "DISCLOSURE_MODELS", ()))))
+    return found
+
+
+def _generic(person: Person, covered: set[type[models.Model]]) -> list[Section]:
+    """Rows of any other project model that points at the person or their enrolments."""
+    sections = []
+    for model in apps.get_models():
+        if model in covered or not model.__module__.startswith("jiritsu."):
+            continue
+        lookups = [f.name for f in model._meta.concrete_fields
+                   if isinstance(f, models.ForeignKey) and f.related_model in (Person, pm.Enrollment)]
+        if not lookups:
+            continue
+        q = models.Q()
+        for name in lookups:
+            related = model._meta.get_field(name).related_model
+            q |= models.Q(**{name: person}) if related is Person else models.Q(
+                **{f"{name}__person": person})
+        rows = model_rows(model._default_manager.filter(q).distinct())
+        if rows:
+            sections.append(Section(model._meta.label_lower, str(model._meta.verbose_name), rows))
+    return sections
+
+
+def collect(person: Person) -> list[Section]:
+    sections: list[Section] = []
+    for provider in BUILTIN:
+        sections.extend(provider(person))
+    covered = set(COVERED)
+    for provider, models_covered in _app_providers():
+        sections.extend(provider(person))
+        covered |= models_covered
+    sections.extend(_generic(person, covered))
+    return sections
+
+
+# ---- files ------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return str(value)
+
+
+def as_json(person: Person, sections: list[Section], *, generated_at: dt.datetime,
+            office_name: str, actor_label: str) -> bytes:
+    doc = {
+        "format": "jiritsu-disclosure/1",
+        "office": office_name, "generated_at": generated_at, "generated_by": actor_label,
+        "person": {"id": person.pk, "name": person.name, "kana": person.kana,
+                   "birth_date": person.birth_date},
+        "sections": [{"key": s.key, "title": s.title, "note": s.note, "rows": s.rows}
+                     for s in sections],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
+
+
+def display(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{wareki.format_wareki(local.date())} {local:%H:%M}"
+    if isinstance(value, dt.date):
+        return wareki.format_wareki(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def as_pdf(person: Person, sections: list[Section], *, generated_at: dt.datetime,
+           office_name: str, actor_label: str) -> bytes:
+    from jiritsu.reports.exports import html_to_pdf
+
+    shown = [{"title": s.title, "note": s.note,
+              "columns": list(dict.fromkeys(k for row in s.rows for k in row)),
+              "rows": s.rows} for s in sections]
+    for s in shown:
+        s["cells"] = [[display(row.get(col)) for col in s["columns"]] for row in s["rows"]]
+        s["wide"] = len(s["columns"]) > 6
+        s["pairs"] = [list(zip(s["columns"], cells, strict=True)) for cells in s["cells"]]
+    html = render_to_string("reports/disclosure_pdf.html", {
+        "person": person, "sections": shown, "generated_at": display(generated_at),
+        "office_name": office_name, "actor_label": actor_label})
+    return html_to_pdf(html)
+
+
+def as_zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    return buf.getvalue()

@@ -1,0 +1,189 @@
+"""Report screens and files: parse → access → service → respond."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from jiritsu.core import wareki
+from jiritsu.core.errors import DomainError
+from jiritsu.offices.access import action_required, require
+from jiritsu.people.access import get_person_for_user
+from jiritsu.programs.models import Program
+from jiritsu.reports import figures, selectors, services
+from jiritsu.reports.access import can_see_people, get_frozen_for_user, get_program_for_report
+from jiritsu.reports.charts import report_charts
+from jiritsu.reports.periods import Period, period_from_params
+
+PEOPLE_PAGE_LIMIT = 1000
+
+
+def _period(request: HttpRequest) -> tuple[Period, str]:
+    try:
+        return period_from_params(request.GET), ""
+    except DomainError as exc:
+        return period_from_params({}), exc.message
+
+
+def _fy_choices(period: Period) -> list[tuple[int, str]]:
+    current = wareki.fiscal_year_of(period.end)
+    latest = max(current, wareki.fiscal_year_of(dt.date.today()))
+    return [(fy, wareki.format_fiscal_year(fy)) for fy in range(latest, latest - 8, -1)]
+
+
+def _render_report(request: HttpRequest, program: Program | None) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    period, error = _period(request)
+    data = selectors.report_with_delta(membership.office, period, program)
+    context: dict[str, Any] = {
+        **data, "period": period, "period_query": period.as_query(), "period_error": error,
+        "charts": report_charts(data["report"]), "program": program,
+        "can_people": can_see_people(membership), "can_freeze": membership.can("report.freeze"),
+        "can_export": membership.can("export.run"), "fy_choices": _fy_choices(period),
+        "history": selectors.frozen_history(membership.office, period) if program is None else [],
+    }
+    return render(request, "reports/report.html", context)
+
+
+@action_required("report.view")
+def report(request: HttpRequest) -> HttpResponse:
+    return _render_report(request, None)
+
+
+@action_required("report.view")
+def program_report(request: HttpRequest, pk: int) -> HttpResponse:
+    program = get_program_for_report(request.membership, pk)  # type: ignore[attr-defined]
+    return _render_report(request, program)
+
+
+@action_required("report.view")
+def people(request: HttpRequest) -> HttpResponse:
+    """The people behind one figure. Only for staff who may see people; the read is audited."""
+    membership = request.membership  # type: ignore[attr-defined]
+    require(membership, "person.view")
+    if not can_see_people(membership):
+        require(None, "person.view")
+    period, error = _period(request)
+    figure = request.GET.get("figure", "")
+    key = request.GET.get("key", "")
+    program = to_program = None
+    if request.GET.get("program"):
+        program = get_program_for_report(membership, request.GET["program"])
+    if request.GET.get("to"):
+        to_program = get_program_for_report(membership, request.GET["to"])
+    if figure not in figures.FIGURE_LABELS:
+        return render(request, "404.html", status=404)
+    qs = figures.people_for(membership.office, period, figure,
+                            program_id=program.pk if program else None, key=key,
+                            to_program_id=to_program.pk if to_program else None)
+    found = list(qs.select_related("household", "household__caseworker")
+                 .order_by("kana_key", "id")[:PEOPLE_PAGE_LIMIT + 1])
+    truncated = len(found) > PEOPLE_PAGE_LIMIT
+    found = found[:PEOPLE_PAGE_LIMIT]
+    label = figures.figure_label(figure, key)
+    if program:
+        label = f"{program.name} {label}"
+    if to_program:
+        label = f"{label}（→ {to_program.name}）"
+    encoding = request.GET.get("format", "")
+    if encoding in ("csv", "csv-cp932"):
+        require(membership, "export.run")
+        try:
+            out = services.people_export(actor=membership, period=period, figure=figure,
+                                         people=found, label=label,
+                                         encoding="cp932" if encoding == "csv-cp932" else "utf-8")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            params = request.GET.copy()
+            params.pop("format", None)
+            return redirect(f"{reverse('reports:people')}?{params.urlencode()}")
+        return _download(out)
+    services.log_people_view(actor=membership, period=period, figure=figure, label=label,
+                             people=found)
+    return render(request, "reports/people.html", {
+        "people": found, "truncated": truncated, "limit": PEOPLE_PAGE_LIMIT, "label": label,
+        "period": period, "period_error": error, "query": request.GET.urlencode(),
+        "can_export": membership.can("export.run"), "program": program,
+        "back": f"{reverse('reports:program', args=[program.pk]) if program else reverse('reports:report')}"
+                f"?{urlencode(period.as_query())}",
+    })
+
+
+def _download(out: services.ExportFile) -> HttpResponse:
+    response = HttpResponse(out.content, content_type=out.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{out.filename}"'
+    return response
+
+
+@action_required("export.run")
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    require(membership, "report.view")
+    period, error = _period(request)
+    program = None
+    if request.GET.get("program"):
+        program = get_program_for_report(membership, request.GET["program"])
+    back = (reverse("reports:program", args=[program.pk]) if program else reverse("reports:report"))
+    back = f"{back}?{request.GET.urlencode()}"
+    if error:
+        messages.error(request, error)
+        return redirect(back)
+    try:
+        out = services.report_export(actor=membership, period=period, fmt=fmt,
+                                     table=request.GET.get("table", "programs"),
+                                     encoding=request.GET.get("encoding", "utf-8"),
+                                     program=program)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return _download(out)
+
+
+@require_POST
+@action_required("report.freeze")
+def freeze(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    try:
+        period = period_from_params(request.POST)
+        frozen = services.report_freeze(actor=membership, period=period,
+                                        note=request.POST.get("note", "").strip())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:report")
+    messages.success(request, f"{frozen.label}の数値を提出済みとして確定しました。")
+    query = urlencode(period.as_query())
+    return redirect(f"{reverse('reports:report')}?{query}")
+
+
+@action_required("report.view")
+def frozen_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    frozen = get_frozen_for_user(membership, pk)
+    period = Period(frozen.period_start, frozen.period_end, frozen.fiscal_year)
+    current = figures.office_report(membership.office, period)
+    return render(request, "reports/frozen.html", {
+        "frozen": frozen, "report": frozen.figures, "deltas": figures.deltas(frozen.figures, current),
+        "period": period, "period_query": period.as_query(), "can_people": False,
+    })
+
+
+@action_required("person.disclose")
+def disclose(request: HttpRequest, person_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    person = get_person_for_user(membership, person_pk)
+    if request.method == "POST":
+        try:
+            out = services.person_disclose(actor=membership, person=person,
+                                           fmt=request.POST.get("format", "zip"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("reports:disclose", person_pk=person.pk)
+        return _download(out)
+    return render(request, "reports/disclose.html", {"person": person})
