@@ -457,6 +457,9 @@ HW_STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
+PARTNER_STEPS = ("supporting", "employed", "ended")
+
+
 @transaction.atomic
 def hw_referral_start(*, actor: Membership, enrollment: Enrollment,
                       hello_work: PartnerOrganisation, consented_on: dt.date,
@@ -483,9 +486,15 @@ def hw_referral_start(*, actor: Membership, enrollment: Enrollment,
 def hw_referral_advance(*, actor: Membership, referral: HelloWorkReferral, step: str,
                         on: dt.date, expected_version: int, menu: str = "",
                         attendees: str = "", note: str = "") -> HelloWorkReferral:
-    """Move a referral along: 個人票A, 支援要請書, 面接相談 (menu chosen), 支援中, result."""
-    _require(actor, "enrollment.manage")
+    """Move a referral along: 個人票A, 支援要請書, 面接相談 (menu chosen), 支援中, result.
+
+    The Hello Work the referral went to may itself report 支援中 / 就職 / 支援終了."""
     _same_office(actor, referral)
+    if actor.is_partner:
+        if actor.partner_id != referral.hello_work_id or step not in PARTNER_STEPS:
+            raise Forbidden()
+    else:
+        _require(actor, "enrollment.manage")
     S = HelloWorkReferral.Status
     if step not in HW_STEPS:
         raise ValidationFailed("手続きを選んでください。", field="step")

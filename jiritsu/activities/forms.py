@@ -1,0 +1,285 @@
+"""Forms for the activities screens. They parse; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from jiritsu.activities.models import (
+    FamilyRequest,
+    HealthTrack,
+    HelloWorkReferral,
+    ReceivingRequest,
+    SessionSeries,
+    TrainingMonthlyStatus,
+    TrainingPlacement,
+    Volunteer,
+)
+from jiritsu.activities.services import CYCLE_TASKS
+from jiritsu.core.forms import JapaneseDateField
+from jiritsu.people.models import Person
+
+BOOL_CHOICES = [("", "―"), ("true", "はい"), ("false", "いいえ")]
+
+
+class Form(forms.Form):
+    required_css_class = "required"
+
+
+class InstantiateForm(Form):
+    name = forms.CharField(label="プログラム名", max_length=200)
+    code = forms.CharField(label="プログラムコード", max_length=40,
+                           help_text="事務所内で重複しない短い記号（英数字）")
+    established_on = JapaneseDateField(label="策定年月（その月の1日）")
+    review_interval_months = forms.IntegerField(label="見直し間隔（月）", min_value=1, max_value=24)
+    standard_length_months = forms.IntegerField(label="標準期間（月）", min_value=1, max_value=60,
+                                                required=False)
+    max_length_months = forms.IntegerField(label="最長期間（月）", min_value=1, max_value=120,
+                                           required=False)
+    budget_yen = forms.IntegerField(label="予算（円）", min_value=0, required=False)
+    capacity = forms.IntegerField(label="定員", min_value=1, required=False)
+
+
+class EmployerApproveForm(Form):
+    partner = forms.ModelChoiceField(label="事業所", queryset=None)  # type: ignore[arg-type]
+    approved_on = JapaneseDateField(label="承認日")
+    work_offered = forms.CharField(label="訓練の内容", max_length=200, required=False)
+
+    def __init__(self, *args: Any, partners: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+
+
+class PlacementStartForm(Form):
+    enrollment = forms.ModelChoiceField(label="参加者", queryset=None)  # type: ignore[arg-type]
+    employer = forms.ModelChoiceField(label="訓練実施機関", queryset=None)  # type: ignore[arg-type]
+    visited_on = JapaneseDateField(label="仕事場見学日")
+    starts_on = JapaneseDateField(label="訓練開始日")
+    duties = forms.CharField(label="訓練の内容", max_length=200, required=False)
+
+    def __init__(self, *args: Any, enrollments: Any, employers: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["enrollment"].queryset = enrollments  # type: ignore[attr-defined]
+        self.fields["enrollment"].label_from_instance = lambda e: f"{e.person.name}（{e.program.name}）"  # type: ignore[attr-defined]
+        self.fields["employer"].queryset = employers  # type: ignore[attr-defined]
+
+
+class TrainingDayForm(Form):
+    day = JapaneseDateField(label="訓練日")
+    hours = forms.DecimalField(label="時間", max_digits=3, decimal_places=1, min_value=0,
+                               help_text="1日4時間以内・1か月20日まで")
+    note = forms.CharField(label="様子", max_length=200, required=False)
+
+
+class TrainingMonthForm(Form):
+    month = JapaneseDateField(label="対象月（その月のいずれかの日）")
+    assessment = forms.CharField(label="状況", widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(label="期間等の判断", choices=TrainingMonthlyStatus.Decision.choices)
+
+
+class TrainingExtendForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    until = JapaneseDateField(label="延長後の終了日")
+    approved_on = JapaneseDateField(label="所長承認日")
+
+
+class TrainingEndForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    ended_on = JapaneseDateField(label="終了日")
+    follow_up = forms.ChoiceField(label="訓練終了後の処遇", choices=TrainingPlacement.FollowUp.choices)
+    follow_up_note = forms.CharField(label="処遇の内容", required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SeriesForm(Form):
+    program = forms.ModelChoiceField(label="プログラム", queryset=None)  # type: ignore[arg-type]
+    kind = forms.ChoiceField(label="種類", choices=SessionSeries.Kind.choices)
+    title = forms.CharField(label="名称", max_length=200)
+    venue = forms.CharField(label="会場", max_length=200, required=False)
+    lecturer = forms.CharField(label="講師", max_length=200, required=False)
+    schedule = forms.CharField(label="開催予定", max_length=100, required=False,
+                               help_text="例: 毎週1回（木曜日 18時〜20時）")
+    starts_on = JapaneseDateField(label="開始日")
+    budget_yen = forms.IntegerField(label="予算（円）", min_value=0, required=False,
+                                    help_text="空欄ならプログラムの予算")
+
+    def __init__(self, *args: Any, programs: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+
+
+class SessionForm(Form):
+    held_on = JapaneseDateField(label="開催日")
+    venue = forms.CharField(label="会場", max_length=200, required=False,
+                            help_text="空欄ならシリーズの会場")
+    lecturer = forms.CharField(label="講師", max_length=200, required=False)
+    topic = forms.CharField(label="内容", max_length=200, required=False)
+    volunteers = forms.ModelMultipleChoiceField(label="協力者", queryset=None, required=False,  # type: ignore[arg-type]
+                                                widget=forms.CheckboxSelectMultiple)
+    present = forms.ModelMultipleChoiceField(label="出席者", queryset=None, required=False,  # type: ignore[arg-type]
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, volunteers: Any, people: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["volunteers"].queryset = volunteers  # type: ignore[attr-defined]
+        self.fields["present"].queryset = people  # type: ignore[attr-defined]
+
+
+class VolunteerForm(Form):
+    name = forms.CharField(label="氏名", max_length=100)
+    kind = forms.ChoiceField(label="区分", choices=Volunteer.Kind.choices)
+    affiliation = forms.CharField(label="所属", max_length=200, required=False)
+
+
+class ExpenseForm(Form):
+    spent_on = JapaneseDateField(label="支出日")
+    item = forms.CharField(label="費目", max_length=200)
+    amount_yen = forms.IntegerField(label="金額（円）", min_value=1)
+
+
+class InviteForm(Form):
+    people = forms.ModelMultipleChoiceField(label="案内する人", queryset=None,  # type: ignore[arg-type]
+                                            widget=forms.CheckboxSelectMultiple)
+    invited_on = JapaneseDateField(label="案内日")
+
+    def __init__(self, *args: Any, people: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["people"].queryset = people  # type: ignore[attr-defined]
+
+
+class HwStartForm(Form):
+    enrollment = forms.ModelChoiceField(label="参加", queryset=None)  # type: ignore[arg-type]
+    hello_work = forms.ModelChoiceField(label="ハローワーク", queryset=None)  # type: ignore[arg-type]
+    consented_on = JapaneseDateField(label="事業説明・同意日")
+
+    def __init__(self, *args: Any, enrollments: Any, hello_works: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["enrollment"].queryset = enrollments  # type: ignore[attr-defined]
+        self.fields["enrollment"].label_from_instance = lambda e: e.program.name  # type: ignore[attr-defined]
+        self.fields["hello_work"].queryset = hello_works  # type: ignore[attr-defined]
+
+
+class HwAdvanceForm(Form):
+    STEPS = [("form_a", "個人票Aの提出"), ("request", "支援要請書の送付"),
+             ("interview", "ハローワークでの面接相談（支援メニュー決定）"), ("supporting", "支援中"),
+             ("employed", "就職（結果報告）"), ("ended", "支援終了（結果報告）")]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    step = forms.ChoiceField(label="手続き", choices=STEPS)
+    on = JapaneseDateField(label="日付")
+    menu = forms.ChoiceField(label="支援メニュー（面接相談のとき）",
+                             choices=[("", "―"), *HelloWorkReferral.Menu.choices], required=False)
+    attendees = forms.CharField(label="面接出席者", max_length=300, required=False)
+    note = forms.CharField(label="報告内容", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HealthTrackForm(Form):
+    track = forms.ChoiceField(label="支援対象", choices=HealthTrack.Track.choices)
+    started_on = JapaneseDateField(label="開始日")
+    living_environment = forms.CharField(label="生活環境（衣・食・住・衛生）", required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))
+    health_state = forms.CharField(label="健康状態（栄養・休養・運動・自覚症状）", required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    mental_state = forms.CharField(label="心の状態（寂しさ・不安）", required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    clinic_attendance = forms.CharField(label="【慢性疾患】通院状況", max_length=200, required=False)
+    medication = forms.CharField(label="【慢性疾患】服薬状況", max_length=200, required=False)
+    doctor_instructions = forms.CharField(label="【慢性疾患】担当医の指示・指導事項", required=False)
+    withdrawal_reason = forms.ChoiceField(label="【閉じこもり】理由",
+                                          choices=[("", "―"), *HealthTrack.WithdrawalReason.choices],
+                                          required=False)
+    referral = forms.ChoiceField(label="【閉じこもり】通所の働きかけ先",
+                                 choices=[("", "―"), *HealthTrack.Referral.choices], required=False)
+    referral_place = forms.CharField(label="【閉じこもり】通所先の名称", max_length=200, required=False)
+    preference_survey = forms.CharField(label="【栄養】嗜好調査（好き嫌い）", required=False)
+    menu_examples = forms.CharField(label="【栄養】献立例", required=False)
+    low_cost_food_info = forms.CharField(label="【栄養】低廉な食材の情報・入手方法", required=False)
+    can_live_at_home = forms.ChoiceField(label="【認知症】在宅生活が可能", choices=BOOL_CHOICES,
+                                         required=False)
+    care_certification_applied_on = JapaneseDateField(label="【認知症】要介護認定申請日",
+                                                      required=False)
+    facility_option = forms.CharField(label="【認知症】施設入所の検討", required=False)
+
+    def track_data(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.cleaned_data.items()
+             if k not in ("track", "started_on") and v not in (None, "")}
+        if "can_live_at_home" in d:
+            d["can_live_at_home"] = d["can_live_at_home"] == "true"
+        return d
+
+
+class FamilyContactForm(Form):
+    name = forms.CharField(label="氏名", max_length=100)
+    relationship = forms.CharField(label="続柄", max_length=50)
+    is_support_obligor = forms.BooleanField(label="扶養義務者", required=False, initial=True)
+    phone = forms.CharField(label="電話", max_length=30, required=False)
+    address = forms.CharField(label="住所", max_length=200, required=False)
+
+
+class FamilyRequestForm(Form):
+    contact = forms.ModelChoiceField(label="相手", queryset=None)  # type: ignore[arg-type]
+    ask = forms.ChoiceField(label="依頼内容", choices=FamilyRequest.Ask.choices)
+    asked_on = JapaneseDateField(label="依頼日")
+    note = forms.CharField(label="備考", required=False)
+
+    def __init__(self, *args: Any, contacts: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["contact"].queryset = contacts  # type: ignore[attr-defined]
+
+
+class AnswerForm(Form):
+    target = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(label="回答", choices=[])
+    answered_on = JapaneseDateField(label="回答日")
+    note = forms.CharField(label="備考", required=False)
+
+    def __init__(self, *args: Any, choices: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["answer"].choices = choices  # type: ignore[attr-defined]
+
+
+FAMILY_ANSWERS = [c for c in FamilyRequest.Answer.choices if c[0] != "pending"]
+RECEIVING_ANSWERS = [c for c in ReceivingRequest.Status.choices if c[0] != "requested"]
+
+
+class ReceivingRequestForm(Form):
+    enrollment = forms.ModelChoiceField(label="参加", queryset=None)  # type: ignore[arg-type]
+    facility = forms.ModelChoiceField(label="受入先", queryset=None)  # type: ignore[arg-type]
+    requested_on = JapaneseDateField(label="依頼日")
+    note = forms.CharField(label="備考", required=False)
+
+    def __init__(self, *args: Any, enrollments: Any, facilities: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["enrollment"].queryset = enrollments  # type: ignore[attr-defined]
+        self.fields["enrollment"].label_from_instance = lambda e: e.program.name  # type: ignore[attr-defined]
+        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
+        self.fields["facility"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda f: f"{f.name}（{f.get_kind_display()}・定員{f.capacity or '―'}）")
+
+
+class ConsideredForm(Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    program = forms.IntegerField(widget=forms.HiddenInput)
+    on = JapaneseDateField(label="検討日")
+    note = forms.CharField(label="検討の結果（見送る理由）", max_length=300)
+
+
+class CycleTaskForm(Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    task = forms.ChoiceField(label="作業", choices=list(CYCLE_TASKS.items()))
+    on = JapaneseDateField(label="実施日")
+    text = forms.CharField(label="内容", max_length=300)
+
+
+class NonRecipientForm(Form):
+    name = forms.CharField(label="氏名", max_length=100)
+    kana = forms.CharField(label="ふりがな", max_length=100)
+    birth_date = JapaneseDateField(label="生年月日")
+    sex = forms.ChoiceField(label="性別", choices=Person.Sex.choices)
+    school_name = forms.CharField(label="学校名", max_length=100, required=False)
+    school_grade = forms.ChoiceField(label="学年", choices=[("", "―"), *Person.SchoolGrade.choices],
+                                     required=False)
+    phone = forms.CharField(label="電話", max_length=30, required=False)
+    note = forms.CharField(label="備考（世帯の状況：一人親世帯など）", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    registered_on = JapaneseDateField(label="登録日")

@@ -1,0 +1,453 @@
+"""Screens for the seed programs: templates, training, sessions, referrals, a person's
+support details, the partner directory and the derived task list. Parse → access → service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as djforms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from jiritsu.activities import catalog, forms, selectors, services
+from jiritsu.activities.access import (
+    get_placement_for_user,
+    get_referral_for_user,
+    get_series_for_user,
+)
+from jiritsu.activities.models import (
+    FamilyContact,
+    FamilyRequest,
+    HealthTrack,
+    HelloWorkReferral,
+    ReceivingRequest,
+    Recruitment,
+    SessionSeries,
+    TrainingEmployer,
+    TrainingMonthlyStatus,
+    VolunteerPlacement,
+)
+from jiritsu.core.errors import DomainError
+from jiritsu.core.wareki import fiscal_year_of
+from jiritsu.offices.access import action_required
+from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.people.access import get_person_for_user, log_view, visible_people
+from jiritsu.people.models import Person
+from jiritsu.programs.models import Enrollment, Program
+
+
+def _m(request: HttpRequest) -> Any:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _attempt(form: djforms.Form, fn: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run a service with the form's data; a refusal lands beside the field it concerns."""
+    if not form.is_valid():
+        return None
+    try:
+        return fn(form.cleaned_data) or True
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+# --- templates ------------------------------------------------------------------
+
+@action_required("program.view")
+def template_list(request: HttpRequest) -> HttpResponse:
+    used = dict(Program.objects.filter(office=request.office).exclude(  # type: ignore[attr-defined]
+        template_code="").values_list("template_code", "name"))
+    rows = [{"t": t, "used": used.get(t.code), "companions": catalog.companions_of(t.code)}
+            for t in catalog.TEMPLATES]
+    return render(request, "activities/template_list.html",
+                  {"rows": rows, "used": used, "can_manage": _m(request).can("program.manage")})
+
+
+@action_required("program.manage")
+def template_create(request: HttpRequest, code: str) -> HttpResponse:
+    template = catalog.get_template(code)
+    if template is None:
+        from django.http import Http404
+
+        raise Http404
+    initial = {"name": template.name, "code": template.code,
+               "established_on": template.established_on,
+               "review_interval_months": template.review_interval_months,
+               "standard_length_months": template.standard_length_months,
+               "max_length_months": template.max_length_months,
+               "budget_yen": template.budget_yen}
+    form = forms.InstantiateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        program = _attempt(form, lambda d: services.program_instantiate_template(
+            actor=_m(request), template_code=code, overrides=d))
+        if program:
+            messages.success(request, f"「{program.name}」を作成しました。")
+            return redirect("programs:list")
+    return render(request, "activities/template_create.html", {"t": template, "form": form})
+
+
+# --- workplace adaptation training ------------------------------------------------
+
+def _training_enrollments(office: Any) -> Any:
+    codes = [t.code for t in catalog.TEMPLATES if "workplace_training" in t.features]
+    return (Enrollment.objects.filter(office=office, program__template_code__in=codes,
+                                      status__in=["selected", "active"])
+            .select_related("person", "program"))
+
+
+@action_required("program.view")
+def training_list(request: HttpRequest) -> HttpResponse:
+    m, office = _m(request), request.office  # type: ignore[attr-defined]
+    employers = TrainingEmployer.objects.filter(office=office, is_approved=True,
+                                                withdrawn_on__isnull=True).select_related("partner")
+    approve = forms.EmployerApproveForm(
+        request.POST if request.POST.get("action") == "approve" else None,
+        partners=PartnerOrganisation.objects.filter(office=office, kind="employer", is_active=True))
+    start = forms.PlacementStartForm(
+        request.POST if request.POST.get("action") == "start" else None,
+        enrollments=_training_enrollments(office), employers=employers)
+    if request.method == "POST":
+        if request.POST.get("action") == "approve":
+            ok = _attempt(approve, lambda d: services.training_employer_approve(actor=m, **d))
+        else:
+            ok = _attempt(start, lambda d: services.training_placement_start(actor=m, **d))
+        if ok:
+            messages.success(request, "登録しました。")
+            return redirect("activities:training_list")
+    return render(request, "activities/training_list.html", {
+        "placements": selectors.placements_for(office), "employers": employers,
+        "approve": approve, "start": start, "is_director": services._is_director(m)})
+
+
+@action_required("program.view")
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    m = _m(request)
+    placement = get_placement_for_user(m, pk, write=request.method == "POST")
+    action = request.POST.get("action", "")
+    day = forms.TrainingDayForm(request.POST if action == "day" else None)
+    month = forms.TrainingMonthForm(request.POST if action == "month" else None)
+    extend = forms.TrainingExtendForm(request.POST if action == "extend" else None,
+                                      initial={"version": placement.version})
+    end = forms.TrainingEndForm(request.POST if action == "end" else None,
+                                initial={"version": placement.version})
+    if request.method == "POST":
+        ok = None
+        if action == "day":
+            ok = _attempt(day, lambda d: services.training_day_record(actor=m, placement=placement,
+                                                                       **d))
+        elif action == "month":
+            ok = _attempt(month, lambda d: services.training_month_status(
+                actor=m, placement=placement, **d))
+        elif action == "extend":
+            ok = _attempt(extend, lambda d: services.training_placement_extend(
+                actor=m, placement=placement, until=d["until"], approved_on=d["approved_on"],
+                expected_version=d["version"]))
+        elif action == "end":
+            ok = _attempt(end, lambda d: services.training_placement_end(
+                actor=m, placement=placement, ended_on=d["ended_on"], follow_up=d["follow_up"],
+                follow_up_note=d["follow_up_note"], expected_version=d["version"]))
+        if ok:
+            messages.success(request, "記録しました。")
+            return redirect("activities:training_detail", pk=placement.pk)
+    log_view(m, placement.enrollment.person, what="training.view")
+    return render(request, "activities/training_detail.html", {
+        "p": placement, "months": selectors.training_months(placement),
+        "days": placement.days.all(), "statuses": TrainingMonthlyStatus.objects.filter(
+            placement=placement), "latest_end": services.training_latest_end(placement),
+        "day_form": day, "month_form": month, "extend_form": extend, "end_form": end,
+        "is_director": services._is_director(m)})
+
+
+# --- group sessions -----------------------------------------------------------------
+
+@action_required("program.view")
+def series_list(request: HttpRequest) -> HttpResponse:
+    m, office = _m(request), request.office  # type: ignore[attr-defined]
+    codes = [t.code for t in catalog.TEMPLATES if "group_sessions" in t.features]
+    programs = Program.objects.filter(office=office, is_active=True).filter(
+        Q(template_code__in=codes) | Q(budget_yen__isnull=False))
+    form = forms.SeriesForm(request.POST or None, programs=programs)
+    if request.method == "POST":
+        if not m.can("enrollment.manage"):
+            raise PermissionDenied("この操作を行う権限がありません。")
+        series = _attempt(form, lambda d: services.series_create(actor=m, **d))
+        if series:
+            messages.success(request, f"「{series.title}」を作成しました。")
+            return redirect("activities:series_detail", pk=series.pk)
+    return render(request, "activities/series_list.html",
+                  {"series": selectors.series_overview(office), "form": form})
+
+
+def _series_people(series: SessionSeries) -> Any:
+    """Who can be marked present: joined recruits and people enrolled in the program."""
+    return Person.objects.filter(
+        Q(recruitments__series=series, recruitments__status="joined")
+        | Q(enrollments__program=series.program, enrollments__status__in=["selected", "active"])
+    ).distinct()
+
+
+def _eligible(series: SessionSeries, today: dt.date) -> Any:
+    try:
+        from jiritsu.programs import screening
+
+        qs = screening.matching(series.program, today)
+    except (ImportError, AttributeError, DomainError):
+        qs = Person.objects.filter(enrollments__program=series.program)
+    return qs.exclude(recruitments__series=series).distinct()
+
+
+@action_required("program.view")
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    m = _m(request)
+    series = get_series_for_user(m, pk, write=request.method == "POST")
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    session = forms.SessionForm(data if action == "session" else None,
+                                volunteers=series.volunteers.all(), people=_series_people(series))
+    volunteer = forms.VolunteerForm(data if action == "volunteer" else None)
+    expense = forms.ExpenseForm(data if action == "expense" else None)
+    invite = forms.InviteForm(data if action == "invite" else None,
+                              people=_eligible(series, _today()))
+    if request.method == "POST":
+        ok = None
+        if action == "session":
+            ok = _attempt(session, lambda d: services.session_hold(
+                actor=m, series=series, held_on=d["held_on"], venue=d["venue"],
+                lecturer=d["lecturer"], topic=d["topic"], volunteers=list(d["volunteers"]),
+                present=list(d["present"]),
+                absent=list(_series_people(series).exclude(pk__in=[p.pk for p in d["present"]]))))
+        elif action == "volunteer":
+            ok = _attempt(volunteer, lambda d: services.volunteer_add(actor=m, series=series, **d))
+        elif action == "expense":
+            ok = _attempt(expense, lambda d: services.expense_record(actor=m, series=series, **d))
+        elif action == "invite":
+            ok = _attempt(invite, lambda d: services.recruitment_invite(
+                actor=m, series=series, people=list(d["people"]), invited_on=d["invited_on"]))
+        elif action == "answer":
+            rec = Recruitment.objects.filter(series=series, pk=request.POST.get("recruitment")).first()
+            if rec is not None:
+                try:
+                    ok = services.recruitment_answer(actor=m, recruitment=rec,
+                                                     status=request.POST.get("status", ""))
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+        if ok:
+            messages.success(request, "記録しました。")
+            return redirect("activities:series_detail", pk=series.pk)
+    return render(request, "activities/series_detail.html", {
+        "d": selectors.series_detail(series), "session_form": session,
+        "volunteer_form": volunteer, "expense_form": expense, "invite_form": invite,
+        "answers": Recruitment.Status.choices})
+
+
+# --- Hello Work referral --------------------------------------------------------------
+
+@action_required("program.view")
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    m = _m(request)
+    referral = get_referral_for_user(m, pk, write=request.method == "POST")
+    form = forms.HwAdvanceForm(request.POST or None, initial={"version": referral.version})
+    if m.is_partner:
+        form.fields["step"].choices = [c for c in form.STEPS if c[0] in services.PARTNER_STEPS]
+    if request.method == "POST":
+        ok = _attempt(form, lambda d: services.hw_referral_advance(
+            actor=m, referral=referral, step=d["step"], on=d["on"], menu=d["menu"],
+            attendees=d["attendees"], note=d["note"], expected_version=d["version"]))
+        if ok:
+            messages.success(request, "記録しました。")
+            return redirect("activities:referral_detail", pk=referral.pk)
+    log_view(m, referral.enrollment.person, what="hw_referral.view")
+    return render(request, "activities/referral_detail.html", {"r": referral, "form": form})
+
+
+# --- a person's support details ---------------------------------------------------------
+
+@action_required("person.view")
+def person_support(request: HttpRequest, pk: int) -> HttpResponse:
+    m = _m(request)
+    if m.is_partner:
+        from django.http import Http404
+
+        raise Http404
+    person = get_person_for_user(m, pk)
+    office = request.office  # type: ignore[attr-defined]
+    enrollments = Enrollment.objects.filter(person=person).select_related("program")
+    open_enrollments = enrollments.filter(status__in=Enrollment.OPEN_STATUSES)
+    contacts = FamilyContact.objects.filter(person=person)
+    facilities = PartnerOrganisation.objects.filter(office=office, is_active=True,
+                                                    kind__in=services.RECEIVING_KINDS)
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    f = {
+        "track": forms.HealthTrackForm(data if action == "track" else None),
+        "contact": forms.FamilyContactForm(data if action == "contact" else None),
+        "family_request": forms.FamilyRequestForm(data if action == "family_request" else None,
+                                                  contacts=contacts),
+        "family_answer": forms.AnswerForm(data if action == "family_answer" else None,
+                                          choices=forms.FAMILY_ANSWERS),
+        "receiving": forms.ReceivingRequestForm(data if action == "receiving" else None,
+                                                enrollments=open_enrollments,
+                                                facilities=facilities),
+        "receiving_answer": forms.AnswerForm(data if action == "receiving_answer" else None,
+                                             choices=forms.RECEIVING_ANSWERS),
+        "hw": forms.HwStartForm(data if action == "hw" else None, enrollments=open_enrollments,
+                                hello_works=PartnerOrganisation.objects.filter(
+                                    office=office, kind="hello_work", is_active=True)),
+    }
+    if request.method == "POST":
+        ok = _handle_person_post(request, m, person, action, f, open_enrollments)
+        if ok:
+            if isinstance(ok, HelloWorkReferral):
+                return redirect("activities:referral_detail", pk=ok.pk)
+            messages.success(request, "記録しました。")
+            return redirect("activities:person_support", pk=person.pk)
+    log_view(m, person, what="person.support_view")
+    bp_chart, weight_chart, rows = selectors.measurement_charts(person)
+    today = _today()
+    job_search = [(e, selectors.job_search_status(e, today)) for e in open_enrollments]
+    return render(request, "activities/person_support.html", {
+        "person": person, "enrollments": enrollments, "bp": bp_chart, "weight": weight_chart,
+        "measurements": rows[-12:],
+        "tracks": HealthTrack.objects.filter(enrollment__person=person).select_related(
+            "enrollment__program"),
+        "contacts": contacts.prefetch_related("requests"),
+        "receiving": ReceivingRequest.objects.filter(enrollment__person=person).select_related(
+            "facility", "enrollment__program").annotate(
+            accepted=Count("facility__receiving_requests",
+                           filter=Q(facility__receiving_requests__status="accepted"))),
+        "referrals": HelloWorkReferral.objects.filter(enrollment__person=person).select_related(
+            "hello_work"),
+        "placements": VolunteerPlacement.objects.filter(enrollment__person=person).select_related(
+            "host"),
+        "centres": selectors.suggest_centres(person),
+        "job_search": [(e, s) for e, s in job_search if s is not None],
+        "forms": f, "has_open": open_enrollments.exists()})
+
+
+def _handle_person_post(request: HttpRequest, m: Any, person: Person, action: str,
+                        f: dict[str, Any], open_enrollments: Any) -> Any:
+    if action == "track":
+        enrollment = open_enrollments.first()
+        if enrollment is None:
+            messages.error(request, "参加中のプログラムがないため記録できません。")
+            return None
+        form = f["track"]
+        return _attempt(form, lambda d: services.health_track_open(
+            actor=m, enrollment=enrollment, track=d["track"], started_on=d["started_on"],
+            data=form.track_data()))
+    if action == "contact":
+        return _attempt(f["contact"], lambda d: services.family_contact_add(
+            actor=m, person=person, **d))
+    if action == "family_request":
+        return _attempt(f["family_request"], lambda d: services.family_request_record(
+            actor=m, contact=d["contact"], ask=d["ask"], asked_on=d["asked_on"],
+            enrollment=open_enrollments.first(), note=d["note"]))
+    if action == "family_answer":
+        def answer(d: dict[str, Any]) -> Any:
+            req = FamilyRequest.objects.get(pk=d["target"], contact__person=person)
+            return services.family_request_answer(actor=m, request=req, answer=d["answer"],
+                                                  answered_on=d["answered_on"], note=d["note"])
+        return _attempt(f["family_answer"], answer)
+    if action == "receiving":
+        return _attempt(f["receiving"], lambda d: services.receiving_request_make(
+            actor=m, **d))
+    if action == "receiving_answer":
+        def receive(d: dict[str, Any]) -> Any:
+            req = ReceivingRequest.objects.get(pk=d["target"], enrollment__person=person)
+            return services.receiving_request_answer(actor=m, request=req, status=d["answer"],
+                                                     answered_on=d["answered_on"],
+                                                     note=d["note"])
+        return _attempt(f["receiving_answer"], receive)
+    if action == "hw":
+        return _attempt(f["hw"], lambda d: services.hw_referral_start(actor=m, **d))
+    return None
+
+
+# --- directory and tasks ------------------------------------------------------------------
+
+@action_required("program.view")
+def partner_areas(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    kind = request.GET.get("kind", PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE)
+    if kind not in PartnerOrganisation.Kind.values:
+        kind = PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE
+    return render(request, "activities/partner_areas.html", {
+        "areas": selectors.partners_by_area(office, kind), "kind": kind,
+        "kinds": PartnerOrganisation.Kind.choices})
+
+
+@action_required("program.view")
+def tasks(request: HttpRequest) -> HttpResponse:
+    """Derived: new cases not yet considered, follow-ups after discharge, the yearly cycle."""
+    m, office = _m(request), request.office  # type: ignore[attr-defined]
+    today = _today()
+    if request.method == "POST":
+        return _tasks_post(request, m)
+    mine = request.GET.get("all") != "1" and m.role == "caseworker"
+    cw = m.user if mine else None
+    new_cases = [(p, selectors.new_cases_not_considered(office, p, today=today, caseworker=cw)[:50])
+                 for p in selectors.programs_with_feature(office, "new_case_trigger")]
+    cycles = []
+    fy = int(request.GET.get("fy") or fiscal_year_of(today))
+    for p in selectors.programs_with_feature(office, "yearly_cycle"):
+        cycles.append((p, selectors.yearly_cycle(p, fy, today=today)))
+    return render(request, "activities/tasks.html", {
+        "new_cases": new_cases, "follow_ups": selectors.discharge_follow_ups(
+            office, today=today, caseworker=cw), "cycles": cycles, "fy": fy, "mine": mine,
+        "today": today, "considered_form": forms.ConsideredForm(initial={"on": today}),
+        "cycle_form": forms.CycleTaskForm(initial={"on": today})})
+
+
+def _tasks_post(request: HttpRequest, m: Any) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    kind = request.POST.get("action")
+    form: djforms.Form
+    if kind == "considered":
+        form = forms.ConsideredForm(request.POST)
+        ok = _attempt(form, lambda d: services.new_case_mark_considered(
+            actor=m, program=Program.objects.get(office=office, pk=d["program"]),
+            person=get_person_for_user(m, d["person"]), on=d["on"], note=d["note"]))
+    else:
+        form = forms.CycleTaskForm(request.POST)
+        program = Program.objects.filter(office=office, pk=request.POST.get("program")).first()
+        ok = program and _attempt(form, lambda d: services.cycle_task_record(
+            actor=m, program=program, person=get_person_for_user(m, d["person"]),
+            task=d["task"], on=d["on"], text=d["text"]))
+    if ok:
+        messages.success(request, "記録しました。")
+    else:
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, "記録できませんでした: " + "／".join(errors or ["入力を確認してください。"]))
+    return redirect(reverse("activities:tasks"))
+
+
+@action_required("person.edit")
+def non_recipient_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """大津: register someone not on assistance and enrol them as a candidate."""
+    m = _m(request)
+    program = Program.objects.filter(office=request.office, pk=pk).first()  # type: ignore[attr-defined]
+    if program is None:
+        from django.http import Http404
+
+        raise Http404
+    form = forms.NonRecipientForm(request.POST or None, initial={"registered_on": _today()})
+    if request.method == "POST":
+        def register(d: dict[str, Any]) -> Any:
+            on = d.pop("registered_on")
+            return services.person_register_and_enrol(actor=m, program=program, data=d, on=on)
+        enrollment = _attempt(form, register)
+        if enrollment:
+            messages.success(request, f"{enrollment.person.name}さんを「{program.name}」の候補として登録しました。")
+            return redirect("activities:person_support", pk=enrollment.person_id)
+    return render(request, "activities/non_recipient.html", {"program": program, "form": form,
+                                                             "visible": visible_people(m).exists()})
