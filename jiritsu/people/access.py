@@ -7,6 +7,8 @@ Reads of a person's file are audited by the caller (views/API) via ``log_view``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -78,3 +80,21 @@ def log_view(membership: Membership, person: Person, *, what: str = "person.view
     """Every read of a person's record is in the audit log."""
     record(actor=membership.user, office=membership.office, action=what,
            kind=AuditEvent.Kind.VIEW, target=person, person=person)
+
+
+def get_part_for_user(membership: Membership | None, kind: str, pk: int, *,
+                      write: bool = False) -> Any:
+    """A person part (disability, illness, stay …) of a person this membership may see."""
+    from jiritsu.people.services import PART_KINDS
+
+    if membership is None or kind not in PART_KINDS:
+        raise Http404
+    model: Any = PART_KINDS[kind].model
+    try:
+        part = model.objects.select_related("person").get(
+            pk=pk, person__in=visible_people(membership))
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not membership.can("person.edit"):
+        raise PermissionDenied("この操作を行う権限がありません。")
+    return part

@@ -220,6 +220,7 @@ class _PersonPart(models.Model):
     """Rows that belong to one person (and through them to one office)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    version = models.PositiveIntegerField(default=1)
 
     objects = ScopedManager(office="person__office")
 
@@ -246,6 +247,9 @@ class Disability(_PersonPart):
         ordering = ["person", "kind"]
         indexes = [models.Index(fields=["kind", "person"], name="disability_kind_person")]
 
+    def __str__(self) -> str:
+        return " ".join(x for x in (self.get_kind_display(), self.grade, self.certificate and f"（{self.certificate}）") if x)
+
 
 class Illness(_PersonPart):
     """傷病と治療状況."""
@@ -261,6 +265,10 @@ class Illness(_PersonPart):
 
     class Meta:
         ordering = ["person", "-since"]
+
+    def __str__(self) -> str:
+        marks = ("（慢性）" if self.is_chronic else "") + ("（精神）" if self.is_psychiatric else "")
+        return f"{self.name}{marks}"
 
 
 class HospitalStay(_PersonPart):
@@ -292,6 +300,10 @@ class HospitalStay(_PersonPart):
                          name="stay_psych_current"),
         ]
 
+    def __str__(self) -> str:
+        ward = "精神科" if self.psychiatric else "一般"
+        return f"{self.hospital_name}（{ward}）{self.admitted_on:%Y-%m-%d}〜{self.discharged_on or ''}"
+
 
 class WorkHistory(_PersonPart):
     """職歴."""
@@ -306,6 +318,9 @@ class WorkHistory(_PersonPart):
     class Meta:
         ordering = ["person", "-started_on"]
 
+    def __str__(self) -> str:
+        return " ".join(x for x in (self.employer, self.job) if x)
+
 
 class Qualification(_PersonPart):
     """資格・免許."""
@@ -316,6 +331,9 @@ class Qualification(_PersonPart):
 
     class Meta:
         ordering = ["person", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CareDuty(_PersonPart):
@@ -331,6 +349,9 @@ class CareDuty(_PersonPart):
 
     class Meta:
         ordering = ["person", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.detail}".strip()
 
 
 class WorkCapacityAssessment(_PersonPart):
@@ -360,3 +381,6 @@ class WorkCapacityAssessment(_PersonPart):
     class Meta:
         ordering = ["person", "-assessed_on", "-id"]
         indexes = [models.Index(fields=["person", "assessed_on"], name="assessment_person_date")]
+
+    def __str__(self) -> str:
+        return f"稼働能力の評価 {self.assessed_on:%Y-%m-%d}（{self.get_usage_display()}）"

@@ -1,42 +1,142 @@
-"""Writes to households and people: guard → change → audit row, in one transaction."""
+"""Writes to households and people: guard → change → audit row, in one transaction.
+
+Person parts (disabilities, illnesses, hospital stays, work history, qualifications,
+care duties, work-capacity assessments) share three services — ``part_create``,
+``part_update`` and ``part_delete`` — driven by :data:`PART_KINDS`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.core.versioning import save_versioned
-from jiritsu.offices.models import Membership
-from jiritsu.people.models import Household, HouseholdTypeChange, Person
+from jiritsu.offices.models import Membership, PartnerOrganisation, User
+from jiritsu.people.models import (
+    CareDuty,
+    Disability,
+    HospitalStay,
+    Household,
+    HouseholdTypeChange,
+    Illness,
+    Person,
+    Qualification,
+    VisitGrade,
+    WorkCapacityAssessment,
+    WorkHistory,
+)
+
+_NOT_DATA = {"id", "office", "office_id", "version", "kana_key", "person", "person_id",
+             "household_id", "created_at", "updated_at"}
+
+
+@dataclass(frozen=True)
+class PartKind:
+    """One kind of person part: its model, audit action prefix and Japanese name."""
+
+    slug: str
+    model: type[models.Model]
+    action: str
+    label: str
+
+
+PART_KINDS: dict[str, PartKind] = {
+    k.slug: k for k in (
+        PartKind("disabilities", Disability, "disability", "障害"),
+        PartKind("illnesses", Illness, "illness", "傷病・治療"),
+        PartKind("stays", HospitalStay, "hospital_stay", "入院歴"),
+        PartKind("work", WorkHistory, "work_history", "職歴"),
+        PartKind("qualifications", Qualification, "qualification", "資格・免許"),
+        PartKind("care", CareDuty, "care_duty", "育児・介護"),
+        PartKind("assessments", WorkCapacityAssessment, "assessment", "稼働能力の評価"),
+    )
+}
+_DATE_ORDER = {  # (start, end) pairs that must not run backwards
+    Illness: ("since", "until"),
+    HospitalStay: ("admitted_on", "discharged_on"),
+    WorkHistory: ("started_on", "ended_on"),
+}
+
+
+def _guard(actor: Membership, action: str) -> None:
+    if not actor.can(action):
+        raise Forbidden()
+
+
+def _check_caseworker(actor: Membership, user: User | None) -> None:
+    if user is None:
+        return
+    if not Membership.objects.filter(user=user, office=actor.office, is_active=True,
+                                     role__in=["caseworker", "supervisor", "manager"]).exists():
+        raise ValidationFailed("この事務所のケースワーカーを選んでください。", field="caseworker")
+
+
+def _check_visit_grade(actor: Membership, grade: VisitGrade | None) -> None:
+    if grade is not None and grade.office_id != actor.office.pk:
+        raise ValidationFailed("この事務所の訪問格付けを選んでください。", field="visit_grade")
+
+
+def _check_household_dates(data: dict[str, Any]) -> None:
+    started, ended = data.get("assistance_started_on"), data.get("assistance_ended_on")
+    if started and ended and ended < started:
+        raise ValidationFailed("保護廃止日が保護開始日より前です。", field="assistance_ended_on")
+    if data.get("end_reason") and not ended:
+        raise ValidationFailed("廃止理由は保護廃止日と一緒に入力してください。", field="assistance_ended_on")
+
+
+# ---------------------------------------------------------------- households
 
 
 @transaction.atomic
-def person_update(*, actor: Membership, person: Person, expected_version: int,
-                  data: dict[str, Any]) -> Person:
-    """Change a person's profile fields. ``data`` maps field name → new value."""
-    fields = [f for f in data if f not in {"id", "office", "office_id", "version", "kana_key"}]
-    before = snapshot(person, fields)
-    for f in fields:
-        setattr(person, f, data[f])
-    person.kana_key = search_key(person.kana)
-    save_versioned(person, expected_version, [*fields, "kana_key"])
-    record(actor=actor.user, office=actor.office, action="person.update",
-           kind=AuditEvent.Kind.UPDATE, target=person, person=person,
-           before=before, after=snapshot(person, fields))
-    return person
+def household_create(*, actor: Membership, data: dict[str, Any]) -> Household:
+    """Open a household (世帯) in the actor's office; its type starts the type history."""
+    _guard(actor, "household.edit")
+    data = {k: v for k, v in data.items() if k not in _NOT_DATA}
+    if Household.objects.filter(office=actor.office, case_number=data.get("case_number")).exists():
+        raise ValidationFailed("このケース番号は既に使われています。", field="case_number")
+    _check_caseworker(actor, data.get("caseworker"))
+    _check_visit_grade(actor, data.get("visit_grade"))
+    _check_household_dates(data)
+    household = Household.objects.create(office=actor.office, **data)
+    HouseholdTypeChange.objects.create(
+        household=household, household_type=household.household_type,
+        valid_from=household.assistance_started_on or dt.date.today())
+    record(actor=actor.user, office=actor.office, action="household.create",
+           kind=AuditEvent.Kind.CREATE, target=household,
+           after=snapshot(household, [f.attname for f in Household._meta.concrete_fields
+                                      if f.attname not in _NOT_DATA]))
+    return household
 
 
 @transaction.atomic
 def household_update(*, actor: Membership, household: Household, expected_version: int,
                      data: dict[str, Any], type_changed_on: Any = None) -> Household:
     """Change a household. A new household type is kept in its history."""
+    _guard(actor, "household.edit")
     fields = [f for f in data if f not in {"id", "office", "office_id", "version"}]
-    before = snapshot(household, fields)
+    if "case_number" in data and data["case_number"] != household.case_number and (
+        Household.objects.filter(office=actor.office, case_number=data["case_number"])
+        .exclude(pk=household.pk).exists()
+    ):
+        raise ValidationFailed("このケース番号は既に使われています。", field="case_number")
+    if "caseworker" in data:
+        _check_caseworker(actor, data["caseworker"])
+    if "visit_grade" in data:
+        _check_visit_grade(actor, data["visit_grade"])
+    _check_household_dates({
+        "assistance_started_on": data.get("assistance_started_on", household.assistance_started_on),
+        "assistance_ended_on": data.get("assistance_ended_on", household.assistance_ended_on),
+        "end_reason": data.get("end_reason", household.end_reason),
+    })
+    attnames = [Household._meta.get_field(f).attname for f in fields]
+    before = snapshot(household, attnames)
     old_type = household.household_type
     for f in fields:
         setattr(household, f, data[f])
@@ -48,5 +148,136 @@ def household_update(*, actor: Membership, household: Household, expected_versio
         )
     record(actor=actor.user, office=actor.office, action="household.update",
            kind=AuditEvent.Kind.UPDATE, target=household,
-           before=before, after=snapshot(household, fields))
+           before=before, after=snapshot(household, attnames))
     return household
+
+
+# ---------------------------------------------------------------- people
+
+
+@transaction.atomic
+def person_create(*, actor: Membership, household: Household | None,
+                  data: dict[str, Any]) -> Person:
+    """Register a person in a household, or without one (not on assistance)."""
+    _guard(actor, "person.edit")
+    data = {k: v for k, v in data.items() if k not in _NOT_DATA}
+    if household is not None:
+        if household.office_id != actor.office.pk:
+            raise ValidationFailed("対象の世帯が見つかりません。", field="household")
+        number = data.get("member_number")
+        taken = set(Person.objects.filter(household=household).values_list("member_number", flat=True))
+        if not number:
+            data["member_number"] = max(taken, default=0) + 1
+        elif number in taken:
+            raise ValidationFailed("この世帯員番号は既に使われています。", field="member_number")
+    else:
+        data["member_number"] = data.get("member_number") or 1
+    person = Person(office=actor.office, household=household, **data)
+    person.save()
+    record(actor=actor.user, office=actor.office, action="person.create",
+           kind=AuditEvent.Kind.CREATE, target=person, person=person,
+           after=snapshot(person, [f.attname for f in Person._meta.concrete_fields
+                                   if f.attname not in _NOT_DATA - {"household_id"}]))
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Membership, person: Person, expected_version: int,
+                  data: dict[str, Any]) -> Person:
+    """Change a person's profile fields. ``data`` maps field name → new value."""
+    _guard(actor, "person.edit")
+    fields = [f for f in data if f not in {"id", "office", "office_id", "version", "kana_key"}]
+    if "member_number" in data and person.household_id and (
+        Person.objects.filter(household_id=person.household_id, member_number=data["member_number"])
+        .exclude(pk=person.pk).exists()
+    ):
+        raise ValidationFailed("この世帯員番号は既に使われています。", field="member_number")
+    before = snapshot(person, fields)
+    for f in fields:
+        setattr(person, f, data[f])
+    person.kana_key = search_key(person.kana)
+    save_versioned(person, expected_version, [*fields, "kana_key"])
+    record(actor=actor.user, office=actor.office, action="person.update",
+           kind=AuditEvent.Kind.UPDATE, target=person, person=person,
+           before=before, after=snapshot(person, fields))
+    return person
+
+
+# ---------------------------------------------------------------- person parts
+
+
+def _part_fields(model: type[models.Model], data: dict[str, Any]) -> list[str]:
+    names = {f.name for f in model._meta.concrete_fields}
+    return [k for k in data if k in names and k not in _NOT_DATA]
+
+
+def _check_part(actor: Membership, model: type[models.Model], obj: models.Model) -> None:
+    pair = _DATE_ORDER.get(model)
+    if pair is not None:
+        start, end = getattr(obj, pair[0]), getattr(obj, pair[1])
+        if start and end and end < start:
+            raise ValidationFailed("終了日が開始日より前です。", field=pair[1])
+    if isinstance(obj, HospitalStay) and obj.hospital_id is not None and not (
+        PartnerOrganisation.objects.filter(pk=obj.hospital_id, office=actor.office).exists()
+    ):
+        raise ValidationFailed("この事務所の医療機関を選んでください。", field="hospital")
+
+
+def _audit_fields(obj: models.Model) -> list[str]:
+    return [f.attname for f in obj._meta.concrete_fields if f.attname not in _NOT_DATA]
+
+
+@transaction.atomic
+def part_create(*, actor: Membership, person: Person, kind: str, data: dict[str, Any]) -> models.Model:
+    """Add a disability, illness, hospital stay … (``kind`` is a key of PART_KINDS)."""
+    _guard(actor, "person.edit")
+    spec = PART_KINDS[kind]
+    if person.office_id != actor.office.pk:
+        raise ValidationFailed("対象が見つかりません。")
+    values = {k: data[k] for k in _part_fields(spec.model, data)}
+    if spec.model is WorkCapacityAssessment:
+        values.setdefault("assessed_by", actor.user)
+    obj = spec.model(person=person, **values)
+    _check_part(actor, spec.model, obj)
+    obj.save()
+    record(actor=actor.user, office=actor.office, action=f"{spec.action}.create",
+           kind=AuditEvent.Kind.CREATE, target=obj, person=person,
+           after=snapshot(obj, _audit_fields(obj)))
+    return obj
+
+
+@transaction.atomic
+def part_update(*, actor: Membership, part: Any, expected_version: int,
+                data: dict[str, Any]) -> Any:
+    """Change a person part; a stale ``expected_version`` raises StaleEdit."""
+    _guard(actor, "person.edit")
+    spec = next(k for k in PART_KINDS.values() if isinstance(part, k.model))
+    fields = _part_fields(spec.model, data)
+    attnames = _audit_fields(part)
+    before = snapshot(part, attnames)
+    for f in fields:
+        setattr(part, f, data[f])
+    _check_part(actor, spec.model, part)
+    save_versioned(part, expected_version, fields)
+    record(actor=actor.user, office=actor.office, action=f"{spec.action}.update",
+           kind=AuditEvent.Kind.UPDATE, target=part, person=part.person,
+           before=before, after=snapshot(part, attnames))
+    return part
+
+
+@transaction.atomic
+def part_delete(*, actor: Membership, part: Any, expected_version: int | None = None) -> None:
+    """Remove a person part. The audit row keeps what it said."""
+    _guard(actor, "person.edit")
+    spec = next(k for k in PART_KINDS.values() if isinstance(part, k.model))
+    if expected_version is not None and type(part)._base_manager.filter(
+        pk=part.pk, version=expected_version
+    ).count() != 1:
+        from jiritsu.core.errors import StaleEdit
+
+        raise StaleEdit()
+    before = snapshot(part, _audit_fields(part))
+    person = part.person
+    record(actor=actor.user, office=actor.office, action=f"{spec.action}.delete",
+           kind=AuditEvent.Kind.DELETE, target=part, person=person, before=before, after={})
+    part.delete()
