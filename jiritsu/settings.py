@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiritsu.api.middleware.ApiMiddleware",
     "jiritsu.offices.middleware.IdleTimeoutMiddleware",
     "jiritsu.offices.middleware.OfficeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,0 +1,91 @@
+"""The /api/v1/ application: authentication, error handling, docs, and the resource routers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.openapi.docs import Swagger
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from jiritsu.api import errors
+
+DESCRIPTION = """\
+Jiritsu（自立支援プログラム管理）の JSON API。画面と同じサービス・アクセス制御・監査ログを通ります。
+
+* 認証: `Authorization: Bearer <APIトークン>`（連携システム）またはログイン済みセッション（ブラウザ、
+  更新系は `X-CSRFToken` ヘッダー必須）。複数の事務所に所属する利用者のトークンは
+  `X-Jiritsu-Office: <事務所コード>` で事務所を指定します。
+* エラーは常に `{"error": {"code", "message", "field", "details"}}`。
+* 一覧は `page` / `page_size`（最大200）でページ分割され、`count` と `next` を返します。
+* POST は `Idempotency-Key` ヘッダーに対応します（同じキー・同じ内容 → 保存済みの応答を再送）。
+"""
+
+
+class TokenAuth(HttpBearer):
+    """Bearer token. The middleware has already checked it and chosen the office."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if getattr(request, "_api_token_auth", False):
+            return request.user
+        return None
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's log-in session; unsafe methods need the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if getattr(request, "_api_token_auth", False) or not request.user.is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise HttpError(403, "CSRF check Failed")
+        return request.user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+class VendoredSwagger(Swagger):
+    """Swagger UI from static/vendor (no CDN; the page's CSP allows only 'self')."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(request, "api/swagger.html", {
+            "api": api,
+            "openapi_url": reverse("api:api-v1:openapi-json"),
+            "swagger_settings": json.dumps({"layout": "BaseLayout", "deepLinking": True,
+                                            "validatorUrl": None}),
+        })
+
+
+api = NinjaAPI(
+    title="Jiritsu API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api:api-v1",
+    docs=VendoredSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), SessionAuth()],
+)
+errors.install(api)
+
+
+def _register() -> None:
+    from jiritsu.api.routers import people, programs, tokens
+
+    api.add_router("/tokens", tokens.router, tags=["APIトークン"])
+    api.add_router("", people.router, tags=["世帯・世帯員"])
+    api.add_router("", programs.router, tags=["プログラム"])
+
+
+_register()

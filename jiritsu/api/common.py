@@ -1,0 +1,107 @@
+"""Shared pieces of the API: the acting membership, ids, pagination, error schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from pydantic import create_model
+
+from jiritsu.core.errors import Forbidden
+from jiritsu.offices.models import Membership
+
+# Primary keys in paths and bodies: positive and within a 32-bit signed integer, so that
+# a wild value is a validation error rather than a database overflow.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+
+
+def acting(request: HttpRequest, action: str | None = None) -> Membership:
+    """The membership the request acts in; 403 if there is none or the role lacks ``action``."""
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None:
+        raise Forbidden("有効な事務所の所属がありません。")
+    if action is not None and not membership.can(action):
+        raise Forbidden()
+    return membership
+
+
+class ErrorDetail(Schema):
+    field: str | None = None
+    code: str | None = None
+    message: str
+
+
+class ErrorBody(Schema):
+    code: str = Field(..., description="Stable machine-readable code, e.g. validation_error, not_found")
+    message: str = Field(..., description="Japanese message for people")
+    field: str | None = Field(None, description="The input field the error is about, if any")
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                   409: ErrorOut, 422: ErrorOut}
+
+
+def responses(ok: dict[int, Any] | Any, status: int = 200) -> dict[int, Any]:
+    """``{status: schema}`` plus the documented error responses."""
+    out: dict[int, Any] = dict(ERRORS)
+    if isinstance(ok, dict):
+        out.update(ok)
+    else:
+        out[status] = ok
+    return out
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=1_000_000, description="1から始まるページ番号")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
+                           description=f"1ページの件数（最大{MAX_PAGE_SIZE}）")
+
+
+_PAGES: dict[type, type[Schema]] = {}
+T = TypeVar("T")
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """A named page schema for ``item``: count, next, previous, results."""
+    if item not in _PAGES:
+        name = item.__name__.removesuffix("Out") + "Page"
+        _PAGES[item] = create_model(  # type: ignore[call-overload]
+            name,
+            __base__=Schema,
+            count=(int, ...),
+            next=(str | None, None),
+            previous=(str | None, None),
+            results=(list[item], ...),  # type: ignore[valid-type]
+        )
+    return _PAGES[item]
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return f"{request.path}?{query.urlencode()}"
+
+
+def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], params: PageParams,
+             convert: Any = None) -> dict[str, Any]:
+    """Slice a queryset (or list) into one page; ``convert`` maps each row to its output."""
+    count = items.count() if isinstance(items, QuerySet) else len(items)
+    start = (params.page - 1) * params.page_size
+    rows = list(items[start:start + params.page_size])
+    if convert is not None:
+        rows = [convert(r) for r in rows]
+    return {
+        "count": count,
+        "next": _page_url(request, params.page + 1) if start + params.page_size < count else None,
+        "previous": _page_url(request, params.page - 1) if params.page > 1 and start - params.page_size < count else None,
+        "results": rows,
+    }

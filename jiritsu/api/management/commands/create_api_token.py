@@ -1,0 +1,35 @@
+"""Issue an API token for a user and print it (for integrations and the CI fuzz run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
+
+from jiritsu.api.tokens import token_create
+from jiritsu.offices.models import Membership
+
+
+class Command(BaseCommand):
+    help = "Create an API token for USERNAME and print the secret (shown only once)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="コマンドで発行")
+        parser.add_argument("--office", help="Office code when the user has several memberships")
+
+    def handle(self, *args: Any, username: str, name: str, office: str | None,
+               **options: Any) -> None:
+        with scopes_disabled():
+            qs = Membership.objects.filter(user__username=username, is_active=True).select_related(
+                "user", "office")
+            if office:
+                qs = qs.filter(office__code=office)
+            membership = qs.order_by("office__code").first()
+            if membership is None:
+                raise CommandError(f"no active membership for user {username!r}")
+            if not membership.can("apitoken.manage"):
+                raise CommandError(f"role {membership.role!r} may not hold API tokens")
+            _token, raw = token_create(actor=membership, name=name)
+        self.stdout.write(raw)

@@ -1,0 +1,123 @@
+"""API request plumbing: bearer-token authentication and Idempotency-Key replay.
+
+Sits after Django's AuthenticationMiddleware and before the idle time-out and office
+middleware. A token request acts as the token's user in one of the user's offices
+(``X-Jiritsu-Office: <office code>`` when there are several); OfficeMiddleware then
+enters that office's scope exactly as for a browser session. Token requests are not
+subject to the session idle time-out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+
+from jiritsu.api.errors import error_response
+from jiritsu.api.models import IdempotencyRecord
+from jiritsu.api.tokens import authenticate_token
+from jiritsu.offices.models import Membership
+
+API_PREFIX = "/api/v1/"
+OFFICE_HEADER = "X-Jiritsu-Office"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    value = request.headers.get("Authorization", "")
+    scheme, _, credentials = value.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip()
+
+
+def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpResponse:
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("office", "partner", "user")
+        .order_by("office__code")
+    )
+    wanted = request.headers.get(OFFICE_HEADER, "").strip()
+    if wanted:
+        for m in memberships:
+            if m.office.code == wanted:
+                return m
+        return error_response(403, "forbidden", "指定された事務所に所属していません。",
+                              field=OFFICE_HEADER)
+    if not memberships:
+        return error_response(403, "no_office")
+    if len(memberships) > 1:
+        return error_response(400, "office_required", field=OFFICE_HEADER)
+    return memberships[0]
+
+
+class ApiMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        raw = _bearer(request)
+        if raw is not None:
+            token = authenticate_token(raw)
+            if token is None:
+                return error_response(401, "invalid_token")
+            chosen = _choose_membership(request, token.user)
+            if isinstance(chosen, HttpResponse):
+                return chosen
+            request.user = token.user
+            request._api_token_auth = True  # type: ignore[attr-defined]
+            request.api_token = token  # type: ignore[attr-defined]
+            request.membership = chosen  # type: ignore[attr-defined]
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if request.method == "POST" and key is not None and request.user.is_authenticated:
+            return self._idempotent(request, key.strip())
+        return self.get_response(request)
+
+    def _idempotent(self, request: HttpRequest, key: str) -> HttpResponse:
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return error_response(422, "validation_error",
+                                  "Idempotency-Key は1〜200文字で指定してください。",
+                                  field=IDEMPOTENCY_HEADER)
+        office = getattr(getattr(request, "membership", None), "office_id", "")
+        digest = hashlib.sha256()
+        for part in (request.method or "", request.get_full_path(), str(office)):
+            digest.update(part.encode("utf-8") + b"\0")
+        digest.update(request.body)
+        request_hash = digest.hexdigest()
+        stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if stored is not None:
+            if stored.request_hash != request_hash:
+                return error_response(409, "idempotency_conflict", field=IDEMPOTENCY_HEADER)
+            if stored.response_status == 0:
+                return error_response(409, "idempotency_conflict",
+                                      "同じIdempotency-Keyのリクエストを処理中です。", field=IDEMPOTENCY_HEADER)
+            response = HttpResponse(bytes(stored.response_body), status=stored.response_status,
+                                    content_type="application/json")
+            response["Idempotent-Replayed"] = "true"
+            return response
+        # Reserve the key first so that a concurrent retry cannot run the operation twice.
+        try:
+            with transaction.atomic():
+                reserved = IdempotencyRecord.objects.create(
+                    user=request.user, key=key, request_hash=request_hash, response_status=0,
+                    response_body=b"")
+        except IntegrityError:
+            return error_response(409, "idempotency_conflict",
+                                  "同じIdempotency-Keyのリクエストを処理中です。", field=IDEMPOTENCY_HEADER)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            IdempotencyRecord.objects.filter(pk=reserved.pk).delete()
+            raise
+        if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):
+            IdempotencyRecord.objects.filter(pk=reserved.pk).update(
+                response_status=response.status_code, response_body=response.content)
+        else:
+            # Failures are not remembered: the client may correct and retry with the same key.
+            IdempotencyRecord.objects.filter(pk=reserved.pk).delete()
+        return response

@@ -1,0 +1,62 @@
+"""API tokens through the API: list, create (the secret is returned once), revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.models import ApiToken
+from jiritsu.api.tokens import token_create, token_revoke, tokens_visible_to
+
+router = Router()
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(..., description="表示用の先頭文字（秘密部分ではありません）")
+    username: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    is_active: bool
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="トークン本体。この応答でのみ表示されます。")
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100, description="用途がわかる名前")
+
+
+def _row(t: ApiToken) -> dict[str, Any]:
+    return {"id": t.pk, "name": t.name, "prefix": t.prefix, "username": t.user.username,
+            "created_at": t.created_at, "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at, "is_active": t.is_active}
+
+
+@router.get("", response=responses(page_of(TokenOut)), summary="APIトークンの一覧")
+def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    membership = acting(request, "apitoken.manage")
+    return paginate(request, tokens_visible_to(membership), page, _row)
+
+
+@router.post("", response=responses(TokenCreatedOut, 201), summary="APIトークンの発行")
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    membership = acting(request, "apitoken.manage")
+    token, raw = token_create(actor=membership, name=payload.name)
+    return 201, {**_row(token), "token": raw}
+
+
+@router.post("/{token_id}/revoke", response=responses(TokenOut), summary="APIトークンの失効")
+def revoke_token(request: HttpRequest, token_id: Id) -> dict[str, Any]:
+    membership = acting(request, "apitoken.manage")
+    token = tokens_visible_to(membership).filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    return _row(token_revoke(actor=membership, token=token))

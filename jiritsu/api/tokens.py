@@ -1,0 +1,92 @@
+"""Issuing, revoking and checking API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from jiritsu.api.models import ApiToken
+from jiritsu.audit.log import record
+from jiritsu.audit.models import AuditEvent
+from jiritsu.core.errors import Forbidden, ValidationFailed
+from jiritsu.offices.models import Membership, User
+
+TOKEN_PREFIX = "jrt_"
+DISPLAY_PREFIX_LENGTH = 12
+LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _may_manage(actor: Membership, token_user: User) -> bool:
+    """The token's own user, or an office admin for a user of the same office."""
+    if token_user.pk == actor.user_id:
+        return actor.can("apitoken.manage")
+    return actor.can("user.manage") and Membership.objects.filter(
+        user=token_user, office=actor.office
+    ).exists()
+
+
+def tokens_visible_to(actor: Membership) -> QuerySet[ApiToken]:
+    """Own tokens; an admin also sees the tokens of the office's users."""
+    qs = ApiToken.objects.select_related("user")
+    if actor.can("user.manage"):
+        return qs.filter(user__memberships__office=actor.office).distinct()
+    return qs.filter(user_id=actor.user_id)
+
+
+@transaction.atomic
+def token_create(*, actor: Membership, name: str, user: User | None = None) -> tuple[ApiToken, str]:
+    """Issue a token for ``user`` (default: the actor). Returns the row and the secret, shown once."""
+    user = user or actor.user
+    if not _may_manage(actor, user):
+        raise Forbidden()
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("名前を入力してください。", field="name")
+    if len(name) > 100:
+        raise ValidationFailed("名前は100文字以内で入力してください。", field="name")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:DISPLAY_PREFIX_LENGTH],
+                                    token_hash=hash_token(raw), created_by=actor.user)
+    record(actor=actor.user, office=actor.office, action="apitoken.create",
+           kind=AuditEvent.Kind.CREATE, target=token, note=f"利用者: {user.username}")
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
+    if not _may_manage(actor, token.user):
+        raise Forbidden()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor.user
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        record(actor=actor.user, office=actor.office, action="apitoken.revoke",
+               kind=AuditEvent.Kind.UPDATE, target=token, note=f"利用者: {token.user.username}")
+    return token
+
+
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The active token with this secret (its user active), recording its use; else None."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

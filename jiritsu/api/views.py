@@ -1,0 +1,54 @@
+"""Screens for API tokens, and the JSON 404 for unknown /api/v1/ paths."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jiritsu.api import tokens as svc
+from jiritsu.api.errors import error_response
+from jiritsu.core.errors import DomainError
+from jiritsu.offices.access import action_required
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return error_response(404, "not_found")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="名前（用途）", max_length=100,
+                           help_text="例: 生活保護システム夜間連携")
+
+
+@action_required("apitoken.manage")
+def token_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = TokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_secret = svc.token_create(actor=membership, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            form = TokenForm()
+    tokens = list(svc.tokens_visible_to(membership))
+    return render(request, "api/tokens.html", {
+        "form": form, "tokens": tokens, "new_secret": new_secret,
+        "is_admin": membership.can("user.manage"),
+    }, status=422 if form.errors else 200)
+
+
+@action_required("apitoken.manage")
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    token = svc.tokens_visible_to(membership).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    svc.token_revoke(actor=membership, token=token)
+    messages.success(request, f"APIトークン「{token.name}」を失効させました。")
+    return redirect("api:tokens")
