@@ -47,6 +47,8 @@ class ApiClient:
 
 
 def token_for(world: Any, user: User, office: Any = None) -> str:
+    if office is None:
+        office = user.memberships.order_by("office__code").first().office
     return token_create(actor=world.m(user, office), name="テスト")[1]
 
 

@@ -1,0 +1,169 @@
+"""Authentication: API tokens (hashed at rest, revocable, last use recorded, office choice)
+and the browser session (CSRF on unsafe methods)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from django.test import Client
+
+from jiritsu.api.models import ApiToken
+from jiritsu.api.tests.conftest import ApiClient, token_for
+from jiritsu.api.tokens import token_revoke
+from jiritsu.audit.models import AuditEvent
+from jiritsu.core import testing as t
+from jiritsu.offices.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_is_stored_only_as_its_sha256(world):
+    raw = token_for(world, world.caseworker)
+    row = ApiToken.objects.get(user=world.caseworker)
+    assert row.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert raw not in {row.token_hash, row.prefix, row.name}
+    assert raw.startswith(row.prefix) and len(row.prefix) < len(raw) // 3
+
+
+def test_token_authenticates_and_records_last_use(world):
+    raw = token_for(world, world.caseworker)
+    assert ApiToken.objects.get(user=world.caseworker).last_used_at is None
+    r = ApiClient(raw).get("people")
+    assert r.status_code == 200
+    assert r.json()["count"] == 1
+    assert ApiToken.objects.get(user=world.caseworker).last_used_at is not None
+
+
+def test_revoked_token_is_refused(world):
+    raw = token_for(world, world.caseworker)
+    token_revoke(actor=world.m(world.caseworker), token=ApiToken.objects.get(user=world.caseworker))
+    r = ApiClient(raw).get("people")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_token"
+
+
+def test_unknown_token_and_no_credentials_are_refused(world):
+    r = ApiClient("jrt_not-a-real-token").get("people")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+    r = ApiClient(None).get("people")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "unauthenticated"
+    assert r.json()["error"]["message"]
+
+
+def test_inactive_user_token_is_refused(world):
+    raw = token_for(world, world.caseworker)
+    world.caseworker.is_active = False
+    world.caseworker.save()
+    assert ApiClient(raw).get("people").status_code == 401
+
+
+def test_office_header_picks_the_membership_when_there_are_several(world):
+    Membership.objects.create(user=world.caseworker, office=world.other_office, role="caseworker")
+    raw = token_for(world, world.caseworker)
+    r = ApiClient(raw).get("people")
+    assert r.status_code == 400
+    assert r.json()["error"] == {
+        "code": "office_required", "field": "X-Jiritsu-Office",
+        "message": r.json()["error"]["message"]}
+    in_a = ApiClient(raw, **{"X-Jiritsu-Office": "A001"}).get("people").json()
+    in_b = ApiClient(raw, **{"X-Jiritsu-Office": "B001"}).get("people").json()
+    assert [p["id"] for p in in_a["results"]] == [world.person.pk]
+    assert [p["id"] for p in in_b["results"]] == [world.other_person.pk]
+    r = ApiClient(raw, **{"X-Jiritsu-Office": "Z999"}).get("people")
+    assert r.status_code == 403 and r.json()["error"]["field"] == "X-Jiritsu-Office"
+
+
+def test_token_requests_ignore_the_session_idle_timeout(world, settings):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 0
+    raw = token_for(world, world.caseworker)
+    c = ApiClient(raw)
+    assert c.get("people").status_code == 200
+    assert c.get("people").status_code == 200
+
+
+def test_session_auth_reads_without_csrf_but_writes_need_it(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.caseworker)
+    assert client.get("/api/v1/people").status_code == 200
+    r = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "csrf_failed"
+    client.get("/api/tokens/")  # sets the CSRF cookie
+    csrf = client.cookies["jiritsu_csrftoken"].value
+    r = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json",
+                    headers={"X-CSRFToken": csrf})
+    assert r.status_code == 201
+
+
+def test_tokens_via_api_create_once_and_revoke(world, api_as):
+    c = api_as(world.caseworker)
+    r = c.post("tokens", {"name": "夜間連携"})
+    assert r.status_code == 201
+    created = r.json()
+    assert created["token"].startswith(created["prefix"])
+    listed = c.get("tokens").json()
+    assert all("token" not in row for row in listed["results"])
+    assert {row["name"] for row in listed["results"]} == {"テスト", "夜間連携"}
+    r = c.post(f"tokens/{created['id']}/revoke")
+    assert r.status_code == 200 and r.json()["is_active"] is False
+    assert ApiClient(created["token"]).get("people").status_code == 401
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"apitoken.create", "apitoken.revoke"} <= actions
+
+
+def test_users_cannot_revoke_each_others_tokens_but_an_admin_can(world, api_as):
+    raw = token_for(world, world.caseworker2)
+    other = ApiToken.objects.get(user=world.caseworker2)
+    r = api_as(world.caseworker).post(f"tokens/{other.pk}/revoke")
+    assert r.status_code == 404
+    assert ApiClient(raw).get("people").status_code == 200
+    r = api_as(world.admin).post(f"tokens/{other.pk}/revoke")
+    assert r.status_code == 200
+    assert ApiClient(raw).get("people").status_code == 401
+
+
+def test_admin_of_another_office_cannot_revoke(world, api_as):
+    other_admin = t.make_user(world.other_office, "admin", username="admin_b")
+    token_for(world, world.caseworker)
+    token = ApiToken.objects.get(user=world.caseworker)
+    c = ApiClient(token_for(world, other_admin, world.other_office))
+    assert c.post(f"tokens/{token.pk}/revoke").status_code == 404
+
+
+def test_token_screen_shows_secret_once_and_revokes(world):
+    client = Client()
+    client.force_login(world.caseworker)
+    r = client.post("/api/tokens/", {"name": "ハローワーク連携"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    token = ApiToken.objects.get(user=world.caseworker)
+    match = re.search(r'id="new-token"[^>]*value="([^"]+)"', html)
+    secret = match.group(1) if match else ""
+    assert secret.startswith(token.prefix)
+    assert hashlib.sha256(secret.encode()).hexdigest() == token.token_hash
+    again = client.get("/api/tokens/").content.decode()
+    assert secret not in again and token.prefix in again
+    r = client.post(f"/api/tokens/{token.pk}/revoke/")
+    assert r.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_token_screen_requires_a_name(world):
+    client = Client()
+    client.force_login(world.caseworker)
+    r = client.post("/api/tokens/", {"name": ""})
+    assert r.status_code == 422
+    assert "このフィールドは必須です" in r.content.decode() or "必須" in r.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_create_api_token_command_prints_a_working_token(world, capsys):
+    from django.core.management import call_command
+
+    call_command("create_api_token", "cw_a")
+    raw = capsys.readouterr().out.strip()
+    assert ApiClient(raw).get("people").status_code == 200
