@@ -143,7 +143,7 @@ def test_openapi_document_is_valid_openapi_3(world):
     doc = r.json()
     assert doc["openapi"].startswith("3.")
     schema = schemathesis.openapi.from_dict(doc)
-    operations = [op for op in schema.get_all_operations()]
+    operations = list(schema.get_all_operations())
     assert len(operations) >= 10
     assert all(op.ok() for op in operations)
     paths = doc["paths"]
