@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("jiritsu.web.urls")),
     path("people/", include("jiritsu.people.urls")),
     path("audit/", include("jiritsu.audit.urls")),
+    path("manage/", include("jiritsu.offices.urls")),
     path("programs/", include("jiritsu.programs.urls")),
     path("guidance/", include("jiritsu.guidance.urls")),
     path("activities/", include("jiritsu.activities.urls")),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from jiritsu.offices.models import Membership
+from jiritsu.offices.models import Membership, PartnerOrganisation
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 
@@ -35,3 +35,27 @@ def action_required(action: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def get_membership_for_user(membership: Membership | None, pk: int) -> Membership:
+    """A membership of the acting office (for administration); others 404 like missing."""
+    from django.http import Http404
+
+    if membership is None:
+        raise Http404
+    try:
+        return Membership.objects.select_related("user", "partner").get(pk=pk, office=membership.office)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_partner_for_user(membership: Membership | None, pk: int) -> PartnerOrganisation:
+    """A partner organisation of the acting office; another office's 404s like a missing one."""
+    from django.http import Http404
+
+    if membership is None:
+        raise Http404
+    try:
+        return PartnerOrganisation.objects.get(pk=pk, office=membership.office)
+    except (PartnerOrganisation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,70 @@
+"""Forms for office administration (staff accounts and partner organisations)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from jiritsu.offices.models import Membership, Office, PartnerOrganisation
+
+
+class _OfficeForm(forms.Form):
+    required_css_class = "required"
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "partner" in self.fields:
+            self.fields["partner"].queryset = PartnerOrganisation.objects.filter(  # type: ignore[attr-defined]
+                office=office, is_active=True)
+
+
+class StaffCreateForm(_OfficeForm):
+    username = forms.CharField(label="ユーザー名", max_length=150)
+    display_name = forms.CharField(label="氏名", max_length=100)
+    password = forms.CharField(label="初期パスワード", widget=forms.PasswordInput(render_value=False),
+                               help_text="10文字以上。本人に伝え、初回ログイン後に変更してもらってください。")
+    role = forms.ChoiceField(label="役割", choices=Membership.Role.choices)
+    profession = forms.ChoiceField(label="職種（支援員のとき）", required=False,
+                                   choices=[("", "―"), *Membership.Profession.choices])
+    partner = forms.ModelChoiceField(label="所属する関係機関（関係機関職員のとき）", queryset=None,
+                                     required=False, empty_label="―")
+
+
+class MembershipForm(_OfficeForm):
+    display_name = forms.CharField(label="氏名", max_length=100)
+    role = forms.ChoiceField(label="役割", choices=Membership.Role.choices)
+    profession = forms.ChoiceField(label="職種（支援員のとき）", required=False,
+                                   choices=[("", "―"), *Membership.Profession.choices])
+    partner = forms.ModelChoiceField(label="所属する関係機関（関係機関職員のとき）", queryset=None,
+                                     required=False, empty_label="―")
+    is_active = forms.BooleanField(label="有効（チェックを外すとログインしても何も見えません）", required=False)
+    password = forms.CharField(label="新しいパスワード", required=False,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text="変更するときだけ入力してください。")
+
+
+class PartnerForm(forms.Form):
+    required_css_class = "required"
+
+    kind = forms.ChoiceField(label="種別", choices=PartnerOrganisation.Kind.choices)
+    name = forms.CharField(label="名称", max_length=200)
+    operator = forms.CharField(label="事業実施者", max_length=200, required=False)
+    areas = forms.CharField(label="担当圏域", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="担当する地区・市町村を1行に1つ、または「、」区切りで。")
+    capacity = forms.IntegerField(label="定員", min_value=0, required=False)
+    address = forms.CharField(label="所在地", max_length=200, required=False)
+    phone = forms.CharField(label="電話", max_length=30, required=False)
+    is_active = forms.BooleanField(label="有効", required=False, initial=True)
+
+    def clean_areas(self) -> list[str]:
+        raw: str = self.cleaned_data.get("areas") or ""
+        for sep in ("、", ",", "，"):
+            raw = raw.replace(sep, "\n")
+        return [a.strip() for a in raw.splitlines() if a.strip()]
+
+    @classmethod
+    def initial_for(cls, partner: PartnerOrganisation) -> dict[str, Any]:
+        data = {f: getattr(partner, f) for f in cls.base_fields}
+        data["areas"] = "\n".join(partner.areas or [])
+        return data

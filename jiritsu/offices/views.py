@@ -1,0 +1,111 @@
+"""Office administration screens (role ``admin``): staff accounts and partner organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from jiritsu.core.errors import DomainError
+from jiritsu.offices import services
+from jiritsu.offices.access import action_required, get_membership_for_user, get_partner_for_user
+from jiritsu.offices.forms import MembershipForm, PartnerForm, StaffCreateForm
+from jiritsu.offices.models import Membership, PartnerOrganisation
+
+
+def _add_error(form: Any, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@action_required("user.manage")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    staff = (Membership.objects.filter(office=office).select_related("user", "partner")
+             .order_by("-is_active", "role", "user__username"))
+    return render(request, "offices/staff_list.html", {"staff": staff})
+
+
+@action_required("user.manage")
+def staff_create(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = StaffCreateForm(request.POST or None, office=membership.office)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_create(actor=membership, **form.cleaned_data)
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, "職員アカウントを作成しました。")
+            return redirect("offices:staff")
+    return render(request, "offices/form.html", {"form": form, "title": "職員アカウントの作成",
+                                                 "back": "offices:staff"})
+
+
+@action_required("user.manage")
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    target = get_membership_for_user(membership, pk)
+    if request.method == "POST":
+        form = MembershipForm(request.POST, office=membership.office)
+        if form.is_valid():
+            try:
+                services.membership_update(actor=membership, membership=target,
+                                           data=form.cleaned_data)
+            except DomainError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, "保存しました。")
+                return redirect("offices:staff")
+    else:
+        form = MembershipForm(office=membership.office, initial={
+            "display_name": target.user.display_name, "role": target.role,
+            "profession": target.profession, "partner": target.partner_id,
+            "is_active": target.is_active})
+    return render(request, "offices/form.html",
+                  {"form": form, "title": f"{target.user.username}（{target.user}）の編集",
+                   "back": "offices:staff"})
+
+
+@action_required("office.admin")
+def partner_list(request: HttpRequest) -> HttpResponse:
+    office = request.office  # type: ignore[attr-defined]
+    partners = PartnerOrganisation.objects.filter(office=office).order_by("-is_active", "kind", "name")
+    return render(request, "offices/partner_list.html", {"partners": partners})
+
+
+@action_required("office.admin")
+def partner_create(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_create(actor=membership, data=form.cleaned_data)
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, "関係機関を登録しました。")
+            return redirect("offices:partners")
+    return render(request, "offices/form.html", {"form": form, "title": "関係機関の登録",
+                                                 "back": "offices:partners"})
+
+
+@action_required("office.admin")
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    partner = get_partner_for_user(membership, pk)
+    if request.method == "POST":
+        form = PartnerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.partner_update(actor=membership, partner=partner, data=form.cleaned_data)
+            except DomainError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, "保存しました。")
+                return redirect("offices:partners")
+    else:
+        form = PartnerForm(initial=PartnerForm.initial_for(partner))
+    return render(request, "offices/form.html", {"form": form, "title": f"{partner.name} の編集",
+                                                 "back": "offices:partners"})
