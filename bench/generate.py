@@ -208,13 +208,14 @@ class OfficeSpec:
     households: int
 
 
-def office_specs(size: str, offices: int | None, seed: int) -> list[OfficeSpec]:
+def office_specs(size: str, offices: int | None, seed: int,
+                 households: int | None = None) -> list[OfficeSpec]:
     from bench.names import DISTRICTS, MUNICIPALITIES
 
     cfg = SIZES[size]
     n_offices = offices or cfg["offices"]
-    total = cfg["households"]
-    if size == "national" and n_offices > 1:
+    total = households or cfg["households"]
+    if size == "national" and n_offices > 1 and total > LARGE_OFFICE_HOUSEHOLDS * 2:
         # One big-city office of the large size, the rest log-normally spread (most offices
         # hold a few hundred to a few thousand households), summing to the national total.
         rng = random.Random(f"{seed}-sizes")
@@ -259,7 +260,8 @@ class PersonDraft:
 
 
 class Generator:
-    def __init__(self, *, size: str, seed: int, as_of: dt.date, offices: int | None) -> None:
+    def __init__(self, *, size: str, seed: int, as_of: dt.date, offices: int | None,
+                 households: int | None = None) -> None:
         from django.contrib.auth.hashers import make_password
 
         from bench.loader import Loader
@@ -271,7 +273,7 @@ class Generator:
         self.seed = seed
         self.as_of = as_of
         self.fy = as_of.year if as_of.month >= 4 else as_of.year - 1
-        self.specs = office_specs(size, offices, seed)
+        self.specs = office_specs(size, offices, seed, households)
         self.om, self.pm, self.gm = om, pm, gm
         self.password = make_password(BENCH_PASSWORD)
         self.now = dt.datetime.now(tz=TOKYO)
@@ -342,7 +344,7 @@ class Generator:
         return start + dt.timedelta(days=rng.randint(0, max(span, 0)))
 
     # -- one office ------------------------------------------------------------------------
-    def office(self, spec: OfficeSpec) -> None:  # noqa: C901 - one readable pass per office
+    def office(self, spec: OfficeSpec) -> None:
         from bench.names import DISTRICTS, EMPLOYERS, FAMILY, FEMALE, MALE
 
         om, pm, gm, L = self.om, self.pm, self.gm, self.loader
@@ -776,6 +778,7 @@ class Generator:
             "seconds_total": round(time.perf_counter() - started, 1),
             "seconds_generating": round(gen_seconds, 1),
             "seconds_loading": round(self.loader.copy_seconds, 1),
+            "seconds_fk_check": round(getattr(self.loader, "fk_check_seconds", 0.0), 1),
             "seconds_analyze": round(getattr(self.loader, "analyze_seconds", 0.0), 1),
             "rows": dict(self.loader.totals),
             "rows_total": sum(self.loader.totals.values()),
@@ -800,13 +803,15 @@ def fresh_database(url: str) -> None:
 
 
 def generate(*, size: str, seed: int = 1, as_of: dt.date | None = None,
-             offices: int | None = None, progress: bool = True) -> dict[str, Any]:
+             offices: int | None = None, households: int | None = None,
+             progress: bool = True) -> dict[str, Any]:
     """Generate into the configured default database (Django must be set up)."""
     from django.db import connection
 
     if size != "demo" and connection.vendor != "postgresql":
         raise SystemExit("large and national sizes need PostgreSQL (set DATABASE_URL)")
-    gen = Generator(size=size, seed=seed, as_of=as_of or dt.date.today(), offices=offices)
+    gen = Generator(size=size, seed=seed, as_of=as_of or dt.date.today(), offices=offices,
+                    households=households)
     from jiritsu.offices.models import Office
 
     codes = [s.code for s in gen.specs]
@@ -821,6 +826,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="demo")
     parser.add_argument("--offices", type=int, default=None,
                         help="number of offices (national size; default 1244)")
+    parser.add_argument("--households", type=int, default=None,
+                        help="total households instead of the size's default")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", default=None, help="ISO date the data is as of (default today)")
     parser.add_argument("--database-url", default=None,
@@ -842,7 +849,7 @@ def main(argv: list[str] | None = None) -> None:
         call_command("migrate", verbosity=0)
     summary = generate(size=args.size, seed=args.seed,
                        as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None,
-                       offices=args.offices)
+                       offices=args.offices, households=args.households)
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     print(text)
     if args.summary:

@@ -1,0 +1,451 @@
+"""Benchmark cases, run inside one Django process against one database.
+
+Normally started by ``python -m bench`` (one child process per database size); can be
+run directly: ``python -m bench.run --database-url URL --size large``.
+
+Every case times Jiritsu's real code path — services, selectors, views through Django's
+test Client with a logged-in user, API endpoints, gunicorn for the load test — never a
+copy of its logic. Where one hand-written SQL query gives the same answer, it runs in
+the same loop (interleaved) and the answer is checked to be the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.timing import Result, Skip
+
+
+@dataclass
+class Context:
+    size: str
+    repeat: int
+    locust_seconds: int
+    locust_users: int
+    workers: int
+    office: Any
+    caseworker: Any
+    supervisor: Any
+    manager: Any
+    people: list[int]
+
+    def client(self, user: Any) -> Any:
+        from django.test import Client
+
+        c = Client()
+        c.force_login(user)
+        return c
+
+
+def build_context(args: argparse.Namespace) -> Context:
+    from django.db import connection
+    from django_scopes import scopes_disabled
+
+    from jiritsu.offices.models import Membership, Office, User
+
+    with scopes_disabled(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT office_id FROM people_household GROUP BY office_id ORDER BY COUNT(*) DESC, "
+            "office_id LIMIT 1")
+        row = cur.fetchone()
+        if row is None:
+            raise SystemExit("no households in this database: generate data first "
+                             "(python -m bench.generate)")
+        office = Office.objects.get(pk=row[0])
+        cur.execute(
+            "SELECT h.caseworker_id FROM people_household h JOIN offices_membership m "
+            "ON m.user_id = h.caseworker_id AND m.office_id = h.office_id "
+            "AND m.role = 'caseworker' AND m.is_active "
+            "WHERE h.office_id = %s AND h.assistance_ended_on IS NULL "
+            "GROUP BY h.caseworker_id ORDER BY COUNT(*) DESC, h.caseworker_id LIMIT 1",
+            [office.pk])
+        caseworker = User.objects.get(pk=cur.fetchone()[0])
+
+        def first(role: str) -> Any:
+            m = (Membership.objects.filter(office=office, role=role, is_active=True)
+                 .select_related("user").order_by("id").first())
+            if m is None:
+                raise SystemExit(f"office {office.code} has no {role}")
+            return m.user
+
+        cur.execute(
+            "SELECT p.id FROM people_person p JOIN people_household h ON h.id = p.household_id "
+            "WHERE h.office_id = %s AND h.caseworker_id = %s ORDER BY p.id",
+            [office.pk, caseworker.pk])
+        people = [r[0] for r in cur.fetchall()]
+        return Context(args.size, args.repeat, args.locust_seconds, args.locust_users,
+                       args.workers, office, caseworker, first("supervisor"), first("manager"),
+                       people)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def _sql(query: str, params: list[Any]) -> Callable[[], list[tuple[Any, ...]]]:
+    from django.db import connection
+
+    def run() -> list[tuple[Any, ...]]:
+        with connection.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchall()
+
+    return run
+
+
+def _get(client: Any, url: str, *, expect: int = 200) -> Callable[[], Any]:
+    def run() -> Any:
+        response = client.get(url)
+        if response.status_code != expect:
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+        return response
+
+    return run
+
+
+def _reverse(name: str, *args: Any) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch as exc:
+        raise Skip(f"URL {name!r} not there yet") from exc
+
+
+CASES: list[tuple[str, Callable[[Context, Result], None]]] = []
+
+
+def case(name: str, target: str = "") -> Callable[[Callable[[Context, Result], None]],
+                                                    Callable[[Context, Result], None]]:
+    def register(fn: Callable[[Context, Result], None]) -> Callable[[Context, Result], None]:
+        fn.target = target  # type: ignore[attr-defined]
+        CASES.append((name, fn))
+        return fn
+
+    return register
+
+
+# -- cases --------------------------------------------------------------------------------
+
+@case("caseworker home", "p95 < 100 ms")
+def case_home(ctx: Context, r: Result) -> None:
+    from django.db import connection
+
+    client = ctx.client(ctx.caseworker)
+    query = (
+        "SELECT h.id, h.case_number, h.household_type, h.district, u.display_name, v.code, "
+        "COUNT(p.id) FROM people_household h "
+        "LEFT JOIN offices_user u ON u.id = h.caseworker_id "
+        "LEFT JOIN people_visitgrade v ON v.id = h.visit_grade_id "
+        "LEFT JOIN people_person p ON p.household_id = h.id "
+        "WHERE h.office_id = %s AND h.caseworker_id = %s AND h.assistance_ended_on IS NULL "
+        "GROUP BY h.id, u.display_name, v.code ORDER BY h.case_number")
+    _, rows = _measure(r, ctx, _get(client, "/"), _sql(query, [ctx.office.pk, ctx.caseworker.pk]))
+    r.extra["households_shown"] = len(rows)
+    r.note = f"{len(rows)} households on the page; SQL = the caseload query alone"
+    del connection
+
+
+@case("person page", "p95 < 100 ms")
+def case_person(ctx: Context, r: Result) -> None:
+    client = ctx.client(ctx.caseworker)
+    rng = random.Random(7)
+    people = rng.sample(ctx.people, k=min(len(ctx.people), 50)) or [0]
+    i = iter(range(10**9))
+
+    def one() -> Any:
+        pk = people[next(i) % len(people)]
+        return _get(client, _reverse("people:person", pk))()
+
+    _measure(r, ctx, one)
+    r.note = f"{len(people)} different people of one caseworker, in turn (view is audited)"
+
+
+@case("program board", "p95 < 100 ms")
+def case_board(ctx: Context, r: Result) -> None:
+    from django_scopes import scope
+
+    from jiritsu.programs.models import Program
+
+    with scope(office=ctx.office):
+        program = Program.objects.filter(office=ctx.office).order_by("code").first()
+    if program is None:
+        raise Skip("no program in this office")
+    url = None
+    for name in ("programs:board", "programs:program_board", "programs:detail",
+                 "programs:program"):
+        try:
+            url = _reverse(name, program.pk)
+            break
+        except Skip:
+            continue
+    if url is None:
+        raise Skip("program board URL not there yet")
+    client = ctx.client(ctx.supervisor)
+    _measure(r, ctx, _get(client, url))
+    r.note = f"{url} ({program.name}), as supervisor"
+
+
+@case("program list", "p95 < 100 ms")
+def case_program_list(ctx: Context, r: Result) -> None:
+    client = ctx.client(ctx.supervisor)
+    _measure(r, ctx, _get(client, _reverse("programs:list")))
+
+
+def _board_urls(ctx: Context) -> list[str]:
+    from django_scopes import scope
+
+    from jiritsu.programs.models import Program
+
+    with scope(office=ctx.office):
+        pks = list(Program.objects.filter(office=ctx.office).order_by("code")
+                   .values_list("pk", flat=True)[:7])
+    for name in ("programs:board", "programs:program_board", "programs:detail",
+                 "programs:program"):
+        try:
+            return [_reverse(name, pk) for pk in pks]
+        except Skip:
+            continue
+    return [_reverse("programs:list")]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+def _session_for(user_id: int) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    from jiritsu.offices.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(pk=user_id))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _load_plan(ctx: Context, path: str) -> dict[str, Any]:
+    from django.conf import settings
+    from django.db import connection
+    from django.urls import reverse
+
+    from bench.names import FAMILY
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT u.id, u.username FROM offices_membership m JOIN offices_user u "
+            "ON u.id = m.user_id WHERE m.office_id = %s AND m.role = 'caseworker' "
+            "AND m.is_active ORDER BY m.id LIMIT %s", [ctx.office.pk, ctx.locust_users])
+        accounts = []
+        for uid, username in cur.fetchall():
+            cur.execute(
+                "SELECT p.id FROM people_person p JOIN people_household h "
+                "ON h.id = p.household_id WHERE h.office_id = %s AND h.caseworker_id = %s "
+                "ORDER BY p.id LIMIT 40", [ctx.office.pk, uid])
+            accounts.append({"username": username, "session": _session_for(uid),
+                             "people": [reverse("people:person", args=[r[0]])
+                                        for r in cur.fetchall()]})
+    plan = {"cookie_name": settings.SESSION_COOKIE_NAME, "accounts": accounts, "boards": _board_urls(ctx),
+            "search": reverse("search"), "queries": [k for _, k in FAMILY[:20]]}
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(plan, fh, ensure_ascii=False)
+    return plan
+
+
+@case("load test (locust)", ">= 300 req/s, no errors")
+def case_load(ctx: Context, r: Result) -> None:
+    import csv
+    import subprocess
+    import tempfile
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from django.db import connection
+
+    if ctx.locust_seconds <= 0:
+        raise Skip("load test switched off (--locust-seconds 0)")
+    root = Path(__file__).resolve().parent.parent
+    tmp = tempfile.mkdtemp(prefix="jiritsu-bench-")
+    plan = _load_plan(ctx, os.path.join(tmp, "plan.json"))
+    if not plan["accounts"]:
+        raise Skip("no caseworker accounts")
+    port = _free_port()
+    env = dict(os.environ, JIRITSU_SECURE_COOKIES="0", JIRITSU_CONN_MAX_AGE="60",
+               DJANGO_SETTINGS_MODULE="jiritsu.settings", BENCH_PLAN_FILE=plan_path(tmp))
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "jiritsu.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(ctx.workers), "--log-level", "warning",
+         "--timeout", "60"], cwd=root, env=env)
+    try:
+        host = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(host + "/login/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("gunicorn did not answer")
+        prefix = os.path.join(tmp, "locust")
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(root / "bench" / "locustfile.py"),
+             "--headless", "-u", str(ctx.locust_users), "-r", str(ctx.locust_users),
+             "-t", f"{ctx.locust_seconds}s", "--host", host, "--csv", prefix,
+             "--only-summary", "--reset-stats", "--stop-timeout", "5", "--loglevel", "WARNING"],
+            cwd=root, env=env, check=False, timeout=ctx.locust_seconds + 120,
+            stdout=subprocess.DEVNULL)
+        workers = _children(server.pid)
+        rss = [m for m in (_rss_mb(p) for p in workers) if m is not None]
+        master_rss = _rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    with open(prefix + "_stats.csv", encoding="utf-8") as fh:
+        rows = {row["Name"]: row for row in csv.DictReader(fh)}
+    agg = rows["Aggregated"]
+    count, failures = int(agg["Request Count"]), int(agg["Failure Count"])
+    rps = float(agg["Requests/s"])
+    r.n = count
+    r.samples = [float(agg["50%"])]
+    r.extra = {
+        "requests_per_second": round(rps, 1), "p95_ms": float(agg["95%"]),
+        "failures": failures, "requests": count, "users": ctx.locust_users,
+        "seconds": ctx.locust_seconds, "gunicorn_workers": ctx.workers,
+        "pages": {name: {"count": int(row["Request Count"]), "median_ms": float(row["50%"]),
+                         "p95_ms": float(row["95%"]), "failures": int(row["Failure Count"])}
+                  for name, row in rows.items() if name != "Aggregated"},
+        "worker_rss_mb": [round(m, 1) for m in rss],
+        "master_rss_mb": round(master_rss, 1) if master_rss else None,
+    }
+    r.p95_fixed = float(agg["95%"])
+    r.note = (f"{rps:,.0f} req/s, {failures} errors of {count:,} requests; "
+              f"{ctx.locust_users} users, {ctx.locust_seconds} s, {ctx.workers} gunicorn workers")
+    LAST_RSS[:] = rss
+
+
+LAST_RSS: list[float] = []
+
+
+def plan_path(tmp: str) -> str:
+    return os.path.join(tmp, "plan.json")
+
+
+@case("memory per worker (RSS MB)", "reported")
+def case_memory(ctx: Context, r: Result) -> None:
+    if not LAST_RSS:
+        raise Skip("measured after the load test; the load test did not run")
+    r.samples = list(LAST_RSS)
+    r.n = len(LAST_RSS)
+    r.note = ("resident set size of each gunicorn worker after the load test, MB "
+              "(median and max in the ms columns)")
+
+
+def _measure(r: Result, ctx: Context, fn: Callable[[], Any],
+             sql: Callable[[], Any] | None = None, *, repeat: int | None = None) -> Any:
+    from bench.timing import measure
+
+    return measure(r, fn, sql, repeat=repeat or ctx.repeat)
+
+
+# -- driver -------------------------------------------------------------------------------
+
+def run_cases(ctx: Context, only: set[str] | None) -> list[Result]:
+    results = []
+    for name, fn in CASES:
+        if only and not any(o in name for o in only):
+            continue
+        r = Result(case=name, size=ctx.size, target=getattr(fn, "target", ""))
+        try:
+            fn(ctx, r)
+        except Skip as exc:
+            r.skipped, r.note = True, str(exc)
+        except Exception as exc:  # a broken case must not hide the others
+            traceback.print_exc()
+            r.skipped, r.note = True, f"ERROR {type(exc).__name__}: {exc}"[:300]
+        print(f"  {name:<28} {_fmt(r.median)} ms median  {_fmt(r.p95)} ms p95"
+              f"{'  — ' + r.note if r.skipped else ''}", file=sys.stderr, flush=True)
+        results.append(r)
+    return results
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.1f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--size", default="demo")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--only", default="", help="comma-separated substrings of case names")
+    parser.add_argument("--locust-seconds", type=int, default=30)
+    parser.add_argument("--locust-users", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--json", default=None, help="write results as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiritsu.settings")
+    os.environ.setdefault("JIRITSU_SECURE_COOKIES", "0")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 *settings.PASSWORD_HASHERS]
+    ctx = build_context(args)
+    only = {o.strip() for o in args.only.split(",") if o.strip()} or None
+    results = run_cases(ctx, only)
+    payload = [r.as_dict() for r in results]
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1)
+    else:
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
