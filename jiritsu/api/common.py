@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 from django.db.models import QuerySet
@@ -9,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import create_model
 
-from jiritsu.core.errors import Forbidden
+from jiritsu.core.errors import DomainError, Forbidden
 from jiritsu.offices.models import Membership
 
 # Primary keys in paths and bodies: positive and within a 32-bit signed integer, so that
@@ -27,6 +29,17 @@ def acting(request: HttpRequest, action: str | None = None) -> Membership:
     if action is not None and not membership.can(action):
         raise Forbidden()
     return membership
+
+
+@contextmanager
+def renamed_fields(names: dict[str, str]) -> Iterator[None]:
+    """Report a service's field names as the API's (e.g. ``caseworker`` → ``caseworker_id``)."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.field in names:
+            exc.field = names[exc.field]
+        raise
 
 
 class ErrorDetail(Schema):

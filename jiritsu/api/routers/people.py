@@ -9,9 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, renamed_fields, responses
 from jiritsu.core.kana import search_key
-from jiritsu.offices.models import Membership
+from jiritsu.offices.models import Membership, User
 from jiritsu.people import services
 from jiritsu.people.access import (
     get_household_for_user,
@@ -21,7 +21,8 @@ from jiritsu.people.access import (
     visible_households,
     visible_people,
 )
-from jiritsu.people.models import Household, HouseholdType, Person
+from jiritsu.people.importing import upsert_caseload
+from jiritsu.people.models import Household, HouseholdType, Person, VisitGrade
 
 router = Router()
 
@@ -56,9 +57,24 @@ class HouseholdFilter(Schema):
     active: bool | None = Field(None, description="true: 保護継続中のみ / false: 廃止済みのみ")
 
 
+class HouseholdCreateIn(Schema):
+    case_number: str = Field(..., min_length=1, max_length=30, description="ケース番号（事務所内で一意）")
+    household_type: HouseholdType
+    district: str = Field("", max_length=50)
+    address: str = Field("", max_length=200)
+    caseworker_id: int | None = Field(None, ge=1, le=2_147_483_647, description="地区担当員のユーザーID")
+    visit_grade: str | None = Field(None, max_length=10, description="訪問格付けコード（A, B …）")
+    assistance_started_on: dt.date | None = None
+    assistance_ended_on: dt.date | None = None
+    end_reason: Household.EndReason | None = None
+
+
 class HouseholdUpdateIn(Schema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
+    case_number: str | None = Field(None, min_length=1, max_length=30)
     household_type: HouseholdType | None = None
+    caseworker_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    visit_grade: str | None = Field(None, max_length=10)
     type_changed_on: dt.date | None = Field(None, description="世帯類型を変更した日（省略時は今日）")
     district: str | None = Field(None, max_length=50)
     address: str | None = Field(None, max_length=200)
@@ -151,6 +167,25 @@ class PersonFilter(Schema):
     q: str | None = Field(None, max_length=100,
                           description="ふりがな（ひらがな・カタカナ・全角半角を区別しない）・氏名・ケース番号")
     household_id: int | None = Field(None, ge=1, le=2_147_483_647)
+
+
+class PersonCreateIn(Schema):
+    household_id: int | None = Field(None, ge=1, le=2_147_483_647,
+                                     description="世帯（省略時は被保護世帯に属さない人）")
+    member_number: int | None = Field(None, ge=1, le=99, description="省略時は世帯内の次の番号")
+    name: str = Field(..., min_length=1, max_length=100, description="入力どおりに保存します")
+    kana: str = Field(..., min_length=1, max_length=100)
+    birth_date: dt.date
+    sex: Sex
+    relationship: Relationship = Relationship.HEAD
+    employment_status: EmploymentStatus = EmploymentStatus.NOT_WORKING
+    employer_name: str = Field("", max_length=200)
+    earned_income: int = Field(0, ge=0, le=100_000_000)
+    school_name: str = Field("", max_length=100)
+    school_grade: SchoolGrade | None = None
+    address_number: str = Field("", max_length=20, description="宛名番号（マイナンバーは不可）")
+    phone: str = Field("", max_length=30)
+    note: str = Field("", max_length=10_000)
 
 
 class PersonUpdateIn(Schema):
@@ -260,6 +295,87 @@ def _household_row(h: Household) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------- bulk upsert (nightly sync)
+
+class CaseloadRowIn(Schema):
+    """One person of the main system's caseload. Keys: ``case_number`` + ``member_number``.
+
+    Household fields may be given on one row of the case only. A field left out keeps its
+    current value; an empty string clears it. Values as in the caseload import
+    (docs/import.md): codes or Japanese labels; dates ISO or 和暦.
+    """
+
+    case_number: str = Field(..., min_length=1, max_length=30)
+    member_number: int = Field(..., ge=1, le=99)
+    household_type: str | None = Field(None, max_length=20, description="elderly / single_mother / disabled / sick / other（または 高齢者 等）")
+    district: str | None = Field(None, max_length=50)
+    address: str | None = Field(None, max_length=200)
+    caseworker: str | None = Field(None, max_length=150, description="地区担当員のユーザー名")
+    assistance_started_on: str | None = Field(None, max_length=30)
+    assistance_ended_on: str | None = Field(None, max_length=30)
+    end_reason: str | None = Field(None, max_length=30)
+    visit_grade: str | None = Field(None, max_length=10)
+    name: str | None = Field(None, max_length=100)
+    kana: str | None = Field(None, max_length=100)
+    birth_date: str | None = Field(None, max_length=30)
+    sex: str | None = Field(None, max_length=10, description="male / female / other（または 男 / 女）")
+    relationship: str | None = Field(None, max_length=20)
+    address_number: str | None = Field(None, max_length=20)
+    employment_status: str | None = Field(None, max_length=20)
+    employer_name: str | None = Field(None, max_length=200)
+    earned_income: int | None = Field(None, ge=0, le=100_000_000)
+    school_name: str | None = Field(None, max_length=100)
+    school_grade: str | None = Field(None, max_length=20)
+    disabilities: str | None = Field(None, max_length=200, description="例: 身体3級;精神2級")
+    illnesses: str | None = Field(None, max_length=500, description="例: 高血圧症;うつ病（精神）")
+    admitted_on: str | None = Field(None, max_length=30)
+    hospital_name: str | None = Field(None, max_length=200)
+    psychiatric_ward: bool | None = None
+
+
+class BulkUpsertIn(Schema):
+    rows: list[CaseloadRowIn] = Field(..., min_length=1, max_length=20_000)
+
+
+class BulkUpsertOut(Schema):
+    rows: int
+    households_created: int
+    households_updated: int
+    people_created: int
+    people_updated: int
+    people_unchanged: int
+    audit_event_id: int | None
+
+
+_SEX_LABELS = {"male": "男", "female": "女", "other": "その他"}
+
+
+def _service_row(row: CaseloadRowIn) -> dict[str, Any]:
+    """The caseload service's row format: codes turned into the labels it reads."""
+    data = row.dict(exclude_unset=True)
+    for key, value in list(data.items()):
+        if value is None:
+            data[key] = ""
+    if data.get("household_type") in HouseholdType.values:
+        data["household_type"] = HouseholdType(data["household_type"]).label
+    if data.get("sex") in _SEX_LABELS:
+        data["sex"] = _SEX_LABELS[data["sex"]]
+    if isinstance(data.get("psychiatric_ward"), bool):
+        data["psychiatric_ward"] = "はい" if data["psychiatric_ward"] else "いいえ"
+    return data
+
+
+@router.post("/households/bulk-upsert", response=responses(BulkUpsertOut),
+             summary="世帯・世帯員の一括登録・更新（夜間連携）",
+             description="ケース番号＋世帯員番号で照合し、作成または更新します。1件でも誤りがあれば"
+                         "何も書き込まず、422（code: import_invalid）で全件の誤りを details に"
+                         "返します（row は rows の1始まりの位置）。")
+def bulk_upsert(request: HttpRequest, payload: BulkUpsertIn) -> dict[str, Any]:
+    membership = acting(request, "caseload.import")
+    result = upsert_caseload(actor=membership, rows=[_service_row(r) for r in payload.rows])
+    return result.as_dict()
+
+
 # ---------------------------------------------------------------- households
 
 @router.get("/households", response=responses(page_of(HouseholdOut)), summary="世帯の一覧")
@@ -285,6 +401,36 @@ def household_detail(request: HttpRequest, household_id: Id) -> dict[str, Any]:
     return _household_row(household)
 
 
+def _household_refs(membership: Membership, data: dict[str, Any]) -> dict[str, Any]:
+    """Ids and codes in the input → the objects the service expects."""
+    if "caseworker_id" in data:
+        cw_id = data.pop("caseworker_id")
+        data["caseworker"] = (User.objects.filter(pk=cw_id).first() or User(pk=cw_id)) if cw_id else None
+    if "visit_grade" in data:
+        code = data.pop("visit_grade")
+        grade = VisitGrade.objects.filter(office=membership.office, code=code).first() if code else None
+        if code and grade is None:
+            from jiritsu.core.errors import ValidationFailed
+
+            raise ValidationFailed("この事務所の訪問格付けコードを指定してください。", field="visit_grade")
+        data["visit_grade"] = grade
+    if "end_reason" in data and data["end_reason"] is None:
+        data["end_reason"] = ""
+    return data
+
+
+HOUSEHOLD_FIELD_NAMES = {"caseworker": "caseworker_id"}
+
+
+@router.post("/households", response=responses(HouseholdOut, 201), summary="世帯の登録")
+def household_create(request: HttpRequest, payload: HouseholdCreateIn) -> tuple[int, dict[str, Any]]:
+    membership = acting(request, "household.edit")
+    data = _household_refs(membership, payload.dict())
+    with renamed_fields(HOUSEHOLD_FIELD_NAMES):
+        household = services.household_create(actor=membership, data=data)
+    return 201, _household_row(get_household_for_user(membership, household.pk))
+
+
 @router.patch("/households/{household_id}", response=responses(HouseholdOut),
               summary="世帯の変更（versionによる楽観的ロック）")
 def household_patch(request: HttpRequest, household_id: Id,
@@ -294,12 +440,15 @@ def household_patch(request: HttpRequest, household_id: Id,
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     changed_on = data.pop("type_changed_on", None)
-    data = {k: ("" if v is None and k == "end_reason" else v) for k, v in data.items()}
-    if "household_type" in data and data["household_type"] is None:
-        data.pop("household_type")
-    household = services.household_update(actor=membership, household=household,
-                                          expected_version=version, data=data,
-                                          type_changed_on=changed_on)
+    for key in ("household_type", "case_number"):
+        if key in data and data[key] is None:
+            data.pop(key)
+    data = {k: ("" if v is None and k in {"district", "address"} else v) for k, v in data.items()}
+    data = _household_refs(membership, data)
+    with renamed_fields(HOUSEHOLD_FIELD_NAMES):
+        household = services.household_update(actor=membership, household=household,
+                                              expected_version=version, data=data,
+                                              type_changed_on=changed_on)
     return _household_row(get_household_for_user(membership, household.pk))
 
 
@@ -325,6 +474,18 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
     cats = _partner_category_map(membership, rows) if membership.is_partner else {}
     result["results"] = [person_output(membership, p, categories=cats.get(p.pk)) for p in rows]
     return result
+
+
+@router.post("/people", response=responses(PersonDetailOut, 201), summary="世帯員の登録")
+def person_create(request: HttpRequest, payload: PersonCreateIn) -> tuple[int, dict[str, Any]]:
+    membership = acting(request, "person.edit")
+    data = payload.dict()
+    household_id = data.pop("household_id")
+    household = get_household_for_user(membership, household_id) if household_id else None
+    data["school_grade"] = data["school_grade"] or ""
+    with renamed_fields({"household": "household_id"}):
+        person = services.person_create(actor=membership, household=household, data=data)
+    return 201, person_output(membership, get_person_for_user(membership, person.pk), detail=True)
 
 
 @router.get("/people/{person_id}", response=responses(PersonDetailOut),
