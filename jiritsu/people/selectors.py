@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership
@@ -39,23 +42,90 @@ def caseload_for(membership: Membership) -> QuerySet[Household]:
     )
 
 
-def person_file(person: Person) -> dict[str, object]:
-    """Everything the person page shows about one person, in a fixed number of queries."""
+# Which sections of the person page each data category opens to a partner.
+PARTNER_SECTIONS: dict[str, str] = {
+    "health": "health", "disability": "disability", "income": "income", "family": "family",
+    "employment": "employment", "records": "records",
+}
+ALL_SECTIONS = frozenset({"basic", *PARTNER_SECTIONS.values()})
+
+
+def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SECTIONS,
+                partner_id: int | None = None, today: dt.date | None = None
+                ) -> dict[str, object]:
+    """Everything the person page shows about one person, in a fixed number of queries.
+
+    ``sections`` limits what is read at all (a partner gets only what consent grants);
+    with ``partner_id`` only the enrolments referred to that organisation are read.
+    """
+    from jiritsu.programs.models import Consent, ConsentGrant, Enrollment, Plan, Review
+
+    today = today or timezone.localdate()
     household = person.household
+    show = {s: (s in sections) for s in ALL_SECTIONS}
     members = (
         list(Person.objects.filter(household=household).order_by("member_number"))
-        if household else []
+        if household and show["family"] else []
     )
+    latest_review = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")
+    enrollment_qs = Enrollment.objects.filter(person=person)
+    if partner_id is not None:
+        enrollment_qs = enrollment_qs.filter(referred_partners=partner_id)
+    enrollments = list(
+        enrollment_qs
+        .select_related("program", "phase", "lead_staff", "moved_from__program")
+        .prefetch_related("menus", "referred_partners")
+        .annotate(
+            last_reviewed_on=Subquery(latest_review.values("reviewed_on")[:1]),
+            last_next_due_on=Subquery(latest_review.values("next_due_on")[:1]),
+        )
+        .order_by("ended_on", "-started_on", "-candidate_on", "-id")
+    )
+    for e in enrollments:
+        e.next_review_on = _next_review(e) if e.status == "active" else None
+        e.review_overdue = bool(e.next_review_on and e.next_review_on < today)
+    current = [e for e in enrollments if e.status != "ended"]
+    past = [e for e in enrollments if e.status == "ended"]
+    plans: dict[int, Plan] = {}
+    if current:
+        for plan in (Plan.objects.filter(enrollment__in=[e.pk for e in current])
+                     .prefetch_related("goals", "commitments").order_by("enrollment", "-number")):
+            plans.setdefault(plan.enrollment_id, plan)
+    for e in current:
+        e.current_plan = plans.get(e.pk)
+    stays = list(person.hospital_stays.all()) if show["health"] else []
+    consents = (list(Consent.objects.filter(person=person)
+                     .select_related("program", "recorded_by")
+                     .prefetch_related(Prefetch("grants", queryset=ConsentGrant.objects
+                                                .select_related("partner"))))
+                if partner_id is None else [])
     return {
         "person": person,
         "household": household,
         "members": members,
-        "disabilities": list(person.disabilities.all()),
-        "illnesses": list(person.illnesses.all()),
-        "stays": list(person.hospital_stays.all()),
-        "work_history": list(person.work_history.all()),
-        "qualifications": list(person.qualifications.all()),
-        "care_duties": list(person.care_duties.all()),
-        "assessments": list(person.assessments.select_related("assessed_by")),
-        "type_history": list(household.type_history.all()) if household else [],
+        "show": show,
+        "today": today,
+        "disabilities": list(person.disabilities.all()) if show["disability"] else [],
+        "illnesses": list(person.illnesses.all()) if show["health"] else [],
+        "stays": stays,
+        "current_stay": next((s for s in stays if s.discharged_on is None), None),
+        "work_history": list(person.work_history.all()) if show["employment"] else [],
+        "qualifications": list(person.qualifications.all()) if show["employment"] else [],
+        "care_duties": list(person.care_duties.all()) if show["family"] else [],
+        "assessments": (list(person.assessments.select_related("assessed_by"))
+                        if show["employment"] else []),
+        "type_history": list(household.type_history.all()) if household and show["family"] else [],
+        "enrollments": enrollments,
+        "current_enrollments": current,
+        "past_enrollments": past,
+        "consents": consents,
     }
+
+
+def _next_review(e: object) -> dt.date | None:
+    from jiritsu.core.wareki import add_months
+
+    if getattr(e, "last_next_due_on", None):
+        return e.last_next_due_on  # type: ignore[attr-defined]
+    base = getattr(e, "last_reviewed_on", None) or e.started_on or e.candidate_on  # type: ignore[attr-defined]
+    return add_months(base, e.program.review_interval_months)  # type: ignore[attr-defined]

@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
 
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
+from jiritsu.offices.models import Membership
 from jiritsu.people import selectors, services
-from jiritsu.people.access import get_household_for_user, get_person_for_user, log_view
+from jiritsu.people import timeline as tl
+from jiritsu.people.access import (
+    get_household_for_user,
+    get_person_for_user,
+    log_view,
+    partner_categories,
+)
 from jiritsu.people.forms import PersonForm
+from jiritsu.people.models import Person
+
+
+def _file_for(membership: Membership, person: Person) -> dict[str, Any]:
+    """The person's file as this membership may see it (a partner: what consent grants)."""
+    if membership.is_partner:
+        granted = partner_categories(membership, person)
+        sections = {"basic"} | {selectors.PARTNER_SECTIONS[c] for c in granted
+                                if c in selectors.PARTNER_SECTIONS}
+        return selectors.person_file(person, sections=sections,
+                                     partner_id=membership.partner_id)
+    return selectors.person_file(person)
+
+
+def _timeline_context(request: HttpRequest, membership: Membership, person: Person,
+                      enrollments: list[Any], consents: list[Any] | None = None
+                      ) -> dict[str, Any]:
+    programs = sorted({(e.program_id, e.program.name) for e in enrollments}, key=lambda p: p[1])
+    form = tl.TimelineFilterForm(request.GET or None, programs=programs)
+    filters = form.to_filter() if request.GET else None
+    data = tl.person_timeline(person, membership=membership, filters=filters,
+                              consents=consents)
+    return {"timeline": data, "timeline_form": form, "person": person,
+            "filtered": bool(request.GET and any(request.GET.get(k) for k in
+                                                 ("kind", "program", "date_from", "date_to")))}
 
 
 @action_required("person.view")
@@ -18,8 +55,63 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     person = get_person_for_user(membership, pk)
     log_view(membership, person)
-    context = selectors.person_file(person)
+    context = _file_for(membership, person)
+    context.update(_timeline_context(request, membership, person, context["enrollments"],
+                                     None if membership.is_partner else context["consents"]))
+    context["person_programs_partial"] = _optional_template("programs/_person_programs.html")
     return render(request, "people/person_detail.html", context)
+
+
+@action_required("person.view")
+def person_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline alone, for the filters (htmx) — audited like the page."""
+    membership = request.membership  # type: ignore[attr-defined]
+    person = get_person_for_user(membership, pk)
+    log_view(membership, person, what="person.timeline")
+    enrollments = list(_enrollments_for_filter(membership, person))
+    context = _timeline_context(request, membership, person, enrollments)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{person_url(person)}?{request.GET.urlencode()}#timeline")
+    return render(request, "people/_timeline.html", context)
+
+
+@action_required("person.view")
+def person_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """One printable A4 page about the person (個人票): audited as its own view."""
+    membership = request.membership  # type: ignore[attr-defined]
+    person = get_person_for_user(membership, pk)
+    log_view(membership, person, what="person.summary")
+    context = _file_for(membership, person)
+    recent = tl.person_timeline(person, membership=membership,
+                             filters=tl.TimelineFilter(kinds={"record", "review", "outcome"}),
+                             limit=6)
+    context.update({"recent": recent["entries"], "printed_at": timezone.localtime(),
+                    "printed_by": request.user})
+    return render(request, "people/person_summary.html", context)
+
+
+def _enrollments_for_filter(membership: Membership, person: Person) -> Any:
+    from jiritsu.programs.models import Enrollment
+
+    qs = Enrollment.objects.filter(person=person).select_related("program")
+    if membership.is_partner:
+        qs = qs.filter(referred_partners=membership.partner_id)
+    return qs
+
+
+def person_url(person: Person) -> str:
+    from django.urls import reverse
+
+    return reverse("people:person", args=[person.pk])
+
+
+def _optional_template(name: str) -> str:
+    """A partial another app may provide; empty when it does not exist (yet)."""
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return ""
+    return name
 
 
 @action_required("person.edit")

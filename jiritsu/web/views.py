@@ -1,4 +1,4 @@
-"""Home, global person search, log-in and office switching."""
+"""Home by role, global person search, log-in and office switching."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiritsu.offices.access import action_required
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership
-from jiritsu.people import selectors
+from jiritsu.people import selectors as people_selectors
+from jiritsu.web import selectors
+
+Role = Membership.Role
 
 
 class LoginView(auth_views.LoginView):
@@ -24,17 +28,52 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     if membership is None:
         return render(request, "web/no_office.html", status=403)
-    caseload = []
-    if membership.can("household.view"):
-        caseload = selectors.caseload_for(membership)
-    return render(request, "web/home.html", {"caseload": caseload})
+    today = timezone.localdate()
+    role = membership.role
+    if role == Role.CASEWORKER:
+        flag = request.GET.get("flag", "")
+        flag = flag if flag in selectors.FLAG_LABELS else ""
+        ctx = selectors.caseworker_home(membership, today=today, flag=flag)
+        return render(request, "web/home_caseworker.html", ctx)
+    if role in (Role.SUPERVISOR, Role.MANAGER):
+        cw = _chosen_caseworker(membership, request.GET.get("cw", ""))
+        if cw is not None:
+            flag = request.GET.get("flag", "")
+            flag = flag if flag in selectors.FLAG_LABELS else ""
+            ctx = selectors.caseworker_home(membership, today=today, flag=flag, caseworker=cw)
+            return render(request, "web/home_caseworker.html", ctx)
+        return render(request, "web/home_team.html", selectors.team_home(membership, today=today))
+    if role == Role.SUPPORT_STAFF:
+        return render(request, "web/home_support.html",
+                      selectors.support_home(membership, today=today))
+    if role == Role.PARTNER:
+        return render(request, "web/home_partner.html",
+                      selectors.partner_home(membership, today=today))
+    return render(request, "web/home_admin.html", {"today": today})
+
+
+def _chosen_caseworker(membership: Membership, raw: str) -> object | None:
+    """A caseworker of this office picked on the team view (anything else: the team view)."""
+    if not raw.isdigit():
+        return None
+    m = (Membership.objects.filter(office=membership.office, user_id=int(raw),
+                                   role=Role.CASEWORKER, is_active=True)
+         .select_related("user").first())
+    return m.user if m else None
 
 
 @action_required("person.view")
 def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    results = selectors.search_people(request.membership, q) if q else []  # type: ignore[attr-defined]
-    template = "web/_search_results.html" if request.htmx else "web/search.html"  # type: ignore[attr-defined]
+    q = request.GET.get("q", "").strip()[:100]
+    dropdown = bool(request.htmx and request.GET.get("dropdown"))  # type: ignore[attr-defined]
+    results = (people_selectors.search_people(request.membership, q,  # type: ignore[attr-defined]
+                                              limit=8 if dropdown else 50) if q else [])
+    if dropdown:
+        template = "web/_search_dropdown.html"
+    elif request.htmx:  # type: ignore[attr-defined]
+        template = "web/_search_results.html"
+    else:
+        template = "web/search.html"
     return render(request, template, {"q": q, "results": results})
 
 

@@ -1,0 +1,497 @@
+"""What each role's home page shows, computed from the records in a fixed number of queries.
+
+Nothing here is stored: what is due, overdue, pending or new is derived from what
+happened (enrolments, reviews, records, consents, approvals) every time the page is
+drawn, so the lists can never drift from the records. Each list is capped
+(``LIST_LIMIT``) and carries its full count, so a large office never draws thousands
+of rows and the query count never grows with the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from jiritsu.core.wareki import add_months
+from jiritsu.offices.models import Membership, User
+from jiritsu.people.access import visible_people
+from jiritsu.people.models import HospitalStay, Household, Person
+from jiritsu.programs.models import (
+    ActivityRecord,
+    ApprovalRequest,
+    Consent,
+    Enrollment,
+    LedgerEntry,
+    Nomination,
+    Review,
+)
+
+LIST_LIMIT = 50
+# 長期入院: a psychiatric stay of six months or more (the discharge programs' usual threshold).
+LONG_PSYCHIATRIC_STAY_DAYS = 183
+# 新規開始ケース: assistance started this recently and nobody has considered a program yet.
+NEW_CASE_DAYS = 90
+# 稼働年齢層: the ages the employment programs consider.
+WORKING_AGE = (15, 64)
+# 退院後の確認: one month after discharge (五條市), looked for within this many days.
+DISCHARGE_FOLLOW_UP_WINDOW_DAYS = 120
+# 期間満了が近い: planned end within this many days.
+ENDING_SOON_DAYS = 30
+
+FLAG_LABELS: dict[str, tuple[str, str]] = {
+    # code: (label, badge css class)
+    "in_hospital": ("入院中", "warn"),
+    "long_psych": ("精神科長期入院", "err"),
+    "on_program": ("プログラム参加中", "ok"),
+    "consent_pending": ("同意待ち", "warn"),
+    "review_overdue": ("見直し期限超過", "err"),
+    "review_due": ("今週見直し", "warn"),
+    "new_case": ("新規・未検討", "info"),
+}
+
+_EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
+def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday–Sunday of the week containing ``today``."""
+    start = today - dt.timedelta(days=today.weekday())
+    return start, start + dt.timedelta(days=6)
+
+
+# --- the set of people a home page is about ------------------------------------------------
+
+
+def scope_people(membership: Membership, *, caseworker: User | None = None) -> QuerySet[Person]:
+    """People whose households this membership looks after (or the chosen caseworker's)."""
+    qs = visible_people(membership).filter(
+        household__isnull=False, household__assistance_ended_on__isnull=True
+    )
+    if caseworker is not None:
+        return qs.filter(household__caseworker=caseworker)
+    if membership.role == Membership.Role.CASEWORKER:
+        return qs.filter(household__caseworker=membership.user)
+    return qs
+
+
+def _flag_expressions(today: dt.date) -> dict[str, Any]:
+    current_stay = HospitalStay.objects.filter(person=OuterRef("pk"), discharged_on__isnull=True,
+                                               admitted_on__lte=today)
+    open_needing_consent = Enrollment.objects.filter(
+        person=OuterRef("pk"), status__in=("candidate", "selected"), program__consent_required=True
+    ).exclude(
+        Exists(Consent.objects.filter(
+            Q(program=OuterRef("program")) | Q(program__isnull=True),
+            person=OuterRef("person"), withdrawn_on__isnull=True))
+    )
+    new_case_from = today - dt.timedelta(days=NEW_CASE_DAYS)
+    return {
+        "in_hospital": Exists(current_stay),
+        "long_psych": Exists(current_stay.filter(
+            psychiatric=True,
+            admitted_on__lte=today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS))),
+        "on_program": Exists(Enrollment.objects.filter(person=OuterRef("pk"), status="active")),
+        "consent_pending": Exists(open_needing_consent),
+        "new_case": Q(household__assistance_started_on__gte=new_case_from)
+        & Q(birth_date__lte=_birth_limit(today, WORKING_AGE[0]))
+        & Q(birth_date__gt=_birth_limit(today, WORKING_AGE[1] + 1))
+        & ~Exists(Enrollment.objects.filter(person=OuterRef("pk")))
+        & ~Exists(Nomination.objects.filter(person=OuterRef("pk")))
+        & ~Exists(LedgerEntry.objects.filter(person=OuterRef("pk"))),
+    }
+
+
+def _birth_limit(today: dt.date, years: int) -> dt.date:
+    """Latest birth date of someone who is at least ``years`` old today."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+# --- reviews due (derived) -----------------------------------------------------------------
+
+
+@dataclass
+class DueReview:
+    enrollment: Enrollment
+    due_on: dt.date
+    overdue: bool
+    reason: str
+
+
+def reviews_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) -> list[DueReview]:
+    """Active enrolments whose next review falls on or before ``until`` (one query).
+
+    The next review is the date the last review set, else the last review (or the start
+    of support) plus the program's interval. Rows that cannot be due yet are cut in SQL:
+    an explicit next date after ``until``, or a base date less than a month before it.
+    """
+    latest = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")
+    base_cut = add_months(until, -1)
+    qs = (
+        Enrollment.objects.filter(status="active", person__in=people)
+        .annotate(
+            last_reviewed_on=Subquery(latest.values("reviewed_on")[:1], output_field=DateField()),
+            last_next_due_on=Subquery(latest.values("next_due_on")[:1], output_field=DateField()),
+        )
+        .annotate(base_on=Coalesce("last_reviewed_on", "started_on", "candidate_on"))
+        .exclude(last_next_due_on__gt=until)
+        .filter(Q(last_next_due_on__isnull=False) | Q(base_on__lte=base_cut))
+        .select_related("person", "person__household", "person__household__caseworker",
+                        "program", "phase")
+    )
+    out: list[DueReview] = []
+    for e in qs:
+        if e.last_next_due_on:
+            due, reason = e.last_next_due_on, "前回の見直しで決めた日"
+        else:
+            due = add_months(e.base_on, e.program.review_interval_months)
+            reason = ("前回見直しから" if e.last_reviewed_on else "支援開始から") + \
+                f"{e.program.review_interval_months}か月"
+        if due <= until:
+            out.append(DueReview(e, due, due < today, reason))
+    out.sort(key=lambda d: (d.due_on, d.enrollment.pk))
+    return out
+
+
+@dataclass
+class FollowUp:
+    person: Person
+    kind: str
+    due_on: dt.date
+    overdue: bool
+    detail: str
+
+
+def follow_ups_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) -> list[FollowUp]:
+    """Checks that events call for (two queries): one month after a discharge with no
+    record of the person since, and enrolments whose planned end is near."""
+    out: list[FollowUp] = []
+    stays = (
+        HospitalStay.objects.filter(
+            person__in=people,
+            discharged_on__gte=today - dt.timedelta(days=DISCHARGE_FOLLOW_UP_WINDOW_DAYS),
+            discharged_on__lte=today,
+        )
+        .annotate(last_record_at=Max("person__records__occurred_at"))
+        .select_related("person", "person__household", "person__household__caseworker")
+    )
+    for s in stays:
+        due = add_months(s.discharged_on, 1)
+        if due > until:
+            continue
+        if s.last_record_at and s.last_record_at.date() >= due - dt.timedelta(days=7):
+            continue
+        out.append(FollowUp(s.person, "退院後1か月の確認", due, due < today,
+                            f"{s.hospital_name}を退院"))
+    ending = (
+        Enrollment.objects.filter(
+            person__in=people, status="active", planned_end_on__isnull=False,
+            planned_end_on__lte=today + dt.timedelta(days=ENDING_SOON_DAYS))
+        .select_related("person", "person__household", "person__household__caseworker",
+                        "program")
+    )
+    for e in ending:
+        out.append(FollowUp(e.person, "期間満了の判断", e.planned_end_on, e.planned_end_on < today,
+                            f"{e.program.name}（終了予定日）"))
+    out.sort(key=lambda f: (f.due_on, f.person.pk))
+    return out
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
+    """Candidates/selected in a program that needs consent, with no valid consent yet."""
+    return (
+        Enrollment.objects.filter(person__in=people, status__in=("candidate", "selected"),
+                                  program__consent_required=True)
+        .exclude(Exists(Consent.objects.filter(
+            Q(program=OuterRef("program")) | Q(program__isnull=True),
+            person=OuterRef("person"), withdrawn_on__isnull=True)))
+        .select_related("person", "person__household", "person__household__caseworker", "program")
+        .order_by("candidate_on", "id")
+    )
+
+
+def new_cases(people: QuerySet[Person], *, today: dt.date) -> QuerySet[Person]:
+    flags = _flag_expressions(today)
+    return (
+        people.filter(flags["new_case"])
+        .select_related("household", "household__caseworker")
+        .order_by("-household__assistance_started_on", "household__case_number", "member_number")
+    )
+
+
+def records_from_others(people: QuerySet[Person], *, reader: User | None) -> QuerySet[ActivityRecord]:
+    """Records support staff and partners wrote since the caseworker's own last record.
+
+    ``reader`` is the caseworker; without one (a supervisor's view) each person's own
+    caseworker is the reference.
+    """
+    cw_ref = reader.pk if reader is not None else OuterRef("person__household__caseworker")
+    mine_last = (
+        ActivityRecord.objects.filter(person=OuterRef("person"), author=cw_ref)
+        .order_by("-created_at").values("created_at")[:1]
+    )
+    staff_or_partner = Membership.objects.filter(
+        user=OuterRef("author"), office=OuterRef("office"),
+        role__in=(Membership.Role.SUPPORT_STAFF, Membership.Role.PARTNER))
+    return (
+        ActivityRecord.objects.filter(person__in=people)
+        .filter(Q(author_partner__isnull=False) | Exists(staff_or_partner))
+        .annotate(since=Coalesce(Subquery(mine_last, output_field=DateTimeField()),
+                                 Value(_EPOCH, output_field=DateTimeField())))
+        .filter(created_at__gt=F("since"))
+        .select_related("person", "person__household", "person__household__caseworker",
+                        "author", "author_partner", "enrollment__program")
+        .order_by("-created_at", "-id")
+    )
+
+
+def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
+    """Pending 決裁 whose current step is this membership's role (one query)."""
+    roles = {membership.role}
+    if membership.role == Membership.Role.MANAGER:
+        roles |= {"manager", "director"}
+    pending = (
+        ApprovalRequest.objects.filter(office=membership.office, status="pending")
+        .select_related("enrollment__person", "enrollment__program", "requested_by")
+        .order_by("created_at", "id")
+    )
+    out = []
+    for a in pending:
+        steps = a.steps or []
+        if a.current_step < len(steps) and steps[a.current_step] in roles:
+            out.append(a)
+    return out
+
+
+# --- caseload with flags -------------------------------------------------------------------
+
+
+@dataclass
+class CaseloadRow:
+    household: Household
+    members: list[Person] = field(default_factory=list)
+    flags: list[tuple[str, str, str, str]] = field(default_factory=list)  # code, label, css, who
+
+
+def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
+             flag: str = "") -> tuple[list[CaseloadRow], dict[str, int]]:
+    """Households with each member's flags (one query); counts per flag for the filter."""
+    overdue_ids = {d.enrollment.person_id for d in due if d.overdue}
+    due_ids = {d.enrollment.person_id for d in due if not d.overdue}
+    qs = (
+        people.annotate(**_flag_expressions(today))
+        .select_related("household", "household__visit_grade")
+        .order_by("household__case_number", "member_number", "id")
+    )
+    rows: dict[int, CaseloadRow] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for p in qs:
+        hh = p.household
+        row = rows.get(hh.pk)
+        if row is None:
+            row = rows[hh.pk] = CaseloadRow(hh)
+        row.members.append(p)
+        codes = [c for c in ("long_psych", "in_hospital", "on_program", "consent_pending",
+                             "new_case") if getattr(p, c)]
+        if "long_psych" in codes:
+            codes.remove("in_hospital")
+        if p.pk in overdue_ids:
+            codes.append("review_overdue")
+        elif p.pk in due_ids:
+            codes.append("review_due")
+        who = p.name if p.relationship != Person.Relationship.HEAD else ""
+        for c in codes:
+            label, css = FLAG_LABELS[c]
+            row.flags.append((c, label, css, who))
+    out = list(rows.values())
+    for row in out:
+        for c in {f[0] for f in row.flags}:
+            counts[c] += 1
+    if flag:
+        out = [r for r in out if any(f[0] == flag for f in r.flags)]
+    return out, dict(counts)
+
+
+# --- team view (supervisor / manager) ------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    caseworker: User | None
+    households: int = 0
+    people: int = 0
+    in_hospital: int = 0
+    long_psych: int = 0
+    on_program: int = 0
+    consent_pending: int = 0
+    new_case: int = 0
+    review_overdue: int = 0
+    review_due: int = 0
+    records_new: int = 0
+
+
+def team_summary(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
+                 new_records: list[ActivityRecord]) -> list[TeamRow]:
+    """Counts per caseworker (one grouped query plus the already-derived lists)."""
+    f = _flag_expressions(today)
+    grouped = (
+        people.order_by()
+        .values("household__caseworker")
+        .annotate(
+            households=Count("household", distinct=True),
+            people=Count("pk"),
+            in_hospital=Count("pk", filter=Q(f["in_hospital"])),
+            long_psych=Count("pk", filter=Q(f["long_psych"])),
+            on_program=Count("pk", filter=Q(f["on_program"])),
+            consent_pending=Count("pk", filter=Q(f["consent_pending"])),
+            new_case=Count("pk", filter=f["new_case"]),
+        )
+    )
+    by_cw: dict[int | None, TeamRow] = {}
+    for g in grouped:
+        cw_id = g.pop("household__caseworker")
+        by_cw[cw_id] = TeamRow(None, **g)
+    users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_cw if k is not None])}
+    for cw_id, row in by_cw.items():
+        row.caseworker = users.get(cw_id) if cw_id is not None else None
+    for d in due:
+        row = by_cw.get(d.enrollment.person.household.caseworker_id)
+        if row is not None:
+            if d.overdue:
+                row.review_overdue += 1
+            else:
+                row.review_due += 1
+    for r in new_records:
+        row = by_cw.get(r.person.household.caseworker_id if r.person.household else None)
+        if row is not None:
+            row.records_new += 1
+    return sorted(by_cw.values(),
+                  key=lambda r: (r.caseworker is None, str(r.caseworker or "")))
+
+
+# --- support staff and partners ------------------------------------------------------------
+
+
+def supported_people(membership: Membership) -> QuerySet[Person]:
+    """People a support staff member leads an enrolment for or has written records about."""
+    user = membership.user
+    return visible_people(membership).filter(
+        Q(Exists(Enrollment.objects.filter(person=OuterRef("pk"), lead_staff=user)))
+        | Q(Exists(ActivityRecord.objects.filter(person=OuterRef("pk"), author=user)))
+    )
+
+
+def people_with_programs(people: QuerySet[Person], *, partner_id: int | None = None
+                         ) -> list[Person]:
+    """People with their enrolments (open first) and last record date, in two queries."""
+    from django.db.models import Prefetch
+
+    enrolments = Enrollment.objects.select_related("program", "phase", "lead_staff").order_by(
+        "ended_on", "-started_on", "-candidate_on")
+    if partner_id is not None:
+        enrolments = enrolments.filter(referred_partners=partner_id)
+    return list(
+        people.annotate(last_record_at=Max("records__occurred_at"))
+        .select_related("household", "household__caseworker")
+        .prefetch_related(Prefetch("enrollments", queryset=enrolments, to_attr="programs"))
+        .order_by("kana_key", "id")[: LIST_LIMIT * 4]
+    )
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _capped(items: Any) -> dict[str, Any]:
+    items = list(items)
+    return {"items": items[:LIST_LIMIT], "total": len(items)}
+
+
+def _capped_qs(qs: QuerySet[Any]) -> dict[str, Any]:
+    items = list(qs[: LIST_LIMIT + 1])
+    total = len(items) if len(items) <= LIST_LIMIT else qs.count()
+    return {"items": items[:LIST_LIMIT], "total": total}
+
+
+def _due_counts(due: list[DueReview]) -> dict[str, int]:
+    overdue = sum(1 for d in due if d.overdue)
+    return {"overdue_count": overdue, "due_count": len(due) - overdue}
+
+
+def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
+                    caseworker: User | None = None) -> dict[str, Any]:
+    """A caseworker's morning: caseload, what is due, who waits for consent, what is new."""
+    people = scope_people(membership, caseworker=caseworker)
+    week_start, week_end = week_bounds(today)
+    due = reviews_due(people, today=today, until=week_end)
+    rows, counts = caseload(people, today=today, due=due, flag=flag)
+    reader = caseworker or membership.user
+    return {
+        "today": today, "week_start": week_start, "week_end": week_end,
+        "caseload": rows, "flag": flag,
+        "flag_filters": [(code, label, counts.get(code, 0))
+                         for code, (label, _css) in FLAG_LABELS.items()],
+        **_due_counts(due),
+        "reviews": _capped(due),
+        "follow_ups": _capped(follow_ups_due(people, today=today, until=week_end)),
+        "consents": _capped_qs(consents_pending(people)),
+        "new_cases": _capped_qs(new_cases(people, today=today)),
+        "new_records": _capped_qs(records_from_others(people, reader=reader)),
+        "shown_caseworker": caseworker,
+    }
+
+
+def team_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:
+    """Supervisor / manager: the same lists across the office, by caseworker, plus 決裁."""
+    people = scope_people(membership)
+    week_start, week_end = week_bounds(today)
+    due = reviews_due(people, today=today, until=week_end)
+    new_records = list(records_from_others(people, reader=None)[: LIST_LIMIT * 4])
+    return {
+        "today": today, "week_start": week_start, "week_end": week_end,
+        "team": team_summary(people, today=today, due=due, new_records=new_records),
+        **_due_counts(due),
+        "approvals": approvals_waiting(membership),
+        "reviews": _capped(due),
+        "follow_ups": _capped(follow_ups_due(people, today=today, until=week_end)),
+        "consents": _capped_qs(consents_pending(people)),
+        "new_cases": _capped_qs(new_cases(people, today=today)),
+        "new_records": _capped(new_records),
+    }
+
+
+def support_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:
+    people = supported_people(membership)
+    week_start, week_end = week_bounds(today)
+    return {
+        "today": today, "week_start": week_start, "week_end": week_end,
+        "people": people_with_programs(people),
+        "reviews": _capped(reviews_due(people, today=today, until=week_end)),
+        "new_records": _capped_qs(records_from_others(people, reader=membership.user)),
+    }
+
+
+def partner_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:
+    return {"today": today,
+            "people": people_with_programs(visible_people(membership),
+                                           partner_id=membership.partner_id)}

@@ -1,0 +1,118 @@
+"""Home by role: what each person sees first thing in the morning, in bounded queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jiritsu.core import testing as t
+from jiritsu.web.tests.data import build_caseload
+
+pytestmark = pytest.mark.django_db
+
+
+def _caseload(world, households):
+    return build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
+                          partner_user=world.partner, partner=world.partner_org,
+                          households=households)
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.status_code == 200
+    return len(ctx), resp.content.decode()
+
+
+def test_caseworker_home_shows_flags_due_reviews_consents_new_cases_and_new_records(client, world):
+    _caseload(world, 12)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("home")).content.decode()
+    assert "担当世帯（13世帯" in body  # twelve built plus the world's household
+    for label in ("精神科長期入院", "プログラム参加中", "同意待ち", "新規・未検討", "見直し期限超過"):
+        assert label in body, label
+    assert "退院後1か月の確認" in body
+    assert "日常生活支援プログラム" in body  # a selected person waiting for consent
+    assert "記録2：ハローワーク" in body  # the partner's record is new to the caseworker
+    assert "記録0：" not in body  # the caseworker's own record is not "new"
+
+
+def test_caseworker_sees_only_own_caseload(client, world):
+    _caseload(world, 3)
+    other_hh = t.make_household(world.office, caseworker=world.caseworker2, case_number="999999")
+    t.make_person(world.office, household=other_hh, name="他担当 花子", kana="たたんとう はなこ")
+    client.force_login(world.caseworker)
+    body = client.get(reverse("home")).content.decode()
+    assert "他担当 花子" not in body and "999999" not in body
+
+
+def test_caseload_filter_by_flag_keeps_only_matching_households(client, world):
+    data = _caseload(world, 10)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("home") + "?flag=long_psych").content.decode()
+    long_stay = {hh.case_number for i, hh in enumerate(data.households) if i % 5 == 1}
+    for hh in data.households:
+        assert (f">{hh.case_number}</a>" in body) == (hh.case_number in long_stay)
+
+
+def test_supervisor_sees_team_by_caseworker_and_approvals_waiting_for_supervisor(client, world):
+    _caseload(world, 12)
+    client.force_login(world.supervisor)
+    body = client.get(reverse("home")).content.decode()
+    assert "ケースワーカー別の状況" in body and "佐藤 一郎" in body
+    assert "あなたの決裁待ち（2件）" in body and "達成の記録" in body
+    # the manager is the second step: nothing waits for them yet
+    client.force_login(world.manager)
+    assert "あなたの決裁待ち（0件）" in client.get(reverse("home")).content.decode()
+
+
+def test_supervisor_can_open_one_caseworkers_home(client, world):
+    _caseload(world, 4)
+    client.force_login(world.supervisor)
+    body = client.get(reverse("home") + f"?cw={world.caseworker.pk}").content.decode()
+    assert "佐藤 一郎 さんの担当" in body and "担当世帯（5世帯" in body
+    # someone who is not a caseworker of this office falls back to the team view
+    body = client.get(reverse("home") + f"?cw={world.outsider.pk}").content.decode()
+    assert "ケースワーカー別の状況" in body
+
+
+def test_support_staff_sees_people_they_lead(client, world):
+    data = _caseload(world, 6)
+    client.force_login(world.support_staff)
+    body = client.get(reverse("home")).content.decode()
+    assert "支援している人" in body
+    for e in data.active:
+        assert e.person.name in body
+    assert data.people[1].name not in body  # a child nobody from support staff works with
+
+
+def test_partner_sees_only_people_referred_with_consent(client, world):
+    data = _caseload(world, 6)
+    client.force_login(world.partner)
+    body = client.get(reverse("home")).content.decode()
+    referred = {e.person.name for e in data.active}
+    assert referred and all(name in body for name in referred)
+    others = {p.name for p in data.people} - referred
+    assert not any(name in body for name in others)
+    assert world.person.name not in body
+
+
+@pytest.mark.parametrize("user", ["caseworker", "supervisor", "support_staff", "partner"])
+def test_home_query_count_does_not_grow_with_the_caseload(client, world, user):
+    client.force_login(getattr(world, user))
+    _caseload(world, 3)
+    small, _ = _queries(client, reverse("home"))
+    build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
+                   partner_user=world.partner, partner=world.partner_org, households=25, start=3)
+    large, _ = _queries(client, reverse("home"))
+    assert large == small
+    assert large <= 16
+
+
+def test_admin_home_has_no_personal_data(client, world):
+    _caseload(world, 2)
+    client.force_login(world.admin)
+    resp = client.get(reverse("home"))
+    assert resp.status_code == 200 and "個人記録を閲覧しません" in resp.content.decode()

@@ -1,0 +1,132 @@
+"""The person page: everything about one person, one timeline, a printable summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from jiritsu.audit.models import AuditEvent
+from jiritsu.programs.models import ActivityRecord, Review
+from jiritsu.web.tests.data import build_caseload, enrol
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(world):
+    return build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
+                          partner_user=world.partner, partner=world.partner_org, households=7)
+
+
+def _person_with_history(data):
+    # household 0: active in the employment program with consent, conference, plan,
+    # a review, records by the caseworker, support staff and partner, and an outcome
+    return data.active[0]
+
+
+def test_person_page_shows_programs_plan_and_one_timeline_of_everything(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("people:person", args=[e.person_id])).content.decode()
+    assert "就労支援プログラム" in body and "参加中" in body
+    assert "計画 第1版" in body and "週3日の就労" in body
+    for kind in ("経過記録", "見直し", "検討会の決定", "同意", "成果", "参加状況"):
+        assert f'tl-kind">{kind}<' in body, kind
+    assert "決定：支援開始" in body and "成果：就労開始" in body
+    assert "高血圧症" in body and "株式会社サンプル" in body
+
+
+def test_timeline_filters_by_kind_program_and_wareki_period(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.caseworker)
+    url = reverse("people:person_timeline", args=[e.person_id])
+    body = client.get(url, {"kind": "record"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "経過記録" in body and "決定：支援開始" not in body
+    enrol(e.person, data.program2, status="candidate", actor=world.caseworker)
+    body = client.get(url, {"program": str(data.program2.pk)},
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert "決定：支援開始" not in body and "日常生活支援プログラム" in body
+    # a period in 和暦 that ends before anything happened
+    body = client.get(url, {"date_from": "H31.4.1", "date_to": "R2.3.31"},
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert "条件に合う記録はありません" in body
+    assert AuditEvent.objects.filter(action="person.timeline", person_id=e.person_id).count() == 3
+
+
+def test_timeline_shows_a_japanese_error_for_an_unreadable_date(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("people:person", args=[e.person_id]),
+                      {"date_from": "令和99年"}).content.decode()
+    assert "日付として読めません" in body
+
+
+def test_timeline_without_htmx_falls_back_to_the_page(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.caseworker)
+    resp = client.get(reverse("people:person_timeline", args=[e.person_id]), {"kind": "review"})
+    assert resp.status_code == 302 and "kind=review" in resp["Location"]
+
+
+def test_printable_summary_is_one_sheet_and_audited(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.caseworker)
+    resp = client.get(reverse("people:person_summary", args=[e.person_id]))
+    body = resp.content.decode()
+    assert resp.status_code == 200 and "個人票" in body and "print.css" in body
+    assert "週3日の就労" in body and "取扱注意" in body
+    assert AuditEvent.objects.filter(action="person.summary", person_id=e.person_id).exists()
+
+
+def test_partner_sees_only_granted_sections_and_records(client, world, data):
+    e = _person_with_history(data)  # consent grants basic, employment and records
+    client.force_login(world.partner)
+    body = client.get(reverse("people:person", args=[e.person_id])).content.decode()
+    assert "株式会社サンプル" in body  # employment granted
+    assert "高血圧症" not in body and "入院歴" not in body  # health not granted
+    assert "決定：支援開始" not in body and "成果：就労開始" not in body  # staff-only kinds
+    assert "記録1：" in body and "記録2：" in body  # records granted
+    assert "同意と情報提供" not in body
+
+
+def test_partner_summary_keeps_to_the_consent_too(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.partner)
+    body = client.get(reverse("people:person_summary", args=[e.person_id])).content.decode()
+    assert "高血圧症" not in body and "個人票" in body
+
+
+def test_other_office_cannot_reach_summary_or_timeline(client, world, data):
+    e = _person_with_history(data)
+    client.force_login(world.outsider)
+    for name in ("people:person", "people:person_timeline", "people:person_summary"):
+        assert client.get(reverse(name, args=[e.person_id])).status_code == 404
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("page", ["people:person", "people:person_summary"])
+def test_person_page_query_count_does_not_grow_with_history(client, world, data, page):
+    e = _person_with_history(data)
+    client.force_login(world.caseworker)
+    url = reverse(page, args=[e.person_id])
+    small = _count(client, url)
+    now = timezone.now()
+    for k in range(40):
+        ActivityRecord.objects.create(office=world.office, person=e.person, enrollment=e,
+                                      occurred_at=now - dt.timedelta(days=k), kind="phone",
+                                      text=f"電話{k}", author=world.support_staff)
+        Review.objects.create(enrollment=e, reviewed_on=timezone.localdate() - dt.timedelta(days=k),
+                              evaluation="継続", decision="continue", reviewer=world.caseworker)
+    large = _count(client, url)
+    assert large == small
+    assert large <= 38
