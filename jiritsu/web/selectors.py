@@ -152,8 +152,9 @@ def reviews_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) -> 
             last_next_due_on=Subquery(latest.values("next_due_on")[:1], output_field=DateField()),
         )
         .annotate(base_on=Coalesce("last_reviewed_on", "started_on", "candidate_on"))
-        .exclude(last_next_due_on__gt=until)
-        .filter(Q(last_next_due_on__isnull=False) | Q(base_on__lte=base_cut))
+        # (NULL-safe on purpose: a subquery with no review gives NULL, which NOT(...) would drop)
+        .filter(Q(last_next_due_on__lte=until)
+                | Q(last_next_due_on__isnull=True, base_on__lte=base_cut))
         .select_related("person", "person__household", "person__household__caseworker",
                         "program", "phase")
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,8 +33,9 @@ def test_caseworker_home_shows_flags_due_reviews_consents_new_cases_and_new_reco
     client.force_login(world.caseworker)
     body = client.get(reverse("home")).content.decode()
     assert "担当世帯（13世帯" in body  # twelve built plus the world's household
-    for label in ("精神科長期入院", "プログラム参加中", "同意待ち", "新規・未検討", "見直し期限超過"):
-        assert label in body, label
+    for label in ("精神科長期入院", "プログラム参加中", "同意待ち", "新規・未検討"):
+        assert f'">{label}' in body, label
+    assert '<span class="badge err">見直し期限超過</span>' in body
     assert "退院後1か月の確認" in body
     assert "日常生活支援プログラム" in body  # a selected person waiting for consent
     assert "記録2：ハローワーク" in body  # the partner's record is new to the caseworker
@@ -116,3 +119,45 @@ def test_admin_home_has_no_personal_data(client, world):
     client.force_login(world.admin)
     resp = client.get(reverse("home"))
     assert resp.status_code == 200 and "個人記録を閲覧しません" in resp.content.decode()
+
+
+_codes = itertools.count(1)
+
+
+def _active(world, *, started_months_ago, interval=3):
+    from django.utils import timezone
+
+    from jiritsu.core.wareki import add_months
+    from jiritsu.web.tests.data import enrol, make_program
+
+    program = make_program(world.office, f"P{next(_codes)}", "見直し確認", interval=interval)
+    person = t.make_person(world.office, household=world.household)
+    started = add_months(timezone.localdate(), -started_months_ago)
+    return enrol(person, program, started_on=started, actor=world.caseworker)
+
+
+def test_review_is_due_an_interval_after_the_start_or_the_last_review(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiritsu.core.wareki import add_months
+    from jiritsu.programs.models import Review
+    from jiritsu.web import selectors
+
+    today = timezone.localdate()
+    people = selectors.scope_people(world.m(world.caseworker))
+    overdue = _active(world, started_months_ago=4)           # due a month ago
+    not_yet = _active(world, started_months_ago=1)           # due in two months
+    reviewed = _active(world, started_months_ago=5)
+    Review.objects.create(enrollment=reviewed, reviewed_on=add_months(today, -1),
+                          evaluation="順調", decision="continue", reviewer=world.caseworker)
+    scheduled = _active(world, started_months_ago=5)
+    Review.objects.create(enrollment=scheduled, reviewed_on=add_months(today, -4),
+                          next_due_on=today + dt.timedelta(days=1), evaluation="順調",
+                          decision="continue", reviewer=world.caseworker)
+    due = {d.enrollment.pk: d for d in selectors.reviews_due(people, today=today,
+                                                               until=today + dt.timedelta(days=7))}
+    assert due[overdue.pk].overdue and due[overdue.pk].due_on == add_months(overdue.started_on, 3)
+    assert not_yet.pk not in due and reviewed.pk not in due
+    assert not due[scheduled.pk].overdue and due[scheduled.pk].due_on == today + dt.timedelta(days=1)
