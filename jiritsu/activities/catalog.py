@@ -222,7 +222,7 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         menus=(MenuSpec("学習会", "毎週1回・無料・瀬田南市民センター"),),
         outcomes=(OutcomeSpec("high_school", "高校進学"),),
         rules=_all(_c("school_grade", "in", ["j3"]),
-                   _c("district", "in", ["瀬田南", "瀬田", "瀬田東", "瀬田北", "上田上", "青山"])),
+                   _c("district", "in", ["南部地域"])),
         review_interval_months=3, consent_required=True, allows_non_recipients=True,
         conference_kind=INTERNAL, professions=("self_reliance_support",),
         partner_kinds=("school", "social_welfare_council", "other"), budget_yen=200_000,

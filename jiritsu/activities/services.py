@@ -73,7 +73,7 @@ def _audit(actor: Membership, action: str, kind: str, target: Any, person: Any =
 OVERRIDABLE = frozenset({
     "name", "code", "established_on", "review_interval_months", "standard_length_months",
     "max_length_months", "capacity", "budget_yen", "consent_required", "allows_non_recipients",
-    "description", "target_description", "extension_approval",
+    "description", "target_description", "extension_approval", "rules",
 })
 
 

@@ -53,6 +53,7 @@ DEMO_STEPS: list[str] = [
     "jiritsu.people.demo.step_partners",
     "jiritsu.people.demo.step_staff",
     "jiritsu.people.demo.step_caseload",
+    "jiritsu.activities.demo.step_seed_programs",
     # Later steps go here, e.g. the fifteen seed programs and their enrolments.
 ]
 
