@@ -40,7 +40,7 @@ from jiritsu.activities.services import program_instantiate_template
 from jiritsu.core.kana import search_key
 from jiritsu.core.wareki import add_months, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
-from jiritsu.people.models import Household, HouseholdType, Person
+from jiritsu.people.models import Person
 from jiritsu.programs.models import (
     ActivityRecord,
     Enrollment,
@@ -170,7 +170,6 @@ def populate_demo_programs(office: Office, *, seed: int, today: dt.date | None =
     _records_reviews_outcomes(rows, programs, staff, cw_default, today, rng)
     _features(office, programs, enrolments, partners, staff, manager.user, cw_default, today,
               rng)
-    _new_cases(office, cw_default, today, rng)
     return programs
 
 
@@ -530,23 +529,6 @@ def _features(office: Office, programs: dict[str, Program],
                                text="病状調査: 主治医から病状を聞き取り。",
                                data={"cycle_task": "condition_survey", "program": takehara.pk})
                 for p in inpatients[: len(inpatients) // 2]])
-
-
-def _new_cases(office: Office, cw: User, today: dt.date, rng: random.Random) -> None:
-    """Three cases started this week: 善通寺's list of new cases not yet considered."""
-    last = Household.objects.filter(office=office).order_by("-case_number").first()
-    base = int(last.case_number) + 1 if last and last.case_number.isdigit() else 900001
-    households = Household.objects.bulk_create([
-        Household(office=office, case_number=str(base + i), household_type=HouseholdType.OTHER,
-                  district="中央地区", caseworker=cw,
-                  assistance_started_on=today - dt.timedelta(days=2 + i)) for i in range(3)])
-    names = [("新井 健太", "あらい けんた"), ("今村 真理", "いまむら まり"), ("上野 大輔", "うえの だいすけ")]
-    Person.objects.bulk_create([
-        Person(office=office, household=h, member_number=1, name=n, kana=k, kana_key=search_key(k),
-               birth_date=dt.date(today.year - rng.randint(25, 55), rng.randint(1, 12), 1),
-               sex="female" if i == 1 else "male",
-               employment_status=Person.EmploymentStatus.NOT_WORKING)
-        for i, (h, (n, k)) in enumerate(zip(households, names, strict=True))])
 
 
 def step_seed_programs(ctx: Any) -> None:
