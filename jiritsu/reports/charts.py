@@ -100,9 +100,9 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], *,
 
 
 def hbar_chart(title: str, items: Sequence[tuple[str, int | float]], *, unit: str = "人",
-               width: int = 640, empty: str = "該当なし") -> SafeString:
+               width: int = 640, empty: str = "該当なし", label_width: int = 220) -> SafeString:
     """Horizontal bars with the label on the left and the value at the bar's end."""
-    row_h, top, left, right = 26, 10, 220, 50
+    row_h, top, left, right = 26, 10, label_width, 50
     height = top * 2 + row_h * max(len(items), 1)
     desc = "、".join(f"{lab} {_fmt(v)}{unit}" for lab, v in items) or empty
     head, parts = _open(title, desc, width, height)
@@ -115,7 +115,8 @@ def hbar_chart(title: str, items: Sequence[tuple[str, int | float]], *, unit: st
     for i, (label, v) in enumerate(items):
         y = top + i * row_h
         w = plot_w * v / top_value
-        short = label if len(label) <= 16 else label[:15] + "…"
+        fits = label_width // 13
+        short = label if len(label) <= fits else label[:fits - 1] + "…"
         parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>'
                      f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
                      f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(label)} {_fmt(v)}{unit}'
@@ -137,7 +138,7 @@ def report_charts(report: dict) -> dict[str, SafeString]:
                                empty="この期間の成果はありません"),
         "transfers": hbar_chart(f"{label} プログラム間の移行",
                                 [(f"{t['from']} → {t['to']}", t["n"]) for t in report["transfers"]],
-                                empty="この期間の移行はありません"),
+                                empty="この期間の移行はありません", width=760, label_width=560),
         "time": bar_chart(f"{label} 支援開始から達成までの期間",
                           [b["label"] for b in report["time_to_achievement"]],
                           [Series("達成者数", [b["n"] for b in report["time_to_achievement"]])]),

@@ -58,6 +58,8 @@ class Period:
 
     def as_dict(self) -> dict[str, object]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(),
+                "start_wareki": wareki.format_wareki(self.start),
+                "end_wareki": wareki.format_wareki(self.end),
                 "fiscal_year": self.fiscal_year, "label": self.label}
 
 
