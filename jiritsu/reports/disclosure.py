@@ -51,8 +51,32 @@ class Section:
 
 
 Provider = Callable[[Person], list[Section]]
+STATUS_LABELS = dict(pm.Enrollment.Status.choices)
 
 _SKIP_FIELDS = {"id", "office", "kana_key", "version", "snapshot", "person"}
+
+
+# Labels for fields the models leave without a Japanese verbose name.
+FIELD_LABELS = {
+    "created_at": "登録日時", "updated_at": "更新日時", "recorded_at": "登録日時",
+    "created_by": "作成者", "recorded_by": "記録者", "requested_by": "依頼者", "actor": "職員",
+    "enrollment": "参加", "plan": "計画", "review": "見直し", "goal": "目標",
+    "request": "決裁案件", "step_no": "順番", "role": "役割", "decided_by": "決裁者",
+    "approved": "承認", "decided_at": "決裁日時", "consent": "同意", "conference": "検討会",
+    "reviewer": "評価者", "outcome_type": "成果の区分", "current_step": "現在の決裁段階",
+    "moved_from": "移行元", "program": "プログラム", "partner": "関係機関", "household": "世帯",
+    "from_status": "変更前", "to_status": "変更後", "note": "備考", "phase": "段階",
+    "decision": "決定", "end_reason": "終了理由", "target_program": "移行先",
+    "extend_until": "延長期限", "user": "職員", "name": "名称", "author": "記録者",
+    "author_partner": "記録者（関係機関）", "ledger": "台帳", "number": "版",
+}
+
+
+def _label(f: models.Field | models.ManyToManyField) -> str:
+    verbose = str(f.verbose_name)
+    if verbose == f.name.replace("_", " "):
+        return FIELD_LABELS.get(f.name, verbose)
+    return verbose
 
 
 def _value(obj: models.Model, f: models.Field) -> Any:
@@ -76,9 +100,9 @@ def model_rows(objects: Iterable[models.Model], *, skip: Iterable[str] = ()) -> 
         for f in obj._meta.concrete_fields:  # type: ignore[attr-defined]
             if f.name in skipped:
                 continue
-            row[str(f.verbose_name)] = _value(obj, f)
+            row[_label(f)] = _value(obj, f)
         for m2m in obj._meta.many_to_many:  # type: ignore[attr-defined]
-            row[str(m2m.verbose_name)] = "、".join(str(x) for x in getattr(obj, m2m.name).all())
+            row[_label(m2m)] = "、".join(str(x) for x in getattr(obj, m2m.name).all())
         rows.append(row)
     return rows
 
@@ -147,8 +171,11 @@ def _programs(person: Person) -> list[Section]:
                                                                   "flagged_no_longer_matching"})[0]}
             for e in enrollments]),
         Section("enrollment_events", "参加の経過（状態の変更）", [
-            {"プログラム": ev.enrollment.program.name, **model_rows([ev], skip={"enrollment"})[0]}
-            for ev in events]),
+            {"日付": ev.occurred_on, "プログラム": ev.enrollment.program.name,
+             "変更前": STATUS_LABELS.get(ev.from_status, ev.from_status),
+             "変更後": STATUS_LABELS.get(ev.to_status, ev.to_status), "操作": ev.action,
+             "段階": str(ev.phase or ""), "検討会": str(ev.conference or ""), "備考": ev.note,
+             "職員": str(ev.actor)} for ev in events]),
         Section("plans", "自立計画・支援計画", model_rows(plans)),
         Section("plan_goals", "計画の目標", model_rows(goals)),
         Section("plan_commitments", "本人が取り組むこと", model_rows(commitments)),

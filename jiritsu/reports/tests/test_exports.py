@@ -37,7 +37,7 @@ def test_excel_is_a_submission_sheet_with_numbers_as_numbers(world: Any, history
     total = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "合計（実人数）")
     assert total[4:10] == (8, 5, 4, 3, 4, 3)
     assert ws.column_dimensions["B"].width == 40
-    takehara = [r for r in wb["策定状況"].iter_rows(min_row=4, values_only=True)]
+    takehara = list(wb["策定状況"].iter_rows(min_row=4, values_only=True))
     assert ("精神障害者就労支援プログラム", "平成18年9月", 5, 2) in takehara
     kpi = wb["概要"]
     assert (kpi["A4"].value, kpi["E4"].value) == ("事業参加率", 65)
