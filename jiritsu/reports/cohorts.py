@@ -89,11 +89,6 @@ def eligible_sources(office: Office, start: dt.date, end: dt.date
     return ledger, nominated, enrolled
 
 
-def _latest_assessment(end: dt.date) -> QuerySet[WorkCapacityAssessment]:
-    return (WorkCapacityAssessment.objects.filter(person=OuterRef("pk"), assessed_on__lte=end)
-            .order_by("-assessed_on", "-id"))
-
-
 def household_open_at(end: dt.date, prefix: str = "") -> Q:
     """A case open on ``end``: started (or no start recorded) and not closed by then."""
     return (Q(**{f"{prefix}assistance_started_on__isnull": True})
@@ -105,12 +100,17 @@ def household_open_at(end: dt.date, prefix: str = "") -> Q:
 def able_to_work(office: Office, end: dt.date) -> QuerySet[Person]:
     """事業参加率の分母: people on a case open at the period end whose latest assessment on
     or before the period end says 稼働能力あり and 十分に活用されていない."""
-    latest = _latest_assessment(end)
+    newer = WorkCapacityAssessment.objects.filter(
+        person=OuterRef("person"), assessed_on__lte=end).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")))
+    latest_able = (WorkCapacityAssessment.objects
+                   .filter(person__office=office, assessed_on__lte=end, has_capacity=True,
+                           usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED)
+                   .filter(~Exists(newer)).values("person_id"))
     return (Person.objects.filter(office=office, household__isnull=False)
             .filter(household_open_at(end, "household__"))
-            .annotate(cap=Subquery(latest.values("has_capacity")[:1]),
-                      usage=Subquery(latest.values("usage")[:1]))
-            .filter(cap=True, usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED))
+            .filter(pk__in=latest_able))
 
 
 def employment_participant_ids(office: Office, start: dt.date, end: dt.date) -> QuerySet:
@@ -140,5 +140,6 @@ def earner_q(prefix: str = "") -> Q:
 
 
 def other_households_with_earner(office: Office, end: dt.date) -> QuerySet[Household]:
-    earners = Person.objects.filter(household=OuterRef("pk")).filter(earner_q())
-    return other_households(office, end).filter(Exists(earners))
+    # A join on members, not a correlated EXISTS: inside an office scope the scoped manager
+    # would add office_id to the subquery and SQLite would then scan the office per household.
+    return other_households(office, end).filter(earner_q("members__")).distinct()

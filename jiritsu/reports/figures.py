@@ -19,7 +19,14 @@ from django.db.models import Count, Min, Q, QuerySet
 from jiritsu.core import wareki
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people.models import Household, Person
-from jiritsu.programs.models import Enrollment, Outcome, OutcomeKind, Program, ProgramTarget
+from jiritsu.programs.models import (
+    Enrollment,
+    Outcome,
+    OutcomeKind,
+    OutcomeType,
+    Program,
+    ProgramTarget,
+)
 from jiritsu.reports import cohorts as c
 from jiritsu.reports.periods import Period
 
@@ -240,15 +247,12 @@ def kpis(office: Office, period: Period) -> dict[str, Any]:
     start, end = period.start, period.end
     emp_ids = c.employment_participant_ids(office, start, end)
     able = c.able_to_work(office, end)
-    agg = Person.objects.filter(office=office).aggregate(
-        emp=Count("pk", filter=Q(pk__in=emp_ids)),
-        work=Count("pk", filter=Q(pk__in=emp_ids) & Q(pk__in=c.work_outcome_ids(office, start, end))),
-    )
+    agg = Person.objects.filter(office=office, pk__in=emp_ids).aggregate(
+        emp=Count("pk"), work=Count("pk", filter=Q(pk__in=c.work_outcome_ids(office, start, end))))
     able_agg = able.aggregate(able=Count("pk"), participating=Count("pk", filter=Q(pk__in=emp_ids)))
     others = c.other_households(office, end).aggregate(
-        n=Count("pk"),
-        earners=Count("pk", filter=Q(pk__in=c.other_households_with_earner(office, end).values("pk"))),
-    )
+        n=Count("pk", distinct=True),
+        earners=Count("pk", distinct=True, filter=c.earner_q("members__")))
     return {
         "participation": {"label": "事業参加率", "numerator": able_agg["participating"],
                           "denominator": able_agg["able"],
@@ -306,19 +310,42 @@ def _transfers(office: Office, period: Period, names: dict[int, str],
 
 
 def _monthly(office: Office, period: Period, program: Program | None) -> list[dict[str, Any]]:
+    """Participants and achievers per calendar month: one query per table, one
+    COUNT(DISTINCT CASE …) column per month (the ORM would spend longer compiling it)."""
     months = period.months()
-    enr = c.enrollments(office)
-    out = c.outcomes(office, period.start, period.end).filter(_achieved_q())
-    if program is not None:
-        enr, out = enr.filter(program=program), out.filter(enrollment__program=program)
-    part = enr.aggregate(**{f"m{i}": Count("person", distinct=True, filter=c.active_in(s, e))
-                            for i, (s, e) in enumerate(months)}) if months else {}
-    ach = out.aggregate(**{f"m{i}": Count("enrollment__person", distinct=True,
-                                          filter=Q(occurred_on__gte=s, occurred_on__lte=e))
-                           for i, (s, e) in enumerate(months)}) if months else {}
+    if not months:
+        return []
+    part_cols, ach_cols, part_params, ach_params = [], [], [], []
+    for i, (s, e) in enumerate(months):
+        part_cols.append(f"COUNT(DISTINCT CASE WHEN e.started_on <= %s AND (e.ended_on IS NULL "
+                         f"OR e.ended_on >= %s) THEN e.person_id END) AS m{i}")
+        part_params += [e, s]
+        ach_cols.append(f"COUNT(DISTINCT CASE WHEN o.occurred_on >= %s AND o.occurred_on <= %s "
+                        f"THEN e.person_id END) AS m{i}")
+        ach_params += [s, e]
+    where_program = " AND e.program_id = %s" if program is not None else ""
+    extra = [program.pk] if program is not None else []
+    enrollment = Enrollment._meta.db_table
+    outcome = Outcome._meta.db_table
+    outcome_type = OutcomeType._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {', '.join(part_cols)} FROM {enrollment} e WHERE e.office_id = %s "
+            "AND e.started_on IS NOT NULL AND e.started_on <= %s "
+            f"AND (e.ended_on IS NULL OR e.ended_on >= %s){where_program}",
+            [*part_params, office.pk, period.end, period.start, *extra])
+        part = cur.fetchone()
+        cur.execute(
+            f"SELECT {', '.join(ach_cols)} FROM {outcome} o "
+            f"JOIN {enrollment} e ON e.id = o.enrollment_id "
+            f"JOIN {outcome_type} t ON t.id = o.outcome_type_id "
+            "WHERE e.office_id = %s AND t.counts_as_achievement = %s "
+            f"AND o.occurred_on >= %s AND o.occurred_on <= %s{where_program}",
+            [*ach_params, office.pk, True, period.start, period.end, *extra])
+        ach = cur.fetchone()
     return [{"month": s.strftime("%Y-%m"), "label": f"{s.month}月",
              "wareki": wareki.format_wareki_month(s), "start": s.isoformat(), "end": e.isoformat(),
-             "participants": part.get(f"m{i}", 0), "achieved": ach.get(f"m{i}", 0)}
+             "participants": int(part[i] or 0), "achieved": int(ach[i] or 0)}
             for i, (s, e) in enumerate(months)]
 
 
