@@ -144,6 +144,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS is only sent over HTTPS, so it is harmless on a plain-HTTP development server.
+SECURE_HSTS_SECONDS = int(os.environ.get("JIRITSU_HSTS_SECONDS", "31536000" if SECURE_COOKIES else "0"))
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,122 @@
+"""The audit log: written with every change, in the same transaction, and never rewritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from jiritsu.audit.log import record
+from jiritsu.audit.models import AuditEvent
+from jiritsu.core.errors import StaleEdit
+from jiritsu.people import services
+from jiritsu.people.models import Person
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_a_change_writes_one_row_with_actor_office_target_and_masked_before_after(world):
+    m = world.m(world.caseworker)
+    services.person_update(actor=m, person=world.person, expected_version=world.person.version,
+                           data={"address_number": "A-123", "earned_income": 50000})
+    ev = AuditEvent.objects.get(action="person.update")
+    assert (ev.actor_id, ev.office_id, ev.person_id) == (world.caseworker.pk, world.office.pk, world.person.pk)
+    assert ev.target_type == "people.Person" and ev.target_id == str(world.person.pk)
+    assert ev.changes["earned_income"] == [0, 50000]
+    assert ev.changes["address_number"] == ["", "＊＊＊"]  # 宛名番号 never in the log
+
+
+def test_a_refused_change_writes_no_row(world):
+    m = world.m(world.caseworker)
+    with pytest.raises(StaleEdit):
+        services.person_update(actor=m, person=world.person, expected_version=99,
+                               data={"earned_income": 1})
+    assert not AuditEvent.objects.filter(action="person.update").exists()
+
+
+def test_a_rolled_back_change_takes_its_audit_row_with_it(world):
+    m = world.m(world.caseworker)
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        services.person_update(actor=m, person=world.person, expected_version=world.person.version,
+                               data={"earned_income": 7})
+        raise Boom
+    assert not AuditEvent.objects.filter(action="person.update").exists()
+    assert Person.objects.get(pk=world.person.pk).earned_income == 0
+
+
+def test_rows_cannot_be_changed_or_deleted_through_the_orm(world):
+    ev = record(actor=world.caseworker, office=world.office, action="x.test")
+    ev.action = "tampered"
+    with pytest.raises(PermissionError):
+        ev.save()
+    with pytest.raises(PermissionError):
+        ev.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=ev.pk).update(action="tampered")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=ev.pk).delete()
+    assert AuditEvent.objects.get(pk=ev.pk).action == "x.test"
+
+
+@pytest.mark.parametrize("sql", ["UPDATE audit_auditevent SET action = 'tampered' WHERE id = %s",
+                                 "DELETE FROM audit_auditevent WHERE id = %s"])
+def test_database_trigger_refuses_raw_update_and_delete(world, sql):
+    ev = record(actor=world.caseworker, office=world.office, action="x.test")
+    assert connection.vendor in {"sqlite", "postgresql"}
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(sql, [ev.pk])
+    assert AuditEvent.objects.get(pk=ev.pk).action == "x.test"
+
+
+def test_audit_rows_outlive_what_they_describe(world):
+    from jiritsu.people.models import Disability
+
+    m = world.m(world.caseworker)
+    part = services.part_create(actor=m, person=world.person, kind="disabilities",
+                                data={"kind": "physical", "grade": "3級"})
+    pk = part.pk
+    services.part_delete(actor=m, part=part)
+    rows = AuditEvent.objects.filter(target_type="people.Disability", target_id=str(pk))
+    assert set(rows.values_list("action", flat=True)) == {"disability.create", "disability.delete"}
+    assert not Disability.objects.filter(pk=pk).exists()
+
+
+def test_viewing_a_person_is_logged(client, world):
+    client.force_login(world.support_staff)
+    client.get(reverse("people:person", args=[world.person.pk]))
+    ev = AuditEvent.objects.get(kind=AuditEvent.Kind.VIEW, person_id=world.person.pk)
+    assert ev.actor_id == world.support_staff.pk
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "manager"])
+def test_supervisors_and_managers_filter_the_log_by_person_staff_and_date(client, world, persona):
+    record(actor=world.caseworker, office=world.office, action="person.view", kind="view",
+           person=world.person, target=world.person)
+    record(actor=world.caseworker2, office=world.office, action="household.update", kind="update")
+    record(actor=world.outsider, office=world.other_office, action="person.view", kind="view",
+           person=world.other_person)
+    client.force_login(getattr(world, persona))
+    url = reverse("audit:list")
+    body = client.get(url, {"person": world.person.pk}).content.decode()
+    assert "person.view" in body and "household.update" not in body
+    body = client.get(url, {"actor": world.caseworker2.pk}).content.decode()
+    assert "household.update" in body and "person.view" not in body
+    today = timezone.localdate()
+    body = client.get(url, {"from": (today + dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert "household.update" not in body
+    body = client.get(url, {"from": today.isoformat(), "to": today.isoformat()}).content.decode()
+    assert "household.update" in body
+    assert "別市 太郎" not in client.get(url).content.decode()  # other office's rows never shown
+    assert "読めません" in client.get(url, {"from": "きのう"}).content.decode()
+
+
+def test_caseworkers_cannot_see_the_audit_log(client, world):
+    client.force_login(world.caseworker)
+    assert client.get(reverse("audit:list")).status_code == 403
