@@ -759,6 +759,18 @@ def person_register_non_recipient(*, actor: Membership, program: Program,
     return person
 
 
+@transaction.atomic
+def person_register_and_enrol(*, actor: Membership, program: Program, data: dict[str, Any],
+                              on: dt.date) -> Enrollment:
+    """Register a non-recipient and make them a candidate of ``program`` in one step."""
+    from jiritsu.programs.services import enrollment_create
+
+    _require(actor, "enrollment.manage")
+    person = person_register_non_recipient(actor=actor, program=program, data=data)
+    return enrollment_create(actor=actor, person=person, program=program, on=on,
+                             note="被保護者以外の参加者として登録")
+
+
 def _record(actor: Membership, person: Person, on: dt.date, text: str, data: dict[str, Any],
             enrollment: Enrollment | None = None,
             kind: str = ActivityRecord.Kind.OTHER) -> ActivityRecord:
