@@ -95,25 +95,11 @@ def scope_people(membership: Membership, *, caseworker: User | None = None) -> Q
     )
 
 
-def _flag_expressions(today: dt.date) -> dict[str, Any]:
-    current_stay = HospitalStay.objects.filter(person=OuterRef("pk"), discharged_on__isnull=True,
-                                               admitted_on__lte=today)
-    open_needing_consent = Enrollment.objects.filter(
-        person=OuterRef("pk"), status__in=("candidate", "selected"), program__consent_required=True
-    ).exclude(
-        Exists(Consent.objects.filter(
-            Q(program=OuterRef("program")) | Q(program__isnull=True),
-            person=OuterRef("person"), withdrawn_on__isnull=True))
-    )
-    new_case_from = today - dt.timedelta(days=NEW_CASE_DAYS)
-    return {
-        "in_hospital": Exists(current_stay),
-        "long_psych": Exists(current_stay.filter(
-            psychiatric=True,
-            admitted_on__lte=today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS))),
-        "on_program": Exists(Enrollment.objects.filter(person=OuterRef("pk"), status="active")),
-        "consent_pending": Exists(open_needing_consent),
-        "new_case": Q(household__assistance_started_on__gte=new_case_from)
+def _new_case_condition(today: dt.date) -> Q:
+    """新規・未検討: assistance started lately, working age, no enrolment, nomination,
+    ledger entry or "considered" mark yet."""
+    return (
+        Q(household__assistance_started_on__gte=today - dt.timedelta(days=NEW_CASE_DAYS))
         & Q(birth_date__lte=_birth_limit(today, WORKING_AGE[0]))
         & Q(birth_date__gt=_birth_limit(today, WORKING_AGE[1] + 1))
         & ~Exists(Enrollment.objects.filter(person=OuterRef("pk")))
@@ -121,8 +107,8 @@ def _flag_expressions(today: dt.date) -> dict[str, Any]:
         & ~Exists(LedgerEntry.objects.filter(person=OuterRef("pk")))
         # the mark the activities task list leaves when a caseworker has considered the case
         & ~Exists(ActivityRecord.objects.filter(person=OuterRef("pk"),
-                                                data__trigger="new_case_considered")),
-    }
+                                                data__trigger="new_case_considered"))
+    )
 
 
 def _birth_limit(today: dt.date, years: int) -> dt.date:
@@ -241,9 +227,15 @@ def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
 
 
 def new_cases(people: QuerySet[Person], *, today: dt.date) -> QuerySet[Person]:
-    flags = _flag_expressions(today)
+    """Working-age people in recently started cases nobody has considered (office-wide)."""
+    # Recent cases are few: pick their households first so the subqueries below run
+    # over a short literal list, not over every person in the office.
+    recent = list(Household.objects.filter(
+        assistance_started_on__gte=today - dt.timedelta(days=NEW_CASE_DAYS),
+        assistance_ended_on__isnull=True,
+    ).values_list("pk", flat=True))
     return (
-        people.filter(flags["new_case"])
+        people.filter(household_id__in=recent).filter(_new_case_condition(today))
         .select_related("household", "household__caseworker")
         .order_by("-household__assistance_started_on", "household__case_number", "member_number")
     )
@@ -419,39 +411,49 @@ class TeamRow:
 
 def team_summary(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
                  new_records: list[ActivityRecord]) -> list[TeamRow]:
-    """Counts per caseworker (one grouped query plus the already-derived lists)."""
-    f = _flag_expressions(today)
-    grouped = (
-        people.order_by()
-        .values("household__caseworker")
-        .annotate(
-            households=Count("household", distinct=True),
-            people=Count("pk"),
-            in_hospital=Count("pk", filter=Q(f["in_hospital"])),
-            long_psych=Count("pk", filter=Q(f["long_psych"])),
-            on_program=Count("pk", filter=Q(f["on_program"])),
-            consent_pending=Count("pk", filter=Q(f["consent_pending"])),
-            new_case=Count("pk", filter=f["new_case"]),
-        )
-    )
+    """Counts per caseworker: one grouped query per flag, each driven by the small table
+    (stays, enrolments, recent cases) rather than by every person in the office."""
+    cw = "household__caseworker"
     by_cw: dict[int | None, TeamRow] = {}
-    for g in grouped:
-        cw_id = g.pop("household__caseworker")
-        by_cw[cw_id] = TeamRow(None, **g)
+
+    def row(cw_id: int | None) -> TeamRow:
+        if cw_id not in by_cw:
+            by_cw[cw_id] = TeamRow(None)
+        return by_cw[cw_id]
+
+    for g in (people.order_by().values(cw)
+              .annotate(households=Count("household", distinct=True), people=Count("pk"))):
+        r = row(g[cw])
+        r.households, r.people = g["households"], g["people"]
+    long_from = today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS)
+    for g in (HospitalStay.objects.filter(person__in=people, discharged_on__isnull=True,
+                                          admitted_on__lte=today)
+              .order_by().values("person__household__caseworker")
+              .annotate(n=Count("person", distinct=True),
+                        long=Count("person", distinct=True,
+                                   filter=Q(psychiatric=True, admitted_on__lte=long_from)))):
+        r = row(g["person__household__caseworker"])
+        r.in_hospital, r.long_psych = g["n"] - g["long"], g["long"]
+    for g in (Enrollment.objects.filter(person__in=people, status="active")
+              .order_by().values("person__household__caseworker")
+              .annotate(n=Count("person", distinct=True))):
+        row(g["person__household__caseworker"]).on_program = g["n"]
+    for g in (consents_pending(people).order_by().values("person__household__caseworker")
+              .annotate(n=Count("person", distinct=True))):
+        row(g["person__household__caseworker"]).consent_pending = g["n"]
+    for g in new_cases(people, today=today).order_by().values(cw).annotate(n=Count("pk")):
+        row(g[cw]).new_case = g["n"]
     users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_cw if k is not None])}
-    for cw_id, row in by_cw.items():
-        row.caseworker = users.get(cw_id) if cw_id is not None else None
+    for cw_id, r in by_cw.items():
+        r.caseworker = users.get(cw_id) if cw_id is not None else None
     for d in due:
-        row = by_cw.get(d.enrollment.person.household.caseworker_id)
-        if row is not None:
-            if d.overdue:
-                row.review_overdue += 1
-            else:
-                row.review_due += 1
-    for r in new_records:
-        row = by_cw.get(r.person.household.caseworker_id if r.person.household else None)
-        if row is not None:
-            row.records_new += 1
+        r = row(d.enrollment.person.household.caseworker_id)
+        if d.overdue:
+            r.review_overdue += 1
+        else:
+            r.review_due += 1
+    for rec in new_records:
+        row(rec.person.household.caseworker_id if rec.person.household else None).records_new += 1
     return sorted(by_cw.values(),
                   key=lambda r: (r.caseworker is None, str(r.caseworker or "")))
 
@@ -462,10 +464,10 @@ def team_summary(people: QuerySet[Person], *, today: dt.date, due: list[DueRevie
 def supported_people(membership: Membership) -> QuerySet[Person]:
     """People a support staff member leads an enrolment for or has written records about."""
     user = membership.user
-    return visible_people(membership).filter(
-        Q(Exists(Enrollment.objects.filter(person=OuterRef("pk"), lead_staff=user)))
-        | Q(Exists(ActivityRecord.objects.filter(person=OuterRef("pk"), author=user)))
-    )
+    ids = set(Enrollment.objects.filter(lead_staff=user).values_list("person_id", flat=True))
+    ids |= set(ActivityRecord.objects.filter(author=user).order_by()
+               .values_list("person_id", flat=True).distinct())
+    return visible_people(membership).filter(pk__in=sorted(ids))
 
 
 def people_with_programs(people: QuerySet[Person], *, partner_id: int | None = None
