@@ -54,6 +54,16 @@ def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpR
     return memberships[0]
 
 
+def _shaped(response: HttpResponse) -> HttpResponse:
+    """Ninja answers a wrong method with an empty 405; give it the API's error shape."""
+    if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+        shaped = error_response(405, "method_not_allowed")
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped
+    return response
+
+
 class ApiMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -75,8 +85,8 @@ class ApiMiddleware:
             request.membership = chosen  # type: ignore[attr-defined]
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if request.method == "POST" and key is not None and request.user.is_authenticated:
-            return self._idempotent(request, key.strip())
-        return self.get_response(request)
+            return _shaped(self._idempotent(request, key.strip()))
+        return _shaped(self.get_response(request))
 
     def _idempotent(self, request: HttpRequest, key: str) -> HttpResponse:
         if not key or len(key) > MAX_KEY_LENGTH:
