@@ -69,6 +69,9 @@ class Program(models.Model):
         "決裁が必要な決定", default=list, blank=True,
         help_text="Decision kinds that need approval: extend / end / achieve …")
     template_code = models.CharField("テンプレート", max_length=40, blank=True)
+    post_discharge_review_months = models.PositiveSmallIntegerField(
+        "退院後の確認（月後）", null=True, blank=True,
+        help_text="A review falls due this many months after a discharge outcome (五條市: 1).")
     is_active = models.BooleanField("実施中", default=True)
     current_version = models.PositiveIntegerField(default=1)
     version = models.PositiveIntegerField(default=1)
@@ -452,6 +455,8 @@ class EnrollmentEvent(models.Model):
                               related_name="+")
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="enrollment_events")
+    approval = models.ForeignKey("ApprovalRequest", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="enrollment_events")
     note = models.TextField(blank=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -524,6 +529,9 @@ class ApprovalRequest(models.Model):
     status = models.CharField("状態", max_length=20, choices=Status.choices,
                               default=Status.PENDING)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="approval_requests")
+    resolved_at = models.DateTimeField("決裁完了日時", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -581,6 +589,9 @@ class PlanGoal(models.Model):
     target_on = models.DateField("目標期日", null=True, blank=True)
     achievement = models.CharField("達成度（終了時）", max_length=20, choices=Achievement.choices,
                                    blank=True)
+    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="carried_to",
+                                     help_text="The same goal in the previous plan version.")
 
     objects = ScopedManager(office="plan__enrollment__office")
 

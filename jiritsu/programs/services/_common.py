@@ -1,0 +1,47 @@
+"""Pieces every programs service shares: permission and office guards, dates, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+
+from jiritsu.audit.log import record
+from jiritsu.audit.models import AuditEvent
+from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
+from jiritsu.core.wareki import format_wareki
+from jiritsu.offices.models import Membership
+
+
+def require(actor: Membership, action: str) -> None:
+    """Services re-check the role table so the API and commands cannot skip it."""
+    if not actor.can(action):
+        raise Forbidden()
+
+
+def same_office(actor: Membership, *objs: Any) -> None:
+    """Another office's row answers like a missing one."""
+    for obj in objs:
+        if obj is None:
+            continue
+        office_id = getattr(obj, "office_id", None)
+        if office_id is not None and office_id != actor.office_id:
+            raise NotFound()
+
+
+def not_future(day: dt.date, *, field: str, what: str = "日付") -> None:
+    if day > dt.date.today():
+        raise ValidationFailed(f"{what}に未来の日付（{format_wareki(day)}）は入力できません。",
+                               field=field)
+
+
+def audit(actor: Membership, action: str, kind: str, target: models.Model, *,
+          person: Any = None, before: dict[str, Any] | None = None,
+          after: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
+          note: str = "") -> AuditEvent:
+    return record(actor=actor.user, office=actor.office, action=action, kind=kind, target=target,
+                  person=person, before=before, after=after, changes=changes, note=note)
+
+
+Kind = AuditEvent.Kind

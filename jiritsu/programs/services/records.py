@@ -1,0 +1,121 @@
+"""経過記録: visits, interviews, calls, accompaniments … written by caseworkers, support
+staff and partner organisations (partners only for people referred to them with consent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiritsu.audit.log import snapshot
+from jiritsu.core.errors import NotFound, ValidationFailed
+from jiritsu.core.versioning import save_versioned
+from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.people.models import Person
+from jiritsu.programs.models import ActivityRecord, Consent, Enrollment
+from jiritsu.programs.services._common import Kind, audit, require, same_office
+
+RECORD_FIELDS = ["occurred_at", "kind", "text", "duration_minutes", "systolic_bp",
+                 "diastolic_bp", "weight_kg", "data"]
+
+
+def partner_may_write(membership: Membership, person: Person,
+                      enrollment: Enrollment | None = None) -> bool:
+    """A partner writes only for people referred to its organisation, with a consent in force
+    that names it."""
+    if membership.partner_id is None:
+        return False
+    referred = Enrollment.objects.filter(person=person, referred_partners=membership.partner_id)
+    if enrollment is not None:
+        referred = referred.filter(pk=enrollment.pk)
+    consented = Consent.objects.filter(person=person, withdrawn_on__isnull=True,
+                                       grants__partner=membership.partner_id)
+    return referred.exists() and consented.exists()
+
+
+def _check(actor: Membership, person: Person, enrollment: Enrollment | None,
+           values: dict[str, Any], staff: list[Any], partners: list[PartnerOrganisation]) -> None:
+    same_office(actor, person, enrollment, *partners)
+    if enrollment is not None and enrollment.person_id != person.pk:
+        raise ValidationFailed("この方の参加記録を選んでください。", field="enrollment")
+    if actor.role == Membership.Role.PARTNER and not partner_may_write(actor, person, enrollment):
+        # Same answer as a missing person: a partner must not learn who else is on file.
+        raise NotFound()
+    if values.get("kind") not in ActivityRecord.Kind.values:
+        raise ValidationFailed("記録の種別を選んでください。", field="kind")
+    if not str(values.get("text") or "").strip():
+        raise ValidationFailed("内容を入力してください。", field="text")
+    occurred_at = values.get("occurred_at")
+    if not isinstance(occurred_at, dt.datetime):
+        raise ValidationFailed("日時を入力してください。", field="occurred_at")
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationFailed("日時に未来の時刻は入力できません。", field="occurred_at")
+    s, d = values.get("systolic_bp"), values.get("diastolic_bp")
+    if (s is None) != (d is None):
+        raise ValidationFailed("血圧は最高・最低の両方を入力してください。", field="systolic_bp")
+    if s is not None and d is not None and not (40 <= d < s <= 300):
+        raise ValidationFailed("血圧の値を確認してください（最低血圧 < 最高血圧）。", field="systolic_bp")
+    w = values.get("weight_kg")
+    if w is not None and not (decimal.Decimal("1") <= decimal.Decimal(str(w)) <= 500):
+        raise ValidationFailed("体重の値を確認してください。", field="weight_kg")
+    for u in staff:
+        if not Membership.objects.filter(user=u, office_id=actor.office_id,
+                                         is_active=True).exists():
+            raise ValidationFailed("同席職員は同じ事務所の職員から選んでください。",
+                                   field="staff_present")
+
+
+@transaction.atomic
+def record_create(*, actor: Membership, person: Person, values: dict[str, Any],
+                  enrollment: Enrollment | None = None, staff_present: list[Any] | None = None,
+                  partners_present: list[PartnerOrganisation] | None = None) -> ActivityRecord:
+    """``values``: occurred_at (aware datetime), kind, text, duration_minutes, systolic_bp,
+    diastolic_bp, weight_kg, data."""
+    require(actor, "record.write")
+    staff = list(staff_present or [])
+    partners = list(partners_present or [])
+    _check(actor, person, enrollment, values, staff, partners)
+    clean = {k: values[k] for k in RECORD_FIELDS if values.get(k) is not None}
+    rec = ActivityRecord.objects.create(
+        office=actor.office, person=person, enrollment=enrollment, author=actor.user,
+        author_partner=actor.partner if actor.role == Membership.Role.PARTNER else None, **clean)
+    if staff:
+        rec.staff_present.set(staff)
+    if partners:
+        rec.partners_present.set(partners)
+    audit(actor, "record.create", Kind.CREATE, rec, person=person,
+          after={**snapshot(rec, ["enrollment_id", "occurred_at", "kind", "duration_minutes"]),
+                 "staff_present": [u.pk for u in staff],
+                 "partners_present": [p.pk for p in partners]})
+    return rec
+
+
+@transaction.atomic
+def record_update(*, actor: Membership, record: ActivityRecord, expected_version: int,
+                  values: dict[str, Any], staff_present: list[Any] | None = None,
+                  partners_present: list[PartnerOrganisation] | None = None) -> ActivityRecord:
+    """Correct a record (only its author, or staff of the office for staff-written ones)."""
+    require(actor, "record.write")
+    same_office(actor, record)
+    if actor.role == Membership.Role.PARTNER and record.author_partner_id != actor.partner_id:
+        raise NotFound()
+    merged = {k: getattr(record, k) for k in RECORD_FIELDS} | values
+    staff = list(staff_present) if staff_present is not None else list(record.staff_present.all())
+    partners = (list(partners_present) if partners_present is not None
+                else list(record.partners_present.all()))
+    _check(actor, record.person, record.enrollment, merged, staff, partners)
+    before = snapshot(record, RECORD_FIELDS)
+    changed = [k for k in RECORD_FIELDS if k in values]
+    for k in changed:
+        setattr(record, k, values[k])
+    save_versioned(record, expected_version, changed or ["text"])
+    if staff_present is not None:
+        record.staff_present.set(staff)
+    if partners_present is not None:
+        record.partners_present.set(partners)
+    audit(actor, "record.update", Kind.UPDATE, record, person=record.person, before=before,
+          after=snapshot(record, RECORD_FIELDS))
+    return record

@@ -1,0 +1,91 @@
+"""Review due dates are derived from what is due and what was done."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jiritsu.core import testing as t
+from jiritsu.programs import selectors, services
+from jiritsu.programs.models import OutcomeKind
+from jiritsu.programs.testing import make_program
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def _start(world, person, program, on):
+    cw = world.m(world.caseworker)
+    e = services.enrollment_create(actor=cw, person=person, program=program, on=on)
+    services.enrollment_start(actor=cw, enrollment=e, on=on)
+    return e
+
+
+@pytest.fixture
+def two_caseloads(world):
+    monthly = make_program(world.office, consent_required=False, review_interval_months=1,
+                           standard_length_months=None, max_length_months=None)
+    quarterly = make_program(world.office, consent_required=False, review_interval_months=3,
+                             standard_length_months=None, max_length_months=None,
+                             post_discharge_review_months=1)
+    hh2 = t.make_household(world.office, caseworker=world.caseworker2)
+    p2 = t.make_person(world.office, household=hh2, name="鈴木担当 太郎", member_number=1)
+    e1 = _start(world, world.person, monthly, D(2025, 4, 1))
+    e2 = _start(world, p2, quarterly, D(2025, 4, 1))
+    return monthly, quarterly, e1, e2
+
+
+def test_first_review_due_one_interval_after_start(world, two_caseloads):
+    _, _, e1, e2 = two_caseloads
+    cw = world.m(world.caseworker)
+    due = selectors.reviews_due(cw, today=D(2025, 4, 28))
+    assert [(d.enrollment, d.due_on) for d in due["due_soon"]] == [(e1, D(2025, 5, 1))]
+    assert due["overdue"] == []
+    later = selectors.reviews_due(cw, today=D(2025, 5, 10))
+    assert [(d.enrollment, d.days_overdue) for d in later["overdue"]] == [(e1, 9)]
+
+
+def test_a_review_moves_the_due_date_to_its_next_date(world, two_caseloads):
+    _, _, e1, _ = two_caseloads
+    cw = world.m(world.caseworker)
+    services.review_create(actor=cw, enrollment=e1, reviewed_on=D(2025, 5, 2),
+                           evaluation="順調", decision="continue", next_due_on=D(2025, 5, 20))
+    due = selectors.reviews_due(cw, today=D(2025, 5, 15))
+    assert [d.due_on for d in due["due_soon"]] == [D(2025, 5, 20)]
+    services.review_create(actor=cw, enrollment=e1, reviewed_on=D(2025, 5, 20),
+                           evaluation="順調", decision="continue")
+    due = selectors.reviews_due(cw, today=D(2025, 6, 25))
+    assert [d.due_on for d in due["overdue"]] == [D(2025, 6, 20)]
+
+
+def test_discharge_brings_a_check_one_month_later(world, two_caseloads):
+    _, quarterly, _, e2 = two_caseloads
+    cw2 = world.m(world.caseworker2)
+    services.outcome_record(actor=cw2, enrollment=e2,
+                            outcome_type=quarterly.outcome_types.get(kind=OutcomeKind.DISCHARGE),
+                            occurred_on=D(2025, 4, 10), data={"destination": "apartment"})
+    due = selectors.reviews_due(cw2, today=D(2025, 5, 8))
+    assert [d.due_on for d in due["due_soon"]] == [D(2025, 5, 10)]
+    assert due["due_soon"][0].reasons[0].startswith("退院後1か月の生活状況確認")
+
+
+def test_caseworker_sees_own_caseload_supervisor_sees_office_by_caseworker(world,
+                                                                          two_caseloads):
+    _, _, e1, e2 = two_caseloads
+    today = D(2025, 7, 5)
+    mine = selectors.reviews_due(world.m(world.caseworker), today=today)
+    assert [d.enrollment for d in mine["overdue"]] == [e1]
+    groups = selectors.reviews_due_by_caseworker(world.m(world.supervisor), today=today)
+    assert {g["caseworker"]: [d.enrollment for d in g["overdue"]] for g in groups} == {
+        world.caseworker: [e1], world.caseworker2: [e2]}
+    # Nothing from another office
+    outsider = world.m(world.outsider, world.other_office)
+    assert selectors.reviews_due(outsider, today=today) == {"overdue": [], "due_soon": []}
+
+
+def test_ended_episodes_are_never_due(world, two_caseloads):
+    _, _, e1, _ = two_caseloads
+    cw = world.m(world.caseworker)
+    services.enrollment_end(actor=cw, enrollment=e1, reason="not_needed", on=D(2025, 4, 20))
+    assert selectors.reviews_due(cw, today=D(2025, 9, 1)) == {"overdue": [], "due_soon": []}
