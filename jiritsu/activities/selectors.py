@@ -195,7 +195,7 @@ def line_chart(points: list[tuple[dt.date, dict[str, float | None]]],
                series: list[tuple[str, str, str]], *, unit: str,
                width: int = 640, height: int = 220) -> Chart:
     """Server-rendered SVG geometry: ``series`` is (key, label, css class)."""
-    left, right, top, bottom = 48, 16, 12, 32
+    left, right, top, bottom = 48, 36, 12, 32
     values = [v for _, vals in points for k, _, _ in series
               if (v := vals.get(k)) is not None]
     if not points or not values:
@@ -219,7 +219,7 @@ def line_chart(points: list[tuple[dt.date, dict[str, float | None]]],
                       "points": " ".join(f"{a:.1f},{b:.1f}" for a, b in pts),
                       "dots": [{"x": round(a, 1), "y": round(b, 1)} for a, b in pts]})
     step = max(len(points) // 6, 1)
-    x_labels = [{"x": round(x(d), 1), "text": f"{d.year % 100}/{d.month}/{d.day}"}
+    x_labels = [{"x": round(x(d), 1), "text": f"{d.month}/{d.day}"}
                 for d, _ in points[::step]]
     y_labels = []
     for i in range(5):
