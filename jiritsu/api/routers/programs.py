@@ -1,15 +1,16 @@
-"""Programs and their life cycle: screening, nominations, consents, conferences, enrolments,
-plans, records, reviews, outcomes. Every write goes through jiritsu.programs services."""
+"""The program catalogue (read-only through the API): list and detail with phases, menus
+and outcome types. The life cycle is in :mod:`jiritsu.api.routers.lifecycle`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.programs.access import get_program_for_user, visible_programs
 from jiritsu.programs.models import Program
 
 router = Router()
@@ -79,7 +80,7 @@ def _program_row(p: Program) -> dict[str, Any]:
 def program_list(request: HttpRequest, filters: Query[ProgramFilter],
                  page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "program.view")
-    qs = Program.objects.filter(office=membership.office).order_by("code", "id")
+    qs = visible_programs(membership).order_by("code", "id")
     if filters.active is not None:
         qs = qs.filter(is_active=filters.active)
     if filters.kind:
@@ -91,10 +92,7 @@ def program_list(request: HttpRequest, filters: Query[ProgramFilter],
             summary="プログラムの詳細")
 def program_detail(request: HttpRequest, program_id: Id) -> dict[str, Any]:
     membership = acting(request, "program.view")
-    program = (Program.objects.filter(office=membership.office, pk=program_id)
-               .prefetch_related("phases", "menus", "outcome_types").first())
-    if program is None:
-        raise Http404
+    program = get_program_for_user(membership, program_id)
     return _program_row(program) | {
         "description": program.description, "target_description": program.target_description,
         "rules": program.rules or {}, "approvals_needed": program.approvals_needed or [],
