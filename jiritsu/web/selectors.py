@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership, User
@@ -64,6 +65,7 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "review_overdue": ("見直し期限超過", "err"),
     "review_due": ("今週見直し", "warn"),
     "new_case": ("新規・未検討", "info"),
+    "visit_overdue": ("訪問予定超過", "warn"),
 }
 
 _EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -291,6 +293,7 @@ def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
 @dataclass
 class CaseloadRow:
     household: Household
+    last_visit: dt.datetime | None = None
     members: list[Person] = field(default_factory=list)
     flags: list[tuple[str, str, str, str]] = field(default_factory=list)  # code, label, css, who
 
@@ -336,6 +339,10 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
                                             data__trigger="new_case_considered")
               .values_list("person_id", flat=True))
     )
+    last_visits = dict(
+        ActivityRecord.objects.filter(person_id__in=ids, kind=ActivityRecord.Kind.HOME_VISIT)
+        .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
+    )
     active: set[int] = set()
     enrolled: set[int] = set()
     pending: list[Enrollment] = []
@@ -357,7 +364,9 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
         hh = p.household
         row = rows.get(hh.pk)
         if row is None:
-            row = rows[hh.pk] = CaseloadRow(hh)
+            row = rows[hh.pk] = CaseloadRow(hh, last_visits.get(hh.pk))
+            if _visit_overdue(hh, row.last_visit, today):
+                row.flags.append(("visit_overdue", *FLAG_LABELS["visit_overdue"], ""))
         row.members.append(p)
         codes = []
         if p.pk in stays:
@@ -389,6 +398,16 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
     new.sort(key=lambda p: (-(p.household.assistance_started_on.toordinal()),
                             p.household.case_number, p.member_number))
     return CaseloadView(out, dict(counts), pending, new)
+
+
+def _visit_overdue(hh: Household, last_visit: dt.datetime | None, today: dt.date) -> bool:
+    """訪問格付け: visits a year → months between home visits (12 → 1, 4 → 3, 2 → 6 …).
+    Only judged from a recorded visit; a household with none shows 「記録なし」 instead."""
+    grade = hh.visit_grade
+    if grade is None or not grade.visits_per_year or last_visit is None:
+        return False
+    months = max(1, round(12 / grade.visits_per_year))
+    return add_months(timezone.localtime(last_visit).date(), months) < today
 
 
 # --- team view (supervisor / manager) ------------------------------------------------------

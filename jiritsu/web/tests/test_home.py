@@ -161,3 +161,27 @@ def test_review_is_due_an_interval_after_the_start_or_the_last_review(world):
     assert due[overdue.pk].overdue and due[overdue.pk].due_on == add_months(overdue.started_on, 3)
     assert not_yet.pk not in due and reviewed.pk not in due
     assert not due[scheduled.pk].overdue and due[scheduled.pk].due_on == today + dt.timedelta(days=1)
+
+
+def test_home_visit_is_overdue_after_the_grades_interval(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiritsu.people.models import VisitGrade
+    from jiritsu.programs.models import ActivityRecord
+
+    monthly = VisitGrade.objects.create(office=world.office, code="A", name="毎月",
+                                        visits_per_year=12)
+    late = t.make_household(world.office, caseworker=world.caseworker, case_number="300001",
+                            visit_grade=monthly)
+    fresh = t.make_household(world.office, caseworker=world.caseworker, case_number="300002",
+                             visit_grade=monthly)
+    for hh, days in ((late, 45), (fresh, 10)):
+        p = t.make_person(world.office, household=hh)
+        ActivityRecord.objects.create(office=world.office, person=p, kind="home_visit",
+                                      occurred_at=timezone.now() - dt.timedelta(days=days),
+                                      text="訪問", author=world.caseworker)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("home") + "?flag=visit_overdue").content.decode()
+    assert ">300001</a>" in body and ">300002</a>" not in body
