@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DateField,
     DateTimeField,
     Exists,
     F,
@@ -34,6 +33,7 @@ from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership, User
 from jiritsu.people.access import visible_people
 from jiritsu.people.models import HospitalStay, Household, Person
+from jiritsu.programs import selectors as program_selectors
 from jiritsu.programs.models import (
     ActivityRecord,
     ApprovalRequest,
@@ -41,8 +41,8 @@ from jiritsu.programs.models import (
     Enrollment,
     LedgerEntry,
     Nomination,
-    Review,
 )
+from jiritsu.programs.selectors import DueReview
 
 LIST_LIMIT = 50
 # 長期入院: a psychiatric stay of six months or more (the discharge programs' usual threshold).
@@ -53,8 +53,6 @@ NEW_CASE_DAYS = 90
 WORKING_AGE = (15, 64)
 # 退院後の確認: one month after discharge (五條市), looked for within this many days.
 DISCHARGE_FOLLOW_UP_WINDOW_DAYS = 120
-# 期間満了が近い: planned end within this many days.
-ENDING_SOON_DAYS = 30
 
 FLAG_LABELS: dict[str, tuple[str, str]] = {
     # code: (label, badge css class)
@@ -63,7 +61,7 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "on_program": ("プログラム参加中", "ok"),
     "consent_pending": ("同意待ち", "warn"),
     "review_overdue": ("見直し期限超過", "err"),
-    "review_due": ("今週見直し", "warn"),
+    "review_due": ("7日以内に見直し", "warn"),
     "new_case": ("新規・未検討", "info"),
     "visit_overdue": ("訪問予定超過", "warn"),
 }
@@ -71,10 +69,12 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
 _EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
+DUE_WINDOW_DAYS = 7
+
+
 def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Monday–Sunday of the week containing ``today``."""
-    start = today - dt.timedelta(days=today.weekday())
-    return start, start + dt.timedelta(days=6)
+    """The coming seven days, today included: what is due "this week" on any weekday."""
+    return today, today + dt.timedelta(days=DUE_WINDOW_DAYS - 1)
 
 
 # --- the set of people a home page is about ------------------------------------------------
@@ -124,48 +124,23 @@ def _birth_limit(today: dt.date, years: int) -> dt.date:
 # --- reviews due (derived) -----------------------------------------------------------------
 
 
-@dataclass
-class DueReview:
-    enrollment: Enrollment
-    due_on: dt.date
-    overdue: bool
-    reason: str
-
-
-def reviews_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) -> list[DueReview]:
-    """Active enrolments whose next review falls on or before ``until`` (one query).
-
-    The next review is the date the last review set, else the last review (or the start
-    of support) plus the program's interval. Rows that cannot be due yet are cut in SQL:
-    an explicit next date after ``until``, or a base date less than a month before it.
-    """
-    latest = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")
-    base_cut = add_months(until, -1)
-    qs = (
-        Enrollment.objects.filter(status="active", person__in=people)
-        .annotate(
-            last_reviewed_on=Subquery(latest.values("reviewed_on")[:1], output_field=DateField()),
-            last_next_due_on=Subquery(latest.values("next_due_on")[:1], output_field=DateField()),
-        )
-        .annotate(base_on=Coalesce("last_reviewed_on", "started_on", "candidate_on"))
-        # (NULL-safe on purpose: a subquery with no review gives NULL, which NOT(...) would drop)
-        .filter(Q(last_next_due_on__lte=until)
-                | Q(last_next_due_on__isnull=True, base_on__lte=base_cut))
-        .select_related("person", "person__household", "person__household__caseworker",
-                        "program", "phase")
-    )
-    out: list[DueReview] = []
-    for e in qs:
-        if e.last_next_due_on:
-            due, reason = e.last_next_due_on, "前回の見直しで決めた日"
-        else:
-            due = add_months(e.base_on, e.program.review_interval_months)
-            reason = ("前回見直しから" if e.last_reviewed_on else "支援開始から") + \
-                f"{e.program.review_interval_months}か月"
-        if due <= until:
-            out.append(DueReview(e, due, due < today, reason))
-    out.sort(key=lambda d: (d.due_on, d.enrollment.pk))
-    return out
+def reviews_due(membership: Membership, *, today: dt.date, until: dt.date,
+                caseworker: User | None = None) -> list[DueReview]:
+    """Reviews due by ``until`` and overdue, as the program life cycle derives them
+    (interval, last review's next date, one month after discharge, planned end): one
+    query. A caseworker's own episodes (and those they lead); the office for supervisors
+    and managers, or one ``caseworker``'s when they pick one."""
+    within = (until - today).days + 1
+    if caseworker is not None:
+        data = program_selectors.reviews_due(membership, today=today, within_days=within,
+                                             mine_only=False)
+    else:
+        data = program_selectors.reviews_due(membership, today=today, within_days=within)
+    items = data["overdue"] + data["due_soon"]
+    if caseworker is not None:
+        items = [d for d in items if d.enrollment.person.household is not None
+                 and d.enrollment.person.household.caseworker_id == caseworker.pk]
+    return items
 
 
 @dataclass
@@ -178,8 +153,10 @@ class FollowUp:
 
 
 def follow_ups_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) -> list[FollowUp]:
-    """Checks that events call for (two queries): one month after a discharge with no
-    record of the person since, and enrolments whose planned end is near."""
+    """One month after a discharge from hospital with no record of the person since (五條),
+    for everyone in the caseload whether or not they are in a program (one query). The
+    reviews an episode's own events call for (after a discharge outcome, at the planned
+    end) are in :func:`reviews_due`."""
     out: list[FollowUp] = []
     stays = (
         HospitalStay.objects.filter(
@@ -198,16 +175,6 @@ def follow_ups_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) 
             continue
         out.append(FollowUp(s.person, "退院後1か月の確認", due, due < today,
                             f"{s.hospital_name}を退院"))
-    ending = (
-        Enrollment.objects.filter(
-            person__in=people, status="active", planned_end_on__isnull=False,
-            planned_end_on__lte=today + dt.timedelta(days=ENDING_SOON_DAYS))
-        .select_related("person", "person__household", "person__household__caseworker",
-                        "program")
-    )
-    for e in ending:
-        out.append(FollowUp(e.person, "期間満了の判断", e.planned_end_on, e.planned_end_on < today,
-                            f"{e.program.name}（終了予定日）"))
     out.sort(key=lambda f: (f.due_on, f.person.pk))
     return out
 
@@ -270,21 +237,8 @@ def records_from_others(people: QuerySet[Person], *, reader: User | None) -> Que
 
 
 def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
-    """Pending 決裁 whose current step is this membership's role (one query)."""
-    roles = {membership.role}
-    if membership.role == Membership.Role.MANAGER:
-        roles |= {"manager", "director"}
-    pending = (
-        ApprovalRequest.objects.filter(office=membership.office, status="pending")
-        .select_related("enrollment__person", "enrollment__program", "requested_by")
-        .order_by("created_at", "id")
-    )
-    out = []
-    for a in pending:
-        steps = a.steps or []
-        if a.current_step < len(steps) and steps[a.current_step] in roles:
-            out.append(a)
-    return out
+    """Pending 決裁 at this membership's step (the life cycle's rule: never one's own)."""
+    return program_selectors.approvals_waiting(membership)
 
 
 # --- caseload with flags -------------------------------------------------------------------
@@ -530,7 +484,7 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
     """A caseworker's morning: caseload, what is due, who waits for consent, what is new."""
     people = scope_people(membership, caseworker=caseworker)
     week_start, week_end = week_bounds(today)
-    due = reviews_due(people, today=today, until=week_end)
+    due = reviews_due(membership, today=today, until=week_end, caseworker=caseworker)
     view = caseload(people, today=today, due=due, flag=flag)
     reader = caseworker or membership.user
     return {
@@ -552,7 +506,7 @@ def team_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:
     """Supervisor / manager: the same lists across the office, by caseworker, plus 決裁."""
     people = scope_people(membership)
     week_start, week_end = week_bounds(today)
-    due = reviews_due(people, today=today, until=week_end)
+    due = reviews_due(membership, today=today, until=week_end)
     new_records = list(records_from_others(people, reader=None)[: LIST_LIMIT * 4])
     return {
         "today": today, "week_start": week_start, "week_end": week_end,
@@ -573,7 +527,7 @@ def support_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:
     return {
         "today": today, "week_start": week_start, "week_end": week_end,
         "people": people_with_programs(people),
-        "reviews": _capped(reviews_due(people, today=today, until=week_end)),
+        "reviews": _capped(reviews_due(membership, today=today, until=week_end)),
         "new_records": _capped_qs(records_from_others(people, reader=membership.user)),
     }
 
