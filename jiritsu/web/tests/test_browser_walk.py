@@ -113,3 +113,20 @@ def test_caseworker_of_another_office_gets_not_found_by_url(open_page, world, ca
 
 def _fits_width(w):
     return w.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("username", ["cw_a", "sv_a"])
+def test_every_menu_page_renders_without_console_errors(open_page, world, caseload, username):
+    """The Content-Security-Policy forbids inline scripts and styles: a page that breaks
+    it (or a script error) shows up in the console, which fails this walk."""
+    w = open_page()
+    log_in(w, username, PASSWORD)
+    links = w.page.locator("header nav a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(links) >= 2
+    for href in links:
+        resp = w.goto(href)
+        assert resp.status == 200, href
+        w.page.wait_for_load_state("load")
+    w.goto(f"/people/{caseload.active[0].person_id}/")
+    w.page.wait_for_load_state("load")
+    w.assert_clean()
