@@ -26,18 +26,17 @@ class Series:
     values: Sequence[int | float]
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000,
+          50000, 100000)
+
+
+def _scale(value: float) -> tuple[float, float]:
+    """(tick step, axis top): at most five whole-number steps above zero."""
+    for step in _STEPS:
         if value <= step * 5:
-            return step * -(-value // step)
-    return value
-
-
-def _ticks(top: float) -> list[float]:
-    step = top / 5 if top >= 5 else 1
-    return [step * i for i in range(int(top / step) + 1)]
+            return step, max(step * -(-value // step), step)
+    step = float(10 ** len(str(int(value))))
+    return step, step * -(-value // step)
 
 
 def _fmt(v: float) -> str:
@@ -64,14 +63,14 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], *,
     head, parts = _open(title, desc, width, height)
     left, right, top, bottom = 44, 12, 34, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max((v for s in series for v in s.values), default=0))
+    step, top_value = _scale(max((v for s in series for v in s.values), default=0))
     # legend
     x = left
     for i, s in enumerate(series):
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
                      f'<text x="{x + 16}" y="18">{escape(s.name)}</text>')
         x += 24 + 13 * len(s.name)
-    for t in _ticks(top_value):
+    for t in (step * i for i in range(int(top_value / step) + 1)):
         y = top + plot_h - plot_h * t / top_value
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#e3e8ee"/><text x="{left - 6}" y="{y + 4:.1f}" '

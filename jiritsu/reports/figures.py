@@ -284,6 +284,7 @@ def caseload(office: Office, period: Period) -> dict[str, Any]:
     rows = sorted(
         ({"user_id": uid, "name": str(users[uid]), "households": counts.get(uid, 0),
           "standard": standard, "over": counts.get(uid, 0) > standard,
+          "excess": max(counts.get(uid, 0) - standard, 0),
           "ratio": _rate(counts.get(uid, 0), standard)} for uid in ids if uid in users),
         key=lambda r: (-r["households"], r["name"]))
     staffed = [r for r in rows if r["user_id"] in caseworker_ids]
