@@ -198,6 +198,18 @@ def case_program_list(ctx: Context, r: Result) -> None:
     _measure(r, ctx, _get(client, _reverse("programs:list")))
 
 
+@case("office report (fiscal year)", "p95 < 300 ms")
+def case_office_report(ctx: Context, r: Result) -> None:
+    import datetime as dt
+
+    from jiritsu.core.wareki import fiscal_year_of
+
+    fy = fiscal_year_of(dt.date.today())
+    client = ctx.client(ctx.manager)
+    _measure(r, ctx, _get(client, f"{_reverse('reports:report')}?fy={fy}"))
+    r.note = f"/reports/?fy={fy} as manager: every figure, KPIs, caseload, 4 SVG charts"
+
+
 def _board_urls(ctx: Context) -> list[str]:
     from django_scopes import scope
 
