@@ -718,8 +718,14 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 
 @action_required("enrollment.manage")
 def enroll_choose(request: HttpRequest, person_pk: int) -> HttpResponse:
-    """The person page's 「候補に登録」 picker: go to the form for the chosen program."""
+    """The person page's 「候補に登録」: pick a program, then the candidate form."""
     m = _m(request)
     person = get_person_for_user(m, person_pk)
-    program = get_program_for_user(m, request.GET.get("program"))
-    return redirect("programs:enroll", pk=program.pk, person_pk=person.pk)
+    if request.GET.get("program"):
+        program = get_program_for_user(m, request.GET.get("program"))
+        return redirect("programs:enroll", pk=program.pk, person_pk=person.pk)
+    open_ids = set(Enrollment.objects.filter(person=person, status__in=Enrollment.OPEN_STATUSES)
+                   .values_list("program_id", flat=True))
+    programs = [p for p in visible_programs(m).filter(is_active=True).order_by("code")
+                if p.pk not in open_ids]
+    return render(request, "programs/enroll_choose.html", {"person": person, "programs": programs})
