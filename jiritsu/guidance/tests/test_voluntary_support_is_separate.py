@@ -61,3 +61,29 @@ def test_no_guidance_service_takes_an_enrolment_or_program():
             params = set(inspect.signature(fn).parameters)
             assert not params & {"enrollment", "program", "consent", "nomination"}, name
 
+
+
+@pytest.mark.parametrize("after", ["candidate", "active"])
+def test_declining_a_program_creates_no_guidance_case(world, after):
+    """Declining (辞退) through the programs services leaves guidance untouched."""
+    from jiritsu.audit.models import AuditEvent
+    from jiritsu.guidance.tests.helpers import days_ago
+    from jiritsu.programs import services as programs
+    from jiritsu.programs.testing import make_consent, make_program
+
+    actor = world.m(world.caseworker)
+    program = make_program(world.office, name="稼働能力活用推進プログラム",
+                           consent_required=False)
+    enrollment = programs.enrollment_create(actor=actor, person=world.person, program=program,
+                                            on=days_ago(30))
+    if after == "active":
+        make_consent(world.person, program, given_on=days_ago(30), recorded_by=world.caseworker)
+        programs.enrollment_select(actor=actor, enrollment=enrollment, on=days_ago(29))
+        programs.enrollment_start(actor=actor, enrollment=enrollment, on=days_ago(28))
+    programs.enrollment_end(actor=actor, enrollment=enrollment, reason="declined",
+                            on=days_ago(20), note="本人が参加を辞退")
+    enrollment.refresh_from_db()
+    assert enrollment.status == "ended" and enrollment.end_reason == "declined"
+    assert not GuidanceCase.objects.filter(person=world.person).exists()
+    assert not GuidanceStep.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="guidance.").exists()
