@@ -35,16 +35,8 @@ from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Person
-from jiritsu.programs.models import (
-    ActivityRecord,
-    Enrollment,
-    OutcomeType,
-    Phase,
-    Program,
-    ProgramTarget,
-    ProgramVersion,
-    SupportMenu,
-)
+from jiritsu.programs.models import ActivityRecord, Enrollment, Program
+from jiritsu.programs.services import enrollment_create, program_create
 
 MAX_HOURS_PER_DAY = Decimal("4")
 MAX_DAYS_PER_MONTH = 20
@@ -96,47 +88,27 @@ def program_instantiate_template(*, actor: Membership, template_code: str,
     if not code:
         raise ValidationFailed("プログラムコードを入力してください。", field="code")
     fields["code"] = code
-    std, mx = fields.get("standard_length_months"), fields.get("max_length_months")
-    if std and mx and mx < std:
-        raise ValidationFailed("最長期間は標準期間以上にしてください。", field="max_length_months")
-    if not fields.get("review_interval_months"):
-        raise ValidationFailed("見直し間隔は1か月以上にしてください。", field="review_interval_months")
-    if Program.objects.filter(office=actor.office, code=code).exists():
-        raise ValidationFailed(f"プログラムコード「{code}」は既に使われています。", field="code")
-    program = Program.objects.create(office=actor.office, **fields)
-    Phase.objects.bulk_create(
-        Phase(program=program, order=i, name=p.name, standard_months=p.months)
-        for i, p in enumerate(template.phases, start=1))
-    SupportMenu.objects.bulk_create(
-        SupportMenu(program=program, order=i, name=m.name, description=m.description)
-        for i, m in enumerate(template.menus, start=1))
-    OutcomeType.objects.bulk_create(
-        OutcomeType(program=program, kind=o.kind, name=o.name,
-                    counts_as_achievement=o.counts_as_achievement) for o in template.outcomes)
-    ProgramTarget.objects.bulk_create(
-        ProgramTarget(program=program, label=t.label, metric=t.metric, value=t.value,
-                      fiscal_year_from=t.fiscal_year_from, fiscal_year_to=t.fiscal_year_to,
-                      outcome_kind=t.outcome_kind, baseline=t.baseline) for t in template.targets)
-    if template.partner_kinds:
-        program.partners.set(PartnerOrganisation.objects.filter(
-            office=actor.office, kind__in=template.partner_kinds, is_active=True))
-    ProgramVersion.objects.create(program=program, number=program.current_version,
-                                  snapshot=_program_snapshot(program), created_by=actor.user)
+    if template.follow_up_after_discharge_months:
+        fields["post_discharge_review_months"] = template.follow_up_after_discharge_months
+    program = program_create(
+        actor=actor, data=fields,
+        phases=[{"order": i, "name": p.name, "standard_months": p.months}
+                for i, p in enumerate(template.phases, start=1)],
+        menus=[{"order": i, "name": m.name, "description": m.description}
+               for i, m in enumerate(template.menus, start=1)],
+        outcome_types=[{"kind": o.kind, "name": o.name,
+                        "counts_as_achievement": o.counts_as_achievement}
+                       for o in template.outcomes],
+        targets=[{"label": t.label, "metric": t.metric, "value": t.value,
+                  "fiscal_year_from": t.fiscal_year_from, "fiscal_year_to": t.fiscal_year_to,
+                  "outcome_kind": t.outcome_kind, "baseline": t.baseline}
+                 for t in template.targets],
+        partners=list(PartnerOrganisation.objects.filter(
+            office=actor.office, kind__in=template.partner_kinds, is_active=True)))
     _audit(actor, "program.instantiate_template", AuditEvent.Kind.CREATE, program,
            after=snapshot(program, ["code", "name", "template_code", "established_on"]),
            note=f"テンプレート {template.code}（{template.office}）")
     return program
-
-
-def _program_snapshot(program: Program) -> dict[str, Any]:
-    data = snapshot(program, ["code", "name", "kind", "category", "legal_basis",
-                              "review_interval_months", "standard_length_months",
-                              "max_length_months", "consent_required", "allows_non_recipients",
-                              "rules", "conference_kind", "budget_yen"])
-    data["phases"] = list(program.phases.values("order", "name", "standard_months"))
-    data["menus"] = list(program.menus.values_list("name", flat=True))
-    data["outcome_types"] = list(program.outcome_types.values("kind", "name"))
-    return data
 
 
 # --- 職場適応訓練 -----------------------------------------------------------------
@@ -763,8 +735,6 @@ def person_register_non_recipient(*, actor: Membership, program: Program,
 def person_register_and_enrol(*, actor: Membership, program: Program, data: dict[str, Any],
                               on: dt.date) -> Enrollment:
     """Register a non-recipient and make them a candidate of ``program`` in one step."""
-    from jiritsu.programs.services import enrollment_create
-
     _require(actor, "enrollment.manage")
     person = person_register_non_recipient(actor=actor, program=program, data=data)
     return enrollment_create(actor=actor, person=person, program=program, on=on,

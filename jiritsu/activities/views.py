@@ -39,6 +39,7 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
+from jiritsu.programs import screening
 from jiritsu.programs.models import Enrollment, Program
 
 
@@ -197,13 +198,9 @@ def _series_people(series: SessionSeries) -> Any:
 
 
 def _eligible(series: SessionSeries, today: dt.date) -> Any:
-    try:
-        from jiritsu.programs import screening
-
-        qs = screening.matching(series.program, today)
-    except (ImportError, AttributeError, DomainError):
-        qs = Person.objects.filter(enrollments__program=series.program)
-    return qs.exclude(recruitments__series=series).distinct()
+    """People the program's rules select today who have not been invited yet."""
+    return (screening.matching(series.program, today)
+            .exclude(recruitments__series=series).distinct())
 
 
 @action_required("program.view")

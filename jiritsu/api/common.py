@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
@@ -9,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import create_model
+from pydantic import AfterValidator, create_model
 
 from jiritsu.core.errors import DomainError, Forbidden
 from jiritsu.offices.models import Membership
@@ -17,6 +18,20 @@ from jiritsu.offices.models import Membership
 # Primary keys in paths and bodies: positive and within a 32-bit signed integer, so that
 # a wild value is a validation error rather than a database overflow.
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+def _in_range(value: Any) -> Any:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError("1900年1月1日から2100年12月31日までの日付を入力してください。")
+    return value
+
+
+# Dates and times in input: within a range the wareki helpers and the database handle.
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 

@@ -108,10 +108,11 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     details = []
     for e in errors:
         kind = str(e.get("type", "value_error"))
-        message = _PYDANTIC_MESSAGES.get(kind)
-        if message is None:
-            msg = str(e.get("msg", ""))
-            message = msg.removeprefix("Value error, ") if kind == "value_error" else "値が正しくありません。"
+        own = str(e.get("msg", "")).removeprefix("Value error, ")
+        if kind == "value_error" and own and not own.isascii():
+            message = own  # a Japanese message from one of our validators
+        else:
+            message = _PYDANTIC_MESSAGES.get(kind, "値が正しくありません。")
         details.append({"field": _field_name(e.get("loc", ())), "code": kind, "message": message})
     return details
 

@@ -158,3 +158,35 @@ def test_partner_directory_lists_centres_by_area(client, world):
     login(client, world.caseworker)
     html = client.get(reverse("activities:partner_areas")).content.decode()
     assert "那賀" in html and "紀の川・岩出生活支援センター" in html
+
+
+def test_a_single_parent_child_is_registered_without_a_case_and_enrolled(client, world):
+    program = program_from(world.m(world.manager), "otsu_study_group")
+    login(client, world.caseworker)
+    url = reverse("activities:non_recipient", args=[program.pk])
+    resp = client.post(url, {"name": "一人 親子", "kana": "ひとり おやこ", "birth_date": "H4.9.1",
+                             "sex": "female", "school_grade": "j3", "registered_on": "2026-05-01"})
+    assert resp.status_code == 302
+    enrollment = program.enrollments.get()
+    assert enrollment.person.household is None and enrollment.status == "candidate"
+    ueda = program_from(world.m(world.manager), "ueda_employment")
+    resp = client.post(reverse("activities:non_recipient", args=[ueda.pk]), {
+        "name": "別 人", "kana": "べつ ひと", "birth_date": "1990-01-01", "sex": "male",
+        "registered_on": "2026-05-01"})
+    assert "被保護者以外を対象にしていません" in resp.content.decode()
+
+
+def test_invitations_offer_the_people_the_rules_select(client, world):
+    program = program_from(world.m(world.manager), "otsu_study_group",
+                           rules={"op": "and", "conditions": [
+                               {"field": "school_grade", "op": "in", "value": ["j3"]}]})
+    child = t.make_person(world.office, household=world.household, name="中三 生徒",
+                          school_grade="j3", birth_date=D(2011, 6, 1))
+    series = services.series_create(actor=world.m(world.caseworker), program=program,
+                                    kind="study_group", title="中3学習会", venue="市民センター",
+                                    starts_on=D(2026, 5, 1))
+    login(client, world.caseworker)
+    url = reverse("activities:series_detail", args=[series.pk])
+    assert "中三 生徒" in client.get(url).content.decode()
+    resp = client.post(url, {"action": "invite", "people": [child.pk], "invited_on": "2026-04-20"})
+    assert resp.status_code == 302 and series.recruits.get().person == child

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import Day, Id, Moment, PageParams, acting, page_of, paginate, responses
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.people.access import get_person_for_user, visible_people
@@ -205,7 +205,7 @@ def _transition(m: Membership, enrollment: Enrollment, result: Any) -> dict[str,
 # ---------------------------------------------------------------- screening and nominations
 
 class AsOfParams(Schema):
-    as_of: dt.date | None = Field(None, description="基準日（省略時は今日）")
+    as_of: Day | None = Field(None, description="基準日（省略時は今日）")
     limit: int = Field(200, ge=1, le=2000, description="返す候補者の最大数")
 
 
@@ -256,7 +256,7 @@ def screening_preview(request: HttpRequest, program_id: Id,
 
 
 class LedgerIn(Schema):
-    as_of: dt.date = DateField
+    as_of: Day = DateField
     title: str = Field("", max_length=200)
 
 
@@ -306,7 +306,7 @@ class NominationIn(Schema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     source: Nomination.Source
     nominated_by: str = Field(..., min_length=1, max_length=200)
-    nominated_on: dt.date = DateField
+    nominated_on: Day = DateField
     note: str = Note
     partner_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
@@ -367,13 +367,13 @@ class EnrollmentFilter(Schema):
 class EnrollmentCreateIn(Schema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     program_id: int = Field(..., ge=1, le=2_147_483_647)
-    on: dt.date = DateField
+    on: Day = DateField
     note: str = Note
     lead_staff_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class SelectIn(Schema):
-    on: dt.date = DateField
+    on: Day = DateField
     version: int | None = Version
     conference_id: int | None = Field(None, ge=1, le=2_147_483_647)
     note: str = Note
@@ -382,7 +382,7 @@ class SelectIn(Schema):
 class StartIn(SelectIn):
     phase_id: int | None = Field(None, ge=1, le=2_147_483_647)
     menu_ids: list[int] | None = Field(None, max_length=50)
-    planned_end_on: dt.date | None = None
+    planned_end_on: Day | None = None
     lead_staff_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
@@ -395,13 +395,13 @@ class MenusIn(SelectIn):
 
 
 class ContinueIn(Schema):
-    on: dt.date = DateField
+    on: Day = DateField
     conference_id: int | None = Field(None, ge=1, le=2_147_483_647)
     note: str = Note
 
 
 class ExtendIn(SelectIn):
-    until: dt.date = Field(..., description="延長後の終了予定日")
+    until: Day = Field(..., description="延長後の終了予定日")
 
 
 class EndIn(SelectIn):
@@ -580,14 +580,14 @@ class ConsentIn(Schema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     program_id: int | None = Field(None, ge=1, le=2_147_483_647,
                                    description="省略時はプログラムを限定しない同意")
-    given_on: dt.date = DateField
+    given_on: Day = DateField
     form: Consent.Form
     grants: list[GrantIn] = Field(default_factory=list, max_length=50)
     note: str = Note
 
 
 class WithdrawIn(Schema):
-    on: dt.date = DateField
+    on: Day = DateField
     version: int = Field(..., ge=1, le=2_147_483_647)
     note: str = Note
 
@@ -684,12 +684,12 @@ class DecisionIn(Schema):
     menu_ids: list[int] | None = Field(None, max_length=50)
     end_reason: Enrollment.EndReason | None = None
     target_program_id: int | None = Field(None, ge=1, le=2_147_483_647)
-    extend_until: dt.date | None = None
+    extend_until: Day | None = None
 
 
 class ConferenceIn(Schema):
     kind: Conference.Kind
-    held_on: dt.date = DateField
+    held_on: Day = DateField
     title: str = Field(..., min_length=1, max_length=200)
     program_id: int | None = Field(None, ge=1, le=2_147_483_647)
     place: str = Field("", max_length=200)
@@ -803,7 +803,7 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int,
 
 class GoalIn(Schema):
     text: str = Field(..., min_length=1, max_length=300)
-    target_on: dt.date | None = None
+    target_on: Day | None = None
 
 
 class CommitmentIn(Schema):
@@ -816,9 +816,9 @@ class CommitmentIn(Schema):
 class PlanIn(Schema):
     goals: list[GoalIn] = Field(..., max_length=30)
     commitments: list[CommitmentIn] = Field(default_factory=list, max_length=30)
-    agreed_on: dt.date | None = Field(None, description="本人同意日")
+    agreed_on: Day | None = Field(None, description="本人同意日")
     policy: str = Note
-    target_start_on: dt.date | None = None
+    target_start_on: Day | None = None
 
 
 class GoalOut(Schema):
@@ -882,7 +882,7 @@ def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tup
 class RecordIn(Schema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     enrollment_id: int | None = Field(None, ge=1, le=2_147_483_647)
-    occurred_at: dt.datetime = Field(..., description="日時（ISO 8601、タイムゾーン付き推奨）")
+    occurred_at: Moment = Field(..., description="日時（ISO 8601、タイムゾーン付き推奨）")
     kind: ActivityRecord.Kind
     text: str = Field(..., min_length=1, max_length=20_000)
     duration_minutes: int | None = Field(None, ge=0, le=1440)
@@ -895,7 +895,7 @@ class RecordIn(Schema):
 
 class RecordUpdateIn(Schema):
     version: int = Field(..., ge=1, le=2_147_483_647)
-    occurred_at: dt.datetime | None = None
+    occurred_at: Moment | None = None
     kind: ActivityRecord.Kind | None = None
     text: str | None = Field(None, min_length=1, max_length=20_000)
     duration_minutes: int | None = Field(None, ge=0, le=1440)
@@ -1008,13 +1008,13 @@ class GoalLevelIn(Schema):
 
 
 class ReviewIn(Schema):
-    reviewed_on: dt.date = DateField
+    reviewed_on: Day = DateField
     evaluation: str = Field(..., min_length=1, max_length=20_000)
     decision: Review.Decision
-    next_due_on: dt.date | None = None
+    next_due_on: Day | None = None
     goal_levels: list[GoalLevelIn] = Field(default_factory=list, max_length=30)
     conference_id: int | None = Field(None, ge=1, le=2_147_483_647)
-    extend_until: dt.date | None = None
+    extend_until: Day | None = None
     phase_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
@@ -1104,7 +1104,7 @@ def reviews_due(request: HttpRequest, params: Query[DueParams]) -> dict[str, Any
 
 class OutcomeIn(Schema):
     outcome_type_id: int = Field(..., ge=1, le=2_147_483_647)
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     employer: str = Field("", max_length=200)
     job_kind: str = Field("", max_length=100)
     hours_per_week: decimal.Decimal | None = Field(None, ge=0, le=168, max_digits=4, decimal_places=1)

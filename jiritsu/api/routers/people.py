@@ -9,7 +9,16 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, renamed_fields, responses
+from jiritsu.api.common import (
+    Day,
+    Id,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    renamed_fields,
+    responses,
+)
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership, User
 from jiritsu.people import services
@@ -64,8 +73,8 @@ class HouseholdCreateIn(Schema):
     address: str = Field("", max_length=200)
     caseworker_id: int | None = Field(None, ge=1, le=2_147_483_647, description="地区担当員のユーザーID")
     visit_grade: str | None = Field(None, max_length=10, description="訪問格付けコード（A, B …）")
-    assistance_started_on: dt.date | None = None
-    assistance_ended_on: dt.date | None = None
+    assistance_started_on: Day | None = None
+    assistance_ended_on: Day | None = None
     end_reason: Household.EndReason | None = None
 
 
@@ -75,11 +84,11 @@ class HouseholdUpdateIn(Schema):
     household_type: HouseholdType | None = None
     caseworker_id: int | None = Field(None, ge=1, le=2_147_483_647)
     visit_grade: str | None = Field(None, max_length=10)
-    type_changed_on: dt.date | None = Field(None, description="世帯類型を変更した日（省略時は今日）")
+    type_changed_on: Day | None = Field(None, description="世帯類型を変更した日（省略時は今日）")
     district: str | None = Field(None, max_length=50)
     address: str | None = Field(None, max_length=200)
-    assistance_started_on: dt.date | None = None
-    assistance_ended_on: dt.date | None = None
+    assistance_started_on: Day | None = None
+    assistance_ended_on: Day | None = None
     end_reason: Household.EndReason | None = None
 
 
@@ -175,7 +184,7 @@ class PersonCreateIn(Schema):
     member_number: int | None = Field(None, ge=1, le=99, description="省略時は世帯内の次の番号")
     name: str = Field(..., min_length=1, max_length=100, description="入力どおりに保存します")
     kana: str = Field(..., min_length=1, max_length=100)
-    birth_date: dt.date
+    birth_date: Day
     sex: Sex
     relationship: Relationship = Relationship.HEAD
     employment_status: EmploymentStatus = EmploymentStatus.NOT_WORKING
@@ -192,7 +201,7 @@ class PersonUpdateIn(Schema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
     name: str | None = Field(None, min_length=1, max_length=100)
     kana: str | None = Field(None, min_length=1, max_length=100)
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     sex: Sex | None = None
     relationship: Relationship | None = None
     employment_status: EmploymentStatus | None = None

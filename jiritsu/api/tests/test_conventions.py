@@ -177,3 +177,12 @@ def test_wrong_method_is_a_405_in_the_error_shape(world, api_as):
     assert r.status_code == 405
     _assert_error_shape(r.json(), "method_not_allowed")
     assert "GET" in r["Allow"]
+
+
+def test_dates_outside_1900_to_2100_are_validation_errors(world, api_as):
+    r = api_as(world.caseworker).patch(f"people/{world.person.pk}",
+                                       {"version": 1, "birth_date": "0481-09-07"})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "validation_error" and err["field"] == "birth_date"
+    assert "1900年" in err["message"]
