@@ -35,7 +35,7 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Plain dict of a model's concrete field values (FKs as ids)."""
     names = list(fields) if fields is not None else [
-        f.attname for f in obj._meta.concrete_fields  # type: ignore[attr-defined]
+        f.attname for f in obj._meta.concrete_fields
     ]
     return {name: _plain(getattr(obj, name)) for name in names}
 
@@ -83,7 +83,7 @@ def record(
         actor_label=_label(actor),
         kind=kind,
         action=action,
-        target_type=target._meta.label if target is not None else "",  # type: ignore[attr-defined]
+        target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None and target.pk is not None else "",
         target_label=_label(target),
         person_id=getattr(person, "pk", None),

@@ -7,10 +7,10 @@ from jiritsu.offices.models import Membership
 
 def membership(request: HttpRequest) -> dict[str, object]:
     m = getattr(request, "membership", None)
-    others = []
+    others: list[Membership] = []
     if m is not None:
         others = list(
-            Membership.objects.filter(user=request.user, is_active=True)
+            Membership.objects.filter(user=m.user, is_active=True)
             .exclude(pk=m.pk)
             .select_related("office")
         )

@@ -27,7 +27,7 @@ class StaffCreateForm(_OfficeForm):
     role = forms.ChoiceField(label="役割", choices=Membership.Role.choices)
     profession = forms.ChoiceField(label="職種（支援員のとき）", required=False,
                                    choices=[("", "―"), *Membership.Profession.choices])
-    partner = forms.ModelChoiceField(label="所属する関係機関（関係機関職員のとき）", queryset=None,
+    partner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="所属する関係機関（関係機関職員のとき）", queryset=None,
                                      required=False, empty_label="―")
 
 
@@ -36,7 +36,7 @@ class MembershipForm(_OfficeForm):
     role = forms.ChoiceField(label="役割", choices=Membership.Role.choices)
     profession = forms.ChoiceField(label="職種（支援員のとき）", required=False,
                                    choices=[("", "―"), *Membership.Profession.choices])
-    partner = forms.ModelChoiceField(label="所属する関係機関（関係機関職員のとき）", queryset=None,
+    partner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="所属する関係機関（関係機関職員のとき）", queryset=None,
                                      required=False, empty_label="―")
     is_active = forms.BooleanField(label="有効（チェックを外すとログインしても何も見えません）", required=False)
     password = forms.CharField(label="新しいパスワード", required=False,

@@ -253,8 +253,8 @@ def step_caseload(ctx: DemoContext) -> None:
     quals: list[Qualification] = []
     care: list[CareDuty] = []
     assessments: list[WorkCapacityAssessment] = []
-    hospitals = [ctx.partners.get("hospital")]
-    psych = [ctx.partners.get("psych_hospital"), ctx.partners.get("psych_hospital2")]
+    hospitals = [ctx.partners["hospital"]]
+    psych = [ctx.partners["psych_hospital"], ctx.partners["psych_hospital2"]]
     for person, extra in zip(person_objs, parts, strict=True):
         for kind, grade, cert in extra.get("disabilities", []):
             disabilities.append(Disability(person=person, kind=kind, grade=grade, certificate=cert,
@@ -263,7 +263,7 @@ def step_caseload(ctx: DemoContext) -> None:
             illnesses.append(Illness(
                 person=person, name=name, is_chronic=True, is_psychiatric=psychiatric,
                 treatment="通院治療中" if not extra.get("stay") else "入院治療中",
-                medical_institution=(psych[0] if psychiatric else hospitals[0]).name if psych[0] else "",
+                medical_institution=(psych[0] if psychiatric else hospitals[0]).name,
                 since=today - dt.timedelta(days=rng.randint(300, 7000)),
             ))
         stay = extra.get("stay")
@@ -288,7 +288,7 @@ def step_caseload(ctx: DemoContext) -> None:
     for model, rows in ((Disability, disabilities), (Illness, illnesses), (HospitalStay, stays),
                         (WorkHistory, work), (Qualification, quals), (CareDuty, care),
                         (WorkCapacityAssessment, assessments)):
-        model.objects.bulk_create(rows, batch_size=1000)  # type: ignore[attr-defined]
+        model.objects.bulk_create(rows, batch_size=1000)
     ctx.log(f"  世帯 {len(households)} ・ 世帯員 {len(person_objs)} ・ 入院中 {len(stays)}")
 
 
@@ -351,7 +351,7 @@ def _working_age_extras(ctx: DemoContext, p: dict[str, Any], *, works: bool,
                         barriers: list[str]) -> None:
     rng, today = ctx.rng, ctx.today
     parts = p["_parts"]
-    history = []
+    history: list[tuple[str, str, dt.date, dt.date | None]] = []
     for _ in range(rng.choice([0, 1, 1, 2, 3])):
         employer, job = rng.choice(JOBS)
         start = today - dt.timedelta(days=rng.randint(800, 9000))

@@ -97,9 +97,9 @@ class HouseholdForm(VersionedForm):
                                         help_text="世帯類型を変えたときだけ入力（空欄なら今日）。")
     district = forms.CharField(label="地区", max_length=50, required=False)
     address = forms.CharField(label="住所", max_length=200, required=False)
-    caseworker = forms.ModelChoiceField(label="地区担当員", queryset=None, required=False,
+    caseworker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="地区担当員", queryset=None, required=False,
                                         empty_label="（未設定）")
-    visit_grade = forms.ModelChoiceField(label="訪問格付け", queryset=None, required=False,
+    visit_grade: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="訪問格付け", queryset=None, required=False,
                                          empty_label="（未設定）")
     assistance_started_on = JapaneseDateField(label="保護開始日", required=False)
     assistance_ended_on = JapaneseDateField(label="保護廃止日", required=False)
@@ -169,7 +169,7 @@ def part_form_class(model: type[Any], office: Any) -> type[forms.ModelForm]:
         class StayForm(form_class):  # type: ignore[valid-type,misc]
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
-                self.fields["hospital"].queryset = PartnerOrganisation.objects.filter(  # type: ignore[attr-defined]
+                self.fields["hospital"].queryset = PartnerOrganisation.objects.filter(
                     office=office, kind__in=["hospital", "psychiatric_hospital"])
                 self.fields["hospital"].required = False
                 self.fields["hospital_name"].help_text = "関係機関に登録のない医療機関は名称を入力してください。"

@@ -8,7 +8,7 @@ outside an office scope raises (django-scopes).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +34,7 @@ class VisitGrade(models.Model):
     name = models.CharField("名称", max_length=50)
     visits_per_year = models.PositiveSmallIntegerField("年間訪問回数")
 
-    objects = ScopedManager(office="office")
+    objects: ClassVar[models.Manager[VisitGrade]] = ScopedManager(office="office")
 
     class Meta:
         ordering = ["office", "code"]
@@ -76,7 +76,7 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(office="office")
+    objects: ClassVar[models.Manager[Household]] = ScopedManager(office="office")
 
     class Meta:
         ordering = ["case_number"]
@@ -104,7 +104,7 @@ class HouseholdTypeChange(models.Model):
     valid_from = models.DateField("適用開始日")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(office="household__office")
+    objects: ClassVar[models.Manager[HouseholdTypeChange]] = ScopedManager(office="household__office")
 
     class Meta:
         ordering = ["household", "valid_from", "id"]
@@ -178,7 +178,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(office="office")
+    objects: ClassVar[models.Manager[Person]] = ScopedManager(office="office")
 
     class Meta:
         ordering = ["kana_key", "id"]
@@ -222,7 +222,7 @@ class _PersonPart(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
     version = models.PositiveIntegerField(default=1)
 
-    objects = ScopedManager(office="person__office")
+    objects: ClassVar[models.Manager[Any]] = ScopedManager(office="person__office")
 
     class Meta:
         abstract = True

@@ -58,7 +58,7 @@ PART_KINDS: dict[str, PartKind] = {
         PartKind("assessments", WorkCapacityAssessment, "assessment", "稼働能力の評価"),
     )
 }
-_DATE_ORDER = {  # (start, end) pairs that must not run backwards
+_DATE_ORDER: dict[type[models.Model], tuple[str, str]] = {  # (start, end) must not run backwards
     Illness: ("since", "until"),
     HospitalStay: ("admitted_on", "discharged_on"),
     WorkHistory: ("started_on", "ended_on"),
@@ -135,7 +135,7 @@ def household_update(*, actor: Membership, household: Household, expected_versio
         "assistance_ended_on": data.get("assistance_ended_on", household.assistance_ended_on),
         "end_reason": data.get("end_reason", household.end_reason),
     })
-    attnames = [Household._meta.get_field(f).attname for f in fields]
+    attnames = [getattr(Household._meta.get_field(f), "attname", f) for f in fields]
     before = snapshot(household, attnames)
     old_type = household.household_type
     for f in fields:
