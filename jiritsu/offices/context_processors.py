@@ -10,7 +10,7 @@ def membership(request: HttpRequest) -> dict[str, object]:
     others: list[Membership] = []
     if m is not None:
         others = list(
-            Membership.objects.filter(user=m.user, is_active=True)
+            Membership.objects.filter(user_id=m.user_id, is_active=True)
             .exclude(pk=m.pk)
             .select_related("office")
         )
