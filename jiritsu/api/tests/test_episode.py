@@ -234,3 +234,28 @@ def test_nominations(world, programs, api_as):
                                 "nominated_on": "2025-03-01"})
     assert r.status_code == 201, r.content
     assert cw.get("nominations", {"program_id": program.pk}).json()["count"] == 1
+
+
+def test_extension_waits_for_approval_then_applies(world, api_as):
+    program = make_program(world.office, approvals_needed=["extend"], standard_length_months=6,
+                           max_length_months=12)
+    make_consent(world.person, program, recorded_by=world.caseworker, given_on=D(2025, 1, 1))
+    cw = api_as(world.caseworker)
+    eid = cw.post("enrollments", {"person_id": world.person.pk, "program_id": program.pk,
+                                  "on": "2025-04-01"}).json()["id"]
+    started = cw.post(f"enrollments/{eid}/start", {"on": "2025-04-01"}).json()
+    r = cw.post(f"enrollments/{eid}/extend", {"on": "2025-09-01", "until": "2026-01-31",
+                                              "version": started["enrollment"]["version"]})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["applied"] is False and body["approval"]["status"] == "pending"
+    aid = body["approval"]["id"]
+    assert Enrollment.objects.get(pk=eid).planned_end_on != D(2026, 1, 31)
+    sv, mgr = api_as(world.supervisor), api_as(world.manager)
+    assert [a["id"] for a in sv.get("approvals").json()["results"]] == [aid]
+    assert mgr.get("approvals").json()["count"] == 0  # not the manager's turn yet
+    assert sv.post(f"approvals/{aid}/decide", {"approve": True}).status_code == 200
+    r = mgr.post(f"approvals/{aid}/decide", {"approve": True})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "approved"
+    assert Enrollment.objects.get(pk=eid).planned_end_on == D(2026, 1, 31)

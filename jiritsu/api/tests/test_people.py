@@ -122,3 +122,35 @@ def test_partner_cannot_edit_people(world, api_as):
     _consent(world, world.person, ["basic"])
     r = api_as(world.partner).patch(f"people/{world.person.pk}", {"version": 1, "note": "x"})
     assert r.status_code == 403
+
+
+def test_household_and_person_create(world, api_as):
+    c = api_as(world.caseworker)
+    r = c.post("households", {"case_number": "200100", "household_type": "single_mother",
+                              "district": "北地区", "caseworker_id": world.caseworker.pk,
+                              "assistance_started_on": "2025-04-01"})
+    assert r.status_code == 201, r.content
+    hid = r.json()["id"]
+    assert r.json()["caseworker_name"] == str(world.caseworker)
+    r = c.post("people", {"household_id": hid, "name": "𠮷田 はな", "kana": "ヨシダ ハナ",
+                          "birth_date": "1990-02-03", "sex": "female"})
+    assert r.status_code == 201, r.content
+    assert r.json()["name"] == "𠮷田 はな" and r.json()["member_number"] == 1
+    assert c.get("people", {"q": "よしだ"}).json()["count"] == 1
+    assert {"household.create", "person.create"} <= set(
+        AuditEvent.objects.values_list("action", flat=True))
+
+
+def test_create_refusals_name_the_field(world, api_as):
+    c = api_as(world.caseworker)
+    r = c.post("households", {"case_number": "100001", "household_type": "other"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "case_number"
+    r = c.post("households", {"case_number": "200101", "household_type": "other",
+                              "caseworker_id": world.outsider.pk})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "caseworker_id"
+    r = c.post("people", {"household_id": world.other_person.household_id, "name": "x",
+                          "kana": "えっくす", "birth_date": "1990-01-01", "sex": "male"})
+    assert r.status_code == 404
+    r = c.post("people", {"household_id": world.household.pk, "member_number": 1, "name": "x",
+                          "kana": "えっくす", "birth_date": "1990-01-01", "sex": "male"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "member_number"
