@@ -87,6 +87,12 @@ STATES = ["active", "active", "ended_achieved", "active", "selected", "ended_sto
           "candidate", "active", "ended_achieved", "active", "selected", "ended_stopped"]
 
 
+def _started(e: Enrollment) -> dt.date:
+    """The start of an episode that has started (the callers filter on it)."""
+    assert e.started_on is not None
+    return e.started_on
+
+
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
@@ -317,7 +323,7 @@ def _records_reviews_outcomes(rows: list[Enrollment], programs: dict[str, Progra
                               created_by_id=author_id))
         if e.end_reason == Enrollment.EndReason.ACHIEVED and outcome_types[code]:
             ot = outcome_types[code][0]
-            o = Outcome(enrollment=e, outcome_type=ot, kind=ot.kind, occurred_on=e.ended_on,
+            o = Outcome(enrollment=e, outcome_type=ot, kind=ot.kind, occurred_on=e.ended_on or today,
                         recorded_by_id=author_id)
             if ot.kind == "discharge":
                 o.destination = rng.choice(destinations)
@@ -358,9 +364,9 @@ def _features(office: Office, programs: dict[str, Program],
         if not TrainingEmployer.objects.filter(partner=p).exists()])
     placements = []
     for i, e in enumerate(started):
-        start = e.started_on + dt.timedelta(days=14)
+        start = _started(e) + dt.timedelta(days=14)
         p = TrainingPlacement(office=office, enrollment=e, employer=employers[i % len(employers)],
-                              visited_on=e.started_on + dt.timedelta(days=3), starts_on=start,
+                              visited_on=_started(e) + dt.timedelta(days=3), starts_on=start,
                               ends_on=add_months(start, 6) - dt.timedelta(days=1),
                               duties="箱詰め・検品", created_by=cw)
         if e.status == S.ENDED:
@@ -374,7 +380,7 @@ def _features(office: Office, programs: dict[str, Program],
     days, monthly = [], []
     for p in placements:
         last = min(p.ended_on or today, today, p.ends_on)
-        d, per_month = p.starts_on, {}
+        d, per_month = p.starts_on, dict[dt.date, int]()
         while d <= last:
             m = d.replace(day=1)
             if d.weekday() < 5 and per_month.get(m, 0) < 16:
@@ -407,7 +413,7 @@ def _features(office: Office, programs: dict[str, Program],
         Recruitment(series=series, person=e.person, invited_on=series.starts_on - dt.timedelta(days=14),
                     status="joined" if e.status == S.ACTIVE else "invited",
                     enrollment=e if e.status == S.ACTIVE else None) for e in joined])
-    sessions = []
+    sessions: list[GroupSession] = []
     d = series.starts_on
     while d <= today and len(sessions) < 30:
         sessions.append(GroupSession(series=series, held_on=d, venue=series.venue,
@@ -449,7 +455,7 @@ def _features(office: Office, programs: dict[str, Program],
     refs = []
     for i, e in enumerate(x for x in enrolments.get("kiyosu_work_capacity", []) if x.started_on):
         r = HelloWorkReferral(office=office, enrollment=e, hello_work=hw, created_by=cw,
-                              consented_on=e.started_on + dt.timedelta(days=7))
+                              consented_on=_started(e) + dt.timedelta(days=7))
         if i % 3 >= 1:
             r.form_a_on = r.consented_on + dt.timedelta(days=3)
             r.request_sent_on = r.consented_on + dt.timedelta(days=5)
@@ -466,7 +472,7 @@ def _features(office: Office, programs: dict[str, Program],
     tracks = []
     for i, e in enumerate(x for x in enrolments.get("fukui_health", []) if x.started_on):
         track = ["chronic", "withdrawn", "nutrition", "dementia"][i % 4]
-        t = HealthTrack(office=office, enrollment=e, track=track, started_on=e.started_on,
+        t = HealthTrack(office=office, enrollment=e, track=track, started_on=_started(e),
                         created_by=cw, living_environment="室内は概ね整理されている。",
                         health_state="自覚症状は少ない。", mental_state="一人暮らしで寂しさを訴える。")
         if track == "chronic":
@@ -478,7 +484,7 @@ def _features(office: Office, programs: dict[str, Program],
             t.preference_survey, t.menu_examples = "魚は好き、野菜は苦手", "野菜入り味噌汁・焼き魚"
             t.low_cost_food_info = "見切り品の活用、冷凍野菜の使い方"
         else:
-            t.can_live_at_home, t.care_certification_applied_on = True, e.started_on + dt.timedelta(days=20)
+            t.can_live_at_home, t.care_certification_applied_on = True, _started(e) + dt.timedelta(days=20)
         tracks.append(t)
     HealthTrack.objects.bulk_create(tracks)
 
@@ -505,7 +511,7 @@ def _features(office: Office, programs: dict[str, Program],
     school = partners.get(K.SCHOOL)
     VolunteerPlacement.objects.bulk_create([
         VolunteerPlacement(office=office, enrollment=e, host=school, activity="小学生の登下校の見守り",
-                           started_on=e.started_on + dt.timedelta(days=10), created_by=cw)
+                           started_on=_started(e) + dt.timedelta(days=10), created_by=cw)
         for e in enrolments.get("kasai_social_participation", []) if e.started_on and school])
 
     # 竹原: this fiscal year's ledger of psychiatric inpatients as of 1 April.

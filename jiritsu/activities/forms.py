@@ -42,7 +42,7 @@ class InstantiateForm(Form):
 
 
 class EmployerApproveForm(Form):
-    partner = forms.ModelChoiceField(label="事業所", queryset=None)  # type: ignore[arg-type]
+    partner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="事業所", queryset=None)
     approved_on = JapaneseDateField(label="承認日")
     work_offered = forms.CharField(label="訓練の内容", max_length=200, required=False)
 
@@ -52,8 +52,8 @@ class EmployerApproveForm(Form):
 
 
 class PlacementStartForm(Form):
-    enrollment = forms.ModelChoiceField(label="参加者", queryset=None)  # type: ignore[arg-type]
-    employer = forms.ModelChoiceField(label="訓練実施機関", queryset=None)  # type: ignore[arg-type]
+    enrollment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="参加者", queryset=None)
+    employer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="訓練実施機関", queryset=None)
     visited_on = JapaneseDateField(label="仕事場見学日")
     starts_on = JapaneseDateField(label="訓練開始日")
     duties = forms.CharField(label="訓練の内容", max_length=200, required=False)
@@ -93,7 +93,7 @@ class TrainingEndForm(Form):
 
 
 class SeriesForm(Form):
-    program = forms.ModelChoiceField(label="プログラム", queryset=None)  # type: ignore[arg-type]
+    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="プログラム", queryset=None)
     kind = forms.ChoiceField(label="種類", choices=SessionSeries.Kind.choices)
     title = forms.CharField(label="名称", max_length=200)
     venue = forms.CharField(label="会場", max_length=200, required=False)
@@ -115,9 +115,9 @@ class SessionForm(Form):
                             help_text="空欄ならシリーズの会場")
     lecturer = forms.CharField(label="講師", max_length=200, required=False)
     topic = forms.CharField(label="内容", max_length=200, required=False)
-    volunteers = forms.ModelMultipleChoiceField(label="協力者", queryset=None, required=False,  # type: ignore[arg-type]
+    volunteers: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(label="協力者", queryset=None, required=False,
                                                 widget=forms.CheckboxSelectMultiple)
-    present = forms.ModelMultipleChoiceField(label="出席者", queryset=None, required=False,  # type: ignore[arg-type]
+    present: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(label="出席者", queryset=None, required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, volunteers: Any, people: Any, **kw: Any) -> None:
@@ -139,7 +139,7 @@ class ExpenseForm(Form):
 
 
 class InviteForm(Form):
-    people = forms.ModelMultipleChoiceField(label="案内する人", queryset=None,  # type: ignore[arg-type]
+    people: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(label="案内する人", queryset=None,
                                             widget=forms.CheckboxSelectMultiple)
     invited_on = JapaneseDateField(label="案内日")
 
@@ -149,8 +149,8 @@ class InviteForm(Form):
 
 
 class HwStartForm(Form):
-    enrollment = forms.ModelChoiceField(label="参加", queryset=None)  # type: ignore[arg-type]
-    hello_work = forms.ModelChoiceField(label="ハローワーク", queryset=None)  # type: ignore[arg-type]
+    enrollment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="参加", queryset=None)
+    hello_work: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="ハローワーク", queryset=None)
     consented_on = JapaneseDateField(label="事業説明・同意日")
 
     def __init__(self, *args: Any, enrollments: Any, hello_works: Any, **kw: Any) -> None:
@@ -217,7 +217,7 @@ class FamilyContactForm(Form):
 
 
 class FamilyRequestForm(Form):
-    contact = forms.ModelChoiceField(label="相手", queryset=None)  # type: ignore[arg-type]
+    contact: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="相手", queryset=None)
     ask = forms.ChoiceField(label="依頼内容", choices=FamilyRequest.Ask.choices)
     asked_on = JapaneseDateField(label="依頼日")
     note = forms.CharField(label="備考", required=False)
@@ -243,8 +243,8 @@ RECEIVING_ANSWERS = [c for c in ReceivingRequest.Status.choices if c[0] != "requ
 
 
 class ReceivingRequestForm(Form):
-    enrollment = forms.ModelChoiceField(label="参加", queryset=None)  # type: ignore[arg-type]
-    facility = forms.ModelChoiceField(label="受入先", queryset=None)  # type: ignore[arg-type]
+    enrollment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="参加", queryset=None)
+    facility: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="受入先", queryset=None)
     requested_on = JapaneseDateField(label="依頼日")
     note = forms.CharField(label="備考", required=False)
 

@@ -191,7 +191,7 @@ def measurements(person: Person) -> list[ActivityRecord]:
         .only("occurred_at", "systolic_bp", "diastolic_bp", "weight_kg"))
 
 
-def line_chart(points: list[tuple[dt.date, dict[str, float | None]]],
+def line_chart(points: list[tuple[dt.date, dict[str, Any]]],
                series: list[tuple[str, str, str]], *, unit: str,
                width: int = 640, height: int = 220) -> Chart:
     """Server-rendered SVG geometry: ``series`` is (key, label, css class)."""
@@ -320,14 +320,14 @@ def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = No
                 .select_related("enrollment__person__household", "enrollment__program"))
     if caseworker is not None:
         outcomes = outcomes.filter(enrollment__person__household__caseworker=caseworker)
-    outcomes = list(outcomes)
-    person_ids = {o.enrollment.person_id for o in outcomes}
+    rows = list(outcomes)
+    person_ids = {o.enrollment.person_id for o in rows}
     visits: dict[int, list[dt.date]] = {}
     for pid, when in ActivityRecord.objects.filter(person_id__in=person_ids).values_list(
             "person_id", "occurred_at"):
         visits.setdefault(pid, []).append(when.date())
     out = []
-    for o in outcomes:
+    for o in rows:
         months = catalog.BY_CODE[o.enrollment.program.template_code].follow_up_after_discharge_months
         due = add_months(o.occurred_on, months or 1)
         window_start = due - dt.timedelta(days=14)

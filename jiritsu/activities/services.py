@@ -525,8 +525,8 @@ def _check_track_data(track: str, data: dict[str, Any]) -> None:
     wrong = [k for k, v in data.items() if k not in allowed and v not in (None, "")]
     if wrong:
         label = HealthTrack.Track(track).label
-        names = "、".join(str(HealthTrack._meta.get_field(k).verbose_name) for k in wrong
-                         if k in {f.name for f in HealthTrack._meta.fields})
+        labels = {f.name: str(f.verbose_name) for f in HealthTrack._meta.fields}
+        names = "、".join(labels[k] for k in wrong if k in labels)
         raise ValidationFailed(f"「{label}」の記録には使わない項目です: {names or ', '.join(wrong)}",
                                field=wrong[0])
     if track == HealthTrack.Track.WITHDRAWN:

@@ -231,7 +231,8 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ok = _attempt(invite, lambda d: services.recruitment_invite(
                 actor=m, series=series, people=list(d["people"]), invited_on=d["invited_on"]))
         elif action == "answer":
-            rec = Recruitment.objects.filter(series=series, pk=request.POST.get("recruitment")).first()
+            rec = Recruitment.objects.filter(series=series,
+                                             pk=request.POST.get("recruitment", "0")).first()
             if rec is not None:
                 try:
                     ok = services.recruitment_answer(actor=m, recruitment=rec,
@@ -255,7 +256,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(m, pk, write=request.method == "POST")
     form = forms.HwAdvanceForm(request.POST or None, initial={"version": referral.version})
     if m.is_partner:
-        form.fields["step"].choices = [c for c in form.STEPS if c[0] in services.PARTNER_STEPS]
+        form.fields["step"].choices = [  # type: ignore[attr-defined]
+            c for c in form.STEPS if c[0] in services.PARTNER_STEPS]
     if request.method == "POST":
         ok = _attempt(form, lambda d: services.hw_referral_advance(
             actor=m, referral=referral, step=d["step"], on=d["on"], menu=d["menu"],
@@ -416,7 +418,7 @@ def _tasks_post(request: HttpRequest, m: Any) -> HttpResponse:
             person=get_person_for_user(m, d["person"]), on=d["on"], note=d["note"]))
     else:
         form = forms.CycleTaskForm(request.POST)
-        program = Program.objects.filter(office=office, pk=request.POST.get("program")).first()
+        program = Program.objects.filter(office=office, pk=request.POST.get("program", "0")).first()
         ok = program and _attempt(form, lambda d: services.cycle_task_record(
             actor=m, program=program, person=get_person_for_user(m, d["person"]),
             task=d["task"], on=d["on"], text=d["text"]))

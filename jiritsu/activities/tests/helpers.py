@@ -20,6 +20,6 @@ def enrol(program: Program, person: Person, *, status: str = "active",
     """Direct set-up row: an enrolment already in ``status`` (the life cycle is tested elsewhere)."""
     return Enrollment.objects.create(
         office=program.office, person=person, program=program,
-        program_version=program.versions.order_by("-number").first(), status=status,
+        program_version=program.versions.order_by("-number")[0], status=status,
         candidate_on=started_on, selected_on=started_on,
         started_on=started_on if status in ("active", "ended") else None)

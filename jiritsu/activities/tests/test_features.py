@@ -27,7 +27,7 @@ def test_catalogue_has_the_fifteen_seed_programs_with_distinct_codes():
 
 @pytest.mark.parametrize("code", [t.code for t in (*catalog.TEMPLATES, *catalog.COMPANIONS)])
 def test_every_template_instantiates_with_its_parts(world, code):
-    tpl = catalog.get_template(code)
+    tpl = catalog.BY_CODE[code]
     program = program_from(world.m(world.manager), code)
     assert program.template_code == code and program.name == tpl.name
     assert [p.name for p in program.phases.all()] == [p.name for p in tpl.phases]
@@ -221,6 +221,7 @@ def test_job_search_reports_shortfall_against_the_plan(world):
             occurred_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
             kind="job_search_report", text="報告書受理", author=world.caseworker)
     status = selectors.job_search_status(enrollment, until=D(2026, 7, 1))
+    assert status is not None
     assert [(m.month.month, m.handed_in, m.shortfall) for m in status.months] == [
         (4, 2, 0), (5, 1, 1), (6, 0, 2), (7, 0, 2)]
     assert status.shortfall == 3  # July is not over yet

@@ -118,8 +118,8 @@ def test_fukui_health_and_nutrition_five_people_in_each_of_two_years(world):
             for k in range(3):  # CW visits with the nurse or the dietitian, measuring each time
                 visit(world, p, e, start + dt.timedelta(days=30 * (k + 1)), "同行訪問",
                       systolic_bp=158 - 6 * k, diastolic_bp=92 - 3 * k, weight_kg=f"{71 - k}.0")
-                e.records.order_by("-id").first().staff_present.set([nurse if k % 2 == 0
-                                                                      else dietitian])
+                e.records.order_by("-id")[0].staff_present.set([nurse if k % 2 == 0
+                                                                 else dietitian])
             P.enrollment_end(actor=cw(world), enrollment=e, reason="not_needed",
                              on=D(fy + 1, 3, 31))
     fy06 = figures(world, D(2006, 4, 1), D(2007, 3, 31))[prog.pk]
@@ -200,6 +200,7 @@ def test_kiyosu_general_path_with_report_commitments_and_hello_work_path(world):
     for day in (D(2007, 4, 15), D(2007, 4, 30), D(2007, 5, 31)):
         visit(world, general, e, day, "求職活動状況報告書を受理", kind="job_search_report")
     status = selectors.job_search_status(e, until=D(2007, 7, 2))
+    assert status is not None
     assert status.shortfall == 3 and [m.month.month for m in status.short_months] == [5, 6]
     P.review_create(actor=cw(world), enrollment=e, reviewed_on=D(2007, 7, 2),
                     evaluation=f"報告書の提出が{status.shortfall}回不足", decision="continue")
@@ -264,7 +265,7 @@ def test_otsu_53_eligible_and_5_taking_part_in_the_study_group(world):
                              venue="瀬田南市民センター", schedule="毎週1回・無料",
                              starts_on=D(2007, 6, 1))
     assert series.budget_yen == 200_000
-    south = [k for k in kids if k.household.district == "瀬田南"]
+    south = [k for k in kids if k.household is not None and k.household.district == "瀬田南"]
     invites = A.recruitment_invite(actor=cw(world), series=series, people=south,
                                    invited_on=D(2007, 5, 10))
     joined = south[:5]
@@ -448,6 +449,7 @@ def test_wakayama_the_centre_for_the_persons_area_and_three_party_consent(world)
                    ("紀南障害者地域生活支援センター", "（福）やおき福祉会", ["西牟婁", "東牟婁"]))}
     hospital = t.make_partner(world.office, K.PSYCHIATRIC_HOSPITAL, "紀南病院")
     p = inpatient(world, "和歌山 長期", D(2003, 1, 1), hospital)
+    assert p.household is not None
     p.household.district = "西牟婁"
     p.household.save()
     ledger = P.ledger_save(actor=cw(world), program=prog, as_of=D(2007, 4, 1),
