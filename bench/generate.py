@@ -120,7 +120,7 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
             _c("age", "between", [15, 64]),
             _c("household_type", "in", ["other", "single_mother", "sick"]),
             _c("employment_status", "in", ["not_working", "job_seeking"]),
-            _c("assessment.has_capacity", "eq", True)]},
+            _c("capacity.has_capacity", "is", True)]},
         (("求職活動準備", 3), ("求職活動", 6), ("就労定着", 3)),
         ("就労意欲喚起", "求職活動支援", "職場定着支援"),
         (("employment_start", "就労開始", True), ("income_increase", "増収", True),
@@ -135,7 +135,7 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
         "就労支援",
         {"op": "and", "conditions": [
             _c("age", "between", [18, 64]),
-            _c("employment_status", "eq", "job_seeking")]},
+            _c("employment_status", "in", ["job_seeking"])]},
         (("支援要請", 1), ("職業紹介", 6)),
         ("職業相談", "職業紹介", "職業訓練"),
         (("employment_start", "就労開始", True), ("closed_by_work", "就労による保護廃止", True)),
@@ -145,7 +145,7 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
     ProgramTemplate(
         "DIS", "精神障害者退院促進支援プログラム", "daily_life", "art27_2", "退院支援",
         {"op": "and", "conditions": [
-            _c("hospital_stay.psychiatric_current_months", "gte", 6)]},
+            _c("psychiatric_stay_months", "gte", 6)]},
         (("退院前訓練", 6), ("退院先の確保・調整", 3), ("退院後の生活・就労訓練", 6)),
         ("退院促進", "生活支援", "就労支援"),
         (("discharge", "退院", True), ("daily_life_stable", "地域生活の安定", True)),
@@ -155,7 +155,7 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
     ),
     ProgramTemplate(
         "HS", "高校進学支援プログラム", "social_life", "art27_2", "子どもの学習支援",
-        {"op": "and", "conditions": [_c("school_grade", "eq", "j3")]},
+        {"op": "and", "conditions": [_c("school_grade", "in", ["j3"])]},
         (("進路相談", 6), ("受験支援", 4)),
         ("学習支援", "進路相談"),
         (("high_school", "高校進学", True),),
@@ -165,7 +165,7 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
     ProgramTemplate(
         "ELD", "高齢者日常生活支援プログラム", "daily_life", "art27_2", "日常生活支援",
         {"op": "and", "conditions": [
-            _c("age", "gte", 65), _c("household_type", "eq", "elderly")]},
+            _c("age", "gte", 65), _c("household_type", "in", ["elderly"])]},
         (("生活状況の把握", 3), ("見守り", 12)),
         ("生活支援", "見守り", "介護サービス調整"),
         (("daily_life_stable", "日常生活の安定", True), ("other", "施設入所", False)),
@@ -174,7 +174,8 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
     ),
     ProgramTemplate(
         "HLT", "健康管理支援プログラム", "daily_life", "art27_2", "健康管理",
-        {"op": "and", "conditions": [_c("illness.chronic", "eq", True)]},
+        {"op": "and", "conditions": [
+            _c("age", "gte", 40), _c("household_type", "in", ["sick", "disabled"])]},
         (("健康状態の把握", 3), ("受診・服薬支援", 9)),
         ("受診支援", "服薬管理", "栄養指導"),
         (("health_improved", "健康状態の改善", True),),
@@ -185,8 +186,8 @@ PROGRAMS: tuple[ProgramTemplate, ...] = (
         "SOC", "社会参加支援プログラム", "social_life", "art27_2", "社会参加",
         {"op": "and", "conditions": [
             _c("age", "between", [20, 64]),
-            _c("employment_status", "eq", "not_working"),
-            _c("assessment.usage", "eq", "no_capacity")]},
+            _c("employment_status", "in", ["not_working"]),
+            _c("capacity.usage", "in", ["no_capacity"])]},
         (("居場所づくり", 6), ("ボランティア活動", 6)),
         ("居場所支援", "ボランティア"),
         (("social_participation", "社会参加の継続", True),),

@@ -209,6 +209,292 @@ def case_office_report(ctx: Context, r: Result) -> None:
     _measure(r, ctx, _get(client, f"{_reverse('reports:report')}?fy={fy}"))
     r.note = f"/reports/?fy={fy} as manager: every figure, KPIs, caseload, 4 SVG charts"
 
+def _membership(ctx: Context, user: Any) -> Any:
+    from jiritsu.offices.models import Membership
+
+    return Membership.objects.select_related("office", "user").get(user=user, office=ctx.office)
+
+
+def _as_of() -> Any:
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _fiscal_year(day: Any) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _rolled_back(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``fn`` in a transaction that is rolled back, so a write can be timed again."""
+    from django.db import transaction
+
+    def run() -> Any:
+        with transaction.atomic():
+            value = fn()
+            transaction.set_rollback(True)
+        return value
+
+    return run
+
+
+EMP_SQL = """
+SELECT p.id FROM people_person p JOIN people_household h ON h.id = p.household_id
+WHERE p.office_id = %(office)s
+  AND (h.assistance_started_on IS NULL OR h.assistance_started_on <= %(as_of)s)
+  AND (h.assistance_ended_on IS NULL OR h.assistance_ended_on > %(as_of)s)
+  AND p.birth_date <= %(born_by)s AND p.birth_date > %(born_after)s
+  AND h.household_type IN ('other', 'single_mother', 'sick')
+  AND p.employment_status IN ('not_working', 'job_seeking')
+  AND (SELECT a.has_capacity FROM people_workcapacityassessment a
+       WHERE a.person_id = p.id AND a.assessed_on <= %(as_of)s
+       ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1)
+ORDER BY p.id
+"""
+
+
+@case("screening one program (preview)", "< 1 s")
+def case_screening(ctx: Context, r: Result) -> None:
+    try:
+        from jiritsu.programs import screening
+    except ImportError as exc:
+        raise Skip("screening (jiritsu.programs.screening) not there yet") from exc
+    from django_scopes import scope
+
+    from jiritsu.core.wareki import add_months
+    from jiritsu.programs.models import Program
+
+    as_of = _as_of()
+    with scope(office=ctx.office):
+        program = Program.objects.get(office=ctx.office, code="EMP")
+        params = {"office": ctx.office.pk, "as_of": as_of,
+                  "born_by": add_months(as_of, -12 * 15), "born_after": add_months(as_of, -12 * 65)}
+        preview, rows = _measure(r, ctx, lambda: screening.preview(program, as_of),
+                                 _sql(EMP_SQL, params))
+    ours = sorted(c.person.pk for c in preview.candidates if c.matched)
+    theirs = [row[0] for row in rows]
+    same = ours == theirs
+    r.extra = {"matched": len(ours), "population": preview.population, "same_answer": same}
+    r.note = (f"{program.name}: {len(ours):,} of {preview.population:,} people match, with "
+              f"reasons; SQL = the matching ids only; same answer: {'yes' if same else 'NO'}")
+
+
+@case("screening one program (count)", "< 1 s")
+def case_screening_count(ctx: Context, r: Result) -> None:
+    try:
+        from jiritsu.programs import screening
+    except ImportError as exc:
+        raise Skip("screening (jiritsu.programs.screening) not there yet") from exc
+    from django_scopes import scope
+
+    from jiritsu.programs.models import Program
+
+    as_of = _as_of()
+    with scope(office=ctx.office):
+        program = Program.objects.get(office=ctx.office, code="DIS")
+        n, _ = _measure(r, ctx, lambda: screening.matching(program, as_of).count())
+    r.note = f"{program.name}: matching(...).count() = {n:,}"
+
+
+REPORT_SQL = """
+WITH e AS (SELECT * FROM programs_enrollment WHERE office_id = %(office)s),
+fig AS (
+  SELECT program_id,
+    COUNT(DISTINCT person_id) FILTER (WHERE started_on IS NOT NULL AND started_on <= %(end)s
+        AND (ended_on IS NULL OR ended_on >= %(start)s)) AS participants,
+    COUNT(DISTINCT person_id) FILTER (WHERE started_on BETWEEN %(start)s AND %(end)s) AS started,
+    COUNT(DISTINCT person_id) FILTER (WHERE status = 'ended' AND started_on IS NOT NULL
+        AND ended_on BETWEEN %(start)s AND %(end)s) AS ended,
+    COUNT(DISTINCT person_id) FILTER (WHERE started_on IS NOT NULL AND started_on <= %(end)s
+        AND (ended_on IS NULL OR ended_on > %(end)s)) AS continuing
+  FROM e GROUP BY program_id),
+ach AS (
+  SELECT e.program_id, COUNT(DISTINCT e.person_id) AS achieved
+  FROM programs_outcome o JOIN e ON e.id = o.enrollment_id
+  JOIN programs_outcometype t ON t.id = o.outcome_type_id
+  WHERE o.occurred_on BETWEEN %(start)s AND %(end)s AND t.counts_as_achievement
+  GROUP BY e.program_id),
+elig AS (
+  SELECT p, COUNT(DISTINCT q) AS eligible FROM (
+    SELECT l.program_id AS p, le.person_id AS q FROM programs_ledgerentry le
+      JOIN programs_screeningledger l ON l.id = le.ledger_id
+      WHERE l.office_id = %(office)s AND l.as_of BETWEEN %(start)s AND %(end)s
+    UNION SELECT program_id, person_id FROM programs_nomination
+      WHERE office_id = %(office)s AND nominated_on BETWEEN %(start)s AND %(end)s
+    UNION SELECT program_id, person_id FROM e
+      WHERE candidate_on BETWEEN %(start)s AND %(end)s
+         OR (started_on IS NOT NULL AND started_on <= %(end)s
+             AND (ended_on IS NULL OR ended_on >= %(start)s))
+  ) u GROUP BY p)
+SELECT pr.id, COALESCE(elig.eligible, 0), COALESCE(fig.participants, 0),
+       COALESCE(fig.started, 0), COALESCE(fig.ended, 0), COALESCE(fig.continuing, 0),
+       COALESCE(ach.achieved, 0)
+FROM programs_program pr
+LEFT JOIN fig ON fig.program_id = pr.id LEFT JOIN ach ON ach.program_id = pr.id
+LEFT JOIN elig ON elig.p = pr.id
+WHERE pr.office_id = %(office)s ORDER BY pr.code
+"""
+REPORT_FIGURES = ("eligible", "participants", "started", "ended", "continuing", "achieved")
+
+
+def _report_fn() -> tuple[Callable[..., Any], Any]:
+    try:
+        from jiritsu.reports.figures import office_report
+        from jiritsu.reports.periods import Period
+    except ImportError as exc:
+        raise Skip("office report (jiritsu.reports.figures) not there yet") from exc
+    return office_report, Period
+
+
+@case("office report, fiscal year", "< 500 ms, <= 1.5x SQL")
+def case_report(ctx: Context, r: Result) -> None:
+    from django_scopes import scope
+
+    office_report, period_cls = _report_fn()
+    fy = _fiscal_year(_as_of()) - 1  # the last complete fiscal year
+    period = period_cls.for_fiscal_year(fy)
+    params = {"office": ctx.office.pk, "start": period.start, "end": period.end}
+    with scope(office=ctx.office):
+        report, rows = _measure(r, ctx, lambda: office_report(ctx.office, period),
+                                _sql(REPORT_SQL, params))
+    ours = [(p["id"], *(p[k] for k in REPORT_FIGURES)) for p in report["programs"]]
+    same = ours == [tuple(row) for row in rows]
+    r.extra = {"fiscal_year": fy, "same_answer": same, "programs": ours}
+    r.note = (f"FY{fy}, {len(ours)} programs; SQL = the program table (対象者数・参加・開始・"
+              f"終了・継続・達成者数) only, Jiritsu also computes KPIs, caseload, monthly "
+              f"series; same program table: {'yes' if same else 'NO'}")
+
+
+@case("office report page", "< 500 ms")
+def case_report_page(ctx: Context, r: Result) -> None:
+    _report_fn()
+    fy = _fiscal_year(_as_of()) - 1
+    client = ctx.client(ctx.manager)
+    _measure(r, ctx, _get(client, _reverse("reports:report") + f"?fy={fy}"))
+    r.note = f"GET /reports/?fy={fy} as manager (HTML with SVG charts)"
+
+
+@case("national roll-up", "< 5 s")
+def case_rollup(ctx: Context, r: Result) -> None:
+    from django.db import connection
+
+    fy = _fiscal_year(_as_of()) - 1
+    start, end = (f"{fy}-04-01", f"{fy + 1}-03-31")
+    national = None
+    try:
+        from jiritsu.reports import figures
+
+        national = getattr(figures, "national_report", None) or getattr(
+            figures, "national_rollup", None)
+    except ImportError:
+        pass
+    sql = (REPORT_SQL.replace("WHERE office_id = %(office)s", "WHERE TRUE")
+           .replace("AND l.office_id = %(office)s", "")
+           .replace("WHERE l.office_id = %(office)s AND", "WHERE")
+           .replace("WHERE pr.office_id = %(office)s ORDER BY pr.code", "ORDER BY pr.code"))
+    rollup = ("SELECT o.kind, pr.code, SUM(x.eligible), SUM(x.participants), SUM(x.achieved) "
+              "FROM (" + sql.replace(
+                  "SELECT pr.id, COALESCE(elig.eligible, 0), COALESCE(fig.participants, 0),\n"
+                  "       COALESCE(fig.started, 0), COALESCE(fig.ended, 0), "
+                  "COALESCE(fig.continuing, 0),\n       COALESCE(ach.achieved, 0)",
+                  "SELECT pr.id, pr.office_id, pr.code, COALESCE(elig.eligible, 0) AS eligible, "
+                  "COALESCE(fig.participants, 0) AS participants, "
+                  "COALESCE(ach.achieved, 0) AS achieved")
+              + ") x JOIN programs_program pr ON pr.id = x.id JOIN offices_office o "
+              "ON o.id = x.office_id GROUP BY o.kind, pr.code ORDER BY o.kind, pr.code")
+    sql_run = _sql(rollup, {"start": start, "end": end})
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM offices_office")
+        offices = cur.fetchone()[0]
+    repeat = max(3, min(ctx.repeat, 5))
+    if national is not None:
+        _measure(r, ctx, lambda: national(fiscal_year=fy), sql_run, repeat=repeat)
+        r.note = f"{offices:,} offices, FY{fy}"
+    else:
+        from bench.timing import measure
+
+        probe = Result(case="", size="")
+        _, rows = measure(probe, sql_run, repeat=repeat)
+        r.sql_samples, r.n = probe.samples, repeat
+        r.skipped = False
+        r.note = (f"no national roll-up in Jiritsu yet: SQL only — the program table summed "
+                  f"over {offices:,} offices by office kind and program, {len(rows)} rows")
+
+
+IMPORT_HEADER = ("ケース番号", "世帯員番号", "世帯類型", "地区", "地区担当員", "保護開始日",
+                 "氏名", "ふりがな", "生年月日", "性別", "続柄", "就労状況")
+
+
+def _import_csv(ctx: Context, *, existing: bool) -> bytes:
+    """10,000 person rows: new cases, or (existing=True) the office's first 10,000 people
+    with a changed district and employment status (a nightly re-import)."""
+    import csv
+    import io
+
+    from django.db import connection
+
+    from bench.names import FAMILY, FEMALE, MALE
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(IMPORT_HEADER)
+    rng = random.Random(11)
+    if existing:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT h.case_number, p.member_number, h.household_type, u.username, "
+                "p.name, p.kana, p.birth_date, p.sex FROM people_person p "
+                "JOIN people_household h ON h.id = p.household_id "
+                "LEFT JOIN offices_user u ON u.id = h.caseworker_id "
+                "WHERE h.office_id = %s ORDER BY h.case_number, p.member_number LIMIT 10000",
+                [ctx.office.pk])
+            rows = cur.fetchall()
+        types = {"elderly": "高齢者", "single_mother": "母子", "disabled": "障害者",
+                 "sick": "傷病者", "other": "その他"}
+        for case_no, num, htype, cw, name, kana, birth, sex in rows:
+            w.writerow([case_no, num, types[htype], "再編地区", cw or "", "", name, kana,
+                        birth.isoformat(), "男" if sex == "male" else "女",
+                        "世帯主" if num == 1 else "子", "求職中"])
+        return out.getvalue().encode("utf-8-sig")
+    cw = ctx.caseworker.username
+    for i in range(10_000):
+        fam, fam_kana = rng.choice(FAMILY)
+        male = rng.random() < 0.5
+        giv, giv_kana = rng.choice(MALE if male else FEMALE)
+        w.writerow([f"IMP{i // 2:06d}", i % 2 + 1, "その他", "中央地区", cw, "2025-04-01",
+                    f"{fam} {giv}", f"{fam_kana} {giv_kana}",
+                    f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "男" if male else "女", "世帯主" if i % 2 == 0 else "配偶者", "未就労"])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _import_case(ctx: Context, r: Result, *, existing: bool) -> None:
+    try:
+        from jiritsu.people.importing import read_table, upsert_caseload
+    except ImportError as exc:
+        raise Skip("caseload import (jiritsu.people.importing) not there yet") from exc
+    data = _import_csv(ctx, existing=existing)
+    actor = _membership(ctx, ctx.supervisor)
+
+    def run() -> Any:
+        return upsert_caseload(actor=actor, rows=read_table(data, "caseload.csv"))
+
+    result, _ = _measure(r, ctx, _rolled_back(run), repeat=max(2, min(ctx.repeat, 5)))
+    r.extra = {"result": result.as_dict() if hasattr(result, "as_dict") else str(result),
+               "bytes": len(data)}
+    r.note = (f"10,000-row CSV ({len(data) // 1024} KiB, UTF-8 BOM): parse + validate + "
+              f"upsert + audit, rolled back after each run; {r.extra['result']}")
+
+
+@case("import 10,000 rows (new cases)", "seconds")
+def case_import_new(ctx: Context, r: Result) -> None:
+    _import_case(ctx, r, existing=False)
+
+
+@case("import 10,000 rows (re-import)", "seconds")
+def case_import_update(ctx: Context, r: Result) -> None:
+    _import_case(ctx, r, existing=True)
+
 
 def _board_urls(ctx: Context) -> list[str]:
     from django_scopes import scope
