@@ -70,7 +70,8 @@ def run_size(size: str, url: str, args: argparse.Namespace) -> list[dict[str, An
     cmd = [sys.executable, "-m", "bench.run", "--database-url", url, "--size", size,
            "--repeat", str(args.repeat), "--json", out,
            "--locust-seconds", str(args.locust_seconds),
-           "--locust-users", str(args.locust_users), "--workers", str(args.workers)]
+           "--locust-users", str(args.locust_users), "--workers", str(args.workers),
+           "--import-rows", str(args.import_rows)]
     if args.only:
         cmd += ["--only", args.only]
     print(f"== {size}: {url}", file=sys.stderr, flush=True)
@@ -140,15 +141,18 @@ def main(argv: list[str] | None = None) -> None:
                         help="run against this database instead (one --size)")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--quick", action="store_true",
-                        help="CI: 3 repetitions, 5-second load test with 10 users")
+                        help="CI: 3 repetitions, 1,000-row import once, 5-second load test "
+                             "with 10 users")
     parser.add_argument("--only", default="", help="comma-separated substrings of case names")
     parser.add_argument("--locust-seconds", type=int, default=30)
     parser.add_argument("--locust-users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--json", default=None, help="results file (default var/bench/…)")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.locust_seconds, args.locust_users = 3, 5, 10
+        args.import_rows = min(args.import_rows, 1_000)
     sizes = args.size or [s for s in ("large", "national") if pg_database_exists(database_url(s))]
     if not sizes:
         print("No benchmark database found. Generate one first, e.g.\n"
