@@ -75,6 +75,9 @@ def run_size(size: str, url: str, args: argparse.Namespace) -> list[dict[str, An
     if args.only:
         cmd += ["--only", args.only]
     print(f"== {size}: {url}", file=sys.stderr, flush=True)
+    # Bring the benchmark database up to the code's migrations (others land new ones).
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
+                   env=dict(os.environ, DATABASE_URL=url), check=True)
     subprocess.run(cmd, cwd=ROOT, check=True)
     with open(out, encoding="utf-8") as fh:
         results = json.load(fh)

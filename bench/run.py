@@ -501,6 +501,58 @@ def case_import_update(ctx: Context, r: Result) -> None:
     _import_case(ctx, r, existing=True)
 
 
+@case("API bulk upsert (new people)", "10,000 people in seconds")
+def case_api_bulk(ctx: Context, r: Result) -> None:
+    from django.test import Client
+
+    from bench.names import FAMILY, FEMALE, MALE
+
+    try:
+        from jiritsu.api.tokens import token_create
+    except ImportError as exc:
+        raise Skip("API tokens (jiritsu.api.tokens) not there yet") from exc
+    url = "/api/v1/households/bulk-upsert"
+    actor = _membership(ctx, ctx.supervisor)
+    _, raw = token_create(actor=actor, name="bench")
+    rng = random.Random(13)
+    rows = []
+    for i in range(ctx.import_rows):
+        fam, fam_kana = rng.choice(FAMILY)
+        male = rng.random() < 0.5
+        giv, giv_kana = rng.choice(MALE if male else FEMALE)
+        row = {"case_number": f"API{i // 2:06d}", "member_number": i % 2 + 1,
+               "name": f"{fam} {giv}", "kana": f"{fam_kana} {giv_kana}",
+               "birth_date": f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-"
+                             f"{rng.randint(1, 28):02d}",
+               "sex": "male" if male else "female",
+               "relationship": "head" if i % 2 == 0 else "spouse",
+               "employment_status": "not_working"}
+        if i % 2 == 0:
+            row |= {"household_type": "other", "district": "中央地区",
+                    "caseworker": ctx.caseworker.username,
+                    "assistance_started_on": "2025-04-01"}
+        rows.append(row)
+    body = json.dumps({"rows": rows}, ensure_ascii=False)
+    client = Client()
+
+    def post() -> Any:
+        response = client.post(url, body, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {raw}")
+        if response.status_code != 200:
+            raise AssertionError(f"POST {url} answered {response.status_code}: "
+                                 f"{response.content[:300]!r}")
+        return response.json()
+
+    from bench.timing import measure
+
+    quick = ctx.repeat < 5
+    result, _ = measure(r, _rolled_back(post), repeat=1 if quick else 3,
+                        warmup=0 if quick else 1)
+    r.extra = {"result": result, "bytes": len(body.encode())}
+    r.note = (f"POST {url}, {len(rows):,} people in one batch ({len(body.encode()) // 1024} "
+              f"KiB JSON, token auth), rolled back after each run; {result}")
+
+
 def _board_urls(ctx: Context) -> list[str]:
     from django_scopes import scope
 

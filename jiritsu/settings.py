@@ -90,6 +90,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("JIRITSU_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and not _env_bool("JIRITSU_PG_JIT", False):
+    # PostgreSQL's JIT compiles any query whose cost estimate is high; for the office
+    # report's correlated subqueries that alone took ~0.8 s (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
