@@ -366,15 +366,6 @@ def case_report(ctx: Context, r: Result) -> None:
               f"series; same program table: {'yes' if same else 'NO'}")
 
 
-@case("office report page", "< 500 ms")
-def case_report_page(ctx: Context, r: Result) -> None:
-    _report_fn()
-    fy = _fiscal_year(_as_of()) - 1
-    client = ctx.client(ctx.manager)
-    _measure(r, ctx, _get(client, _reverse("reports:report") + f"?fy={fy}"))
-    r.note = f"GET /reports/?fy={fy} as manager (HTML with SVG charts)"
-
-
 @case("national roll-up", "< 5 s")
 def case_rollup(ctx: Context, r: Result) -> None:
     from django.db import connection
