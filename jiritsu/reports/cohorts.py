@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 
 from jiritsu.offices.models import Office
 from jiritsu.people.models import Household, HouseholdTypeChange, Person, WorkCapacityAssessment
@@ -127,11 +126,15 @@ def work_outcome_ids(office: Office, start: dt.date, end: dt.date) -> QuerySet:
 
 def other_households(office: Office, end: dt.date) -> QuerySet[Household]:
     """「その他の世帯」 open at the period end, by the type in force on that day."""
-    type_then = (HouseholdTypeChange.objects.filter(household=OuterRef("pk"), valid_from__lte=end)
-                 .order_by("-valid_from", "-id").values("household_type")[:1])
+    changes = HouseholdTypeChange.objects.filter(household=OuterRef("pk"), valid_from__lte=end)
+    type_then = changes.order_by("-valid_from", "-id").values("household_type")[:1]
+    # Most households never change type: an EXISTS (which the planner hashes) settles those,
+    # and the type in force is looked up only for the others. COALESCE(subquery, type) ran
+    # the subquery for every household: 1.0 s → 0.13 s on 110,000 (docs/performance.md).
     return (Household.objects.filter(office=office).filter(household_open_at(end))
-            .annotate(type_then=Coalesce(Subquery(type_then), "household_type"))
-            .filter(type_then="other"))
+            .alias(type_then=Subquery(type_then))
+            .filter(Q(~Exists(changes), household_type="other")
+                    | Q(Exists(changes), type_then="other")))
 
 
 def earner_q(prefix: str = "") -> Q:
