@@ -555,8 +555,8 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
     # Only the cases named in the file: an office may hold 100,000 households.
     existing_households: dict[str, Household] = {}
     for chunk in _chunks(sorted({p.case_number for p in parsed}), 1000):
-        for h in Household.objects.filter(office=office, case_number__in=chunk):
-            existing_households[h.case_number] = h
+        for found_household in Household.objects.filter(office=office, case_number__in=chunk):
+            existing_households[found_household.case_number] = found_household
     seen: dict[tuple[str, int], int] = {}
     households: dict[str, dict[str, Any]] = {}
     first_row: dict[str, int] = {}
@@ -786,10 +786,11 @@ def _update_many(model: type[Model], objs: list[Any], fields: list[str]) -> None
     re-import of a large office)."""
     if not objs:
         return
-    cols = [model._meta.get_field(name) for name in fields]
+    cols: list[Any] = [model._meta.get_field(name) for name in fields]
+    pk: Any = model._meta.pk
     sql = (f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET "
            + ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in cols)
-           + f" WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s")
+           + f" WHERE {connection.ops.quote_name(pk.column)} = %s")
     params = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols] + [obj.pk]
               for obj in objs]
     with connection.cursor() as cur:
