@@ -271,7 +271,7 @@ def case_screening(ctx: Context, r: Result) -> None:
         params = {"office": ctx.office.pk, "as_of": as_of,
                   "born_by": add_months(as_of, -12 * 15), "born_after": add_months(as_of, -12 * 65)}
         preview, rows = _measure(r, ctx, lambda: screening.preview(program, as_of),
-                                 _sql(EMP_SQL, params))
+                                 _sql(EMP_SQL, params), repeat=min(ctx.repeat, 5))
     ours = sorted(c.person.pk for c in preview.candidates if c.matched)
     theirs = [row[0] for row in rows]
     same = ours == theirs
@@ -357,7 +357,7 @@ def case_report(ctx: Context, r: Result) -> None:
     params = {"office": ctx.office.pk, "start": period.start, "end": period.end}
     with scope(office=ctx.office):
         report, rows = _measure(r, ctx, lambda: office_report(ctx.office, period),
-                                _sql(REPORT_SQL, params))
+                                _sql(REPORT_SQL, params), repeat=min(ctx.repeat, 10))
     ours = [(p["id"], *(p[k] for k in REPORT_FIGURES)) for p in report["programs"]]
     same = ours == [tuple(row) for row in rows]
     r.extra = {"fiscal_year": fy, "same_answer": same, "programs": ours}
@@ -737,8 +737,9 @@ def _measure(r: Result, ctx: Context, fn: Callable[[], Any],
 
 # -- driver -------------------------------------------------------------------------------
 
-def run_cases(ctx: Context, only: set[str] | None) -> list[Result]:
-    results = []
+def run_cases(ctx: Context, only: set[str] | None,
+              save: Callable[[list[Result]], None] | None = None) -> list[Result]:
+    results: list[Result] = []
     for name, fn in CASES:
         if only and not any(o in name for o in only):
             continue
@@ -753,6 +754,8 @@ def run_cases(ctx: Context, only: set[str] | None) -> list[Result]:
         print(f"  {name:<28} {_fmt(r.median)} ms median  {_fmt(r.p95)} ms p95"
               f"{'  — ' + r.note if r.skipped else ''}", file=sys.stderr, flush=True)
         results.append(r)
+        if save is not None:
+            save(results)  # partial results survive an interrupted run
     return results
 
 
@@ -785,13 +788,14 @@ def main(argv: list[str] | None = None) -> None:
                                  *settings.PASSWORD_HASHERS]
     ctx = build_context(args)
     only = {o.strip() for o in args.only.split(",") if o.strip()} or None
-    results = run_cases(ctx, only)
-    payload = [r.as_dict() for r in results]
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False, indent=1)
-    else:
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    def save(results: list[Result]) -> None:
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as fh:
+                json.dump([r.as_dict() for r in results], fh, ensure_ascii=False, indent=1)
+
+    results = run_cases(ctx, only, save)
+    if not args.json:
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
