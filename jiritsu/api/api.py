@@ -81,12 +81,13 @@ errors.install(api)
 
 
 def _register() -> None:
-    from jiritsu.api.routers import lifecycle, people, programs, reports, tokens
+    from jiritsu.api.routers import guidance, lifecycle, people, programs, reports, tokens
 
     api.add_router("/tokens", tokens.router, tags=["APIトークン"])
     api.add_router("", people.router, tags=["世帯・世帯員"])
     api.add_router("", programs.router, tags=["プログラム"])
     api.add_router("", lifecycle.router, tags=["プログラムの流れ"])
+    api.add_router("", guidance.router, tags=["指導指示"])
     api.add_router("", reports.router, tags=["集計"])
 
 

@@ -1,0 +1,324 @@
+"""Guidance cases (法27条の指導指示 → 弁明の機会 → 法62条の決定) through the API.
+
+Every step calls ``jiritsu.guidance.services`` — the due-process guards, dates and
+document numbers are theirs; the API turns ids into the office's objects and answers
+with the case, its steps and the lawful next steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.routers.lifecycle import _person, _staff
+from jiritsu.guidance import services
+from jiritsu.guidance.access import get_case_for_user, get_step_for_user
+from jiritsu.guidance.models import GuidanceCase, GuidanceStep
+from jiritsu.guidance.rules import Track
+from jiritsu.offices.models import Membership
+
+router = Router()
+Step = GuidanceStep
+DateField = Field(..., description="日付（YYYY-MM-DD）")
+Text = Field("", max_length=10_000)
+
+
+class StepOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    occurred_on: dt.date
+    content: str
+    reason: str
+    note: str
+    document_number: str
+    deadline: dt.date | None
+    delivery_method: str
+    delivered_on: dt.date | None
+    conference_id: int | None
+    conference_subject: str
+    conference_outcome: str
+    hearing_at: dt.datetime | None
+    hearing_place: str
+    hearing_outcome: str
+    decision_kind: str
+    effective_on: dt.date | None
+    approval: str
+    approved_on: dt.date | None
+
+
+class NextStepOut(Schema):
+    action: str
+    label: str
+    due_on: dt.date | None
+    step_id: int | None
+    subject: str
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    person_name: str
+    opened_on: dt.date
+    ground: str
+    status: str
+    closed_on: dt.date | None
+    closed_reason: str
+    closed_note: str
+    version: int
+
+
+class CaseDetailOut(CaseOut):
+    steps: list[StepOut]
+    next_steps: list[NextStepOut]
+
+
+class CaseFilter(Schema):
+    status: GuidanceCase.Status | None = None
+    person_id: int | None = Field(None, ge=1, le=2_147_483_647)
+
+
+def _case(c: GuidanceCase) -> dict[str, Any]:
+    return {"id": c.pk, "person_id": c.person_id, "person_name": c.person.name,
+            "opened_on": c.opened_on, "ground": c.ground, "status": c.status,
+            "closed_on": c.closed_on, "closed_reason": c.closed_reason,
+            "closed_note": c.closed_note, "version": c.version}
+
+
+def _step(s: GuidanceStep) -> dict[str, Any]:
+    return {f: getattr(s, f) for f in StepOut.model_fields if f not in {"id", "kind_label"}} | {
+        "id": s.pk, "kind_label": s.get_kind_display()}
+
+
+def _detail(m: Membership, pk: int) -> dict[str, Any]:
+    case = get_case_for_user(m, pk)
+    steps = list(case.steps.order_by("occurred_on", "id"))
+    track = Track(case, steps, services.settings_for(case.office))
+    return _case(case) | {
+        "steps": [_step(s) for s in steps],
+        "next_steps": [{"action": n.action, "label": n.label, "due_on": n.due_on,
+                        "step_id": n.step_id, "subject": n.subject} for n in track.next_steps()],
+    }
+
+
+def _cases_qs(m: Membership) -> QuerySet[GuidanceCase]:
+    return GuidanceCase.objects.filter(office=m.office).select_related("person")
+
+
+@router.get("/guidance/cases", response=responses(page_of(CaseOut)), summary="指導指示の一覧")
+def case_list(request: HttpRequest, filters: Query[CaseFilter],
+              page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "guidance.manage")
+    qs = _cases_qs(m)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.person_id:
+        qs = qs.filter(person_id=filters.person_id)
+    return paginate(request, qs.order_by("-opened_on", "-id"), page, _case)
+
+
+@router.get("/guidance/cases/{case_id}", response=responses(CaseDetailOut),
+            summary="指導指示の詳細（手続の記録と、次に行える手続）")
+def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
+    return _detail(acting(request, "guidance.manage"), case_id)
+
+
+class CaseOpenIn(Schema):
+    person_id: int = Field(..., ge=1, le=2_147_483_647)
+    opened_on: dt.date = DateField
+    ground: str = Field(..., max_length=10_000, description="指導を要する事情")
+
+
+@router.post("/guidance/cases", response=responses(CaseDetailOut, 201), summary="指導指示の開始")
+def case_open(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
+    m = acting(request, "guidance.manage")
+    case = services.guidance_case_open(actor=m, person=_person(m, payload.person_id),
+                                       opened_on=payload.opened_on, ground=payload.ground)
+    return 201, _detail(m, case.pk)
+
+
+class OralIn(Schema):
+    occurred_on: dt.date = DateField
+    content: str = Field(..., max_length=10_000)
+    supervisor_present_id: int | None = Field(None, ge=1, le=2_147_483_647,
+                                              description="同席した査察指導員（必須）")
+    note: str = Text
+
+
+class ConferenceStepIn(Schema):
+    held_on: dt.date = DateField
+    subject: Step.ConferenceSubject
+    outcome: Step.ConferenceOutcome
+    minutes: str = Field(..., max_length=20_000)
+    place: str = Field("", max_length=200)
+    attendee_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class WrittenIn(Schema):
+    occurred_on: dt.date = DateField
+    content: str = Field(..., max_length=10_000)
+    reason: str = Field(..., max_length=10_000)
+    deadline: dt.date | None = Field(None, description="履行期限")
+
+
+class NoteStepIn(Schema):
+    occurred_on: dt.date = DateField
+    note: str = Text
+
+
+class NoticeIn(Schema):
+    occurred_on: dt.date = DateField
+    reason: str = Field(..., max_length=10_000)
+    hearing_at: dt.datetime | None = None
+    hearing_place: str = Field("", max_length=200)
+    content: str = Text
+
+
+class HearingIn(Schema):
+    occurred_on: dt.date = DateField
+    outcome: Step.HearingOutcome
+    content: str = Field(..., max_length=10_000)
+
+
+class DecisionIn(Schema):
+    occurred_on: dt.date = DateField
+    decision_kind: Step.DecisionKind
+    effective_on: dt.date | None = None
+    reason: str = Field(..., max_length=10_000)
+    content: str = Text
+    standard_applied: str = Text
+
+
+class CloseIn(Schema):
+    closed_on: dt.date = DateField
+    note: str = Field(..., max_length=10_000)
+
+
+class DeliveryIn(Schema):
+    delivered_on: dt.date = DateField
+    method: Step.DeliveryMethod
+
+
+class ApproveIn(Schema):
+    approve: bool
+    comment: str = Field("", max_length=2000)
+
+
+def _case_for_step(request: HttpRequest, case_id: int) -> tuple[Membership, GuidanceCase]:
+    m = acting(request, "guidance.manage")
+    return m, get_case_for_user(m, case_id)
+
+
+@router.post("/guidance/cases/{case_id}/oral-instruction", response=responses(CaseDetailOut),
+             summary="口頭指導（法27条、査察指導員の同席が必要）")
+def oral_instruction(request: HttpRequest, case_id: Id, payload: OralIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_oral_instruction_record(
+        actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
+        supervisor_present=_staff(m, payload.supervisor_present_id, "supervisor_present_id"),
+        note=payload.note)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/conference", response=responses(CaseDetailOut),
+             summary="ケース診断会議（文書指示・処分の検討）")
+def conference(request: HttpRequest, case_id: Id, payload: ConferenceStepIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    attendees = [_staff(m, pk, "attendee_ids") for pk in payload.attendee_ids]
+    services.guidance_conference_record(
+        actor=m, case=case, held_on=payload.held_on, subject=payload.subject,
+        outcome=payload.outcome, minutes=payload.minutes, place=payload.place,
+        attendees=attendees)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/written-instruction", response=responses(CaseDetailOut),
+             summary="文書による指導指示（法27条、履行期限つき）")
+def written_instruction(request: HttpRequest, case_id: Id, payload: WrittenIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_written_instruction_issue(
+        actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
+        reason=payload.reason, deadline=payload.deadline)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/noncompliance", response=responses(CaseDetailOut),
+             summary="履行期限の経過（不履行）の記録")
+def noncompliance(request: HttpRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_noncompliance_record(actor=m, case=case, occurred_on=payload.occurred_on,
+                                           note=payload.note)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/compliance", response=responses(CaseDetailOut),
+             summary="指示の履行の記録（指導指示は終結）")
+def compliance(request: HttpRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_compliance_record(actor=m, case=case, occurred_on=payload.occurred_on,
+                                        note=payload.note)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/notice", response=responses(CaseDetailOut),
+             summary="弁明の機会の付与通知")
+def notice(request: HttpRequest, case_id: Id, payload: NoticeIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_notice_issue(actor=m, case=case, occurred_on=payload.occurred_on,
+                                   reason=payload.reason, hearing_at=payload.hearing_at,
+                                   hearing_place=payload.hearing_place, content=payload.content)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/hearing", response=responses(CaseDetailOut),
+             summary="弁明の聴取の記録")
+def hearing(request: HttpRequest, case_id: Id, payload: HearingIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_hearing_record(actor=m, case=case, occurred_on=payload.occurred_on,
+                                     outcome=payload.outcome, content=payload.content)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/decision", response=responses(CaseDetailOut),
+             summary="法62条の決定の起案（課長決裁が必要）")
+def decision(request: HttpRequest, case_id: Id, payload: DecisionIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_decision_draft(
+        actor=m, case=case, occurred_on=payload.occurred_on, decision_kind=payload.decision_kind,
+        effective_on=payload.effective_on, reason=payload.reason, content=payload.content,
+        standard_applied=payload.standard_applied)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/cases/{case_id}/close", response=responses(CaseDetailOut),
+             summary="指導指示の終結（決定によらないもの）")
+def close(request: HttpRequest, case_id: Id, payload: CloseIn) -> dict[str, Any]:
+    m, case = _case_for_step(request, case_id)
+    services.guidance_case_close(actor=m, case=case, closed_on=payload.closed_on,
+                                 note=payload.note)
+    return _detail(m, case.pk)
+
+
+@router.post("/guidance/steps/{step_id}/delivery", response=responses(CaseDetailOut),
+             summary="文書の交付の記録")
+def delivery(request: HttpRequest, step_id: Id, payload: DeliveryIn) -> dict[str, Any]:
+    m = acting(request, "guidance.manage")
+    step = get_step_for_user(m, step_id)
+    services.guidance_delivery_record(actor=m, step=step, delivered_on=payload.delivered_on,
+                                      method=payload.method)
+    return _detail(m, step.case_id)
+
+
+@router.post("/guidance/steps/{step_id}/approve", response=responses(CaseDetailOut),
+             summary="法62条の決定の決裁（課長）")
+def approve(request: HttpRequest, step_id: Id, payload: ApproveIn) -> dict[str, Any]:
+    m = acting(request, "guidance.approve")
+    step = get_step_for_user(m, step_id)
+    services.guidance_decision_approve(actor=m, step=step, approve=payload.approve,
+                                       comment=payload.comment)
+    return _detail(m, step.case_id)
