@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import Day, Id, Moment, PageParams, acting, page_of, paginate, responses
 from jiritsu.api.routers.lifecycle import _person, _staff
 from jiritsu.guidance import services
 from jiritsu.guidance.access import get_case_for_user, get_step_for_user
@@ -130,7 +130,7 @@ def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
 
 class CaseOpenIn(Schema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
-    opened_on: dt.date = DateField
+    opened_on: Day = DateField
     ground: str = Field(..., max_length=10_000, description="指導を要する事情")
 
 
@@ -143,7 +143,7 @@ def case_open(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str,
 
 
 class OralIn(Schema):
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     content: str = Field(..., max_length=10_000)
     supervisor_present_id: int | None = Field(None, ge=1, le=2_147_483_647,
                                               description="同席した査察指導員（必須）")
@@ -151,7 +151,7 @@ class OralIn(Schema):
 
 
 class ConferenceStepIn(Schema):
-    held_on: dt.date = DateField
+    held_on: Day = DateField
     subject: Step.ConferenceSubject
     outcome: Step.ConferenceOutcome
     minutes: str = Field(..., max_length=20_000)
@@ -160,47 +160,47 @@ class ConferenceStepIn(Schema):
 
 
 class WrittenIn(Schema):
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     content: str = Field(..., max_length=10_000)
     reason: str = Field(..., max_length=10_000)
-    deadline: dt.date | None = Field(None, description="履行期限")
+    deadline: Day | None = Field(None, description="履行期限")
 
 
 class NoteStepIn(Schema):
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     note: str = Text
 
 
 class NoticeIn(Schema):
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     reason: str = Field(..., max_length=10_000)
-    hearing_at: dt.datetime | None = None
+    hearing_at: Moment | None = None
     hearing_place: str = Field("", max_length=200)
     content: str = Text
 
 
 class HearingIn(Schema):
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     outcome: Step.HearingOutcome
     content: str = Field(..., max_length=10_000)
 
 
 class DecisionIn(Schema):
-    occurred_on: dt.date = DateField
+    occurred_on: Day = DateField
     decision_kind: Step.DecisionKind
-    effective_on: dt.date | None = None
+    effective_on: Day | None = None
     reason: str = Field(..., max_length=10_000)
     content: str = Text
     standard_applied: str = Text
 
 
 class CloseIn(Schema):
-    closed_on: dt.date = DateField
+    closed_on: Day = DateField
     note: str = Field(..., max_length=10_000)
 
 
 class DeliveryIn(Schema):
-    delivered_on: dt.date = DateField
+    delivered_on: Day = DateField
     method: Step.DeliveryMethod
 
 
