@@ -224,30 +224,6 @@ def test_kiyosu_general_path_with_report_commitments_and_hello_work_path(world):
     assert figures(world, D(2007, 4, 1), D(2008, 3, 31))[prog.pk]["achieved"] == 1
 
 
-def test_kiyosu_guidance_path_from_oral_instruction_to_an_approved_sanction(world):
-    """清洲's second path: 法27条 oral (SV present) → written twice after case conferences →
-    弁明の機会 → 法62条 after a conference, approved by the manager (jiritsu/guidance)."""
-    from jiritsu.guidance import services as G
-    from jiritsu.guidance.tests.helpers import Walker
-
-    prog = program(world, "kiyosu_work_capacity")
-    started = timezone.localdate() - dt.timedelta(days=230)
-    e = take_part(world, prog, world.person, started)
-    P.enrollment_set_menus(actor=cw(world), enrollment=e, on=started,
-                           menus=[prog.menus.get(name="指導指示")])
-    walk = Walker(world, required=2)  # 清洲: at least two written instructions
-    draft = walk.to_draft("suspend")
-    decision = G.guidance_decision_approve(actor=mgr(world), step=draft, approve=True,
-                                           comment="決裁")
-    kinds = list(walk.case.steps.order_by("occurred_on", "id").values_list("kind", flat=True))
-    assert kinds.count("written_instruction") == 2 and kinds[0] == "oral_instruction"
-    assert decision.approval == "approved"
-    P.enrollment_end(actor=cw(world), enrollment=e, reason="stopped",
-                     on=decision.occurred_on)
-    e.refresh_from_db()
-    assert e.status == "ended"
-
-
 # ---------------------------------------------------------------- 5 伊賀
 
 def test_iga_lecture_course_then_hand_over_to_the_employment_specialist(world):
