@@ -301,8 +301,10 @@ class HospitalStay(_PersonPart):
         ]
 
     def __str__(self) -> str:
+        from jiritsu.core.wareki import format_wareki
+
         ward = "精神科" if self.psychiatric else "一般"
-        return f"{self.hospital_name}（{ward}）{self.admitted_on:%Y-%m-%d}〜{self.discharged_on or ''}"
+        return f"{self.hospital_name}（{ward}）{format_wareki(self.admitted_on)}〜{format_wareki(self.discharged_on)}"
 
 
 class WorkHistory(_PersonPart):
@@ -383,4 +385,6 @@ class WorkCapacityAssessment(_PersonPart):
         indexes = [models.Index(fields=["person", "assessed_on"], name="assessment_person_date")]
 
     def __str__(self) -> str:
-        return f"稼働能力の評価 {self.assessed_on:%Y-%m-%d}（{self.get_usage_display()}）"
+        from jiritsu.core.wareki import format_wareki
+
+        return f"稼働能力の評価 {format_wareki(self.assessed_on)}（{self.get_usage_display()}）"
