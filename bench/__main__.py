@@ -152,7 +152,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--json", default=None, help="results file (default var/bench/…)")
+    parser.add_argument("--render", nargs="+", metavar="JSON",
+                        help="print the table of saved result files and exit")
     args = parser.parse_args(argv)
+    if args.render:
+        saved: list[dict[str, Any]] = []
+        for name in args.render:
+            data = json.loads(Path(name).read_text(encoding="utf-8"))
+            saved += data["results"] if isinstance(data, dict) else data
+        print(table(saved))
+        return
     if args.quick:
         args.repeat, args.locust_seconds, args.locust_users = 3, 5, 10
         args.import_rows = min(args.import_rows, 1_000)
