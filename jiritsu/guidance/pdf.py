@@ -18,12 +18,12 @@ from jiritsu.guidance.models import GuidanceSettings, GuidanceStep
 K = GuidanceStep.Kind
 PRINT_CSS = Path(django_settings.BASE_DIR) / "static" / "css" / "guidance-print.css"
 
-DECISION_TITLES = {
+DECISION_TITLES: dict[str, str] = {
     GuidanceStep.DecisionKind.CHANGE: "保護変更決定通知書",
     GuidanceStep.DecisionKind.SUSPEND: "保護停止決定通知書",
     GuidanceStep.DecisionKind.ABOLISH: "保護廃止決定通知書",
 }
-DECISION_VERBS = {
+DECISION_VERBS: dict[str, str] = {
     GuidanceStep.DecisionKind.CHANGE: "変更",
     GuidanceStep.DecisionKind.SUSPEND: "停止",
     GuidanceStep.DecisionKind.ABOLISH: "廃止",
@@ -35,7 +35,7 @@ def document_title(step: GuidanceStep) -> str:
         return "指導指示書"
     if step.kind == K.NOTICE:
         return "弁明の機会の付与について"
-    return DECISION_TITLES[GuidanceStep.DecisionKind(step.decision_kind)]
+    return DECISION_TITLES[step.decision_kind]
 
 
 def document_date(step: GuidanceStep) -> str:

@@ -267,7 +267,7 @@ def guidance_delivery_record(*, actor: Membership, step: GuidanceStep, delivered
                                 code="guidance.not_a_document")
     if step.delivered_on is not None:
         raise IllegalTransition("交付は既に記録されています。", code="guidance.already_delivered")
-    current = {K.WRITTEN_INSTRUCTION: track.pending_written, K.NOTICE: track.latest_notice}[step.kind]
+    current = track.pending_written if step.kind == K.WRITTEN_INSTRUCTION else track.latest_notice
     if current is None or current.pk != step.pk or (step.kind == K.NOTICE and track.hearing):
         raise IllegalTransition("この文書は既に次の手続に進んでいるため、交付を記録できません。",
                                 code="guidance.document_superseded")

@@ -24,6 +24,7 @@ def test_supervisor_board_shows_next_lawful_step_and_its_deadline(client, world)
     walk.conference()
     w = walk.written(deadline_in=10)
     walk.deliver(w)
+    assert w.deadline is not None
     client.force_login(world.supervisor)
     resp = client.get(reverse("guidance:board"))
     body = resp.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -183,6 +184,7 @@ def test_noncompliance_only_after_the_deadline_has_passed(world):
     walk.conference()
     w = walk.written(deadline_in=10)
     walk.deliver(w)
+    assert w.deadline is not None
     with pytest.raises(DomainError) as exc:
         s.guidance_noncompliance_record(actor=walk.cw, case=walk.case, occurred_on=w.deadline,
                                         note="未提出")
@@ -197,6 +199,7 @@ def test_noncompliance_needs_the_instruction_delivered(world):
     walk.oral()
     walk.conference()
     w = walk.written(deadline_in=5)
+    assert w.deadline is not None
     with pytest.raises(DomainError) as exc:
         s.guidance_noncompliance_record(actor=walk.cw, case=walk.case,
                                         occurred_on=w.deadline + dt.timedelta(days=1), note="未提出")
@@ -219,7 +222,7 @@ def test_notice_must_give_reason_time_and_place(world):
     walk.oral()
     walk.instruction_round()
     day = walk.next()
-    base = {"reason": "指示違反", "hearing_at": at(day + dt.timedelta(days=10)),
+    base: dict[str, Any] = {"reason": "指示違反", "hearing_at": at(day + dt.timedelta(days=10)),
             "hearing_place": "相談室"}
     for missing, code in (("reason", "guidance.notice_reason_missing"),
                           ("hearing_at", "guidance.notice_time_missing"),
