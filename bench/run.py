@@ -410,7 +410,8 @@ def case_rollup(ctx: Context, r: Result) -> None:
         r.sql_samples, r.n = probe.samples, repeat
         r.skipped = False
         r.note = (f"no national roll-up in Jiritsu yet: SQL only — the program table summed "
-                  f"over {offices:,} offices by office kind and program, {len(rows)} rows")
+                  f"over {offices:,} office{'s' if offices != 1 else ''} by office kind and program, "
+                  f"{len(rows)} rows")
 
 
 IMPORT_HEADER = ("ケース番号", "世帯員番号", "世帯類型", "地区", "地区担当員", "保護開始日",
