@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "plan": "計画",
     "outcome": "成果",
     "enrollment": "参加状況",
+    "guidance": "指導指示",
 }
 
 _STATUS_LABELS = {"candidate": "候補", "selected": "選定", "active": "参加中", "ended": "終了",
@@ -260,6 +261,20 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
             entries.append(Entry("enrollment", ev.occurred_on, _at(ev.occurred_on, ev.created_at),
                                  title, ev.note, ev.enrollment.program.name, str(ev.actor),
                                  details=details))
+
+    if "guidance" in kinds and not pid:
+        # 指導指示 (法27条・法62条) is not part of any voluntary program: shown to staff only,
+        # and not under a program filter.
+        from jiritsu.guidance.models import GuidanceStep
+
+        for st in (GuidanceStep.objects.filter(case__person=person)
+                   .filter(_day_range("occurred_on", f))
+                   .select_related("given_by").order_by("-occurred_on", "-id")[:limit]):
+            body = st.content or st.reason
+            entries.append(Entry("guidance", st.occurred_on, _at(st.occurred_on, None),
+                                 st.get_kind_display(), body, "",
+                                 str(st.given_by) if st.given_by else "",
+                                 details=[st.note] if st.note else []))
 
     entries.sort(key=lambda e: (e.on, e.sort_at), reverse=True)
     return {"entries": entries[:limit], "cut": len(entries) > limit, "limit": limit,

@@ -64,6 +64,7 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "review_due": ("7日以内に見直し", "warn"),
     "new_case": ("新規・未検討", "info"),
     "visit_overdue": ("訪問予定超過", "warn"),
+    "guidance_open": ("指導指示 進行中", "err"),
 }
 
 _EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -297,6 +298,10 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
         ActivityRecord.objects.filter(person_id__in=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
     )
+    from jiritsu.guidance.models import GuidanceCase
+
+    guidance_open = set(GuidanceCase.objects.filter(person_id__in=ids, status="open")
+                        .values_list("person_id", flat=True))
     active: set[int] = set()
     enrolled: set[int] = set()
     pending: list[Enrollment] = []
@@ -334,6 +339,8 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
                 and p.pk not in enrolled and p.pk not in considered):
             codes.append("new_case")
             new.append(p)
+        if p.pk in guidance_open:
+            codes.append("guidance_open")
         if p.pk in overdue_ids:
             codes.append("review_overdue")
         elif p.pk in due_ids:

@@ -130,3 +130,23 @@ def test_person_page_query_count_does_not_grow_with_history(client, world, data,
     large = _count(client, url)
     assert large == small
     assert large <= 38
+
+
+def test_guidance_steps_are_on_the_timeline_and_flagged_at_home_for_staff_only(client, world,
+                                                                               data):
+    from jiritsu.guidance.models import GuidanceCase, GuidanceStep
+
+    e = _person_with_history(data)
+    case = GuidanceCase.objects.create(office=world.office, person=e.person,
+                                       opened_on=timezone.localdate(), ground="求職活動をしない",
+                                       opened_by=world.caseworker)
+    GuidanceStep.objects.create(case=case, kind=GuidanceStep.Kind.ORAL_INSTRUCTION,
+                                occurred_on=timezone.localdate(), content="週1回の求職活動",
+                                given_by=world.caseworker, recorded_by=world.caseworker)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("people:person", args=[e.person_id])).content.decode()
+    assert 'tl-kind">指導指示<' in body and "口頭指導（法27条）" in body
+    assert "指導指示 進行中" in client.get(reverse("home")).content.decode()
+    client.force_login(world.partner)
+    body = client.get(reverse("people:person", args=[e.person_id])).content.decode()
+    assert "口頭指導" not in body
