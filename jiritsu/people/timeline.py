@@ -9,6 +9,7 @@ never by the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +63,16 @@ class TimelineFilter:
     date_to: dt.date | None = None
 
 
+# Entries from apps this one must not depend on (指導指示 is registered by jiritsu.web so
+# that voluntary support never imports guidance). Staff only; each returns its own kind.
+EXTRA_SOURCES: list[Callable[[Person, TimelineFilter, int], list[Entry]]] = []
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
 
 
-def _day_range(field_name: str, f: TimelineFilter) -> Q:
+def day_range(field_name: str, f: TimelineFilter) -> Q:
     q = Q()
     if f.date_from:
         q &= Q(**{f"{field_name}__gte": f.date_from})
@@ -143,7 +149,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                                  who, local.strftime("%H:%M"), details))
 
     if "review" in kinds:
-        qs = (Review.objects.filter(enrollment__person=person).filter(_day_range("reviewed_on", f))
+        qs = (Review.objects.filter(enrollment__person=person).filter(day_range("reviewed_on", f))
               .select_related("enrollment__program", "reviewer", "conference"))
         if pid:
             qs = qs.filter(enrollment__program_id=pid)
@@ -153,13 +159,13 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                 details.append(f"次回見直し {_w(v.next_due_on)}")
             if v.conference:
                 details.append(f"{v.conference.get_kind_display()}（{_w(v.conference.held_on)}）")
-            entries.append(Entry("review", v.reviewed_on, _at(v.reviewed_on, v.created_at),
+            entries.append(Entry("review", v.reviewed_on, midnight_or_created(v.reviewed_on, v.created_at),
                                  f"見直し：{v.get_decision_display()}", v.evaluation,
                                  v.enrollment.program.name, str(v.reviewer), details=details))
 
     if "conference" in kinds:
         qs = (ConferenceDecision.objects.filter(person=person)
-              .filter(_day_range("conference__held_on", f))
+              .filter(day_range("conference__held_on", f))
               .select_related("conference", "enrollment__program", "conference__program",
                               "phase", "target_program"))
         if pid:
@@ -175,7 +181,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                 details.append(f"延長：{_w(d.extend_until)}まで")
             if d.target_program:
                 details.append(f"移行先：{d.target_program.name}")
-            entries.append(Entry("conference", c.held_on, _at(c.held_on, c.created_at),
+            entries.append(Entry("conference", c.held_on, midnight_or_created(c.held_on, c.created_at),
                                  f"決定：{d.get_decision_display()}", d.reason, prog,
                                  details=details))
 
@@ -191,12 +197,12 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                 continue
             grants = [f"{g.partner.name}（{_categories(g.categories)}）" for g in c.grants.all()]
             prog = c.program.name if c.program else "プログラム共通"
-            entries.append(Entry("consent", c.given_on, _at(c.given_on, c.created_at),
+            entries.append(Entry("consent", c.given_on, midnight_or_created(c.given_on, c.created_at),
                                  f"同意（{c.get_form_display()}）", c.note, prog,
                                  str(c.recorded_by),
                                  details=["情報提供先：" + "、".join(grants)] if grants else []))
             if c.withdrawn_on:
-                entries.append(Entry("consent", c.withdrawn_on, _at(c.withdrawn_on, None),
+                entries.append(Entry("consent", c.withdrawn_on, midnight_or_created(c.withdrawn_on, None),
                                      "同意の撤回", "", prog))
         entries = [e for e in entries if e.kind != "consent" or _in_range(e.on, f)]
 
@@ -221,7 +227,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
 
     if "outcome" in kinds:
         qs = (Outcome.objects.filter(enrollment__person=person)
-              .filter(_day_range("occurred_on", f))
+              .filter(day_range("occurred_on", f))
               .select_related("enrollment__program", "recorded_by"))
         if pid:
             qs = qs.filter(enrollment__program_id=pid)
@@ -239,13 +245,13 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                 details.append(f"退院先：{o.get_destination_display()}")
             if o.school_name:
                 details.append(f"進学先：{o.school_name}")
-            entries.append(Entry("outcome", o.occurred_on, _at(o.occurred_on, o.created_at),
+            entries.append(Entry("outcome", o.occurred_on, midnight_or_created(o.occurred_on, o.created_at),
                                  f"成果：{o.get_kind_display()}", o.note,
                                  o.enrollment.program.name, str(o.recorded_by), details=details))
 
     if "enrollment" in kinds:
         qs = (EnrollmentEvent.objects.filter(enrollment__person=person)
-              .filter(_day_range("occurred_on", f))
+              .filter(day_range("occurred_on", f))
               .select_related("enrollment__program", "phase", "conference", "actor"))
         if pid:
             qs = qs.filter(enrollment__program_id=pid)
@@ -258,23 +264,13 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                 details.append(f"段階：{ev.phase.name}")
             if ev.conference:
                 details.append(f"{ev.conference.get_kind_display()}（{_w(ev.conference.held_on)}）で決定")
-            entries.append(Entry("enrollment", ev.occurred_on, _at(ev.occurred_on, ev.created_at),
+            entries.append(Entry("enrollment", ev.occurred_on, midnight_or_created(ev.occurred_on, ev.created_at),
                                  title, ev.note, ev.enrollment.program.name, str(ev.actor),
                                  details=details))
 
-    if "guidance" in kinds and not pid:
-        # 指導指示 (法27条・法62条) is not part of any voluntary program: shown to staff only,
-        # and not under a program filter.
-        from jiritsu.guidance.models import GuidanceStep
-
-        for st in (GuidanceStep.objects.filter(case__person=person)
-                   .filter(_day_range("occurred_on", f))
-                   .select_related("given_by").order_by("-occurred_on", "-id")[:limit]):
-            body = st.content or st.reason
-            entries.append(Entry("guidance", st.occurred_on, _at(st.occurred_on, None),
-                                 st.get_kind_display(), body, "",
-                                 str(st.given_by) if st.given_by else "",
-                                 details=[st.note] if st.note else []))
+    if membership is None or not membership.is_partner:
+        for source in EXTRA_SOURCES:
+            entries += source(person, TimelineFilter(kinds, pid, f.date_from, f.date_to), limit)
 
     entries.sort(key=lambda e: (e.on, e.sort_at), reverse=True)
     return {"entries": entries[:limit], "cut": len(entries) > limit, "limit": limit,
@@ -286,7 +282,7 @@ def _in_range(day: dt.date, f: TimelineFilter) -> bool:
     return (f.date_from is None or day >= f.date_from) and (f.date_to is None or day <= f.date_to)
 
 
-def _at(day: dt.date, created: dt.datetime | None) -> dt.datetime:
+def midnight_or_created(day: dt.date, created: dt.datetime | None) -> dt.datetime:
     """Sort key inside a day: the row's creation time when it was written that day."""
     base = _midnight(day)
     if created is not None and timezone.localtime(created).date() == day:
