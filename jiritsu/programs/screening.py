@@ -429,7 +429,7 @@ FIELDS: dict[str, FieldSpec] = {
                             _disability_reason),
     "psychiatric_stay_months": FieldSpec(
         "精神科への継続入院（月数）", {"gte": lambda v: _int(v, 0, 1200)}, _psych_q,
-        lambda op, v: f"精神科に{_months_text(v) if v else ''}以上継続して入院中",
+        lambda op, v: f"精神科に{_months_text(v)}以上継続して入院中" if v else "精神科に入院中",
         ("hospital_stays",), _psych_reason),
     "hospital_stay": FieldSpec("入院中", {"is": _bool}, _stay_q,
                                _text_describe("入院中（病棟を問わない）", "入院していない"),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required, require
+from jiritsu.offices.models import Membership
 from jiritsu.people.access import get_person_for_user, log_view
 from jiritsu.people.models import Person
 from jiritsu.programs import forms as F
@@ -37,6 +38,8 @@ from jiritsu.programs.models import (
     Enrollment,
     Program,
 )
+
+PROFESSIONS = dict(Membership.Profession.choices)
 
 
 def _m(request: HttpRequest) -> Any:
@@ -80,6 +83,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "menus": list(program.menus.order_by("order", "id")),
         "outcome_types": list(program.outcome_types.order_by("id")),
         "partners": list(program.partners.all()),
+        "professions": [PROFESSIONS.get(x, x) for x in program.professions or []],
         "board": board,
         "open_total": sum(c.count for c in board),
         "due": selectors.program_reviews_due(program, m),
