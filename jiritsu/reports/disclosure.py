@@ -262,21 +262,41 @@ def _app_providers() -> list[tuple[Provider, set[type[models.Model]]]]:
     return found
 
 
+def person_paths(model: type[models.Model], depth: int = 3,
+                 seen: frozenset[type[models.Model]] = frozenset()) -> list[str]:
+    """Lookups from ``model`` to the person it is about, following foreign keys up to
+    ``depth`` hops (e.g. a guidance step → its case → the person: ``case__person``)."""
+    paths = []
+    for f in model._meta.concrete_fields:  # type: ignore[attr-defined]
+        if not isinstance(f, models.ForeignKey):
+            continue
+        target = f.related_model
+        if target is Person:
+            paths.append(f.name)
+        elif (depth > 1 and target not in seen and target is not model
+              and target._meta.app_label in _PERSON_APPS):
+            paths += [f"{f.name}__{rest}"
+                      for rest in person_paths(target, depth - 1, seen | {model})]
+    return paths
+
+
+_PERSON_APPS = {"people", "programs", "guidance", "activities"}
+
+
 def _generic(person: Person, covered: set[type[models.Model]]) -> list[Section]:
-    """Rows of any other project model that points at the person or their enrolments."""
+    """Rows of any other project model that leads to the person through foreign keys."""
     sections = []
     for model in apps.get_models():
         if model in covered or not model.__module__.startswith("jiritsu."):
             continue
-        lookups = [f.name for f in model._meta.concrete_fields
-                   if isinstance(f, models.ForeignKey) and f.related_model in (Person, pm.Enrollment)]
-        if not lookups:
+        if model._meta.app_label in {"audit", "offices", "reports"}:
+            continue
+        paths = person_paths(model)
+        if not paths:
             continue
         q = models.Q()
-        for name in lookups:
-            related = model._meta.get_field(name).related_model
-            q |= models.Q(**{name: person}) if related is Person else models.Q(
-                **{f"{name}__person": person})
+        for path in paths:
+            q |= models.Q(**{path: person})
         rows = model_rows(model._default_manager.filter(q).distinct())
         if rows:
             sections.append(Section(model._meta.label_lower, str(model._meta.verbose_name), rows))

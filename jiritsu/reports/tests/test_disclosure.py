@@ -120,3 +120,26 @@ def test_disclosure_roles_and_offices(client: Any, world: Any) -> None:
     client.force_login(other_supervisor)
     assert client.post(f"/reports/disclose/{person.pk}/", {"format": "zip"}).status_code == 404
     assert not AuditEvent.objects.filter(action="person.disclose").exists()
+
+
+def test_records_reached_through_other_records_are_found() -> None:
+    from jiritsu.programs import models as pm
+    from jiritsu.reports.disclosure import person_paths
+
+    assert person_paths(pm.ConsentGrant) == ["consent__person"]
+    assert person_paths(pm.ApprovalStep) == ["request__enrollment__person"]
+    assert person_paths(pm.GoalAssessment) == ["review__enrollment__person"]
+    assert person_paths(pm.Program) == []
+
+
+def test_a_record_type_no_section_covers_is_still_disclosed(world: Any) -> None:
+    """A model of another app (e.g. guidance steps) with no provider lands in a generic
+    section, found through its foreign keys; shown here by un-covering consent grants."""
+    from jiritsu.programs import models as pm
+    from jiritsu.reports import disclosure
+
+    person = build_file(world)
+    sections = disclosure._generic(person, disclosure.COVERED - {pm.ConsentGrant})
+    assert [s.key for s in sections] == ["programs.consentgrant"]
+    assert sections[0].rows[0]["関係機関"] == "ハローワークＡ"
+    assert disclosure._generic(person, disclosure.COVERED) == []
