@@ -157,7 +157,8 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     _sheet(wb, "目標", title, TARGET_HEADERS, target_rows(report),
            [36, 30, 16, 24, 10, 10, 12, 12, 10], rate_columns=(8,))
     _sheet(wb, "月別", title, ["月", "参加者数", "達成者数"],
-           [[m["wareki"], m["participants"], m["achieved"]] for m in report["monthly"]],
+           [[m["wareki"], None if m.get("future") else m["participants"],
+             None if m.get("future") else m["achieved"]] for m in report["monthly"]],
            [16, 12, 12])
     _sheet(wb, "移行", title, ["移行元", "移行先", "人数"],
            [[t["from"], t["to"], t["n"]] for t in report["transfers"]], [40, 40, 10])

@@ -344,9 +344,14 @@ def _monthly(office: Office, period: Period, program: Program | None) -> list[di
             f"AND o.occurred_on >= %s AND o.occurred_on <= %s{where_program}",
             [*ach_params, office.pk, True, period.start, period.end, *extra])
         ach = cur.fetchone()
+    today = dt.date.today()
+    # Months that have not begun yet are left empty rather than showing open episodes
+    # carried forward (the current fiscal year's later months).
     return [{"month": s.strftime("%Y-%m"), "label": f"{s.month}月",
              "wareki": wareki.format_wareki_month(s), "start": s.isoformat(), "end": e.isoformat(),
-             "participants": int(part[i] or 0), "achieved": int(ach[i] or 0)}
+             "future": s > today,
+             "participants": 0 if s > today else int(part[i] or 0),
+             "achieved": 0 if s > today else int(ach[i] or 0)}
             for i, (s, e) in enumerate(months)]
 
 

@@ -138,3 +138,18 @@ def test_other_office_history_is_invisible(world: Any, history: History) -> None
     report = figures.office_report(world.other_office, FY2025)
     assert report["programs"] == []
     assert report["totals"]["participants"] == 0
+
+
+def test_months_not_yet_begun_are_empty(world: Any, history: History) -> None:
+    import datetime as dt
+
+    from jiritsu.core.wareki import fiscal_year_of
+
+    current = Period.for_fiscal_year(fiscal_year_of(dt.date.today()))
+    f_enroll = history.employment.enrollments.filter(ended_on__isnull=True).count()
+    assert f_enroll > 0
+    months = figures.office_report(world.office, current)["monthly"]
+    future = [m for m in months if m["future"]]
+    assert all(m["participants"] == 0 and m["achieved"] == 0 for m in future)
+    begun = [m for m in months if not m["future"]]
+    assert begun and begun[0]["participants"] > 0  # open episodes carried into this year
