@@ -673,6 +673,8 @@ class Preview:
     counts: list[ConditionCount]
     candidates: list[Candidate]
     rules_text: list[str]
+    offset: int = 0
+    nominated_only_total: int = 0
 
     @property
     def nominated_only(self) -> list[Candidate]:
@@ -685,12 +687,17 @@ def nomination_reason(n: Any) -> str:
 
 
 def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None,
-            limit: int | None = None) -> Preview:
-    """Counts per condition and each candidate's reasons, in a fixed number of queries.
+            limit: int | None = None, offset: int = 0) -> Preview:
+    """Counts per condition for everyone, reasons for one page of candidates.
 
-    Queries: 1 aggregate (population, each condition alone and running), 1 for the
-    candidates with one boolean column per leaf, one per prefetched relation the
-    rule needs, 1 for nominations, 1 for open enrolments.
+    The counts (population, each condition alone and running, the total) are computed
+    in the database over the whole population; reasons are worded only for the matches
+    ``offset`` … ``offset + limit`` in 名簿 order (all of them when ``limit`` is None).
+    People nominated without matching are listed after the matches, on the first page.
+    Queries: 1 aggregate, 1 for the page of candidates with one boolean column per leaf,
+    one per prefetched relation the rule needs, 1 for nominations, 1 for the nominated
+    people who do not match, 1 for open enrolments; when paged, 1 more to tell which
+    nominated people match.
     """
     from jiritsu.programs.models import Enrollment, Nomination
 
@@ -716,15 +723,27 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
     prefetch: set[str] = {p for leaf in leaf_list for p in leaf.spec.prefetch}
     matched_qs = base.filter(rules_to_q(rules, as_of)).annotate(**annotations)
     matched_qs = matched_qs.select_related("household").order_by("kana_key", "id")
+    offset = max(offset, 0)
     if limit is not None:
-        matched_qs = matched_qs[:limit]
+        matched_qs = matched_qs[offset:offset + limit]
+    elif offset:
+        matched_qs = matched_qs[offset:]
     matched = list(_with_prefetch(matched_qs, prefetch))
 
     nominations = list(
         Nomination.objects.filter(program=program, nominated_on__lte=as_of)
         .select_related("partner").order_by("nominated_on", "id"))
     matched_ids = {p.pk for p in matched}
-    extra_ids = {n.person_id for n in nominations} - matched_ids
+    nominated_ids = {n.person_id for n in nominations}
+    # Nominated people who do not match the rules (asked of the database, not of the page).
+    paged = limit is not None or offset > 0
+    if paged and nominated_ids - matched_ids:
+        nominated_only_ids = nominated_ids - set(
+            base.filter(rules_to_q(rules, as_of), pk__in=nominated_ids)
+            .values_list("pk", flat=True))
+    else:
+        nominated_only_ids = nominated_ids - matched_ids
+    extra_ids = nominated_only_ids - matched_ids if offset == 0 else set()
     extra = list(_with_prefetch(
         Person.objects.filter(pk__in=extra_ids).select_related("household")
         .annotate(**annotations).order_by("kana_key", "id"), prefetch)) if extra_ids else []
@@ -738,20 +757,71 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
     for n in nominations:
         noms_by_person.setdefault(n.person_id, []).append(n)
 
-    candidates = []
-    for person, is_match in [(p, True) for p in matched] + [(p, False) for p in extra]:
-        reasons = [
-            leaf.spec.reason(person, leaf.op, leaf.value, as_of) if leaf.spec.reason
-            else leaf.text
-            for leaf in leaf_list if getattr(person, f"_c{leaf.index}")
-        ] if is_match else []
-        noms = noms_by_person.get(person.pk, [])
-        reasons += [nomination_reason(n) for n in noms]
-        candidates.append(Candidate(person, is_match, _dedupe(reasons), noms,
-                                    open_by_person.get(person.pk)))
-    return Preview(as_of, totals["population"], len(matched) if limit is None
-                   else base.filter(rules_to_q(rules, as_of)).count(),
-                   counts, candidates, texts)
+    candidates = [
+        _candidate(person, is_match, leaf_list, as_of, noms_by_person.get(person.pk, []),
+                   open_by_person.get(person.pk))
+        for person, is_match in [(p, True) for p in matched] + [(p, False) for p in extra]
+    ]
+    # The running count of the last top-level condition is the whole rule's count.
+    total = totals[f"r{len(top) - 1}"] if top else 0
+    return Preview(as_of, totals["population"], total if paged else len(matched),
+                   counts, candidates, texts, offset, len(nominated_only_ids))
+
+
+def _candidate(person: Person, is_match: bool, leaf_list: list[Leaf], as_of: dt.date,
+               noms: list[Any], open_enrollment: Any) -> Candidate:
+    """One candidate with the reasons of the leaves it meets (annotated ``_c<n>``)."""
+    reasons = [
+        leaf.spec.reason(person, leaf.op, leaf.value, as_of) if leaf.spec.reason else leaf.text
+        for leaf in leaf_list if getattr(person, f"_c{leaf.index}")
+    ] if is_match else []
+    reasons += [nomination_reason(n) for n in noms]
+    return Candidate(person, is_match, _dedupe(reasons), noms, open_enrollment)
+
+
+# Reasons for a ledger are worded this many people at a time: the IN lists of the
+# prefetches and the rows held in memory stay bounded however many people match.
+LEDGER_CHUNK = 2000
+
+
+def ledger_candidates(program: Any, as_of: dt.date, *,
+                      chunk_size: int = LEDGER_CHUNK) -> list[Candidate]:
+    """Every candidate of ``program`` on ``as_of`` with reasons, for saving a ledger.
+
+    No counts and no open enrolments (a ledger stores neither): 1 query for the matching
+    ids in 名簿 order, 1 for nominations, then per chunk of ``chunk_size`` people 1 query
+    with one boolean column per leaf and one per prefetched relation the rule needs.
+    Matches first, then nominated people who do not match, as :func:`preview` lists them.
+    """
+    from jiritsu.programs.models import Nomination
+
+    rules = program.rules
+    base = population(program.office, allows_non_recipients=program.allows_non_recipients,
+                      as_of=as_of)
+    leaf_list = leaves(rules)
+    annotations = {f"_c{leaf.index}": ExpressionWrapper(leaf.q(as_of), output_field=BooleanField())
+                   for leaf in leaf_list}
+    prefetch: set[str] = {p for leaf in leaf_list for p in leaf.spec.prefetch}
+    ids = list(base.filter(rules_to_q(rules, as_of)).order_by("kana_key", "id")
+               .values_list("pk", flat=True))
+    noms_by_person: dict[int, list[Any]] = {}
+    for n in (Nomination.objects.filter(program=program, nominated_on__lte=as_of)
+              .select_related("partner").order_by("nominated_on", "id")):
+        noms_by_person.setdefault(n.person_id, []).append(n)
+    matched = set(ids)
+    extra = [pid for pid in noms_by_person if pid not in matched]
+
+    out: list[Candidate] = []
+    # Nominated-only people are few: one chunk, so they stay in 名簿 order among themselves.
+    for is_match, id_list, size in ((True, ids, chunk_size), (False, extra, len(extra) or 1)):
+        for start in range(0, len(id_list), size):
+            chunk = id_list[start:start + size]
+            people = list(_with_prefetch(
+                Person.objects.filter(pk__in=chunk).annotate(**annotations)
+                .order_by("kana_key", "id"), prefetch))
+            out.extend(_candidate(p, is_match, leaf_list, as_of,
+                                  noms_by_person.get(p.pk, []), None) for p in people)
+    return out
 
 
 def _with_prefetch(qs: QuerySet[Person], names: set[str]) -> QuerySet[Person]:

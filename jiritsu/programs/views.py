@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -168,7 +169,6 @@ def screening_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = F.ScreeningForm(request.GET or {"as_of": _today().isoformat()})
     ledger_form = F.LedgerForm(prefix="ledger",
                                initial={"as_of": request.GET.get("as_of") or _today()})
-    preview = screening.preview(program, form.cleaned_data["as_of"]) if form.is_valid() else None
     if request.method == "POST":
         require(m, "screening.run")
         ledger_form = F.LedgerForm(request.POST, prefix="ledger")
@@ -182,10 +182,38 @@ def screening_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"台帳「{ledger.title}」を保存しました（{ledger.entries.count()}人）。")
                 return redirect("programs:ledger", pk=ledger.pk)
+    # Counts for everyone; reasons only for the page of candidates shown.
+    page = _page_number(request.GET.get("page", ""))
+    preview = (screening.preview(program, form.cleaned_data["as_of"],
+                                 limit=SCREENING_PAGE_SIZE,
+                                 offset=(page - 1) * SCREENING_PAGE_SIZE)
+               if form.is_valid() else None)
+    pager = _screening_pager(preview, page, form) if preview is not None else None
     return render(request, "programs/screening.html", {
         "program": program, "form": form, "ledger_form": ledger_form, "preview": preview,
-        "rules_text": screening.describe_rules(program.rules),
+        "pager": pager, "rules_text": screening.describe_rules(program.rules),
         "can_conference": m.can("conference.manage")})
+
+
+SCREENING_PAGE_SIZE = 50
+
+
+def _page_number(raw: str) -> int:
+    return max(int(raw), 1) if raw.isdigit() else 1
+
+
+def _screening_pager(preview: screening.Preview, page: int,
+                     form: F.ScreeningForm) -> dict[str, Any]:
+    """Where this page sits among the matches, with links keeping the 基準日."""
+    pages = max(1, -(-preview.total // SCREENING_PAGE_SIZE))
+    base = "?" + urlencode({"as_of": form.cleaned_data["as_of"].isoformat()})
+    shown = sum(1 for c in preview.candidates if c.matched)
+    return {
+        "page": page, "pages": pages,
+        "first": preview.offset + 1 if shown else 0, "last": preview.offset + shown,
+        "previous": f"{base}&page={page - 1}" if page > 1 else "",
+        "next": f"{base}&page={page + 1}" if page < pages else "",
+    }
 
 
 @action_required("screening.run")

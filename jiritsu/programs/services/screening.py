@@ -52,18 +52,18 @@ def ledger_save(*, actor: Membership, program: Program, as_of: dt.date,
     Also flags current participants who no longer match (see :func:`flag_non_matching`)."""
     require(actor, "screening.run")
     same_office(actor, program)
-    pv = screening.preview(program, as_of)
+    candidates = screening.ledger_candidates(program, as_of)
     ledger = ScreeningLedger.objects.create(
         office=actor.office, program=program, as_of=as_of,
         title=title.strip() or f"{program.name} 支援対象者台帳（{format_wareki(as_of)}）",
         rules=program.rules, created_by=actor.user)
     LedgerEntry.objects.bulk_create([
         LedgerEntry(ledger=ledger, person=c.person, reasons=c.reasons, nominated=c.nominated)
-        for c in pv.candidates])
+        for c in candidates], batch_size=1000)
     flagged = flag_non_matching(actor=actor, program=program, as_of=as_of)
     audit(actor, "screening.ledger_save", Kind.CREATE, ledger,
-          after={"program": program.pk, "as_of": as_of, "entries": len(pv.candidates),
-                 "matched": pv.total, "flagged": flagged})
+          after={"program": program.pk, "as_of": as_of, "entries": len(candidates),
+                 "matched": sum(1 for c in candidates if c.matched), "flagged": flagged})
     return ledger
 
 

@@ -259,3 +259,47 @@ def test_participants_keep_reasons_from_consentless_rules(world, population):
     make_consent(population["pupil"], program, recorded_by=world.caseworker,
                  partners=[world.partner_org])
     assert names(screening.matching(program, AS_OF)) == ["母子 一郎"]
+
+
+def test_a_page_of_the_preview_words_reasons_for_that_page_only(world, population):
+    program = make_program(world.office, rules={"op": "or", "conditions": [
+        {"field": "care_duty", "op": "is", "value": True},
+        {"field": "disability", "op": "any"},
+    ]})
+    for i in range(7):
+        hh = t.make_household(world.office, assistance_started_on=dt.date(2020, 1, 1))
+        p = t.make_person(world.office, household=hh, member_number=1, kana=f"かいご {i}")
+        CareDuty.objects.create(person=p, kind=CareDuty.Kind.NURSING_CARE, detail=f"母{i}")
+    everyone = screening.preview(program, AS_OF)
+    assert everyone.total == 9
+    pages = [screening.preview(program, AS_OF, limit=4, offset=o) for o in (0, 4, 8)]
+    assert [len(pv.candidates) for pv in pages] == [4, 4, 1]
+    assert all(pv.total == 9 and pv.counts == everyone.counts for pv in pages)
+    assert [c.person.pk for pv in pages for c in pv.candidates] == [
+        c.person.pk for c in everyone.candidates]
+    assert [c.reasons for pv in pages for c in pv.candidates] == [
+        c.reasons for c in everyone.candidates]
+
+
+def test_ledger_candidates_word_every_reason_in_chunks_of_bounded_queries(world, population):
+    program = make_program(world.office, rules={"op": "or", "conditions": [
+        {"field": "psychiatric_stay_months", "op": "gte", "value": 3},
+        {"field": "capacity.has_will", "op": "is", "value": True},
+        {"field": "care_duty", "op": "is", "value": True},
+    ]})
+    services.nomination_record(actor=world.m(world.caseworker), program=program,
+                               person=population["pupil"], source=Nomination.Source.OTHER,
+                               nominated_by="中学校", nominated_on=dt.date(2025, 10, 1))
+    for i in range(5):
+        hh = t.make_household(world.office, assistance_started_on=dt.date(2020, 1, 1))
+        p = t.make_person(world.office, household=hh, member_number=1)
+        CareDuty.objects.create(person=p, kind=CareDuty.Kind.NURSING_CARE, detail=f"母{i}")
+    pv = screening.preview(program, AS_OF)
+    with CaptureQueriesContext(connection) as ctx:
+        got = screening.ledger_candidates(program, AS_OF, chunk_size=3)
+    # ids + nominations, then per chunk (3 chunks of the 8 matches, 1 of nominated only):
+    # the people with leaf columns + 3 prefetches (stays, assessments, care duties)
+    assert len(ctx.captured_queries) <= 2 + 4 * 4
+    assert [(c.person.pk, c.matched, c.reasons) for c in got] == [
+        (c.person.pk, c.matched, c.reasons) for c in pv.candidates]
+    assert got[-1].matched is False and got[-1].reasons[0].startswith("推薦：")

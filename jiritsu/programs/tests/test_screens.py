@@ -313,3 +313,31 @@ def test_board_and_enrollment_pages_have_bounded_queries(client, world, programs
             "text": "訪問"}, staff_present=[world.caseworker, world.supervisor])
     assert count(reverse("programs:detail", args=[discharge.pk])) == board_small
     assert count(reverse("programs:enrollment", args=[e2.pk])) == page_small
+
+
+def test_screening_page_lists_one_page_of_candidates_with_the_full_count(client, world):
+    program = make_program(world.office, name="就労支援プログラム", rules={
+        "op": "and", "conditions": [{"field": "care_duty", "op": "is", "value": True}]})
+    from jiritsu.people.models import CareDuty
+    for i in range(61):
+        hh = t.make_household(world.office, caseworker=world.caseworker,
+                              assistance_started_on=D(2020, 4, 1))
+        p = t.make_person(world.office, household=hh, member_number=1, kana=f"かいご {i:03d}")
+        CareDuty.objects.create(person=p, kind=CareDuty.Kind.NURSING_CARE, detail="母")
+    client.force_login(world.caseworker)
+    url = reverse("programs:screening", args=[program.pk])
+
+    first = _ok(client.get(url, {"as_of": "2025-11-01"}), 200).content.decode()
+    assert "該当 61人" in first
+    assert first.count('<ul class="reasons">') == 50
+    assert f"{CareDuty.Kind.NURSING_CARE.label}（母）" in first
+    assert "1〜50人目（1 / 2ページ）" in first and "page=2" in first
+
+    second = _ok(client.get(url, {"as_of": "2025-11-01", "page": "2"}), 200).content.decode()
+    assert "該当 61人" in second
+    assert second.count('<ul class="reasons">') == 11
+    assert "51〜61人目（2 / 2ページ）" in second
+
+    # Saving a ledger still saves every candidate, not the page.
+    _ok(client.post(url, {"ledger-as_of": "2025-11-01", "ledger-title": ""}))
+    assert ScreeningLedger.objects.get().entries.count() == 61
