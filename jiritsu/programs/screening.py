@@ -817,8 +817,8 @@ def ledger_candidates(program: Any, as_of: dt.date, *,
         for start in range(0, len(id_list), size):
             chunk = id_list[start:start + size]
             people = list(_with_prefetch(
-                Person.objects.filter(pk__in=chunk).annotate(**annotations)
-                .order_by("kana_key", "id"), prefetch))
+                Person.objects.filter(pk__in=chunk).select_related("household")
+                .annotate(**annotations).order_by("kana_key", "id"), prefetch))
             out.extend(_candidate(p, is_match, leaf_list, as_of,
                                   noms_by_person.get(p.pk, []), None) for p in people)
     return out
