@@ -45,6 +45,8 @@ def format_wareki(day: dt.date | None) -> str:
     """令和8年11月26日 (元年 for year 1)."""
     if day is None:
         return ""
+    if day < ERAS[-1].start:
+        return day.isoformat()  # before 明治: no era name to give
     era, year = era_of(day)
     return f"{era.name}{_year_label(year)}年{day.month}月{day.day}日"
 
@@ -53,6 +55,8 @@ def format_wareki_month(day: dt.date | None) -> str:
     """令和8年11月."""
     if day is None:
         return ""
+    if day < ERAS[-1].start:
+        return f"{day.year}年{day.month}月"
     era, year = era_of(day)
     return f"{era.name}{_year_label(year)}年{day.month}月"
 
