@@ -81,10 +81,11 @@ errors.install(api)
 
 
 def _register() -> None:
-    from jiritsu.api.routers import guidance, lifecycle, people, programs, reports, tokens
+    from jiritsu.api.routers import guidance, lifecycle, parts, people, programs, reports, tokens
 
     api.add_router("/tokens", tokens.router, tags=["APIトークン"])
     api.add_router("", people.router, tags=["世帯・世帯員"])
+    api.add_router("", parts.router, tags=["世帯員の詳細情報"])
     api.add_router("", programs.router, tags=["プログラム"])
     api.add_router("", lifecycle.router, tags=["プログラムの流れ"])
     api.add_router("", guidance.router, tags=["指導指示"])

@@ -1,0 +1,265 @@
+"""Writes to a person's parts (障害, 傷病, 入院歴, 職歴, 資格, 育児・介護) through the people services.
+
+Each kind gets create (POST), update (PATCH with ``version``) and delete (DELETE with ``version``)
+under ``/people/{person_id}/<kind>``; access via ``get_person_for_user``/``get_part_for_user`` and
+the services ``part_create``/``part_update``/``part_delete`` exactly as the screens.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.api.common import Day, Id, acting, responses
+from jiritsu.people import services
+from jiritsu.people.access import get_part_for_user, get_person_for_user
+from jiritsu.people.models import CareDuty, Disability, HospitalStay
+
+router = Router()
+
+Version = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
+
+
+# ---------------------------------------------------------------- disabilities
+
+class DisabilityIn(Schema):
+    kind: Disability.Kind
+    grade: str = Field("", max_length=20)
+    certificate: str = Field("", max_length=50)
+    certified_on: Day | None = None
+
+
+class DisabilityPatch(Schema):
+    version: int = Version
+    kind: Disability.Kind | None = None
+    grade: str | None = Field(None, max_length=20)
+    certificate: str | None = Field(None, max_length=50)
+    certified_on: Day | None = None
+
+
+class DisabilityPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    kind: str
+    grade: str
+    certificate: str
+    certified_on: dt.date | None
+
+
+# ---------------------------------------------------------------- illnesses
+
+class IllnessIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    is_chronic: bool = False
+    is_psychiatric: bool = False
+    treatment: str = Field("", max_length=200)
+    medical_institution: str = Field("", max_length=200)
+    since: Day | None = None
+    until: Day | None = None
+
+
+class IllnessPatch(Schema):
+    version: int = Version
+    name: str | None = Field(None, min_length=1, max_length=100)
+    is_chronic: bool | None = None
+    is_psychiatric: bool | None = None
+    treatment: str | None = Field(None, max_length=200)
+    medical_institution: str | None = Field(None, max_length=200)
+    since: Day | None = None
+    until: Day | None = None
+
+
+class IllnessPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    name: str
+    is_chronic: bool
+    is_psychiatric: bool
+    treatment: str
+    medical_institution: str
+    since: dt.date | None
+    until: dt.date | None
+
+
+# ---------------------------------------------------------------- hospital stays
+
+class HospitalStayIn(Schema):
+    hospital_name: str = Field(..., min_length=1, max_length=200)
+    psychiatric: bool = False
+    admitted_on: Day
+    discharged_on: Day | None = None
+    destination: HospitalStay.Destination | None = None
+
+
+class HospitalStayPatch(Schema):
+    version: int = Version
+    hospital_name: str | None = Field(None, min_length=1, max_length=200)
+    psychiatric: bool | None = None
+    admitted_on: Day | None = None
+    discharged_on: Day | None = None
+    destination: HospitalStay.Destination | None = None
+
+
+class HospitalStayPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    hospital_name: str
+    psychiatric: bool
+    admitted_on: dt.date
+    discharged_on: dt.date | None
+    destination: str
+
+
+# ---------------------------------------------------------------- work history
+
+class WorkHistoryIn(Schema):
+    employer: str = Field(..., min_length=1, max_length=200)
+    job: str = Field("", max_length=100)
+    started_on: Day | None = None
+    ended_on: Day | None = None
+    reason_left: str = Field("", max_length=200)
+
+
+class WorkHistoryPatch(Schema):
+    version: int = Version
+    employer: str | None = Field(None, min_length=1, max_length=200)
+    job: str | None = Field(None, max_length=100)
+    started_on: Day | None = None
+    ended_on: Day | None = None
+    reason_left: str | None = Field(None, max_length=200)
+
+
+class WorkHistoryPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    employer: str
+    job: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
+    reason_left: str
+
+
+# ---------------------------------------------------------------- qualifications
+
+class QualificationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    obtained_on: Day | None = None
+
+
+class QualificationPatch(Schema):
+    version: int = Version
+    name: str | None = Field(None, min_length=1, max_length=100)
+    obtained_on: Day | None = None
+
+
+class QualificationPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    name: str
+    obtained_on: dt.date | None
+
+
+# ---------------------------------------------------------------- care duties
+
+class CareDutyIn(Schema):
+    kind: CareDuty.Kind
+    detail: str = Field("", max_length=200)
+
+
+class CareDutyPatch(Schema):
+    version: int = Version
+    kind: CareDuty.Kind | None = None
+    detail: str | None = Field(None, max_length=200)
+
+
+class CareDutyPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    kind: str
+    detail: str
+
+
+class DeleteParams(Schema):
+    version: int = Version
+
+
+# Fields that may be cleared: a null there means "empty"; other nulls mean "leave as is".
+_NULLABLE = {"certified_on", "since", "until", "discharged_on", "started_on", "ended_on",
+             "obtained_on"}
+
+
+def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=partial)
+    data.pop("version", None)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None and key not in _NULLABLE:
+            if key == "destination":
+                out[key] = ""
+            continue
+        out[key] = value
+    return out
+
+
+def _register(slug: str, label: str, create_in: type[Schema], patch_in: type[Schema],
+              out: type[Schema]) -> None:
+    path = f"/people/{{person_id}}/{slug}"
+
+    def create(request: HttpRequest, person_id: Id, payload: Any) -> tuple[int, Any]:
+        membership = acting(request, "person.edit")
+        person = get_person_for_user(membership, person_id, write=True)
+        part = services.part_create(actor=membership, person=person, kind=slug,
+                                    data=_data(payload, partial=False))
+        return 201, part
+
+    def update(request: HttpRequest, person_id: Id, part_id: Id, payload: Any) -> Any:
+        membership = acting(request, "person.edit")
+        part = _part(membership, person_id, part_id)
+        data = _data(payload, partial=True)
+        return services.part_update(actor=membership, part=part,
+                                    expected_version=payload.version, data=data)
+
+    def delete(request: HttpRequest, person_id: Id, part_id: Id,
+               params: Query[DeleteParams]) -> tuple[int, None]:
+        membership = acting(request, "person.edit")
+        part = _part(membership, person_id, part_id)
+        services.part_delete(actor=membership, part=part, expected_version=params.version)
+        return 204, None
+
+    def _part(membership: Any, person_id: int, part_id: int) -> Any:
+        part = get_part_for_user(membership, slug, part_id, write=True)
+        if part.person_id != person_id:
+            raise Http404
+        return part
+
+    create.__annotations__["payload"] = create_in
+    update.__annotations__["payload"] = patch_in
+    op = slug.replace("-", "_")
+    views: list[tuple[Callable[..., Any], Any]] = [
+        (create, router.post(path, response=responses(out, 201), operation_id=f"part_{op}_create",
+                             summary=f"{label}の追加")),
+        (update, router.patch(f"{path}/{{part_id}}", response=responses(out),
+                              operation_id=f"part_{op}_update",
+                              summary=f"{label}の変更（versionによる楽観的ロック）")),
+        (delete, router.delete(f"{path}/{{part_id}}", response=responses({204: None}),
+                               operation_id=f"part_{op}_delete",
+                               summary=f"{label}の削除（versionによる楽観的ロック）")),
+    ]
+    for view, decorator in views:
+        decorator(view)
+
+
+_register("disabilities", "障害", DisabilityIn, DisabilityPatch, DisabilityPartOut)
+_register("illnesses", "傷病・治療", IllnessIn, IllnessPatch, IllnessPartOut)
+_register("stays", "入院歴", HospitalStayIn, HospitalStayPatch, HospitalStayPartOut)
+_register("work", "職歴", WorkHistoryIn, WorkHistoryPatch, WorkHistoryPartOut)
+_register("qualifications", "資格・免許", QualificationIn, QualificationPatch, QualificationPartOut)
+_register("care", "育児・介護", CareDutyIn, CareDutyPatch, CareDutyPartOut)
