@@ -1,4 +1,5 @@
-"""Writes to a person's parts (障害, 傷病, 入院歴, 職歴, 資格, 育児・介護) through the people services.
+"""Writes to a person's parts (障害, 傷病, 入院歴, 職歴, 資格, 育児・介護,
+稼働能力の評価) through the people services.
 
 Each kind gets create (POST), update (PATCH with ``version``) and delete (DELETE with ``version``)
 under ``/people/{person_id}/<kind>``; access via ``get_person_for_user``/``get_part_for_user`` and
@@ -7,7 +8,7 @@ the services ``part_create``/``part_update``/``part_delete`` exactly as the scre
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -15,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.api.common import Day, Id, acting, responses
 from jiritsu.people import services
 from jiritsu.people.access import get_part_for_user, get_person_for_user
-from jiritsu.people.models import CareDuty, Disability, HospitalStay
+from jiritsu.people.models import CareDuty, Disability, HospitalStay, WorkCapacityAssessment
 
 router = Router()
 
@@ -187,6 +188,47 @@ class CareDutyPartOut(Schema):
     detail: str
 
 
+# ---------------------------------------------------------------- work-capacity assessments
+
+Barrier = Literal["illness", "disability", "childcare", "nursing_care", "other"]
+
+
+class AssessmentIn(Schema):
+    assessed_on: Day
+    has_capacity: bool
+    has_will: bool
+    has_place: bool
+    usage: WorkCapacityAssessment.Usage
+    barriers: list[Barrier] = Field(default_factory=list, max_length=5,
+                                    description="阻害要因（illness, disability, childcare, nursing_care, other）")
+    evidence: str = Field("", max_length=4000)
+
+
+class AssessmentPatch(Schema):
+    version: int = Version
+    assessed_on: Day | None = None
+    has_capacity: bool | None = None
+    has_will: bool | None = None
+    has_place: bool | None = None
+    usage: WorkCapacityAssessment.Usage | None = None
+    barriers: list[Barrier] | None = Field(None, max_length=5)
+    evidence: str | None = Field(None, max_length=4000)
+
+
+class AssessmentPartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    assessed_on: dt.date
+    has_capacity: bool
+    has_will: bool
+    has_place: bool
+    usage: str
+    barriers: list[str]
+    evidence: str
+    assessed_by_id: int | None
+
+
 class DeleteParams(Schema):
     version: int = Version
 
@@ -205,7 +247,7 @@ def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
             if key == "destination":
                 out[key] = ""
             continue
-        out[key] = value
+        out[key] = sorted(set(value)) if key == "barriers" else value
     return out
 
 
@@ -263,3 +305,4 @@ _register("stays", "入院歴", HospitalStayIn, HospitalStayPatch, HospitalStayP
 _register("work", "職歴", WorkHistoryIn, WorkHistoryPatch, WorkHistoryPartOut)
 _register("qualifications", "資格・免許", QualificationIn, QualificationPatch, QualificationPartOut)
 _register("care", "育児・介護", CareDutyIn, CareDutyPatch, CareDutyPartOut)
+_register("assessments", "稼働能力の評価", AssessmentIn, AssessmentPatch, AssessmentPartOut)

@@ -12,6 +12,7 @@ from jiritsu.people.models import (
     HospitalStay,
     Illness,
     Qualification,
+    WorkCapacityAssessment,
     WorkHistory,
 )
 
@@ -28,6 +29,10 @@ CASES = [
     ("qualifications", Qualification, "qualification", {"name": "普通自動車免許"},
      {"obtained_on": "2010-06-01"}),
     ("care", CareDuty, "care_duty", {"kind": "childcare"}, {"detail": "保育園の送迎"}),
+    ("assessments", WorkCapacityAssessment, "assessment",
+     {"assessed_on": "2026-04-10", "has_capacity": True, "has_will": True, "has_place": False,
+      "usage": "not_fully_used", "barriers": ["illness"]},
+     {"has_place": True, "barriers": ["childcare", "illness"]}),
 ]
 
 
@@ -88,3 +93,17 @@ def test_another_offices_person_and_part_answer_404(world, api_as):
                    {"version": 1, "name": "x"}).status_code == 404
     other.refresh_from_db()
     assert other.name == "簿記"
+
+
+def test_an_assessment_records_who_assessed_it(world, api_as):
+    r = api_as(world.caseworker).post(
+        f"people/{world.person.pk}/assessments",
+        {"assessed_on": "2026-04-10", "has_capacity": False, "has_will": False,
+         "has_place": False, "usage": "no_capacity"})
+    assert r.status_code == 201
+    assert r.json()["assessed_by_id"] == world.caseworker.pk
+    bad = api_as(world.caseworker).post(
+        f"people/{world.person.pk}/assessments",
+        {"assessed_on": "2026-04-10", "has_capacity": False, "has_will": False,
+         "has_place": False, "usage": "no_capacity", "barriers": ["laziness"]})
+    assert bad.status_code == 422 and bad.json()["error"]["field"].startswith("barriers")
