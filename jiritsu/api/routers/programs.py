@@ -1,17 +1,29 @@
-"""The program catalogue (read-only through the API): list and detail with phases, menus
-and outcome types. The life cycle is in :mod:`jiritsu.api.routers.lifecycle`."""
+"""The program catalogue: list and detail with phases, menus and outcome types; create and
+change through the catalogue services (``program.manage``). The life cycle is in :mod:`jiritsu.api.routers.lifecycle`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import (
+    Day,
+    Id,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    renamed_fields,
+    responses,
+)
+from jiritsu.core.errors import NotFound
+from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs.access import get_program_for_user, visible_programs
-from jiritsu.programs.models import Program
+from jiritsu.programs.models import OutcomeKind, Program
+from jiritsu.programs.services import catalogue
 
 router = Router()
 
@@ -92,10 +104,149 @@ def program_list(request: HttpRequest, filters: Query[ProgramFilter],
             summary="プログラムの詳細")
 def program_detail(request: HttpRequest, program_id: Id) -> dict[str, Any]:
     membership = acting(request, "program.view")
-    program = get_program_for_user(membership, program_id)
+    return program_detail_row(get_program_for_user(membership, program_id))
+
+
+def program_detail_row(program: Program) -> dict[str, Any]:
     return _program_row(program) | {
         "description": program.description, "target_description": program.target_description,
         "rules": program.rules or {}, "approvals_needed": program.approvals_needed or [],
         "phases": list(program.phases.all()), "menus": list(program.menus.all()),
         "outcome_types": list(program.outcome_types.all()),
     }
+
+
+# ---------------------------------------------------------------- writes (program.manage)
+
+ApprovalKind = Literal["extend", "end", "achieve"]
+SmallInt = Annotated[int, Field(ge=1, le=600)]
+
+
+class PhaseIn(Schema):
+    id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存の段階のID（変更時）")
+    order: int | None = Field(None, ge=1, le=1000)
+    name: str = Field(..., min_length=1, max_length=100)
+    standard_months: int | None = Field(None, ge=1, le=600)
+
+
+class MenuIn(Schema):
+    id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存のメニューのID（変更時）")
+    order: int | None = Field(None, ge=1, le=1000)
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+
+
+class OutcomeTypeIn(Schema):
+    id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存の成果の種類のID（変更時）")
+    kind: OutcomeKind
+    name: str = Field(..., min_length=1, max_length=100)
+    counts_as_achievement: bool = False
+
+
+class ProgramCreateIn(Schema):
+    code: str = Field(..., min_length=1, max_length=40, description="プログラムコード（事務所内で一意）")
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Program.Kind
+    category: str = Field("", max_length=100)
+    legal_basis: Program.LegalBasis = Program.LegalBasis.ART27_2
+    established_on: Day = Field(..., description="策定年月（月の初日に揃えます）")
+    description: str = Field("", max_length=4000)
+    target_description: str = Field("", max_length=4000)
+    review_interval_months: SmallInt = 3
+    standard_length_months: SmallInt | None = None
+    max_length_months: SmallInt | None = None
+    extension_approval: Program.ApprovalLevel = Program.ApprovalLevel.MANAGER
+    capacity: int | None = Field(None, ge=1, le=1_000_000)
+    consent_required: bool = True
+    allows_non_recipients: bool = False
+    is_active: bool = True
+    rules: dict[str, Any] = Field(default_factory=dict, description="選定条件（画面と同じ形式）")
+    approvals_needed: list[ApprovalKind] = Field(default_factory=list, max_length=3)
+    phases: list[PhaseIn] = Field(default_factory=list, max_length=50)
+    menus: list[MenuIn] = Field(default_factory=list, max_length=100)
+    outcome_types: list[OutcomeTypeIn] = Field(default_factory=list, max_length=50)
+    partner_ids: list[Id] = Field(default_factory=list, max_length=100, description="関係機関のID")
+
+
+class ProgramUpdateIn(Schema):
+    version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
+    code: str | None = Field(None, min_length=1, max_length=40)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: Program.Kind | None = None
+    category: str | None = Field(None, max_length=100)
+    legal_basis: Program.LegalBasis | None = None
+    established_on: Day | None = None
+    description: str | None = Field(None, max_length=4000)
+    target_description: str | None = Field(None, max_length=4000)
+    review_interval_months: SmallInt | None = None
+    standard_length_months: SmallInt | None = None
+    max_length_months: SmallInt | None = None
+    extension_approval: Program.ApprovalLevel | None = None
+    capacity: int | None = Field(None, ge=1, le=1_000_000)
+    consent_required: bool | None = None
+    allows_non_recipients: bool | None = None
+    is_active: bool | None = None
+    rules: dict[str, Any] | None = Field(None, description="選定条件（画面と同じ形式）")
+    approvals_needed: list[ApprovalKind] | None = Field(None, max_length=3)
+    phases: list[PhaseIn] | None = Field(None, max_length=50, description="指定すると置き換え")
+    menus: list[MenuIn] | None = Field(None, max_length=100, description="指定すると置き換え")
+    outcome_types: list[OutcomeTypeIn] | None = Field(None, max_length=50,
+                                                      description="指定すると置き換え")
+    partner_ids: list[Id] | None = Field(None, max_length=100, description="指定すると置き換え")
+
+
+_CHILDREN = ("phases", "menus", "outcome_types")
+_NULLABLE = {"standard_length_months", "max_length_months", "capacity"}
+_BLANKABLE = {"category", "description", "target_description"}
+
+
+def _partners(membership: Membership, ids: list[int] | None) -> list[PartnerOrganisation] | None:
+    if ids is None:
+        return None
+    found = list(PartnerOrganisation.objects.filter(office=membership.office, pk__in=set(ids)))
+    if len(found) != len(set(ids)):
+        exc = NotFound("関係機関が見つかりません。")
+        exc.field = "partner_ids"
+        raise exc
+    return found
+
+
+@router.post("/programs", response=responses(ProgramDetailOut, 201),
+             summary="プログラムの登録（選定条件・段階・メニュー・成果の種類を含む）")
+def program_create(request: HttpRequest, payload: ProgramCreateIn) -> tuple[int, dict[str, Any]]:
+    membership = acting(request, "program.manage")
+    data = payload.dict()
+    children = {k: [{f: v for f, v in row.items() if f != "id"} for row in data.pop(k)]
+                for k in _CHILDREN}
+    partners = _partners(membership, data.pop("partner_ids"))
+    with renamed_fields({"partners": "partner_ids"}):
+        program = catalogue.program_create(actor=membership, data=data, partners=partners,
+                                           targets=[], **children)
+    return 201, program_detail_row(get_program_for_user(membership, program.pk))
+
+
+@router.patch("/programs/{program_id}", response=responses(ProgramDetailOut),
+              summary="プログラムの変更（versionによる楽観的ロック。定義が変われば新しい版）")
+def program_patch(request: HttpRequest, program_id: Id, payload: ProgramUpdateIn) -> dict[str, Any]:
+    membership = acting(request, "program.manage")
+    program = get_program_for_user(membership, program_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    children = {k: data.pop(k, None) for k in _CHILDREN}
+    partners = _partners(membership, data.pop("partner_ids", None))
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None and key not in _NULLABLE:
+            if key in _BLANKABLE:
+                clean[key] = ""
+            elif key == "rules":
+                clean[key] = {}
+            elif key == "approvals_needed":
+                clean[key] = []
+            continue
+        clean[key] = value
+    with renamed_fields({"partners": "partner_ids"}):
+        program = catalogue.program_update(actor=membership, program=program,
+                                           expected_version=version, data=clean,
+                                           partners=partners, **children)
+    return program_detail_row(get_program_for_user(membership, program.pk))
