@@ -81,7 +81,16 @@ errors.install(api)
 
 
 def _register() -> None:
-    from jiritsu.api.routers import guidance, lifecycle, parts, people, programs, reports, tokens
+    from jiritsu.api.routers import (
+        activities,
+        guidance,
+        lifecycle,
+        parts,
+        people,
+        programs,
+        reports,
+        tokens,
+    )
 
     api.add_router("/tokens", tokens.router, tags=["APIトークン"])
     api.add_router("", people.router, tags=["世帯・世帯員"])
@@ -90,6 +99,7 @@ def _register() -> None:
     api.add_router("", lifecycle.router, tags=["プログラムの流れ"])
     api.add_router("", guidance.router, tags=["指導指示"])
     api.add_router("", reports.router, tags=["集計"])
+    api.add_router("", activities.router, tags=["活動"])
 
 
 _register()

@@ -1,0 +1,63 @@
+"""Workplace training attendance through the API: the service's limits surface with their codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jiritsu.activities import services
+from jiritsu.activities.models import TrainingDay
+from jiritsu.activities.tests.helpers import enrol, program_from
+from jiritsu.audit.models import AuditEvent
+from jiritsu.core import testing as t
+from jiritsu.offices.models import PartnerOrganisation
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def placement(world):
+    mgr = world.m(world.manager)
+    program = program_from(mgr, "itami_workplace_training")
+    employer = t.make_partner(world.office, PartnerOrganisation.Kind.EMPLOYER, "伊丹製作所")
+    approved = services.training_employer_approve(actor=mgr, partner=employer,
+                                                  approved_on=D(2026, 3, 20))
+    return services.training_placement_start(
+        actor=world.m(world.caseworker), enrollment=enrol(program, world.person), employer=approved,
+        visited_on=D(2026, 3, 25), starts_on=D(2026, 4, 1), duties="部品の検品")
+
+
+def test_training_days_are_recorded_listed_and_audited(world, api_as, placement):
+    c = api_as(world.caseworker)
+    r = c.post(f"training-placements/{placement.pk}/days", {"day": "2026-04-01", "hours": "3.5"})
+    assert r.status_code == 201, r.json()
+    assert r.json()["hours"] == 3.5 and r.json()["recorded_by_id"] == world.caseworker.pk
+    listed = c.get(f"training-placements/{placement.pk}/days").json()
+    assert listed["count"] == 1 and listed["results"][0]["day"] == "2026-04-01"
+    assert AuditEvent.objects.filter(action="training_day.record").count() == 1
+
+
+def test_more_than_four_hours_and_twenty_days_are_refused_with_the_services_codes(
+        world, api_as, placement):
+    c = api_as(world.caseworker)
+    r = c.post(f"training-placements/{placement.pk}/days", {"day": "2026-04-01", "hours": 4.5})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "training_day_over_4_hours"
+    assert r.json()["error"]["field"] == "hours"
+    for n in range(1, 21):
+        TrainingDay.objects.create(placement=placement, day=D(2026, 4, n), hours=3,
+                                   recorded_by=world.caseworker)
+    r = c.post(f"training-placements/{placement.pk}/days", {"day": "2026-04-28", "hours": 3})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "training_month_over_20_days"
+    assert TrainingDay.objects.filter(placement=placement).count() == 20
+
+
+def test_a_partner_and_another_office_see_no_placement(world, api_as, placement):
+    body = {"day": "2026-04-01", "hours": 3}
+    assert api_as(world.partner).post(f"training-placements/{placement.pk}/days",
+                                      body).status_code == 404
+    assert api_as(world.outsider).get(f"training-placements/{placement.pk}/days").status_code == 404
+    assert not TrainingDay.objects.exists()
