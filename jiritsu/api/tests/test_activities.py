@@ -61,3 +61,31 @@ def test_a_partner_and_another_office_see_no_placement(world, api_as, placement)
                                       body).status_code == 404
     assert api_as(world.outsider).get(f"training-placements/{placement.pk}/days").status_code == 404
     assert not TrainingDay.objects.exists()
+
+
+@pytest.fixture
+def referral(world):
+    from jiritsu.programs.testing import make_program
+
+    hw = t.make_partner(world.office, PartnerOrganisation.Kind.HELLO_WORK, "ハローワーク伊丹")
+    enrollment = enrol(make_program(world.office), world.person)
+    return services.hw_referral_start(actor=world.m(world.caseworker), enrollment=enrollment,
+                                      hello_work=hw, consented_on=D(2026, 4, 2))
+
+
+def test_hello_work_referral_steps_follow_the_service(world, api_as, referral):
+    c = api_as(world.caseworker)
+    url = f"hello-work-referrals/{referral.pk}/steps"
+    r = c.post(url, {"version": 1, "step": "form_a", "on": "2026-04-03"})
+    assert r.status_code == 200, r.json()
+    r = c.post(url, {"version": 2, "step": "request", "on": "2026-04-05"})
+    assert r.json()["status"] == "requested"
+    bad = c.post(url, {"version": 3, "step": "interview", "on": "2026-04-10"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "menu"
+    early = c.post(url, {"version": 3, "step": "supporting", "on": "2026-04-10"})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "illegal_transition"
+    stale = c.post(url, {"version": 1, "step": "interview", "on": "2026-04-10", "menu": "trial"})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_edit"
+    assert AuditEvent.objects.filter(action__startswith="hw_referral.").count() == 3
+    assert api_as(world.outsider).post(url, {"version": 3, "step": "ended",
+                                             "on": "2026-04-10"}).status_code == 404
