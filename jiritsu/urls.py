@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jiritsu.reports import national_views
 from jiritsu.web import views as web_views
 
 urlpatterns = [
@@ -16,5 +17,6 @@ urlpatterns = [
     path("guidance/", include("jiritsu.guidance.urls")),
     path("activities/", include("jiritsu.activities.urls")),
     path("reports/", include("jiritsu.reports.urls")),
+    path("national/", national_views.national, name="national"),
     path("api/", include("jiritsu.api.urls")),
 ]

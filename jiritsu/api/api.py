@@ -85,6 +85,7 @@ def _register() -> None:
         activities,
         guidance,
         lifecycle,
+        national,
         parts,
         people,
         programs,
@@ -99,6 +100,7 @@ def _register() -> None:
     api.add_router("", lifecycle.router, tags=["プログラムの流れ"])
     api.add_router("", guidance.router, tags=["指導指示"])
     api.add_router("", reports.router, tags=["集計"])
+    api.add_router("", national.router, tags=["全国集計"])
     api.add_router("", activities.router, tags=["活動"])
 
 

@@ -34,7 +34,7 @@ def _bearer(request: HttpRequest) -> str | None:
     return credentials.strip()
 
 
-def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpResponse:
+def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpResponse | None:
     memberships = list(
         Membership.objects.filter(user=user, is_active=True)
         .select_related("office", "partner", "user")
@@ -48,6 +48,8 @@ def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpR
         return error_response(403, "forbidden", "指定された事務所に所属していません。",
                               field=OFFICE_HEADER)
     if not memberships:
+        if user.has_perm("reports.view_national_rollup"):  # type: ignore[attr-defined]
+            return None  # a statistician: office-less, only the national roll-up answers
         return error_response(403, "no_office")
     if len(memberships) > 1:
         return error_response(400, "office_required", field=OFFICE_HEADER)

@@ -62,6 +62,23 @@ def token_create(*, actor: Membership, name: str, user: User | None = None) -> t
 
 
 @transaction.atomic
+def office_less_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A token for a user without an office who may see the national roll-up (統計担当).
+    Issued on the command line by an operator; the token reaches only the roll-up."""
+    if not user.has_perm("reports.view_national_rollup"):
+        raise Forbidden()
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("名前は1〜100文字で入力してください。", field="name")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:DISPLAY_PREFIX_LENGTH],
+                                    token_hash=hash_token(raw), created_by=None)
+    record(actor=None, office=None, action="apitoken.create", kind=AuditEvent.Kind.CREATE,
+           target=token, note=f"利用者: {user.username}（全国集計）")
+    return token, raw
+
+
+@transaction.atomic
 def token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
     if not _may_manage(actor, token.user):
         raise Forbidden()

@@ -162,6 +162,9 @@ def step_partners(ctx: DemoContext) -> None:
     ctx.partners = {key: obj for (key, *_), obj in zip(rows, objs, strict=True)}
 
 
+NATIONAL_USERNAME = "tokei"
+
+
 def step_staff(ctx: DemoContext) -> None:
     office = ctx.office
     assert office is not None
@@ -195,6 +198,12 @@ def step_staff(ctx: DemoContext) -> None:
     ])
     ctx.staff = {u.username: u for u in users}
     ctx.caseworkers = [u for u, s in zip(users, specs, strict=True) if s[1] == "caseworker"]
+    # A statistician of the prefecture/ministry: no office, only the national roll-up.
+    from jiritsu.reports.national import grant_national_rollup
+
+    stat = User.objects.create(username=NATIONAL_USERNAME, password=password,
+                               display_name="全国集計担当（厚生労働省 保護課）")
+    grant_national_rollup(stat)
 
 
 def step_caseload(ctx: DemoContext) -> None:
@@ -557,4 +566,7 @@ def existing_logins() -> tuple[list[DemoLogin], str]:
         if m.role == "caseworker" and len(cws) > 1:
             out.append(DemoLogin(f"{cws[1].user.username} … {cws[-1].user.username}",
                                  "他のケースワーカー", "Other caseworkers"))
+    if User.objects.filter(username=NATIONAL_USERNAME).exists():
+        out.append(DemoLogin(NATIONAL_USERNAME, "全国集計担当（事務所に属さない）",
+                             "National statistician (no office)"))
     return out, office.name

@@ -2,6 +2,9 @@
 
 All rules take an inclusive period [start, end] and a field prefix so the same rule can
 be applied from Enrollment (``""``) or from Outcome (``"enrollment__"``). See docs/reports.md.
+
+The row-set functions take an office; ``None`` means every office (the national roll-up,
+:mod:`jiritsu.reports.national`, which runs outside any office scope and groups by office).
 """
 
 from __future__ import annotations
@@ -62,24 +65,29 @@ EARNER_STATUSES = (Person.EmploymentStatus.FULL_TIME, Person.EmploymentStatus.PA
 # ---- row sets (ids of people) -------------------------------------------------------------
 
 
-def enrollments(office: Office) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(office=office).order_by()
+def _of(office: Office | None, field: str = "office") -> Q:
+    """The office filter; every office when ``office`` is None."""
+    return Q(**{field: office}) if office is not None else Q()
 
 
-def outcomes(office: Office, start: dt.date, end: dt.date) -> QuerySet[Outcome]:
-    return Outcome.objects.filter(enrollment__office=office, occurred_on__gte=start,
+def enrollments(office: Office | None) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(_of(office)).order_by()
+
+
+def outcomes(office: Office | None, start: dt.date, end: dt.date) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(_of(office, "enrollment__office"), occurred_on__gte=start,
                                   occurred_on__lte=end).order_by()
 
 
-def eligible_sources(office: Office, start: dt.date, end: dt.date
+def eligible_sources(office: Office | None, start: dt.date, end: dt.date
                      ) -> tuple[QuerySet, QuerySet, QuerySet]:
     """対象者: on a screening ledger dated in the period, nominated in the period, made a
     candidate in the period, or taking part in the period. Rows of (program id, person id)."""
-    ledger = (LedgerEntry.objects.filter(ledger__office=office, ledger__as_of__gte=start,
+    ledger = (LedgerEntry.objects.filter(_of(office, "ledger__office"), ledger__as_of__gte=start,
                                          ledger__as_of__lte=end)
               .order_by().annotate(p=F("ledger__program_id"), q=F("person_id"))
               .values_list("p", "q"))
-    nominated = (Nomination.objects.filter(office=office, nominated_on__gte=start,
+    nominated = (Nomination.objects.filter(_of(office), nominated_on__gte=start,
                                            nominated_on__lte=end)
                  .order_by().annotate(p=F("program_id"), q=F("person_id")).values_list("p", "q"))
     enrolled = (enrollments(office)
@@ -96,7 +104,7 @@ def household_open_at(end: dt.date, prefix: str = "") -> Q:
         | Q(**{f"{prefix}assistance_ended_on__gt": end}))
 
 
-def able_to_work(office: Office, end: dt.date) -> QuerySet[Person]:
+def able_to_work(office: Office | None, end: dt.date) -> QuerySet[Person]:
     """事業参加率の分母: people on a case open at the period end whose latest assessment on
     or before the period end says 稼働能力あり and 十分に活用されていない."""
     newer = WorkCapacityAssessment.objects.filter(
@@ -104,34 +112,34 @@ def able_to_work(office: Office, end: dt.date) -> QuerySet[Person]:
         Q(assessed_on__gt=OuterRef("assessed_on"))
         | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")))
     latest_able = (WorkCapacityAssessment.objects
-                   .filter(person__office=office, assessed_on__lte=end, has_capacity=True,
+                   .filter(_of(office, "person__office"), assessed_on__lte=end, has_capacity=True,
                            usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED)
                    .filter(~Exists(newer)).values("person_id"))
-    return (Person.objects.filter(office=office, household__isnull=False)
+    return (Person.objects.filter(_of(office), household__isnull=False)
             .filter(household_open_at(end, "household__"))
             .filter(pk__in=latest_able))
 
 
-def employment_participant_ids(office: Office, start: dt.date, end: dt.date) -> QuerySet:
+def employment_participant_ids(office: Office | None, start: dt.date, end: dt.date) -> QuerySet:
     return (enrollments(office).filter(employment_program_q("program__"))
             .filter(active_in(start, end)).values("person_id"))
 
 
-def work_outcome_ids(office: Office, start: dt.date, end: dt.date) -> QuerySet:
+def work_outcome_ids(office: Office | None, start: dt.date, end: dt.date) -> QuerySet:
     """People with a 就労開始 or 増収 outcome in the period on an employment-program episode."""
     return (outcomes(office, start, end)
             .filter(employment_program_q("enrollment__program__"), kind__in=WORK_OUTCOME_KINDS)
             .values("enrollment__person_id"))
 
 
-def other_households(office: Office, end: dt.date) -> QuerySet[Household]:
+def other_households(office: Office | None, end: dt.date) -> QuerySet[Household]:
     """「その他の世帯」 open at the period end, by the type in force on that day."""
     changes = HouseholdTypeChange.objects.filter(household=OuterRef("pk"), valid_from__lte=end)
     type_then = changes.order_by("-valid_from", "-id").values("household_type")[:1]
     # Most households never change type: an EXISTS (which the planner hashes) settles those,
     # and the type in force is looked up only for the others. COALESCE(subquery, type) ran
     # the subquery for every household: 1.0 s → 0.13 s on 110,000 (docs/performance.md).
-    return (Household.objects.filter(office=office).filter(household_open_at(end))
+    return (Household.objects.filter(_of(office)).filter(household_open_at(end))
             .alias(type_then=Subquery(type_then))
             .filter(Q(~Exists(changes), household_type="other")
                     | Q(Exists(changes), type_then="other")))

@@ -27,6 +27,8 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     if membership is None:
+        if request.user.has_perm("reports.view_national_rollup"):
+            return redirect("national")
         return render(request, "web/no_office.html", status=403)
     today = timezone.localdate()
     role = membership.role

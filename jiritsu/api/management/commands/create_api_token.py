@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
-from jiritsu.api.tokens import token_create
-from jiritsu.offices.models import Membership
+from jiritsu.api.tokens import office_less_token_create, token_create
+from jiritsu.offices.models import Membership, User
 
 
 class Command(BaseCommand):
@@ -28,6 +28,12 @@ class Command(BaseCommand):
                 qs = qs.filter(office__code=office)
             membership = qs.order_by("office__code").first()
             if membership is None:
+                user = User.objects.filter(username=username, is_active=True).first()
+                if user is not None and not office and user.has_perm(
+                        "reports.view_national_rollup"):
+                    _token, raw = office_less_token_create(user=user, name=name)
+                    self.stdout.write(raw)
+                    return
                 raise CommandError(f"no active membership for user {username!r}")
             if not membership.can("apitoken.manage"):
                 raise CommandError(f"role {membership.role!r} may not hold API tokens")
