@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 from pydantic import AfterValidator, create_model
 
@@ -133,3 +134,38 @@ def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], params: Pag
         "previous": _page_url(request, params.page - 1) if params.page > 1 and start - params.page_size < count else None,
         "results": rows,
     }
+
+
+# ---------------------------------------------------------------- file downloads
+
+FILE_MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "json": "application/json",
+}
+
+
+def file_operation(*media_types: str, description: str) -> dict[str, Any]:
+    """``openapi_extra`` for an operation whose 200 answer is a file (binary body)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    content = {m: (dict(binary) if m != "application/json" else {"schema": {"type": "object"}})
+               for m in media_types}
+    return {"responses": {200: {
+        "description": description, "content": content,
+        "headers": {"Content-Disposition": {
+            "description": "attachment; filename=…（ファイル名）", "schema": {"type": "string"}}},
+    }}}
+
+
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file answer: the bytes, their media type and the file name (UTF-8 encoded for
+    names that are not ASCII)."""
+    response = HttpResponse(content, content_type=content_type)
+    if filename.isascii():
+        disposition = f'attachment; filename="{filename}"'
+    else:
+        disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = disposition
+    return response

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core.errors import Forbidden, ValidationFailed
+from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
@@ -30,6 +31,7 @@ class ExportFile:
     content_type: str
 
 
+PEOPLE_EXPORT_LIMIT = 1000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -109,6 +111,50 @@ def people_export(*, actor: Membership, period: Period, figure: str, people: lis
            note=filename)
     return ExportFile(content, filename,
                       f"text/csv; charset={'Shift_JIS' if encoding == 'cp932' else 'utf-8'}")
+
+
+@dataclass(frozen=True)
+class FigurePeople:
+    """The people behind one figure: the figure's own cohort rule, in kana order."""
+
+    figure: str
+    label: str
+    people: QuerySet[Person]
+
+
+def figure_people(*, actor: Membership, period: Period, figure: str, key: str = "",
+                  program: Program | None = None,
+                  to_program: Program | None = None) -> FigurePeople:
+    """Who a figure counts (same rule as the count). Only for staff who may see people's
+    files; the caller logs what it shows with :func:`log_people_view` (or exports it)."""
+    _require(actor, "report.view")
+    if not can_see_people(actor):
+        raise Forbidden()
+    if figure not in figures.FIGURE_LABELS:
+        exc = NotFound("この集計項目はありません。")
+        exc.field = "figure"
+        raise exc
+    for obj in (program, to_program):
+        if obj is not None and obj.office_id != actor.office_id:
+            raise NotFound()
+    people = figures.people_for(actor.office, period, figure,
+                                program_id=program.pk if program else None, key=key,
+                                to_program_id=to_program.pk if to_program else None)
+    label = figures.figure_label(figure, key)
+    if program:
+        label = f"{program.name} {label}"
+    if to_program:
+        label = f"{label}（→ {to_program.name}）"
+    return FigurePeople(figure, label, people.select_related("household", "household__caseworker")
+                        .order_by("kana_key", "id"))
+
+
+def frozen_with_deltas(frozen: FrozenReport) -> dict[str, Any]:
+    """A frozen report, its period and what has changed in the figures since it was frozen."""
+    period = Period(frozen.period_start, frozen.period_end, frozen.fiscal_year)
+    current = figures.office_report(frozen.office, period)
+    return {"frozen": frozen, "period": period, "report": frozen.figures,
+            "deltas": figures.deltas(frozen.figures, current)}
 
 
 def log_people_view(*, actor: Membership, period: Period, figure: str, label: str,

@@ -22,7 +22,7 @@ from jiritsu.reports.access import can_see_people, get_frozen_for_user, get_prog
 from jiritsu.reports.charts import report_charts
 from jiritsu.reports.periods import Period, period_from_params
 
-PEOPLE_PAGE_LIMIT = 1000
+PEOPLE_PAGE_LIMIT = services.PEOPLE_EXPORT_LIMIT
 
 
 def _period(request: HttpRequest) -> tuple[Period, str]:
@@ -80,18 +80,12 @@ def people(request: HttpRequest) -> HttpResponse:
         to_program = get_program_for_report(membership, request.GET["to"])
     if figure not in figures.FIGURE_LABELS:
         return render(request, "404.html", status=404)
-    qs = figures.people_for(membership.office, period, figure,
-                            program_id=program.pk if program else None, key=key,
-                            to_program_id=to_program.pk if to_program else None)
-    found = list(qs.select_related("household", "household__caseworker")
-                 .order_by("kana_key", "id")[:PEOPLE_PAGE_LIMIT + 1])
+    result = services.figure_people(actor=membership, period=period, figure=figure, key=key,
+                                    program=program, to_program=to_program)
+    found = list(result.people[:PEOPLE_PAGE_LIMIT + 1])
     truncated = len(found) > PEOPLE_PAGE_LIMIT
     found = found[:PEOPLE_PAGE_LIMIT]
-    label = figures.figure_label(figure, key)
-    if program:
-        label = f"{program.name} {label}"
-    if to_program:
-        label = f"{label}（→ {to_program.name}）"
+    label = result.label
     encoding = request.GET.get("format", "")
     if encoding in ("csv", "csv-cp932"):
         require(membership, "export.run")
@@ -165,12 +159,9 @@ def freeze(request: HttpRequest) -> HttpResponse:
 @action_required("report.view")
 def frozen_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    frozen = get_frozen_for_user(membership, pk)
-    period = Period(frozen.period_start, frozen.period_end, frozen.fiscal_year)
-    current = figures.office_report(membership.office, period)
+    data = services.frozen_with_deltas(get_frozen_for_user(membership, pk))
     return render(request, "reports/frozen.html", {
-        "frozen": frozen, "report": frozen.figures, "deltas": figures.deltas(frozen.figures, current),
-        "period": period, "period_query": period.as_query(), "can_people": False,
+        **data, "period_query": data["period"].as_query(), "can_people": False,
     })
 
 

@@ -1,25 +1,56 @@
-"""Reports: an office's (or one program's) figures for a fiscal year — the same figures as
-the report screen (jiritsu.reports.figures)."""
+"""Reports: an office's (or one program's) figures for a period — the same figures as the
+report screen (jiritsu.reports.figures) — the people behind a figure, frozen (submitted)
+reports with their later deltas, report files and the 開示請求 export.
+
+Every read of people and every file goes through ``jiritsu.reports.services``, which checks
+the role and writes the same audit rows as the screens.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, acting, responses
+from jiritsu.api.common import (
+    ERRORS,
+    FILE_MEDIA_TYPES,
+    Day,
+    Id,
+    PageParams,
+    acting,
+    download,
+    file_operation,
+    page_of,
+    paginate,
+    responses,
+)
 from jiritsu.core import wareki
-from jiritsu.reports import figures
-from jiritsu.reports.access import get_program_for_report
+from jiritsu.core.errors import NotFound, ValidationFailed
+from jiritsu.offices.models import Membership
+from jiritsu.people.access import get_person_for_user
+from jiritsu.programs.models import Program
+from jiritsu.reports import figures, selectors, services
+from jiritsu.reports.access import get_frozen_for_user, get_program_for_report
+from jiritsu.reports.models import FrozenReport
 from jiritsu.reports.periods import Period
 
 router = Router()
+
+Figure = Literal[
+    "eligible", "participants", "started", "ended", "continuing", "achieved", "outcome",
+    "destination", "transfer", "kpi_able", "kpi_participating", "kpi_emp_participants",
+    "kpi_work", "kpi_other_households", "kpi_other_earners"]
+assert set(Figure.__args__) == set(figures.FIGURE_LABELS)  # type: ignore[attr-defined]
 
 
 class PeriodParams(Schema):
     fiscal_year: int | None = Field(None, ge=2000, le=2100,
                                     description="年度（西暦。2025 = 令和7年度）。省略時は今年度")
+    start: Day | None = Field(None, description="任意の期間の開始日（end と一緒に指定）")
+    end: Day | None = Field(None, description="任意の期間の終了日（start と一緒に指定、5年以内）")
 
 
 class OfficeRef(Schema):
@@ -83,10 +114,26 @@ class ReportOut(Schema):
 
 
 def _period(params: PeriodParams) -> Period:
-    import datetime as dt
-
+    """A fiscal year, or ``start``–``end`` (both needed); default the current fiscal year."""
+    if params.start is not None or params.end is not None:
+        if params.start is None:
+            raise ValidationFailed("期間の開始日を指定してください。", field="start")
+        if params.end is None:
+            raise ValidationFailed("期間の終了日を指定してください。", field="end")
+        return Period.between(params.start, params.end)
     fy = params.fiscal_year or wareki.fiscal_year_of(dt.date.today())
     return Period.for_fiscal_year(fy)
+
+
+def _report_program(m: Membership, pk: int | None, field: str) -> Program | None:
+    if pk is None:
+        return None
+    try:
+        return get_program_for_report(m, pk)
+    except Http404:
+        exc = NotFound()
+        exc.field = field
+        raise exc from None
 
 
 @router.get("/reports/office", response=responses(ReportOut),
@@ -103,3 +150,186 @@ def program_report(request: HttpRequest, program_id: Id,
     membership = acting(request, "report.view")
     program = get_program_for_report(membership, program_id)
     return figures.office_report(membership.office, _period(params), program)
+
+
+# ---------------------------------------------------------------- the people behind a figure
+
+class FigureParams(PeriodParams):
+    figure: Figure = Field(..., description="集計項目（画面の数値と同じ規則で人を数えます）")
+    key: str = Field("", max_length=40, description="内訳: 終了理由（ended）・成果の種類（outcome）・退院先（destination）")
+    program_id: int | None = Field(None, ge=1, le=2_147_483_647, description="プログラム別の数値のとき")
+    to_program_id: int | None = Field(None, ge=1, le=2_147_483_647,
+                                      description="移行（transfer）の移行先プログラム")
+
+
+class FigurePersonOut(Schema):
+    id: int
+    name: str
+    kana: str
+    case_number: str | None
+    member_number: int | None
+    birth_date: dt.date | None
+    sex: str
+    caseworker_name: str | None
+
+
+class FigurePeoplePageOut(Schema):
+    figure: str
+    label: str
+    period: PeriodOut
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[FigurePersonOut]
+
+
+def _figure_people(request: HttpRequest, params: FigureParams) -> tuple[Membership, Period,
+                                                                         services.FigurePeople]:
+    m = acting(request, "report.view")
+    period = _period(params)
+    result = services.figure_people(
+        actor=m, period=period, figure=params.figure, key=params.key,
+        program=_report_program(m, params.program_id, "program_id"),
+        to_program=_report_program(m, params.to_program_id, "to_program_id"))
+    return m, period, result
+
+
+def _figure_person(p: Any) -> dict[str, Any]:
+    hh = p.household
+    return {"id": p.pk, "name": p.name, "kana": p.kana,
+            "case_number": hh.case_number if hh else None, "member_number": p.member_number,
+            "birth_date": p.birth_date, "sex": p.sex,
+            "caseworker_name": str(hh.caseworker) if hh and hh.caseworker else None}
+
+
+@router.get("/reports/people", response=responses(FigurePeoplePageOut),
+            summary="数値の内訳（その数値に数えられた人の一覧。閲覧は監査ログに記録）")
+def figure_people(request: HttpRequest, params: Query[FigureParams],
+                  page: Query[PageParams]) -> dict[str, Any]:
+    m, period, result = _figure_people(request, params)
+    data = paginate(request, result.people, page)
+    services.log_people_view(actor=m, period=period, figure=result.figure, label=result.label,
+                             people=data["results"])
+    data["results"] = [_figure_person(p) for p in data["results"]]
+    return {"figure": result.figure, "label": result.label, "period": period.as_dict(), **data}
+
+
+class PeopleExportParams(FigureParams):
+    encoding: Literal["utf-8", "cp932"] = Field(
+        "utf-8", description="utf-8（BOM付き）または cp932（表せない文字があれば 422 cp932_unencodable）")
+
+
+@router.get("/reports/people/export", response=dict(ERRORS),
+            openapi_extra=file_operation("text/csv", description="CSVファイル"),
+            summary="数値の内訳のCSV出力（最大1000人。出力は監査ログに記録）")
+def figure_people_export(request: HttpRequest, params: Query[PeopleExportParams]) -> HttpResponse:
+    m, period, result = _figure_people(request, params)
+    people = list(result.people[:services.PEOPLE_EXPORT_LIMIT])
+    out = services.people_export(actor=m, period=period, figure=result.figure, people=people,
+                                 label=result.label, encoding=params.encoding)
+    return download(out.content, out.filename, out.content_type)
+
+
+# ---------------------------------------------------------------- report files
+
+class ExportParams(PeriodParams):
+    table: Literal["programs", "takehara", "targets", "kpis", "caseload"] = Field(
+        "programs", description="CSVのときの表")
+    encoding: Literal["utf-8", "cp932"] = Field("utf-8", description="CSVの文字コード")
+    program_id: int | None = Field(None, ge=1, le=2_147_483_647, description="プログラム別の集計のとき")
+
+
+@router.get("/reports/export/{fmt}", response=dict(ERRORS),
+            openapi_extra=file_operation(FILE_MEDIA_TYPES["xlsx"], "text/csv", "application/pdf",
+                                         description="xlsx・CSV（UTF-8 BOM付き／cp932）・PDF"),
+            summary="集計の出力（xlsx・CSV・PDF。出力は監査ログに記録）")
+def report_export(request: HttpRequest, fmt: Literal["xlsx", "csv", "pdf"],
+                  params: Query[ExportParams]) -> HttpResponse:
+    m = acting(request, "export.run")
+    acting(request, "report.view")
+    period = _period(params)
+    out = services.report_export(actor=m, period=period, fmt=fmt, table=params.table,
+                                 encoding=params.encoding,
+                                 program=_report_program(m, params.program_id, "program_id"))
+    return download(out.content, out.filename, out.content_type)
+
+
+# ---------------------------------------------------------------- frozen (submitted) reports
+
+class FreezeIn(Schema):
+    fiscal_year: int | None = Field(None, ge=2000, le=2100, description="年度（start/end と排他）")
+    start: Day | None = None
+    end: Day | None = None
+    note: str = Field("", max_length=2000, description="備考（例: 県へ提出）")
+
+
+class FrozenOut(Schema):
+    id: int
+    label: str
+    period_start: dt.date
+    period_end: dt.date
+    fiscal_year: int | None
+    note: str
+    frozen_at: dt.datetime
+    frozen_by_id: int
+    frozen_by_name: str
+
+
+class FrozenDetailOut(FrozenOut):
+    figures: dict[str, Any]
+    deltas: list[dict[str, Any]]
+
+
+def _frozen(f: FrozenReport) -> dict[str, Any]:
+    return {"id": f.pk, "label": f.label, "period_start": f.period_start,
+            "period_end": f.period_end, "fiscal_year": f.fiscal_year, "note": f.note,
+            "frozen_at": f.frozen_at, "frozen_by_id": f.frozen_by_id,
+            "frozen_by_name": str(f.frozen_by)}
+
+
+def _frozen_detail(f: FrozenReport) -> dict[str, Any]:
+    data = services.frozen_with_deltas(f)
+    return _frozen(f) | {"figures": data["report"], "deltas": data["deltas"]}
+
+
+@router.post("/reports/frozen", response=responses(FrozenDetailOut, 201),
+             summary="集計の確定（提出済み）。その時点の数値一式を保存します")
+def report_freeze(request: HttpRequest, payload: FreezeIn) -> tuple[int, dict[str, Any]]:
+    m = acting(request, "report.freeze")
+    period = _period(PeriodParams(fiscal_year=payload.fiscal_year, start=payload.start,
+                                  end=payload.end))
+    frozen = services.report_freeze(actor=m, period=period, note=payload.note.strip())
+    return 201, _frozen_detail(get_frozen_for_user(m, frozen.pk))
+
+
+@router.get("/reports/frozen", response=responses(page_of(FrozenOut)),
+            summary="確定済みの集計（期間ごと、新しい順）")
+def frozen_list(request: HttpRequest, params: Query[PeriodParams],
+                page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "report.view")
+    return paginate(request, selectors.frozen_history(m.office, _period(params)), page, _frozen)
+
+
+@router.get("/reports/frozen/{frozen_id}", response=responses(FrozenDetailOut),
+            summary="確定済みの集計と、確定後に変わった数値")
+def frozen_detail(request: HttpRequest, frozen_id: Id) -> dict[str, Any]:
+    m = acting(request, "report.view")
+    return _frozen_detail(get_frozen_for_user(m, frozen_id))
+
+
+# ---------------------------------------------------------------- 開示請求
+
+class DisclosureParams(Schema):
+    format: Literal["zip", "pdf", "json"] = Field("zip", description="zip（PDF + JSON）・pdf・json")
+
+
+@router.get("/people/{person_id}/disclosure", response=dict(ERRORS),
+            openapi_extra=file_operation("application/zip", "application/pdf", "application/json",
+                                         description="開示用ファイル"),
+            summary="開示請求: 本人について保有するすべての情報（出力は監査ログに記録）")
+def person_disclose(request: HttpRequest, person_id: Id,
+                    params: Query[DisclosureParams]) -> HttpResponse:
+    m = acting(request, "person.disclose")
+    person = get_person_for_user(m, person_id)
+    out = services.person_disclose(actor=m, person=person, fmt=params.format)
+    return download(out.content, out.filename, out.content_type)
