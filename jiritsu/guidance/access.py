@@ -34,3 +34,14 @@ def get_step_for_user(membership: Membership | None, pk: int) -> GuidanceStep:
                 .get(pk=pk))
     except (GuidanceStep.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def require_settings_access(membership: Membership | None) -> Membership:
+    """The office's guidance settings: managers (guidance.approve) and the office's
+    system administrator (office.admin); everyone else 403."""
+    from django.core.exceptions import PermissionDenied
+
+    if membership is None or not (membership.can("guidance.approve")
+                                  or membership.can("office.admin")):
+        raise PermissionDenied("この操作を行う権限がありません。")
+    return membership

@@ -10,13 +10,12 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.core.errors import DomainError
 from jiritsu.guidance import selectors, services
-from jiritsu.guidance.access import get_case_for_user, get_step_for_user
+from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
 from jiritsu.guidance.forms import ACTION_FORMS, CaseOpenForm, SettingsForm, StepForm
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.guidance.rules import NextStep, Track
@@ -188,10 +187,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
     """Managers (and the office's system administrator) set what the law leaves to the office."""
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or not (membership.can("guidance.approve")
-                                  or membership.can("office.admin")):
-        raise PermissionDenied("この操作を行う権限がありません。")
+    membership = require_settings_access(getattr(request, "membership", None))
     obj = services.settings_for(membership.office)
     if request.method == "POST":
         form = SettingsForm(request.POST)

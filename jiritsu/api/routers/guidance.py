@@ -11,13 +11,25 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Day, Id, Moment, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import (
+    ERRORS,
+    Day,
+    Id,
+    Moment,
+    PageParams,
+    acting,
+    download,
+    file_operation,
+    page_of,
+    paginate,
+    responses,
+)
 from jiritsu.api.routers.lifecycle import _person, _staff
 from jiritsu.guidance import services
-from jiritsu.guidance.access import get_case_for_user, get_step_for_user
+from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.rules import Track
 from jiritsu.offices.models import Membership
@@ -322,3 +334,66 @@ def approve(request: HttpRequest, step_id: Id, payload: ApproveIn) -> dict[str, 
     services.guidance_decision_approve(actor=m, step=step, approve=payload.approve,
                                        comment=payload.comment)
     return _detail(m, step.case_id)
+
+
+# ---------------------------------------------------------------- documents and settings
+
+@router.get("/guidance/steps/{step_id}/document", response=dict(ERRORS),
+            openapi_extra=file_operation("application/pdf", description="PDF（A4）"),
+            summary="文書のPDF（指導指示書・弁明の機会の付与通知書・決定通知書。出力は監査ログに記録）")
+def document(request: HttpRequest, step_id: Id) -> HttpResponse:
+    m = acting(request, "guidance.manage")
+    step = get_step_for_user(m, step_id)
+    filename, data = services.guidance_document_export(actor=m, step=step)
+    return download(data, filename, "application/pdf")
+
+
+class SettingsOut(Schema):
+    required_written_instructions: int
+    min_notice_days: int
+    document_prefix: str
+    next_document_number: int
+    appeal_authority: str
+    appeal_period_months: int
+    sanction_standard: str
+    office_head_title: str
+    version: int
+    updated_at: dt.datetime
+
+
+class SettingsIn(Schema):
+    version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
+    required_written_instructions: int | None = Field(
+        None, ge=0, le=5, description="処分前に必要な文書指示の回数（1以上。施行規則19条）")
+    min_notice_days: int | None = Field(None, ge=1, le=60,
+                                        description="弁明通知の交付から弁明日までの最低日数")
+    document_prefix: str | None = Field(None, min_length=1, max_length=20, description="文書番号の記号")
+    next_document_number: int | None = Field(None, ge=1, le=2_147_483_647, description="次の文書番号")
+    appeal_authority: str | None = Field(None, min_length=1, max_length=100, description="審査請求先")
+    appeal_period_months: int | None = Field(None, ge=0, le=12,
+                                             description="審査請求期間（月、3以上。行政不服審査法18条）")
+    sanction_standard: str | None = Field(None, min_length=1, max_length=10_000,
+                                          description="処分基準（行政手続法12条）")
+    office_head_title: str | None = Field(None, min_length=1, max_length=100,
+                                          description="通知者（職名）")
+
+
+def _settings(m: Membership) -> dict[str, Any]:
+    obj = services.settings_for(m.office)
+    return {f: getattr(obj, f) for f in SettingsOut.model_fields}
+
+
+@router.get("/guidance/settings", response=responses(SettingsOut),
+            summary="指導指示の設定（事務所ごと。課長・システム管理者）")
+def settings_read(request: HttpRequest) -> dict[str, Any]:
+    return _settings(require_settings_access(acting(request)))
+
+
+@router.patch("/guidance/settings", response=responses(SettingsOut),
+              summary="指導指示の設定の変更（versionによる楽観的ロック。監査ログに記録）")
+def settings_update(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+    m = require_settings_access(acting(request))
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    version = data.pop("version")
+    services.guidance_settings_update(actor=m, expected_version=version, data=data)
+    return _settings(m)

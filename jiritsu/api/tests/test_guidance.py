@@ -57,3 +57,57 @@ def test_guidance_is_office_bound_and_role_bound(world, api_as):
     assert api_as(world.partner).get("guidance/cases").status_code == 403
     assert api_as(world.support_staff).get("guidance/cases").status_code == 403
     assert api_as(world.caseworker).get("guidance/cases/999999").status_code == 404
+
+
+def test_document_pdf_download_is_audited_and_refusals_keep_their_codes(world, api_as):
+    from jiritsu.guidance.tests.helpers import Walker
+
+    walk = Walker(world, required=1)
+    walk.oral()
+    walk.conference("instruction")
+    written = walk.written()
+    cw = api_as(world.caseworker)
+    r = cw.get(f"guidance/steps/{written.pk}/document")
+    assert r.status_code == 200, r.content[:300]
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert r["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
+    event = AuditEvent.objects.get(action="guidance.document_export")
+    assert event.kind == AuditEvent.Kind.EXPORT and event.person_id == world.person.pk
+    oral = walk.case.steps.get(kind="oral_instruction")
+    r = cw.get(f"guidance/steps/{oral.pk}/document")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "guidance.no_document"
+    assert api_as(world.outsider).get(f"guidance/steps/{written.pk}/document").status_code == 404
+    assert api_as(world.partner).get(f"guidance/steps/{written.pk}/document").status_code == 403
+    assert api_as(world.support_staff).get(f"guidance/steps/{written.pk}/document").status_code == 403
+    assert AuditEvent.objects.filter(action="guidance.document_export").count() == 1
+
+
+def test_settings_read_and_update_for_managers_and_admins(world, api_as):
+    mgr = api_as(world.manager)
+    r = mgr.get("guidance/settings")
+    assert r.status_code == 200, r.content
+    s = r.json()
+    assert s["required_written_instructions"] == 1 and s["appeal_period_months"] == 3
+    r = mgr.patch("guidance/settings", {"version": s["version"], "required_written_instructions": 2,
+                                        "appeal_authority": "愛知県知事"})
+    assert r.status_code == 200, r.content
+    assert r.json()["required_written_instructions"] == 2 and r.json()["version"] == s["version"] + 1
+    event = AuditEvent.objects.get(action="guidance.settings_update")
+    assert event.changes["required_written_instructions"] == [1, 2]
+    # The law's floors are the service's refusals, with their code and field.
+    r = mgr.patch("guidance/settings", {"version": s["version"] + 1, "appeal_period_months": 2})
+    assert r.status_code == 422
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == (
+        "guidance.settings_invalid", "appeal_period_months")
+    r = mgr.patch("guidance/settings", {"version": s["version"], "min_notice_days": 10})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "stale_edit"
+    r = api_as(world.admin).patch("guidance/settings", {"version": s["version"] + 1,
+                                                        "min_notice_days": 10})
+    assert r.status_code == 200 and r.json()["min_notice_days"] == 10
+    for user in (world.caseworker, world.supervisor, world.partner, world.support_staff):
+        assert api_as(user).get("guidance/settings").status_code == 403
+        assert api_as(user).patch("guidance/settings", {"version": 1}).status_code == 403
+    # Each office has its own settings.
+    assert api_as(world.outsider).get("guidance/settings").status_code == 403
+    r = mgr.patch("guidance/settings", {"version": 1, "document_prefix": "x" * 21})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "document_prefix"
