@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -26,6 +26,7 @@ from jiritsu.programs.models import (
     Achievement,
     ActivityRecord,
     ApprovalRequest,
+    ApprovalRoute,
     Conference,
     ConferenceDecision,
     Consent,
@@ -293,6 +294,27 @@ def ledger_save(request: HttpRequest, program_id: Id, payload: LedgerIn) -> tupl
     ledger = services.ledger_save(actor=m, program=program, as_of=payload.as_of,
                                   title=payload.title)
     return 201, _ledger(ledger)
+
+
+class LedgerSummaryOut(Schema):
+    id: int
+    program_id: int
+    title: str
+    as_of: dt.date
+    created_at: dt.datetime
+    created_by_id: int
+    entries: int
+
+
+@router.get("/programs/{program_id}/ledgers", response=responses(page_of(LedgerSummaryOut)),
+            summary="保存した支援対象者台帳の一覧（新しい順）")
+def ledger_list(request: HttpRequest, program_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+    membership = acting(request, "screening.run")
+    program = access.get_program_for_user(membership, program_id)
+    qs = (program.ledgers.annotate(n=Count("entries")).order_by("-as_of", "-id"))
+    return paginate(request, qs, page, lambda g: {
+        "id": g.pk, "program_id": g.program_id, "title": g.title, "as_of": g.as_of,
+        "created_at": g.created_at, "created_by_id": g.created_by_id, "entries": g.n})
 
 
 @router.get("/ledgers/{ledger_id}", response=responses(LedgerOut), summary="支援対象者台帳")
@@ -1199,3 +1221,74 @@ def approval_decide(request: HttpRequest, approval_id: Id, payload: DecideIn) ->
     result = services.approval_decide(actor=m, request=req, approve=payload.approve,
                                       comment=payload.comment, expected_version=payload.version)
     return approval_row(result)
+
+
+RouteRole = Literal["supervisor", "manager"]
+
+
+class RouteOut(Schema):
+    name: str
+    steps: list[str] = Field(..., description="決裁者の役割の順序（supervisor: 査察指導員、manager: 課長・所長）")
+
+
+class RouteIn(Schema):
+    name: str = Field("標準ルート", min_length=1, max_length=100)
+    steps: list[RouteRole] = Field(..., min_length=1, max_length=4,
+                                   description="決裁者の役割の順序（例: [\"supervisor\", \"manager\"]）")
+
+
+def _route(m: Membership) -> dict[str, Any]:
+    route = ApprovalRoute.objects.filter(office=m.office, is_default=True).order_by("id").first()
+    return {"name": route.name if route else "標準ルート", "steps": services.route_steps(m.office)}
+
+
+@router.get("/approvals/route", response=responses(RouteOut), summary="決裁ルート（事務所の標準）")
+def approval_route(request: HttpRequest) -> dict[str, Any]:
+    return _route(acting(request, "program.view"))
+
+
+@router.put("/approvals/route", response=responses(RouteOut),
+            summary="決裁ルートの設定（監査ログに記録）")
+def approval_route_set(request: HttpRequest, payload: RouteIn) -> dict[str, Any]:
+    m = acting(request, "program.manage")
+    services.approval_route_set(actor=m, name=payload.name.strip() or "標準ルート",
+                                steps=list(payload.steps))
+    return _route(m)
+
+
+class ApprovalDecisionOut(Schema):
+    step_no: int
+    role: str
+    decided_by_id: int
+    decided_by_name: str
+    approved: bool
+    comment: str
+    decided_at: dt.datetime
+
+
+class ApprovalDetailOut(ApprovalOut):
+    decisions: list[ApprovalDecisionOut]
+    can_decide: bool
+
+
+def _approval_detail(m: Membership, req: ApprovalRequest) -> dict[str, Any]:
+    decisions = [{"step_no": d.step_no, "role": d.role, "decided_by_id": d.decided_by_id,
+                  "decided_by_name": str(d.decided_by), "approved": d.approved,
+                  "comment": d.comment, "decided_at": d.decided_at}
+                 for d in req.decisions.select_related("decided_by")]
+    return approval_row(req) | {"decisions": decisions, "can_decide": services.can_decide(m, req)}
+
+
+@router.get("/approvals/mine", response=responses(page_of(ApprovalDetailOut)),
+            summary="自分が起案した決裁（決裁待ちと最近の差戻し）")
+def approvals_mine(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "program.view")
+    return paginate(request, selectors.approvals_mine(m), page,
+                    lambda r: _approval_detail(m, r))
+
+
+@router.get("/approvals/{approval_id}", response=responses(ApprovalDetailOut),
+            summary="決裁の詳細（各段階の判断とコメント）")
+def approval_detail(request: HttpRequest, approval_id: Id) -> dict[str, Any]:
+    m = acting(request, "program.view")
+    return _approval_detail(m, access.get_approval_for_user(m, approval_id))

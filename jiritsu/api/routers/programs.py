@@ -22,7 +22,7 @@ from jiritsu.api.common import (
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs.access import get_program_for_user, visible_programs
-from jiritsu.programs.models import OutcomeKind, Program
+from jiritsu.programs.models import OutcomeKind, Program, ProgramTarget
 from jiritsu.programs.services import catalogue
 
 router = Router()
@@ -250,3 +250,66 @@ def program_patch(request: HttpRequest, program_id: Id, payload: ProgramUpdateIn
                                            expected_version=version, data=clean,
                                            partners=partners, **children)
     return program_detail_row(get_program_for_user(membership, program.pk))
+
+
+# ---------------------------------------------------------------- numeric targets (目標)
+
+class TargetOut(Schema):
+    id: int
+    label: str
+    metric: str
+    metric_label: str
+    outcome_kind: str
+    value: int
+    fiscal_year_from: int
+    fiscal_year_to: int
+    baseline: int | None
+
+
+class TargetsOut(Schema):
+    program_id: int
+    version: int = Field(..., description="プログラムの版（変更時に送り返します）")
+    targets: list[TargetOut]
+
+
+class TargetIn(Schema):
+    id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存の目標のID（変更時）")
+    label: str = Field(..., min_length=1, max_length=200)
+    metric: ProgramTarget.Metric
+    outcome_kind: OutcomeKind | Literal[""] = Field("", description="指標が outcome のときの成果の種類")
+    value: int = Field(..., ge=0, le=1_000_000)
+    fiscal_year_from: int = Field(..., ge=2000, le=2100, description="開始年度（西暦）")
+    fiscal_year_to: int = Field(..., ge=2000, le=2100, description="終了年度（西暦）")
+    baseline: int | None = Field(None, ge=0, le=1_000_000, description="基準値（減少数の目標など）")
+
+
+class TargetsIn(Schema):
+    version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点のプログラムの版")
+    targets: list[TargetIn] = Field(..., max_length=50, description="目標の一覧（置き換え。IDで既存の行を残す）")
+
+
+def _targets(program: Program) -> dict[str, Any]:
+    rows = [{"id": t.pk, "label": t.label, "metric": t.metric,
+             "metric_label": t.get_metric_display(), "outcome_kind": t.outcome_kind,
+             "value": t.value, "fiscal_year_from": t.fiscal_year_from,
+             "fiscal_year_to": t.fiscal_year_to, "baseline": t.baseline}
+            for t in program.targets.order_by("fiscal_year_from", "id")]
+    return {"program_id": program.pk, "version": program.version, "targets": rows}
+
+
+@router.get("/programs/{program_id}/targets", response=responses(TargetsOut),
+            summary="プログラムの数値目標")
+def target_list(request: HttpRequest, program_id: Id) -> dict[str, Any]:
+    membership = acting(request, "program.view")
+    return _targets(get_program_for_user(membership, program_id))
+
+
+@router.put("/programs/{program_id}/targets", response=responses(TargetsOut),
+            summary="プログラムの数値目標の設定（一覧を置き換え。versionによる楽観的ロック）")
+def target_replace(request: HttpRequest, program_id: Id, payload: TargetsIn) -> dict[str, Any]:
+    membership = acting(request, "program.manage")
+    program = get_program_for_user(membership, program_id, write=True)
+    catalogue.program_update(actor=membership, program=program, expected_version=payload.version,
+                             targets=[t.dict() for t in payload.targets])
+    return _targets(get_program_for_user(membership, program.pk))
+
