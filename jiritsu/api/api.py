@@ -83,6 +83,7 @@ errors.install(api)
 def _register() -> None:
     from jiritsu.api.routers import (
         activities,
+        admin,
         guidance,
         lifecycle,
         national,
@@ -102,6 +103,7 @@ def _register() -> None:
     api.add_router("", reports.router, tags=["集計"])
     api.add_router("", national.router, tags=["全国集計"])
     api.add_router("", activities.router, tags=["活動"])
+    api.add_router("", admin.router, tags=["事務所の管理・監査ログ"])
 
 
 _register()

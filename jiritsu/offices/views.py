@@ -9,10 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.core.errors import DomainError
-from jiritsu.offices import services
+from jiritsu.offices import selectors, services
 from jiritsu.offices.access import action_required, get_membership_for_user, get_partner_for_user
 from jiritsu.offices.forms import MembershipForm, PartnerForm, StaffCreateForm
-from jiritsu.offices.models import Membership, PartnerOrganisation
 
 
 def _add_error(form: Any, exc: DomainError) -> None:
@@ -22,8 +21,7 @@ def _add_error(form: Any, exc: DomainError) -> None:
 @action_required("user.manage")
 def staff_list(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
-    staff = (Membership.objects.filter(office=office).select_related("user", "partner")
-             .order_by("-is_active", "role", "user__username"))
+    staff = selectors.office_staff(office)
     return render(request, "offices/staff_list.html", {"staff": staff})
 
 
@@ -71,7 +69,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("office.admin")
 def partner_list(request: HttpRequest) -> HttpResponse:
     office = request.office  # type: ignore[attr-defined]
-    partners = PartnerOrganisation.objects.filter(office=office).order_by("-is_active", "kind", "name")
+    partners = selectors.office_partners(office)
     return render(request, "offices/partner_list.html", {"partners": partners})
 
 
