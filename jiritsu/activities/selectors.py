@@ -15,6 +15,7 @@ from jiritsu.activities.models import (
     SessionAttendance,
     SessionSeries,
     TrainingDay,
+    TrainingEmployer,
     TrainingPlacement,
 )
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
@@ -417,3 +418,75 @@ def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[
 
 CYCLE_LABELS = {"condition_survey": "病状調査", "doctor_consultation": "嘱託医協議",
                 "individual_sheet": "個人票"}
+
+
+# --- choices the screens offer (and the API looks ids up in) ------------------------
+
+def open_enrollments(person: Person) -> Any:
+    """The person's episodes that are not over (the first is the one the support page
+    records a health track or a family request against)."""
+    return (Enrollment.objects.filter(person=person, status__in=Enrollment.OPEN_STATUSES)
+            .select_related("program"))
+
+
+def training_enrollments(office: Office) -> Any:
+    """Episodes that may start workplace training: selected or active, in a program made
+    from a template with the workplace-training feature."""
+    codes = [t.code for t in catalog.TEMPLATES if "workplace_training" in t.features]
+    return (Enrollment.objects.filter(office=office, program__template_code__in=codes,
+                                      status__in=["selected", "active"])
+            .select_related("person", "program"))
+
+
+def approved_training_employers(office: Office) -> Any:
+    return TrainingEmployer.objects.filter(office=office, is_approved=True,
+                                           withdrawn_on__isnull=True).select_related("partner")
+
+
+def series_programs(office: Office) -> Any:
+    """Programs a session series may belong to: active ones with the group-sessions feature
+    or a budget."""
+    codes = [t.code for t in catalog.TEMPLATES if "group_sessions" in t.features]
+    return Program.objects.filter(office=office, is_active=True).filter(
+        Q(template_code__in=codes) | Q(budget_yen__isnull=False))
+
+
+def series_people(series: SessionSeries) -> Any:
+    """Who can be marked present: joined recruits and people enrolled in the program."""
+    return Person.objects.filter(
+        Q(recruitments__series=series, recruitments__status="joined")
+        | Q(enrollments__program=series.program, enrollments__status__in=["selected", "active"])
+    ).distinct()
+
+
+def series_eligible(series: SessionSeries, today: dt.date) -> Any:
+    """People the program's rules select today who have not been invited yet."""
+    from jiritsu.programs import screening
+
+    return (screening.matching(series.program, today)
+            .exclude(recruitments__series=series).distinct())
+
+
+# --- the derived task list --------------------------------------------------------
+
+@dataclass
+class TaskOverview:
+    mine: bool
+    fiscal_year: int
+    new_cases: list[tuple[Program, list[Person]]]
+    follow_ups: list[FollowUp]
+    cycles: list[tuple[Program, dict[str, Any]]]
+
+
+def task_overview(office: Office, *, role: str, user: Any, today: dt.date,
+                  fiscal_year: int, everyone: bool = False) -> TaskOverview:
+    """What the 支援活動 page lists: a caseworker's own cases unless ``everyone``; new cases
+    not yet considered (50 per program), follow-ups after discharge, the yearly cycle."""
+    mine = not everyone and role == "caseworker"
+    cw = user if mine else None
+    new_cases = [(p, list(new_cases_not_considered(office, p, today=today, caseworker=cw)[:50]))
+                 for p in programs_with_feature(office, "new_case_trigger")]
+    cycles = [(p, yearly_cycle(p, fiscal_year, today=today))
+              for p in programs_with_feature(office, "yearly_cycle")]
+    return TaskOverview(mine, fiscal_year, new_cases,
+                        discharge_follow_ups(office, today=today, caseworker=cw), cycles)

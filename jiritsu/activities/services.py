@@ -386,6 +386,29 @@ def session_hold(*, actor: Membership, series: SessionSeries, held_on: dt.date,
     return session
 
 
+@transaction.atomic
+def session_record(*, actor: Membership, series: SessionSeries, held_on: dt.date,
+                   venue: str = "", lecturer: str = "", topic: str = "",
+                   volunteers: list[Volunteer] | None = None,
+                   present: list[Person] | None = None) -> GroupSession:
+    """Record a session with its roll call: ``present`` must be on the series' roll (joined
+    recruits and people enrolled in the program); everyone else on the roll is absent."""
+    from jiritsu.activities.selectors import series_people
+
+    _require(actor, "record.write")
+    _same_office(actor, series)
+    present = list(present or [])
+    roll = series_people(series)
+    on_roll = set(roll.values_list("pk", flat=True))
+    if any(p.pk not in on_roll for p in present):
+        raise ValidationFailed("出席者には、このシリーズの参加者（参加と回答した人・プログラムの参加者）だけを選んでください。",
+                               code="not_on_roll", field="present")
+    absent = list(roll.exclude(pk__in=[p.pk for p in present]))
+    return session_hold(actor=actor, series=series, held_on=held_on, venue=venue,
+                        lecturer=lecturer, topic=topic, volunteers=volunteers, present=present,
+                        absent=absent)
+
+
 def series_spent(series: SessionSeries) -> int:
     return int(SeriesExpense.objects.filter(series=series).aggregate(s=Sum("amount_yen"))["s"] or 0)
 
@@ -555,6 +578,23 @@ def health_track_open(*, actor: Membership, enrollment: Enrollment, track: str,
     _audit(actor, "health_track.open", AuditEvent.Kind.CREATE, row, person=enrollment.person,
            after=snapshot(row, ["track", "started_on", *data]))
     return row
+
+
+@transaction.atomic
+def health_track_open_for_person(*, actor: Membership, person: Person, track: str,
+                                 started_on: dt.date,
+                                 data: dict[str, Any] | None = None) -> HealthTrack:
+    """The support page's form: the track belongs to the person's first open episode."""
+    from jiritsu.activities.selectors import open_enrollments
+
+    _require(actor, "plan.write")
+    _same_office(actor, person)
+    enrollment = open_enrollments(person).first()
+    if enrollment is None:
+        raise IllegalTransition("参加中のプログラムがないため記録できません。",
+                                code="no_open_enrollment")
+    return health_track_open(actor=actor, enrollment=enrollment, track=track,
+                             started_on=started_on, data=data)
 
 
 @transaction.atomic

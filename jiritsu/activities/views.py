@@ -12,14 +12,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from jiritsu.activities import catalog, forms, selectors, services
 from jiritsu.activities.access import (
+    get_person_support_for_user,
     get_placement_for_user,
     get_referral_for_user,
     get_series_for_user,
+    require_staff,
 )
 from jiritsu.activities.models import (
     FamilyContact,
@@ -28,8 +30,6 @@ from jiritsu.activities.models import (
     HelloWorkReferral,
     ReceivingRequest,
     Recruitment,
-    SessionSeries,
-    TrainingEmployer,
     TrainingMonthlyStatus,
     VolunteerPlacement,
 )
@@ -39,7 +39,6 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
-from jiritsu.programs import screening
 from jiritsu.programs.models import Enrollment, Program
 
 
@@ -99,24 +98,17 @@ def template_create(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- workplace adaptation training ------------------------------------------------
 
-def _training_enrollments(office: Any) -> Any:
-    codes = [t.code for t in catalog.TEMPLATES if "workplace_training" in t.features]
-    return (Enrollment.objects.filter(office=office, program__template_code__in=codes,
-                                      status__in=["selected", "active"])
-            .select_related("person", "program"))
-
-
 @action_required("program.view")
 def training_list(request: HttpRequest) -> HttpResponse:
     m, office = _m(request), request.office  # type: ignore[attr-defined]
-    employers = TrainingEmployer.objects.filter(office=office, is_approved=True,
-                                                withdrawn_on__isnull=True).select_related("partner")
+    require_staff(m, "program.view")
+    employers = selectors.approved_training_employers(office)
     approve = forms.EmployerApproveForm(
         request.POST if request.POST.get("action") == "approve" else None,
         partners=PartnerOrganisation.objects.filter(office=office, kind="employer", is_active=True))
     start = forms.PlacementStartForm(
         request.POST if request.POST.get("action") == "start" else None,
-        enrollments=_training_enrollments(office), employers=employers)
+        enrollments=selectors.training_enrollments(office), employers=employers)
     if request.method == "POST":
         if request.POST.get("action") == "approve":
             ok = _attempt(approve, lambda d: services.training_employer_approve(actor=m, **d))
@@ -174,10 +166,8 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("program.view")
 def series_list(request: HttpRequest) -> HttpResponse:
     m, office = _m(request), request.office  # type: ignore[attr-defined]
-    codes = [t.code for t in catalog.TEMPLATES if "group_sessions" in t.features]
-    programs = Program.objects.filter(office=office, is_active=True).filter(
-        Q(template_code__in=codes) | Q(budget_yen__isnull=False))
-    form = forms.SeriesForm(request.POST or None, programs=programs)
+    require_staff(m, "program.view")
+    form = forms.SeriesForm(request.POST or None, programs=selectors.series_programs(office))
     if request.method == "POST":
         if not m.can("enrollment.manage"):
             raise PermissionDenied("この操作を行う権限がありません。")
@@ -189,20 +179,6 @@ def series_list(request: HttpRequest) -> HttpResponse:
                   {"series": selectors.series_overview(office), "form": form})
 
 
-def _series_people(series: SessionSeries) -> Any:
-    """Who can be marked present: joined recruits and people enrolled in the program."""
-    return Person.objects.filter(
-        Q(recruitments__series=series, recruitments__status="joined")
-        | Q(enrollments__program=series.program, enrollments__status__in=["selected", "active"])
-    ).distinct()
-
-
-def _eligible(series: SessionSeries, today: dt.date) -> Any:
-    """People the program's rules select today who have not been invited yet."""
-    return (screening.matching(series.program, today)
-            .exclude(recruitments__series=series).distinct())
-
-
 @action_required("program.view")
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     m = _m(request)
@@ -210,19 +186,19 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     data = request.POST if request.method == "POST" else None
     session = forms.SessionForm(data if action == "session" else None,
-                                volunteers=series.volunteers.all(), people=_series_people(series))
+                                volunteers=series.volunteers.all(),
+                                people=selectors.series_people(series))
     volunteer = forms.VolunteerForm(data if action == "volunteer" else None)
     expense = forms.ExpenseForm(data if action == "expense" else None)
     invite = forms.InviteForm(data if action == "invite" else None,
-                              people=_eligible(series, _today()))
+                              people=selectors.series_eligible(series, _today()))
     if request.method == "POST":
         ok = None
         if action == "session":
-            ok = _attempt(session, lambda d: services.session_hold(
+            ok = _attempt(session, lambda d: services.session_record(
                 actor=m, series=series, held_on=d["held_on"], venue=d["venue"],
                 lecturer=d["lecturer"], topic=d["topic"], volunteers=list(d["volunteers"]),
-                present=list(d["present"]),
-                absent=list(_series_people(series).exclude(pk__in=[p.pk for p in d["present"]]))))
+                present=list(d["present"])))
         elif action == "volunteer":
             ok = _attempt(volunteer, lambda d: services.volunteer_add(actor=m, series=series, **d))
         elif action == "expense":
@@ -274,14 +250,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("person.view")
 def person_support(request: HttpRequest, pk: int) -> HttpResponse:
     m = _m(request)
-    if m.is_partner:
-        from django.http import Http404
-
-        raise Http404
-    person = get_person_for_user(m, pk)
+    person = get_person_support_for_user(m, pk)
     office = request.office  # type: ignore[attr-defined]
     enrollments = Enrollment.objects.filter(person=person).select_related("program")
-    open_enrollments = enrollments.filter(status__in=Enrollment.OPEN_STATUSES)
+    open_enrollments = selectors.open_enrollments(person)
     contacts = FamilyContact.objects.filter(person=person)
     facilities = PartnerOrganisation.objects.filter(office=office, is_active=True,
                                                     kind__in=services.RECEIVING_KINDS)
@@ -336,13 +308,9 @@ def person_support(request: HttpRequest, pk: int) -> HttpResponse:
 def _handle_person_post(request: HttpRequest, m: Any, person: Person, action: str,
                         f: dict[str, Any], open_enrollments: Any) -> Any:
     if action == "track":
-        enrollment = open_enrollments.first()
-        if enrollment is None:
-            messages.error(request, "参加中のプログラムがないため記録できません。")
-            return None
         form = f["track"]
-        return _attempt(form, lambda d: services.health_track_open(
-            actor=m, enrollment=enrollment, track=d["track"], started_on=d["started_on"],
+        return _attempt(form, lambda d: services.health_track_open_for_person(
+            actor=m, person=person, track=d["track"], started_on=d["started_on"],
             data=form.track_data()))
     if action == "contact":
         return _attempt(f["contact"], lambda d: services.family_contact_add(
@@ -389,20 +357,16 @@ def partner_areas(request: HttpRequest) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """Derived: new cases not yet considered, follow-ups after discharge, the yearly cycle."""
     m, office = _m(request), request.office  # type: ignore[attr-defined]
+    require_staff(m, "program.view")
     today = _today()
     if request.method == "POST":
         return _tasks_post(request, m)
-    mine = request.GET.get("all") != "1" and m.role == "caseworker"
-    cw = m.user if mine else None
-    new_cases = [(p, selectors.new_cases_not_considered(office, p, today=today, caseworker=cw)[:50])
-                 for p in selectors.programs_with_feature(office, "new_case_trigger")]
-    cycles = []
     fy = int(request.GET.get("fy") or fiscal_year_of(today))
-    for p in selectors.programs_with_feature(office, "yearly_cycle"):
-        cycles.append((p, selectors.yearly_cycle(p, fy, today=today)))
+    overview = selectors.task_overview(office, role=m.role, user=m.user, today=today,
+                                       fiscal_year=fy, everyone=request.GET.get("all") == "1")
     return render(request, "activities/tasks.html", {
-        "new_cases": new_cases, "follow_ups": selectors.discharge_follow_ups(
-            office, today=today, caseworker=cw), "cycles": cycles, "fy": fy, "mine": mine,
+        "new_cases": overview.new_cases, "follow_ups": overview.follow_ups,
+        "cycles": overview.cycles, "fy": fy, "mine": overview.mine,
         "today": today, "considered_form": forms.ConsideredForm(initial={"on": today}),
         "cycle_form": forms.CycleTaskForm(initial={"on": today})})
 
@@ -414,7 +378,7 @@ def _tasks_post(request: HttpRequest, m: Any) -> HttpResponse:
     if kind == "considered":
         form = forms.ConsideredForm(request.POST)
         ok = _attempt(form, lambda d: services.new_case_mark_considered(
-            actor=m, program=Program.objects.get(office=office, pk=d["program"]),
+            actor=m, program=get_object_or_404(Program, office=office, pk=d["program"]),
             person=get_person_for_user(m, d["person"]), on=d["on"], note=d["note"]))
     else:
         form = forms.CycleTaskForm(request.POST)
