@@ -99,21 +99,23 @@ class SeriesDetail:
     spent: int
     remaining: int
     volunteers: list[Any]
+    absent: dict[int, list[int]] = field(default_factory=dict)  # session id → absent ids
 
 
 def series_detail(series: SessionSeries) -> SeriesDetail:
     sessions = list(series.sessions.prefetch_related("volunteers").annotate(
         present_count=Count("attendance", filter=Q(attendance__present=True))))
     attendance: dict[int, list[int]] = {}
-    for sid, pid in SessionAttendance.objects.filter(
-            session__series=series, present=True).values_list("session_id", "person_id"):
-        attendance.setdefault(sid, []).append(pid)
+    absent: dict[int, list[int]] = {}
+    for sid, pid, present in SessionAttendance.objects.filter(
+            session__series=series).values_list("session_id", "person_id", "present"):
+        (attendance if present else absent).setdefault(sid, []).append(pid)
     expenses = list(series.expenses.all())
     spent = sum(e.amount_yen for e in expenses)
     return SeriesDetail(series, sessions, attendance,
                         list(series.recruits.select_related("person__household")),
                         expenses, spent, series.budget_yen - spent,
-                        list(series.volunteers.all()))
+                        list(series.volunteers.all()), absent)
 
 
 # --- job-search commitments -------------------------------------------------------

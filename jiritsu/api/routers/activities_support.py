@@ -1,0 +1,410 @@
+"""A person's support details (the 支援の詳細 page) through the activities services:
+health tracks and measurements (福井), relatives and what was asked of them, receiving
+places (尼崎), Hello Work referrals, volunteer placements, suggested centres and job-search
+reports against the plan.
+
+All of it is for the office's staff: a partner gets 404 for the person, as on the screen
+(``activities.access.get_person_support_for_user``). Reading the page is audited
+(``person.support_view``) like the screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.activities import selectors, services
+from jiritsu.activities.access import get_person_support_for_user
+from jiritsu.activities.models import (
+    FamilyContact,
+    FamilyRequest,
+    HealthTrack,
+    HelloWorkReferral,
+    ReceivingRequest,
+    VolunteerPlacement,
+)
+from jiritsu.api.common import (
+    Day,
+    Id,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    renamed_fields,
+    responses,
+)
+from jiritsu.api.routers.activities import (
+    AreaPartnerOut,
+    HwReferralOut,
+    Note,
+    _area_partner,
+    ref,
+    referral_row,
+)
+from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.people.access import log_view
+from jiritsu.people.models import Person
+from jiritsu.programs.models import Enrollment
+
+router = Router()
+Text = Field("", max_length=10_000)
+
+
+def _person(request: HttpRequest, pk: int, action: str | None = None) -> tuple[Membership, Person]:
+    m = acting(request, action)
+    return m, get_person_support_for_user(m, pk)
+
+
+# ---------------------------------------------------------------- schemas
+
+class HealthTrackIn(Schema):
+    """Common assessment fields, then the fields of the chosen track only."""
+
+    track: HealthTrack.Track
+    started_on: Day
+    living_environment: str = Text
+    health_state: str = Text
+    mental_state: str = Text
+    clinic_attendance: str = Field("", max_length=200, description="【慢性疾患】")
+    medication: str = Field("", max_length=200, description="【慢性疾患】")
+    doctor_instructions: str = Field("", max_length=10_000, description="【慢性疾患】")
+    withdrawal_reason: HealthTrack.WithdrawalReason | None = Field(None, description="【閉じこもり】")
+    referral: HealthTrack.Referral | None = Field(None, description="【閉じこもり】")
+    referral_place: str = Field("", max_length=200, description="【閉じこもり】")
+    preference_survey: str = Field("", max_length=10_000, description="【栄養】")
+    menu_examples: str = Field("", max_length=10_000, description="【栄養】")
+    low_cost_food_info: str = Field("", max_length=10_000, description="【栄養】")
+    can_live_at_home: bool | None = Field(None, description="【認知症】")
+    care_certification_applied_on: Day | None = Field(None, description="【認知症】")
+    facility_option: str = Field("", max_length=10_000, description="【認知症】")
+
+
+TRACK_DATA = tuple(f for f in HealthTrackIn.model_fields if f not in ("track", "started_on"))
+
+
+class HealthTrackOut(Schema):
+    id: int
+    enrollment_id: int
+    program_name: str
+    track: str
+    track_label: str
+    started_on: dt.date
+    living_environment: str
+    health_state: str
+    mental_state: str
+    clinic_attendance: str
+    medication: str
+    doctor_instructions: str
+    withdrawal_reason: str
+    referral: str
+    referral_place: str
+    preference_survey: str
+    menu_examples: str
+    low_cost_food_info: str
+    can_live_at_home: bool | None
+    care_certification_applied_on: dt.date | None
+    facility_option: str
+    version: int
+
+
+class MeasurementOut(Schema):
+    record_id: int
+    occurred_at: dt.datetime
+    systolic_bp: int | None
+    diastolic_bp: int | None
+    weight_kg: float | None
+
+
+class FamilyContactIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    relationship: str = Field(..., min_length=1, max_length=50)
+    is_support_obligor: bool = True
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+
+
+class FamilyRequestIn(Schema):
+    contact_id: Id
+    ask: FamilyRequest.Ask
+    asked_on: Day
+    note: str = Note
+
+
+class FamilyAnswerIn(Schema):
+    answer: FamilyRequest.Answer = Field(..., description="協力可 / 一部協力可 / 協力不可（pending は不可）")
+    answered_on: Day
+    note: str = Note
+
+
+class FamilyRequestOut(Schema):
+    id: int
+    contact_id: int
+    enrollment_id: int | None
+    ask: str
+    ask_label: str
+    asked_on: dt.date
+    answer: str
+    answer_label: str
+    answered_on: dt.date | None
+    note: str
+    recorded_by_id: int
+
+
+class FamilyContactOut(Schema):
+    id: int
+    name: str
+    relationship: str
+    is_support_obligor: bool
+    phone: str
+    address: str
+    requests: list[FamilyRequestOut]
+
+
+class ReceivingRequestIn(Schema):
+    enrollment_id: Id = Field(..., description="この人の終了していない参加")
+    facility_id: Id = Field(..., description="救護施設・グループホーム・施設（関係機関）")
+    requested_on: Day
+    note: str = Note
+
+
+class ReceivingAnswerIn(Schema):
+    status: ReceivingRequest.Status = Field(
+        ..., description="受入可 / 空き待ち / 受入不可（定員を超える受入可は facility_full）")
+    answered_on: Day
+    note: str = Note
+
+
+class ReceivingRequestOut(Schema):
+    id: int
+    enrollment_id: int
+    program_name: str
+    facility_id: int
+    facility_name: str
+    facility_capacity: int | None
+    facility_accepted: int
+    requested_on: dt.date
+    status: str
+    status_label: str
+    answered_on: dt.date | None
+    note: str
+
+
+class VolunteerPlacementOut(Schema):
+    id: int
+    enrollment_id: int
+    host_id: int
+    host_name: str
+    activity: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    note: str
+
+
+class JobSearchMonthOut(Schema):
+    month: dt.date
+    required: int
+    handed_in: int
+    complete: bool
+    shortfall: int
+
+
+class JobSearchOut(Schema):
+    enrollment_id: int
+    program_name: str
+    required_per_month: int
+    shortfall: int
+    months: list[JobSearchMonthOut]
+
+
+class SupportEnrollmentOut(Schema):
+    id: int
+    program_id: int
+    program_name: str
+    status: str
+
+
+class PersonSupportOut(Schema):
+    person_id: int
+    person_name: str
+    enrollments: list[SupportEnrollmentOut]
+    health_tracks: list[HealthTrackOut]
+    family_contacts: list[FamilyContactOut]
+    receiving_requests: list[ReceivingRequestOut]
+    hello_work_referrals: list[HwReferralOut]
+    volunteer_placements: list[VolunteerPlacementOut]
+    suggested_centres: list[AreaPartnerOut]
+    job_search: list[JobSearchOut]
+
+
+# ---------------------------------------------------------------- rows
+
+def _track(t: HealthTrack) -> dict[str, Any]:
+    return {f: getattr(t, f) for f in TRACK_DATA} | {
+        "id": t.pk, "enrollment_id": t.enrollment_id, "program_name": t.enrollment.program.name,
+        "track": t.track, "track_label": t.get_track_display(), "started_on": t.started_on,
+        "withdrawal_reason": t.withdrawal_reason, "referral": t.referral, "version": t.version}
+
+
+def _request(r: FamilyRequest) -> dict[str, Any]:
+    return {"id": r.pk, "contact_id": r.contact_id, "enrollment_id": r.enrollment_id,
+            "ask": r.ask, "ask_label": r.get_ask_display(), "asked_on": r.asked_on,
+            "answer": r.answer, "answer_label": r.get_answer_display(),
+            "answered_on": r.answered_on, "note": r.note, "recorded_by_id": r.recorded_by_id}
+
+
+def _contact(c: FamilyContact) -> dict[str, Any]:
+    return {"id": c.pk, "name": c.name, "relationship": c.relationship,
+            "is_support_obligor": c.is_support_obligor, "phone": c.phone, "address": c.address,
+            "requests": [_request(r) for r in c.requests.all()]}
+
+
+def _receiving_qs(person: Person) -> Any:
+    return ReceivingRequest.objects.filter(enrollment__person=person).select_related(
+        "facility", "enrollment__program").annotate(
+        accepted=Count("facility__receiving_requests",
+                       filter=Q(facility__receiving_requests__status="accepted")))
+
+
+def _receiving(r: ReceivingRequest) -> dict[str, Any]:
+    return {"id": r.pk, "enrollment_id": r.enrollment_id,
+            "program_name": r.enrollment.program.name, "facility_id": r.facility_id,
+            "facility_name": r.facility.name, "facility_capacity": r.facility.capacity,
+            "facility_accepted": getattr(r, "accepted", 0), "requested_on": r.requested_on,
+            "status": r.status, "status_label": r.get_status_display(),
+            "answered_on": r.answered_on, "note": r.note}
+
+
+def _placement(v: VolunteerPlacement) -> dict[str, Any]:
+    return {"id": v.pk, "enrollment_id": v.enrollment_id, "host_id": v.host_id,
+            "host_name": v.host.name, "activity": v.activity, "started_on": v.started_on,
+            "ended_on": v.ended_on, "note": v.note}
+
+
+def _measurement(r: Any) -> dict[str, Any]:
+    return {"record_id": r.pk, "occurred_at": r.occurred_at, "systolic_bp": r.systolic_bp,
+            "diastolic_bp": r.diastolic_bp,
+            "weight_kg": float(r.weight_kg) if r.weight_kg is not None else None}
+
+
+# ---------------------------------------------------------------- reads
+
+@router.get("/people/{person_id}/support", response=responses(PersonSupportOut),
+            summary="支援の詳細（健康の4支援対象・扶養義務者・受入先・ハローワーク・ボランティア・求職活動）。閲覧は監査ログに記録")
+def person_support(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+    m, person = _person(request, person_id, "person.view")
+    log_view(m, person, what="person.support_view")
+    today = dt.date.today()
+    enrollments = Enrollment.objects.filter(person=person).select_related("program")
+    job_search = []
+    for e in selectors.open_enrollments(person):
+        s = selectors.job_search_status(e, today)
+        if s is not None:
+            job_search.append({
+                "enrollment_id": e.pk, "program_name": e.program.name,
+                "required_per_month": s.required_per_month, "shortfall": s.shortfall,
+                "months": [{"month": x.month, "required": x.required, "handed_in": x.handed_in,
+                            "complete": x.complete, "shortfall": x.shortfall} for x in s.months]})
+    return {
+        "person_id": person.pk, "person_name": person.name,
+        "enrollments": [{"id": e.pk, "program_id": e.program_id, "program_name": e.program.name,
+                         "status": e.status} for e in enrollments],
+        "health_tracks": [_track(t) for t in HealthTrack.objects.filter(
+            enrollment__person=person).select_related("enrollment__program")],
+        "family_contacts": [_contact(c) for c in FamilyContact.objects.filter(
+            person=person).prefetch_related("requests")],
+        "receiving_requests": [_receiving(r) for r in _receiving_qs(person)],
+        "hello_work_referrals": [referral_row(r) for r in HelloWorkReferral.objects.filter(
+            enrollment__person=person).select_related("hello_work", "enrollment__person",
+                                                      "enrollment__program")],
+        "volunteer_placements": [_placement(v) for v in VolunteerPlacement.objects.filter(
+            enrollment__person=person).select_related("host")],
+        "suggested_centres": [_area_partner(p) for p in selectors.suggest_centres(person)],
+        "job_search": job_search,
+    }
+
+
+@router.get("/people/{person_id}/measurements", response=responses(page_of(MeasurementOut)),
+            summary="血圧・体重の推移（経過記録から、古い順）。記録は POST /records で")
+def measurement_list(request: HttpRequest, person_id: Id,
+                     page: Query[PageParams]) -> dict[str, Any]:
+    m, person = _person(request, person_id, "person.view")
+    log_view(m, person, what="person.support_view")
+    return paginate(request, selectors.measurements(person), page, _measurement)
+
+
+# ---------------------------------------------------------------- writes
+
+@router.post("/people/{person_id}/health-tracks", response=responses(HealthTrackOut, 201),
+             summary="健康の支援対象（慢性疾患・閉じこもり・栄養・認知症）の記録を始める（参加中のプログラムに）")
+def health_track_open(request: HttpRequest, person_id: Id,
+                      payload: HealthTrackIn) -> tuple[int, dict[str, Any]]:
+    m, person = _person(request, person_id, "plan.write")
+    data = {k: v for k in TRACK_DATA if (v := getattr(payload, k)) not in (None, "")}
+    row = services.health_track_open_for_person(actor=m, person=person, track=payload.track,
+                                                started_on=payload.started_on, data=data)
+    return 201, _track(HealthTrack.objects.select_related("enrollment__program").get(pk=row.pk))
+
+
+@router.post("/people/{person_id}/family-contacts", response=responses(FamilyContactOut, 201),
+             summary="扶養義務者・親族の登録")
+def family_contact_add(request: HttpRequest, person_id: Id,
+                       payload: FamilyContactIn) -> tuple[int, dict[str, Any]]:
+    m, person = _person(request, person_id, "person.edit")
+    c = services.family_contact_add(actor=m, person=person, **payload.dict())
+    return 201, _contact(c)
+
+
+@router.post("/people/{person_id}/family-requests", response=responses(FamilyRequestOut, 201),
+             summary="扶養義務者・親族への依頼（引き取り・施設入所時・居宅生活時の協力）の記録")
+def family_request_record(request: HttpRequest, person_id: Id,
+                          payload: FamilyRequestIn) -> tuple[int, dict[str, Any]]:
+    m, person = _person(request, person_id, "record.write")
+    contact = ref(FamilyContact.objects.filter(person=person), payload.contact_id, "contact_id")
+    r = services.family_request_record(actor=m, contact=contact, ask=payload.ask,
+                                       asked_on=payload.asked_on,
+                                       enrollment=selectors.open_enrollments(person).first(),
+                                       note=payload.note)
+    return 201, _request(r)
+
+
+@router.post("/people/{person_id}/family-requests/{request_id}/answer",
+             response=responses(FamilyRequestOut), summary="扶養義務者・親族からの回答の記録")
+def family_request_answer(request: HttpRequest, person_id: Id, request_id: Id,
+                          payload: FamilyAnswerIn) -> dict[str, Any]:
+    m, person = _person(request, person_id, "record.write")
+    req = ref(FamilyRequest.objects.filter(contact__person=person).select_related("contact"),
+              request_id, "request_id")
+    r = services.family_request_answer(actor=m, request=req, answer=payload.answer,
+                                       answered_on=payload.answered_on, note=payload.note)
+    return _request(r)
+
+
+@router.post("/people/{person_id}/receiving-requests", response=responses(ReceivingRequestOut, 201),
+             summary="受入先（救護施設・グループホーム・施設）への受入依頼")
+def receiving_request_make(request: HttpRequest, person_id: Id,
+                           payload: ReceivingRequestIn) -> tuple[int, dict[str, Any]]:
+    m, person = _person(request, person_id, "enrollment.manage")
+    enrollment = ref(selectors.open_enrollments(person), payload.enrollment_id, "enrollment_id")
+    facility = ref(PartnerOrganisation.objects.filter(office=m.office, is_active=True),
+                   payload.facility_id, "facility_id")
+    with renamed_fields({"facility": "facility_id"}):
+        r = services.receiving_request_make(actor=m, enrollment=enrollment, facility=facility,
+                                            requested_on=payload.requested_on, note=payload.note)
+    return 201, _receiving(_receiving_qs(person).get(pk=r.pk))
+
+
+@router.post("/people/{person_id}/receiving-requests/{request_id}/answer",
+             response=responses(ReceivingRequestOut),
+             summary="受入先からの回答の記録（定員を超える「受入可」は facility_full）")
+def receiving_request_answer(request: HttpRequest, person_id: Id, request_id: Id,
+                             payload: ReceivingAnswerIn) -> dict[str, Any]:
+    m, person = _person(request, person_id, "enrollment.manage")
+    req = ref(ReceivingRequest.objects.filter(enrollment__person=person).select_related(
+        "enrollment__person", "facility"), request_id, "request_id")
+    services.receiving_request_answer(actor=m, request=req, status=payload.status,
+                                      answered_on=payload.answered_on, note=payload.note)
+    return _receiving(_receiving_qs(person).get(pk=req.pk))
