@@ -247,12 +247,20 @@ def kpis(office: Office, period: Period) -> dict[str, Any]:
     start, end = period.start, period.end
     emp_ids = c.employment_participant_ids(office, start, end)
     able = c.able_to_work(office, end)
-    agg = Person.objects.filter(office=office, pk__in=emp_ids).aggregate(
-        emp=Count("pk"), work=Count("pk", filter=Q(pk__in=c.work_outcome_ids(office, start, end))))
-    able_agg = able.aggregate(able=Count("pk"), participating=Count("pk", filter=Q(pk__in=emp_ids)))
-    others = c.other_households(office, end).aggregate(
-        n=Count("pk", distinct=True),
-        earners=Count("pk", distinct=True, filter=c.earner_q("members__")))
+    # Counted from the episodes themselves (each person once), not by looking every
+    # person of the office up in the list of participants.
+    # Each figure is one join the planner can hash (IN/EXISTS in WHERE), never an IN inside
+    # an aggregate's FILTER, which PostgreSQL evaluates row by row once the list is large.
+    emp_episodes = c.enrollments(office).filter(c.employment_program_q("program__")).filter(
+        c.active_in(start, end))
+    agg = {"emp": emp_episodes.aggregate(n=Count("person", distinct=True))["n"],
+           "work": emp_episodes.filter(person__in=c.work_outcome_ids(office, start, end))
+           .aggregate(n=Count("person", distinct=True))["n"]}
+    able_agg = {"able": able.count(), "participating": able.filter(pk__in=emp_ids).count()}
+    earners = c.earner_household_ids(office)
+    parts = c.other_households_parts(office, end)
+    others = {"n": sum(p.count() for p in parts),
+              "earners": sum(p.filter(pk__in=earners).count() for p in parts)}
     return {
         "participation": {"label": "事業参加率", "numerator": able_agg["participating"],
                           "denominator": able_agg["able"],

@@ -18,13 +18,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django_scopes import scopes_disabled
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
 from jiritsu.offices.models import Office
-from jiritsu.people.models import Household, Person
+from jiritsu.people.models import Household
 from jiritsu.programs.models import Program
 from jiritsu.reports import cohorts as c
 from jiritsu.reports.models import FrozenReport
@@ -91,21 +91,29 @@ def _figures_by_office(start: dt.date, end: dt.date) -> tuple[
 
 
 def _kpis_by_office(start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
-    """The three KPIs' numerators and denominators per office, by the office report's rules."""
+    """The three KPIs' numerators and denominators per office, by the office report's rules
+    (the same row sets as :func:`jiritsu.reports.figures.kpis`, grouped by office)."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KPI_KEYS, 0))
+
+    def add(key: str, qs: Any, count: str = "pk", distinct: bool = False) -> None:
+        for office_id, n in (qs.order_by().values("office_id")
+                             .annotate(n=Count(count, distinct=distinct))
+                             .values_list("office_id", "n")):
+            out[office_id][key] += n
+
     emp_ids = c.employment_participant_ids(None, start, end)
-    for row in c.able_to_work(None, end).values("office_id").annotate(
-            able=Count("pk"), participating=Count("pk", filter=Q(pk__in=emp_ids))):
-        out[row["office_id"]].update(able=row["able"], participating=row["participating"])
-    work_ids = c.work_outcome_ids(None, start, end)
-    for row in (Person.objects.filter(pk__in=emp_ids).values("office_id")
-                .annotate(emp=Count("pk"), work=Count("pk", filter=Q(pk__in=work_ids)))):
-        out[row["office_id"]].update(emp=row["emp"], work=row["work"])
-    for row in (c.other_households(None, end).values("office_id")
-                .annotate(others=Count("pk", distinct=True),
-                          other_earners=Count("pk", distinct=True,
-                                              filter=c.earner_q("members__")))):
-        out[row["office_id"]].update(others=row["others"], other_earners=row["other_earners"])
+    able = c.able_to_work(None, end)
+    add("able", able)
+    add("participating", able.filter(pk__in=emp_ids))
+    emp_episodes = c.enrollments(None).filter(c.employment_program_q("program__")).filter(
+        c.active_in(start, end))
+    add("emp", emp_episodes, "person", distinct=True)
+    add("work", emp_episodes.filter(person__in=c.work_outcome_ids(None, start, end)),
+        "person", distinct=True)
+    earners = c.earner_household_ids(None)
+    for part in c.other_households_parts(None, end):
+        add("others", part)
+        add("other_earners", part.filter(pk__in=earners))
     return out
 
 

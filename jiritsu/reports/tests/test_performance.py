@@ -35,4 +35,6 @@ def test_query_count_is_constant(world: Any, history: History) -> None:
     f.make_program(world.office, code="X01")
     after = count_queries(world.office)
     assert after == before
-    assert before <= 30
+    # Small index-driven queries rather than a few that PostgreSQL cannot plan as joins
+    # (docs/performance.md): the count is fixed, not minimal.
+    assert before <= 32

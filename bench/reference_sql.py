@@ -1,0 +1,118 @@
+"""Hand-written SQL that gives the same answers as Jiritsu's reports, for the ratios.
+
+Each query is what a competent developer would write directly against the tables for
+the same figure, with the same cohort rules (docs/reports.md). Portable between
+PostgreSQL and SQLite (window functions instead of DISTINCT ON). ``{office}`` is replaced
+by an office filter, or by TRUE for every office.
+"""
+
+from __future__ import annotations
+
+KPI_SQL = """
+WITH latest AS (
+  SELECT person_id, has_capacity, usage FROM (
+    SELECT a.person_id, a.has_capacity, a.usage,
+           ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn
+    FROM people_workcapacityassessment a JOIN people_person p ON p.id = a.person_id
+    WHERE {office_p} AND a.assessed_on <= %(end)s) z WHERE rn = 1),
+able AS (
+  SELECT p.id FROM people_person p JOIN people_household h ON h.id = p.household_id
+  JOIN latest l ON l.person_id = p.id
+  WHERE {office_p} AND l.has_capacity AND l.usage = 'not_fully_used'
+    AND (h.assistance_started_on IS NULL OR h.assistance_started_on <= %(end)s)
+    AND (h.assistance_ended_on IS NULL OR h.assistance_ended_on > %(end)s)),
+emp AS (
+  SELECT DISTINCT e.person_id FROM programs_enrollment e
+  JOIN programs_program pr ON pr.id = e.program_id
+  WHERE {office_e} AND (pr.kind = 'economic' OR pr.legal_basis = 'art55_7')
+    AND e.started_on IS NOT NULL AND e.started_on <= %(end)s
+    AND (e.ended_on IS NULL OR e.ended_on >= %(start)s)),
+work AS (
+  SELECT DISTINCT e.person_id FROM programs_outcome o
+  JOIN programs_enrollment e ON e.id = o.enrollment_id
+  JOIN programs_program pr ON pr.id = e.program_id
+  WHERE {office_e} AND (pr.kind = 'economic' OR pr.legal_basis = 'art55_7')
+    AND o.kind IN ('employment_start', 'income_increase')
+    AND o.occurred_on >= %(start)s AND o.occurred_on <= %(end)s),
+tc AS (
+  SELECT household_id, household_type FROM (
+    SELECT c.household_id, c.household_type,
+           ROW_NUMBER() OVER (PARTITION BY c.household_id ORDER BY c.valid_from DESC, c.id DESC) AS rn
+    FROM people_householdtypechange c JOIN people_household h ON h.id = c.household_id
+    WHERE {office_h} AND c.valid_from <= %(end)s) z WHERE rn = 1),
+oth AS (
+  SELECT h.id FROM people_household h LEFT JOIN tc ON tc.household_id = h.id
+  WHERE {office_h} AND COALESCE(tc.household_type, h.household_type) = 'other'
+    AND (h.assistance_started_on IS NULL OR h.assistance_started_on <= %(end)s)
+    AND (h.assistance_ended_on IS NULL OR h.assistance_ended_on > %(end)s))
+SELECT (SELECT COUNT(*) FROM able),
+       (SELECT COUNT(*) FROM able WHERE id IN (SELECT person_id FROM emp)),
+       (SELECT COUNT(*) FROM emp),
+       (SELECT COUNT(*) FROM emp WHERE person_id IN (SELECT person_id FROM work)),
+       (SELECT COUNT(*) FROM oth),
+       (SELECT COUNT(*) FROM oth WHERE id IN (
+          SELECT p.household_id FROM people_person p WHERE {office_p}
+            AND (p.earned_income > 0
+                 OR p.employment_status IN ('full_time', 'part_time', 'self_employed'))))
+"""
+
+CASELOAD_SQL = """
+SELECT h.caseworker_id, COUNT(*) FROM people_household h
+WHERE {office_h}
+  AND (h.assistance_started_on IS NULL OR h.assistance_started_on <= %(end)s)
+  AND (h.assistance_ended_on IS NULL OR h.assistance_ended_on > %(end)s)
+GROUP BY h.caseworker_id
+"""
+
+ROLLUP_SQL = """
+WITH e AS (
+  SELECT e.office_id, pr.kind AS pk, e.person_id, e.started_on, e.ended_on, e.status
+  FROM programs_enrollment e JOIN programs_program pr ON pr.id = e.program_id
+  WHERE e.started_on IS NOT NULL AND e.started_on <= %(end)s
+    AND (e.ended_on IS NULL OR e.ended_on >= %(start)s)),
+fig AS (
+  SELECT office_id, pk, COUNT(DISTINCT person_id) AS participants,
+    COUNT(DISTINCT CASE WHEN started_on >= %(start)s THEN person_id END) AS started,
+    COUNT(DISTINCT CASE WHEN status = 'ended' AND ended_on <= %(end)s THEN person_id END) AS ended,
+    COUNT(DISTINCT CASE WHEN ended_on IS NULL OR ended_on > %(end)s THEN person_id END) AS continuing
+  FROM e GROUP BY office_id, pk),
+ach AS (
+  SELECT e.office_id, pr.kind AS pk, COUNT(DISTINCT e.person_id) AS achieved
+  FROM programs_outcome o JOIN programs_enrollment e ON e.id = o.enrollment_id
+  JOIN programs_outcometype t ON t.id = o.outcome_type_id
+  JOIN programs_program pr ON pr.id = e.program_id
+  WHERE o.occurred_on >= %(start)s AND o.occurred_on <= %(end)s AND t.counts_as_achievement
+  GROUP BY e.office_id, pr.kind),
+elig AS (
+  SELECT pr.office_id, pr.kind AS pk, COUNT(DISTINCT u.q) AS eligible FROM (
+    SELECT l.program_id AS p, le.person_id AS q FROM programs_ledgerentry le
+      JOIN programs_screeningledger l ON l.id = le.ledger_id
+      WHERE l.as_of >= %(start)s AND l.as_of <= %(end)s
+    UNION SELECT program_id, person_id FROM programs_nomination
+      WHERE nominated_on >= %(start)s AND nominated_on <= %(end)s
+    UNION SELECT program_id, person_id FROM programs_enrollment
+      WHERE (candidate_on >= %(start)s AND candidate_on <= %(end)s)
+         OR (started_on IS NOT NULL AND started_on <= %(end)s
+             AND (ended_on IS NULL OR ended_on >= %(start)s))
+  ) u JOIN programs_program pr ON pr.id = u.p GROUP BY pr.office_id, pr.kind),
+k AS (SELECT office_id, pk FROM fig UNION SELECT office_id, pk FROM ach
+      UNION SELECT office_id, pk FROM elig)
+SELECT o.kind, k.pk, COUNT(*), SUM(COALESCE(elig.eligible, 0)),
+       SUM(COALESCE(fig.participants, 0)), SUM(COALESCE(fig.started, 0)),
+       SUM(COALESCE(fig.ended, 0)), SUM(COALESCE(fig.continuing, 0)),
+       SUM(COALESCE(ach.achieved, 0))
+FROM k JOIN offices_office o ON o.id = k.office_id
+LEFT JOIN fig ON fig.office_id = k.office_id AND fig.pk = k.pk
+LEFT JOIN ach ON ach.office_id = k.office_id AND ach.pk = k.pk
+LEFT JOIN elig ON elig.office_id = k.office_id AND elig.pk = k.pk
+GROUP BY o.kind, k.pk ORDER BY o.kind, k.pk
+"""
+
+
+def for_office(sql: str) -> str:
+    return sql.format(office_p="p.office_id = %(office)s", office_e="e.office_id = %(office)s",
+                      office_h="h.office_id = %(office)s")
+
+
+def for_all_offices(sql: str) -> str:
+    return sql.format(office_p="TRUE", office_e="TRUE", office_h="TRUE")
