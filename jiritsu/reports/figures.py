@@ -249,14 +249,16 @@ def kpis(office: Office, period: Period) -> dict[str, Any]:
     able = c.able_to_work(office, end)
     # Counted from the episodes themselves (each person once), not by looking every
     # person of the office up in the list of participants.
-    # Each figure is one join the planner can hash (IN/EXISTS in WHERE), never an IN inside
-    # an aggregate's FILTER, which PostgreSQL evaluates row by row once the list is large.
-    emp_episodes = c.enrollments(office).filter(c.employment_program_q("program__")).filter(
-        c.active_in(start, end))
-    agg = {"emp": emp_episodes.aggregate(n=Count("person", distinct=True))["n"],
-           "work": emp_episodes.filter(person__in=c.work_outcome_ids(office, start, end))
-           .aggregate(n=Count("person", distinct=True))["n"]}
-    able_agg = {"able": able.count(), "participating": able.filter(pk__in=emp_ids).count()}
+    # The row sets come from the cohort rules; the counts are set operations on their ids.
+    # One query per row set: the latest-assessment rule runs once, not once per figure, and
+    # no id list is nested inside an aggregate's FILTER (which PostgreSQL may evaluate row
+    # by row). Id lists are an office's participants: thousands, not millions.
+    able_ids = set(able.order_by().values_list("pk", flat=True))
+    emp_set = set(emp_ids.values_list("person_id", flat=True))
+    work_set = set(c.work_outcome_ids(office, start, end).values_list("enrollment__person_id",
+                                                                       flat=True))
+    agg = {"emp": len(emp_set), "work": len(emp_set & work_set)}
+    able_agg = {"able": len(able_ids), "participating": len(able_ids & emp_set)}
     earners = c.earner_household_ids(office)
     parts = c.other_households_parts(office, end)
     others = {"n": sum(p.count() for p in parts),

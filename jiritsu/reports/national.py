@@ -101,15 +101,16 @@ def _kpis_by_office(start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
                              .values_list("office_id", "n")):
             out[office_id][key] += n
 
-    emp_ids = c.employment_participant_ids(None, start, end)
-    able = c.able_to_work(None, end)
-    add("able", able)
-    add("participating", able.filter(pk__in=emp_ids))
-    emp_episodes = c.enrollments(None).filter(c.employment_program_q("program__")).filter(
-        c.active_in(start, end))
-    add("emp", emp_episodes, "person", distinct=True)
-    add("work", emp_episodes.filter(person__in=c.work_outcome_ids(None, start, end)),
-        "person", distinct=True)
+    # As in the office report: each row set once, as (office, person) pairs, and the
+    # counts as set operations (see jiritsu.reports.figures.kpis).
+    able = set(c.able_to_work(None, end).order_by().values_list("office_id", "pk"))
+    emp = set(c.employment_participant_ids(None, start, end).values_list("office_id", "person_id"))
+    work = set(c.work_outcome_ids(None, start, end).values_list("enrollment__office_id",
+                                                                 "enrollment__person_id"))
+    for key, pairs in (("able", able), ("participating", able & emp), ("emp", emp),
+                       ("work", emp & work)):
+        for office_id, _person in pairs:
+            out[office_id][key] += 1
     earners = c.earner_household_ids(None)
     for part in c.other_households_parts(None, end):
         add("others", part)
