@@ -48,3 +48,23 @@ def test_name_stored_verbatim_by_the_orm(world):
                                   birth_date="1990-01-01", sex="male")
         p.refresh_from_db()
         assert p.name == name
+
+
+def test_search_finds_any_part_of_a_name_by_case_number_in_furigana_order(world):
+    """The rules behind the indexed search: a part of the furigana or of the name (one, two,
+    three or more characters), the exact case number; results in furigana order; never
+    another office's people."""
+    m = world.m(world.caseworker)
+    hh = world.household
+    extra = [Person.objects.create(office=world.office, household=hh, name=n, kana=k,
+                                   birth_date="1980-01-01", sex="female", member_number=i)
+             for i, (n, k) in enumerate([("安藤 良子", "あんどう よしこ"),
+                                         ("和田 佳子", "わだ よしこ")], start=2)]
+    found = selectors.search_people(m, "よしこ")  # the middle of the furigana
+    assert found == sorted([world.person, *extra], key=lambda p: (p.kana_key, p.pk))
+    assert selectors.search_people(m, "よ") == found  # one character
+    assert selectors.search_people(m, "𠮷子") == [world.person]  # part of the name
+    assert selectors.search_people(m, "佳") == [extra[1]]
+    assert set(selectors.search_people(m, hh.case_number)) == {world.person, *extra}
+    assert selectors.search_people(m, "べっし") == []  # the other office's person
+    assert selectors.search_people(m, "たなかさん") == []
