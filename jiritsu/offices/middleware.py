@@ -15,6 +15,7 @@ from jiritsu.offices.models import Membership
 
 SESSION_OFFICE_KEY = "jiritsu_office_id"
 SESSION_LAST_SEEN_KEY = "jiritsu_last_seen"
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -34,7 +35,10 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{settings.LOGIN_URL and '/login/'}?timeout=1")
-            request.session[SESSION_LAST_SEEN_KEY] = now
+            # Written at most once a minute: every write is an UPDATE of the session row,
+            # and the time-out (30 minutes) needs no finer resolution.
+            if last is None or now - float(last) >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[SESSION_LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -76,6 +76,32 @@ def test_idle_session_is_logged_out(client, world, settings):
     assert client.get(reverse("home")).status_code == 302  # really logged out
 
 
+def test_activity_is_noted_at_most_once_a_minute_and_keeps_the_session_alive(client, world,
+                                                                             settings):
+    """Each page view is not a session write; a view more than a minute after the last
+    noted one moves the idle clock, so steady use never times out."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 300
+    client.force_login(world.caseworker)
+    assert client.get(reverse("home")).status_code == 200
+    key = client.session.session_key
+    first = client.session[SESSION_LAST_SEEN_KEY]
+    stored = Session.objects.get(session_key=key).expire_date
+    assert client.get(reverse("home")).status_code == 200
+    assert client.session[SESSION_LAST_SEEN_KEY] == first  # not rewritten within the minute
+    assert Session.objects.get(session_key=key).expire_date == stored
+    session = client.session
+    session[SESSION_LAST_SEEN_KEY] = time.time() - 250  # quiet for over four minutes
+    session.save()
+    assert client.get(reverse("home")).status_code == 200
+    assert client.session[SESSION_LAST_SEEN_KEY] > time.time() - 5  # noted again
+    session = client.session
+    session[SESSION_LAST_SEEN_KEY] = time.time() - 290
+    session.save()
+    assert client.get(reverse("home")).status_code == 200  # 290 s < 300 s: still in
+
+
 def test_csrf_is_enforced_on_posts(world):
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(world.caseworker)
