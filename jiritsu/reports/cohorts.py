@@ -134,7 +134,10 @@ def work_outcome_ids(office: Office | None, start: dt.date, end: dt.date) -> Que
 
 def _type_changes(end: dt.date) -> tuple[QuerySet, QuerySet]:
     """(changes in force by ``end``, the latest of them per household when it says その他)."""
-    changed = HouseholdTypeChange.objects.filter(valid_from__lte=end)
+    # The base manager: these rows are only ever joined to households that are already
+    # the office's, so the office scope must not add a second walk over the office's
+    # households (≈100 ms at 110,000 households for an empty change table).
+    changed = HouseholdTypeChange._base_manager.filter(valid_from__lte=end)
     newer = changed.filter(household=OuterRef("household")).filter(
         Q(valid_from__gt=OuterRef("valid_from"))
         | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk")))
@@ -167,6 +170,15 @@ def other_households(office: Office | None, end: dt.date) -> QuerySet[Household]
 def earner_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}earned_income__gt": 0}) | Q(
         **{f"{prefix}employment_status__in": EARNER_STATUSES})
+
+
+def has_earner() -> Exists:
+    """Inside a household query: at least one member at work. A correlated EXISTS probed
+    through ``person.household_id`` for each household — cheap per household, and unlike an
+    IN list in an aggregate's FILTER it never becomes a scan per row. The base manager
+    keeps the office scope from adding ``office_id`` to the probe (the outer household is
+    already the office's; SQLite would otherwise walk the office per household)."""
+    return Exists(Person._base_manager.filter(household=OuterRef("pk")).filter(earner_q()))
 
 
 def earner_household_ids(office: Office | None) -> QuerySet:

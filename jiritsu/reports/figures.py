@@ -259,10 +259,11 @@ def kpis(office: Office, period: Period) -> dict[str, Any]:
                                                                        flat=True))
     agg = {"emp": len(emp_set), "work": len(emp_set & work_set)}
     able_agg = {"able": len(able_ids), "participating": len(able_ids & emp_set)}
-    earners = c.earner_household_ids(office)
-    parts = c.other_households_parts(office, end)
-    others = {"n": sum(p.count() for p in parts),
-              "earners": sum(p.filter(pk__in=earners).count() for p in parts)}
+    others = {"n": 0, "earners": 0}
+    for part in c.other_households_parts(office, end):
+        counts = part.aggregate(n=Count("pk"), earners=Count("pk", filter=c.has_earner()))
+        others["n"] += counts["n"]
+        others["earners"] += counts["earners"]
     return {
         "participation": {"label": "事業参加率", "numerator": able_agg["participating"],
                           "denominator": able_agg["able"],

@@ -95,12 +95,6 @@ def _kpis_by_office(start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
     (the same row sets as :func:`jiritsu.reports.figures.kpis`, grouped by office)."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KPI_KEYS, 0))
 
-    def add(key: str, qs: Any, count: str = "pk", distinct: bool = False) -> None:
-        for office_id, n in (qs.order_by().values("office_id")
-                             .annotate(n=Count(count, distinct=distinct))
-                             .values_list("office_id", "n")):
-            out[office_id][key] += n
-
     # As in the office report: each row set once, as (office, person) pairs, and the
     # counts as set operations (see jiritsu.reports.figures.kpis).
     able = set(c.able_to_work(None, end).order_by().values_list("office_id", "pk"))
@@ -111,10 +105,12 @@ def _kpis_by_office(start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
                        ("work", emp & work)):
         for office_id, _person in pairs:
             out[office_id][key] += 1
-    earners = c.earner_household_ids(None)
     for part in c.other_households_parts(None, end):
-        add("others", part)
-        add("other_earners", part.filter(pk__in=earners))
+        for office_id, n, earners in (part.order_by().values("office_id")
+                                      .annotate(n=Count("pk"), e=Count("pk", filter=c.has_earner()))
+                                      .values_list("office_id", "n", "e")):
+            out[office_id]["others"] += n
+            out[office_id]["other_earners"] += earners
     return out
 
 
