@@ -7,27 +7,32 @@ in docs/import.md. Files: CSV in UTF-8, UTF-8 with BOM or cp932 (detected), and 
 Every row is validated first; if any row is bad nothing is written and the caller gets
 every error as ``{row, column, message}``. Re-importing updates (key: office + case
 number + member number) and never duplicates. Writes use bulk operations in one
-transaction, with one summary audit row plus one row per created or changed person.
+transaction (:mod:`jiritsu.core.bulk`: COPY on PostgreSQL), with one summary audit row plus
+one row per created or changed person and changed household, written together
+(:func:`jiritsu.audit.log.record_many`). The number of statements does not grow with the
+rows: lookups are one query per kind (chunked by 500–1,000 keys).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django_scopes import scope
 
-from jiritsu.audit.log import diff, record, snapshot
+from jiritsu.audit.log import Entry, diff, record, record_many, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import wareki
+from jiritsu.core.bulk import insert_many, update_many
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import is_kana, search_key
 from jiritsu.offices.models import Membership
@@ -124,6 +129,11 @@ _DISABILITY_PREFIX = {"身体": (Disability.Kind.PHYSICAL, "身体障害者手�
                       "療育": (Disability.Kind.INTELLECTUAL, "療育手帳"),
                       "精神": (Disability.Kind.MENTAL, "精神障害者保健福祉手帳")}
 _PSY_MARKS = ("（精神）", "(精神)")
+
+# Names and their readings repeat across a caseload (families, common names): the kana
+# checks and search keys are pure functions of the text, computed once per distinct value.
+_is_kana = functools.lru_cache(maxsize=16384)(is_kana)
+_kana_key = functools.lru_cache(maxsize=16384)(search_key)
 
 PERSON_FIELDS = ["name", "kana", "birth_date", "sex", "relationship", "address_number",
                  "employment_status", "employer_name", "earned_income", "school_name",
@@ -349,7 +359,7 @@ class _Parsed:
 
 
 def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dict[str, int],
-               grades: dict[str, int]) -> _Parsed | None:
+               grades: dict[str, int], today: dt.date) -> _Parsed | None:
     row = int(raw.get("_row") or n)
     data = {(_HEADER_TO_KEY.get(k) or k): v for k, v in raw.items() if k != "_row"}
     for key in data:
@@ -383,14 +393,14 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
         kana = _text(data["kana"])
         if not kana:
             errors.add(row, "kana", "ふりがなを入力してください。")
-        elif not is_kana(kana):
+        elif not _is_kana(kana):
             errors.add(row, "kana", f"「{kana}」はふりがなとして使えません。ひらがなまたはカタカナで入力してください。")
         p.person["kana"] = kana
     if "birth_date" in data:
         birth = _date(data["birth_date"], row, "birth_date", errors)
         if birth is None and not _text(data["birth_date"]):
             errors.add(row, "birth_date", "生年月日を入力してください。")
-        elif birth is not None and birth > timezone.localdate():
+        elif birth is not None and birth > today:
             errors.add(row, "birth_date", "生年月日が未来の日付です。")
         p.person["birth_date"] = birth
     if "sex" in data:
@@ -541,13 +551,14 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         .values_list("user__username", "user_id")
     )
     grades = dict(VisitGrade.objects.filter(office=office).values_list("code", "id"))
+    today = timezone.localdate()
     errors = _RowErrors()
     if not rows:
         errors.add(0, "", "取り込む行がありません。")
         raise CaseloadImportError(errors.items)
     parsed: list[_Parsed] = []
     for n, raw in enumerate(rows, start=1):
-        p = _parse_row(raw, n, errors, caseworkers, grades)
+        p = _parse_row(raw, n, errors, caseworkers, grades, today)
         if p is not None:
             parsed.append(p)
 
@@ -555,7 +566,9 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
     # Only the cases named in the file: an office may hold 100,000 households.
     existing_households: dict[str, Household] = {}
     for chunk in _chunks(sorted({p.case_number for p in parsed}), 1000):
-        for found_household in Household.objects.filter(office=office, case_number__in=chunk):
+        # Timestamps are not compared and only set (never read) on changed rows.
+        for found_household in Household.objects.filter(office=office, case_number__in=chunk) \
+                .defer("created_at", "updated_at"):
             existing_households[found_household.case_number] = found_household
     seen: dict[tuple[str, int], int] = {}
     households: dict[str, dict[str, Any]] = {}
@@ -584,7 +597,8 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
     if existing_households:
         ids = [h.pk for h in existing_households.values() if h.case_number in households]
         for chunk in _chunks(ids, 500):
-            for person in Person.objects.filter(household_id__in=chunk):
+            for person in Person.objects.filter(household_id__in=chunk).defer("created_at",
+                                                                              "updated_at"):
                 assert person.household_id is not None
                 existing_people[(person.household_id, person.member_number)] = person
     for p in parsed:
@@ -599,7 +613,6 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         raise CaseloadImportError(sorted(errors.items, key=lambda e: (int(str(e["row"])), str(e["column"]))))
 
     result = ImportResult(rows=len(parsed))
-    today = timezone.localdate()
     now = timezone.now()
 
     # Households.
@@ -611,7 +624,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         attrs = {HOUSEHOLD_FIELDS[k]: v for k, v in values.items()}
         h = existing_households.get(case_number)
         if h is None:
-            h = Household(office=office, case_number=case_number, **(_HOUSEHOLD_DEFAULTS | attrs))
+            h = Household(office_id=office.pk, case_number=case_number, **(_HOUSEHOLD_DEFAULTS | attrs))
             new_households.append(h)
             continue
         fields = [f for f in attrs if not (f == "household_type" and not attrs[f])]
@@ -626,17 +639,17 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
             changed_households.append(h)
             household_audit.append((h, before, after, "household.import_update"))
             if h.household_type != old_type:
-                type_changes.append(HouseholdTypeChange(household=h, household_type=h.household_type,
+                type_changes.append(HouseholdTypeChange(household_id=h.pk, household_type=h.household_type,
                                                         valid_from=today))
-    Household.objects.bulk_create(new_households, batch_size=500)
+    insert_many(Household, new_households)
     for h in new_households:
         existing_households[h.case_number] = h
-        type_changes.append(HouseholdTypeChange(household=h, household_type=h.household_type,
+        type_changes.append(HouseholdTypeChange(household_id=h.pk, household_type=h.household_type,
                                                 valid_from=h.assistance_started_on or today))
     if changed_households:
-        _update_many(Household, changed_households,
-                     [*HOUSEHOLD_FIELDS.values(), "version", "updated_at"])
-    HouseholdTypeChange.objects.bulk_create(type_changes, batch_size=500)
+        update_many(Household, changed_households,
+                    [*HOUSEHOLD_FIELDS.values(), "version", "updated_at"])
+    insert_many(HouseholdTypeChange, type_changes)
     result.households_created = len(new_households)
     result.households_updated = len(changed_households)
 
@@ -649,8 +662,8 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         found = existing_people.get((h.pk, p.member_number))
         if found is None:
             values = _PERSON_DEFAULTS | p.person
-            person = Person(office=office, household=h, member_number=p.member_number,
-                            kana_key=search_key(values["kana"]), **values)
+            person = Person(office_id=office.pk, household_id=h.pk, member_number=p.member_number,
+                            kana_key=_kana_key(values["kana"]), **values)
             new_people.append((person, p))
         else:
             person = found
@@ -660,17 +673,17 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
                 setattr(person, f, v)
             after = snapshot(person, fields)
             if before != after:
-                person.kana_key = search_key(person.kana)
+                person.kana_key = _kana_key(person.kana)
                 person.version += 1
                 person.updated_at = now
                 changed_people.append((person, p, before, after))
             else:
                 result.people_unchanged += 1
         touched.append((person, p))
-    Person.objects.bulk_create([x[0] for x in new_people], batch_size=500)
+    insert_many(Person, [x[0] for x in new_people])
     if changed_people:
-        _update_many(Person, [x[0] for x in changed_people],
-                     [*PERSON_FIELDS, "kana_key", "version", "updated_at"])
+        update_many(Person, [x[0] for x in changed_people],
+                    [*PERSON_FIELDS, "kana_key", "version", "updated_at"])
     result.people_created = len(new_people)
     result.people_updated = len(changed_people)
 
@@ -684,24 +697,23 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
                               "people_created": result.people_created,
                               "people_updated": result.people_updated})
     result.audit_event_id = summary.pk
-    events: list[AuditEvent] = []
-    base = {"office_id": office.pk, "office_label": str(office)[:100], "actor_id": actor.user.pk,
-            "actor_label": str(actor.user)[:150], "note": f"caseload.import #{summary.pk}"}
+    entries: list[Entry] = []
     created = {id(p) for _, p in new_people}
     updated = {id(p): (before, after) for _, p, before, after in changed_people}
     for person, p in touched:
         parts = parts_changed.get(id(p), {})
         if id(p) in created:
             changes = diff(None, snapshot(person, ["household_id", "member_number", *PERSON_FIELDS]))
-            events.append(_event(base, "person.import_create", AuditEvent.Kind.CREATE, person,
-                                 person, changes | parts))
+            entries.append(Entry("person.import_create", AuditEvent.Kind.CREATE, person, person,
+                                 changes | parts))
         elif id(p) in updated or parts:
             changes = diff(*updated[id(p)]) if id(p) in updated else {}
-            events.append(_event(base, "person.import_update", AuditEvent.Kind.UPDATE, person,
-                                 person, changes | parts))
+            entries.append(Entry("person.import_update", AuditEvent.Kind.UPDATE, person, person,
+                                 changes | parts))
     for h, before, after, action in household_audit:
-        events.append(_event(base, action, AuditEvent.Kind.UPDATE, h, None, diff(before, after)))
-    AuditEvent.objects.bulk_create(events, batch_size=500)
+        entries.append(Entry(action, AuditEvent.Kind.UPDATE, h, None, diff(before, after)))
+    record_many(actor=actor.user, office=office, entries=entries,
+                note=f"caseload.import #{summary.pk}")
     return result
 
 
@@ -727,9 +739,8 @@ def _write_parts(touched: list[tuple[Person, _Parsed]]) -> dict[int, dict[str, A
                    if sorted(old_dis.get(person.pk, [])) != sorted((k, g) for k, g, _ in p.disabilities or [])]
     for chunk in _chunks([person.pk for person, _ in replace_dis], 500):
         Disability.objects.filter(person_id__in=chunk).delete()
-    Disability.objects.bulk_create([Disability(person=person, kind=k, grade=g, certificate=c)
-                                    for person, p in replace_dis for k, g, c in p.disabilities or []],
-                                   batch_size=500)
+    insert_many(Disability, [Disability(person_id=person.pk, kind=k, grade=g, certificate=c)
+                             for person, p in replace_dis for k, g, c in p.disabilities or []])
     for person, p in replace_dis:
         changes.setdefault(id(p), {})["disabilities"] = [
             [f"{k}{g}" for k, g in old_dis.get(person.pk, [])],
@@ -740,9 +751,8 @@ def _write_parts(touched: list[tuple[Person, _Parsed]]) -> dict[int, dict[str, A
                    if sorted(old_ill.get(person.pk, [])) != sorted(p.illnesses or [])]
     for chunk in _chunks([person.pk for person, _ in replace_ill], 500):
         Illness.objects.filter(person_id__in=chunk).delete()
-    Illness.objects.bulk_create([Illness(person=person, name=name, is_psychiatric=psy, is_chronic=True)
-                                 for person, p in replace_ill for name, psy in p.illnesses or []],
-                                batch_size=500)
+    insert_many(Illness, [Illness(person_id=person.pk, name=name, is_psychiatric=psy, is_chronic=True)
+                          for person, p in replace_ill for name, psy in p.illnesses or []])
     for person, p in replace_ill:
         changes.setdefault(id(p), {})["illnesses"] = [[n for n, _ in old_ill.get(person.pk, [])],
                                                      [n for n, _ in p.illnesses or []]]
@@ -758,43 +768,17 @@ def _write_parts(touched: list[tuple[Person, _Parsed]]) -> dict[int, dict[str, A
         admitted, hospital, psychiatric = p.stay
         stay = stays.get((person.pk, admitted))
         if stay is None:
-            new_stays.append(HospitalStay(person=person, admitted_on=admitted, hospital_name=hospital,
+            new_stays.append(HospitalStay(person_id=person.pk, admitted_on=admitted, hospital_name=hospital,
                                           psychiatric=psychiatric))
             changes.setdefault(id(p), {})["hospital_stay"] = [None, f"{admitted.isoformat()} {hospital}"]
         elif (stay.hospital_name, stay.psychiatric) != (hospital, psychiatric):
             stay.hospital_name, stay.psychiatric = hospital, psychiatric
             changed_stays.append(stay)
             changes.setdefault(id(p), {})["hospital_stay"] = ["", f"{admitted.isoformat()} {hospital}"]
-    HospitalStay.objects.bulk_create(new_stays, batch_size=500)
+    insert_many(HospitalStay, new_stays)
     if changed_stays:
-        _update_many(HospitalStay, changed_stays, ["hospital_name", "psychiatric"])
+        update_many(HospitalStay, changed_stays, ["hospital_name", "psychiatric"])
     return changes
-
-
-def _event(base: dict[str, Any], action: str, kind: str, target: Model, person: Person | None,
-           changes: dict[str, Any]) -> AuditEvent:
-    return AuditEvent(**base, kind=kind, action=action, target_type=target._meta.label,
-                      target_id=str(target.pk), target_label=str(target)[:200],
-                      person_id=person.pk if person else None,
-                      person_label=str(person)[:200] if person else "", changes=changes)
-
-
-def _update_many(model: type[Model], objs: list[Any], fields: list[str]) -> None:
-    """UPDATE many rows by primary key: one prepared statement, executemany (pipelined
-    on psycopg 3). ``bulk_update`` builds a CASE WHEN per field with one branch per row,
-    which is quadratic in the batch (measured in bench/: minutes for a 10,000-row
-    re-import of a large office)."""
-    if not objs:
-        return
-    cols: list[Any] = [model._meta.get_field(name) for name in fields]
-    pk: Any = model._meta.pk
-    sql = (f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET "
-           + ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in cols)
-           + f" WHERE {connection.ops.quote_name(pk.column)} = %s")
-    params = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols] + [obj.pk]
-              for obj in objs]
-    with connection.cursor() as cur:
-        cur.executemany(sql, params)
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

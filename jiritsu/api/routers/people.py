@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from jiritsu.api.common import (
     Day,
@@ -306,12 +307,16 @@ def _household_row(h: Household) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- bulk upsert (nightly sync)
 
-class CaseloadRowIn(Schema):
+class CaseloadRowIn(BaseModel):
     """One person of the main system's caseload. Keys: ``case_number`` + ``member_number``.
 
     Household fields may be given on one row of the case only. A field left out keeps its
     current value; an empty string clears it. Values as in the caseload import
     (docs/import.md): codes or Japanese labels; dates ISO or 和暦.
+
+    A plain pydantic model, not a ninja ``Schema``: ``Schema`` wraps every object it
+    validates for reading ORM attributes, which cost 0.7 s for a 10,000-row batch (plain
+    pydantic: 0.06 s).
     """
 
     case_number: str = Field(..., min_length=1, max_length=30)
@@ -357,16 +362,15 @@ class BulkUpsertOut(Schema):
 
 
 _SEX_LABELS = {"male": "男", "female": "女", "other": "その他"}
+_TYPE_LABELS = {str(value): str(label) for value, label in HouseholdType.choices}
 
 
 def _service_row(row: CaseloadRowIn) -> dict[str, Any]:
     """The caseload service's row format: codes turned into the labels it reads."""
-    data = row.dict(exclude_unset=True)
-    for key, value in list(data.items()):
-        if value is None:
-            data[key] = ""
-    if data.get("household_type") in HouseholdType.values:
-        data["household_type"] = HouseholdType(data["household_type"]).label
+    data = {key: "" if value is None else value
+            for key, value in row.model_dump(exclude_unset=True).items()}
+    if data.get("household_type") in _TYPE_LABELS:
+        data["household_type"] = _TYPE_LABELS[data["household_type"]]
     if data.get("sex") in _SEX_LABELS:
         data["sex"] = _SEX_LABELS[data["sex"]]
     if isinstance(data.get("psychiatric_ward"), bool):
