@@ -71,11 +71,14 @@ def _eligible_counts(office: Office, start: dt.date, end: dt.date,
                  parts[1].filter(program_id=program_id), parts[2].filter(program_id=program_id))
     sql, params = parts[0].union(parts[1], parts[2]).query.sql_with_params()
     # The union's columns are named after the first SELECT's aliases: p (program), q (person).
+    # One statement: the union is built once (a CTE used twice), counted by program and
+    # over all programs (each person once).
     with connection.cursor() as cur:
-        cur.execute(f"SELECT p, COUNT(DISTINCT q) FROM ({sql}) u GROUP BY p", params)
-        by_program = {int(p): int(n) for p, n in cur.fetchall()}
-        cur.execute(f"SELECT COUNT(DISTINCT q) FROM ({sql}) u", params)
-        total = int(cur.fetchone()[0])
+        cur.execute(f"WITH u AS ({sql}) SELECT p, COUNT(DISTINCT q) FROM u GROUP BY p "
+                    "UNION ALL SELECT NULL, COUNT(DISTINCT q) FROM u", params)
+        rows = cur.fetchall()
+    by_program = {int(p): int(n) for p, n in rows if p is not None}
+    total = next((int(n) for p, n in rows if p is None), 0)
     return by_program, total
 
 
