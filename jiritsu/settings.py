@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jiritsu.api.middleware.ApiMiddleware",
+    "jiritsu.web.middleware.NulQueryMiddleware",
     "jiritsu.offices.middleware.IdleTimeoutMiddleware",
     "jiritsu.offices.middleware.OfficeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

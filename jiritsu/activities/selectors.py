@@ -471,6 +471,11 @@ def series_eligible(series: SessionSeries, today: dt.date) -> Any:
 
 # --- the derived task list --------------------------------------------------------
 
+# How many people the task list shows per list: new cases per program, and follow-ups
+# after discharge (the open ones first, then by due date). The screen and the API alike.
+TASK_LIST_LIMIT = 50
+
+
 @dataclass
 class TaskOverview:
     mine: bool
@@ -478,17 +483,21 @@ class TaskOverview:
     new_cases: list[tuple[Program, list[Person]]]
     follow_ups: list[FollowUp]
     cycles: list[tuple[Program, dict[str, Any]]]
+    follow_ups_total: int = 0
 
 
 def task_overview(office: Office, *, role: str, user: Any, today: dt.date,
                   fiscal_year: int, everyone: bool = False) -> TaskOverview:
     """What the 支援活動 page lists: a caseworker's own cases unless ``everyone``; new cases
-    not yet considered (50 per program), follow-ups after discharge, the yearly cycle."""
+    not yet considered and follow-ups after discharge (at most ``TASK_LIST_LIMIT`` each:
+    per program; the open follow-ups first), the yearly cycle."""
     mine = not everyone and role == "caseworker"
     cw = user if mine else None
-    new_cases = [(p, list(new_cases_not_considered(office, p, today=today, caseworker=cw)[:50]))
+    new_cases = [(p, list(new_cases_not_considered(office, p, today=today, caseworker=cw)
+                          [:TASK_LIST_LIMIT]))
                  for p in programs_with_feature(office, "new_case_trigger")]
     cycles = [(p, yearly_cycle(p, fiscal_year, today=today))
               for p in programs_with_feature(office, "yearly_cycle")]
-    return TaskOverview(mine, fiscal_year, new_cases,
-                        discharge_follow_ups(office, today=today, caseworker=cw), cycles)
+    follow_ups = discharge_follow_ups(office, today=today, caseworker=cw)
+    return TaskOverview(mine, fiscal_year, new_cases, follow_ups[:TASK_LIST_LIMIT], cycles,
+                        follow_ups_total=len(follow_ups))

@@ -326,12 +326,24 @@ def volunteer_add(*, actor: Membership, series: SessionSeries, name: str, kind: 
 @transaction.atomic
 def recruitment_invite(*, actor: Membership, series: SessionSeries, people: list[Person],
                        invited_on: dt.date) -> list[Recruitment]:
-    """案内: invite eligible people. Already-invited people are left as they are."""
+    """案内: invite people the program's rules select on ``invited_on`` and who have not
+    been invited to the series yet (the list the screen and ``eligible-people`` offer).
+    Anyone else refuses the whole invitation: ``422 not_eligible`` naming ``people``."""
+    from jiritsu.activities.selectors import series_eligible
+
     _require(actor, "enrollment.manage")
     _same_office(actor, series, *people)
-    already = set(Recruitment.objects.filter(series=series).values_list("person_id", flat=True))
-    new = [Recruitment(series=series, person=p, invited_on=invited_on)
-           for p in people if p.pk not in already]
+    people = list({p.pk: p for p in people}.values())
+    eligible = set(series_eligible(series, invited_on).filter(
+        pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+    refused = [p for p in people if p.pk not in eligible]
+    if refused:
+        raise ValidationFailed(
+            "案内できるのは、プログラムの対象条件に合い、まだ案内していない人だけです。",
+            code="not_eligible", field="people",
+            details=[{"person_id": p.pk, "message": f"{p.name}さんは案内できません。"}
+                     for p in refused])
+    new = [Recruitment(series=series, person=p, invited_on=invited_on) for p in people]
     Recruitment.objects.bulk_create(new)
     _audit(actor, "recruitment.invite", AuditEvent.Kind.CREATE, series,
            after={"invited": len(new), "invited_on": invited_on})

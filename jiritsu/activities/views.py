@@ -4,6 +4,7 @@ support details, the partner directory and the derived task list. Parse → acce
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -361,11 +362,14 @@ def tasks(request: HttpRequest) -> HttpResponse:
     today = _today()
     if request.method == "POST":
         return _tasks_post(request, m)
-    fy = int(request.GET.get("fy") or fiscal_year_of(today))
+    raw_fy = request.GET.get("fy", "")
+    fy = (int(raw_fy) if re.fullmatch(r"[0-9]{4}", raw_fy) and 1990 <= int(raw_fy) <= 2100
+          else fiscal_year_of(today))
     overview = selectors.task_overview(office, role=m.role, user=m.user, today=today,
                                        fiscal_year=fy, everyone=request.GET.get("all") == "1")
     return render(request, "activities/tasks.html", {
         "new_cases": overview.new_cases, "follow_ups": overview.follow_ups,
+        "follow_ups_total": overview.follow_ups_total,
         "cycles": overview.cycles, "fy": fy, "mine": overview.mine,
         "today": today, "considered_form": forms.ConsideredForm(initial={"on": today}),
         "cycle_form": forms.CycleTaskForm(initial={"on": today})})

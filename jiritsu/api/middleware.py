@@ -10,7 +10,9 @@ subject to the session idle time-out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -56,6 +58,56 @@ def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpR
     return memberships[0]
 
 
+NUL = "\x00"
+NUL_MESSAGE = "使用できない文字（NUL文字）が含まれています。"
+
+
+def _nul_paths(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Dotted names (``rows.1.name``) of every string in parsed JSON holding a NUL."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield ".".join(path) or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key)
+            if NUL in name:
+                yield ".".join((*path, name.replace(NUL, ""))) or "body"
+            else:
+                yield from _nul_paths(item, (*path, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _nul_paths(item, (*path, str(i)))
+
+
+def nul_fields(request: HttpRequest) -> list[str]:
+    """Inputs holding U+0000, which PostgreSQL text cannot store (a 500 if it reached a
+    query): the path, query-string parameters, a JSON body, the Idempotency-Key."""
+    found: list[str] = []
+    if NUL in request.path_info:
+        found.append("path")
+    for key, values in request.GET.lists():
+        if NUL in key or any(NUL in v for v in values):
+            found.append(key.replace(NUL, ""))
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        body = request.body
+        # Cheap test first: a NUL in JSON text is the escape \u0000 (or, invalid, a raw byte).
+        if b"\\u0000" in body or b"\x00" in body:
+            try:
+                found += list(_nul_paths(json.loads(body)))
+            except ValueError:
+                if b"\x00" in body:
+                    found.append("body")
+    if NUL in request.headers.get(IDEMPOTENCY_HEADER, ""):
+        found.append(IDEMPOTENCY_HEADER)
+    return found
+
+
+def _nul_refusal(fields: list[str]) -> HttpResponse:
+    details = [{"field": f, "code": "null_character", "message": NUL_MESSAGE} for f in fields]
+    return error_response(422, "validation_error", NUL_MESSAGE if len(fields) == 1 else None,
+                          field=fields[0], details=details)
+
+
 def _shaped(response: HttpResponse) -> HttpResponse:
     """Ninja answers a wrong method with an empty 405; give it the API's error shape."""
     if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
@@ -85,6 +137,10 @@ class ApiMiddleware:
             request._api_token_auth = True  # type: ignore[attr-defined]
             request.api_token = token  # type: ignore[attr-defined]
             request.membership = chosen  # type: ignore[attr-defined]
+        if request.user.is_authenticated:  # anonymous requests get their 401 first
+            bad = nul_fields(request)
+            if bad:
+                return _nul_refusal(bad)
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if request.method == "POST" and key is not None and request.user.is_authenticated:
             return _shaped(self._idempotent(request, key.strip()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,17 @@ from django.shortcuts import render
 from jiritsu.audit import selectors
 from jiritsu.core import wareki
 from jiritsu.offices.access import action_required
+
+MAX_ID = 2_147_483_647
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def _id(raw: str) -> int | None:
+    """An id from the query string. Not ASCII digits (``abc``, ``²``): no filter. Beyond a
+    32-bit key: 0, which matches nothing — never a ValueError or a database overflow."""
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw) if _DIGITS.fullmatch(raw) and int(raw) <= MAX_ID else 0
 
 
 @action_required("audit.view")
@@ -28,8 +40,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             except ValueError as exc:
                 errors[key] = str(exc)
     qs = selectors.office_events(
-        office.pk, person_id=int(person_id) if person_id.isdigit() else None,
-        actor_id=int(actor_id) if actor_id.isdigit() else None,
+        office.pk, person_id=_id(person_id), actor_id=_id(actor_id),
         date_from=dates["from"], date_to=dates["to"])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "audit/list.html", {"page": page, "errors": errors,

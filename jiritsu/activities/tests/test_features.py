@@ -161,7 +161,10 @@ def test_otsu_study_group_budget_volunteers_and_attendance(world):
     student = services.volunteer_add(actor=cw, series=series, name="龍谷 学", kind="university_student",
                                      affiliation="龍谷大学")
     minsei = services.volunteer_add(actor=cw, series=series, name="民生 委子", kind="minsei_iin")
-    services.recruitment_invite(actor=cw, series=series, people=[world.person],
+    pupil = t.make_person(world.office, school_grade="j3", birth_date=D(2011, 6, 1),
+                          household=t.make_household(world.office, caseworker=world.caseworker,
+                                                    district="南部地域"))
+    services.recruitment_invite(actor=cw, series=series, people=[pupil],
                                 invited_on=D(2026, 4, 20))
     session = services.session_hold(actor=cw, series=series, held_on=D(2026, 5, 7),
                                     topic="数学", volunteers=[student, minsei],
@@ -176,6 +179,29 @@ def test_otsu_study_group_budget_volunteers_and_attendance(world):
     detail = selectors.series_detail(series)
     assert (detail.spent, detail.remaining, detail.sessions[0].present_count) == (150_000,
                                                                                    50_000, 1)
+
+
+def test_invitations_are_for_eligible_people_not_yet_invited(world):
+    """The rule lives in the service, so the screen and the API refuse alike."""
+    mgr, cw = world.m(world.manager), world.m(world.caseworker)
+    program = program_from(mgr, "otsu_study_group")
+    series = services.series_create(actor=cw, program=program, kind="study_group",
+                                    title="中3学習会", starts_on=D(2026, 5, 1))
+    pupil = t.make_person(world.office, school_grade="j3", birth_date=D(2011, 6, 1),
+                          household=t.make_household(world.office, caseworker=world.caseworker,
+                                                    district="南部地域"))
+    with pytest.raises(ValidationFailed) as e:
+        services.recruitment_invite(actor=cw, series=series, people=[pupil, world.person],
+                                    invited_on=D(2026, 4, 20))
+    assert (e.value.code, e.value.status, e.value.field) == ("not_eligible", 422, "people")
+    assert [d["person_id"] for d in e.value.details] == [world.person.pk]
+    assert not series.recruits.exists()
+    assert len(services.recruitment_invite(actor=cw, series=series, people=[pupil, pupil],
+                                           invited_on=D(2026, 4, 20))) == 1
+    with pytest.raises(ValidationFailed) as e:  # already invited
+        services.recruitment_invite(actor=cw, series=series, people=[pupil],
+                                    invited_on=D(2026, 4, 21))
+    assert e.value.code == "not_eligible"
 
 
 # --- Hello Work referral ----------------------------------------------------------

@@ -655,7 +655,9 @@ class TasksOut(Schema):
     fiscal_year: int
     today: dt.date
     new_cases: list[NewCasesOut]
-    follow_ups: list[FollowUpOut]
+    follow_ups: list[FollowUpOut] = Field(
+        ..., description=f"退院後の確認（未確認を先に、確認の目途の順）。最大{selectors.TASK_LIST_LIMIT}件")
+    follow_ups_total: int = Field(..., description=f"退院後の確認の総数（follow_ups は先頭{selectors.TASK_LIST_LIMIT}件まで）")
     cycles: list[CycleOut]
 
 
@@ -708,6 +710,7 @@ def task_overview(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str,
                         "program_id": f.enrollment.program_id, "discharged_on": f.discharged_on,
                         "due_on": f.due_on, "done_on": f.done_on, "overdue": f.overdue}
                        for f in o.follow_ups],
+        "follow_ups_total": o.follow_ups_total,
         "cycles": [{"program_id": p.pk, "program_name": p.name, "fiscal_year": c["fiscal_year"],
                     "ledger_id": c["ledger"].pk if c["ledger"] else None,
                     "tasks": [{"code": t.code, "title": t.title, "opens_on": t.opens_on,

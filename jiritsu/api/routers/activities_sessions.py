@@ -35,7 +35,7 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.routers.activities import MAX_INT, ref, staff
-from jiritsu.core.errors import NotFound, ValidationFailed
+from jiritsu.core.errors import NotFound
 from jiritsu.people.access import visible_people
 from jiritsu.people.models import Person
 
@@ -317,12 +317,12 @@ def recruitment_invite(request: HttpRequest, series_id: Id,
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
     ids = list(dict.fromkeys(payload.person_ids))
-    people = list(selectors.series_eligible(series, dt.date.today()).filter(pk__in=ids))
+    people = list(Person.objects.filter(office=m.office, pk__in=ids))
     if len(people) != len(ids):
-        raise ValidationFailed("案内できるのは、プログラムの対象条件に合い、まだ案内していない人だけです。",
-                               code="not_eligible", field="person_ids")
-    new = services.recruitment_invite(actor=m, series=series, people=people,
-                                      invited_on=payload.invited_on)
+        raise NotFound("対象が見つかりません。", field="person_ids")
+    with renamed_fields({"people": "person_ids"}):
+        new = services.recruitment_invite(actor=m, series=series, people=people,
+                                          invited_on=payload.invited_on)
     rows = Recruitment.objects.filter(pk__in=[r.pk for r in new]).select_related("person")
     return 201, [_recruit(r) for r in rows]
 

@@ -28,11 +28,12 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.routers.lifecycle import _person, _staff
-from jiritsu.guidance import services
+from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.rules import Track
 from jiritsu.offices.models import Membership
+from jiritsu.people.access import log_view
 
 router = Router()
 Step = GuidanceStep
@@ -134,10 +135,47 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter],
     return paginate(request, qs.order_by("-opened_on", "-id"), page, _case)
 
 
+class BoardRowOut(Schema):
+    case: CaseOut
+    case_number: str | None
+    caseworker_id: int | None
+    caseworker_name: str | None
+    last_step_kind: str | None
+    last_step_label: str | None
+    last_step_on: dt.date | None
+    next_step: NextStepOut | None = Field(..., description="次に行える手続（事案を進めるもの）")
+    overdue: bool = Field(..., description="次の手続の期日を過ぎている")
+
+
+@router.get("/guidance/board", response=responses(page_of(BoardRowOut)),
+            summary="進行中の指導指示（次に行える手続の期日順。査察指導員の一覧）")
+def case_board(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "guidance.manage")
+    rows = selectors.open_cases_board(m.office, services.settings_for(m.office))
+
+    def out(r: selectors.BoardRow) -> dict[str, Any]:
+        hh, n = r.case.person.household, r.next
+        cw = hh.caseworker if hh else None
+        return {"case": _case(r.case), "case_number": hh.case_number if hh else None,
+                "caseworker_id": cw.pk if cw else None,
+                "caseworker_name": str(cw) if cw else None,
+                "last_step_kind": r.last.kind if r.last else None,
+                "last_step_label": r.last.get_kind_display() if r.last else None,
+                "last_step_on": r.last.latest_date if r.last else None,
+                "next_step": {"action": n.action, "label": n.label, "due_on": n.due_on,
+                              "step_id": n.step_id, "subject": n.subject} if n else None,
+                "overdue": r.overdue}
+
+    return paginate(request, rows, page, out)
+
+
 @router.get("/guidance/cases/{case_id}", response=responses(CaseDetailOut),
-            summary="指導指示の詳細（手続の記録と、次に行える手続）")
+            summary="指導指示の詳細（手続の記録と、次に行える手続。閲覧は監査ログに記録）")
 def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
-    return _detail(acting(request, "guidance.manage"), case_id)
+    m = acting(request, "guidance.manage")
+    out = _detail(m, case_id)
+    log_view(m, get_case_for_user(m, case_id).person, what="guidance.case_view")
+    return out
 
 
 class CaseOpenIn(Schema):

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.api.common import Day, Id, Moment, PageParams, acting, page_of, paginate, responses
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
-from jiritsu.people.access import get_person_for_user, visible_people
+from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.programs import access, screening, selectors, services
 from jiritsu.programs.models import (
     Achievement,
@@ -463,9 +463,10 @@ def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilter],
 
 
 @router.get("/enrollments/{enrollment_id}", response=responses(EnrollmentDetailOut),
-            summary="プログラム参加の詳細（状態変更の履歴つき）")
+            summary="プログラム参加の詳細（状態変更の履歴つき。閲覧は監査ログに記録）")
 def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> dict[str, Any]:
     m, e = _enrollment(request, enrollment_id)
+    log_view(m, e.person, what="enrollment.view")
     events = e.events.order_by("occurred_on", "id")
     moved_to = Enrollment.objects.filter(moved_from=e).values_list("pk", flat=True).first()
     return enrollment_row(e) | {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -23,6 +23,7 @@ from jiritsu.api.common import (
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership, User
 from jiritsu.people import services
+from jiritsu.people import timeline as tl
 from jiritsu.people.access import (
     get_household_for_user,
     get_person_for_user,
@@ -524,3 +525,50 @@ def person_patch(request: HttpRequest, person_id: Id, payload: PersonUpdateIn) -
     person = services.person_update(actor=membership, person=person, expected_version=version,
                                     data=data)
     return person_output(membership, get_person_for_user(membership, person.pk), detail=True)
+
+
+# ---------------------------------------------------------------- the person's timeline
+
+class TimelineFilterIn(Schema):
+    kind: Literal["record", "review", "conference", "consent", "plan", "outcome", "enrollment",
+                  "guidance"] | None = Field(None, description="種類（省略するとすべて）")
+    program_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    date_from: Day | None = None
+    date_to: Day | None = None
+
+
+class TimelineEntryOut(Schema):
+    kind: str
+    kind_label: str
+    on: dt.date
+    at: dt.datetime
+    title: str
+    body: str
+    program: str
+    who: str
+    time: str
+    details: list[str]
+
+
+class TimelineOut(Schema):
+    entries: list[TimelineEntryOut] = Field(..., description=f"新しい順。最大{tl.TIMELINE_LIMIT}件")
+    cut: bool = Field(..., description="件数の上限で打ち切ったか（期間や種類で絞り込む）")
+    limit: int
+    kinds_available: dict[str, str]
+
+
+@router.get("/people/{person_id}/timeline", response=responses(TimelineOut),
+            summary="世帯員の経過（記録・見直し・決定・同意・計画・成果・参加状況・指導指示。閲覧は監査ログに記録）")
+def person_timeline(request: HttpRequest, person_id: Id,
+                    filters: Query[TimelineFilterIn]) -> dict[str, Any]:
+    membership = acting(request, "person.view")
+    person = get_person_for_user(membership, person_id)
+    log_view(membership, person, what="person.timeline")
+    f = tl.TimelineFilter(kinds={filters.kind} if filters.kind else set(tl.KINDS),
+                          program_id=filters.program_id, date_from=filters.date_from,
+                          date_to=filters.date_to)
+    data = tl.person_timeline(person, membership=membership, filters=f)
+    data["entries"] = [{"kind": e.kind, "kind_label": e.kind_label, "on": e.on, "at": e.sort_at,
+                        "title": e.title, "body": e.body, "program": e.program, "who": e.who,
+                        "time": e.time, "details": e.details} for e in data["entries"]]
+    return data

@@ -73,6 +73,8 @@ def test_whole_episode_through_the_api(world, programs, api_as):
     assert e["status"] == "active" and e["phase_id"] == phases[0]
     assert e["started_on"] == "2025-04-15" and e["menu_ids"] == sorted(menus[:2])
     assert [ev["action"] for ev in e["events"]] == ["create", "start"]
+    assert AuditEvent.objects.filter(action="enrollment.view", person_id=pid,
+                                     kind=AuditEvent.Kind.VIEW).exists()  # as the screen
 
     # Plan
     r = cw.post(f"enrollments/{eid}/plans", {

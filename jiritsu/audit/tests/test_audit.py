@@ -117,6 +117,20 @@ def test_supervisors_and_managers_filter_the_log_by_person_staff_and_date(client
     assert "読めません" in client.get(url, {"from": "きのう"}).content.decode()
 
 
+def test_wild_ids_in_the_audit_filters_are_never_an_error(client, world):
+    """Digits beyond a database key (an overflow on PostgreSQL) match nothing; ``²`` or
+    full-width digits (``str.isdigit`` but not ASCII) are no filter."""
+    record(actor=world.caseworker2, office=world.office, action="household.update", kind="update")
+    client.force_login(world.supervisor)
+    url = reverse("audit:list")
+    for raw in ("2147483648", "9" * 30, "9" * 5000):
+        resp = client.get(url, {"person": raw, "actor": raw})
+        assert resp.status_code == 200 and "household.update" not in resp.content.decode()
+    for raw in ("²", "１２", "abc", "-1"):
+        resp = client.get(url, {"person": raw, "actor": raw})
+        assert resp.status_code == 200 and "household.update" in resp.content.decode()
+
+
 def test_caseworkers_cannot_see_the_audit_log(client, world):
     client.force_login(world.caseworker)
     assert client.get(reverse("audit:list")).status_code == 403
