@@ -126,7 +126,8 @@ def insert_many(model: type[Model], objs: Sequence[Model], *, batch_size: int = 
 def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """INSERT plain rows of values for ``fields`` (attribute names) of ``model``; the
     primary key comes from the database. ``auto_now``/``auto_now_add`` fields not in
-    ``fields`` get the current time; other fields left out get their defaults."""
+    ``fields`` get the current time; other fields left out get their defaults, evaluated
+    once per call (so not for fields whose default must differ per row, e.g. uuid4)."""
     conn = _conn()
     meta = model._meta
     pk: Any = meta.pk
