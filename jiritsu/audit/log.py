@@ -90,9 +90,9 @@ def record(
         changes = diff(before, after) if (before is not None or after is not None) else {}
     return AuditEvent.objects.create(
         office_id=getattr(office, "pk", None),
-        office_label=_label(office),
+        office_label=_label(office)[:100],
         actor_id=getattr(actor, "pk", None),
-        actor_label=_label(actor),
+        actor_label=_label(actor)[:150],
         kind=kind,
         action=action,
         target_type=target._meta.label if target is not None else "",
