@@ -8,7 +8,11 @@ from jiritsu.offices.models import Membership
 def membership(request: HttpRequest) -> dict[str, object]:
     m = getattr(request, "membership", None)
     others: list[Membership] = []
-    if m is not None:
+    cached = getattr(request, "active_memberships", None)
+    if m is not None and cached is not None:
+        # The middleware read them all (active, with their office, in office order).
+        others = [x for x in cached if x.pk != m.pk]
+    elif m is not None:
         others = list(
             Membership.objects.filter(user_id=m.user_id, is_active=True)
             .exclude(pk=m.pk)

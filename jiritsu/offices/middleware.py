@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_scopes import scope, scopes_disabled
 
-from jiritsu.offices.models import Membership
+from jiritsu.offices.models import Membership, User
 
 SESSION_OFFICE_KEY = "jiritsu_office_id"
 SESSION_LAST_SEEN_KEY = "jiritsu_last_seen"
@@ -52,13 +52,18 @@ def active_membership(request: HttpRequest) -> Membership | None:
         .select_related("office", "partner")
         .order_by("office__code")
     )
+    # Kept for the office switcher (context processor), which would read them again.
+    request.active_memberships = memberships  # type: ignore[attr-defined]
     if not memberships:
         return None
     chosen = request.session.get(SESSION_OFFICE_KEY) if hasattr(request, "session") else None
-    for m in memberships:
-        if m.office_id == chosen:
-            return m
-    return memberships[0]
+    found = next((m for m in memberships if m.office_id == chosen), memberships[0])
+    # The user row the request already holds (the lazy object is evaluated by now): saves
+    # reading it again wherever membership.user is used (audit rows, "mine" filters).
+    real_user = getattr(user, "_wrapped", user)
+    if isinstance(real_user, User) and real_user.pk == found.user_id:
+        found.user = real_user
+    return found
 
 
 class OfficeMiddleware:

@@ -102,11 +102,17 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         e.review_overdue = bool(e.next_review_on and e.next_review_on < today)
     current = [e for e in enrollments if e.status != "ended"]
     past = [e for e in enrollments if e.status == "ended"]
+    # Every plan version of the person's episodes (a few), newest first: the current one of
+    # each open episode here, and the timeline's 「計画」 entries from the same rows.
+    all_plans: list[Plan] = []
+    if enrollments:
+        all_plans = list(Plan.objects.filter(enrollment__in=[e.pk for e in enrollments])
+                         .select_related("enrollment__program", "created_by")
+                         .prefetch_related("goals", "commitments")
+                         .order_by("-created_at", "-id"))
     plans: dict[int, Plan] = {}
-    if current:
-        for plan in (Plan.objects.filter(enrollment__in=[e.pk for e in current])
-                     .prefetch_related("goals", "commitments").order_by("enrollment", "-number")):
-            plans.setdefault(plan.enrollment_id, plan)
+    for plan in sorted(all_plans, key=lambda p: -p.number):
+        plans.setdefault(plan.enrollment_id, plan)
     for e in current:
         e.current_plan = plans.get(e.pk)
     stays = list(person.hospital_stays.all()) if show["health"] else []
@@ -134,6 +140,7 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         "enrollments": enrollments,
         "current_enrollments": current,
         "past_enrollments": past,
+        "plans": all_plans,
         "consents": consents,
     }
 

@@ -93,10 +93,17 @@ def _time_range(field_name: str, f: TimelineFilter) -> Q:
 def person_timeline(person: Person, *, membership: Membership | None = None,
                     filters: TimelineFilter | None = None,
                     limit: int = TIMELINE_LIMIT,
-                    consents: list[Any] | None = None) -> dict[str, Any]:
+                    consents: list[Any] | None = None,
+                    enrollments: list[Any] | None = None,
+                    plans: list[Any] | None = None) -> dict[str, Any]:
     """Entries (newest first), whether the list was cut, and the kinds shown.
 
     ``consents`` (already read with their grants, as the person page does) saves a query.
+    ``enrollments`` (all of the person's enrolments, as the person page reads them) saves
+    four when there are none: reviews, plans, outcomes and enrolment events all hang off an
+    enrolment, and most people in an office have never had one. ``plans`` (all of the
+    person's plan versions, newest first, with goals and commitments, as the person page
+    reads them) saves three.
     """
     from jiritsu.programs.models import (
         ActivityRecord,
@@ -122,6 +129,8 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
             record_q = Q(author_partner=membership.partner)
     pid = f.program_id
     entries: list[Entry] = []
+    if enrollments is not None and not enrollments:
+        kinds -= {"review", "plan", "outcome", "enrollment"}
 
     if "record" in kinds:
         qs = (ActivityRecord.objects.filter(person=person).filter(record_q)
@@ -207,13 +216,22 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
         entries = [e for e in entries if e.kind != "consent" or _in_range(e.on, f)]
 
     if "plan" in kinds:
-        qs = (Plan.objects.filter(enrollment__person=person)
-              .filter(_time_range("created_at", f))
-              .select_related("enrollment__program", "created_by")
-              .prefetch_related("goals", "commitments"))
-        if pid:
-            qs = qs.filter(enrollment__program_id=pid)
-        for p in qs.order_by("-created_at", "-id")[:limit]:
+        if plans is not None:
+            start = _midnight(f.date_from) if f.date_from else None
+            end = _midnight(f.date_to + dt.timedelta(days=1)) if f.date_to else None
+            chosen = [p for p in plans
+                      if (start is None or p.created_at >= start)
+                      and (end is None or p.created_at < end)
+                      and (not pid or p.enrollment.program_id == pid)][:limit]
+        else:
+            qs = (Plan.objects.filter(enrollment__person=person)
+                  .filter(_time_range("created_at", f))
+                  .select_related("enrollment__program", "created_by")
+                  .prefetch_related("goals", "commitments"))
+            if pid:
+                qs = qs.filter(enrollment__program_id=pid)
+            chosen = list(qs.order_by("-created_at", "-id")[:limit])
+        for p in chosen:
             details = [f"目標：{g.text}" + (f"（{_w(g.target_on)}まで）" if g.target_on else "")
                        for g in p.goals.all()]
             details += [f"約束：{m.get_kind_display()} {m.quantity}回／{m.get_per_display()}"

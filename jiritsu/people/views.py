@@ -38,13 +38,16 @@ def _file_for(membership: Membership, person: Person) -> dict[str, Any]:
 
 
 def _timeline_context(request: HttpRequest, membership: Membership, person: Person,
-                      enrollments: list[Any], consents: list[Any] | None = None
-                      ) -> dict[str, Any]:
+                      enrollments: list[Any], consents: list[Any] | None = None,
+                      plans: list[Any] | None = None) -> dict[str, Any]:
     programs = sorted({(e.program_id, e.program.name) for e in enrollments}, key=lambda p: p[1])
     form = tl.TimelineFilterForm(request.GET or None, programs=programs)
     filters = form.to_filter() if request.GET else None
+    # Staff read all of the person's enrolments; a partner only those referred to it.
     data = tl.person_timeline(person, membership=membership, filters=filters,
-                              consents=consents)
+                              consents=consents,
+                              enrollments=None if membership.is_partner else enrollments,
+                              plans=None if membership.is_partner else plans)
     return {"timeline": data, "timeline_form": form, "person": person,
             "filtered": bool(request.GET and any(request.GET.get(k) for k in
                                                  ("kind", "program", "date_from", "date_to")))}
@@ -57,7 +60,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log_view(membership, person)
     context = _file_for(membership, person)
     context.update(_timeline_context(request, membership, person, context["enrollments"],
-                                     None if membership.is_partner else context["consents"]))
+                                     None if membership.is_partner else context["consents"],
+                                     context["plans"]))
     context["person_programs_partial"] = _optional_template("programs/_person_programs.html")
     return render(request, "people/person_detail.html", context)
 

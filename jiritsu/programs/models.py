@@ -675,6 +675,9 @@ class ActivityRecord(models.Model):
         indexes = [
             models.Index(fields=["person", "occurred_at"], name="record_person_time"),
             models.Index(fields=["office", "created_at"], name="record_office_created"),
+            # A caseload's records (person_id IN (~120 ids), inside the office scope): with
+            # person_id alone PostgreSQL ANDs in the whole office's office_id bitmap.
+            models.Index(fields=["person", "office"], name="record_person_office"),
         ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db.models import (
     Count,
@@ -80,20 +80,39 @@ def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
 
 # --- the set of people a home page is about ------------------------------------------------
 
+# The people a list is about: a queryset of people the membership may see, or the literal
+# ids of a caseload read from that queryset (:func:`caseload_person_ids`). Both work as
+# ``person__in=`` filters; the literal list lets PostgreSQL use the person indexes.
+People: TypeAlias = QuerySet[Person] | list[int]
 
-def scope_people(membership: Membership, *, caseworker: User | None = None) -> QuerySet[Person]:
-    """People whose households this membership looks after (or the chosen caseworker's)."""
+
+def caseload_person_ids(membership: Membership, *,
+                        caseworker: User | None = None) -> list[int] | None:
+    """The ids of the people in one caseworker's open households (a caseworker's own, or
+    the chosen ``caseworker``'s); None when the page is about the whole office.
+
+    One small query through the household's caseworker index (~120 ids). Later queries
+    filter on this literal list, so they reach records, stays and enrolments through their
+    person indexes instead of walking the office's people or records, however large the
+    office is (a subquery here made PostgreSQL walk every record of the office).
+    """
     if caseworker is None and membership.role == Membership.Role.CASEWORKER:
         caseworker = membership.user
-    if caseworker is not None:
-        # One small query for the caseload's people (through the household's caseworker
-        # index); every later query then filters on a literal list of person ids (~120)
-        # and reaches records, stays and enrolments through their person indexes instead
-        # of walking the office's people or records, however large the office is.
-        person_ids = list(visible_people(membership).filter(
-            household__office=membership.office, household__caseworker=caseworker,
-            household__assistance_ended_on__isnull=True,
-        ).order_by("pk").values_list("pk", flat=True))
+    if caseworker is None:
+        return None
+    return list(visible_people(membership).filter(
+        household__office=membership.office, household__caseworker=caseworker,
+        household__assistance_ended_on__isnull=True,
+    ).order_by("pk").values_list("pk", flat=True))
+
+
+def scope_people(membership: Membership, *, caseworker: User | None = None,
+                 person_ids: list[int] | None = None) -> QuerySet[Person]:
+    """People whose households this membership looks after (or the chosen caseworker's);
+    ``person_ids`` from :func:`caseload_person_ids` when the caller has read them."""
+    if person_ids is None:
+        person_ids = caseload_person_ids(membership, caseworker=caseworker)
+    if person_ids is not None:
         return visible_people(membership).filter(pk__in=person_ids)
     return visible_people(membership).filter(
         household__isnull=False, household__assistance_ended_on__isnull=True
@@ -136,14 +155,10 @@ def reviews_due(membership: Membership, *, today: dt.date, until: dt.date,
     within = (until - today).days + 1
     if caseworker is not None:
         data = program_selectors.reviews_due(membership, today=today, within_days=within,
-                                             mine_only=False)
+                                             mine_only=False, caseworker=caseworker)
     else:
         data = program_selectors.reviews_due(membership, today=today, within_days=within)
-    items = data["overdue"] + data["due_soon"]
-    if caseworker is not None:
-        items = [d for d in items if d.enrollment.person.household is not None
-                 and d.enrollment.person.household.caseworker_id == caseworker.pk]
-    return items
+    return data["overdue"] + data["due_soon"]
 
 
 @dataclass
@@ -155,7 +170,7 @@ class FollowUp:
     detail: str
 
 
-def follow_ups_due(people: QuerySet[Person], *, today: dt.date, until: dt.date) -> list[FollowUp]:
+def follow_ups_due(people: People, *, today: dt.date, until: dt.date) -> list[FollowUp]:
     """One month after a discharge from hospital with no record of the person since (五條),
     for everyone in the caseload whether or not they are in a program (one query). The
     reviews an episode's own events call for (after a discharge outcome, at the planned
@@ -213,7 +228,7 @@ def new_cases(people: QuerySet[Person], *, today: dt.date) -> QuerySet[Person]:
     )
 
 
-def records_from_others(people: QuerySet[Person], *, reader: User | None) -> QuerySet[ActivityRecord]:
+def records_from_others(people: People, *, reader: User | None) -> QuerySet[ActivityRecord]:
     """Records support staff and partners wrote since the caseworker's own last record.
 
     ``reader`` is the caseworker; without one (a supervisor's view) each person's own
@@ -233,8 +248,9 @@ def records_from_others(people: QuerySet[Person], *, reader: User | None) -> Que
         .annotate(since=Coalesce(Subquery(mine_last, output_field=DateTimeField()),
                                  Value(_EPOCH, output_field=DateTimeField())))
         .filter(created_at__gt=F("since"))
-        .select_related("person", "person__household", "person__household__caseworker",
-                        "author", "author_partner", "enrollment__program")
+        .select_related("person", "author", "author_partner", "enrollment__program",
+                        # the team view names each person's caseworker; the others do not
+                        *(() if reader is not None else ("person__household__caseworker",)))
         .order_by("-created_at", "-id")
     )
 
@@ -491,7 +507,9 @@ def _due_counts(due: list[DueReview]) -> dict[str, int]:
 def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
                     caseworker: User | None = None) -> dict[str, Any]:
     """A caseworker's morning: caseload, what is due, who waits for consent, what is new."""
-    people = scope_people(membership, caseworker=caseworker)
+    ids = caseload_person_ids(membership, caseworker=caseworker)
+    people = scope_people(membership, caseworker=caseworker, person_ids=ids)
+    listed: People = ids if ids is not None else people
     week_start, week_end = week_bounds(today)
     due = reviews_due(membership, today=today, until=week_end, caseworker=caseworker)
     view = caseload(people, today=today, due=due, flag=flag)
@@ -503,10 +521,10 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
                          for code, (label, _css) in FLAG_LABELS.items()],
         **_due_counts(due),
         "reviews": _capped(due),
-        "follow_ups": _capped(follow_ups_due(people, today=today, until=week_end)),
+        "follow_ups": _capped(follow_ups_due(listed, today=today, until=week_end)),
         "consents": _capped(view.consents_pending),
         "new_cases": _capped(view.new_cases),
-        "new_records": _capped_qs(records_from_others(people, reader=reader)),
+        "new_records": _capped_qs(records_from_others(listed, reader=reader)),
         "shown_caseworker": caseworker,
     }
 

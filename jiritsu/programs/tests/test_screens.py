@@ -315,6 +315,34 @@ def test_board_and_enrollment_pages_have_bounded_queries(client, world, programs
     assert count(reverse("programs:enrollment", args=[e2.pk])) == page_small
 
 
+def test_board_query_count_is_fixed_as_supervisor(client, world, programs):
+    """The program page at two sizes, as the supervisor the benchmark uses: the board,
+    reviews due and figures each read once, whatever the number of episodes."""
+    discharge, _ = programs
+    cw = world.m(world.caseworker)
+
+    def add_people(n):
+        for k in range(n):
+            hh = t.make_household(world.office, caseworker=world.caseworker)
+            p = t.make_person(world.office, household=hh, member_number=1)
+            make_consent(p, discharge, recorded_by=world.caseworker)
+            e = services.enrollment_create(actor=cw, person=p, program=discharge,
+                                           on=D(2025, 4, 1))
+            if k % 3:
+                services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("programs:detail", args=[discharge.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(world.supervisor)
+    add_people(3)
+    small = count()
+    add_people(12)
+    assert small == count() == 19
+
+
 def test_screening_page_lists_one_page_of_candidates_with_the_full_count(client, world):
     program = make_program(world.office, name="就労支援プログラム", rules={
         "op": "and", "conditions": [{"field": "care_duty", "op": "is", "value": True}]})

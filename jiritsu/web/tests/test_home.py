@@ -184,3 +184,31 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
     client.force_login(world.caseworker)
     body = client.get(reverse("home") + "?flag=visit_overdue").content.decode()
     assert ">300001</a>" in body and ">300002</a>" not in body
+
+
+# Fixed query counts per role at two caseload sizes (not only "does not grow"): the home
+# pages read each list once, through literal id lists and index-driven queries.
+HOME_QUERIES = {"caseworker": 19, "supervisor": 20, "support_staff": 12, "partner": 8}
+
+
+@pytest.mark.parametrize("user", sorted(HOME_QUERIES))
+def test_home_query_count_is_fixed_at_two_sizes(client, world, user):
+    client.force_login(getattr(world, user))
+    _caseload(world, 5)
+    small, _ = _queries(client, reverse("home"))
+    build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
+                   partner_user=world.partner, partner=world.partner_org, households=40, start=5)
+    large, _ = _queries(client, reverse("home"))
+    assert (small, large) == (HOME_QUERIES[user], HOME_QUERIES[user])
+
+
+def test_supervisor_home_for_one_caseworker_has_a_fixed_query_count(client, world):
+    client.force_login(world.supervisor)
+    _caseload(world, 5)
+    url = f"{reverse('home')}?cw={world.caseworker.pk}"
+    small, body = _queries(client, url)
+    assert "担当世帯（6世帯" in body
+    build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
+                   partner_user=world.partner, partner=world.partner_org, households=40, start=5)
+    large, _ = _queries(client, url)
+    assert small == large == 20

@@ -150,3 +150,34 @@ def test_guidance_steps_are_on_the_timeline_and_flagged_at_home_for_staff_only(c
     client.force_login(world.partner)
     body = client.get(reverse("people:person", args=[e.person_id])).content.decode()
     assert "口頭指導" not in body
+
+
+# Fixed query counts (not only "does not grow"): the person page reads each part of the file
+# and each kind of the timeline once, and skips the four kinds that hang off an enrolment
+# for the many people who have never had one.
+PERSON_PAGE_QUERIES = {"with_programs": 33, "without": 24}
+
+
+def test_person_page_query_count_is_fixed_at_two_sizes(client, world, data):
+    from jiritsu.core import testing as t
+
+    client.force_login(world.caseworker)
+    e = _person_with_history(data)
+    hh = t.make_household(world.office, caseworker=world.caseworker, case_number="880001")
+    plain = t.make_person(world.office, household=hh, name="記録 太郎", kana="きろく たろう")
+    ActivityRecord.objects.create(office=world.office, person=plain, occurred_at=timezone.now(),
+                                  kind="phone", text="初回の電話", author=world.caseworker)
+    urls = {"with_programs": reverse("people:person", args=[e.person_id]),
+            "without": reverse("people:person", args=[plain.pk])}
+    small = {k: _count(client, u) for k, u in urls.items()}
+    now = timezone.now()
+    for k in range(30):
+        for person, enrolment in ((e.person, e), (plain, None)):
+            ActivityRecord.objects.create(office=world.office, person=person,
+                                          enrollment=enrolment,
+                                          occurred_at=now - dt.timedelta(days=k), kind="phone",
+                                          text=f"電話{k}", author=world.support_staff)
+        Review.objects.create(enrollment=e, reviewed_on=timezone.localdate() - dt.timedelta(days=k),
+                              evaluation="継続", decision="continue", reviewer=world.caseworker)
+    large = {k: _count(client, u) for k, u in urls.items()}
+    assert small == large == PERSON_PAGE_QUERIES
