@@ -29,3 +29,8 @@ def person_url(pk: int) -> str:
 @register.filter
 def household_url(pk: int) -> str:
     return f"{_prefix('people:household')}{int(pk)}/"
+
+
+@register.filter
+def enrollment_url(pk: int) -> str:
+    return f"{_prefix('programs:enrollment')}{int(pk)}/"
