@@ -18,6 +18,14 @@ SESSION_LAST_SEEN_KEY = "jiritsu_last_seen"
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
+def note_login_as_activity(sender: object, request: HttpRequest | None = None,
+                           **kwargs: object) -> None:
+    """Logging in is activity: the idle clock starts with the session, so the first page
+    after it is not a session write of its own (connected in OfficesConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LAST_SEEN_KEY] = time.time()
+
+
 class IdleTimeoutMiddleware:
     """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT_SECONDS."""
 

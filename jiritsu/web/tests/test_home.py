@@ -188,7 +188,7 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
 
 # Fixed query counts per role at two caseload sizes (not only "does not grow"): the home
 # pages read each list once, through literal id lists and index-driven queries.
-HOME_QUERIES = {"caseworker": 17, "supervisor": 20, "support_staff": 12, "partner": 8}
+HOME_QUERIES = {"caseworker": 14, "supervisor": 17, "support_staff": 9, "partner": 5}
 
 
 @pytest.mark.parametrize("user", sorted(HOME_QUERIES))
@@ -211,4 +211,4 @@ def test_supervisor_home_for_one_caseworker_has_a_fixed_query_count(client, worl
     build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
                    partner_user=world.partner, partner=world.partner_org, households=40, start=5)
     large, _ = _queries(client, url)
-    assert small == large == 18
+    assert small == large == 15
