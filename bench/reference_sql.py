@@ -116,3 +116,80 @@ def for_office(sql: str) -> str:
 
 def for_all_offices(sql: str) -> str:
     return sql.format(office_p="TRUE", office_e="TRUE", office_h="TRUE")
+
+
+# The rest of what the office report shows, for one office: breakdowns (per program and
+# over all programs, each person once), the 対象者 total, days to the first achievement,
+# transfers between programs, and the monthly series. With REPORT_SQL, KPI_SQL and
+# CASELOAD_SQL this is every figure of jiritsu.reports.figures.office_report.
+BREAKDOWN_SQL = """
+WITH o AS (
+  SELECT e.program_id, e.person_id, o.kind,
+         COALESCE(NULLIF(o.destination, ''), 'unknown') AS dest, t.counts_as_achievement AS ach
+  FROM programs_outcome o JOIN programs_enrollment e ON e.id = o.enrollment_id
+  JOIN programs_outcometype t ON t.id = o.outcome_type_id
+  WHERE e.office_id = %(office)s AND o.occurred_on >= %(start)s AND o.occurred_on <= %(end)s),
+en AS (
+  SELECT program_id, person_id, end_reason FROM programs_enrollment
+  WHERE office_id = %(office)s AND status = 'ended' AND started_on IS NOT NULL
+    AND ended_on >= %(start)s AND ended_on <= %(end)s)
+SELECT 'ended', program_id, end_reason, COUNT(DISTINCT person_id) FROM en GROUP BY program_id, end_reason
+UNION ALL SELECT 'ended', NULL, end_reason, COUNT(DISTINCT person_id) FROM en GROUP BY end_reason
+UNION ALL SELECT 'kind', program_id, kind, COUNT(DISTINCT person_id) FROM o GROUP BY program_id, kind
+UNION ALL SELECT 'kind', NULL, kind, COUNT(DISTINCT person_id) FROM o GROUP BY kind
+UNION ALL SELECT 'dest', program_id, dest, COUNT(DISTINCT person_id) FROM o
+  WHERE kind = 'discharge' GROUP BY program_id, dest
+UNION ALL SELECT 'dest', NULL, dest, COUNT(DISTINCT person_id) FROM o WHERE kind = 'discharge' GROUP BY dest
+UNION ALL SELECT 'achieved', NULL, NULL, COUNT(DISTINCT person_id) FROM o WHERE ach
+"""
+
+ELIGIBLE_TOTAL_SQL = """
+SELECT COUNT(DISTINCT q) FROM (
+  SELECT le.person_id AS q FROM programs_ledgerentry le
+    JOIN programs_screeningledger l ON l.id = le.ledger_id
+    WHERE l.office_id = %(office)s AND l.as_of >= %(start)s AND l.as_of <= %(end)s
+  UNION SELECT person_id FROM programs_nomination
+    WHERE office_id = %(office)s AND nominated_on >= %(start)s AND nominated_on <= %(end)s
+  UNION SELECT person_id FROM programs_enrollment
+    WHERE office_id = %(office)s AND ((candidate_on >= %(start)s AND candidate_on <= %(end)s)
+       OR (started_on IS NOT NULL AND started_on <= %(end)s
+           AND (ended_on IS NULL OR ended_on >= %(start)s)))) u
+"""
+
+FIRST_ACHIEVEMENT_SQL = """
+SELECT e.program_id, e.started_on, MIN(o.occurred_on) AS first
+FROM programs_enrollment e JOIN programs_outcome o ON o.enrollment_id = e.id
+JOIN programs_outcometype t ON t.id = o.outcome_type_id
+WHERE e.office_id = %(office)s AND e.started_on IS NOT NULL AND t.counts_as_achievement
+GROUP BY e.id, e.program_id, e.started_on
+HAVING MIN(o.occurred_on) >= %(start)s AND MIN(o.occurred_on) <= %(end)s
+"""
+
+TRANSFERS_SQL = """
+SELECT m.program_id, e.program_id, COUNT(DISTINCT e.person_id)
+FROM programs_enrollment e JOIN programs_enrollment m ON m.id = e.moved_from_id
+WHERE e.office_id = %(office)s AND e.candidate_on >= %(start)s AND e.candidate_on <= %(end)s
+GROUP BY m.program_id, e.program_id
+"""
+
+
+def monthly_sql(months: list[tuple[object, object]]) -> tuple[str, str, list[object], list[object]]:
+    """Participants and achievers per month (one statement each), as a developer would write
+    it: one COUNT(DISTINCT CASE …) column per month."""
+    part, ach, part_params, ach_params = [], [], [], []
+    for i, (s, e) in enumerate(months):
+        part.append(f"COUNT(DISTINCT CASE WHEN e.started_on <= %s AND (e.ended_on IS NULL "
+                    f"OR e.ended_on >= %s) THEN e.person_id END) AS m{i}")
+        part_params += [e, s]
+        ach.append(f"COUNT(DISTINCT CASE WHEN o.occurred_on >= %s AND o.occurred_on <= %s "
+                   f"THEN e.person_id END) AS m{i}")
+        ach_params += [s, e]
+    part_sql = (f"SELECT {', '.join(part)} FROM programs_enrollment e WHERE e.office_id = %s "
+                "AND e.started_on IS NOT NULL AND e.started_on <= %s "
+                "AND (e.ended_on IS NULL OR e.ended_on >= %s)")
+    ach_sql = (f"SELECT {', '.join(ach)} FROM programs_outcome o "
+               "JOIN programs_enrollment e ON e.id = o.enrollment_id "
+               "JOIN programs_outcometype t ON t.id = o.outcome_type_id "
+               "WHERE e.office_id = %s AND t.counts_as_achievement "
+               "AND o.occurred_on >= %s AND o.occurred_on <= %s")
+    return part_sql, ach_sql, part_params, ach_params
