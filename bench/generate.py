@@ -298,7 +298,7 @@ class Generator:
             (pm.HospitalStay, ("id", "person_id", "hospital_id", "hospital_name", "psychiatric",
                                "admitted_on", "discharged_on", "destination")),
             (pm.CareDuty, ("id", "person_id", "kind", "detail")),
-            (pm.WorkCapacityAssessment, ("id", "person_id", "assessed_on", "has_capacity",
+            (pm.WorkCapacityAssessment, ("id", "person_id", "office_id", "assessed_on", "has_capacity",
                                          "has_will", "has_place", "usage", "barriers",
                                          "evidence", "assessed_by_id")),
             (gm.Program, ("id", "office_id", "code", "name", "kind", "category", "legal_basis",
@@ -537,7 +537,7 @@ class Generator:
                     f"{fam} {giv}", kana, self.kana_key(kana), birth, sex, rel, d.employment,
                     employer, income, "" if not d.grade or d.grade in ("preschool", "higher")
                     else f"{spec.municipality}市立第{rng.randint(1, 9)}学校", d.grade))
-                self._health(rng, d, partners, as_of, support, caseworkers)
+                self._health(rng, d, partners, as_of, support, caseworkers, office_id)
                 people.append(d)
             # Care duties: mothers of preschool children; carers of an elderly parent.
             if htype == "single_mother" and any(a < 6 for _, a, _ in members[1:]):
@@ -567,7 +567,8 @@ class Generator:
         self.people_in_buffer = getattr(self, "people_in_buffer", 0) + len(people)
 
     def _health(self, rng: random.Random, d: PersonDraft, partners: dict[str, list[tuple[int, str]]],
-                as_of: dt.date, support: list[int], caseworkers: list[int]) -> None:
+                as_of: dt.date, support: list[int], caseworkers: list[int],
+                office_id: int) -> None:
         pm, L = self.pm, self.loader
         htype, age = d.household_type, d.age
         # Disability and illness by household type.
@@ -639,7 +640,7 @@ class Generator:
             assessor = rng.choice(caseworkers)
             for n in range(2 if rng.random() < 0.2 else 1):
                 L.add(pm.WorkCapacityAssessment, (
-                    L.new_id(pm.WorkCapacityAssessment), d.id,
+                    L.new_id(pm.WorkCapacityAssessment), d.id, office_id,
                     as_of - dt.timedelta(days=rng.randint(10, 300) + 365 * n), cap,
                     cap and rng.random() < 0.7, cap and rng.random() < 0.6, usage, barriers,
                     "主治医意見書・面接による", assessor))

@@ -13,8 +13,8 @@ WITH latest AS (
   SELECT person_id, has_capacity, usage FROM (
     SELECT a.person_id, a.has_capacity, a.usage,
            ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn
-    FROM people_workcapacityassessment a JOIN people_person p ON p.id = a.person_id
-    WHERE {office_p} AND a.assessed_on <= %(end)s) z WHERE rn = 1),
+    FROM people_workcapacityassessment a
+    WHERE {office_a} AND a.assessed_on <= %(end)s) z WHERE rn = 1),
 able AS (
   SELECT p.id FROM people_person p JOIN people_household h ON h.id = p.household_id
   JOIN latest l ON l.person_id = p.id
@@ -111,11 +111,11 @@ GROUP BY o.kind, k.pk ORDER BY o.kind, k.pk
 
 def for_office(sql: str) -> str:
     return sql.format(office_p="p.office_id = %(office)s", office_e="e.office_id = %(office)s",
-                      office_h="h.office_id = %(office)s")
+                      office_h="h.office_id = %(office)s", office_a="a.office_id = %(office)s")
 
 
 def for_all_offices(sql: str) -> str:
-    return sql.format(office_p="TRUE", office_e="TRUE", office_h="TRUE")
+    return sql.format(office_p="TRUE", office_e="TRUE", office_h="TRUE", office_a="TRUE")
 
 
 # The rest of what the office report shows, for one office: breakdowns (per program and

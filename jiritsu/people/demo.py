@@ -292,7 +292,8 @@ def step_caseload(ctx: DemoContext) -> None:
             care.append(CareDuty(person=person, kind=kind, detail=detail))
         a = extra.get("assessment")
         if a is not None:
-            assessments.append(WorkCapacityAssessment(person=person, assessed_by=person.household.caseworker
+            assessments.append(WorkCapacityAssessment(person=person, office_id=person.office_id,
+                                                      assessed_by=person.household.caseworker
                                                       if person.household else None, **a))
     for model, rows in ((Disability, disabilities), (Illness, illnesses), (HospitalStay, stays),
                         (WorkHistory, work), (Qualification, quals), (CareDuty, care),

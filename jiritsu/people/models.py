@@ -369,6 +369,11 @@ class WorkCapacityAssessment(_PersonPart):
         NO_CAPACITY = "no_capacity", "稼働能力なし"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    # The person's office, kept on the row (set on save from the person): the 事業参加率
+    # denominator reads an office's latest assessments, and without it every report walked
+    # the whole country's assessments to find one office's (docs/performance.md). It is also
+    # the Citus distribution column (docs/scaling.md, step 6).
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", editable=False)
     assessed_on = models.DateField("評価日")
     has_capacity = models.BooleanField("稼働能力あり")
     has_will = models.BooleanField("活用の意思あり")
@@ -380,11 +385,20 @@ class WorkCapacityAssessment(_PersonPart):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+", verbose_name="評価者")
 
+    objects: ClassVar[models.Manager[Any]] = ScopedManager(office="office")
+
     class Meta:
         ordering = ["person", "-assessed_on", "-id"]
-        indexes = [models.Index(fields=["person", "assessed_on"], name="assessment_person_date")]
+        indexes = [models.Index(fields=["person", "assessed_on"], name="assessment_person_date"),
+                   models.Index(fields=["office", "assessed_on"], name="assessment_office_date")]
 
     def __str__(self) -> str:
         from jiritsu.core.wareki import format_wareki
 
         return f"稼働能力の評価 {format_wareki(self.assessed_on)}（{self.get_usage_display()}）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.office_id is None and self.person_id is not None:
+            self.office_id = Person._base_manager.values_list("office_id", flat=True).get(
+                pk=self.person_id)
+        super().save(*args, **kwargs)

@@ -112,7 +112,7 @@ def able_to_work(office: Office | None, end: dt.date) -> QuerySet[Person]:
         Q(assessed_on__gt=OuterRef("assessed_on"))
         | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")))
     latest_able = (WorkCapacityAssessment.objects
-                   .filter(_of(office, "person__office"), assessed_on__lte=end, has_capacity=True,
+                   .filter(_of(office), assessed_on__lte=end, has_capacity=True,
                            usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED)
                    .filter(~Exists(newer)).values("person_id"))
     return (Person.objects.filter(_of(office), household__isnull=False)
