@@ -13,7 +13,21 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
@@ -34,6 +48,7 @@ from jiritsu.programs.models import (
     PlanGoal,
     Program,
     ProgramTarget,
+    ProgramVersion,
     Review,
     ScreeningLedger,
 )
@@ -83,28 +98,48 @@ def due_for(enrollment: Enrollment, today: dt.date) -> DueReview | None:
 
     if enrollment.status != S.ACTIVE or enrollment.started_on is None:
         return None
-    t = terms(enrollment)
+    due_on, reasons = _due_date(
+        terms(enrollment), enrollment.started_on, enrollment.planned_end_on,
+        getattr(enrollment, "last_review_on", None), getattr(enrollment, "last_review_next", None),
+        getattr(enrollment, "last_discharge_on", None), today)
+    return DueReview(enrollment, due_on, reasons(), today)
+
+
+def _due_date(t: dict[str, Any], started_on: dt.date, planned_end_on: dt.date | None,
+              last_on: dt.date | None, last_next: dt.date | None, discharge: dt.date | None,
+              today: dt.date) -> tuple[dt.date, Any]:
+    """The due date of an active episode's next review, and a function wording why (the
+    words are built only for the episodes a page shows)."""
     interval = t["review_interval_months"] or 3
-    last_on = getattr(enrollment, "last_review_on", None)
-    candidates: list[tuple[dt.date, str]] = []
+    candidates: list[tuple[dt.date, str, Any]] = []
     if last_on is not None:
-        nxt = getattr(enrollment, "last_review_next", None) or add_months(last_on, interval)
-        candidates.append((nxt, f"定期見直し（前回 {format_wareki(last_on)}）"))
+        candidates.append((last_next or add_months(last_on, interval), "regular", last_on))
     else:
-        candidates.append((add_months(enrollment.started_on, interval),
-                           f"初回見直し（支援開始から{interval}か月）"))
-    discharge = getattr(enrollment, "last_discharge_on", None)
+        candidates.append((add_months(started_on, interval), "first", interval))
     months = t.get("post_discharge_review_months")
     if discharge and months and (last_on is None or last_on <= discharge):
         # Any review after the discharge satisfies the post-discharge check.
-        candidates.append((add_months(discharge, months),
-                           f"退院後{months}か月の生活状況確認（退院 {format_wareki(discharge)}）"))
-    if enrollment.planned_end_on and (last_on is None or last_on < enrollment.planned_end_on):
-        candidates.append((enrollment.planned_end_on,
-                           f"支援期間の終了予定日（{format_wareki(enrollment.planned_end_on)}）"))
-    due_on = min(d for d, _ in candidates)
-    reasons = [r for d, r in sorted(candidates) if d <= max(due_on, today)] or [candidates[0][1]]
-    return DueReview(enrollment, due_on, reasons, today)
+        candidates.append((add_months(discharge, months), "discharge", (months, discharge)))
+    if planned_end_on and (last_on is None or last_on < planned_end_on):
+        candidates.append((planned_end_on, "end", planned_end_on))
+    due_on = min(d for d, _, _ in candidates)
+
+    def reasons() -> list[str]:
+        worded = [(d, _due_reason(kind, arg)) for d, kind, arg in candidates]
+        return ([r for d, r in sorted(worded) if d <= max(due_on, today)] or [worded[0][1]])
+
+    return due_on, reasons
+
+
+def _due_reason(kind: str, arg: Any) -> str:
+    if kind == "regular":
+        return f"定期見直し（前回 {format_wareki(arg)}）"
+    if kind == "first":
+        return f"初回見直し（支援開始から{arg}か月）"
+    if kind == "discharge":
+        months, discharge = arg
+        return f"退院後{months}か月の生活状況確認（退院 {format_wareki(discharge)}）"
+    return f"支援期間の終了予定日（{format_wareki(arg)}）"
 
 
 def _due_queryset(membership: Membership, *, mine_only: bool,
@@ -143,13 +178,81 @@ _DUE_FIELDS = (
 )
 
 
-def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None) -> list[DueReview]:
-    """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all): one query."""
-    rows = _with_due_inputs(qs.select_related(
+def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
+          limit: int | None = None) -> tuple[list[DueReview], int]:
+    """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all), the ``limit``
+    soonest of them (or all) and how many there are: five queries whatever the number of
+    episodes.
+
+    An office has thousands of active episodes of which a few hundred are due: the due
+    dates are worked out from plain values (no model instances), the last review and
+    discharge of every episode come from two grouped queries, and only the episodes that
+    are listed are read as objects.
+    """
+    active = qs.filter(status=S.ACTIVE, started_on__isnull=False).order_by()
+    rows = list(active.values_list(
+        "pk", "started_on", "planned_end_on", "program_id", "program_version_id",
+        *(f"program__{k}" for k in _DUE_TERMS)))
+    last_review, last_discharge = _last_review_and_discharge(active)
+    term_cache = _due_terms(active, rows)
+    due_rows: dict[int, tuple[dt.date, Any, tuple[Any, ...]]] = {}
+    for pk, started_on, planned_end_on, program_id, version_id, *_terms in rows:
+        t = term_cache[(program_id, version_id)]
+        last_on, last_next = last_review.get(pk, (None, None))
+        discharge = last_discharge.get(pk)
+        due_on, reasons = _due_date(t, started_on, planned_end_on, last_on, last_next,
+                                    discharge, today)
+        if horizon is None or due_on < today or due_on <= horizon:
+            due_rows[pk] = (due_on, reasons, (last_on, last_next, discharge))
+    listed = sorted(due_rows, key=lambda pk: (due_rows[pk][0], pk))[:limit]
+    # The same queries whether or not anything is due (an empty IN list would skip one).
+    enrolments = (Enrollment.objects.filter(
+        Q(pk__in=listed) if listed else Q(pk__isnull=True)).select_related(
         "program", "program_version", "person__household__caseworker", "phase",
     ).only(*_DUE_FIELDS))
-    return [d for e in rows if (d := due_for(e, today)) is not None
-            and (horizon is None or d.overdue or d.due_on <= horizon)]
+    out = []
+    for e in enrolments:
+        due_on, reasons, (e.last_review_on, e.last_review_next, e.last_discharge_on) = \
+            due_rows[e.pk]
+        out.append(DueReview(e, due_on, reasons(), today))
+    return out, len(due_rows)
+
+
+# The terms a due date depends on (``services.enrollments.terms`` reads these from the
+# episode's version snapshot, with the live program as fallback).
+_DUE_TERMS = ("review_interval_months", "post_discharge_review_months")
+
+
+def _due_terms(episodes: QuerySet[Enrollment], rows: list[tuple[Any, ...]]
+               ) -> dict[tuple[int, int | None], dict[str, Any]]:
+    """The due-date terms of each (program, version) pair of ``rows``, whose last values
+    are the program's own ``_DUE_TERMS``: one query for the versions' snapshots."""
+    snapshots = dict(ProgramVersion.objects.filter(
+        pk__in=episodes.values("program_version_id")).values_list("id", "snapshot"))
+    out: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for row in rows:
+        key = (row[3], row[4])
+        if key not in out:
+            snap = snapshots.get(row[4]) or {}
+            out[key] = {k: snap.get(k, v) for k, v in zip(_DUE_TERMS, row[5:], strict=True)}
+    return out
+
+
+def _last_review_and_discharge(qs: QuerySet[Enrollment]
+                               ) -> tuple[dict[int, tuple[Any, Any]], dict[int, dt.date]]:
+    """Each active episode's latest review (date, next date it set) and latest discharge,
+    as two grouped queries over the episodes of ``qs`` (a window function picks the latest
+    review: it runs on SQLite as on PostgreSQL)."""
+    episodes = qs.values("pk")
+    latest = (Review.objects.filter(enrollment__in=episodes)
+              .annotate(rank=Window(RowNumber(), partition_by=[F("enrollment_id")],
+                                    order_by=[F("reviewed_on").desc(), F("id").desc()]))
+              .filter(rank=1).order_by()
+              .values_list("enrollment_id", "reviewed_on", "next_due_on"))
+    discharges = (Outcome.objects.filter(enrollment__in=episodes, kind=OutcomeKind.DISCHARGE)
+                  .order_by().values("enrollment_id").annotate(last=Max("occurred_on"))
+                  .values_list("enrollment_id", "last"))
+    return ({e: (on, nxt) for e, on, nxt in latest}, dict(discharges))
 
 
 def reviews_due(membership: Membership, *, today: dt.date | None = None, within_days: int = 7,
@@ -164,7 +267,7 @@ def reviews_due(membership: Membership, *, today: dt.date | None = None, within_
     horizon = today + dt.timedelta(days=within_days - 1)
     out: dict[str, list[DueReview]] = {"overdue": [], "due_soon": []}
     for due in _dues(_due_queryset(membership, mine_only=mine_only, caseworker=caseworker),
-                     today, horizon):
+                     today, horizon)[0]:
         out["overdue" if due.overdue else "due_soon"].append(due)
     for items in out.values():
         items.sort(key=lambda d: (d.due_on, d.enrollment.person.kana_key))
@@ -213,28 +316,53 @@ def approvals_mine(membership: Membership, *, limit: int = 20) -> list[ApprovalR
 
 # ---------------------------------------------------------------- program page
 
+# Cards per column of the program board; the rest of a column is on its own paged list.
+BOARD_COLUMN_LIMIT = 50
+
+
 @dataclass
 class BoardColumn:
     key: str
     label: str
     enrollments: list[Enrollment] = field(default_factory=list)
+    total: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.enrollments)
+        return self.total
+
+    @property
+    def hidden(self) -> int:
+        return max(self.total - len(self.enrollments), 0)
+
+    @property
+    def order_label(self) -> str:
+        return BOARD_ORDER_LABELS[_column_status(self.key)]
 
 
 BOARD_FIELDS = (
-    "id", "program_id", "status", "phase_id", "person_id", "started_on",
-    "flagged_no_longer_matching", "person__id", "person__name", "person__kana_key",
-    "person__household_id", "person__household__id", "person__household__caseworker_id",
-    "person__household__caseworker__id", "person__household__caseworker__username",
-    "person__household__caseworker__display_name",
+    "id", "program_id", "status", "phase_id", "person_id", "candidate_on", "selected_on",
+    "started_on", "flagged_no_longer_matching", "person__id", "person__name", "person__kana_key",
+    "person__household_id", "person__household__id", "person__household__case_number",
+    "person__household__caseworker_id", "person__household__caseworker__id",
+    "person__household__caseworker__username", "person__household__caseworker__display_name",
 )
 
+# Each column shows first whoever has waited longest in it: candidates by the date they
+# became candidates, selected people by the date of selection (still waiting to start),
+# participants by the date support started (the longest-running first).
+_BOARD_DATE = {S.CANDIDATE: "candidate_on", S.SELECTED: "selected_on", S.ACTIVE: "started_on"}
+BOARD_ORDER_LABELS = {S.CANDIDATE: "候補日の古い順", S.SELECTED: "選定日の古い順",
+                      S.ACTIVE: "支援開始日の古い順"}
 
-def program_board(program: Program) -> list[BoardColumn]:
-    """Open episodes by state and, when active, by phase. Two queries."""
+
+def _column_status(key: str) -> str:
+    return S.ACTIVE if key.startswith("phase-") else key
+
+
+def board_columns(program: Program) -> OrderedDict[str, BoardColumn]:
+    """The board's columns, empty: candidates, selected, one per phase, then participants
+    without a (current) phase. One query (the phases)."""
     phases = list(program.phases.order_by("order", "id"))
     columns: OrderedDict[str, BoardColumn] = OrderedDict()
     columns["candidate"] = BoardColumn("candidate", "候補")
@@ -242,20 +370,85 @@ def program_board(program: Program) -> list[BoardColumn]:
     for p in phases:
         columns[f"phase-{p.pk}"] = BoardColumn(f"phase-{p.pk}", f"参加中：{p.name}")
     columns["active"] = BoardColumn("active", "参加中" if not phases else "参加中（段階未設定）")
-    # Only the columns the board draws: a large program has hundreds of open episodes, and
-    # whole rows of five tables (timestamps, JSON) cost more to turn into objects than to read.
-    rows = (Enrollment.objects.filter(program=program, status__in=Enrollment.OPEN_STATUSES)
-            .select_related("person", "person__household", "person__household__caseworker")
-            .only(*BOARD_FIELDS)
-            .order_by("person__kana_key", "id"))
-    for e in rows:
-        if e.status == S.ACTIVE and e.phase_id and f"phase-{e.phase_id}" in columns:
-            columns[f"phase-{e.phase_id}"].enrollments.append(e)
-        else:
-            columns[e.status].enrollments.append(e)
-    if phases and not columns["active"].enrollments:
+    return columns
+
+
+def _column_key(columns: OrderedDict[str, BoardColumn], status: str, phase_id: int | None) -> str:
+    if status == S.ACTIVE and phase_id and f"phase-{phase_id}" in columns:
+        return f"phase-{phase_id}"
+    return status
+
+
+def _column_filter(columns: OrderedDict[str, BoardColumn], key: str) -> Q:
+    """The episodes of one column, as a filter (the inverse of :func:`_column_key`)."""
+    if key.startswith("phase-"):
+        return Q(status=S.ACTIVE, phase_id=int(key.removeprefix("phase-")))
+    if key == "active":
+        phase_ids = [int(k.removeprefix("phase-")) for k in columns if k.startswith("phase-")]
+        return Q(status=S.ACTIVE) & (Q(phase__isnull=True) | ~Q(phase_id__in=phase_ids))
+    return Q(status=key)
+
+
+def _board_order() -> list[Any]:
+    date = Case(*(When(status=st, then=F(col)) for st, col in _BOARD_DATE.items()),
+                output_field=DateField())
+    return [date.asc(nulls_last=True), F("person__kana_key").asc(), F("id").asc()]
+
+
+def program_board(program: Program, episodes: QuerySet[Enrollment], *,
+                  limit: int | None = None) -> list[BoardColumn]:
+    """Open episodes by state and, when active, by phase: each column's count and its
+    first ``limit`` cards (longest waiting first). Three queries, whatever the size.
+
+    ``episodes`` is what the viewer may see (``visible_enrollments``). A large program has
+    thousands of open episodes: a board of thousands of cards is unusable, and building
+    them costs seconds; the rest of a column is on :func:`board_column_page`.
+    """
+    limit = limit or BOARD_COLUMN_LIMIT
+    columns = board_columns(program)
+    open_ = episodes.filter(program=program, status__in=Enrollment.OPEN_STATUSES)
+    for status, phase_id, n in (open_.order_by().values_list("status", "phase_id")
+                                .annotate(n=Count("pk"))):
+        columns[_column_key(columns, status, phase_id)].total += n
+    # The first ``limit`` of each (state, phase) partition in the column's order; the
+    # "active" column may gather several partitions (phases no longer on the program),
+    # so it is cut to ``limit`` again below.
+    ranked = (open_.annotate(rank=Window(RowNumber(), partition_by=[F("status"), F("phase_id")],
+                                         order_by=_board_order()))
+              .filter(rank__lte=limit)
+              .select_related("person", "person__household", "person__household__caseworker")
+              .only(*BOARD_FIELDS))
+    for e in ranked:
+        columns[_column_key(columns, e.status, e.phase_id)].enrollments.append(e)
+    for col in columns.values():
+        status = _column_status(col.key)
+        col.enrollments.sort(key=lambda e, d=_BOARD_DATE[status]: (
+            getattr(e, d) is None, getattr(e, d) or dt.date.min, e.person.kana_key, e.pk))
+        del col.enrollments[limit:]
+    if len(columns) > 3 and not columns["active"].total:
         del columns["active"]
     return list(columns.values())
+
+
+def board_column_page(program: Program, episodes: QuerySet[Enrollment], key: str, *,
+                      page: int, per_page: int | None = None
+                      ) -> tuple[BoardColumn, int, int] | None:
+    """One column of the board in full, ``per_page`` episodes at a time, in the board's
+    order: (column with that page's episodes and the column's total, page, pages). None
+    when the program has no such column."""
+    per_page = per_page or BOARD_COLUMN_LIMIT
+    columns = board_columns(program)
+    if key not in columns:
+        return None
+    col = columns[key]
+    qs = episodes.filter(program=program).filter(_column_filter(columns, key))
+    col.total = qs.count()
+    pages = max(1, -(-col.total // per_page))
+    page = min(max(page, 1), pages)
+    col.enrollments = list(
+        qs.select_related("person", "person__household", "person__household__caseworker")
+        .only(*BOARD_FIELDS).order_by(*_board_order())[(page - 1) * per_page: page * per_page])
+    return col, page, pages
 
 
 def ended_counts(program: Program, fy: int) -> list[dict[str, Any]]:
@@ -329,11 +522,14 @@ def _target_actual(program: Program, t: ProgramTarget, start: dt.date,
 
 
 def program_reviews_due(program: Program, membership: Membership, *,
-                        today: dt.date | None = None) -> list[DueReview]:
-    """The program page's reviews due within 30 days (and overdue)."""
+                        today: dt.date | None = None,
+                        limit: int | None = None) -> tuple[list[DueReview], int]:
+    """The program page's reviews due within 30 days (and overdue): the ``limit`` soonest
+    (or all) and how many there are."""
     today = today or dt.date.today()
     qs = visible_enrollments(membership).filter(program=program, status=S.ACTIVE)
-    return sorted(_dues(qs, today, today + dt.timedelta(days=30)), key=lambda d: d.due_on)
+    items, total = _dues(qs, today, today + dt.timedelta(days=30), limit=limit)
+    return sorted(items, key=lambda d: (d.due_on, d.enrollment.pk)), total
 
 
 # ---------------------------------------------------------------- one episode

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.program_list, name="list"),
     path("new/", views.program_create, name="create"),
     path("<int:pk>/", views.program_detail, name="detail"),
+    path("<int:pk>/board/<str:column>/", views.board_column, name="board_column"),
     path("<int:pk>/edit/", views.program_edit, name="edit"),
     path("<int:pk>/screening/", views.screening_view, name="screening"),
     path("<int:pk>/nominate/<int:person_pk>/", views.nomination_create, name="nominate"),

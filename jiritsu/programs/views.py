@@ -75,7 +75,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     m = _m(request)
     program = get_program_for_user(m, pk)
-    board = selectors.program_board(program)
+    board = selectors.program_board(program, visible_enrollments(m))
+    due, due_total = selectors.program_reviews_due(program, m,
+                                                   limit=selectors.BOARD_COLUMN_LIMIT)
     context = {
         "program": program,
         "rules_text": screening.describe_rules(program.rules),
@@ -86,8 +88,8 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "partners": list(program.partners.all()),
         "professions": [PROFESSIONS.get(x, x) for x in program.professions or []],
         "board": board,
-        "open_total": sum(c.count for c in board),
-        "due": selectors.program_reviews_due(program, m),
+        "open_total": sum(c.total for c in board),
+        "due": due, "due_total": due_total,
         "figures": selectors.program_figures(program),
         "ledgers": list(program.ledgers.select_related("created_by")
                         .annotate(n=Count("entries")).order_by("-as_of", "-id")[:5]),
@@ -96,6 +98,26 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_conference": m.can("conference.manage"),
     }
     return render(request, "programs/detail.html", context)
+
+
+@action_required("program.view")
+def board_column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
+    """One column of the program board in full, 50 episodes a page (the board shows the
+    first 50 of each column)."""
+    m = _m(request)
+    program = get_program_for_user(m, pk)
+    found = selectors.board_column_page(program, visible_enrollments(m), column,
+                                        page=_page_number(request.GET.get("page", "")))
+    if found is None:
+        raise Http404
+    col, page, pages = found
+    first = (page - 1) * selectors.BOARD_COLUMN_LIMIT
+    return render(request, "programs/board_column.html", {
+        "program": program, "column": col, "page": page, "pages": pages,
+        "first": first + 1 if col.enrollments else 0, "last": first + len(col.enrollments),
+        "previous": f"?page={page - 1}" if page > 1 else "",
+        "next": f"?page={page + 1}" if page < pages else "",
+    })
 
 
 def _program_form_save(request: HttpRequest, form: F.ProgramForm,

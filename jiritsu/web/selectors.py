@@ -215,14 +215,14 @@ def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
 
 def new_cases(people: QuerySet[Person], *, today: dt.date) -> QuerySet[Person]:
     """Working-age people in recently started cases nobody has considered (office-wide)."""
-    # Recent cases are few: pick their households first so the subqueries below run
-    # over a short literal list, not over every person in the office.
-    recent = list(Household.objects.filter(
+    # Recent cases are few: their households drive the query, and their people are
+    # reached through people_person(household_id), not by walking the office's people.
+    recent = Household.objects.filter(
         assistance_started_on__gte=today - dt.timedelta(days=NEW_CASE_DAYS),
         assistance_ended_on__isnull=True,
-    ).values_list("pk", flat=True))
+    ).values("pk")
     return (
-        people.filter(household_id__in=recent).filter(_new_case_condition(today))
+        people.filter(household__in=recent).filter(_new_case_condition(today))
         .select_related("household", "household__caseworker")
         .order_by("-household__assistance_started_on", "household__case_number", "member_number")
     )
@@ -393,6 +393,9 @@ def _visit_overdue(hh: Household, last_visit: dt.datetime | None, today: dt.date
 
 # --- team view (supervisor / manager) ------------------------------------------------------
 
+# Caseworkers per page of the team table: a large office has a thousand of them.
+TEAM_PAGE_SIZE = 50
+
 
 @dataclass
 class TeamRow:
@@ -409,53 +412,91 @@ class TeamRow:
     records_new: int = 0
 
 
-def team_summary(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
-                 new_records: list[ActivityRecord]) -> list[TeamRow]:
-    """Counts per caseworker: one grouped query per flag, each driven by the small table
-    (stays, enrolments, recent cases) rather than by every person in the office."""
-    cw = "household__caseworker"
-    by_cw: dict[int | None, TeamRow] = {}
+@dataclass
+class TeamPage:
+    rows: list[TeamRow]
+    page: int
+    pages: int
+    total: int
+    first: int
+    last: int
 
-    def row(cw_id: int | None) -> TeamRow:
-        if cw_id not in by_cw:
-            by_cw[cw_id] = TeamRow(None)
-        return by_cw[cw_id]
 
-    for g in (people.order_by().values(cw)
-              .annotate(households=Count("household", distinct=True), people=Count("pk"))):
-        r = row(g[cw])
-        r.households, r.people = g["households"], g["people"]
+def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.date,
+                 due: list[DueReview], new_records: list[ActivityRecord],
+                 consents_by_cw: dict[int | None, int], new_by_cw: dict[int | None, int],
+                 page: int = 1) -> TeamPage:
+    """Counts per caseworker, one page of caseworkers (by name) at a time.
+
+    The caseworkers and their households come from one grouped query over the office's
+    open households (the ``(office_id, caseworker_id)`` index); people, hospital stays
+    and active enrolments are counted only for the caseworkers on the page, starting from
+    their households, so the cost is a page's ~5,000 households however large the office.
+    Consents, new cases, reviews and records are counted from the lists the page reads
+    anyway. Six queries.
+    """
+    office = membership.office
+    open_households = Household.objects.filter(office=office, assistance_ended_on__isnull=True)
+    # Who has a row: the office's active caseworkers, and anyone else (a former caseworker,
+    # a supervisor, nobody) who still has open households. Listing them from memberships
+    # avoids grouping the office's hundred thousand households just to find the names.
+    members = list(Membership.objects.filter(office=office).order_by()
+                   .values_list("user_id", "role", "is_active", "user__display_name",
+                                "user__username"))
+    names: dict[int | None, str] = {u: d or n for u, _r, _a, d, n in members}
+    keys: set[int | None] = {u for u, r, a, _d, _n in members
+                             if a and r == Membership.Role.CASEWORKER}
+    others = [u for u in names if u not in keys]
+    keys.update(open_households.filter(Q(caseworker__in=others) | Q(caseworker__isnull=True))
+                .order_by().values_list("caseworker", flat=True).distinct())
+    order = sorted(keys, key=lambda k: (k is None, names.get(k, ""), k or 0))
+    total = len(order)
+    pages = max(1, -(-total // TEAM_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = order[(page - 1) * TEAM_PAGE_SIZE: page * TEAM_PAGE_SIZE]
+    users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in shown if k is not None])}
+    rows = {k: TeamRow(users.get(k) if k is not None else None,
+                       consent_pending=consents_by_cw.get(k, 0), new_case=new_by_cw.get(k, 0))
+            for k in shown}
+    # The page's households drive the counts: people through people_person(household_id),
+    # stays and enrolments through their person_id (never a walk over the office's people).
+    in_page = Q(caseworker__in=[k for k in shown if k is not None])
+    if None in rows:
+        in_page |= Q(caseworker__isnull=True)
+    page_households = open_households.filter(in_page)
+    for cw_id, n_households, n_people in (
+            page_households.filter(members__office=office).order_by().values_list("caseworker")
+            .annotate(h=Count("pk", distinct=True), n=Count("members"))):
+        if cw_id in rows:
+            rows[cw_id].households, rows[cw_id].people = n_households, n_people
+    page_people = people.filter(household__in=page_households.values("pk"))
     long_from = today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS)
-    for g in (HospitalStay.objects.filter(person__in=people, discharged_on__isnull=True,
+    for g in (HospitalStay.objects.filter(person__in=page_people, discharged_on__isnull=True,
                                           admitted_on__lte=today)
               .order_by().values("person__household__caseworker")
               .annotate(n=Count("person", distinct=True),
                         long=Count("person", distinct=True,
                                    filter=Q(psychiatric=True, admitted_on__lte=long_from)))):
-        r = row(g["person__household__caseworker"])
-        r.in_hospital, r.long_psych = g["n"] - g["long"], g["long"]
-    for g in (Enrollment.objects.filter(person__in=people, status="active")
-              .order_by().values("person__household__caseworker")
-              .annotate(n=Count("person", distinct=True))):
-        row(g["person__household__caseworker"]).on_program = g["n"]
-    for g in (consents_pending(people).order_by().values("person__household__caseworker")
-              .annotate(n=Count("person", distinct=True))):
-        row(g["person__household__caseworker"]).consent_pending = g["n"]
-    for g in new_cases(people, today=today).order_by().values(cw).annotate(n=Count("pk")):
-        row(g[cw]).new_case = g["n"]
-    users = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_cw if k is not None])}
-    for cw_id, r in by_cw.items():
-        r.caseworker = users.get(cw_id) if cw_id is not None else None
+        if (r := rows.get(g["person__household__caseworker"])) is not None:
+            r.in_hospital, r.long_psych = g["n"] - g["long"], g["long"]
+    for cw_id, n in (Enrollment.objects.filter(person__in=page_people, status="active")
+                     .order_by().values_list("person__household__caseworker")
+                     .annotate(n=Count("person", distinct=True))):
+        if cw_id in rows:
+            rows[cw_id].on_program = n
     for d in due:
-        r = row(d.enrollment.person.household.caseworker_id)
-        if d.overdue:
-            r.review_overdue += 1
-        else:
-            r.review_due += 1
+        if (r := rows.get(d.enrollment.person.household.caseworker_id)) is not None:
+            if d.overdue:
+                r.review_overdue += 1
+            else:
+                r.review_due += 1
     for rec in new_records:
-        row(rec.person.household.caseworker_id if rec.person.household else None).records_new += 1
-    return sorted(by_cw.values(),
-                  key=lambda r: (r.caseworker is None, str(r.caseworker or "")))
+        key = rec.person.household.caseworker_id if rec.person.household else None
+        if (r := rows.get(key)) is not None:
+            r.records_new += 1
+    first = (page - 1) * TEAM_PAGE_SIZE
+    return TeamPage([rows[k] for k in shown], page, pages, total,
+                    first + 1 if shown else 0, first + len(shown))
 
 
 # --- support staff and partners ------------------------------------------------------------
@@ -531,23 +572,45 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
     }
 
 
-def team_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:
+def team_home(membership: Membership, *, today: dt.date, page: int = 1) -> dict[str, Any]:
     """Supervisor / manager: the same lists across the office, by caseworker, plus 決裁."""
     people = scope_people(membership)
     week_start, week_end = week_bounds(today)
     due = reviews_due(membership, today=today, until=week_end)
     new_records = list(records_from_others(people, reader=None)[: LIST_LIMIT * 4])
+    consents, consents_by_cw = _capped_by_caseworker(
+        consents_pending(people), "person__household__caseworker", distinct="person_id")
+    new, new_by_cw = _capped_by_caseworker(new_cases(people, today=today),
+                                           "household__caseworker")
     return {
         "today": today, "week_start": week_start, "week_end": week_end,
-        "team": team_summary(people, today=today, due=due, new_records=new_records),
+        "team": team_summary(membership, people, today=today, due=due, new_records=new_records,
+                             consents_by_cw=consents_by_cw, new_by_cw=new_by_cw, page=page),
         **_due_counts(due),
         "approvals": approvals_waiting(membership),
         "reviews": _capped(due),
         "follow_ups": _capped(follow_ups_due(people, today=today, until=week_end)),
-        "consents": _capped_qs(consents_pending(people)),
-        "new_cases": _capped_qs(new_cases(people, today=today)),
+        "consents": consents,
+        "new_cases": new,
         "new_records": _capped(new_records),
     }
+
+
+def _capped_by_caseworker(qs: QuerySet[Any], cw: str, *, distinct: str = ""
+                          ) -> tuple[dict[str, Any], dict[int | None, int]]:
+    """A capped list with its total and a count per caseworker, in two queries: the keys
+    of every row in the list's order (a few thousand at most), then the first
+    ``LIST_LIMIT`` rows as objects. ``distinct`` counts a column's distinct values per
+    caseworker instead of rows (people rather than their enrolments)."""
+    keys = list(qs.values_list("pk", cw, *((distinct,) if distinct else ())))
+    seen: dict[int | None, set[Any]] = defaultdict(set)
+    for k in keys:
+        seen[k[1]].add(k[2] if distinct else k[0])
+    first = [k[0] for k in keys[:LIST_LIMIT]]
+    by_pk = {o.pk: o for o in qs.filter(pk__in=first or [0])}
+    items = [by_pk[pk] for pk in first if pk in by_pk]
+    return ({"items": items, "total": len(keys)},
+            {k: len(v) for k, v in seen.items()})
 
 
 def support_home(membership: Membership, *, today: dt.date) -> dict[str, Any]:

@@ -44,7 +44,10 @@ def home(request: HttpRequest) -> HttpResponse:
             flag = flag if flag in selectors.FLAG_LABELS else ""
             ctx = selectors.caseworker_home(membership, today=today, flag=flag, caseworker=cw)
             return render(request, "web/home_caseworker.html", ctx)
-        return render(request, "web/home_team.html", selectors.team_home(membership, today=today))
+        raw = request.GET.get("page", "")
+        page = int(raw) if raw.isdigit() else 1
+        return render(request, "web/home_team.html",
+                      selectors.team_home(membership, today=today, page=page))
     if role == Role.SUPPORT_STAFF:
         return render(request, "web/home_support.html",
                       selectors.support_home(membership, today=today))

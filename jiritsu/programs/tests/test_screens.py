@@ -340,7 +340,7 @@ def test_board_query_count_is_fixed_as_supervisor(client, world, programs):
     add_people(3)
     small = count()
     add_people(12)
-    assert small == count() == 16
+    assert small == count() == 21
 
 
 def test_screening_page_lists_one_page_of_candidates_with_the_full_count(client, world):
@@ -369,3 +369,82 @@ def test_screening_page_lists_one_page_of_candidates_with_the_full_count(client,
     # Saving a ledger still saves every candidate, not the page.
     _ok(client.post(url, {"ledger-as_of": "2025-11-01", "ledger-title": ""}))
     assert ScreeningLedger.objects.get().entries.count() == 61
+
+
+def _candidates(world, program, n, *, start=0):
+    """``n`` people made candidates of ``program`` on successive days from 1 April 2025."""
+    cw = world.m(world.caseworker)
+    out = []
+    for k in range(start, start + n):
+        hh = t.make_household(world.office, caseworker=world.caseworker)
+        p = t.make_person(world.office, household=hh, member_number=1)
+        out.append(services.enrollment_create(actor=cw, person=p, program=program,
+                                              on=D(2025, 4, 1) + dt.timedelta(days=k)))
+    return out
+
+
+def test_board_column_shows_a_bounded_number_of_cards_and_links_to_the_full_list(
+        client, world, programs, monkeypatch):
+    from jiritsu.programs import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_COLUMN_LIMIT", 2)
+    discharge, _ = programs
+    waiting = _candidates(world, discharge, 5)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("programs:detail", args=[discharge.pk])).content.decode()
+    board = body[body.index('id="h-board"'):body.index('id="h-due"')]
+    # the two who have waited longest, the count of the rest and the link to all of them
+    assert waiting[0].person.name in board and waiting[1].person.name in board
+    assert not any(e.person.name in board for e in waiting[2:])
+    assert "候補 <span class=\"count\">5人</span>" in board
+    url = reverse("programs:board_column", args=[discharge.pk, "candidate"])
+    assert f'href="{url}"' in board and "ほか3人を含む全5人の一覧" in board
+    # the full list, paged two at a time in the board's order
+    page1 = client.get(url).content.decode()
+    assert [e.person.name in page1 for e in waiting] == [True, True, False, False, False]
+    assert "5人のうち 1〜2人目（1 / 3ページ）" in page1
+    page3 = client.get(url + "?page=3").content.decode()
+    assert waiting[4].person.name in page3 and waiting[0].person.name not in page3
+    assert "5人のうち 5〜5人目（3 / 3ページ）" in page3
+    # a page past the end shows the last one; an empty column says so
+    assert "5人のうち 5〜5人目" in client.get(url + "?page=99").content.decode()
+    empty = client.get(reverse("programs:board_column", args=[discharge.pk, "selected"]))
+    assert empty.status_code == 200 and "該当する人はいません" in empty.content.decode()
+
+
+def test_board_column_list_keeps_the_board_access(client, world, programs):
+    discharge, _ = programs
+    e = _candidates(world, discharge, 1)[0]
+    url = reverse("programs:board_column", args=[discharge.pk, "candidate"])
+    client.force_login(world.caseworker)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("programs:board_column",
+                              args=[discharge.pk, "phase-999999"])).status_code == 404
+    assert client.get(reverse("programs:board_column",
+                              args=[discharge.pk, "nonsense"])).status_code == 404
+    client.force_login(world.outsider)  # another office: the program does not exist
+    assert client.get(url).status_code == 404
+    # A partner sees neither on the board nor on the list anyone not referred to it
+    # with consent.
+    client.force_login(world.partner)
+    board = client.get(reverse("programs:detail", args=[discharge.pk]))
+    listed = client.get(url)
+    for resp in (board, listed):
+        assert resp.status_code in (200, 403, 404)
+        assert e.person.name not in resp.content.decode()
+
+
+def test_board_column_list_query_count_is_fixed(client, world, programs):
+    discharge, _ = programs
+    client.force_login(world.supervisor)
+    url = reverse("programs:board_column", args=[discharge.pk, "candidate"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _candidates(world, discharge, 3)
+    small = count()
+    _candidates(world, discharge, 60, start=3)
+    assert small == count()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -188,7 +189,7 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
 
 # Fixed query counts per role at two caseload sizes (not only "does not grow"): the home
 # pages read each list once, through literal id lists and index-driven queries.
-HOME_QUERIES = {"caseworker": 14, "supervisor": 17, "support_staff": 9, "partner": 5}
+HOME_QUERIES = {"caseworker": 18, "supervisor": 21, "support_staff": 13, "partner": 5}
 
 
 @pytest.mark.parametrize("user", sorted(HOME_QUERIES))
@@ -211,4 +212,37 @@ def test_supervisor_home_for_one_caseworker_has_a_fixed_query_count(client, worl
     build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
                    partner_user=world.partner, partner=world.partner_org, households=40, start=5)
     large, _ = _queries(client, url)
-    assert small == large == 15
+    assert small == large == 19
+
+
+def test_team_table_is_paged_by_caseworker_with_counts_per_page(client, world, monkeypatch):
+    """A large office has a thousand caseworkers: the team table shows a page of them
+    (by name), each with the counts of their own households only."""
+    from jiritsu.offices.models import Membership, User
+    from jiritsu.web import selectors
+
+    monkeypatch.setattr(selectors, "TEAM_PAGE_SIZE", 1)
+    _caseload(world, 3)
+    other = User.objects.create_user(username="pageperf_cw_b", password="x", display_name="渡辺 二郎")
+    Membership.objects.create(user=other, office=world.office, role=Membership.Role.CASEWORKER)
+    for _ in range(2):
+        t.make_person(world.office, household=t.make_household(world.office, caseworker=other),
+                      member_number=1)
+    client.force_login(world.supervisor)
+
+    def team(page):
+        body = client.get(reverse("home") + f"?page={page}").content.decode()
+        return body[body.index('id="team"'):body.index('id="reviews"')]
+
+    first = team(1)
+    n = int(re.search(r"ケースワーカー別の状況（(\d+)人）", first).group(1))
+    assert n >= 2 and f"{n}人のうち 1〜1人目（1 / {n}ページ）" in first
+    assert 'href="?page=2#team"' in first
+    pages = [first] + [team(k) for k in range(2, n + 1)]
+    for name in ("佐藤 一郎", "渡辺 二郎"):  # each caseworker on exactly one page
+        assert sum(name in p for p in pages) == 1
+    mine = next(p for p in pages if "渡辺 二郎" in p)
+    row = mine[mine.index("渡辺 二郎"):]
+    assert '<td class="num">2</td><td class="num">2</td>' in row  # 2 households, 2 people
+    # past the last page: the last page
+    assert f"{n} / {n}ページ" in team(99)
