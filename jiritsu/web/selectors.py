@@ -428,12 +428,12 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
                  page: int = 1) -> TeamPage:
     """Counts per caseworker, one page of caseworkers (by name) at a time.
 
-    The caseworkers and their households come from one grouped query over the office's
-    open households (the ``(office_id, caseworker_id)`` index); people, hospital stays
-    and active enrolments are counted only for the caseworkers on the page, starting from
-    their households, so the cost is a page's ~5,000 households however large the office.
+    The rows are the office's active caseworkers (from memberships) and whoever else still
+    has open households; households, people, hospital stays and active enrolments are
+    counted in one grouped query for the caseworkers on the page only, starting from their
+    households, so the cost is a page's ~5,000 households however large the office.
     Consents, new cases, reviews and records are counted from the lists the page reads
-    anyway. Six queries.
+    anyway. Four queries.
     """
     office = membership.office
     open_households = Household.objects.filter(office=office, assistance_ended_on__isnull=True)
@@ -447,8 +447,12 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
     keys: set[int | None] = {u for u, r, a, _d, _n in members
                              if a and r == Membership.Role.CASEWORKER}
     others = [u for u in names if u not in keys]
-    keys.update(open_households.filter(Q(caseworker__in=others) | Q(caseworker__isnull=True))
-                .order_by().values_list("caseworker", flat=True).distinct())
+    # Two halves, each on the (office_id, caseworker_id) index (an OR of them walks the
+    # office's households).
+    keys.update(open_households.filter(caseworker__in=others).order_by()
+                .values_list("caseworker", flat=True)
+                .union(open_households.filter(caseworker__isnull=True).order_by()
+                       .values_list("caseworker", flat=True)))
     order = sorted(keys, key=lambda k: (k is None, names.get(k, ""), k or 0))
     total = len(order)
     pages = max(1, -(-total // TEAM_PAGE_SIZE))
@@ -460,30 +464,26 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
             for k in shown}
     # The page's households drive the counts: people through people_person(household_id),
     # stays and enrolments through their person_id (never a walk over the office's people).
+    cw = "household__caseworker"
     in_page = Q(caseworker__in=[k for k in shown if k is not None])
     if None in rows:
         in_page |= Q(caseworker__isnull=True)
     page_households = open_households.filter(in_page)
-    for cw_id, n_households, n_people in (
-            page_households.filter(members__office=office).order_by().values_list("caseworker")
-            .annotate(h=Count("pk", distinct=True), n=Count("members"))):
-        if cw_id in rows:
-            rows[cw_id].households, rows[cw_id].people = n_households, n_people
-    page_people = people.filter(household__in=page_households.values("pk"))
     long_from = today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS)
-    for g in (HospitalStay.objects.filter(person__in=page_people, discharged_on__isnull=True,
-                                          admitted_on__lte=today)
-              .order_by().values("person__household__caseworker")
-              .annotate(n=Count("person", distinct=True),
-                        long=Count("person", distinct=True,
-                                   filter=Q(psychiatric=True, admitted_on__lte=long_from)))):
-        if (r := rows.get(g["person__household__caseworker"])) is not None:
-            r.in_hospital, r.long_psych = g["n"] - g["long"], g["long"]
-    for cw_id, n in (Enrollment.objects.filter(person__in=page_people, status="active")
-                     .order_by().values_list("person__household__caseworker")
-                     .annotate(n=Count("person", distinct=True))):
-        if cw_id in rows:
-            rows[cw_id].on_program = n
+    stays = HospitalStay.objects.filter(person=OuterRef("pk"), discharged_on__isnull=True,
+                                        admitted_on__lte=today)
+    for cw_id, n_households, n_people, n_hospital, n_long, n_program in (
+            people.filter(household__in=page_households.values("pk")).order_by()
+            .values_list(cw)
+            .annotate(h=Count("household", distinct=True), n=Count("pk"),
+                      hosp=Count("pk", filter=Exists(stays)),
+                      long=Count("pk", filter=Exists(stays.filter(
+                          psychiatric=True, admitted_on__lte=long_from))),
+                      prog=Count("pk", filter=Exists(Enrollment.objects.filter(
+                          person=OuterRef("pk"), status="active"))))):
+        if (r := rows.get(cw_id)) is not None:
+            r.households, r.people = n_households, n_people
+            r.in_hospital, r.long_psych, r.on_program = n_hospital - n_long, n_long, n_program
     for d in due:
         if (r := rows.get(d.enrollment.person.household.caseworker_id)) is not None:
             if d.overdue:
