@@ -86,6 +86,8 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "programs:approval_route": ["PUT /approvals/route"],
     "programs:approval": ["GET /approvals/{approval_id}", "POST /approvals/{approval_id}/decide"],
     "programs:reviews_due": ["GET /reviews/due"],
+    # one column of the program board in full: the episodes of the program in that state
+    "programs:board_column": ["GET /enrollments"],
     # --- guidance (指導指示)
     "guidance:board": ["GET /guidance/board", "GET /people"],
     "guidance:settings": ["GET /guidance/settings", "PATCH /guidance/settings"],
