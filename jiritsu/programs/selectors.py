@@ -223,6 +223,16 @@ def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
 _DUE_TERMS = ("review_interval_months", "post_discharge_review_months")
 
 
+def _dues_of_few(qs: QuerySet[Enrollment], today: dt.date,
+                 horizon: dt.date | None) -> list[DueReview]:
+    """Due reviews of a few active episodes (one caseworker's): one query."""
+    rows = _with_due_inputs(qs.select_related(
+        "program", "program_version", "person__household__caseworker", "phase",
+    ).only(*_DUE_FIELDS))
+    return [d for e in rows if (d := due_for(e, today)) is not None
+            and (horizon is None or d.overdue or d.due_on <= horizon)]
+
+
 def _due_terms(episodes: QuerySet[Enrollment], rows: list[tuple[Any, ...]]
                ) -> dict[tuple[int, int | None], dict[str, Any]]:
     """The due-date terms of each (program, version) pair of ``rows``, whose last values
@@ -266,8 +276,12 @@ def reviews_due(membership: Membership, *, today: dt.date | None = None, within_
         mine_only = membership.role not in (Membership.Role.SUPERVISOR, Membership.Role.MANAGER)
     horizon = today + dt.timedelta(days=within_days - 1)
     out: dict[str, list[DueReview]] = {"overdue": [], "due_soon": []}
-    for due in _dues(_due_queryset(membership, mine_only=mine_only, caseworker=caseworker),
-                     today, horizon)[0]:
+    qs = _due_queryset(membership, mine_only=mine_only, caseworker=caseworker)
+    # One caseworker's episodes are a few dozen: one query with the inputs as correlated
+    # subqueries is cheapest. The office's are thousands: plain values, grouped inputs.
+    dues = (_dues_of_few(qs, today, horizon) if mine_only or caseworker is not None
+            else _dues(qs, today, horizon)[0])
+    for due in dues:
         out["overdue" if due.overdue else "due_soon"].append(due)
     for items in out.values():
         items.sort(key=lambda d: (d.due_on, d.enrollment.person.kana_key))
