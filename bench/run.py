@@ -193,6 +193,26 @@ def case_board(ctx: Context, r: Result) -> None:
     r.note = f"{url} ({program.name}), as supervisor"
 
 
+@case("program board, largest program", "p95 < 100 ms")
+def case_board_largest(ctx: Context, r: Result) -> None:
+    from django.db.models import Count, Q
+    from django_scopes import scope
+
+    from jiritsu.programs.models import Program
+
+    with scope(office=ctx.office):
+        program = (Program.objects.filter(office=ctx.office)
+                   .annotate(n=Count("enrollments", filter=~Q(enrollments__status="ended")))
+                   .order_by("-n", "code").first())
+    if program is None:
+        raise Skip("no program in this office")
+    url = _reverse("programs:detail", program.pk)
+    client = ctx.client(ctx.caseworker)
+    _measure(r, ctx, _get(client, url))
+    r.note = (f"{url} ({program.name}, {program.n:,} episodes not ended, 50 cards per column), "
+              f"as caseworker")
+
+
 @case("program list", "p95 < 100 ms")
 def case_program_list(ctx: Context, r: Result) -> None:
     client = ctx.client(ctx.supervisor)
