@@ -11,6 +11,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -34,7 +35,13 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     run(PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "uv==0.13.9")
-    run(PY, "-m", "uv", "pip", "install", "-q", "--python", PY, "-r", LOCK)
+    # The package registry can drop a connection now and then: try again before giving up.
+    for attempt in range(1, 4):
+        if run(PY, "-m", "uv", "pip", "install", "-q", "--python", PY, "-r", LOCK,
+               check=attempt == 3) == 0:
+            break
+        print(f"Install failed (attempt {attempt} of 3); retrying …", flush=True)
+        time.sleep(5 * attempt)
     STAMP.write_text(digest)
 
 
