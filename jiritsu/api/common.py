@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 from pydantic import AfterValidator, create_model
 
-from jiritsu.core.errors import DomainError, Forbidden
+from jiritsu.core.errors import DomainError, Forbidden, NotFound
 from jiritsu.offices.models import Membership
 
 # Primary keys in paths and bodies: positive and within a 32-bit signed integer, so that
@@ -169,3 +169,32 @@ def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Content-Disposition"] = disposition
     return response
+
+
+# ---------------------------------------------------------------- references in input
+
+def ref(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
+    """The row with this id among those the screen would offer (``qs`` is already limited
+    to the office and what the caller may pick), or a 404 naming the input field."""
+    if pk is None:
+        return None
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        exc = NotFound()
+        exc.field = field
+        raise exc
+    return obj
+
+
+def person_ref(m: Membership, pk: int, field: str = "person_id") -> Any:
+    """A person the membership may see (as on the person page), or a 404 naming the field."""
+    from django.http import Http404
+
+    from jiritsu.people.access import get_person_for_user
+
+    try:
+        return get_person_for_user(m, pk)
+    except Http404:
+        exc = NotFound()
+        exc.field = field
+        raise exc from None

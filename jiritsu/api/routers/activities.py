@@ -16,7 +16,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -41,6 +40,8 @@ from jiritsu.api.common import (
     acting,
     page_of,
     paginate,
+    person_ref,
+    ref,
     renamed_fields,
     responses,
 )
@@ -48,7 +49,7 @@ from jiritsu.api.routers.lifecycle import EnrollmentOut, enrollment_row
 from jiritsu.core.errors import NotFound
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.models import Membership, PartnerOrganisation
-from jiritsu.people.access import get_person_for_user, log_view
+from jiritsu.people.access import log_view
 from jiritsu.people.models import Person
 from jiritsu.programs.access import get_program_for_user, visible_programs
 from jiritsu.programs.models import Program
@@ -61,27 +62,6 @@ Note = Field("", max_length=10_000)
 
 
 # ---------------------------------------------------------------- references
-
-def ref(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
-    """The row with this id among those the screen would offer, or a 404 naming the field."""
-    if pk is None:
-        return None
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        exc = NotFound()
-        exc.field = field
-        raise exc
-    return obj
-
-
-def person_ref(m: Membership, pk: int, field: str = "person_id") -> Person:
-    try:
-        return get_person_for_user(m, pk)
-    except Http404:
-        exc = NotFound()
-        exc.field = field
-        raise exc from None
-
 
 def staff(request: HttpRequest, action: str) -> Membership:
     """The acting membership for office-wide activity lists: staff with ``action`` (403 else)."""

@@ -25,9 +25,10 @@ from jiritsu.api.common import (
     file_operation,
     page_of,
     paginate,
+    person_ref,
     responses,
 )
-from jiritsu.api.routers.lifecycle import _person, _staff
+from jiritsu.api.routers.lifecycle import _staff
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
@@ -187,7 +188,7 @@ class CaseOpenIn(Schema):
 @router.post("/guidance/cases", response=responses(CaseDetailOut, 201), summary="指導指示の開始")
 def case_open(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "guidance.manage")
-    case = services.guidance_case_open(actor=m, person=_person(m, payload.person_id),
+    case = services.guidance_case_open(actor=m, person=person_ref(m, payload.person_id),
                                        opened_on=payload.opened_on, ground=payload.ground)
     return 201, _detail(m, case.pk)
 

@@ -14,13 +14,24 @@ import decimal
 from typing import Any, Literal
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Day, Id, Moment, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import (
+    Day,
+    Id,
+    Moment,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    person_ref,
+    ref,
+    responses,
+)
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
-from jiritsu.people.access import get_person_for_user, log_view, visible_people
+from jiritsu.people.access import log_view, visible_people
 from jiritsu.programs import access, screening, selectors, services
 from jiritsu.programs.models import (
     Achievement,
@@ -52,37 +63,16 @@ Note = Field("", max_length=10_000)
 
 # ---------------------------------------------------------------- references
 
-def _ref(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
-    """The office's object with this id, or a 404 naming the input field."""
-    if pk is None:
-        return None
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        exc = NotFound()
-        exc.field = field
-        raise exc
-    return obj
-
-
-def _person(m: Membership, pk: int, field: str = "person_id") -> Any:
-    try:
-        return get_person_for_user(m, pk)
-    except Http404:
-        exc = NotFound()
-        exc.field = field
-        raise exc from None
-
-
 def _program(m: Membership, pk: int | None, field: str = "program_id") -> Program | None:
-    return _ref(access.visible_programs(m), pk, field)
+    return ref(access.visible_programs(m), pk, field)
 
 
 def _conference(m: Membership, pk: int | None) -> Conference | None:
-    return _ref(Conference.objects.filter(office=m.office), pk, "conference_id")
+    return ref(Conference.objects.filter(office=m.office), pk, "conference_id")
 
 
 def _phase(m: Membership, pk: int | None, field: str = "phase_id") -> Phase | None:
-    return _ref(Phase.objects.filter(program__office=m.office), pk, field)
+    return ref(Phase.objects.filter(program__office=m.office), pk, field)
 
 
 def _menus(m: Membership, ids: list[int] | None) -> list[SupportMenu] | None:
@@ -97,11 +87,11 @@ def _menus(m: Membership, ids: list[int] | None) -> list[SupportMenu] | None:
 
 
 def _partner(m: Membership, pk: int | None, field: str = "partner_id") -> PartnerOrganisation | None:
-    return _ref(PartnerOrganisation.objects.filter(office=m.office), pk, field)
+    return ref(PartnerOrganisation.objects.filter(office=m.office), pk, field)
 
 
 def _staff(m: Membership, pk: int | None, field: str) -> User | None:
-    return _ref(User.objects.filter(memberships__office=m.office).distinct(), pk, field)
+    return ref(User.objects.filter(memberships__office=m.office).distinct(), pk, field)
 
 
 def _enrollment(request: HttpRequest, pk: int, action: str | None = None) -> tuple[Membership, Enrollment]:
@@ -359,7 +349,7 @@ def _nomination(n: Nomination) -> dict[str, Any]:
 def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "nomination.record")
     n = services.nomination_record(
-        actor=m, program=_program(m, payload.program_id), person=_person(m, payload.person_id),
+        actor=m, program=_program(m, payload.program_id), person=person_ref(m, payload.person_id),
         source=payload.source, nominated_by=payload.nominated_by,
         nominated_on=payload.nominated_on, note=payload.note,
         partner=_partner(m, payload.partner_id))
@@ -483,7 +473,7 @@ def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> dict[str, Any]
 def enrollment_create(request: HttpRequest, payload: EnrollmentCreateIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "enrollment.manage")
     e = services.enrollment_create(
-        actor=m, person=_person(m, payload.person_id), program=_program(m, payload.program_id),
+        actor=m, person=person_ref(m, payload.person_id), program=_program(m, payload.program_id),
         on=payload.on, note=payload.note,
         lead_staff=_staff(m, payload.lead_staff_id, "lead_staff_id"))
     return 201, enrollment_row(_fresh(m, e.pk))
@@ -670,7 +660,7 @@ def consent_create(request: HttpRequest, payload: ConsentIn) -> tuple[int, dict[
     grants = [(_partner(m, g.partner_id, "grants"), [str(c) for c in g.categories])
               for g in payload.grants]
     consent = services.consent_record(
-        actor=m, person=_person(m, payload.person_id), program=_program(m, payload.program_id),
+        actor=m, person=person_ref(m, payload.person_id), program=_program(m, payload.program_id),
         given_on=payload.given_on, form=payload.form, grants=grants, note=payload.note)
     return 201, _consent(_consents_qs(m).get(pk=consent.pk))
 
@@ -803,10 +793,10 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int,
     for i, d in enumerate(payload.decisions):
         enrollment = None
         if d.enrollment_id is not None:
-            enrollment = _ref(access.visible_enrollments(m), d.enrollment_id,
+            enrollment = ref(access.visible_enrollments(m), d.enrollment_id,
                               f"decisions.{i}.enrollment_id")
         decisions.append({
-            "person": _person(m, d.person_id, f"decisions.{i}.person_id"),
+            "person": person_ref(m, d.person_id, f"decisions.{i}.person_id"),
             "decision": d.decision, "reason": d.reason,
             "program": _program(m, d.program_id, f"decisions.{i}.program_id"),
             "enrollment": enrollment,
@@ -999,10 +989,10 @@ def record_list(request: HttpRequest, filters: Query[RecordFilter],
              summary="経過記録の作成（関係機関は紹介された同意済みの人についてのみ）")
 def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "record.write")
-    person = _person(m, payload.person_id)
+    person = person_ref(m, payload.person_id)
     enrollment = None
     if payload.enrollment_id is not None:
-        enrollment = _ref(access.visible_enrollments(m), payload.enrollment_id, "enrollment_id")
+        enrollment = ref(access.visible_enrollments(m), payload.enrollment_id, "enrollment_id")
     staff, partners = _record_refs(m, payload)
     values = {k: getattr(payload, k) for k in RECORD_VALUES}
     record = services.record_create(actor=m, person=person, values=values, enrollment=enrollment,
@@ -1184,7 +1174,7 @@ def outcome_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams
 def outcome_create(request: HttpRequest, enrollment_id: Id,
                    payload: OutcomeIn) -> tuple[int, dict[str, Any]]:
     m, e = _enrollment(request, enrollment_id, "outcome.record")
-    outcome_type = _ref(OutcomeType.objects.filter(program=e.program), payload.outcome_type_id,
+    outcome_type = ref(OutcomeType.objects.filter(program=e.program), payload.outcome_type_id,
                         "outcome_type_id")
     data = payload.dict(exclude={"outcome_type_id", "occurred_on", "end_as_achieved"})
     data = {k: v for k, v in data.items() if v not in (None, "")}
