@@ -180,9 +180,7 @@ def ref(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
         return None
     obj = qs.filter(pk=pk).first()
     if obj is None:
-        exc = NotFound()
-        exc.field = field
-        raise exc
+        raise NotFound(field=field)
     return obj
 
 
@@ -195,6 +193,4 @@ def person_ref(m: Membership, pk: int, field: str = "person_id") -> Any:
     try:
         return get_person_for_user(m, pk)
     except Http404:
-        exc = NotFound()
-        exc.field = field
-        raise exc from None
+        raise NotFound(field=field) from None

@@ -57,8 +57,8 @@ class NotFound(DomainError):
     code = "not_found"
     status = 404
 
-    def __init__(self, message: str = "対象が見つかりません。") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "対象が見つかりません。", *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
 
 
 class Forbidden(DomainError):

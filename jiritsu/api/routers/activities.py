@@ -428,9 +428,7 @@ def hw_referral_start(request: HttpRequest, payload: HwReferralIn) -> tuple[int,
     try:
         enrollment = get_enrollment_for_user(m, payload.enrollment_id, write=True)
     except Http404:
-        exc = NotFound()
-        exc.field = "enrollment_id"
-        raise exc from None
+        raise NotFound(field="enrollment_id") from None
     hello_work = ref(PartnerOrganisation.objects.filter(office=m.office, is_active=True),
                      payload.hello_work_id, "hello_work_id")
     with renamed_fields({"hello_work": "hello_work_id"}):

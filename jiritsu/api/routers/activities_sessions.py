@@ -277,9 +277,7 @@ def session_record(request: HttpRequest, series_id: Id,
     ids = list(dict.fromkeys(payload.present_person_ids))
     people = list(visible_people(m).filter(pk__in=ids))
     if len(people) != len(ids):
-        exc = NotFound()
-        exc.field = "present_person_ids"
-        raise exc
+        raise NotFound(field="present_person_ids")
     with renamed_fields({"present": "present_person_ids", "volunteers": "volunteer_ids"}):
         session = services.session_record(
             actor=m, series=series, held_on=payload.held_on, venue=payload.venue,

@@ -80,9 +80,7 @@ def _menus(m: Membership, ids: list[int] | None) -> list[SupportMenu] | None:
         return None
     menus = list(SupportMenu.objects.filter(program__office=m.office, pk__in=ids))
     if len(menus) != len(set(ids)):
-        exc = NotFound()
-        exc.field = "menu_ids"
-        raise exc
+        raise NotFound(field="menu_ids")
     return menus
 
 

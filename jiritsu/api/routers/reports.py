@@ -131,9 +131,7 @@ def _report_program(m: Membership, pk: int | None, field: str) -> Program | None
     try:
         return get_program_for_report(m, pk)
     except Http404:
-        exc = NotFound()
-        exc.field = field
-        raise exc from None
+        raise NotFound(field=field) from None
 
 
 @router.get("/reports/office", response=responses(ReportOut),

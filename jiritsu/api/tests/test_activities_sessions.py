@@ -73,6 +73,10 @@ def test_invite_answer_roll_call_volunteers_and_budget(world, api_as, otsu, seri
     err(cw.post(f"{url}/invitations", {"person_ids": [world.person.pk],
                                        "invited_on": "2026-04-20"}),
         422, "not_eligible", "person_ids")
+    # Unknown or another office's people: 404 naming the field (found by fuzzing as a 500).
+    err(cw.post(f"{url}/invitations", {"person_ids": [pupil.pk, 124368171, world.other_person.pk],
+                                       "invited_on": "2026-04-20"}),
+        404, "not_found", "person_ids")
     err(api_as(world.support_staff).post(f"{url}/invitations", {
         "person_ids": [pupil.pk], "invited_on": "2026-04-20"}), 403, "forbidden")
     r = cw.post(f"{url}/invitations", {"person_ids": [pupil.pk], "invited_on": "2026-04-20"})
