@@ -113,7 +113,7 @@ def scope_people(membership: Membership, *, caseworker: User | None = None,
     if person_ids is None:
         person_ids = caseload_person_ids(membership, caseworker=caseworker)
     if person_ids is not None:
-        return visible_people(membership).filter(pk__in=person_ids)
+        return visible_people(membership).filter(pk__any=person_ids)
     return visible_people(membership).filter(
         household__isnull=False, household__assistance_ended_on__isnull=True
     )
@@ -298,29 +298,29 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
     stays: dict[int, bool] = {}  # person → long psychiatric stay?
     long_from = today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS)
     for pid, psychiatric, admitted in HospitalStay.objects.filter(
-            person_id__in=ids, discharged_on__isnull=True, admitted_on__lte=today,
+            person_id__any=ids, discharged_on__isnull=True, admitted_on__lte=today,
     ).values_list("person_id", "psychiatric", "admitted_on"):
         stays[pid] = stays.get(pid, False) or (psychiatric and admitted <= long_from)
-    enrolments = list(Enrollment.objects.filter(person_id__in=ids).select_related("program")
+    enrolments = list(Enrollment.objects.filter(person_id__any=ids).select_related("program")
                       .order_by("candidate_on", "id"))
-    consents = set(Consent.objects.filter(person_id__in=ids, withdrawn_on__isnull=True)
+    consents = set(Consent.objects.filter(person_id__any=ids, withdrawn_on__isnull=True)
                    .values_list("person_id", "program_id"))
     # Someone has considered the case: nominated, on a ledger, or marked (one UNION query).
     considered = set(
-        Nomination.objects.filter(person_id__in=ids).order_by().values_list("person_id", flat=True)
-        .union(LedgerEntry.objects.filter(person_id__in=ids).order_by()
+        Nomination.objects.filter(person_id__any=ids).order_by().values_list("person_id", flat=True)
+        .union(LedgerEntry.objects.filter(person_id__any=ids).order_by()
                .values_list("person_id", flat=True),
-               ActivityRecord.objects.filter(person_id__in=ids,
+               ActivityRecord.objects.filter(person_id__any=ids,
                                              data__trigger="new_case_considered")
                .order_by().values_list("person_id", flat=True))
     )
     last_visits = dict(
-        ActivityRecord.objects.filter(person_id__in=ids, kind=ActivityRecord.Kind.HOME_VISIT)
+        ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
     )
     from jiritsu.guidance.models import GuidanceCase
 
-    guidance_open = set(GuidanceCase.objects.filter(person_id__in=ids, status="open")
+    guidance_open = set(GuidanceCase.objects.filter(person_id__any=ids, status="open")
                         .values_list("person_id", flat=True))
     active: set[int] = set()
     enrolled: set[int] = set()
