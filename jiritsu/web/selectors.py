@@ -86,6 +86,14 @@ def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
 People: TypeAlias = QuerySet[Person] | list[int]
 
 
+def _of_people(people: People, field: str = "person") -> Q:
+    """``person`` among ``people``: a literal id list as one array parameter (``__any``),
+    a queryset as a subquery."""
+    if isinstance(people, list):
+        return Q(**{f"{field}__any": people})
+    return Q(**{f"{field}__in": people})
+
+
 def caseload_person_ids(membership: Membership, *,
                         caseworker: User | None = None) -> list[int] | None:
     """The ids of the people in one caseworker's open households (a caseworker's own, or
@@ -178,7 +186,7 @@ def follow_ups_due(people: People, *, today: dt.date, until: dt.date) -> list[Fo
     out: list[FollowUp] = []
     stays = (
         HospitalStay.objects.filter(
-            person__in=people,
+            _of_people(people),
             discharged_on__gte=today - dt.timedelta(days=DISCHARGE_FOLLOW_UP_WINDOW_DAYS),
             discharged_on__lte=today,
         )
@@ -203,7 +211,7 @@ def follow_ups_due(people: People, *, today: dt.date, until: dt.date) -> list[Fo
 def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
     """Candidates/selected in a program that needs consent, with no valid consent yet."""
     return (
-        Enrollment.objects.filter(person__in=people, status__in=("candidate", "selected"),
+        Enrollment.objects.filter(_of_people(people), status__in=("candidate", "selected"),
                                   program__consent_required=True)
         .exclude(Exists(Consent.objects.filter(
             Q(program=OuterRef("program")) | Q(program__isnull=True),
@@ -243,7 +251,7 @@ def records_from_others(people: People, *, reader: User | None) -> QuerySet[Acti
         user=OuterRef("author"), office=OuterRef("office"),
         role__in=(Membership.Role.SUPPORT_STAFF, Membership.Role.PARTNER))
     return (
-        ActivityRecord.objects.filter(person__in=people)
+        ActivityRecord.objects.filter(_of_people(people))
         .filter(Q(author_partner__isnull=False) | Exists(staff_or_partner))
         .annotate(since=Coalesce(Subquery(mine_last, output_field=DateTimeField()),
                                  Value(_EPOCH, output_field=DateTimeField())))
