@@ -80,6 +80,12 @@ class DueReview:
         h = self.enrollment.person.household
         return h.caseworker if h is not None else None
 
+    @property
+    def caseworker_id(self) -> int | None:
+        """None for people outside any household (被保護者以外 registered for a program)."""
+        h = self.enrollment.person.household
+        return h.caseworker_id if h is not None else None
+
 
 def _with_due_inputs(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     last_review = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")

@@ -493,7 +493,7 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
             r.households, r.people = n_households, n_people
             r.in_hospital, r.long_psych, r.on_program = n_hospital - n_long, n_long, n_program
     for d in due:
-        if (r := rows.get(d.enrollment.person.household.caseworker_id)) is not None:
+        if (r := rows.get(d.caseworker_id)) is not None:
             if d.overdue:
                 r.review_overdue += 1
             else:

@@ -72,6 +72,25 @@ def test_supervisor_sees_team_by_caseworker_and_approvals_waiting_for_supervisor
     assert "あなたの決裁待ち（0件）" in client.get(reverse("home")).content.decode()
 
 
+def test_team_home_counts_due_reviews_of_people_outside_any_household(client, world):
+    """被保護者以外 (registered for a program, no household) with a review due: the team
+    page still opens (it failed with a 500 on the demo office) and they belong to nobody's row."""
+    from django.utils import timezone
+
+    from jiritsu.core.wareki import add_months
+    from jiritsu.web.tests.data import enrol, make_program
+
+    _caseload(world, 3)
+    program = make_program(world.office, "NR1", "非受給者向け講座")
+    outsider = t.make_person(world.office, household=None, name="地域 花子")
+    enrol(outsider, program, started_on=add_months(timezone.localdate(), -5),
+          actor=world.supervisor)
+    client.force_login(world.supervisor)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "ケースワーカー別の状況" in response.content.decode()
+
+
 def test_supervisor_can_open_one_caseworkers_home(client, world):
     _caseload(world, 4)
     client.force_login(world.supervisor)
