@@ -14,7 +14,7 @@ import statistics
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, QuerySet
 
 from jiritsu.core import wareki
 from jiritsu.offices.models import Membership, Office, User
@@ -133,23 +133,37 @@ def _fill(office: Office, start: dt.date, end: dt.date, programs: list[Program],
     for row in ended.values("end_reason").annotate(n=Count("person", distinct=True)):
         total["ended_by_reason"][row["end_reason"]] = row["n"]
 
-    person = "enrollment__person"
-    achieved = out.filter(_achieved_q())
-    for row in achieved.values("enrollment__program_id").annotate(n=Count(person, distinct=True)):
-        per[row["enrollment__program_id"]]["achieved"] = row["n"]
-    total["achieved"] = achieved.aggregate(n=Count(person, distinct=True))["n"]
-
-    for row in out.values("enrollment__program_id", "kind").annotate(n=Count(person, distinct=True)):
-        per[row["enrollment__program_id"]]["outcomes_by_kind"][row["kind"]] = row["n"]
-    for row in out.values("kind").annotate(n=Count(person, distinct=True)):
-        total["outcomes_by_kind"][row["kind"]] = row["n"]
-
-    discharges = out.filter(kind=OutcomeKind.DISCHARGE)
-    for row in discharges.values("enrollment__program_id", "destination").annotate(
-            n=Count(person, distinct=True)):
-        per[row["enrollment__program_id"]]["destinations"][row["destination"] or "unknown"] = row["n"]
-    for row in discharges.values("destination").annotate(n=Count(person, distinct=True)):
-        total["destinations"][row["destination"] or "unknown"] = row["n"]
+    # The outcome breakdowns — achievers, outcome kinds, discharge destinations, each per
+    # program and over all programs (each person once) — in one statement over one scan
+    # of the period's outcomes. The row set and the achievement rule are the ORM's
+    # (cohorts.outcomes, _achieved_q); only the grouping is written here.
+    rows_sql, rows_params = out.values(
+        pg=F("enrollment__program_id"), who=F("enrollment__person_id"), kd=F("kind"),
+        dest=F("destination"),
+        ach=ExpressionWrapper(_achieved_q(), output_field=BooleanField()),
+    ).query.sql_with_params()
+    discharge = OutcomeKind.DISCHARGE
+    with connection.cursor() as cur:
+        cur.execute(
+            f"WITH o AS ({rows_sql}) "
+            "SELECT 'achieved', pg, NULL, COUNT(DISTINCT who) FROM o WHERE ach GROUP BY pg "
+            "UNION ALL SELECT 'achieved', NULL, NULL, COUNT(DISTINCT who) FROM o WHERE ach "
+            "UNION ALL SELECT 'kind', pg, kd, COUNT(DISTINCT who) FROM o GROUP BY pg, kd "
+            "UNION ALL SELECT 'kind', NULL, kd, COUNT(DISTINCT who) FROM o GROUP BY kd "
+            "UNION ALL SELECT 'dest', pg, dest, COUNT(DISTINCT who) FROM o WHERE kd = %s "
+            "GROUP BY pg, dest "
+            "UNION ALL SELECT 'dest', NULL, dest, COUNT(DISTINCT who) FROM o WHERE kd = %s "
+            "GROUP BY dest",
+            [*rows_params, discharge, discharge])
+        breakdown = cur.fetchall()
+    for figure, program_id, key, n in breakdown:
+        block = total if program_id is None else per[program_id]
+        if figure == "achieved":
+            block["achieved"] = int(n)
+        elif figure == "kind":
+            block["outcomes_by_kind"][key] = int(n)
+        else:
+            block["destinations"][key or "unknown"] = int(n)
 
     # Days from support start to an episode's first achievement, for episodes whose first
     # achievement falls in the period. One row per such episode (not per person on file).
@@ -252,16 +266,26 @@ def kpis(office: Office, period: Period) -> dict[str, Any]:
     able = c.able_to_work(office, end)
     # Counted from the episodes themselves (each person once), not by looking every
     # person of the office up in the list of participants.
-    # The row sets come from the cohort rules; the counts are set operations on their ids.
-    # One query per row set: the latest-assessment rule runs once, not once per figure, and
-    # no id list is nested inside an aggregate's FILTER (which PostgreSQL may evaluate row
-    # by row). Id lists are an office's participants: thousands, not millions.
-    able_ids = set(able.order_by().values_list("pk", flat=True))
-    emp_set = set(emp_ids.values_list("person_id", flat=True))
-    work_set = set(c.work_outcome_ids(office, start, end).values_list("enrollment__person_id",
-                                                                       flat=True))
-    agg = {"emp": len(emp_set), "work": len(emp_set & work_set)}
-    able_agg = {"able": len(able_ids), "participating": len(able_ids & emp_set)}
+    # The three row sets are compiled by the ORM (the cohort rules) and counted in one
+    # statement: the latest-assessment rule runs once (a CTE read twice is materialised),
+    # no id list travels to Python and back, and no id list is nested inside an
+    # aggregate's FILTER (which PostgreSQL may evaluate row by row).
+    able_sql, able_params = able.order_by().values(k=F("pk")).query.sql_with_params()
+    emp_sql, emp_params = emp_ids.values(k=F("person_id")).query.sql_with_params()
+    work_sql, work_params = (c.work_outcome_ids(office, start, end)
+                             .values(k=F("enrollment__person_id")).query.sql_with_params())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"WITH able AS ({able_sql}), emp AS (SELECT DISTINCT k FROM ({emp_sql}) e0), "
+            f"work AS ({work_sql}) "
+            "SELECT (SELECT COUNT(*) FROM able), "
+            "(SELECT COUNT(*) FROM able WHERE k IN (SELECT k FROM emp)), "
+            "(SELECT COUNT(*) FROM emp), "
+            "(SELECT COUNT(*) FROM emp WHERE k IN (SELECT k FROM work))",
+            [*able_params, *emp_params, *work_params])
+        n_able, n_participating, n_emp, n_work = (int(x) for x in cur.fetchone())
+    agg = {"emp": n_emp, "work": n_work}
+    able_agg = {"able": n_able, "participating": n_participating}
     others = {"n": 0, "earners": 0}
     for part in c.other_households_parts(office, end):
         counts = part.aggregate(n=Count("pk"), earners=Count("pk", filter=c.has_earner()))
@@ -293,10 +317,12 @@ def caseload(office: Office, period: Period) -> dict[str, Any]:
     caseworker_ids = set(Membership.objects.filter(
         office=office, role=Membership.Role.CASEWORKER, is_active=True).values_list("user_id", flat=True))
     ids = caseworker_ids | {k for k in counts if k is not None}
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    # Names only (a large office has a thousand caseworkers; no model instances needed).
+    users = {pk: display or username for pk, display, username in
+             User.objects.filter(pk__in=ids).values_list("pk", "display_name", "username")}
     standard = office.standard_caseload
     rows = sorted(
-        ({"user_id": uid, "name": str(users[uid]), "households": counts.get(uid, 0),
+        ({"user_id": uid, "name": users[uid], "households": counts.get(uid, 0),
           "standard": standard, "over": counts.get(uid, 0) > standard,
           "excess": max(counts.get(uid, 0) - standard, 0),
           "ratio": _rate(counts.get(uid, 0), standard)} for uid in ids if uid in users),
