@@ -209,7 +209,7 @@ def case_board_largest(ctx: Context, r: Result) -> None:
     url = _reverse("programs:detail", program.pk)
     client = ctx.client(ctx.caseworker)
     _measure(r, ctx, _get(client, url))
-    r.note = (f"{url} ({program.name}, {program.n:,} episodes not ended, 50 cards per column), "
+    r.note = (f"{url} ({program.name}, {program.n:,} episodes not ended, 20 cards per column), "
               f"as caseworker")
 
 

@@ -336,8 +336,12 @@ def approvals_mine(membership: Membership, *, limit: int = 20) -> list[ApprovalR
 
 # ---------------------------------------------------------------- program page
 
-# Cards per column of the program board; the rest of a column is on its own paged list.
-BOARD_COLUMN_LIMIT = 50
+# Cards per column of the program board (longest waiting first) and the number of
+# episodes per page of a column's own list, where the rest of a column is. A column of
+# twenty cards fits a screen; a board of several hundred cards is neither readable nor
+# cheap to build (docs/performance.md).
+BOARD_COLUMN_LIMIT = 20
+COLUMN_PAGE_SIZE = 50
 
 
 @dataclass
@@ -433,9 +437,13 @@ def program_board(program: Program, episodes: QuerySet[Enrollment], *,
     # The first ``limit`` of each (state, phase) partition in the column's order; the
     # "active" column may gather several partitions (phases no longer on the program),
     # so it is cut to ``limit`` again below.
-    ranked = (open_.annotate(rank=Window(RowNumber(), partition_by=[F("status"), F("phase_id")],
-                                         order_by=_board_order()))
-              .filter(rank__lte=limit)
+    # Ranked on the episodes and their people alone (the order needs the kana); the
+    # household and caseworker are joined to the few cards kept, not to every open episode.
+    ranked_ids = (open_.annotate(rank=Window(RowNumber(),
+                                             partition_by=[F("status"), F("phase_id")],
+                                             order_by=_board_order()))
+                  .filter(rank__lte=limit).values("pk"))
+    ranked = (Enrollment.objects.filter(pk__in=ranked_ids)
               .select_related("person", "person__household", "person__household__caseworker")
               .only(*BOARD_FIELDS))
     for e in ranked:
@@ -456,7 +464,7 @@ def board_column_page(program: Program, episodes: QuerySet[Enrollment], key: str
     """One column of the board in full, ``per_page`` episodes at a time, in the board's
     order: (column with that page's episodes and the column's total, page, pages). None
     when the program has no such column."""
-    per_page = per_page or BOARD_COLUMN_LIMIT
+    per_page = per_page or COLUMN_PAGE_SIZE
     columns = board_columns(program)
     if key not in columns:
         return None
@@ -489,13 +497,17 @@ def _participants(program: Program, start: dt.date, end: dt.date) -> int:
 
 
 def _achieved(program: Program, start: dt.date, end: dt.date) -> int:
-    by_outcome = Outcome.objects.filter(enrollment__program=program,
-                                        outcome_type__counts_as_achievement=True,
-                                        occurred_on__range=(start, end)).values("enrollment")
-    return (Enrollment.objects.filter(program=program)
-            .filter(Q(pk__in=by_outcome) | Q(end_reason=Enrollment.EndReason.ACHIEVED,
-                                             ended_on__range=(start, end)))
-            .values("person").distinct().count())
+    """People with an achievement in the period: an achieving outcome, or an episode
+    ended as 達成. A UNION of the two (each on its own index) counted once; an OR of them
+    made PostgreSQL filter every episode of the program."""
+    by_outcome = (Outcome.objects.filter(enrollment__program=program,
+                                         outcome_type__counts_as_achievement=True,
+                                         occurred_on__range=(start, end))
+                  .order_by().values_list("enrollment__person_id", flat=True))
+    by_end = (Enrollment.objects.filter(program=program, end_reason=Enrollment.EndReason.ACHIEVED,
+                                        ended_on__range=(start, end))
+              .order_by().values_list("person_id", flat=True))
+    return by_outcome.union(by_end).count()
 
 
 def program_figures(program: Program, *, today: dt.date | None = None) -> dict[str, Any]:

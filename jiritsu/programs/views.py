@@ -103,7 +103,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("program.view")
 def board_column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
     """One column of the program board in full, 50 episodes a page (the board shows the
-    first 50 of each column)."""
+    first 20 of each column)."""
     m = _m(request)
     program = get_program_for_user(m, pk)
     found = selectors.board_column_page(program, visible_enrollments(m), column,
@@ -111,7 +111,7 @@ def board_column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
     if found is None:
         raise Http404
     col, page, pages = found
-    first = (page - 1) * selectors.BOARD_COLUMN_LIMIT
+    first = (page - 1) * selectors.COLUMN_PAGE_SIZE
     return render(request, "programs/board_column.html", {
         "program": program, "column": col, "page": page, "pages": pages,
         "first": first + 1 if col.enrollments else 0, "last": first + len(col.enrollments),

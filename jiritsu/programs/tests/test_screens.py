@@ -388,6 +388,7 @@ def test_board_column_shows_a_bounded_number_of_cards_and_links_to_the_full_list
     from jiritsu.programs import selectors
 
     monkeypatch.setattr(selectors, "BOARD_COLUMN_LIMIT", 2)
+    monkeypatch.setattr(selectors, "COLUMN_PAGE_SIZE", 2)
     discharge, _ = programs
     waiting = _candidates(world, discharge, 5)
     client.force_login(world.caseworker)
