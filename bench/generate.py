@@ -771,6 +771,14 @@ class Generator:
                     print(f"  … {done_hh:,}/{total_hh:,} households, "
                           f"{time.perf_counter() - started:,.0f} s", flush=True)
         self.loader.flush()
+        # COPY sends no signals: store each active episode's next review date (the rule in
+        # jiritsu.programs.selectors, as the application keeps it on every change).
+        t0 = time.perf_counter()
+        from jiritsu.programs.models import Enrollment
+        from jiritsu.programs.next_review import refresh_all
+
+        refresh_all(Enrollment._base_manager.filter(status=Enrollment.Status.ACTIVE))
+        next_review_seconds = time.perf_counter() - t0
         self.loader.finish()
         return {
             "size": self.size,
@@ -780,6 +788,7 @@ class Generator:
             "seconds_total": round(time.perf_counter() - started, 1),
             "seconds_generating": round(gen_seconds, 1),
             "seconds_loading": round(self.loader.copy_seconds, 1),
+            "seconds_next_review": round(next_review_seconds, 1),
             "seconds_fk_check": round(getattr(self.loader, "fk_check_seconds", 0.0), 1),
             "seconds_analyze": round(getattr(self.loader, "analyze_seconds", 0.0), 1),
             "rows": dict(self.loader.totals),

@@ -67,6 +67,14 @@ def test_enrolment_histories_have_records_and_staff_of_every_role(demo: Any) -> 
     assert roles == {"caseworker", "supervisor", "manager", "admin", "support_staff", "partner"}
 
 
+def test_every_active_episode_has_its_next_review_date_stored(demo: Any) -> None:
+    from jiritsu.programs.next_review import mismatches
+
+    active = Enrollment._base_manager.filter(status="active")
+    assert active.exists() and not active.filter(next_review_on__isnull=True).exists()
+    assert mismatches() == []
+
+
 def test_a_generated_caseworker_can_open_home_and_a_person(demo: Any, client: Any) -> None:
     household = Household.objects.filter(caseworker__isnull=False).first()
     client.force_login(household.caseworker)

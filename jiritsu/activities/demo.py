@@ -176,6 +176,10 @@ def populate_demo_programs(office: Office, *, seed: int, today: dt.date | None =
     _records_reviews_outcomes(rows, programs, staff, cw_default, today, rng)
     _features(office, programs, enrolments, partners, staff, manager.user, cw_default, today,
               rng)
+    # bulk_create sends no signals: store the next review date of the new episodes.
+    from jiritsu.programs.next_review import refresh
+
+    refresh(e.pk for e in rows)
     return programs
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.utils import timezone
@@ -169,7 +169,9 @@ def update_many(model: type[Model], objs: Sequence[Model], fields: list[str]) ->
     getters = [(c.attname, _converter(c, conn)) for c in cols]
     temp = quote(f"_update_many_{meta.db_table}")
     columns = [quote(pk.column), *(quote(c.column) for c in cols)]
-    with conn.cursor() as cur:
+    # The temporary table is dropped at COMMIT: the whole update is one transaction (a
+    # savepoint inside the caller's), or in autocommit it would vanish after CREATE.
+    with transaction.atomic(using=conn.alias), conn.cursor() as cur:
         cur.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
                     f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA")
         with cur.copy(f"COPY {temp} ({', '.join(columns)}) FROM STDIN") as copy:

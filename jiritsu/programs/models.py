@@ -413,6 +413,11 @@ class Enrollment(models.Model):
                                                related_name="referrals",
                                                verbose_name="紹介先関係機関")
     flagged_no_longer_matching = models.DateField("条件非該当の検出日", null=True, blank=True)
+    # Derived, stored for the lists of reviews due: the due date of an active episode's next
+    # review (interval, the last review's next date, the check after a discharge, the
+    # planned end), None for any other episode. Kept by jiritsu.programs.next_review on
+    # every change to its inputs; `manage.py check_next_reviews` verifies it.
+    next_review_on = models.DateField("次回見直し予定日", null=True, blank=True, editable=False)
     note = models.TextField("備考", blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -437,6 +442,8 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["office", "program", "status"], name="enrollment_board"),
             models.Index(fields=["office", "started_on", "ended_on"], name="enrollment_period"),
+            models.Index(fields=["office", "next_review_on"], name="enrollment_next_review",
+                         condition=Q(next_review_on__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -2,8 +2,10 @@
 
 Review due dates are DERIVED here from what is due and what was done — the program's
 review interval after the start or the last review (or the date that review set),
-a check N months after a discharge outcome, and the planned end of the period —
-never stored as a list that could drift.
+a check N months after a discharge outcome, and the planned end of the period. The
+date the rule gives is also stored on each active episode (``next_review_on``, kept by
+jiritsu.programs.next_review) so that lists of reviews due are indexed range queries;
+the reasons shown are always worked out from the inputs themselves.
 """
 
 from __future__ import annotations
@@ -184,44 +186,56 @@ _DUE_FIELDS = (
 )
 
 
-def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
-          limit: int | None = None) -> tuple[list[DueReview], int]:
-    """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all), the ``limit``
-    soonest of them (or all) and how many there are: five queries whatever the number of
-    episodes.
-
-    An office has thousands of active episodes of which a few hundred are due: the due
-    dates are worked out from plain values (no model instances), the last review and
-    discharge of every episode come from two grouped queries, and only the episodes that
-    are listed are read as objects.
-    """
+def compute_next_reviews(qs: QuerySet[Enrollment]) -> dict[int, dt.date]:
+    """The due date of the next review of every active, started episode of ``qs`` (the
+    rule of :func:`_due_date`), by episode: five queries whatever the number of episodes.
+    Worked out from plain values (no model instances); the last review and discharge of
+    every episode come from two grouped queries. What ``Enrollment.next_review_on``
+    stores (jiritsu.programs.next_review)."""
     active = qs.filter(status=S.ACTIVE, started_on__isnull=False).order_by()
     rows = list(active.values_list(
         "pk", "started_on", "planned_end_on", "program_id", "program_version_id",
         *(f"program__{k}" for k in _DUE_TERMS)))
+    if not rows:
+        return {}
     last_review, last_discharge = _last_review_and_discharge(active)
     term_cache = _due_terms(active, rows)
-    due_rows: dict[int, tuple[dt.date, Any, tuple[Any, ...]]] = {}
+    out: dict[int, dt.date] = {}
+    today = dt.date.today()  # only used to word reasons, which are not built here
     for pk, started_on, planned_end_on, program_id, version_id, *_terms in rows:
-        t = term_cache[(program_id, version_id)]
         last_on, last_next = last_review.get(pk, (None, None))
-        discharge = last_discharge.get(pk)
-        due_on, reasons = _due_date(t, started_on, planned_end_on, last_on, last_next,
-                                    discharge, today)
-        if horizon is None or due_on < today or due_on <= horizon:
-            due_rows[pk] = (due_on, reasons, (last_on, last_next, discharge))
-    listed = sorted(due_rows, key=lambda pk: (due_rows[pk][0], pk))[:limit]
+        out[pk] = _due_date(term_cache[(program_id, version_id)], started_on, planned_end_on,
+                            last_on, last_next, last_discharge.get(pk), today)[0]
+    return out
+
+
+def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
+          limit: int | None = None) -> tuple[list[DueReview], int]:
+    """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all), the ``limit``
+    soonest of them (or all) and how many there are: three queries whatever the number of
+    episodes.
+
+    An office has thousands of active episodes of which a few hundred are due: they are
+    found by the stored due date (``next_review_on``, an index on office and date), and
+    only the episodes that are listed are read as objects, with the rule's inputs, to word
+    the reasons.
+    """
+    due = qs.filter(status=S.ACTIVE, started_on__isnull=False, next_review_on__isnull=False)
+    if horizon is not None:
+        # Due by the horizon, and anything overdue (a horizon before today still lists it).
+        due = due.filter(next_review_on__lte=max(horizon, today - dt.timedelta(days=1)))
+    ordered = due.order_by("next_review_on", "pk").values_list("pk", flat=True)
+    listed = list(ordered[:limit] if limit is not None else ordered)
+    total = len(listed) if limit is None or len(listed) < limit else due.count()
     # The same queries whether or not anything is due (an empty IN list would skip one).
-    enrolments = (Enrollment.objects.filter(
+    enrolments = _with_due_inputs(Enrollment.objects.filter(
         Q(pk__in=listed) if listed else Q(pk__isnull=True)).select_related(
         "program", "program_version", "person__household__caseworker", "phase",
     ).only(*_DUE_FIELDS))
-    out = []
-    for e in enrolments:
-        due_on, reasons, (e.last_review_on, e.last_review_next, e.last_discharge_on) = \
-            due_rows[e.pk]
-        out.append(DueReview(e, due_on, reasons(), today))
-    return out, len(due_rows)
+    by_pk = {e.pk: e for e in enrolments}
+    out = [d for pk in listed if pk in by_pk
+           and (d := due_for(by_pk[pk], today)) is not None]
+    return out, total
 
 
 # The terms a due date depends on (``services.enrollments.terms`` reads these from the

@@ -23,6 +23,12 @@ def test_load_demo_starts_every_seed_program_with_people_in_every_state(db):
     assert all(programs[t.code].n > 0 for t in catalog.TEMPLATES)
     states = set(Enrollment.objects.filter(office=ctx.office).values_list("status", flat=True))
     assert states == {"candidate", "selected", "active", "ended"}
+    # bulk-created episodes, reviews and outcomes: the next review dates are stored
+    from jiritsu.programs.next_review import mismatches
+
+    assert mismatches() == []
+    assert not Enrollment.objects.filter(office=ctx.office, status="active",
+                                         next_review_on__isnull=True).exists()
     # 大津 takes children who are not on assistance
     otsu = programs["otsu_study_group"]
     assert Enrollment.objects.filter(program=otsu, person__household__isnull=True).count() == 2

@@ -27,6 +27,7 @@ from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
+from jiritsu.programs import next_review
 from jiritsu.programs.models import (
     ApprovalRequest,
     Conference,
@@ -142,6 +143,9 @@ def _apply(actor: Membership, enrollment: Enrollment, action: str, on: dt.date, 
         setattr(enrollment, k, v)
     save_versioned(enrollment, enrollment.version if expected_version is None else expected_version,
                    [*changes.keys(), "updated_at"] if changes else ["updated_at"])
+    # save_versioned writes with an UPDATE (no post_save): keep the stored due date of the
+    # next review in step with the new status, start and planned end.
+    next_review.refresh([enrollment.pk])
     event = EnrollmentEvent.objects.create(
         enrollment=enrollment, occurred_on=on, from_status=from_status,
         to_status=enrollment.status, action=action,
