@@ -188,3 +188,25 @@ def test_program_page_lists_the_soonest_due_and_counts_them_all(world, two_casel
     assert total == 4
     assert [d.due_on for d in items] == [D(2025, 5, 1), D(2025, 5, 2)]
     assert items[0].enrollment == e1
+
+
+def test_a_program_edit_moves_the_dates_of_episodes_that_follow_the_live_program(
+        world, two_caseloads):
+    """Through the service: an episode whose version snapshot lacks the interval follows the
+    program's; one whose snapshot has it keeps its own."""
+    from jiritsu.programs.models import Enrollment, ProgramVersion
+
+    monthly, _, e1, _ = two_caseloads
+    other = t.make_person(world.office, household=t.make_household(
+        world.office, caseworker=world.caseworker), member_number=1, name="版 固定")
+    keeps = _start(world, other, monthly, D(2025, 4, 1))
+    ProgramVersion.objects.filter(pk=e1.program_version_id).update(snapshot={})
+    newer = ProgramVersion.objects.create(program=monthly, number=99,
+                                          snapshot={"review_interval_months": 1})
+    Enrollment._base_manager.filter(pk=keeps.pk).update(program_version=newer)
+    monthly.refresh_from_db()
+    services.program_update(actor=world.m(world.manager), program=monthly,
+                            expected_version=monthly.version,
+                            data={"review_interval_months": 4})
+    assert (_stored(e1), _stored(keeps)) == (D(2025, 8, 1), D(2025, 5, 1))
+    assert _all_consistent()
