@@ -224,7 +224,7 @@ def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
     if horizon is not None:
         # Due by the horizon, and anything overdue (a horizon before today still lists it).
         due = due.filter(next_review_on__lte=max(horizon, today - dt.timedelta(days=1)))
-    ordered = due.order_by("next_review_on", "pk").values_list("pk", flat=True)
+    ordered = due.order_by("next_review_on", "person__kana_key", "pk").values_list("pk", flat=True)
     listed = list(ordered[:limit] if limit is not None else ordered)
     total = len(listed) if limit is None or len(listed) < limit else due.count()
     # The same queries whether or not anything is due (an empty IN list would skip one).
@@ -241,6 +241,34 @@ def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
 # The terms a due date depends on (``services.enrollments.terms`` reads these from the
 # episode's version snapshot, with the live program as fallback).
 _DUE_TERMS = ("review_interval_months", "post_discharge_review_months")
+
+
+@dataclass
+class OfficeDues:
+    """An office's reviews due: the soonest few, how many, and counts per caseworker."""
+
+    items: list[DueReview]
+    total: int
+    overdue: int
+    by_caseworker: dict[int | None, tuple[int, int]]  # caseworker → (overdue, due soon)
+
+
+def office_dues(membership: Membership, *, today: dt.date, until: dt.date,
+                limit: int) -> OfficeDues:
+    """Reviews due by ``until`` and overdue across what ``membership`` may see in its
+    office: the ``limit`` soonest as :class:`DueReview` (with reasons), the totals, and one
+    grouped count per caseworker — from the stored due dates, so the cost is the listed
+    few, not the office's hundreds of due episodes as objects."""
+    qs = _due_queryset(membership, mine_only=False)
+    items, total = _dues(qs, today, until, limit=limit)
+    due = qs.filter(status=S.ACTIVE, started_on__isnull=False,
+                    next_review_on__lte=max(until, today - dt.timedelta(days=1)))
+    by_cw: dict[int | None, tuple[int, int]] = {}
+    for cw, late, n in (due.order_by().values_list("person__household__caseworker")
+                        .annotate(late=Count("pk", filter=Q(next_review_on__lt=today)),
+                                  n=Count("pk"))):
+        by_cw[cw] = (late, n - late)
+    return OfficeDues(items, total, sum(late for late, _ in by_cw.values()), by_cw)
 
 
 def _dues_of_few(qs: QuerySet[Enrollment], today: dt.date,

@@ -431,7 +431,7 @@ class TeamPage:
 
 
 def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.date,
-                 due: list[DueReview], new_records: list[ActivityRecord],
+                 due: dict[int | None, tuple[int, int]], new_records: list[ActivityRecord],
                  consents_by_cw: dict[int | None, int], new_by_cw: dict[int | None, int],
                  page: int = 1) -> TeamPage:
     """Counts per caseworker, one page of caseworkers (by name) at a time.
@@ -440,8 +440,8 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
     has open households; households, people, hospital stays and active enrolments are
     counted in one grouped query for the caseworkers on the page only, starting from their
     households, so the cost is a page's ~5,000 households however large the office.
-    Consents, new cases, reviews and records are counted from the lists the page reads
-    anyway. Four queries.
+    Consents, new cases and records are counted from the lists the page reads anyway,
+    reviews due from one grouped count (``due``). Four queries.
     """
     office = membership.office
     open_households = Household.objects.filter(office=office, assistance_ended_on__isnull=True)
@@ -492,12 +492,9 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
         if (r := rows.get(cw_id)) is not None:
             r.households, r.people = n_households, n_people
             r.in_hospital, r.long_psych, r.on_program = n_hospital - n_long, n_long, n_program
-    for d in due:
-        if (r := rows.get(d.caseworker_id)) is not None:
-            if d.overdue:
-                r.review_overdue += 1
-            else:
-                r.review_due += 1
+    for cw_id, (late, soon) in due.items():
+        if (r := rows.get(cw_id)) is not None:
+            r.review_overdue, r.review_due = late, soon
     for rec in new_records:
         key = rec.person.household.caseworker_id if rec.person.household else None
         if (r := rows.get(key)) is not None:
@@ -584,7 +581,10 @@ def team_home(membership: Membership, *, today: dt.date, page: int = 1) -> dict[
     """Supervisor / manager: the same lists across the office, by caseworker, plus 決裁."""
     people = scope_people(membership)
     week_start, week_end = week_bounds(today)
-    due = reviews_due(membership, today=today, until=week_end)
+    # The office's due reviews from their stored dates: the first LIST_LIMIT as objects,
+    # the totals and a count per caseworker grouped in the database.
+    due = program_selectors.office_dues(membership, today=today, until=week_end,
+                                        limit=LIST_LIMIT)
     new_records = list(records_from_others(people, reader=None)[: LIST_LIMIT * 4])
     consents, consents_by_cw = _capped_by_caseworker(
         consents_pending(people), "person__household__caseworker", distinct="person_id")
@@ -592,11 +592,12 @@ def team_home(membership: Membership, *, today: dt.date, page: int = 1) -> dict[
                                            "household__caseworker")
     return {
         "today": today, "week_start": week_start, "week_end": week_end,
-        "team": team_summary(membership, people, today=today, due=due, new_records=new_records,
-                             consents_by_cw=consents_by_cw, new_by_cw=new_by_cw, page=page),
-        **_due_counts(due),
+        "team": team_summary(membership, people, today=today, due=due.by_caseworker,
+                             new_records=new_records, consents_by_cw=consents_by_cw,
+                             new_by_cw=new_by_cw, page=page),
+        "overdue_count": due.overdue, "due_count": due.total - due.overdue,
         "approvals": approvals_waiting(membership),
-        "reviews": _capped(due),
+        "reviews": {"items": due.items, "total": due.total},
         "follow_ups": _capped(follow_ups_due(people, today=today, until=week_end)),
         "consents": consents,
         "new_cases": new,

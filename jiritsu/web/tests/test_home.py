@@ -208,7 +208,7 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
 
 # Fixed query counts per role at two caseload sizes (not only "does not grow"): the home
 # pages read each list once, through literal id lists and index-driven queries.
-HOME_QUERIES = {"caseworker": 14, "supervisor": 16, "support_staff": 9, "partner": 5}
+HOME_QUERIES = {"caseworker": 14, "supervisor": 17, "support_staff": 9, "partner": 5}
 
 
 @pytest.mark.parametrize("user", sorted(HOME_QUERIES))
@@ -265,3 +265,42 @@ def test_team_table_is_paged_by_caseworker_with_counts_per_page(client, world, m
     assert '<td class="num">2</td><td class="num">2</td>' in row  # 2 households, 2 people
     # past the last page: the last page
     assert f"{n} / {n}ページ" in team(99)
+
+
+def test_team_home_review_counts_equal_each_caseworkers_own_list(client, world, monkeypatch):
+    """The team page counts due reviews from the stored dates, grouped in the database, and
+    lists the soonest few; each caseworker's counts equal that caseworker's own list, which
+    is worked out from the reviews, discharges and planned ends themselves."""
+    from django.utils import timezone
+
+    from jiritsu.core.wareki import add_months
+    from jiritsu.programs import selectors as program_selectors
+    from jiritsu.web import selectors
+    from jiritsu.web.tests.data import enrol, make_program
+
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
+    _caseload(world, 12)
+    today = timezone.localdate()
+    program = make_program(world.office, "DUE1", "見直し確認プログラム")
+    for k, cw in enumerate((world.caseworker, world.caseworker, world.caseworker2)):
+        person = t.make_person(world.office, household=t.make_household(
+            world.office, caseworker=cw), member_number=1, name=f"期限 太郎{k}")
+        enrol(person, program, started_on=add_months(today, -4 - k), actor=world.supervisor)
+    client.force_login(world.supervisor)
+    ctx = client.get(reverse("home")).context
+    sv = world.m(world.supervisor)
+    expected_total = expected_overdue = 0
+    for row in ctx["team"].rows:
+        own = program_selectors.reviews_due(sv, today=today, within_days=7,
+                                            caseworker=row.caseworker)
+        assert (row.review_overdue, row.review_due) == (len(own["overdue"]),
+                                                        len(own["due_soon"]))
+        expected_overdue += len(own["overdue"])
+        expected_total += len(own["overdue"]) + len(own["due_soon"])
+    assert expected_overdue > 0
+    assert (ctx["overdue_count"], ctx["overdue_count"] + ctx["due_count"]) == (
+        expected_overdue, expected_total)
+    items = ctx["reviews"]["items"]
+    assert ctx["reviews"]["total"] == expected_total and len(items) == 2
+    assert [d.due_on for d in items] == sorted(d.due_on for d in items)
+    assert all(d.reasons for d in items)
