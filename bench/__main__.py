@@ -71,6 +71,7 @@ def run_size(size: str, url: str, args: argparse.Namespace) -> list[dict[str, An
            "--repeat", str(args.repeat), "--json", out,
            "--locust-seconds", str(args.locust_seconds),
            "--locust-users", str(args.locust_users), "--workers", str(args.workers),
+           "--think-seconds", str(args.think_seconds),
            "--import-rows", str(args.import_rows)]
     if args.only:
         cmd += ["--only", args.only]
@@ -149,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default="", help="comma-separated substrings of case names")
     parser.add_argument("--locust-seconds", type=int, default=30)
     parser.add_argument("--locust-users", type=int, default=50)
+    parser.add_argument("--think-seconds", type=float, default=0.0,
+                        help="load test: mean pause of each user between pages (0: none, "
+                             "the throughput test; e.g. 10 with 300 users: a capacity test)")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--json", default=None, help="results file (default var/bench/…)")

@@ -20,8 +20,13 @@ with open(os.environ["BENCH_PLAN_FILE"], encoding="utf-8") as _fh:
 _ACCOUNTS = itertools.cycle(PLAN["accounts"])
 
 
+# No pause (the throughput test), or a mean pause between pages for a capacity test: how
+# many caseworkers, each opening a page every few seconds, one server keeps responsive.
+_THINK = float(os.environ.get("BENCH_THINK_SECONDS") or 0)
+
+
 class Caseworker(FastHttpUser):
-    wait_time = between(0.0, 0.05)
+    wait_time = between(_THINK * 0.5, _THINK * 1.5) if _THINK > 0 else between(0.0, 0.05)
 
     def on_start(self) -> None:
         # Sessions were opened beforehand (force_login): a caseworker logs in once a day,

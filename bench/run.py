@@ -30,6 +30,7 @@ class Context:
     repeat: int
     locust_seconds: int
     locust_users: int
+    think_seconds: float
     workers: int
     import_rows: int
     office: Any
@@ -83,6 +84,7 @@ def build_context(args: argparse.Namespace) -> Context:
             [office.pk, caseworker.pk])
         people = [r[0] for r in cur.fetchall()]
         return Context(args.size, args.repeat, args.locust_seconds, args.locust_users,
+                       args.think_seconds,
                        args.workers, args.import_rows, office, caseworker, first("supervisor"), first("manager"),
                        people)
 
@@ -772,7 +774,8 @@ def case_load(ctx: Context, r: Result) -> None:
         raise Skip("no caseworker accounts")
     port = _free_port()
     env = dict(os.environ, JIRITSU_SECURE_COOKIES="0", JIRITSU_CONN_MAX_AGE="60",
-               DJANGO_SETTINGS_MODULE="jiritsu.settings", BENCH_PLAN_FILE=plan_path(tmp))
+               DJANGO_SETTINGS_MODULE="jiritsu.settings", BENCH_PLAN_FILE=plan_path(tmp),
+               BENCH_THINK_SECONDS=str(ctx.think_seconds))
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
     server = subprocess.Popen(
@@ -790,6 +793,10 @@ def case_load(ctx: Context, r: Result) -> None:
         else:
             raise AssertionError("gunicorn did not answer")
         prefix = os.path.join(tmp, "locust")
+        # All users at once for the throughput test; over ten seconds for a capacity test,
+        # so that users who pause between pages do not all arrive in the same instant
+        # (statistics are reset once every user is running).
+        spawn_rate = ctx.locust_users if not ctx.think_seconds else max(1, ctx.locust_users // 10)
         # Where the CPU goes during the test: the app server's workers, PostgreSQL and the
         # load generator (locust, a child of this process), measured from /proc.
         import resource
@@ -801,7 +808,7 @@ def case_load(ctx: Context, r: Result) -> None:
         busy_before = _machine_busy()
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(root / "bench" / "locustfile.py"),
-             "--headless", "-u", str(ctx.locust_users), "-r", str(ctx.locust_users),
+             "--headless", "-u", str(ctx.locust_users), "-r", str(spawn_rate),
              "-t", f"{ctx.locust_seconds}s", "--host", host, "--csv", prefix,
              "--only-summary", "--reset-stats", "--stop-timeout", "5", "--loglevel", "WARNING"],
             cwd=root, env=env, check=False, timeout=ctx.locust_seconds + 120,
@@ -832,6 +839,7 @@ def case_load(ctx: Context, r: Result) -> None:
         "requests_per_second": round(rps, 1), "p95_ms": float(agg["95%"]),
         "failures": failures, "requests": count, "users": ctx.locust_users,
         "seconds": ctx.locust_seconds, "gunicorn_workers": ctx.workers,
+        "think_seconds": ctx.think_seconds,
         "pages": {name: {"count": int(row["Request Count"]), "median_ms": float(row["50%"]),
                          "p95_ms": float(row["95%"]), "failures": int(row["Failure Count"])}
                   for name, row in rows.items() if name != "Aggregated"},
@@ -849,7 +857,9 @@ def case_load(ctx: Context, r: Result) -> None:
     per = r.extra["cpu_ms_per_request"]
     need = r.extra["cores_for_300_rps"]
     r.note = (f"{rps:,.0f} req/s, {failures} errors of {count:,} requests; "
-              f"{ctx.locust_users} users, {ctx.locust_seconds} s, {ctx.workers} gunicorn workers; "
+              f"{ctx.locust_users} users"
+              f"{f' pausing ≈ {ctx.think_seconds:g} s between pages' if ctx.think_seconds else ''}, "
+              f"{ctx.locust_seconds} s, {ctx.workers} gunicorn workers; "
               f"CPU per request: app {per['app']} ms, PostgreSQL {per['postgres']} ms, "
               f"locust {per['load_generator']} ms; 300 req/s of this mix needs ≈ "
               f"{need['app']} app cores + {need['postgres']} database cores")
@@ -916,6 +926,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default="", help="comma-separated substrings of case names")
     parser.add_argument("--locust-seconds", type=int, default=30)
     parser.add_argument("--locust-users", type=int, default=50)
+    parser.add_argument("--think-seconds", type=float, default=0.0)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--json", default=None, help="write results as JSON to this file")
