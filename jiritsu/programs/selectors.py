@@ -209,6 +209,16 @@ def compute_next_reviews(qs: QuerySet[Enrollment]) -> dict[int, dt.date]:
     return out
 
 
+def _due_by(qs: QuerySet[Enrollment], today: dt.date,
+            horizon: dt.date | None) -> QuerySet[Enrollment]:
+    """The active episodes of ``qs`` whose stored next review falls by ``horizon`` (or any
+    time), anything overdue included (a horizon before today still lists it)."""
+    due = qs.filter(status=S.ACTIVE, started_on__isnull=False, next_review_on__isnull=False)
+    if horizon is not None:
+        due = due.filter(next_review_on__lte=max(horizon, today - dt.timedelta(days=1)))
+    return due
+
+
 def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
           limit: int | None = None) -> tuple[list[DueReview], int]:
     """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all), the ``limit``
@@ -220,10 +230,7 @@ def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
     only the episodes that are listed are read as objects, with the rule's inputs, to word
     the reasons.
     """
-    due = qs.filter(status=S.ACTIVE, started_on__isnull=False, next_review_on__isnull=False)
-    if horizon is not None:
-        # Due by the horizon, and anything overdue (a horizon before today still lists it).
-        due = due.filter(next_review_on__lte=max(horizon, today - dt.timedelta(days=1)))
+    due = _due_by(qs, today, horizon)
     ordered = due.order_by("next_review_on", "person__kana_key", "pk").values_list("pk", flat=True)
     listed = list(ordered[:limit] if limit is not None else ordered)
     total = len(listed) if limit is None or len(listed) < limit else due.count()
@@ -261,8 +268,7 @@ def office_dues(membership: Membership, *, today: dt.date, until: dt.date,
     few, not the office's hundreds of due episodes as objects."""
     qs = _due_queryset(membership, mine_only=False)
     items, total = _dues(qs, today, until, limit=limit)
-    due = qs.filter(status=S.ACTIVE, started_on__isnull=False,
-                    next_review_on__lte=max(until, today - dt.timedelta(days=1)))
+    due = _due_by(qs, today, until)
     by_cw: dict[int | None, tuple[int, int]] = {}
     for cw, late, n in (due.order_by().values_list("person__household__caseworker")
                         .annotate(late=Count("pk", filter=Q(next_review_on__lt=today)),
