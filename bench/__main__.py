@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from jiritsu.core import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 
@@ -46,7 +48,7 @@ def pg_database_exists(url: str) -> bool:
 
 def machine() -> dict[str, Any]:
     info: dict[str, Any] = {"nproc": os.cpu_count(), "python": platform.python_version(),
-                            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+                            "date": clock.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             total_kb = int(fh.readline().split()[1])
@@ -194,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
           f"Python {info['python']}, load average at start {info.get('load_avg_1m', 0):.2f}")
     print(table(results))
     out = Path(args.json) if args.json else (
-        ROOT / "var" / "bench" / f"results-{dt.datetime.now():%Y%m%d-%H%M%S}.json")
+        ROOT / "var" / "bench" / f"results-{clock.now():%Y%m%d-%H%M%S}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": info, "results": results}, ensure_ascii=False,
                               indent=1), encoding="utf-8")

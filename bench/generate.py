@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jiritsu.core import clock
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 BENCH_PASSWORD = "bench-password-2026"  # every generated account; synthetic data only
 
@@ -277,7 +279,7 @@ class Generator:
         self.specs = office_specs(size, offices, seed, households)
         self.om, self.pm, self.gm = om, pm, gm
         self.password = make_password(BENCH_PASSWORD)
-        self.now = dt.datetime.now(tz=TOKYO)
+        self.now = clock.now()
         self.key_cache: dict[str, str] = {}
         spec = [
             (om.Office, ("id", "code", "name", "municipality", "kind")),
@@ -821,7 +823,7 @@ def generate(*, size: str, seed: int = 1, as_of: dt.date | None = None,
 
     if size != "demo" and connection.vendor != "postgresql":
         raise SystemExit("large and national sizes need PostgreSQL (set DATABASE_URL)")
-    gen = Generator(size=size, seed=seed, as_of=as_of or dt.date.today(), offices=offices,
+    gen = Generator(size=size, seed=seed, as_of=as_of or clock.today(), offices=offices,
                     households=households)
     from jiritsu.offices.models import Office
 

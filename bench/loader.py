@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.utils import timezone
 from django_scopes import scopes_disabled
+
+from jiritsu.core import clock
 
 
 class Loader:
@@ -28,7 +29,7 @@ class Loader:
         self.next_ids: dict[type[models.Model], int] = {}
         self.totals: dict[str, int] = defaultdict(int)
         self.copy_seconds = 0.0
-        now = timezone.now()
+        now = clock.now()
         self._extra: dict[type[models.Model], tuple[list[str], tuple[Any, ...]]] = {}
         self._json_pos: dict[type[models.Model], list[int]] = {}
         for model, fields in self.spec:
@@ -122,7 +123,7 @@ class Loader:
             obj = model(**dict(zip(fields, row, strict=True)))
             objs.append(obj)
         # bulk_create skips save(): auto_now fields need their values set here.
-        now = timezone.now()
+        now = clock.now()
         for f in model._meta.concrete_fields:
             if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) \
                     and f.attname not in fields:

@@ -37,6 +37,7 @@ from jiritsu.activities.models import (
     VolunteerPlacement,
 )
 from jiritsu.activities.services import program_instantiate_template
+from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.core.wareki import add_months, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
@@ -127,7 +128,7 @@ def _pools(office: Office, today: dt.date) -> dict[str, list[Person]]:
 def populate_demo_programs(office: Office, *, seed: int, today: dt.date | None = None
                            ) -> dict[str, Program]:
     """Instantiate the fifteen seed programs (+ 竹原's companions) and fill them."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rng = random.Random(seed * 7 + 15)
     manager = Membership.objects.select_related("user", "office").filter(
         office=office, role=Membership.Role.MANAGER, is_active=True).first()

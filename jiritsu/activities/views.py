@@ -34,6 +34,7 @@ from jiritsu.activities.models import (
     TrainingMonthlyStatus,
     VolunteerPlacement,
 )
+from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.access import action_required
@@ -59,7 +60,7 @@ def _attempt(form: djforms.Form, fn: Callable[[dict[str, Any]], Any]) -> Any:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 # --- templates ------------------------------------------------------------------

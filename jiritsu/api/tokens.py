@@ -8,11 +8,11 @@ import secrets
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from jiritsu.api.models import ApiToken
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.offices.models import Membership, User
 
@@ -83,7 +83,7 @@ def token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
     if not _may_manage(actor, token.user):
         raise Forbidden()
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.revoked_by = actor.user
         token.save(update_fields=["revoked_at", "revoked_by"])
         record(actor=actor.user, office=actor.office, action="apitoken.revoke",
@@ -102,7 +102,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

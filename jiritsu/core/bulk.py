@@ -25,7 +25,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
-from django.utils import timezone
+
+from jiritsu.core import clock
 
 # Field types whose Python values of the types in _PLAIN_TYPES go to the database unchanged
 # (what their get_db_prep_save would return for those values).
@@ -66,10 +67,10 @@ def _converter(field: Any, conn: BaseDatabaseWrapper) -> Callable[[Any], Any]:
 def _auto_value(field: Any) -> Any:
     """What ``pre_save(add=True)`` puts in an auto_now(_add) field."""
     if field.get_internal_type() == "DateTimeField":
-        return timezone.now()
+        return clock.now()
     if field.get_internal_type() == "DateField":
-        return dt.date.today()
-    return timezone.now().time()
+        return clock.today()
+    return clock.now().time()
 
 
 def _fix_relations(objs: Sequence[Model], fields: list[Any]) -> None:

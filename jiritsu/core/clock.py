@@ -6,8 +6,9 @@ follows the active time zone). Offices work in Japan time whatever the server's 
 "today" is the date in ``Asia/Tokyo``. ruff's banned-api rules (pyproject.toml) refuse the
 other ways of reading the clock, so a new call site cannot bypass this module.
 
-Tests freeze the moment with ``time-machine`` (see ``jiritsu.core.testing.at_japan_time``);
-this module reads the clock through ``django.utils.timezone.now`` so a frozen clock is seen.
+Tests freeze the moment with ``time-machine`` (see ``jiritsu.core.testing.at_japan_time``),
+which moves ``datetime.now`` for this module as well as Django's own timestamps. ``now()`` does
+not need Django's settings, so scripts outside Django (bench) use it too.
 
 ``not_after_today`` is the one rule for "has it happened": a service recording something that
 happened (a start, an end, a consent, a conference, a record, a review, an outcome, a guidance
@@ -32,7 +33,7 @@ FUTURE_DATE = "future_date"
 
 def now() -> dt.datetime:
     """The current moment as an aware datetime in Japan time."""
-    return _tz.now().astimezone(JAPAN)
+    return dt.datetime.now(JAPAN)
 
 
 def today() -> dt.date:
@@ -45,6 +46,11 @@ def to_japan(value: dt.datetime) -> dt.datetime:
     if _tz.is_naive(value):
         return value.replace(tzinfo=JAPAN)
     return value.astimezone(JAPAN)
+
+
+def today_default() -> dt.date:
+    """Today's date in Japan, as a model field's ``default=`` callable."""
+    return today()
 
 
 def japan_date(value: dt.datetime) -> dt.date:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jiritsu.core import clock
 from jiritsu.core.wareki import format_wareki
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 
@@ -354,7 +355,6 @@ class Track:
 
 
 def hearing_date(notice: GuidanceStep) -> dt.date:
-    from django.utils import timezone
 
     assert notice.hearing_at is not None
-    return timezone.localtime(notice.hearing_at).date()
+    return clock.japan_date(notice.hearing_at)

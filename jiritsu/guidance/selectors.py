@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from jiritsu.core import clock
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 from jiritsu.guidance.rules import NextStep, Track
 from jiritsu.offices.models import Office
@@ -21,9 +22,8 @@ class BoardRow:
 
     @property
     def overdue(self) -> bool:
-        from django.utils import timezone
 
-        return bool(self.next and self.next.due_on and self.next.due_on < timezone.localdate())
+        return bool(self.next and self.next.due_on and self.next.due_on < clock.today())
 
 
 def _steps() -> Prefetch:

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
@@ -59,7 +59,7 @@ def refuse(blockers: Sequence[Blocker], cls: type[DomainError] = IllegalTransiti
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _require_manage(actor: Membership) -> None:
@@ -340,7 +340,7 @@ def guidance_notice_issue(*, actor: Membership, case: GuidanceCase, occurred_on:
                                field="hearing_at")
     hearing_place = _require_text(hearing_place, "hearing_place", "弁明の場所",
                                   "guidance.notice_place_missing")
-    days = (timezone.localtime(hearing_at).date() - occurred_on).days
+    days = (clock.japan_date(hearing_at) - occurred_on).days
     settings = track.settings
     if days < settings.min_notice_days:
         raise ValidationFailed(

@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 from django_scopes import scopes_disabled
 from faker import Faker
 
+from jiritsu.core import clock
 from jiritsu.core.kana import search_key, to_hiragana
 from jiritsu.core.wareki import add_months, age_on, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
@@ -111,7 +112,7 @@ def load_demo(*, seed: int = 2026, households: int = 1000, today: dt.date | None
     """Create the demo office by running every step in :data:`DEMO_STEPS`."""
     fake = Faker("ja_JP")
     fake.seed_instance(seed)
-    ctx = DemoContext(seed=seed, households=households, today=today or dt.date.today(),
+    ctx = DemoContext(seed=seed, households=households, today=today or clock.today(),
                       rng=random.Random(seed), fake=fake, log=log)
     with scopes_disabled(), transaction.atomic():
         for path in DEMO_STEPS:

@@ -26,12 +26,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 from django_scopes import scope
 
 from jiritsu.audit.log import Entry, diff, record, record_many, snapshot
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.core.bulk import insert_many, update_many
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import is_kana, search_key
@@ -551,7 +550,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         .values_list("user__username", "user_id")
     )
     grades = dict(VisitGrade.objects.filter(office=office).values_list("code", "id"))
-    today = timezone.localdate()
+    today = clock.today()
     errors = _RowErrors()
     if not rows:
         errors.add(0, "", "取り込む行がありません。")
@@ -613,7 +612,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         raise CaseloadImportError(sorted(errors.items, key=lambda e: (int(str(e["row"])), str(e["column"]))))
 
     result = ImportResult(rows=len(parsed))
-    now = timezone.now()
+    now = clock.now()
 
     # Households.
     new_households: list[Household] = []

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Office, PartnerOrganisation
 
@@ -93,7 +94,7 @@ class Household(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.assistance_ended_on is None or self.assistance_ended_on > dt.date.today()
+        return self.assistance_ended_on is None or self.assistance_ended_on > clock.today()
 
 
 class HouseholdTypeChange(models.Model):
@@ -209,7 +210,7 @@ class Person(models.Model):
 
     @property
     def age(self) -> int:
-        return self.age_on(dt.date.today())
+        return self.age_on(clock.today())
 
     @property
     def on_assistance(self) -> bool:

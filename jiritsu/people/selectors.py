@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
-from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership
 from jiritsu.people.access import visible_households, visible_people
@@ -76,7 +76,7 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
     """
     from jiritsu.programs.models import Consent, ConsentGrant, Enrollment, Plan, Review
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     household = person.household
     show = {s: (s in sections) for s in ALL_SECTIONS}
     members = (

@@ -7,7 +7,6 @@ care duties, work-capacity assessments) share three services — ``part_create``
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.db import models, transaction
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.core.versioning import save_versioned
@@ -107,7 +107,7 @@ def household_create(*, actor: Membership, data: dict[str, Any]) -> Household:
     household = Household.objects.create(office=actor.office, **data)
     HouseholdTypeChange.objects.create(
         household=household, household_type=household.household_type,
-        valid_from=household.assistance_started_on or dt.date.today())
+        valid_from=household.assistance_started_on or clock.today())
     record(actor=actor.user, office=actor.office, action="household.create",
            kind=AuditEvent.Kind.CREATE, target=household,
            after=snapshot(household, [f.attname for f in Household._meta.concrete_fields
@@ -144,7 +144,7 @@ def household_update(*, actor: Membership, household: Household, expected_versio
     if household.household_type != old_type:
         HouseholdTypeChange.objects.create(
             household=household, household_type=household.household_type,
-            valid_from=type_changed_on or dt.date.today(),
+            valid_from=type_changed_on or clock.today(),
         )
     record(actor=actor.user, office=actor.office, action="household.update",
            kind=AuditEvent.Kind.UPDATE, target=household,

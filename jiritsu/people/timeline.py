@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
@@ -140,7 +141,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
         if pid:
             qs = qs.filter(enrollment__program_id=pid)
         for r in qs.order_by("-occurred_at", "-id")[:limit]:
-            local = timezone.localtime(r.occurred_at)
+            local = clock.to_japan(r.occurred_at)
             details = []
             staff = [str(u) for u in r.staff_present.all()]
             partners = [p.name for p in r.partners_present.all()]
@@ -238,7 +239,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                         for m in p.commitments.all()]
             if p.agreed_on:
                 details.append(f"本人同意日 {_w(p.agreed_on)}")
-            local = timezone.localtime(p.created_at)
+            local = clock.to_japan(p.created_at)
             entries.append(Entry("plan", local.date(), p.created_at, f"計画 第{p.number}版",
                                  p.policy, p.enrollment.program.name, str(p.created_by),
                                  details=details))
@@ -303,7 +304,7 @@ def _in_range(day: dt.date, f: TimelineFilter) -> bool:
 def midnight_or_created(day: dt.date, created: dt.datetime | None) -> dt.datetime:
     """Sort key inside a day: the row's creation time when it was written that day."""
     base = _midnight(day)
-    if created is not None and timezone.localtime(created).date() == day:
+    if created is not None and clock.japan_date(created) == day:
         return created
     return base
 

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.models import Membership
@@ -89,7 +89,7 @@ def person_summary(request: HttpRequest, pk: int) -> HttpResponse:
     recent = tl.person_timeline(person, membership=membership,
                              filters=tl.TimelineFilter(kinds={"record", "review", "outcome"}),
                              limit=6)
-    context.update({"recent": recent["entries"], "printed_at": timezone.localtime(),
+    context.update({"recent": recent["entries"], "printed_at": clock.now(),
                     "printed_by": request.user})
     return render(request, "people/person_summary.html", context)
 

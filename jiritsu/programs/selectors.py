@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
 from jiritsu.people.models import Person
@@ -201,7 +202,7 @@ def compute_next_reviews(qs: QuerySet[Enrollment]) -> dict[int, dt.date]:
     last_review, last_discharge = _last_review_and_discharge(active)
     term_cache = _due_terms(active, rows)
     out: dict[int, dt.date] = {}
-    today = dt.date.today()  # only used to word reasons, which are not built here
+    today = clock.today()  # only used to word reasons, which are not built here
     for pk, started_on, planned_end_on, program_id, version_id, *_terms in rows:
         last_on, last_next = last_review.get(pk, (None, None))
         out[pk] = _due_date(term_cache[(program_id, version_id)], started_on, planned_end_on,
@@ -325,7 +326,7 @@ def reviews_due(membership: Membership, *, today: dt.date | None = None, within_
     """{"overdue": [...], "due_soon": [...]} — a caseworker's own caseload (and episodes they
     lead); supervisors and managers office-wide unless ``mine_only``, or the episodes of
     one ``caseworker``'s households."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if mine_only is None:
         mine_only = membership.role not in (Membership.Role.SUPERVISOR, Membership.Role.MANAGER)
     horizon = today + dt.timedelta(days=within_days - 1)
@@ -561,7 +562,7 @@ def _achieved(program: Program, start: dt.date, end: dt.date) -> int:
 def program_figures(program: Program, *, today: dt.date | None = None) -> dict[str, Any]:
     """This fiscal year's participants and achievers, and each target against its actual
     (multi-year targets count from the first year of the range up to today)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     fy = fiscal_year_of(today)
     start, end = fiscal_year_bounds(fy)
     targets = []
@@ -606,7 +607,7 @@ def program_reviews_due(program: Program, membership: Membership, *,
                         limit: int | None = None) -> tuple[list[DueReview], int]:
     """The program page's reviews due within 30 days (and overdue): the ``limit`` soonest
     (or all) and how many there are."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     qs = visible_enrollments(membership).filter(program=program, status=S.ACTIVE)
     items, total = _dues(qs, today, today + dt.timedelta(days=30), limit=limit)
     return sorted(items, key=lambda d: (d.due_on, d.enrollment.pk)), total
@@ -618,7 +619,7 @@ def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -
     """Everything the enrolment page shows, in a fixed number of queries."""
     from jiritsu.programs.services.enrollments import consent_in_force, terms
 
-    today = today or dt.date.today()
+    today = today or clock.today()
     events = list(enrollment.events.select_related("conference", "approval", "actor", "phase")
                   .order_by("occurred_on", "id"))
     plans = list(enrollment.plans.select_related("created_by").prefetch_related(
@@ -660,7 +661,7 @@ def person_programs(membership: Membership, person: Person, *,
     """The 「プログラム」 section of the person page: episodes (current first) with their
     next review, consents, and recent records by anyone (caseworker, support staff,
     partners). Partners see only episodes referred to them and their own records."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     enrollments = list(_with_due_inputs(
         visible_enrollments(membership).filter(person=person)
         .select_related("program", "program_version", "phase", "lead_staff",

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required, require
@@ -54,7 +55,7 @@ def _error(form: forms.Form, exc: DomainError) -> None:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 # ------------------------------------------------------------------ catalogue

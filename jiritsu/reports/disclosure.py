@@ -23,10 +23,9 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.people.models import (
     CareDuty,
     Disability,
@@ -229,7 +228,7 @@ def _audit(person: Person) -> list[Section]:
     events = AuditEvent.objects.filter(person_id=person.pk, office_id=person.office_id).order_by(
         "created_at", "id")
     return [Section("audit", "閲覧・操作の記録（誰がいつ本人の記録を見たか・変えたか）", [
-        {"日時": timezone.localtime(e.created_at), "職員": e.actor_label,
+        {"日時": clock.to_japan(e.created_at), "職員": e.actor_label,
          "種別": e.get_kind_display(), "操作": e.action, "対象": e.target_label}
         for e in events])]
 
@@ -345,7 +344,7 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, dt.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        local = clock.to_japan(value)
         return f"{wareki.format_wareki(local.date())} {local:%H:%M}"
     if isinstance(value, dt.date):
         return wareki.format_wareki(value)

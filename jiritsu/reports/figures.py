@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, QuerySet
 
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people.models import Household, Person
 from jiritsu.programs.models import (
@@ -385,7 +385,7 @@ def _monthly(office: Office, period: Period, program: Program | None) -> list[di
             f"AND o.occurred_on >= %s AND o.occurred_on <= %s{where_program}",
             [*ach_params, office.pk, True, period.start, period.end, *extra])
         ach = cur.fetchone()
-    today = dt.date.today()
+    today = clock.today()
     # Months that have not begun yet are left empty rather than showing open episodes
     # carried forward (the current fiscal year's later months).
     return [{"month": s.strftime("%Y-%m"), "label": f"{s.month}月",

@@ -14,9 +14,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.models import Office
 from jiritsu.reports import national as n
@@ -33,7 +32,7 @@ def can_view_national(user: Any) -> bool:
 
 
 def _fy_choices(period: Period) -> list[tuple[int, str]]:
-    latest = max(wareki.fiscal_year_of(period.end), wareki.fiscal_year_of(timezone.localdate()))
+    latest = max(wareki.fiscal_year_of(period.end), wareki.fiscal_year_of(clock.today()))
     return [(fy, wareki.format_fiscal_year(fy)) for fy in range(latest, latest - 8, -1)]
 
 

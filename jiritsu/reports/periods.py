@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.core.errors import ValidationFailed
 
 
@@ -82,4 +82,4 @@ def period_from_params(params: dict[str, str] | object, *, today: dt.date | None
         if not fy_raw.isdigit() or not 1990 <= int(fy_raw) <= 2100:
             raise ValidationFailed("年度は西暦の4桁（例: 2025）で指定してください。", field="fy")
         return Period.for_fiscal_year(int(fy_raw))
-    return Period.for_fiscal_year(wareki.fiscal_year_of(today or dt.date.today()))
+    return Period.for_fiscal_year(wareki.fiscal_year_of(today or clock.today()))

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
@@ -174,7 +175,6 @@ def frozen_summary(frozen: FrozenReport) -> dict[str, Any]:
 @transaction.atomic
 def person_disclose(*, actor: Membership, person: Person, fmt: str = "zip") -> ExportFile:
     """開示請求: everything held on one person as PDF + JSON (zip), or either alone."""
-    from django.utils import timezone
 
     from jiritsu.reports import disclosure
 
@@ -184,9 +184,9 @@ def person_disclose(*, actor: Membership, person: Person, fmt: str = "zip") -> E
     if fmt not in ("zip", "pdf", "json"):
         raise ValidationFailed("出力形式は zip・pdf・json のいずれかです。", field="format")
     sections = disclosure.collect(person)
-    now = timezone.now()
+    now = clock.now()
     meta = {"generated_at": now, "office_name": actor.office.name, "actor_label": str(actor.user)}
-    stem = f"disclosure_{actor.office.code}_{person.pk}_{timezone.localtime(now):%Y%m%d}"
+    stem = f"disclosure_{actor.office.code}_{person.pk}_{clock.to_japan(now):%Y%m%d}"
     files: dict[str, bytes] = {}
     if fmt in ("zip", "json"):
         files[f"{stem}.json"] = disclosure.as_json(person, sections, **meta)

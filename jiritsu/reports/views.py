@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required, require
 from jiritsu.people.access import get_person_for_user
@@ -34,7 +33,7 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
 
 def _fy_choices(period: Period) -> list[tuple[int, str]]:
     current = wareki.fiscal_year_of(period.end)
-    latest = max(current, wareki.fiscal_year_of(dt.date.today()))
+    latest = max(current, wareki.fiscal_year_of(clock.today()))
     return [(fy, wareki.format_fiscal_year(fy)) for fy in range(latest, latest - 8, -1)]
 
 

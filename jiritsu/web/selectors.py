@@ -27,8 +27,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership, User
 from jiritsu.people.access import visible_people
@@ -396,7 +396,7 @@ def _visit_overdue(hh: Household, last_visit: dt.datetime | None, today: dt.date
     if grade is None or not grade.visits_per_year or last_visit is None:
         return False
     months = max(1, round(12 / grade.visits_per_year))
-    return add_months(timezone.localtime(last_visit).date(), months) < today
+    return add_months(clock.japan_date(last_visit), months) < today
 
 
 # --- team view (supervisor / manager) ------------------------------------------------------

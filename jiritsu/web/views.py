@@ -6,9 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiritsu.core import clock
 from jiritsu.offices.access import action_required
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.has_perm("reports.view_national_rollup"):
             return redirect("national")
         return render(request, "web/no_office.html", status=403)
-    today = timezone.localdate()
+    today = clock.today()
     role = membership.role
     if role == Role.CASEWORKER:
         flag = request.GET.get("flag", "")

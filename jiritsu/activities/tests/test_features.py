@@ -11,6 +11,7 @@ from jiritsu.activities import catalog, selectors, services
 from jiritsu.activities.models import HealthTrack, HelloWorkReferral, TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.offices.models import PartnerOrganisation
@@ -280,7 +281,7 @@ def test_measurement_chart_is_built_from_records(world):
     for i, (s, d, w) in enumerate([(150, 95, "72.5"), (142, 90, "71.0"), (135, 85, "70.2")]):
         ActivityRecord.objects.create(
             office=world.office, person=world.person,
-            occurred_at=timezone.make_aware(dt.datetime(2026, 4 + i, 1, 10)), kind="home_visit",
+            occurred_at=dt.datetime(2026, 4 + i, 1, 10, tzinfo=clock.JAPAN), kind="home_visit",
             text="同行訪問", author=world.caseworker, systolic_bp=s, diastolic_bp=d, weight_kg=w)
     bp, weight, rows = selectors.measurement_charts(world.person)
     assert len(rows) == 3 and not bp.empty and not weight.empty

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord, Program
@@ -92,7 +92,7 @@ def test_person_support_page_draws_the_measurement_chart_and_is_audited(client, 
     for i, (s, d, w) in enumerate([(150, 95, "72.5"), (138, 88, "70.0")]):
         ActivityRecord.objects.create(
             office=world.office, person=world.person,
-            occurred_at=timezone.make_aware(dt.datetime(2026, 4 + i, 1, 10)), kind="home_visit",
+            occurred_at=dt.datetime(2026, 4 + i, 1, 10, tzinfo=clock.JAPAN), kind="home_visit",
             text="同行訪問", author=world.caseworker, systolic_bp=s, diastolic_bp=d, weight_kg=w)
     login(client, world.caseworker)
     page = client.get(reverse("activities:person_support", args=[world.person.pk]))
@@ -139,7 +139,7 @@ def test_hello_work_sees_and_answers_only_its_own_referrals(client, world):
 
 def test_tasks_page_lists_new_cases_and_marks_them_considered(client, world):
     program = program_from(world.m(world.manager), "zentsuji_employment")
-    today = dt.date.today()
+    today = clock.today()
     hh = t.make_household(world.office, caseworker=world.caseworker,
                           assistance_started_on=today - dt.timedelta(days=3))
     new = t.make_person(world.office, household=hh, name="新規 開始", birth_date=D(1990, 1, 1))

@@ -46,6 +46,7 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.routers.lifecycle import EnrollmentOut, enrollment_row
+from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -675,7 +676,7 @@ def _task_person(p: Person) -> dict[str, Any]:
             summary="支援活動のタスク（新規開始ケースの検討、退院後の確認、年間サイクル）")
 def task_overview(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, Any]:
     m = staff(request, "program.view")
-    today = dt.date.today()
+    today = clock.today()
     fy = filters.fiscal_year or fiscal_year_of(today)
     o = selectors.task_overview(m.office, role=m.role, user=m.user, today=today, fiscal_year=fy,
                                 everyone=filters.everyone)

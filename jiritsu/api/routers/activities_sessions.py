@@ -35,6 +35,7 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.routers.activities import MAX_INT, ref, staff
+from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.people.access import visible_people
 from jiritsu.people.models import Person
@@ -262,7 +263,7 @@ def series_detail(request: HttpRequest, series_id: Id) -> dict[str, Any]:
 def series_eligible(request: HttpRequest, series_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     series = get_series_for_user(m, series_id)
-    qs = selectors.series_eligible(series, dt.date.today()).order_by("kana", "id")
+    qs = selectors.series_eligible(series, clock.today()).order_by("kana", "id")
     return paginate(request, qs, page, _person)
 
 

@@ -45,6 +45,7 @@ from jiritsu.api.routers.activities import (
     ref,
     referral_row,
 )
+from jiritsu.core import clock
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.access import log_view
 from jiritsu.people.models import Person
@@ -297,7 +298,7 @@ def _measurement(r: Any) -> dict[str, Any]:
 def person_support(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     m, person = _person(request, person_id, "person.view")
     log_view(m, person, what="person.support_view")
-    today = dt.date.today()
+    today = clock.today()
     enrollments = Enrollment.objects.filter(person=person).select_related("program")
     job_search = []
     for e in selectors.open_enrollments(person):

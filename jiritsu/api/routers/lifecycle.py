@@ -29,6 +29,7 @@ from jiritsu.api.common import (
     ref,
     responses,
 )
+from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.people.access import log_view, visible_people
@@ -230,7 +231,7 @@ def screening_preview(request: HttpRequest, program_id: Id,
                       params: Query[AsOfParams]) -> dict[str, Any]:
     m = acting(request, "screening.run")
     program = access.get_program_for_user(m, program_id)
-    pv = screening.preview(program, params.as_of or dt.date.today(), limit=params.limit)
+    pv = screening.preview(program, params.as_of or clock.today(), limit=params.limit)
     return {
         "as_of": pv.as_of, "population": pv.population, "total": pv.total,
         "rules_text": pv.rules_text,

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import responses
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.core.errors import Forbidden
 from jiritsu.reports import national
 from jiritsu.reports.periods import Period
@@ -126,7 +125,7 @@ class NationalOut(Schema):
 def national_rollup(request: HttpRequest, params: Query[NationalParams]) -> dict[str, Any]:
     if not request.user.has_perm("reports.view_national_rollup"):
         raise Forbidden("全国集計を閲覧する権限がありません。")
-    fy = params.fiscal_year or wareki.fiscal_year_of(dt.date.today())
+    fy = params.fiscal_year or wareki.fiscal_year_of(clock.today())
     period = Period.for_fiscal_year(fy)
     data = national.national_rollup(period=period, office_kind=params.office_kind)
     national.log_national_rollup(actor=request.user, period=period,

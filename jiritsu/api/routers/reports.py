@@ -27,7 +27,7 @@ from jiritsu.api.common import (
     paginate,
     responses,
 )
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.people.access import get_person_for_user
@@ -121,7 +121,7 @@ def _period(params: PeriodParams) -> Period:
         if params.end is None:
             raise ValidationFailed("期間の終了日を指定してください。", field="end")
         return Period.between(params.start, params.end)
-    fy = params.fiscal_year or wareki.fiscal_year_of(dt.date.today())
+    fy = params.fiscal_year or wareki.fiscal_year_of(clock.today())
     return Period.for_fiscal_year(fy)
 
 

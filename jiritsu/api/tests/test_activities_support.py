@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from jiritsu.activities.models import FamilyRequest, HealthTrack, ReceivingRequest
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord
@@ -43,7 +43,7 @@ def test_measurements_come_from_records(world, api_as):
     for i, (s, d, w) in enumerate([(150, 95, "72.5"), (142, 90, "71.0")]):
         ActivityRecord.objects.create(
             office=world.office, person=world.person,
-            occurred_at=timezone.make_aware(dt.datetime(2026, 4 + i, 1, 10)), kind="home_visit",
+            occurred_at=dt.datetime(2026, 4 + i, 1, 10, tzinfo=clock.JAPAN), kind="home_visit",
             text="同行訪問", author=world.caseworker, systolic_bp=s, diastolic_bp=d, weight_kg=w)
     c = api_as(world.support_staff)
     r = c.post("records", {"person_id": world.person.pk, "occurred_at": "2026-06-01T10:00:00+09:00",

@@ -11,6 +11,7 @@ from jiritsu.activities import services
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord, Enrollment, Program
@@ -208,7 +209,7 @@ def test_partner_directory_by_area(world, api_as):
 
 def test_new_case_is_listed_until_considered(world, api_as):
     program = program_from(world.m(world.manager), "zentsuji_employment")
-    today = dt.date.today()
+    today = clock.today()
     hh = t.make_household(world.office, caseworker=world.caseworker,
                           assistance_started_on=today - dt.timedelta(days=10))
     new = t.make_person(world.office, household=hh, birth_date=D(1985, 1, 1))

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_audit_log_is_browsed_with_the_screens_filters_and_cannot_be_changed(wor
     assert [e["action"] for e in by_person["results"]] == ["person.view"]
     by_actor = sv.get("audit/events", {"actor_id": world.supervisor.pk}).json()
     assert {e["action"] for e in by_actor["results"]} >= {"household.update"}
-    today = timezone.localdate()
+    today = clock.today()
     assert sv.get("audit/events", {"date_from": (today + dt.timedelta(days=1)).isoformat()}
                   ).json()["count"] == 0
     assert sv.get("audit/events", {"date_to": today.isoformat()}).json()["count"] == every["count"]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.guidance.models import GuidanceCase
 
 pytestmark = pytest.mark.django_db
 
 
 def days_ago(n: int) -> str:
-    return (timezone.localdate() - dt.timedelta(days=n)).isoformat()
+    return (clock.today() - dt.timedelta(days=n)).isoformat()
 
 
 def test_case_open_oral_instruction_and_written_instruction(world, api_as):

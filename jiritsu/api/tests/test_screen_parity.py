@@ -7,15 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 
 pytestmark = pytest.mark.django_db
 
 
 def days_ago(n: int) -> str:
-    return (timezone.localdate() - dt.timedelta(days=n)).isoformat()
+    return (clock.today() - dt.timedelta(days=n)).isoformat()
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import StaleEdit
 from jiritsu.people import services
 from jiritsu.people.models import Person
@@ -108,7 +108,7 @@ def test_supervisors_and_managers_filter_the_log_by_person_staff_and_date(client
     assert "person.view" in body and "household.update" not in body
     body = client.get(url, {"actor": world.caseworker2.pk}).content.decode()
     assert "household.update" in body and "person.view" not in body
-    today = timezone.localdate()
+    today = clock.today()
     body = client.get(url, {"from": (today + dt.timedelta(days=1)).isoformat()}).content.decode()
     assert "household.update" not in body
     body = client.get(url, {"from": today.isoformat(), "to": today.isoformat()}).content.decode()

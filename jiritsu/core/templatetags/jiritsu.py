@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def wareki_date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         from django.utils import timezone
 
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        value = clock.japan_date(value) if timezone.is_aware(value) else value.date()
     return wareki.format_wareki(value)
 
 
@@ -43,4 +43,4 @@ def yen(value: int | None) -> str:
 def age(birth: dt.date | None) -> str:
     if not birth:
         return ""
-    return f"{wareki.age_on(birth, dt.date.today())}歳"
+    return f"{wareki.age_on(birth, clock.today())}歳"

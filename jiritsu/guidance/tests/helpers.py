@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
+from jiritsu.core import clock
 from jiritsu.guidance import services as s
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 
@@ -14,11 +13,11 @@ K = GuidanceStep.Kind
 
 
 def days_ago(n: int) -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=n)
+    return clock.today() - dt.timedelta(days=n)
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, 0))
+    return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=clock.JAPAN)
 
 
 class Walker:
@@ -69,7 +68,7 @@ class Walker:
 
     def noncompliance(self, written: GuidanceStep) -> GuidanceStep:
         assert written.deadline is not None
-        self.day = (timezone.localdate() - written.deadline).days - 1
+        self.day = (clock.today() - written.deadline).days - 1
         return s.guidance_noncompliance_record(
             actor=self.cw, case=self.case, occurred_on=days_ago(self.day),
             note="履行期限までに求職登録も報告書の提出もなかった。")
@@ -91,7 +90,7 @@ class Walker:
 
     def hearing(self, notice: GuidanceStep, outcome: str = "held") -> GuidanceStep:
         assert notice.hearing_at is not None
-        self.day = (timezone.localdate() - timezone.localtime(notice.hearing_at).date()).days
+        self.day = (clock.today() - clock.japan_date(notice.hearing_at)).days
         return s.guidance_hearing_record(actor=self.cw, case=self.case,
                                          occurred_on=days_ago(self.day), outcome=outcome,
                                          content="本人から、体調は良いが働く気になれないとの弁明があった。")

@@ -9,6 +9,7 @@ from django.db import models
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
@@ -31,7 +32,7 @@ def same_office(actor: Membership, *objs: Any) -> None:
 
 
 def not_future(day: dt.date, *, field: str, what: str = "日付") -> None:
-    if day > dt.date.today():
+    if day > clock.today():
         raise ValidationFailed(f"{what}に未来の日付（{format_wareki(day)}）は入力できません。",
                                field=field)
 

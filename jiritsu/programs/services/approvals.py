@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership
@@ -102,12 +102,12 @@ def approval_decide(*, actor: Membership, request: ApprovalRequest, approve: boo
     fields = ["current_step", "status"]
     if not approve:
         request.status = ApprovalRequest.Status.REJECTED
-        request.resolved_at = timezone.now()
+        request.resolved_at = clock.now()
         fields.append("resolved_at")
     elif request.current_step + 1 >= len(request.steps):
         request.current_step += 1
         request.status = ApprovalRequest.Status.APPROVED
-        request.resolved_at = timezone.now()
+        request.resolved_at = clock.now()
         fields.append("resolved_at")
     else:
         request.current_step += 1

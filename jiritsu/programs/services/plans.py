@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from jiritsu.core import clock
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import (
@@ -41,7 +42,7 @@ def plan_create(*, actor: Membership, enrollment: Enrollment, goals: list[dict[s
         raise IllegalTransition("計画は選定済みまたは参加中の方についてのみ作成できます。",
                                 code="plan_not_open", field="enrollment")
     _check_goals(goals)
-    if agreed_on is not None and agreed_on > dt.date.today():
+    if agreed_on is not None and agreed_on > clock.today():
         raise ValidationFailed("本人同意日に未来の日付は入力できません。", field="agreed_on")
     previous = enrollment.plans.order_by("-number").first()
     number = (enrollment.plans.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -8,9 +8,9 @@ import decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core import clock
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -51,7 +51,7 @@ def _check(actor: Membership, person: Person, enrollment: Enrollment | None,
     occurred_at = values.get("occurred_at")
     if not isinstance(occurred_at, dt.datetime):
         raise ValidationFailed("日時を入力してください。", field="occurred_at")
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+    if occurred_at > clock.now() + dt.timedelta(minutes=5):
         raise ValidationFailed("日時に未来の時刻は入力できません。", field="occurred_at")
     s, d = values.get("systolic_bp"), values.get("diastolic_bp")
     if (s is None) != (d is None):

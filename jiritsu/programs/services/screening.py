@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -84,7 +84,7 @@ def flag_non_matching(*, actor: Membership, program: Program, as_of: dt.date) ->
                  .exclude(person_id__in=match_ids).select_related("person"))
     cleared = list(open_qs.filter(flagged_no_longer_matching__isnull=False,
                                   person_id__in=match_ids).select_related("person"))
-    now = timezone.now()
+    now = clock.now()
     Enrollment.objects.filter(pk__in=[e.pk for e in newly]).update(
         flagged_no_longer_matching=as_of, updated_at=now)
     Enrollment.objects.filter(pk__in=[e.pk for e in cleared]).update(

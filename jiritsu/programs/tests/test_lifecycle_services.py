@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.core.errors import IllegalTransition, NotFound, StaleEdit, ValidationFailed
 from jiritsu.people.models import HospitalStay
@@ -33,7 +33,7 @@ D = dt.date
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=clock.JAPAN)
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
-
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.people.access import log_view
 from jiritsu.people.models import Illness
@@ -48,7 +47,7 @@ def build_file(world: Any) -> Any:
     PlanGoal.objects.create(plan=plan, text="パート就労を始める")
     f.outcome(enr, OutcomeKind.EMPLOYMENT_START, D(2025, 9, 1), cw, employer="竹原工業")
     ActivityRecord.objects.create(office=world.office, person=person, enrollment=enr,
-                                  occurred_at=timezone.make_aware(dt.datetime(2025, 6, 10, 10, 0)),
+                                  occurred_at=dt.datetime(2025, 6, 10, 10, 0, tzinfo=clock.JAPAN),
                                   kind=ActivityRecord.Kind.ACCOMPANY_HELLO_WORK,
                                   text="ハローワークに同行した", author=cw)
     consent = Consent.objects.create(office=world.office, person=person, program=program,

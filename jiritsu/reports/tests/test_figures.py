@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from jiritsu.core import clock
 from jiritsu.reports import figures
 from jiritsu.reports.periods import Period
 from jiritsu.reports.tests.conftest import D, History
@@ -141,11 +142,10 @@ def test_other_office_history_is_invisible(world: Any, history: History) -> None
 
 
 def test_months_not_yet_begun_are_empty(world: Any, history: History) -> None:
-    import datetime as dt
 
     from jiritsu.core.wareki import fiscal_year_of
 
-    current = Period.for_fiscal_year(fiscal_year_of(dt.date.today()))
+    current = Period.for_fiscal_year(fiscal_year_of(clock.today()))
     f_enroll = history.employment.enrollments.filter(ended_on__isnull=True).count()
     assert f_enroll > 0
     months = figures.office_report(world.office, current)["monthly"]

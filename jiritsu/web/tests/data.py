@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Office, PartnerOrganisation, User
@@ -68,7 +67,7 @@ def make_program(office: Office, code: str, name: str, *, consent_required: bool
 def enrol(person: Person, program: Program, *, status: str = "active",
           started_on: dt.date | None = None, lead: User | None = None,
           actor: User) -> Enrollment:
-    today = timezone.localdate()
+    today = clock.today()
     started_on = started_on or add_months(today, -4)
     e = Enrollment.objects.create(
         office=person.office, person=person, program=program,
@@ -89,7 +88,7 @@ def enrol(person: Person, program: Program, *, status: str = "active",
 def build_caseload(office: Office, *, caseworker: User, support: User, partner_user: User,
                    partner: PartnerOrganisation, households: int, start: int = 0) -> Caseload:
     """``households`` households for ``caseworker`` with every kind of flag and history."""
-    today = timezone.localdate()
+    today = clock.today()
     program = (Program.objects.filter(office=office, code="EMP").first()
                or make_program(office, "EMP", "就労支援プログラム"))
     program2 = (Program.objects.filter(office=office, code="DAILY").first()
@@ -156,7 +155,7 @@ def build_caseload(office: Office, *, caseworker: User, support: User, partner_u
             for k, author in enumerate((caseworker, support, partner_user)):
                 ActivityRecord.objects.create(
                     office=office, person=p, enrollment=e,
-                    occurred_at=timezone.now() - dt.timedelta(days=10 - k * 3),
+                    occurred_at=clock.now() - dt.timedelta(days=10 - k * 3),
                     kind=ActivityRecord.Kind.ACCOMPANY_HELLO_WORK if k else
                     ActivityRecord.Kind.HOME_VISIT,
                     text=f"記録{k}：ハローワークで求人を検索した。",

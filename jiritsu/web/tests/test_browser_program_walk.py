@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from jiritsu.core import clock
 from jiritsu.core.testing import PASSWORD
 from jiritsu.core.wareki import format_wareki
 from jiritsu.web.tests.browser import log_in
@@ -45,7 +45,7 @@ def program(world):
 
 
 def test_caseworker_takes_a_person_from_screening_to_an_outcome(open_page, world, program):
-    today = timezone.localdate()
+    today = clock.today()
     w = open_page()
     page = w.page
     log_in(w, "cw_a", PASSWORD)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.web.tests.data import build_caseload
 
@@ -75,7 +76,6 @@ def test_supervisor_sees_team_by_caseworker_and_approvals_waiting_for_supervisor
 def test_team_home_counts_due_reviews_of_people_outside_any_household(client, world):
     """被保護者以外 (registered for a program, no household) with a review due: the team
     page still opens (it failed with a 500 on the demo office) and they belong to nobody's row."""
-    from django.utils import timezone
 
     from jiritsu.core.wareki import add_months
     from jiritsu.web.tests.data import enrol, make_program
@@ -83,7 +83,7 @@ def test_team_home_counts_due_reviews_of_people_outside_any_household(client, wo
     _caseload(world, 3)
     program = make_program(world.office, "NR1", "非受給者向け講座")
     outsider = t.make_person(world.office, household=None, name="地域 花子")
-    enrol(outsider, program, started_on=add_months(timezone.localdate(), -5),
+    enrol(outsider, program, started_on=add_months(clock.today(), -5),
           actor=world.supervisor)
     client.force_login(world.supervisor)
     response = client.get(reverse("home"))
@@ -145,26 +145,23 @@ _codes = itertools.count(1)
 
 
 def _active(world, *, started_months_ago, interval=3):
-    from django.utils import timezone
 
     from jiritsu.core.wareki import add_months
     from jiritsu.web.tests.data import enrol, make_program
 
     program = make_program(world.office, f"P{next(_codes)}", "見直し確認", interval=interval)
     person = t.make_person(world.office, household=world.household)
-    started = add_months(timezone.localdate(), -started_months_ago)
+    started = add_months(clock.today(), -started_months_ago)
     return enrol(person, program, started_on=started, actor=world.caseworker)
 
 
 def test_home_lists_overdue_and_this_weeks_reviews_but_not_later_ones(client, world):
     import datetime as dt
 
-    from django.utils import timezone
-
     from jiritsu.core.wareki import add_months
     from jiritsu.programs.models import Review
 
-    today = timezone.localdate()
+    today = clock.today()
     overdue = _active(world, started_months_ago=4)           # due a month ago
     not_yet = _active(world, started_months_ago=1)           # due in two months
     scheduled = _active(world, started_months_ago=5)
@@ -185,8 +182,6 @@ def test_home_lists_overdue_and_this_weeks_reviews_but_not_later_ones(client, wo
 def test_home_visit_is_overdue_after_the_grades_interval(client, world):
     import datetime as dt
 
-    from django.utils import timezone
-
     from jiritsu.people.models import VisitGrade
     from jiritsu.programs.models import ActivityRecord
 
@@ -199,7 +194,7 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
     for hh, days in ((late, 45), (fresh, 10)):
         p = t.make_person(world.office, household=hh)
         ActivityRecord.objects.create(office=world.office, person=p, kind="home_visit",
-                                      occurred_at=timezone.now() - dt.timedelta(days=days),
+                                      occurred_at=clock.now() - dt.timedelta(days=days),
                                       text="訪問", author=world.caseworker)
     client.force_login(world.caseworker)
     body = client.get(reverse("home") + "?flag=visit_overdue").content.decode()
@@ -271,7 +266,6 @@ def test_team_home_review_counts_equal_each_caseworkers_own_list(client, world, 
     """The team page counts due reviews from the stored dates, grouped in the database, and
     lists the soonest few; each caseworker's counts equal that caseworker's own list, which
     is worked out from the reviews, discharges and planned ends themselves."""
-    from django.utils import timezone
 
     from jiritsu.core.wareki import add_months
     from jiritsu.programs import selectors as program_selectors
@@ -280,7 +274,7 @@ def test_team_home_review_counts_equal_each_caseworkers_own_list(client, world, 
 
     monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
     _caseload(world, 12)
-    today = timezone.localdate()
+    today = clock.today()
     program = make_program(world.office, "DUE1", "見直し確認プログラム")
     for k, cw in enumerate((world.caseworker, world.caseworker, world.caseworker2)):
         person = t.make_person(world.office, household=t.make_household(

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.programs.models import ActivityRecord, Review
 from jiritsu.web.tests.data import build_caseload, enrol
 
@@ -120,12 +120,12 @@ def test_person_page_query_count_does_not_grow_with_history(client, world, data,
     client.force_login(world.caseworker)
     url = reverse(page, args=[e.person_id])
     small = _count(client, url)
-    now = timezone.now()
+    now = clock.now()
     for k in range(40):
         ActivityRecord.objects.create(office=world.office, person=e.person, enrollment=e,
                                       occurred_at=now - dt.timedelta(days=k), kind="phone",
                                       text=f"電話{k}", author=world.support_staff)
-        Review.objects.create(enrollment=e, reviewed_on=timezone.localdate() - dt.timedelta(days=k),
+        Review.objects.create(enrollment=e, reviewed_on=clock.today() - dt.timedelta(days=k),
                               evaluation="継続", decision="continue", reviewer=world.caseworker)
     large = _count(client, url)
     assert large == small
@@ -138,10 +138,10 @@ def test_guidance_steps_are_on_the_timeline_and_flagged_at_home_for_staff_only(c
 
     e = _person_with_history(data)
     case = GuidanceCase.objects.create(office=world.office, person=e.person,
-                                       opened_on=timezone.localdate(), ground="求職活動をしない",
+                                       opened_on=clock.today(), ground="求職活動をしない",
                                        opened_by=world.caseworker)
     GuidanceStep.objects.create(case=case, kind=GuidanceStep.Kind.ORAL_INSTRUCTION,
-                                occurred_on=timezone.localdate(), content="週1回の求職活動",
+                                occurred_on=clock.today(), content="週1回の求職活動",
                                 given_by=world.caseworker, recorded_by=world.caseworker)
     client.force_login(world.caseworker)
     body = client.get(reverse("people:person", args=[e.person_id])).content.decode()
@@ -165,19 +165,19 @@ def test_person_page_query_count_is_fixed_at_two_sizes(client, world, data):
     e = _person_with_history(data)
     hh = t.make_household(world.office, caseworker=world.caseworker, case_number="880001")
     plain = t.make_person(world.office, household=hh, name="記録 太郎", kana="きろく たろう")
-    ActivityRecord.objects.create(office=world.office, person=plain, occurred_at=timezone.now(),
+    ActivityRecord.objects.create(office=world.office, person=plain, occurred_at=clock.now(),
                                   kind="phone", text="初回の電話", author=world.caseworker)
     urls = {"with_programs": reverse("people:person", args=[e.person_id]),
             "without": reverse("people:person", args=[plain.pk])}
     small = {k: _count(client, u) for k, u in urls.items()}
-    now = timezone.now()
+    now = clock.now()
     for k in range(30):
         for person, enrolment in ((e.person, e), (plain, None)):
             ActivityRecord.objects.create(office=world.office, person=person,
                                           enrollment=enrolment,
                                           occurred_at=now - dt.timedelta(days=k), kind="phone",
                                           text=f"電話{k}", author=world.support_staff)
-        Review.objects.create(enrollment=e, reviewed_on=timezone.localdate() - dt.timedelta(days=k),
+        Review.objects.create(enrollment=e, reviewed_on=clock.today() - dt.timedelta(days=k),
                               evaluation="継続", decision="continue", reviewer=world.caseworker)
     large = {k: _count(client, u) for k, u in urls.items()}
     assert small == large == PERSON_PAGE_QUERIES
