@@ -322,6 +322,10 @@ class PlanForm(forms.Form):
     agreed_on = JapaneseDateField(label="本人同意日", required=False)
     target_start_on = JapaneseDateField(label="就労開始目標時期", required=False)
     policy = forms.CharField(label="支援方針", required=False, widget=TEXTAREA)
+    # The version the form was opened on (0: no plan yet); a newer one saved meanwhile
+    # makes the service refuse the revision (StaleEdit).
+    based_on_number = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    NO_BASE = "画面を開き直してから保存してください（元にした版が分かりません）。"
 
     def __init__(self, *args: Any, previous_goals: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -343,6 +347,14 @@ class PlanForm(forms.Form):
                 label=f"取り組み{i + 1}の回数", required=False, min_value=1, max_value=99)
             self.fields[f"commit_{i}_per"] = forms.ChoiceField(
                 label=f"取り組み{i + 1}の単位", required=False, choices=PlanCommitment.Per.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("based_on_number") is None:
+            # A hidden field's own error would not be shown: say it at the top of the form.
+            self.errors.pop("based_on_number", None)
+            raise forms.ValidationError(self.NO_BASE)
+        return data
 
     def goals(self) -> list[dict[str, Any]]:
         out = []
@@ -366,7 +378,8 @@ class PlanForm(forms.Form):
 
     @classmethod
     def initial_from(cls, plan: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {"policy": plan.policy, "target_start_on": plan.target_start_on}
+        data: dict[str, Any] = {"policy": plan.policy, "target_start_on": plan.target_start_on,
+                                "based_on_number": plan.number}
         for i, g in enumerate(list(plan.goals.all())[:GOAL_ROWS]):
             data[f"goal_{i}_text"] = g.text
             data[f"goal_{i}_target_on"] = g.target_on

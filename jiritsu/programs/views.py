@@ -500,7 +500,8 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
                 plan = services.plan_create(actor=m, enrollment=e, goals=form.goals(),
                                             commitments=form.commitments(),
                                             agreed_on=cd["agreed_on"], policy=cd["policy"],
-                                            target_start_on=cd["target_start_on"])
+                                            target_start_on=cd["target_start_on"],
+                                            based_on_number=cd["based_on_number"])
             except DomainError as exc:
                 _error(form, exc)
             else:
@@ -508,7 +509,8 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("programs:enrollment", pk=e.pk)
     else:
         form = F.PlanForm(previous_goals=prev_goals,
-                          initial=F.PlanForm.initial_from(previous) if previous else {})
+                          initial=F.PlanForm.initial_from(previous) if previous
+                          else {"based_on_number": 0})
     return render(request, "programs/plan_form.html", {
         "form": form, "enrollment": e, "previous": previous,
         "goal_rows": range(F.GOAL_ROWS), "commit_rows": range(3)})

@@ -831,6 +831,10 @@ class PlanIn(Schema):
     agreed_on: Day | None = Field(None, description="本人同意日")
     policy: str = Note
     target_start_on: Day | None = None
+    based_on_number: int = Field(
+        ..., ge=0, le=32_767,
+        description="元にした版の番号（まだ計画がなければ 0）。その後に他の職員が新しい版を保存していれば"
+                    " 409 stale_edit で拒否され、何も保存されない")
 
 
 class GoalOut(Schema):
@@ -885,7 +889,8 @@ def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tup
     plan = services.plan_create(
         actor=m, enrollment=e, goals=[g.dict() for g in payload.goals],
         commitments=[c.dict() for c in payload.commitments], agreed_on=payload.agreed_on,
-        policy=payload.policy, target_start_on=payload.target_start_on)
+        policy=payload.policy, target_start_on=payload.target_start_on,
+        based_on_number=payload.based_on_number)
     return 201, _plan(Plan.objects.prefetch_related("goals", "commitments").get(pk=plan.pk))
 
 

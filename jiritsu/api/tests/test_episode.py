@@ -81,7 +81,8 @@ def test_whole_episode_through_the_api(world, programs, api_as):
         "agreed_on": "2025-04-20", "policy": "外泊訓練から始める",
         "goals": [{"text": "外泊訓練を月1回行う", "target_on": "2025-07-31"},
                   {"text": "退院先を決める", "target_on": "2025-09-30"}],
-        "commitments": [{"kind": "other", "text": "通院日を守る", "quantity": 2, "per": "month"}]})
+        "commitments": [{"kind": "other", "text": "通院日を守る", "quantity": 2, "per": "month"}],
+        "based_on_number": 0})
     assert r.status_code == 201, r.content
     goals = [g["id"] for g in r.json()["goals"]]
     assert r.json()["number"] == 1

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from jiritsu.core import clock
-from jiritsu.core.errors import IllegalTransition, ValidationFailed
+from jiritsu.core.errors import IllegalTransition, StaleEdit, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import (
     Achievement,
@@ -33,11 +33,19 @@ def _check_goals(goals: list[dict[str, Any]]) -> None:
 def plan_create(*, actor: Membership, enrollment: Enrollment, goals: list[dict[str, Any]],
                 commitments: list[dict[str, Any]] | None = None,
                 agreed_on: dt.date | None = None, policy: str = "",
-                target_start_on: dt.date | None = None) -> Plan:
+                target_start_on: dt.date | None = None,
+                based_on_number: int | None = None) -> Plan:
     """A new plan version. ``goals``: [{"text", "target_on", "carried_from": PlanGoal|None}];
-    ``commitments``: [{"kind", "text", "quantity", "per"}]. Earlier versions stay as they were."""
+    ``commitments``: [{"kind", "text", "quantity", "per"}]. Earlier versions stay as they were.
+
+    ``based_on_number`` is the number of the version the user started from (0 when the
+    episode had no plan yet); the form and the API always send it. When a colleague saved
+    a newer version in between, the revision is refused with :class:`StaleEdit` and
+    nothing is saved (the episode row is locked while the number is read, so two
+    revisions from the same base cannot both pass)."""
     require(actor, "plan.write")
     same_office(actor, enrollment)
+    Enrollment._base_manager.select_for_update().filter(pk=enrollment.pk).first()
     if enrollment.status not in (Enrollment.Status.SELECTED, Enrollment.Status.ACTIVE):
         raise IllegalTransition("計画は選定済みまたは参加中の方についてのみ作成できます。",
                                 code="plan_not_open", field="enrollment")
@@ -45,7 +53,12 @@ def plan_create(*, actor: Membership, enrollment: Enrollment, goals: list[dict[s
     if agreed_on is not None and agreed_on > clock.today():
         raise ValidationFailed("本人同意日に未来の日付は入力できません。", field="agreed_on")
     previous = enrollment.plans.order_by("-number").first()
-    number = (enrollment.plans.aggregate(n=Max("number"))["n"] or 0) + 1
+    current = enrollment.plans.aggregate(n=Max("number"))["n"] or 0
+    if based_on_number is not None and based_on_number != current:
+        raise StaleEdit(
+            f"他の職員が先に計画を改訂しました（現在は第{current}版です）。"
+            "画面を開き直して最新の版を確認してから、もう一度保存してください。")
+    number = current + 1
     plan = Plan.objects.create(enrollment=enrollment, number=number, agreed_on=agreed_on,
                                policy=policy, target_start_on=target_start_on,
                                created_by=actor.user)

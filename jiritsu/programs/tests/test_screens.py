@@ -89,7 +89,7 @@ def test_caseworker_walks_screening_to_transfer_on_screens(client, world, progra
     _ok(client.post(reverse("programs:plan_new", args=[e.pk]), {
         "agreed_on": "2025-04-20", "policy": "外泊訓練から", "goal_0_text": "外泊訓練を月1回",
         "goal_0_target_on": "2025-07-31", "commit_0_kind": "other", "commit_0_text": "通院",
-        "commit_0_quantity": "2", "commit_0_per": "month"}))
+        "commit_0_quantity": "2", "commit_0_per": "month", "based_on_number": "0"}))
     plan = Plan.objects.get(enrollment=e)
     # Record (home visit with the nurse)
     _ok(client.post(reverse("programs:record_new", args=[person.pk]), {
