@@ -1,7 +1,8 @@
 """Writes on the 指導指示 track. Each is guard → change → audit row, in one transaction.
 
 The guards come from :mod:`jiritsu.guidance.rules` (which step may follow which, what
-a decision needs) plus the date rules here: nothing in the future, nothing dated
+a decision needs) plus the date rules here: nothing in the future (``jiritsu.core.clock.not_after_today``, the one
+rule for every service, code ``future_date``), nothing dated
 before the case's latest recorded date (no back-dating).
 """
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
@@ -83,9 +85,7 @@ def check_date(track: Track, day: dt.date | None, field: str, label: str = "日�
     if day is None:
         raise ValidationFailed(f"{label}を入力してください。", code="guidance.date_missing",
                                field=field)
-    if day > _today():
-        raise ValidationFailed(f"{label}（{format_wareki(day)}）が未来の日付です。",
-                               code="guidance.future_date", field=field)
+    not_after_today(day, field=field, what=label)
     latest = track.latest_date
     if day < latest:
         step = track.latest_step
@@ -174,9 +174,7 @@ def guidance_case_open(*, actor: Membership, person: Person, opened_on: dt.date,
     if GuidanceCase.objects.filter(person=person, status=GuidanceCase.Status.OPEN).exists():
         raise IllegalTransition("この方には進行中の指導指示があります。",
                                 code="guidance.case_already_open")
-    if opened_on > _today():
-        raise ValidationFailed("開始日が未来の日付です。", code="guidance.future_date",
-                               field="opened_on")
+    not_after_today(opened_on, field="opened_on", what="開始日")
     ground = _require_text(ground, "ground", "指導を要する事情", "guidance.ground_missing")
     case = GuidanceCase.objects.create(office=actor.office, person=person, opened_on=opened_on,
                                        ground=ground, opened_by=actor.user)

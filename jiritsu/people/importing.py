@@ -333,6 +333,17 @@ def _date(value: Any, row: int, key: str, errors: _RowErrors) -> dt.date | None:
         return None
 
 
+def _happened(day: dt.date | None, row: int, key: str, errors: _RowErrors) -> dt.date | None:
+    """A dated fact (birth, start or end of assistance, admission) is never after today
+    in Japan: the one rule of :func:`jiritsu.core.clock.not_after_today`, reported per row."""
+    try:
+        clock.not_after_today(day, field=key, what=COLUMN_BY_KEY[key].label)
+    except ValidationFailed as exc:
+        errors.add(row, key, exc.message)
+        return None
+    return day
+
+
 def _choice(value: Any, table: Mapping[str, str], row: int, key: str, errors: _RowErrors,
             allowed: str) -> str:
     text = _code(value)
@@ -358,7 +369,7 @@ class _Parsed:
 
 
 def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dict[str, int],
-               grades: dict[str, int], today: dt.date) -> _Parsed | None:
+               grades: dict[str, int]) -> _Parsed | None:
     row = int(raw.get("_row") or n)
     data = {(_HEADER_TO_KEY.get(k) or k): v for k, v in raw.items() if k != "_row"}
     for key in data:
@@ -399,8 +410,8 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
         birth = _date(data["birth_date"], row, "birth_date", errors)
         if birth is None and not _text(data["birth_date"]):
             errors.add(row, "birth_date", "生年月日を入力してください。")
-        elif birth is not None and birth > today:
-            errors.add(row, "birth_date", "生年月日が未来の日付です。")
+        else:
+            birth = _happened(birth, row, "birth_date", errors)
         p.person["birth_date"] = birth
     if "sex" in data:
         sex = _choice(data["sex"], _SEX, row, "sex", errors, "男・女・その他")
@@ -456,7 +467,7 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
         p.household["caseworker"] = caseworkers.get(username)
     for key in ("assistance_started_on", "assistance_ended_on"):
         if key in data:
-            p.household[key] = _date(data[key], row, key, errors)
+            p.household[key] = _happened(_date(data[key], row, key, errors), row, key, errors)
     if "end_reason" in data:
         p.household["end_reason"] = _choice(data["end_reason"], _END_REASON, row, "end_reason", errors,
                                             "廃止理由の一覧")
@@ -489,7 +500,8 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
                 errors.add(row, "illnesses", "傷病名は100文字以内で入力してください。")
             p.illnesses.append((item.strip(), psychiatric))
     if "admitted_on" in data:
-        admitted = _date(data["admitted_on"], row, "admitted_on", errors)
+        admitted = _happened(_date(data["admitted_on"], row, "admitted_on", errors), row,
+                             "admitted_on", errors)
         hospital = _text(data.get("hospital_name"))
         psych_text = _code(data.get("psychiatric_ward")).lower()
         if psych_text not in _YES | _NO:
@@ -557,7 +569,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         raise CaseloadImportError(errors.items)
     parsed: list[_Parsed] = []
     for n, raw in enumerate(rows, start=1):
-        p = _parse_row(raw, n, errors, caseworkers, grades, today)
+        p = _parse_row(raw, n, errors, caseworkers, grades)
         if p is not None:
             parsed.append(p)
 

@@ -358,7 +358,7 @@ def test_steps_cannot_be_dated_in_the_future(world):
         s.guidance_oral_instruction_record(actor=walk.cw, case=walk.case,
                                            occurred_on=days_ago(-1), content="内容",
                                            supervisor_present=world.supervisor)
-    assert exc.value.code == "guidance.future_date"
+    assert exc.value.code == "future_date"
 
 
 def test_nothing_before_the_case_was_opened(world):

@@ -7,9 +7,11 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core.clock import JAPAN
 from jiritsu.people import importing
 from jiritsu.people.importing import CaseloadImportError, read_table, upsert_caseload
 from jiritsu.people.models import Disability, HospitalStay, Household, HouseholdTypeChange, Person
@@ -77,6 +79,24 @@ def test_any_bad_row_writes_nothing_and_reports_every_error_by_row_and_column(wo
     assert all(e["message"] for e in exc.value.errors)
     assert not Household.objects.filter(case_number__in=["200001", "200002"]).exists()
     assert not AuditEvent.objects.filter(action__startswith="caseload").exists()
+
+
+def test_future_dated_facts_are_refused_per_row_and_nothing_is_written(world):
+    """Start of assistance, admission and birth are facts: never after today in Japan (the
+    one rule of jiritsu.core.clock.not_after_today), reported with their row and column."""
+    with time_machine.travel(dt.datetime(2026, 11, 20, 8, 45, tzinfo=JAPAN), tick=False):
+        bad = [list(r) for r in GOOD]
+        bad[0][5] = "R8.11.21"  # assistance starts tomorrow
+        bad[1][8] = "2026-12-01"  # born next month
+        bad[2][16] = "2027-01-10"  # admitted next year
+        with pytest.raises(CaseloadImportError) as exc:
+            import_file(world, rows_csv(bad))
+        errors = {(e["row"], e["column"]): e["message"] for e in exc.value.errors}
+        assert set(errors) == {(2, "保護開始日"), (3, "生年月日"), (4, "入院日")}
+        assert str(errors[(2, "保護開始日")]).startswith("保護開始日に未来の日付（令和8年11月21日）")
+        assert not Household.objects.filter(case_number__in=["200001", "200002"]).exists()
+        bad[0][5], bad[1][8], bad[2][16] = "R8.11.20", "2026-11-20", "2026-11-20"
+        assert import_file(world, rows_csv(bad)).people_created == 3
 
 
 def test_reimport_updates_instead_of_duplicating(world):

@@ -1,17 +1,15 @@
-"""Pieces every programs service shares: permission and office guards, dates, audit."""
+"""Pieces every programs service shares: permission and office guards, audit (dates of
+things that happened: ``jiritsu.core.clock.not_after_today``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import models
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import clock
-from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
-from jiritsu.core.wareki import format_wareki
+from jiritsu.core.errors import Forbidden, NotFound
 from jiritsu.offices.models import Membership
 
 
@@ -29,12 +27,6 @@ def same_office(actor: Membership, *objs: Any) -> None:
         office_id = getattr(obj, "office_id", None)
         if office_id is not None and office_id != actor.office_id:
             raise NotFound()
-
-
-def not_future(day: dt.date, *, field: str, what: str = "日付") -> None:
-    if day > clock.today():
-        raise ValidationFailed(f"{what}に未来の日付（{format_wareki(day)}）は入力できません。",
-                               field=field)
 
 
 def audit(actor: Membership, action: str, kind: str, target: models.Model, *,

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import DomainError, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import (
@@ -24,7 +25,7 @@ from jiritsu.programs.models import (
     Program,
 )
 from jiritsu.programs.services import enrollments as E
-from jiritsu.programs.services._common import Kind, audit, not_future, require, same_office
+from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 D = ConferenceDecision.Decision
 
@@ -123,7 +124,7 @@ def conference_create(*, actor: Membership, kind: str, held_on: dt.date, title: 
         raise ValidationFailed("会議の種類を選んでください。", field="kind")
     if not title.strip():
         raise ValidationFailed("件名を入力してください。", field="title")
-    not_future(held_on, field="held_on", what="開催日")
+    not_after_today(held_on, field="held_on", what="開催日")
     conference = Conference.objects.create(office=actor.office, kind=kind, program=program,
                                            held_on=held_on, title=title, place=place,
                                            agenda=agenda, minutes=minutes,

@@ -12,13 +12,14 @@ from typing import Any
 from django.db import transaction
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Consent, ConsentGrant, DataCategory, Program
-from jiritsu.programs.services._common import Kind, audit, not_future, require, same_office
+from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic
@@ -31,7 +32,7 @@ def consent_record(*, actor: Membership, person: Person, program: Program | None
     same_office(actor, person, program)
     if form not in Consent.Form.values:
         raise ValidationFailed("同意の方法（書面・口頭）を選んでください。", field="form")
-    not_future(given_on, field="given_on", what="同意日")
+    not_after_today(given_on, field="given_on", what="同意日")
     seen: set[int] = set()
     for partner, cats in grants or []:
         same_office(actor, partner)
@@ -67,7 +68,7 @@ def consent_withdraw(*, actor: Membership, consent: Consent, on: dt.date,
                                 field="withdrawn_on")
     if on < consent.given_on:
         raise ValidationFailed("撤回日が同意日より前です。", field="withdrawn_on")
-    not_future(on, field="withdrawn_on", what="撤回日")
+    not_after_today(on, field="withdrawn_on", what="撤回日")
     consent.withdrawn_on = on
     if note:
         consent.note = (consent.note + "\n" if consent.note else "") + f"撤回：{note}"

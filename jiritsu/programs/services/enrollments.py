@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
@@ -116,7 +117,16 @@ def _status_label(status: str) -> str:
     return S(status).label
 
 
+# action → what its date is called in messages (each is a date something happened on)
+DATE_LABELS = {
+    "create": "候補登録日", "select": "選定日", "start": "支援開始日", "change_phase": "段階変更日",
+    "set_menus": "支援メニュー変更日", "extend": "延長の決定日", "continue": "継続の決定日",
+    "no_change": "日付", "end": "終了日", "transfer": "移行日",
+}
+
+
 def _guard(enrollment: Enrollment, action: str, on: dt.date) -> None:
+    not_after_today(on, field="on", what=DATE_LABELS[action])
     if enrollment.status not in ALLOWED_FROM[action]:
         raise IllegalTransition(
             f"「{_status_label(enrollment.status)}」の参加に対して「{ACTION_LABELS[action]}」はできません。",
@@ -175,6 +185,7 @@ def enrollment_create(*, actor: Membership, person: Person, program: Program, on
     episode in the same program is refused (and the database refuses it too)."""
     require(actor, "enrollment.manage")
     same_office(actor, person, program)
+    not_after_today(on, field="on", what=DATE_LABELS["create"])
     if person.office_id != program.office_id:
         raise ValidationFailed("対象者とプログラムの事務所が異なります。", field="program")
     if not program.is_active:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
@@ -19,7 +20,7 @@ from jiritsu.programs.models import (
     OutcomeKind,
     OutcomeType,
 )
-from jiritsu.programs.services._common import Kind, audit, not_future, require, same_office
+from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 OUTCOME_FIELDS = ["employer", "job_kind", "hours_per_week", "monthly_income", "income_increase",
                   "destination", "school_name", "note"]
@@ -65,7 +66,7 @@ def outcome_record(*, actor: Membership, enrollment: Enrollment, outcome_type: O
                                 code="outcome_on_declined", field="outcome_type")
     if outcome_type.program_id != enrollment.program_id:
         raise ValidationFailed("このプログラムの成果の種類を選んでください。", field="outcome_type")
-    not_future(occurred_on, field="occurred_on", what="成果の日付")
+    not_after_today(occurred_on, field="occurred_on", what="成果の日付")
     if enrollment.started_on and occurred_on < enrollment.started_on:
         raise ValidationFailed(
             f"成果の日付が支援開始日（{format_wareki(enrollment.started_on)}）より前です。",

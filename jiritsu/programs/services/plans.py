@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from jiritsu.core import clock
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, StaleEdit, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import (
@@ -50,8 +50,7 @@ def plan_create(*, actor: Membership, enrollment: Enrollment, goals: list[dict[s
         raise IllegalTransition("計画は選定済みまたは参加中の方についてのみ作成できます。",
                                 code="plan_not_open", field="enrollment")
     _check_goals(goals)
-    if agreed_on is not None and agreed_on > clock.today():
-        raise ValidationFailed("本人同意日に未来の日付は入力できません。", field="agreed_on")
+    not_after_today(agreed_on, field="agreed_on", what="本人同意日")
     previous = enrollment.plans.order_by("-number").first()
     current = enrollment.plans.aggregate(n=Max("number"))["n"] or 0
     if based_on_number is not None and based_on_number != current:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from jiritsu.audit.log import snapshot
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership
@@ -22,7 +23,7 @@ from jiritsu.programs.models import (
     Phase,
     Review,
 )
-from jiritsu.programs.services._common import Kind, audit, not_future, require, same_office
+from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic
@@ -45,7 +46,7 @@ def review_create(*, actor: Membership, enrollment: Enrollment, reviewed_on: dt.
         raise ValidationFailed("判断を選んでください。", field="decision")
     if not evaluation.strip():
         raise ValidationFailed("評価を入力してください。", field="evaluation")
-    not_future(reviewed_on, field="reviewed_on", what="見直しの実施日")
+    not_after_today(reviewed_on, field="reviewed_on", what="見直しの実施日")
     if enrollment.started_on and reviewed_on < enrollment.started_on:
         raise ValidationFailed(
             f"実施日が支援開始日（{format_wareki(enrollment.started_on)}）より前です。",

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 
 from jiritsu.core import clock
+from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -20,7 +21,7 @@ from jiritsu.programs.models import (
     Program,
     ScreeningLedger,
 )
-from jiritsu.programs.services._common import Kind, audit, not_future, require, same_office
+from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic
@@ -34,7 +35,7 @@ def nomination_record(*, actor: Membership, program: Program, person: Person, so
         raise ValidationFailed("推薦元を選んでください。", field="source")
     if not nominated_by.strip() and partner is None:
         raise ValidationFailed("推薦者（氏名または機関）を入力してください。", field="nominated_by")
-    not_future(nominated_on, field="nominated_on", what="推薦日")
+    not_after_today(nominated_on, field="nominated_on", what="推薦日")
     n = Nomination.objects.create(office=actor.office, program=program, person=person,
                                   source=source, nominated_by=nominated_by.strip(),
                                   partner=partner, nominated_on=nominated_on, note=note,
