@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from django.db import models
 
-from jiritsu.audit.models import AuditEvent
+from jiritsu.audit.models import AuditEvent, AuditPerson
 
 # Field names whose values never appear in the log, only the fact that they changed.
 SENSITIVE_FIELDS: frozenset[str] = frozenset(
@@ -84,11 +84,16 @@ def record(
     after: Mapping[str, Any] | None = None,
     changes: Mapping[str, Any] | None = None,
     note: str = "",
+    people: Iterable[Any] = (),
 ) -> AuditEvent:
-    """Append one audit row. ``person`` is the data subject, when there is one."""
+    """Append one audit row. ``person`` is the data subject, when there is one.
+
+    ``people`` (persons or their ids) are everyone else the event carried — a list shown,
+    a file exported, a household's members: one :class:`AuditPerson` link each, written
+    with the row, so each of them finds the event in their own history."""
     if changes is None:
         changes = diff(before, after) if (before is not None or after is not None) else {}
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         office_id=getattr(office, "pk", None),
         office_label=_label(office)[:100],
         actor_id=getattr(actor, "pk", None),
@@ -103,6 +108,26 @@ def record(
         changes=dict(changes),
         note=note,
     )
+    link_people(event, people)
+    return event
+
+
+def link_people(event: AuditEvent, people: Iterable[Any]) -> int:
+    """Name each of ``people`` (persons or ids) in ``event``: one link per person, the
+    event's own person and repeats left out. Returns the number of links written."""
+    from jiritsu.core.bulk import insert_rows
+
+    seen: set[int] = {event.person_id} if event.person_id is not None else set()
+    ids: list[int] = []
+    for p in people:
+        pk = p if isinstance(p, int) else getattr(p, "pk", None)
+        if pk is not None and pk not in seen:
+            seen.add(pk)
+            ids.append(pk)
+    if ids:
+        insert_rows(AuditPerson, ("event_id", "person_id", "office_id"),
+                    [(event.pk, pk, event.office_id) for pk in ids])
+    return len(ids)
 
 
 class Entry(NamedTuple):

@@ -4,6 +4,12 @@ Rows carry copies of ids and labels rather than foreign keys, so deleting a pers
 an office or a user can never cascade into the log. The application refuses to
 update or delete rows; on PostgreSQL a trigger refuses it in the database as well
 (migration 0002).
+
+A read or export that carries many people (the people behind a report figure, a CSV or
+Excel file of them, a household change that concerns every member) writes one
+:class:`AuditEvent` and one :class:`AuditPerson` link per person, in the same
+transaction, so each person's history and 開示 export show it. The links are append-only
+like the events (migration 0003).
 """
 
 from __future__ import annotations
@@ -62,6 +68,77 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit rows cannot be deleted")
+
+
+# Japanese descriptions of actions that carry many people (shown in a person's history).
+ACTION_LABELS: dict[str, str] = {
+    "report.people": "報告書の対象者一覧として閲覧",
+    "report.people_export": "報告書の対象者一覧として出力",
+    "household.create": "世帯の作成",
+    "household.update": "世帯の変更",
+    "caseload.import": "ケース台帳の取込",
+}
+
+FORMAT_LABELS: dict[str, str] = {"csv": "CSV", "xlsx": "Excel（xlsx）", "pdf": "PDF",
+                                 "json": "JSON", "zip": "ZIP（PDF・JSON）"}
+ENCODING_LABELS: dict[str, str] = {"utf-8": "UTF-8", "cp932": "Shift_JIS"}
+
+
+def action_label(event: AuditEvent) -> str:
+    """What happened, in Japanese where the action has a description, else its code."""
+    return ACTION_LABELS.get(event.action, event.action)
+
+
+def format_label(event: AuditEvent) -> str:
+    """The file format of an export (``CSV（UTF-8）``), empty for anything else."""
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    fmt = changes.get("format")
+    if event.kind != AuditEvent.Kind.EXPORT or not isinstance(fmt, str) or not fmt:
+        return ""
+    label = FORMAT_LABELS.get(fmt, fmt)
+    encoding = changes.get("encoding")
+    if fmt == "csv" and isinstance(encoding, str) and encoding:
+        label = f"{label}（{ENCODING_LABELS.get(encoding, encoding)}）"
+    return label
+
+
+class AuditPersonQuerySet(models.QuerySet["AuditPerson"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("audit rows cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit rows cannot be deleted")
+
+
+class AuditPerson(models.Model):
+    """One person an audit event carried (a list, an export, a household change).
+
+    Copies of ids, no foreign key to the person: the link outlives the person's record.
+    Never changed, never deleted."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="person_links",
+                              db_index=False, verbose_name="監査ログ")
+    person_id = models.BigIntegerField("本人ID")
+    office_id = models.BigIntegerField("事務所ID", null=True)
+
+    objects = AuditPersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "監査ログの対象者"
+        verbose_name_plural = "監査ログの対象者"
+        indexes = [models.Index(fields=["person_id", "office_id", "event"],
+                                name="audit_person_link")]
+
+    def __str__(self) -> str:
+        return f"監査ログ {self.event_id} の対象者 {self.person_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

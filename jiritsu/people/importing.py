@@ -28,12 +28,13 @@ from django.db import transaction
 from django.db.models import Model
 from django_scopes import scope
 
-from jiritsu.audit.log import Entry, diff, record, record_many, snapshot
+from jiritsu.audit.log import Entry, diff, link_people, record, record_many, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock, wareki
 from jiritsu.core.bulk import insert_many, update_many
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import is_kana, search_key
+from jiritsu.core.spreadsheet import append_row, csv_writer
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import (
     Disability,
@@ -254,7 +255,7 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
 def template_csv() -> bytes:
     """The column layout with two example rows, UTF-8 with BOM (opens in Excel)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv_writer(buf, lineterminator="\r\n")
     w.writerow([c.label for c in COLUMNS])
     w.writerow([c.example for c in COLUMNS])
     w.writerow([c.example2 for c in COLUMNS])
@@ -269,9 +270,9 @@ def template_xlsx() -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "世帯員"
-    ws.append([c.label for c in COLUMNS])
-    ws.append([c.example for c in COLUMNS])
-    ws.append([c.example2 for c in COLUMNS])
+    append_row(ws, [c.label for c in COLUMNS])
+    append_row(ws, [c.example for c in COLUMNS])
+    append_row(ws, [c.example2 for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for col in ws.columns:
@@ -280,9 +281,9 @@ def template_xlsx() -> bytes:
         for cell in col:
             cell.number_format = "@"  # text: keeps leading zeros in case numbers
     doc = wb.create_sheet("列の説明")
-    doc.append(["見出し", "必須", "単位", "説明"])
+    append_row(doc, ["見出し", "必須", "単位", "説明"])
     for c in COLUMNS:
-        doc.append([c.label, "必須" if c.required else "", "世帯" if c.level == "household" else "世帯員",
+        append_row(doc, [c.label, "必須" if c.required else "", "世帯" if c.level == "household" else "世帯員",
                     c.help])
     out = io.BytesIO()
     wb.save(out)
@@ -708,6 +709,11 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
                               "people_created": result.people_created,
                               "people_updated": result.people_updated})
     result.audit_event_id = summary.pk
+    # A changed household (address, type…) concerns every member, changed or not: the
+    # import is in each member's history.
+    changed_ids = {h.pk for h in changed_households}
+    link_people(summary, [person.pk for (household_id, _), person in existing_people.items()
+                          if household_id in changed_ids])
     entries: list[Entry] = []
     created = {id(p) for _, p in new_people}
     updated = {id(p): (before, after) for _, p, before, after in changed_people}

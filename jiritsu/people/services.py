@@ -146,9 +146,12 @@ def household_update(*, actor: Membership, household: Household, expected_versio
             household=household, household_type=household.household_type,
             valid_from=type_changed_on or clock.today(),
         )
+    # A household's address and circumstances are each member's: the change is in every
+    # member's history.
     record(actor=actor.user, office=actor.office, action="household.update",
            kind=AuditEvent.Kind.UPDATE, target=household,
-           before=before, after=snapshot(household, attnames))
+           before=before, after=snapshot(household, attnames),
+           people=Person.objects.filter(household=household).values_list("pk", flat=True))
     return household
 
 

@@ -24,7 +24,8 @@ from django.apps import apps
 from django.db import models
 from django.template.loader import render_to_string
 
-from jiritsu.audit.models import AuditEvent
+from jiritsu.audit.models import AuditEvent, action_label, format_label
+from jiritsu.audit.selectors import about_person
 from jiritsu.core import clock, wareki
 from jiritsu.people.models import (
     CareDuty,
@@ -225,11 +226,15 @@ def _consents(person: Person) -> list[Section]:
 
 
 def _audit(person: Person) -> list[Section]:
-    events = AuditEvent.objects.filter(person_id=person.pk, office_id=person.office_id).order_by(
+    """Every event about the person, including lists and files that carried them among
+    others (who, when, in which format)."""
+    events = AuditEvent.objects.filter(
+        about_person(person.pk, person.office_id), office_id=person.office_id).order_by(
         "created_at", "id")
-    return [Section("audit", "閲覧・操作の記録（誰がいつ本人の記録を見たか・変えたか）", [
+    return [Section("audit", "閲覧・操作の記録（誰がいつ本人の記録を見たか・変えたか・出力したか）", [
         {"日時": clock.to_japan(e.created_at), "職員": e.actor_label,
-         "種別": e.get_kind_display(), "操作": e.action, "対象": e.target_label}
+         "種別": e.get_kind_display(), "操作": action_label(e), "形式": format_label(e),
+         "対象": e.target_label}
         for e in events])]
 
 

@@ -6,7 +6,6 @@ services.py, which is the only caller.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jiritsu.core import wareki
 from jiritsu.core.cp932 import unencodable_chars
 from jiritsu.core.errors import ValidationFailed
+from jiritsu.core.spreadsheet import append_row, csv_writer
 from jiritsu.people.models import Person
 from jiritsu.reports.charts import report_charts
 
@@ -89,6 +89,16 @@ def people_rows(people: Iterable[Person]) -> list[list[Cell]]:
              wareki.format_wareki(p.birth_date), p.get_sex_display()] for p in people]
 
 
+def people_xlsx(label: str, rows: Sequence[Sequence[Cell]]) -> bytes:
+    """The people behind one figure as a one-sheet workbook."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, "対象者一覧", label, PEOPLE_HEADERS, rows, [14, 10, 20, 24, 16, 8])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def heading(report: dict[str, Any]) -> str:
     return f"{report['period']['label']} 自立支援プログラム実施状況（{report['office']['name']}）"
 
@@ -104,11 +114,11 @@ def _sheet(wb: Workbook, title: str, caption: str, headers: Sequence[str],
            rows: Sequence[Sequence[Cell]], widths: Sequence[int],
            rate_columns: Sequence[int] = ()) -> Worksheet:
     ws = wb.create_sheet(title)
-    ws.append([caption])
+    append_row(ws, [caption])
     ws["A1"].font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.append([])
-    ws.append(list(headers))
+    append_row(ws, [])
+    append_row(ws, headers)
     for col in range(1, len(headers) + 1):
         cell = ws.cell(row=3, column=col)
         cell.font = Font(bold=True)
@@ -116,7 +126,7 @@ def _sheet(wb: Workbook, title: str, caption: str, headers: Sequence[str],
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, row)
         r = ws.max_row
         for col in range(1, len(headers) + 1):
             cell = ws.cell(row=r, column=col)
@@ -139,15 +149,15 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     period = report["period"]
     summary = _sheet(wb, "概要", title, KPI_HEADERS, kpi_rows(report), [30, 16, 16, 12, 14],
                      rate_columns=(4, 5))
-    summary.append([])
-    summary.append(["対象期間", f"{wareki.format_wareki(_date(period['start']))}〜"
+    append_row(summary, [])
+    append_row(summary, ["対象期間", f"{wareki.format_wareki(_date(period['start']))}〜"
                     f"{wareki.format_wareki(_date(period['end']))}"])
     cl = report.get("caseload")
     if cl:
-        summary.append(["標準数（1人あたり世帯数）", cl["standard"]])
-        summary.append(["被保護世帯数（期末）", cl["open_households"]])
-        summary.append(["地区担当員数", cl["caseworkers"]])
-        summary.append(["1人あたり平均世帯数", cl["average"]])
+        append_row(summary, ["標準数（1人あたり世帯数）", cl["standard"]])
+        append_row(summary, ["被保護世帯数（期末）", cl["open_households"]])
+        append_row(summary, ["地区担当員数", cl["caseworkers"]])
+        append_row(summary, ["1人あたり平均世帯数", cl["average"]])
     _sheet(wb, "プログラム別", title, PROGRAM_HEADERS, program_rows(report),
            [10, 40, 14, 14, 10, 10, 10, 10, 10, 10, 14], rate_columns=(11,))
     _sheet(wb, "策定状況", f"{title}　（単位：人）", TAKEHARA_HEADERS, takehara_rows(report),
@@ -204,7 +214,7 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], encoding: str
                 code="cp932_unencodable", field="encoding",
                 details=[{"row": p["row"], "chars": p["chars"]} for p in problems])
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerow(headers)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
     return buf.getvalue().encode(ENCODINGS[encoding])

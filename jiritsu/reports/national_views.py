@@ -6,7 +6,6 @@ membership is needed and no person is ever shown. Every view and export is audit
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from django.shortcuts import render
 
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
+from jiritsu.core.spreadsheet import csv_writer
 from jiritsu.offices.models import Office
 from jiritsu.reports import national as n
 from jiritsu.reports.periods import Period, period_from_params
@@ -38,7 +38,7 @@ def _fy_choices(period: Period) -> list[tuple[int, str]]:
 
 def _csv(data: dict[str, Any]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv_writer(buf, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
     for r in data["office_rows"]:
         w.writerow([r["code"], r["name"], r["municipality"], r["kind_label"],

@@ -97,21 +97,29 @@ def report_export(*, actor: Membership, period: Period, fmt: str, table: str = "
 
 @transaction.atomic
 def people_export(*, actor: Membership, period: Period, figure: str, people: list[Person],
-                  label: str, encoding: str = "utf-8") -> ExportFile:
-    """The list of people behind one figure as CSV; names every person in the audit row."""
+                  label: str, encoding: str = "utf-8", fmt: str = "csv") -> ExportFile:
+    """The list of people behind one figure as CSV or Excel; the audit row names every
+    person it carried (one link each), so the export is in each person's history."""
     _require(actor, "export.run")
     if not can_see_people(actor):
         raise Forbidden()
-    content = exports.to_csv(exports.PEOPLE_HEADERS, exports.people_rows(people), encoding)
-    filename = f"people_{actor.office.code}_{figure}_{period.start:%Y%m%d}-{period.end:%Y%m%d}_{encoding}.csv"
+    stem = f"people_{actor.office.code}_{figure}_{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    rows = exports.people_rows(people)
+    if fmt == "csv":
+        out = ExportFile(exports.to_csv(exports.PEOPLE_HEADERS, rows, encoding),
+                         f"{stem}_{encoding}.csv",
+                         f"text/csv; charset={'Shift_JIS' if encoding == 'cp932' else 'utf-8'}")
+    elif fmt == "xlsx":
+        out = ExportFile(exports.people_xlsx(label, rows), f"{stem}.xlsx", XLSX)
+    else:
+        raise ValidationFailed("出力形式は csv・xlsx のいずれかです。", field="format")
     record(actor=actor.user, office=actor.office, action="report.people_export",
            kind=AuditEvent.Kind.EXPORT,
            changes={"figure": figure, "label": label, "people": [p.pk for p in people],
                     "period": [period.start.isoformat(), period.end.isoformat()],
-                    "encoding": encoding},
-           note=filename)
-    return ExportFile(content, filename,
-                      f"text/csv; charset={'Shift_JIS' if encoding == 'cp932' else 'utf-8'}")
+                    "format": fmt, "encoding": encoding if fmt == "csv" else ""},
+           note=out.filename, people=people)
+    return out
 
 
 @dataclass(frozen=True)
@@ -160,11 +168,13 @@ def frozen_with_deltas(frozen: FrozenReport) -> dict[str, Any]:
 
 def log_people_view(*, actor: Membership, period: Period, figure: str, label: str,
                     people: list[Person]) -> None:
-    """Opening the people behind a figure is a read of each of their files: audited."""
+    """Opening the people behind a figure is a read of each of their files: audited, with
+    one link per person shown (in each person's history)."""
     record(actor=actor.user, office=actor.office, action="report.people",
            kind=AuditEvent.Kind.VIEW,
            changes={"figure": figure, "label": label, "people": [p.pk for p in people],
-                    "period": [period.start.isoformat(), period.end.isoformat()]})
+                    "period": [period.start.isoformat(), period.end.isoformat()]},
+           people=people)
 
 
 def frozen_summary(frozen: FrozenReport) -> dict[str, Any]:

@@ -85,13 +85,14 @@ def people(request: HttpRequest) -> HttpResponse:
     truncated = len(found) > PEOPLE_PAGE_LIMIT
     found = found[:PEOPLE_PAGE_LIMIT]
     label = result.label
-    encoding = request.GET.get("format", "")
-    if encoding in ("csv", "csv-cp932"):
+    file_format = request.GET.get("format", "")
+    if file_format in ("csv", "csv-cp932", "xlsx"):
         require(membership, "export.run")
         try:
-            out = services.people_export(actor=membership, period=period, figure=figure,
-                                         people=found, label=label,
-                                         encoding="cp932" if encoding == "csv-cp932" else "utf-8")
+            out = services.people_export(
+                actor=membership, period=period, figure=figure, people=found, label=label,
+                fmt="xlsx" if file_format == "xlsx" else "csv",
+                encoding="cp932" if file_format == "csv-cp932" else "utf-8")
         except DomainError as exc:
             messages.error(request, exc.message)
             params = request.GET.copy()

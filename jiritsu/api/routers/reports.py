@@ -213,18 +213,21 @@ def figure_people(request: HttpRequest, params: Query[FigureParams],
 
 
 class PeopleExportParams(FigureParams):
+    format: Literal["csv", "xlsx"] = Field("csv", description="csv または xlsx（Excel）")
     encoding: Literal["utf-8", "cp932"] = Field(
-        "utf-8", description="utf-8（BOM付き）または cp932（表せない文字があれば 422 cp932_unencodable）")
+        "utf-8", description="CSVのとき: utf-8（BOM付き）または cp932（表せない文字があれば 422 cp932_unencodable）")
 
 
 @router.get("/reports/people/export", response=dict(ERRORS),
-            openapi_extra=file_operation("text/csv", description="CSVファイル"),
-            summary="数値の内訳のCSV出力（最大1000人。出力は監査ログに記録）")
+            openapi_extra=file_operation("text/csv", FILE_MEDIA_TYPES["xlsx"],
+                                         description="CSVファイルまたはExcelファイル"),
+            summary="数値の内訳のCSV・Excel出力（最大1000人。出力は各人の監査ログに記録）")
 def figure_people_export(request: HttpRequest, params: Query[PeopleExportParams]) -> HttpResponse:
     m, period, result = _figure_people(request, params)
     people = list(result.people[:services.PEOPLE_EXPORT_LIMIT])
     out = services.people_export(actor=m, period=period, figure=result.figure, people=people,
-                                 label=result.label, encoding=params.encoding)
+                                 label=result.label, encoding=params.encoding,
+                                 fmt=params.format)
     return download(out.content, out.filename, out.content_type)
 
 

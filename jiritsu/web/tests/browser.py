@@ -70,14 +70,17 @@ def _audit_triggers(enable: bool) -> None:
 
     from django.db import connection
 
-    migration = importlib.import_module("jiritsu.audit.migrations.0002_append_only_trigger")
+    migrations = [importlib.import_module(f"jiritsu.audit.migrations.{name}")
+                  for name in ("0002_append_only_trigger", "0003_person_links")]
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"ALTER TABLE audit_auditevent {'ENABLE' if enable else 'DISABLE'} "
-                        "TRIGGER USER")
-        elif connection.vendor == "sqlite":
-            for sql in (migration.SQLITE_FORWARD if enable else migration.SQLITE_BACKWARD):
-                cur.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+        for table in ("audit_auditevent", "audit_auditperson"):
+            if connection.vendor == "postgresql":
+                cur.execute(f"ALTER TABLE {table} {'ENABLE' if enable else 'DISABLE'} "
+                            "TRIGGER USER")
+        for migration in migrations:
+            if connection.vendor == "sqlite":
+                for sql in (migration.SQLITE_FORWARD if enable else migration.SQLITE_BACKWARD):
+                    cur.execute(sql.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
 
 
 @pytest.fixture(scope="module")
