@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,19 @@ def _fast_hasher_and_no_scope(settings: Any) -> Any:
     # in OfficeMiddleware exactly as in production.
     with scopes_disabled():
         yield
+
+
+@pytest.fixture
+def japan_time() -> Iterator[Callable[..., Any]]:
+    """Freeze the moment in Japan time for the rest of the test:
+    ``japan_time("2026-04-01 08:45")`` (returns time-machine's traveller, e.g. ``.shift()``).
+    Request it before ``world`` (or call it first) so the test's data and log-ins happen at
+    that moment. Not for live-server/browser tests."""
+    with ExitStack() as stack:
+        def freeze(moment: str, *, tick: bool = False) -> Any:
+            return stack.enter_context(t.at_japan_time(moment, tick=tick))
+
+        yield freeze
 
 
 @dataclass

@@ -18,6 +18,7 @@ from jiritsu.activities.models import (
     TrainingEmployer,
     TrainingPlacement,
 )
+from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.people.models import Person
@@ -167,7 +168,7 @@ def job_search_status(enrollment: Enrollment, until: dt.date) -> JobSearchStatus
             person_id=enrollment.person_id, kind=ActivityRecord.Kind.JOB_SEARCH_REPORT,
             occurred_at__date__gte=_month_start(start),
             occurred_at__date__lte=until).values_list("occurred_at", flat=True):
-        m = _month_start(when.date())
+        m = _month_start(clock.japan_date(when))
         counts[m] = counts.get(m, 0) + 1
     status = JobSearchStatus(per_month)
     for m in _months(start, until):
@@ -191,7 +192,7 @@ class Chart:
 def measurements(person: Person) -> list[ActivityRecord]:
     return list(ActivityRecord.objects.filter(person=person).filter(
         Q(systolic_bp__isnull=False) | Q(weight_kg__isnull=False)).order_by("occurred_at")
-        .only("occurred_at", "systolic_bp", "diastolic_bp", "weight_kg"))
+        .only("occurred_at", "time_known", "systolic_bp", "diastolic_bp", "weight_kg"))
 
 
 def line_chart(points: list[tuple[dt.date, dict[str, Any]]],
@@ -233,9 +234,9 @@ def line_chart(points: list[tuple[dt.date, dict[str, Any]]],
 
 def measurement_charts(person: Person) -> tuple[Chart, Chart, list[ActivityRecord]]:
     rows = measurements(person)
-    bp = [(r.occurred_at.date(), {"sys": r.systolic_bp, "dia": r.diastolic_bp}) for r in rows
+    bp = [(clock.japan_date(r.occurred_at), {"sys": r.systolic_bp, "dia": r.diastolic_bp}) for r in rows
           if r.systolic_bp is not None]
-    wt = [(r.occurred_at.date(), {"kg": float(r.weight_kg)}) for r in rows
+    wt = [(clock.japan_date(r.occurred_at), {"kg": float(r.weight_kg)}) for r in rows
           if r.weight_kg is not None]
     return (line_chart(bp, [("sys", "最高血圧", "line-sys"), ("dia", "最低血圧", "line-dia")],
                        unit=""),
@@ -328,7 +329,7 @@ def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = No
     visits: dict[int, list[dt.date]] = {}
     for pid, when in ActivityRecord.objects.filter(person_id__in=person_ids).values_list(
             "person_id", "occurred_at"):
-        visits.setdefault(pid, []).append(when.date())
+        visits.setdefault(pid, []).append(clock.japan_date(when))
     out = []
     for o in rows:
         months = catalog.BY_CODE[o.enrollment.program.template_code].follow_up_after_discharge_months

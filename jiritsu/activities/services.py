@@ -30,6 +30,7 @@ from jiritsu.activities.models import (
 )
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
@@ -796,11 +797,11 @@ def person_register_and_enrol(*, actor: Membership, program: Program, data: dict
 def _record(actor: Membership, person: Person, on: dt.date, text: str, data: dict[str, Any],
             enrollment: Enrollment | None = None,
             kind: str = ActivityRecord.Kind.OTHER) -> ActivityRecord:
-    from django.utils import timezone
-
-    when = timezone.make_aware(dt.datetime.combine(on, dt.time(9, 0)))
+    # A task's record carries its date only: no time of day (「時刻なし」).
+    when = dt.datetime.combine(on, dt.time(0), tzinfo=clock.JAPAN)
     return ActivityRecord.objects.create(office=actor.office, person=person,
-                                         enrollment=enrollment, occurred_at=when, kind=kind,
+                                         enrollment=enrollment, occurred_at=when,
+                                         time_known=False, kind=kind,
                                          text=text, data=data, author=actor.user)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
@@ -11,7 +12,7 @@ from urllib.parse import quote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
-from pydantic import AfterValidator, create_model
+from pydantic import AfterValidator, BeforeValidator, create_model
 
 from jiritsu.core.errors import DomainError, Forbidden, NotFound
 from jiritsu.offices.models import Membership
@@ -33,6 +34,18 @@ def _in_range(value: Any) -> Any:
 # Dates and times in input: within a range the wareki helpers and the database handle.
 Day = Annotated[dt.date, AfterValidator(_in_range)]
 Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
+
+
+def _date_alone(value: Any) -> Any:
+    """``YYYY-MM-DD`` stays a date (pydantic would read it as midnight)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    return value
+
+
+# A moment whose time of day may be unknown: a date alone (``2026-12-04``) or a date-time.
+DayOrMoment = Annotated[dt.datetime | dt.date, BeforeValidator(_date_alone),
+                        AfterValidator(_in_range)]
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 

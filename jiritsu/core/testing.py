@@ -8,13 +8,43 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import time_machine
+
+from jiritsu.core import clock
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.people.models import Household, HouseholdType, Person
 
 _seq = itertools.count(1)
 PASSWORD = "test-password-123"
+
+# ---- frozen moments in Japan time ----------------------------------------------------------
+
+# The hard moments for anything that depends on "today": just after midnight, before the office
+# opens at 08:30–09:00 (UTC is still the previous day until 09:00 JST), and just before midnight,
+# on the last and first days of a fiscal year and across the era change 平成 → 令和.
+HARD_TIMES = ("00:05", "08:45", "23:55")
+HARD_DAYS = ("2026-03-31", "2026-04-01", "2019-04-30", "2019-05-01")
+HARD_MOMENTS = tuple(f"{day} {time}" for day in HARD_DAYS for time in HARD_TIMES)
+
+
+def japan_moment(moment: str | dt.datetime) -> dt.datetime:
+    """``"2026-04-01 08:45"`` (or a naive datetime) as an aware datetime in Japan time."""
+    value = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return clock.to_japan(value)
+
+
+@contextmanager
+def at_japan_time(moment: str | dt.datetime, *, tick: bool = False) -> Iterator[Any]:
+    """Freeze the clock at ``moment`` in Japan time (``"2026-04-01 08:45"``), whatever the
+    machine's clock and ``TZ`` are. ``clock.now()``/``clock.today()``, Django's timestamps and
+    ``time.time()`` all see it. With ``tick=True`` time runs on from there. Use it only around
+    what needs it: not around a live server or the browser (their threads would see it too)."""
+    with time_machine.travel(japan_moment(moment), tick=tick) as traveller:
+        yield traveller
 
 
 def make_office(code: str | None = None, **kw: Any) -> Office:

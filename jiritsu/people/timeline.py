@@ -141,7 +141,6 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
         if pid:
             qs = qs.filter(enrollment__program_id=pid)
         for r in qs.order_by("-occurred_at", "-id")[:limit]:
-            local = clock.to_japan(r.occurred_at)
             details = []
             staff = [str(u) for u in r.staff_present.all()]
             partners = [p.name for p in r.partners_present.all()]
@@ -154,9 +153,9 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
             if r.weight_kg is not None:
                 details.append(f"体重 {r.weight_kg}kg")
             who = str(r.author) + (f"（{r.author_partner.name}）" if r.author_partner else "")
-            entries.append(Entry("record", local.date(), r.occurred_at, r.get_kind_display(),
+            entries.append(Entry("record", r.occurred_on, r.occurred_at, r.get_kind_display(),
                                  r.text, r.enrollment.program.name if r.enrollment else "",
-                                 who, local.strftime("%H:%M"), details))
+                                 who, r.time_label, details))
 
     if "review" in kinds:
         qs = (Review.objects.filter(enrollment__person=person).filter(day_range("reviewed_on", f))

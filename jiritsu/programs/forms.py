@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs.models import (
@@ -395,7 +395,8 @@ class PlanForm(forms.Form):
 class RecordForm(forms.Form):
     occurred_on = JapaneseDateField(label="日付")
     occurred_time = forms.TimeField(label="時刻", required=False,
-                                    widget=forms.TimeInput(attrs={"type": "time"}))
+                                    widget=forms.TimeInput(attrs={"type": "time"}),
+                                    help_text="空欄なら「時刻なし」として記録します。")
     kind = forms.ChoiceField(label="種別", choices=ActivityRecord.Kind.choices)
     enrollment = forms.ModelChoiceField(label="プログラム", required=False, queryset=None,  # type: ignore[arg-type]
                                         empty_label="（プログラムに関係しない記録）")
@@ -426,8 +427,11 @@ class RecordForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         cd = self.cleaned_data
-        moment = dt.datetime.combine(cd["occurred_on"], cd.get("occurred_time") or dt.time(9, 0))
-        return {"occurred_at": timezone.make_aware(moment), "kind": cd["kind"], "text": cd["text"],
+        # A date alone stays a record without a time of day (shown as 「時刻なし」).
+        when: dt.date = cd["occurred_on"]
+        if cd.get("occurred_time") is not None:
+            when = dt.datetime.combine(when, cd["occurred_time"], tzinfo=clock.JAPAN)
+        return {"occurred_at": when, "kind": cd["kind"], "text": cd["text"],
                 "duration_minutes": cd.get("duration_minutes"),
                 "systolic_bp": cd.get("systolic_bp"), "diastolic_bp": cd.get("diastolic_bp"),
                 "weight_kg": cd.get("weight_kg")}

@@ -7,11 +7,14 @@ outcomes → transfers. All rows are office-owned and reached through scoped man
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from jiritsu.core import clock
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.people.models import Person
 
@@ -655,7 +658,10 @@ class ActivityRecord(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="records")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="records")
+    # A record written with a date and no time keeps "no time": ``time_known`` is false and
+    # ``occurred_at`` is the start of that day in Japan time (it still sorts within its day).
     occurred_at = models.DateTimeField("日時")
+    time_known = models.BooleanField("時刻の記録あり", default=True)
     kind = models.CharField("種別", max_length=30, choices=Kind.choices)
     text = models.TextField("内容")
     duration_minutes = models.PositiveSmallIntegerField("所要時間（分）", null=True, blank=True)
@@ -686,6 +692,16 @@ class ActivityRecord(models.Model):
             # person_id alone PostgreSQL ANDs in the whole office's office_id bitmap.
             models.Index(fields=["person", "office"], name="record_person_office"),
         ]
+
+    @property
+    def occurred_on(self) -> dt.date:
+        """The record's date in Japan."""
+        return clock.japan_date(self.occurred_at)
+
+    @property
+    def time_label(self) -> str:
+        """The time of day as written (``HH:MM``), or 「時刻なし」 for a record without one."""
+        return f"{clock.to_japan(self.occurred_at):%H:%M}" if self.time_known else "時刻なし"
 
 
 class Review(models.Model):

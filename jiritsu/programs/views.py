@@ -537,6 +537,8 @@ def record_create(request: HttpRequest, person_pk: int) -> HttpResponse:
                                              staff_present=list(cd["staff_present"]),
                                              partners_present=list(cd["partners_present"]))
             except DomainError as exc:
+                if exc.field == "occurred_at":  # the form asks for the date as occurred_on
+                    exc.field = "occurred_on"
                 _error(form, exc)
             else:
                 messages.success(request, "経過記録を保存しました。")

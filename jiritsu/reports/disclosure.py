@@ -191,7 +191,12 @@ def _records(person: Person) -> list[Section]:
     records = (pm.ActivityRecord.objects.filter(person=person)
                .select_related("enrollment__program", "author", "author_partner")
                .prefetch_related("staff_present", "partners_present").order_by("occurred_at", "id"))
-    return [Section("records", "経過記録", model_rows(records, skip={"data"}))]
+    rows = model_rows(records, skip={"data", "time_known"})
+    label = pm.ActivityRecord._meta.get_field("occurred_at").verbose_name
+    for row, r in zip(rows, records, strict=True):
+        if not r.time_known:  # a record without a time of day shows its date only
+            row[label] = r.occurred_on
+    return [Section("records", "経過記録", rows)]
 
 
 def _conferences(person: Person) -> list[Section]:

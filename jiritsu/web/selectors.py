@@ -197,7 +197,7 @@ def follow_ups_due(people: People, *, today: dt.date, until: dt.date) -> list[Fo
         due = add_months(s.discharged_on, 1)
         if due > until:
             continue
-        if s.last_record_at and s.last_record_at.date() >= due - dt.timedelta(days=7):
+        if s.last_record_at and clock.japan_date(s.last_record_at) >= due - dt.timedelta(days=7):
             continue
         out.append(FollowUp(s.person, "退院後1か月の確認", due, due < today,
                             f"{s.hospital_name}を退院"))

@@ -19,8 +19,8 @@ from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
     Day,
+    DayOrMoment,
     Id,
-    Moment,
     PageParams,
     acting,
     page_of,
@@ -899,7 +899,10 @@ def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tup
 class RecordIn(Schema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     enrollment_id: int | None = Field(None, ge=1, le=2_147_483_647)
-    occurred_at: Moment = Field(..., description="日時（ISO 8601、タイムゾーン付き推奨）")
+    occurred_at: DayOrMoment = Field(
+        ..., description="日時（ISO 8601、タイムゾーン付き推奨）。時刻が分からない記録は日付だけ"
+                         "（例 2026-12-04）を送ると「時刻なし」として記録します（time_known=false）。"
+                         "未来の日付は future_date で拒否されます（当日はどの時刻でも可）。")
     kind: ActivityRecord.Kind
     text: str = Field(..., min_length=1, max_length=20_000)
     duration_minutes: int | None = Field(None, ge=0, le=1440)
@@ -912,7 +915,8 @@ class RecordIn(Schema):
 
 class RecordUpdateIn(Schema):
     version: int = Field(..., ge=1, le=2_147_483_647)
-    occurred_at: Moment | None = None
+    occurred_at: DayOrMoment | None = Field(
+        None, description="日時、または日付だけ（「時刻なし」の記録になります）")
     kind: ActivityRecord.Kind | None = None
     text: str | None = Field(None, min_length=1, max_length=20_000)
     duration_minutes: int | None = Field(None, ge=0, le=1440)
@@ -925,7 +929,9 @@ class RecordOut(Schema):
     id: int
     person_id: int
     enrollment_id: int | None
-    occurred_at: dt.datetime
+    occurred_at: dt.datetime = Field(..., description="日時（time_known=false ならその日の0時、日本時間）")
+    occurred_on: dt.date = Field(..., description="記録の日付（日本時間）")
+    time_known: bool = Field(..., description="時刻の記録があるか（false は「時刻なし」）")
     kind: str
     text: str
     duration_minutes: int | None
@@ -946,7 +952,8 @@ class RecordFilter(Schema):
 
 def _record(r: ActivityRecord) -> dict[str, Any]:
     return {"id": r.pk, "person_id": r.person_id, "enrollment_id": r.enrollment_id,
-            "occurred_at": r.occurred_at, "kind": r.kind, "text": r.text,
+            "occurred_at": r.occurred_at, "occurred_on": r.occurred_on,
+            "time_known": r.time_known, "kind": r.kind, "text": r.text,
             "duration_minutes": r.duration_minutes, "systolic_bp": r.systolic_bp,
             "diastolic_bp": r.diastolic_bp,
             "weight_kg": float(r.weight_kg) if r.weight_kg is not None else None,

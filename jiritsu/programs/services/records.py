@@ -18,8 +18,29 @@ from jiritsu.people.models import Person
 from jiritsu.programs.models import ActivityRecord, Consent, Enrollment
 from jiritsu.programs.services._common import Kind, audit, require, same_office
 
-RECORD_FIELDS = ["occurred_at", "kind", "text", "duration_minutes", "systolic_bp",
+RECORD_FIELDS = ["occurred_at", "time_known", "kind", "text", "duration_minutes", "systolic_bp",
                  "diastolic_bp", "weight_kg", "data"]
+
+
+def _when(values: dict[str, Any], current: ActivityRecord | None = None) -> dict[str, Any]:
+    """Normalise a record's moment: ``occurred_at`` given as a date alone (or with
+    ``time_known`` false) is a record without a time of day, kept as the start of that day in
+    Japan time; an aware or naive datetime (naive = Japan time) is a record with its time."""
+    if "occurred_at" not in values and "time_known" not in values:
+        return values
+    occurred_at = values.get("occurred_at", current.occurred_at if current else None)
+    if isinstance(occurred_at, dt.datetime):
+        time_known = bool(values.get("time_known", "occurred_at" in values
+                                     or (current is not None and current.time_known)))
+        moment = clock.to_japan(occurred_at)
+    elif isinstance(occurred_at, dt.date):
+        time_known, moment = False, dt.datetime.combine(occurred_at, dt.time(0),
+                                                        tzinfo=clock.JAPAN)
+    else:
+        raise ValidationFailed("日付を入力してください。", field="occurred_at")
+    if not time_known:
+        moment = dt.datetime.combine(moment.date(), dt.time(0), tzinfo=clock.JAPAN)
+    return {**values, "occurred_at": moment, "time_known": time_known}
 
 
 def partner_may_write(membership: Membership, person: Person,
@@ -50,9 +71,9 @@ def _check(actor: Membership, person: Person, enrollment: Enrollment | None,
         raise ValidationFailed("内容を入力してください。", field="text")
     occurred_at = values.get("occurred_at")
     if not isinstance(occurred_at, dt.datetime):
-        raise ValidationFailed("日時を入力してください。", field="occurred_at")
-    if occurred_at > clock.now() + dt.timedelta(minutes=5):
-        raise ValidationFailed("日時に未来の時刻は入力できません。", field="occurred_at")
+        raise ValidationFailed("日付を入力してください。", field="occurred_at")
+    # Something that happened: any time of today is accepted, whatever the hour now.
+    clock.not_after_today(occurred_at, field="occurred_at", what="記録の日付")
     s, d = values.get("systolic_bp"), values.get("diastolic_bp")
     if (s is None) != (d is None):
         raise ValidationFailed("血圧は最高・最低の両方を入力してください。", field="systolic_bp")
@@ -72,9 +93,10 @@ def _check(actor: Membership, person: Person, enrollment: Enrollment | None,
 def record_create(*, actor: Membership, person: Person, values: dict[str, Any],
                   enrollment: Enrollment | None = None, staff_present: list[Any] | None = None,
                   partners_present: list[PartnerOrganisation] | None = None) -> ActivityRecord:
-    """``values``: occurred_at (aware datetime), kind, text, duration_minutes, systolic_bp,
-    diastolic_bp, weight_kg, data."""
+    """``values``: occurred_at (a datetime, or a date alone for a record without a time of
+    day), kind, text, duration_minutes, systolic_bp, diastolic_bp, weight_kg, data."""
     require(actor, "record.write")
+    values = _when(values)
     staff = list(staff_present or [])
     partners = list(partners_present or [])
     _check(actor, person, enrollment, values, staff, partners)
@@ -87,7 +109,8 @@ def record_create(*, actor: Membership, person: Person, values: dict[str, Any],
     if partners:
         rec.partners_present.set(partners)
     audit(actor, "record.create", Kind.CREATE, rec, person=person,
-          after={**snapshot(rec, ["enrollment_id", "occurred_at", "kind", "duration_minutes"]),
+          after={**snapshot(rec, ["enrollment_id", "occurred_at", "time_known", "kind",
+                                      "duration_minutes"]),
                  "staff_present": [u.pk for u in staff],
                  "partners_present": [p.pk for p in partners]})
     return rec
@@ -102,6 +125,7 @@ def record_update(*, actor: Membership, record: ActivityRecord, expected_version
     same_office(actor, record)
     if actor.role == Membership.Role.PARTNER and record.author_partner_id != actor.partner_id:
         raise NotFound()
+    values = _when(values, record)
     merged = {k: getattr(record, k) for k in RECORD_FIELDS} | values
     staff = list(staff_present) if staff_present is not None else list(record.staff_present.all())
     partners = (list(partners_present) if partners_present is not None
