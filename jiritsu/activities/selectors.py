@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from jiritsu.activities import catalog
 from jiritsu.activities.models import (
+    ReceivingRequest,
     SeriesExpense,
     SessionAttendance,
     SessionSeries,
@@ -269,6 +271,29 @@ def suggest_centres(person: Person,
         if any(area and any(area == k or area in k for k in keys) for area in p.areas or []):
             out.append(p)
     return out
+
+
+# --- receiving places (尼崎): the one rule for a facility's places taken ----------------
+
+def _holds_place() -> Q:
+    """受入れ枠: a place at a facility is taken by an accepted request whose episode is
+    still open. Jiritsu records no move-out, so the episode's end is the only recorded end
+    of the placement; counting every acceptance ever would fill a facility for good."""
+    return Q(status=ReceivingRequest.Status.ACCEPTED,
+             enrollment__status__in=Enrollment.OPEN_STATUSES)
+
+
+def facility_occupied(facility: PartnerOrganisation) -> int:
+    """Places the office holds at ``facility`` (what accepting one more is checked against)."""
+    return ReceivingRequest.objects.filter(_holds_place(), facility=facility).count()
+
+
+def receiving_requests_with_occupancy(qs: QuerySet[ReceivingRequest]) -> QuerySet[ReceivingRequest]:
+    """``qs`` with ``occupied``: the places taken at each request's facility, by the same
+    rule as :func:`facility_occupied` (the person's support page and the API show it)."""
+    taken = (ReceivingRequest.objects.filter(_holds_place(), facility=OuterRef("facility"))
+             .order_by().values("facility").annotate(n=Count("pk")).values("n"))
+    return qs.annotate(occupied=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
 
 
 # --- triggers ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from jiritsu.activities import catalog
+from jiritsu.activities import catalog, selectors
 from jiritsu.activities.models import (
     FamilyContact,
     FamilyRequest,
@@ -684,13 +684,6 @@ RECEIVING_KINDS = (PartnerOrganisation.Kind.RELIEF_FACILITY, PartnerOrganisation
                    PartnerOrganisation.Kind.FACILITY)
 
 
-def facility_occupied(facility: PartnerOrganisation) -> int:
-    """People the office has placed there: accepted requests whose enrolment is still open."""
-    return ReceivingRequest.objects.filter(
-        facility=facility, status=ReceivingRequest.Status.ACCEPTED,
-        enrollment__status__in=Enrollment.OPEN_STATUSES).count()
-
-
 @transaction.atomic
 def receiving_request_make(*, actor: Membership, enrollment: Enrollment,
                            facility: PartnerOrganisation, requested_on: dt.date,
@@ -720,7 +713,7 @@ def receiving_request_answer(*, actor: Membership, request: ReceivingRequest, st
         raise ValidationFailed("回答を選んでください。", field="status")
     facility = PartnerOrganisation.objects.select_for_update().get(pk=request.facility_id)
     if status == ReceivingRequest.Status.ACCEPTED and facility.capacity is not None:
-        used = facility_occupied(facility)
+        used = selectors.facility_occupied(facility)
         if used >= facility.capacity:
             raise ValidationFailed(
                 f"{facility.name}の定員{facility.capacity}人に対し、既に{used}人の受入が決まっています。"

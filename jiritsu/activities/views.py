@@ -11,7 +11,6 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -294,10 +293,9 @@ def person_support(request: HttpRequest, pk: int) -> HttpResponse:
         "tracks": HealthTrack.objects.filter(enrollment__person=person).select_related(
             "enrollment__program"),
         "contacts": contacts.prefetch_related("requests"),
-        "receiving": ReceivingRequest.objects.filter(enrollment__person=person).select_related(
-            "facility", "enrollment__program").annotate(
-            accepted=Count("facility__receiving_requests",
-                           filter=Q(facility__receiving_requests__status="accepted"))),
+        "receiving": selectors.receiving_requests_with_occupancy(
+            ReceivingRequest.objects.filter(enrollment__person=person).select_related(
+                "facility", "enrollment__program")),
         "referrals": HelloWorkReferral.objects.filter(enrollment__person=person).select_related(
             "hello_work"),
         "placements": VolunteerPlacement.objects.filter(enrollment__person=person).select_related(

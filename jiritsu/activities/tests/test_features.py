@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jiritsu.activities import catalog, selectors, services
@@ -15,6 +16,7 @@ from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.programs import services as program_services
 from jiritsu.programs.models import ActivityRecord, Plan, PlanCommitment
 
 D = dt.date
@@ -330,6 +332,35 @@ def test_receiving_place_capacity_is_respected(world):
 
 
 # --- triggers, yearly cycle, non-recipients -----------------------------------------
+
+def test_places_taken_are_one_count_for_the_refusal_and_the_support_page(world, client):
+    """受入れ枠: an accepted request holds a place while its episode is open. The refusal,
+    the person's support page and the API (``test_activities_support``) count alike; the
+    page used to count every acceptance ever (2 of 1 here) while the refusal let one in."""
+    cw = world.m(world.caseworker)
+    program = program_from(world.m(world.manager), "amagasaki_discharge")
+    gh = t.make_partner(world.office, PartnerOrganisation.Kind.GROUP_HOME, "GHひまわり", capacity=1)
+    first = enrol(program, world.person)
+    other = t.make_person(world.office, household=world.household)
+    second = enrol(program, other)
+    r1 = services.receiving_request_make(actor=cw, enrollment=first, facility=gh,
+                                         requested_on=D(2026, 5, 1))
+    services.receiving_request_answer(actor=cw, request=r1, status="accepted",
+                                      answered_on=D(2026, 5, 10))
+    assert selectors.facility_occupied(gh) == 1
+    # The first person's episode ends: the place is free again.
+    program_services.enrollment_end(actor=cw, enrollment=first, reason="not_needed",
+                                    on=D(2026, 6, 1))
+    assert selectors.facility_occupied(gh) == 0
+    r2 = services.receiving_request_make(actor=cw, enrollment=second, facility=gh,
+                                         requested_on=D(2026, 6, 2))
+    services.receiving_request_answer(actor=cw, request=r2, status="accepted",
+                                      answered_on=D(2026, 6, 5))
+    assert selectors.facility_occupied(gh) == 1
+    client.force_login(world.caseworker)
+    body = client.get(reverse("activities:person_support", args=[other.pk])).content.decode()
+    assert "定員1・受入中1人" in body and "受入中2人" not in body
+
 
 def test_new_cases_are_listed_until_considered(world):
     cw = world.m(world.caseworker)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -186,7 +185,8 @@ class ReceivingRequestOut(Schema):
     facility_id: int
     facility_name: str
     facility_capacity: int | None
-    facility_accepted: int
+    facility_accepted: int = Field(
+        ..., description="受入中の人数：受入可の依頼のうち参加が終わっていないもの（定員を超える受入可を拒む判定と同じ数）")
     requested_on: dt.date
     status: str
     status_label: str
@@ -264,17 +264,16 @@ def _contact(c: FamilyContact) -> dict[str, Any]:
 
 
 def _receiving_qs(person: Person) -> Any:
-    return ReceivingRequest.objects.filter(enrollment__person=person).select_related(
-        "facility", "enrollment__program").annotate(
-        accepted=Count("facility__receiving_requests",
-                       filter=Q(facility__receiving_requests__status="accepted")))
+    return selectors.receiving_requests_with_occupancy(
+        ReceivingRequest.objects.filter(enrollment__person=person).select_related(
+            "facility", "enrollment__program"))
 
 
 def _receiving(r: ReceivingRequest) -> dict[str, Any]:
     return {"id": r.pk, "enrollment_id": r.enrollment_id,
             "program_name": r.enrollment.program.name, "facility_id": r.facility_id,
             "facility_name": r.facility.name, "facility_capacity": r.facility.capacity,
-            "facility_accepted": getattr(r, "accepted", 0), "requested_on": r.requested_on,
+            "facility_accepted": getattr(r, "occupied", 0), "requested_on": r.requested_on,
             "status": r.status, "status_label": r.get_status_display(),
             "answered_on": r.answered_on, "note": r.note}
 

@@ -13,6 +13,7 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.programs import services as program_services
 from jiritsu.programs.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,10 @@ def test_receiving_places_respect_capacity(world, api_as):
     assert r.json()["status_label"] == "空き待ち"
     assert ReceivingRequest.objects.filter(status="accepted").count() == 1
     assert AuditEvent.objects.filter(action="receiving_request.answer").count() == 2
+    # The first episode ends: its place is free, and every answer counts the same places.
+    program_services.enrollment_end(actor=world.m(world.caseworker), enrollment=first,
+                                    reason="not_needed", on=dt.date(2026, 6, 1))
+    r = cw.post(f"people/{other.pk}/receiving-requests/{r2.json()['id']}/answer", accept)
+    assert r.status_code == 200 and r.json()["facility_accepted"] == 1, r.json()
+    support = cw.get(f"people/{world.person.pk}/support").json()
+    assert [x["facility_accepted"] for x in support["receiving_requests"]] == [1]
