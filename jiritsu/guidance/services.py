@@ -24,7 +24,10 @@ from jiritsu.core.wareki import format_wareki
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 from jiritsu.guidance.rules import Blocker, Track, hearing_date
 from jiritsu.offices.models import Membership, Office, User
+from jiritsu.people import services as people_services
 from jiritsu.people.models import Household, Person
+from jiritsu.programs.models import Conference
+from jiritsu.programs.services import conferences as program_conferences
 
 K = GuidanceStep.Kind
 SUBJ = GuidanceStep.ConferenceSubject
@@ -206,9 +209,8 @@ def guidance_oral_instruction_record(*, actor: Membership, case: GuidanceCase,
 def guidance_conference_record(*, actor: Membership, case: GuidanceCase, held_on: dt.date,
                                subject: str, outcome: str, minutes: str, place: str = "",
                                attendees: Sequence[User] = ()) -> GuidanceStep:
-    """A ケース診断会議 on this case: creates the programs.Conference row it refers to."""
-    from jiritsu.programs.models import Conference, ConferenceAttendee
-
+    """A ケース診断会議 on this case: the programs.Conference row it refers to is created by
+    the programs service that owns conferences (in the person's audit trail)."""
     track = _load(actor, case)
     if subject not in SUBJ.values:
         raise ValidationFailed("協議事項を選んでください。", code="guidance.subject_missing",
@@ -220,18 +222,11 @@ def guidance_conference_record(*, actor: Membership, case: GuidanceCase, held_on
                                field="outcome")
     minutes = _require_text(minutes, "minutes", "協議の内容（議事録）", "guidance.minutes_missing")
     label = SUBJ(subject).label
-    conference = Conference.objects.create(
-        office=case.office, kind=Conference.Kind.CASE_DIAGNOSIS, held_on=held_on,
-        title=f"ケース診断会議（{case.person}：{label}）", place=place,
-        agenda=label, minutes=minutes, created_by=actor.user)
-    roles = dict(Membership.objects.filter(office=case.office, user__in=list(attendees))
-                 .values_list("user_id", "role"))
-    for user in attendees:
-        ConferenceAttendee.objects.create(conference=conference, user=user, name=str(user),
-                                          role=roles.get(user.pk, ""))
-    record(actor=actor.user, office=actor.office, action="guidance.conference_create",
-           kind=AuditEvent.Kind.CREATE, target=conference, person=case.person,
-           after=snapshot(conference))
+    conference = program_conferences.conference_create(
+        actor=actor, kind=Conference.Kind.CASE_DIAGNOSIS, held_on=held_on,
+        title=f"ケース診断会議（{case.person}：{label}）", place=place, agenda=label,
+        minutes=minutes, attendees=[{"user": user} for user in attendees],
+        about=case.person)
     return _add_step(actor, case, K.CONFERENCE, held_on, conference=conference,
                      conference_subject=subject, conference_outcome=outcome, content=minutes)
 
@@ -455,15 +450,12 @@ def guidance_decision_approve(*, actor: Membership, step: GuidanceStep, approve:
 
 
 def _end_assistance(actor: Membership, household_id: int, step: GuidanceStep) -> None:
-    household = Household.objects.get(pk=household_id)
-    before = snapshot(household, ["assistance_ended_on", "end_reason"])
-    household.assistance_ended_on = step.effective_on
-    household.end_reason = Household.EndReason.SANCTION
-    save_versioned(household, household.version, ["assistance_ended_on", "end_reason"])
-    record(actor=actor.user, office=actor.office, action="household.assistance_end",
-           kind=AuditEvent.Kind.TRANSITION, target=household, person=step.case.person,
-           before=before, after=snapshot(household, ["assistance_ended_on", "end_reason"]),
-           note=f"法62条3項による保護廃止（{step.document_number}）")
+    """法62条3項の廃止: the household's assistance ends through the registry's own
+    service, which also ends the members' open program episodes (保護廃止)."""
+    people_services.household_end_assistance(
+        actor=actor, household=Household.objects.get(pk=household_id),
+        ended_on=step.effective_on, end_reason=Household.EndReason.SANCTION,
+        person=step.case.person, note=f"法62条3項による保護廃止（{step.document_number}）")
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import is_kana, search_key
 from jiritsu.core.spreadsheet import append_row, csv_writer
 from jiritsu.offices.models import Membership
+from jiritsu.people import signals
 from jiritsu.people.models import (
     Disability,
     HospitalStay,
@@ -632,6 +633,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
     changed_households: list[Household] = []
     type_changes: list[HouseholdTypeChange] = []
     household_audit: list[tuple[Household, dict[str, Any], dict[str, Any], str]] = []
+    assistance_ended: list[tuple[int, dt.date]] = []  # (household, 保護廃止日) newly ended
     for case_number, values in households.items():
         attrs = {HOUSEHOLD_FIELDS[k]: v for k, v in values.items()}
         h = existing_households.get(case_number)
@@ -642,6 +644,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         fields = [f for f in attrs if not (f == "household_type" and not attrs[f])]
         before = snapshot(h, fields)
         old_type = h.household_type
+        was_ended = h.assistance_ended_on
         for f in fields:
             setattr(h, f, attrs[f])
         after = snapshot(h, fields)
@@ -650,6 +653,8 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
             h.updated_at = now
             changed_households.append(h)
             household_audit.append((h, before, after, "household.import_update"))
+            if was_ended is None and h.assistance_ended_on is not None:
+                assistance_ended.append((h.pk, h.assistance_ended_on))
             if h.household_type != old_type:
                 type_changes.append(HouseholdTypeChange(household_id=h.pk, household_type=h.household_type,
                                                         valid_from=today))
@@ -731,6 +736,8 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         entries.append(Entry(action, AuditEvent.Kind.UPDATE, h, None, diff(before, after)))
     record_many(actor=actor.user, office=office, entries=entries,
                 note=f"caseload.import #{summary.pk}")
+    # 保護廃止 in the file ends the members' open episodes in this same transaction.
+    signals.send_assistance_ended(actor, assistance_ended)
     return result
 
 

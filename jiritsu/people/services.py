@@ -19,6 +19,7 @@ from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
+from jiritsu.people import signals
 from jiritsu.people.models import (
     CareDuty,
     Disability,
@@ -138,6 +139,7 @@ def household_update(*, actor: Membership, household: Household, expected_versio
     attnames = [getattr(Household._meta.get_field(f), "attname", f) for f in fields]
     before = snapshot(household, attnames)
     old_type = household.household_type
+    was_ended = household.assistance_ended_on
     for f in fields:
         setattr(household, f, data[f])
     save_versioned(household, expected_version, fields)
@@ -152,6 +154,35 @@ def household_update(*, actor: Membership, household: Household, expected_versio
            kind=AuditEvent.Kind.UPDATE, target=household,
            before=before, after=snapshot(household, attnames),
            people=Person.objects.filter(household=household).values_list("pk", flat=True))
+    if was_ended is None and household.assistance_ended_on is not None:
+        signals.send_assistance_ended(actor, [(household.pk, household.assistance_ended_on)])
+    return household
+
+
+@transaction.atomic
+def household_end_assistance(*, actor: Membership, household: Household, ended_on: Any,
+                             end_reason: str, note: str = "",
+                             person: Person | None = None) -> Household:
+    """保護廃止 decided elsewhere (a sanction on the guidance track): set the end date and
+    reason, audit it (``household.assistance_end``, in ``person``'s trail when given) and
+    end the members' open episodes through :data:`signals.assistance_ended`. The
+    decision behind it was authorised by its own service, so no role is checked here."""
+    if household.office_id != actor.office_id:
+        raise Forbidden()
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    fields = ["assistance_ended_on", "end_reason"]
+    before = snapshot(locked, fields)
+    was_ended = locked.assistance_ended_on
+    locked.assistance_ended_on, locked.end_reason = ended_on, end_reason
+    save_versioned(locked, locked.version, fields)
+    record(actor=actor.user, office=actor.office, action="household.assistance_end",
+           kind=AuditEvent.Kind.TRANSITION, target=locked, person=person,
+           before=before, after=snapshot(locked, fields), note=note,
+           people=Person.objects.filter(household=locked).values_list("pk", flat=True))
+    if was_ended is None:
+        signals.send_assistance_ended(actor, [(locked.pk, ended_on)])
+    household.assistance_ended_on, household.end_reason = ended_on, end_reason
+    household.version = locked.version
     return household
 
 

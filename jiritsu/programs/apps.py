@@ -7,5 +7,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from jiritsu.programs import next_review
+        from jiritsu.programs.services import enrollments
 
         next_review.connect()
+        enrollments.connect()

@@ -63,3 +63,20 @@ def make_consent(person: Any, program: Program | None, *, given_on: dt.date = dt
         ConsentGrant.objects.create(consent=consent, partner=p,
                                     categories=categories or ["basic", "employment"])
     return consent
+
+
+def open_episodes_for_assistance_end(actor: Any, person: Any, *, on: dt.date = dt.date(2025, 4, 1)
+                                     ) -> dict[str, Any]:
+    """Episodes for the 保護廃止 tests, made through the services: ``active`` and
+    ``candidate`` in recipient-only programs, ``open_to_all`` in a program that also takes
+    people not on assistance, and ``ended`` (declined before)."""
+    from jiritsu.programs import services
+
+    programs = {k: make_program(person.office, consent_required=False,
+                                allows_non_recipients=(k == "open_to_all"))
+                for k in ("active", "candidate", "open_to_all", "ended")}
+    out = {k: services.enrollment_create(actor=actor, person=person, program=p, on=on)
+           for k, p in programs.items()}
+    services.enrollment_start(actor=actor, enrollment=out["active"], on=on)
+    services.enrollment_end(actor=actor, enrollment=out["ended"], reason="declined", on=on)
+    return out

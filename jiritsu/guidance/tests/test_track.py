@@ -12,7 +12,8 @@ from jiritsu.core.errors import DomainError, Forbidden
 from jiritsu.guidance import services as s
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.tests.helpers import Walker, at, days_ago
-from jiritsu.programs.models import Conference
+from jiritsu.programs.models import Conference, Enrollment
+from jiritsu.programs.testing import open_episodes_for_assistance_end
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +50,32 @@ def test_whole_kiyosu_track_ends_in_an_approved_suspension(world):
 
 def test_abolition_ends_assistance_of_the_household(world):
     walk = Walker(world, required=1)
+    episodes = open_episodes_for_assistance_end(walk.cw, world.person, on=days_ago(200))
     draft = walk.to_draft("abolish")
     s.guidance_decision_approve(actor=walk.mgr, step=draft, approve=True)
     world.household.refresh_from_db()
     assert world.household.end_reason == "sanction"
     assert world.household.assistance_ended_on == draft.effective_on
+    assert AuditEvent.objects.filter(action="household.assistance_end",
+                                     person_id=world.person.pk).exists()
+    # 保護廃止 ends the person's open episodes in the same transaction, with that reason.
+    for key in ("active", "candidate"):
+        e = Enrollment.objects.get(pk=episodes[key].pk)
+        assert (e.status, e.end_reason) == ("ended", "assistance_ended")
+        assert e.ended_on == draft.effective_on
+    assert Enrollment.objects.get(pk=episodes["open_to_all"].pk).status == "candidate"
+
+
+def test_case_conference_is_written_by_the_programs_service_in_the_persons_trail(world):
+    walk = Walker(world, required=1)
+    walk.to_draft("suspend")
+    conferences = Conference.objects.filter(office=world.office, kind="case_diagnosis")
+    assert conferences.exists()
+    for c in conferences:
+        assert AuditEvent.objects.filter(action="conference.create", target_id=str(c.pk),
+                                         person_id=world.person.pk).exists()
+        assert set(c.attendees.values_list("role", flat=True)) <= {
+            "caseworker", "supervisor", "manager"}
 
 
 def test_absence_after_proper_notice_allows_the_decision(world):

@@ -16,6 +16,7 @@ from jiritsu.audit.log import snapshot
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import DomainError, ValidationFailed
 from jiritsu.offices.models import Membership
+from jiritsu.people.models import Person
 from jiritsu.programs.models import (
     ApprovalRequest,
     Conference,
@@ -114,10 +115,13 @@ def _apply_decision(actor: Membership, conference: Conference, d: dict[str, Any]
 def conference_create(*, actor: Membership, kind: str, held_on: dt.date, title: str,
                       program: Program | None = None, place: str = "", agenda: str = "",
                       minutes: str = "", attendees: list[dict[str, Any]] | None = None,
-                      decisions: list[dict[str, Any]] | None = None) -> Conference:
+                      decisions: list[dict[str, Any]] | None = None,
+                      about: Person | None = None) -> Conference:
     """``attendees``: [{"user"| "name", "role", "profession", "partner", "is_family"}];
     ``decisions``: [{"person", "decision", "reason", "program", "enrollment", "phase",
-    "menus", "end_reason", "target_program", "extend_until"}]."""
+    "menus", "end_reason", "target_program", "extend_until"}]. ``about``: the one person
+    a conference is held on when it decides nothing in programs (a ケース診断会議 on the
+    guidance track); its audit row is then in that person's trail."""
     require(actor, "conference.manage")
     same_office(actor, program)
     if kind not in Conference.Kind.values:
@@ -155,7 +159,7 @@ def conference_create(*, actor: Membership, kind: str, held_on: dt.date, title: 
             decision=d["decision"], reason=d.get("reason", ""), phase=d.get("phase"),
             end_reason=d.get("end_reason") or "", target_program=d.get("target_program"),
             extend_until=d.get("extend_until"))
-    audit(actor, "conference.create", Kind.CREATE, conference,
+    audit(actor, "conference.create", Kind.CREATE, conference, person=about,
           after={**snapshot(conference, ["kind", "held_on", "title", "program_id"]),
                  "attendees": len(attendees or []),
                  "decisions": [{"person": d["person"].pk, "decision": d.get("decision")}

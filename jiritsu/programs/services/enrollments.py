@@ -413,6 +413,46 @@ def enrollment_end(*, actor: Membership, enrollment: Enrollment, reason: str, on
     return enrollment
 
 
+def end_for_assistance_ended(*, actor: Membership, ended: list[tuple[int, dt.date]]) -> list[Enrollment]:
+    """保護廃止: end the open episodes of the members of households whose assistance
+    ended, with the reason 保護廃止, dated the end of assistance (or the episode's last
+    event when that is later). Programs that also take people not on assistance
+    (``allows_non_recipients``) keep their episodes. No 決裁 and no role check: the end
+    of assistance was decided and authorised by the registry's service that calls this
+    (through ``people.signals.assistance_ended``), in the same transaction. Each episode
+    gets its event and its audit row (``enrollment.end``) in the person's trail."""
+    on_by_household = dict(ended)
+    episodes = list(
+        Enrollment.objects.filter(office_id=actor.office_id,
+                                  person__household_id__in=list(on_by_household),
+                                  status__in=Enrollment.OPEN_STATUSES,
+                                  program__allows_non_recipients=False)
+        .select_for_update(of=("self",)).select_related("person", "program")
+        .order_by("pk"))
+    for e in episodes:
+        assert e.person.household_id is not None
+        ended_on = on_by_household[e.person.household_id]
+        last = last_event_date(e)
+        on = max(ended_on, last) if last is not None else ended_on
+        _apply(actor, e, "end", on,
+               changes={"status": S.ENDED, "end_reason": R.ASSISTANCE_ENDED, "ended_on": on},
+               expected_version=None, conference=None, approval=None,
+               note=f"保護廃止（{format_wareki(ended_on)}）による終了")
+    return episodes
+
+
+def _on_assistance_ended(sender: Any, *, actor: Membership, ended: list[tuple[int, dt.date]],
+                         **kwargs: Any) -> None:
+    end_for_assistance_ended(actor=actor, ended=ended)
+
+
+def connect() -> None:
+    """Listen to the registry: 保護廃止 ends the members' episodes (``ProgramsConfig.ready``)."""
+    from jiritsu.people.signals import assistance_ended
+
+    assistance_ended.connect(_on_assistance_ended, dispatch_uid="programs.assistance_ended")
+
+
 @transaction.atomic
 def enrollment_transfer(*, actor: Membership, enrollment: Enrollment, target_program: Program,
                         on: dt.date, conference: Conference | None = None, note: str = "",
