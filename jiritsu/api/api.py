@@ -17,6 +17,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from jiritsu.api import errors
+from jiritsu.api.openapi import ContractAPI
 
 DESCRIPTION = """\
 Jiritsu（自立支援プログラム管理）の JSON API。画面と同じサービス・アクセス制御・監査ログを通ります。
@@ -67,7 +68,7 @@ class VendoredSwagger(Swagger):
         })
 
 
-api = NinjaAPI(
+api = ContractAPI(
     title="Jiritsu API",
     version="1",
     description=DESCRIPTION,

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
+import annotated_types
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, create_model
 
 from jiritsu.core.errors import DomainError, Forbidden, NotFound
 from jiritsu.offices.models import Membership
 
+# The range of the database's integer columns (PostgreSQL ``integer``).
+INT_MIN = -2_147_483_648
+INT_MAX = 2_147_483_647
 # Primary keys in paths and bodies: positive and within a 32-bit signed integer, so that
 # a wild value is a validation error rather than a database overflow.
-Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Id = Annotated[int, Field(ge=1, le=INT_MAX)]
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
@@ -48,6 +54,73 @@ DayOrMoment = Annotated[dt.datetime | dt.date, BeforeValidator(_date_alone),
                         AfterValidator(_in_range)]
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
+
+
+def _plain_int(annotation: Any) -> bool:
+    """``int`` or ``int | None`` (an ``Annotated`` integer already carries its own bounds)."""
+    if annotation is int:
+        return True
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = typing.get_args(annotation)
+        return int in args and all(a is int or a is type(None) for a in args)
+    return False
+
+
+_ColumnInt = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
+
+
+def _bounded_items(annotation: Any) -> Any:
+    """``list[int]`` → ``list[<int within a column's range>]`` (also inside ``| None``);
+    None if there is no bare ``int`` item to bound."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and args == (int,):
+        return list[_ColumnInt]
+    if isinstance(annotation, types.UnionType) or origin is typing.Union:
+        new = [_bounded_items(a) for a in args]
+        if any(n is not None for n in new):
+            out = new[0] if new[0] is not None else args[0]
+            for n, a in zip(new[1:], args[1:], strict=True):
+                out = out | (n if n is not None else a)
+            return out
+    return None
+
+
+class InputModel(BaseModel):
+    """The base of every request body: the API's input rules in one place.
+
+    * Unknown fields are refused (``422 validation_error``, ``field`` naming the unknown
+      field, detail code ``extra_forbidden``), not silently ignored.
+    * An integer field without its own bounds is bounded to the range of an integer column
+      (``INT_MIN``..``INT_MAX``), so that a number past a column's range is a ``422`` rather
+      than a database overflow. A field stored in a narrower column states its own bounds.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        changed = False
+        for field in cls.model_fields.values():
+            items = _bounded_items(field.annotation)
+            if items is not None:
+                field.annotation = items
+                changed = True
+            if not _plain_int(field.annotation):
+                continue
+            kinds = {type(m) for m in field.metadata}
+            if not kinds & {annotated_types.Le, annotated_types.Lt}:
+                field.metadata.append(annotated_types.Le(INT_MAX))
+                changed = True
+            if not kinds & {annotated_types.Ge, annotated_types.Gt}:
+                field.metadata.append(annotated_types.Ge(INT_MIN))
+                changed = True
+        if changed:
+            cls.model_rebuild(force=True)
+
+
+class InputSchema(Schema, InputModel):
+    """A request body (ninja ``Schema``, reads attributes too) with the rules of ``InputModel``."""
 
 
 def acting(request: HttpRequest, action: str | None = None) -> Membership:

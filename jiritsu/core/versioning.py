@@ -6,6 +6,10 @@ from typing import Any
 
 from jiritsu.core.errors import StaleEdit
 
+# The version columns are integers (PositiveIntegerField): a row can never be at a version
+# that cannot be bumped, and ``expected_version + 1`` past this would overflow the column.
+VERSION_MAX = 2_147_483_647
+
 
 def save_versioned(obj: Any, expected_version: int, fields: list[str]) -> None:
     """Write ``fields`` only if the row is still at ``expected_version``; bump the version.
@@ -13,6 +17,8 @@ def save_versioned(obj: Any, expected_version: int, fields: list[str]) -> None:
     Raises :class:`StaleEdit` when someone else saved in between. Call inside the
     service's transaction, before writing the audit row.
     """
+    if not 1 <= expected_version < VERSION_MAX:
+        raise StaleEdit()  # no row is at that version (and the bump would overflow)
     model = type(obj)
     values = {f: getattr(obj, f) for f in fields}
     updated = model._base_manager.filter(pk=obj.pk, version=expected_version).update(

@@ -36,6 +36,7 @@ from jiritsu.activities.models import (
 from jiritsu.api.common import (
     Day,
     Id,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -71,7 +72,7 @@ def staff(request: HttpRequest, action: str) -> Membership:
 
 # ---------------------------------------------------------------- training: employers
 
-class TrainingEmployerIn(Schema):
+class TrainingEmployerIn(InputSchema):
     partner_id: Id = Field(..., description="事業所（雇用主）として登録された関係機関")
     approved_on: Day
     work_offered: str = Field("", max_length=200)
@@ -119,7 +120,7 @@ def training_employer_approve(request: HttpRequest,
 
 # ---------------------------------------------------------------- training: placements
 
-class TrainingPlacementIn(Schema):
+class TrainingPlacementIn(InputSchema):
     enrollment_id: Id = Field(..., description="職場適応訓練のプログラムで選定済み・参加中の参加")
     employer_id: Id = Field(..., description="訓練実施機関（GET /training-employers の id）")
     visited_on: Day = Field(..., description="仕事場見学日")
@@ -163,7 +164,7 @@ class TrainingMonthOut(Schema):
     days_left: int
 
 
-class TrainingMonthlyStatusIn(Schema):
+class TrainingMonthlyStatusIn(InputSchema):
     month: Day = Field(..., description="対象月（その月のいずれかの日）")
     assessment: str = Field(..., min_length=1, max_length=10_000)
     decision: TrainingMonthlyStatus.Decision
@@ -184,13 +185,13 @@ class TrainingPlacementDetailOut(TrainingPlacementOut):
     monthly_statuses: list[TrainingMonthlyStatusOut]
 
 
-class TrainingExtendIn(Schema):
+class TrainingExtendIn(InputSchema):
     version: int = Version
     until: Day = Field(..., description="延長後の終了日（最長期間まで）")
     approved_on: Day = Field(..., description="所長承認日")
 
 
-class TrainingEndIn(Schema):
+class TrainingEndIn(InputSchema):
     version: int = Version
     ended_on: Day
     follow_up: TrainingPlacement.FollowUp = Field(..., description="訓練終了後の処遇")
@@ -262,7 +263,7 @@ def training_placement_detail(request: HttpRequest, placement_id: Id) -> dict[st
                              TrainingMonthlyStatus.objects.filter(placement=placement)]}
 
 
-class TrainingDayIn(Schema):
+class TrainingDayIn(InputSchema):
     day: Day
     hours: Decimal = Field(..., gt=0, le=24, max_digits=3, decimal_places=1,
                            description="訓練時間（1日4時間まで。超えると training_day_over_4_hours）")
@@ -347,13 +348,13 @@ def training_placement_end(request: HttpRequest, placement_id: Id,
 HwStep = Literal["form_a", "request", "interview", "supporting", "employed", "ended"]
 
 
-class HwReferralIn(Schema):
+class HwReferralIn(InputSchema):
     enrollment_id: Id = Field(..., description="終了していない参加")
     hello_work_id: Id = Field(..., description="紹介先のハローワーク（関係機関）")
     consented_on: Day = Field(..., description="事業説明・同意日")
 
 
-class HwStepIn(Schema):
+class HwStepIn(InputSchema):
     version: int = Version
     step: HwStep = Field(..., description="個人票A / 支援要請書 / 面接相談 / 支援中 / 就職 / 支援終了")
     on: Day
@@ -478,7 +479,7 @@ class TemplateOut(Schema):
     program_name: str | None = Field(None, description="この事務所で作成済みならそのプログラム名")
 
 
-class TemplateInstantiateIn(Schema):
+class TemplateInstantiateIn(InputSchema):
     """Overrides of the template's values; a value left out keeps the template's."""
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -640,14 +641,14 @@ class TasksOut(Schema):
     cycles: list[CycleOut]
 
 
-class ConsideredIn(Schema):
+class ConsideredIn(InputSchema):
     program_id: Id
     person_id: Id
     on: Day
     note: str = Field(..., min_length=1, max_length=300, description="検討の結果（見送る理由）")
 
 
-class CycleRecordIn(Schema):
+class CycleRecordIn(InputSchema):
     program_id: Id
     person_id: Id
     task: Literal["condition_survey", "doctor_consultation", "individual_sheet"] = Field(
@@ -730,7 +731,7 @@ def cycle_record(request: HttpRequest, payload: CycleRecordIn) -> tuple[int, dic
 
 # ---------------------------------------------------------------- people not on assistance
 
-class NonRecipientIn(Schema):
+class NonRecipientIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     kana: str = Field(..., min_length=1, max_length=100)
     birth_date: Day

@@ -27,6 +27,7 @@ from jiritsu.activities.models import (
 from jiritsu.api.common import (
     Day,
     Id,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -45,7 +46,7 @@ router = Router()
 
 # ---------------------------------------------------------------- schemas
 
-class SeriesIn(Schema):
+class SeriesIn(InputSchema):
     program_id: Id = Field(..., description="集団プログラム（学習会等）または予算のあるプログラム")
     kind: SessionSeries.Kind
     title: str = Field(..., min_length=1, max_length=200)
@@ -84,7 +85,7 @@ class SeriesOut(Schema):
     version: int
 
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     held_on: Day
     venue: str = Field("", max_length=200, description="省略するとシリーズの会場")
     lecturer: str = Field("", max_length=200)
@@ -106,7 +107,7 @@ class SessionOut(Schema):
     absent_person_ids: list[int]
 
 
-class VolunteerIn(Schema):
+class VolunteerIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: Volunteer.Kind
     affiliation: str = Field("", max_length=200)
@@ -120,7 +121,7 @@ class VolunteerOut(Schema):
     affiliation: str
 
 
-class ExpenseIn(Schema):
+class ExpenseIn(InputSchema):
     spent_on: Day
     item: str = Field(..., min_length=1, max_length=200)
     amount_yen: int = Field(..., ge=1, le=MAX_INT, description="予算の残りを超えると over_budget")
@@ -134,13 +135,13 @@ class ExpenseOut(Schema):
     recorded_by_id: int
 
 
-class InviteIn(Schema):
+class InviteIn(InputSchema):
     person_ids: list[Id] = Field(..., min_length=1, max_length=500,
                                  description="案内する人（GET …/eligible-people の人）")
     invited_on: Day
 
 
-class AnswerIn(Schema):
+class AnswerIn(InputSchema):
     status: Recruitment.Status
 
 

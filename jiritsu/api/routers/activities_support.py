@@ -29,6 +29,7 @@ from jiritsu.activities.models import (
 from jiritsu.api.common import (
     Day,
     Id,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -61,7 +62,7 @@ def _person(request: HttpRequest, pk: int, action: str | None = None) -> tuple[M
 
 # ---------------------------------------------------------------- schemas
 
-class HealthTrackIn(Schema):
+class HealthTrackIn(InputSchema):
     """Common assessment fields, then the fields of the chosen track only."""
 
     track: HealthTrack.Track
@@ -119,7 +120,7 @@ class MeasurementOut(Schema):
     weight_kg: float | None
 
 
-class FamilyContactIn(Schema):
+class FamilyContactIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     relationship: str = Field(..., min_length=1, max_length=50)
     is_support_obligor: bool = True
@@ -127,14 +128,14 @@ class FamilyContactIn(Schema):
     address: str = Field("", max_length=200)
 
 
-class FamilyRequestIn(Schema):
+class FamilyRequestIn(InputSchema):
     contact_id: Id
     ask: FamilyRequest.Ask
     asked_on: Day
     note: str = Note
 
 
-class FamilyAnswerIn(Schema):
+class FamilyAnswerIn(InputSchema):
     answer: FamilyRequest.Answer = Field(..., description="協力可 / 一部協力可 / 協力不可（pending は不可）")
     answered_on: Day
     note: str = Note
@@ -164,14 +165,14 @@ class FamilyContactOut(Schema):
     requests: list[FamilyRequestOut]
 
 
-class ReceivingRequestIn(Schema):
+class ReceivingRequestIn(InputSchema):
     enrollment_id: Id = Field(..., description="この人の終了していない参加")
     facility_id: Id = Field(..., description="救護施設・グループホーム・施設（関係機関）")
     requested_on: Day
     note: str = Note
 
 
-class ReceivingAnswerIn(Schema):
+class ReceivingAnswerIn(InputSchema):
     status: ReceivingRequest.Status = Field(
         ..., description="受入可 / 空き待ち / 受入不可（定員を超える受入可は facility_full）")
     answered_on: Day

@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.api.common import (
     Day,
     Id,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -57,7 +58,7 @@ class StaffOut(Schema):
     created_at: dt.datetime
 
 
-class StaffCreateIn(Schema):
+class StaffCreateIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150, pattern=r"^[\w.@+-]+$",
                           description="ログインID（英数字と @ . + - _）")
     display_name: str = Field(..., min_length=1, max_length=100, description="氏名")
@@ -68,7 +69,7 @@ class StaffCreateIn(Schema):
                                    description="所属する関係機関（関係機関職員のとき必須）")
 
 
-class StaffUpdateIn(Schema):
+class StaffUpdateIn(InputSchema):
     display_name: str | None = Field(None, min_length=1, max_length=100)
     role: Membership.Role | None = None
     profession: Membership.Profession | Literal[""] | None = None
@@ -173,7 +174,7 @@ class PartnerOut(Schema):
 Area = Field(default_factory=list, max_length=100, description="担当圏域（地区・市町村）")
 
 
-class PartnerIn(Schema):
+class PartnerIn(InputSchema):
     kind: PartnerOrganisation.Kind
     name: str = Field(..., min_length=1, max_length=200)
     operator: str = Field("", max_length=200, description="事業実施者")
@@ -184,7 +185,7 @@ class PartnerIn(Schema):
     is_active: bool = True
 
 
-class PartnerUpdateIn(Schema):
+class PartnerUpdateIn(InputSchema):
     kind: PartnerOrganisation.Kind | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     operator: str | None = Field(None, max_length=200)

@@ -18,6 +18,7 @@ from jiritsu.api.common import (
     ERRORS,
     Day,
     Id,
+    InputSchema,
     Moment,
     PageParams,
     acting,
@@ -179,7 +180,7 @@ def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     return out
 
 
-class CaseOpenIn(Schema):
+class CaseOpenIn(InputSchema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     opened_on: Day = DateField
     ground: str = Field(..., max_length=10_000, description="指導を要する事情")
@@ -193,7 +194,7 @@ def case_open(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str,
     return 201, _detail(m, case.pk)
 
 
-class OralIn(Schema):
+class OralIn(InputSchema):
     occurred_on: Day = DateField
     content: str = Field(..., max_length=10_000)
     supervisor_present_id: int | None = Field(None, ge=1, le=2_147_483_647,
@@ -201,7 +202,7 @@ class OralIn(Schema):
     note: str = Text
 
 
-class ConferenceStepIn(Schema):
+class ConferenceStepIn(InputSchema):
     held_on: Day = DateField
     subject: Step.ConferenceSubject
     outcome: Step.ConferenceOutcome
@@ -210,19 +211,19 @@ class ConferenceStepIn(Schema):
     attendee_ids: list[int] = Field(default_factory=list, max_length=50)
 
 
-class WrittenIn(Schema):
+class WrittenIn(InputSchema):
     occurred_on: Day = DateField
     content: str = Field(..., max_length=10_000)
     reason: str = Field(..., max_length=10_000)
     deadline: Day | None = Field(None, description="履行期限")
 
 
-class NoteStepIn(Schema):
+class NoteStepIn(InputSchema):
     occurred_on: Day = DateField
     note: str = Text
 
 
-class NoticeIn(Schema):
+class NoticeIn(InputSchema):
     occurred_on: Day = DateField
     reason: str = Field(..., max_length=10_000)
     hearing_at: Moment | None = None
@@ -230,13 +231,13 @@ class NoticeIn(Schema):
     content: str = Text
 
 
-class HearingIn(Schema):
+class HearingIn(InputSchema):
     occurred_on: Day = DateField
     outcome: Step.HearingOutcome
     content: str = Field(..., max_length=10_000)
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     occurred_on: Day = DateField
     decision_kind: Step.DecisionKind
     effective_on: Day | None = None
@@ -245,17 +246,17 @@ class DecisionIn(Schema):
     standard_applied: str = Text
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     closed_on: Day = DateField
     note: str = Field(..., max_length=10_000)
 
 
-class DeliveryIn(Schema):
+class DeliveryIn(InputSchema):
     delivered_on: Day = DateField
     method: Step.DeliveryMethod
 
 
-class ApproveIn(Schema):
+class ApproveIn(InputSchema):
     approve: bool
     comment: str = Field("", max_length=2000)
 
@@ -400,7 +401,7 @@ class SettingsOut(Schema):
     updated_at: dt.datetime
 
 
-class SettingsIn(Schema):
+class SettingsIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
     required_written_instructions: int | None = Field(
         None, ge=0, le=5, description="処分前に必要な文書指示の回数（1以上。施行規則19条）")

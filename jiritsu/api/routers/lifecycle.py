@@ -21,6 +21,7 @@ from jiritsu.api.common import (
     Day,
     DayOrMoment,
     Id,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -245,7 +246,7 @@ def screening_preview(request: HttpRequest, program_id: Id,
     }
 
 
-class LedgerIn(Schema):
+class LedgerIn(InputSchema):
     as_of: Day = DateField
     title: str = Field("", max_length=200)
 
@@ -312,7 +313,7 @@ def ledger_detail(request: HttpRequest, ledger_id: Id) -> dict[str, Any]:
     return _ledger(access.get_ledger_for_user(m, ledger_id))
 
 
-class NominationIn(Schema):
+class NominationIn(InputSchema):
     program_id: int = Field(..., ge=1, le=2_147_483_647)
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     source: Nomination.Source
@@ -375,7 +376,7 @@ class EnrollmentFilter(Schema):
     status: Enrollment.Status | None = None
 
 
-class EnrollmentCreateIn(Schema):
+class EnrollmentCreateIn(InputSchema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     program_id: int = Field(..., ge=1, le=2_147_483_647)
     on: Day = DateField
@@ -383,7 +384,7 @@ class EnrollmentCreateIn(Schema):
     lead_staff_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-class SelectIn(Schema):
+class SelectIn(InputSchema):
     on: Day = DateField
     version: int | None = Version
     conference_id: int | None = Field(None, ge=1, le=2_147_483_647)
@@ -397,7 +398,7 @@ class StartIn(SelectIn):
     lead_staff_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-class PhaseIn(SelectIn):
+class PhaseChangeIn(SelectIn):
     phase_id: int = Field(..., ge=1, le=2_147_483_647)
 
 
@@ -405,7 +406,7 @@ class MenusIn(SelectIn):
     menu_ids: list[int] = Field(..., max_length=50)
 
 
-class ContinueIn(Schema):
+class ContinueIn(InputSchema):
     on: Day = DateField
     conference_id: int | None = Field(None, ge=1, le=2_147_483_647)
     note: str = Note
@@ -425,7 +426,7 @@ class TransferIn(SelectIn):
     phase_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647)
     lead_staff_id: int | None = Field(None, ge=1, le=2_147_483_647)
     referred_partner_ids: list[int] | None = Field(None, max_length=50)
@@ -503,7 +504,7 @@ def enrollment_start(request: HttpRequest, enrollment_id: Id, payload: StartIn) 
 
 @router.post("/enrollments/{enrollment_id}/change-phase", response=responses(TransitionOut),
              summary="段階変更")
-def enrollment_change_phase(request: HttpRequest, enrollment_id: Id, payload: PhaseIn) -> dict[str, Any]:
+def enrollment_change_phase(request: HttpRequest, enrollment_id: Id, payload: PhaseChangeIn) -> dict[str, Any]:
     m, e = _enrollment(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_change_phase(
         actor=m, enrollment=e, phase=_phase(m, payload.phase_id), on=payload.on,
@@ -583,12 +584,12 @@ def enrollment_assign(request: HttpRequest, enrollment_id: Id, payload: AssignIn
 
 # ---------------------------------------------------------------- consents
 
-class GrantIn(Schema):
+class GrantIn(InputSchema):
     partner_id: int = Field(..., ge=1, le=2_147_483_647)
     categories: list[DataCategory] = Field(..., min_length=1, max_length=10)
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     program_id: int | None = Field(None, ge=1, le=2_147_483_647,
                                    description="省略時はプログラムを限定しない同意")
@@ -598,7 +599,7 @@ class ConsentIn(Schema):
     note: str = Note
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     on: Day = DateField
     version: int = Field(..., ge=1, le=2_147_483_647)
     note: str = Note
@@ -676,7 +677,7 @@ def consent_withdraw(request: HttpRequest, consent_id: Id, payload: WithdrawIn) 
 
 # ---------------------------------------------------------------- conferences
 
-class AttendeeIn(Schema):
+class AttendeeIn(InputSchema):
     user_id: int | None = Field(None, ge=1, le=2_147_483_647)
     name: str = Field("", max_length=100)
     role: Membership.Role | None = None
@@ -685,7 +686,7 @@ class AttendeeIn(Schema):
     is_family: bool = False
 
 
-class DecisionIn(Schema):
+class ConferenceDecisionIn(InputSchema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     decision: ConferenceDecision.Decision
     reason: str = Note
@@ -699,7 +700,7 @@ class DecisionIn(Schema):
     extend_until: Day | None = None
 
 
-class ConferenceIn(Schema):
+class ConferenceIn(InputSchema):
     kind: Conference.Kind
     held_on: Day = DateField
     title: str = Field(..., min_length=1, max_length=200)
@@ -708,7 +709,7 @@ class ConferenceIn(Schema):
     agenda: str = Note
     minutes: str = Note
     attendees: list[AttendeeIn] = Field(default_factory=list, max_length=100)
-    decisions: list[DecisionIn] = Field(default_factory=list, max_length=200)
+    decisions: list[ConferenceDecisionIn] = Field(default_factory=list, max_length=200)
 
 
 class AttendeeOut(Schema):
@@ -813,19 +814,19 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int,
 
 # ---------------------------------------------------------------- plans
 
-class GoalIn(Schema):
+class GoalIn(InputSchema):
     text: str = Field(..., min_length=1, max_length=300)
     target_on: Day | None = None
 
 
-class CommitmentIn(Schema):
+class CommitmentIn(InputSchema):
     kind: PlanCommitment.Kind
     text: str = Field("", max_length=300)
     quantity: int = Field(1, ge=1, le=100)
     per: PlanCommitment.Per = PlanCommitment.Per.MONTH
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     goals: list[GoalIn] = Field(..., max_length=30)
     commitments: list[CommitmentIn] = Field(default_factory=list, max_length=30)
     agreed_on: Day | None = Field(None, description="本人同意日")
@@ -896,7 +897,7 @@ def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tup
 
 # ---------------------------------------------------------------- records
 
-class RecordIn(Schema):
+class RecordIn(InputSchema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     enrollment_id: int | None = Field(None, ge=1, le=2_147_483_647)
     occurred_at: DayOrMoment = Field(
@@ -913,7 +914,7 @@ class RecordIn(Schema):
     partners_present_ids: list[int] | None = Field(None, max_length=30)
 
 
-class RecordUpdateIn(Schema):
+class RecordUpdateIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647)
     occurred_at: DayOrMoment | None = Field(
         None, description="日時、または日付だけ（「時刻なし」の記録になります）")
@@ -1026,12 +1027,12 @@ def record_update(request: HttpRequest, record_id: Id, payload: RecordUpdateIn) 
 
 # ---------------------------------------------------------------- reviews
 
-class GoalLevelIn(Schema):
+class GoalLevelIn(InputSchema):
     goal_id: int = Field(..., ge=1, le=2_147_483_647)
     level: Achievement
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     reviewed_on: Day = DateField
     evaluation: str = Field(..., min_length=1, max_length=20_000)
     decision: Review.Decision
@@ -1126,7 +1127,7 @@ def reviews_due(request: HttpRequest, params: Query[DueParams]) -> dict[str, Any
 
 # ---------------------------------------------------------------- outcomes
 
-class OutcomeIn(Schema):
+class OutcomeIn(InputSchema):
     outcome_type_id: int = Field(..., ge=1, le=2_147_483_647)
     occurred_on: Day = DateField
     employer: str = Field("", max_length=200)
@@ -1202,7 +1203,7 @@ def outcome_create(request: HttpRequest, enrollment_id: Id,
 
 # ---------------------------------------------------------------- approvals (決裁)
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     approve: bool
     comment: str = Field("", max_length=2000, description="差戻しの場合は必須")
     version: int | None = Version
@@ -1233,7 +1234,7 @@ class RouteOut(Schema):
     steps: list[str] = Field(..., description="決裁者の役割の順序（supervisor: 査察指導員、manager: 課長・所長）")
 
 
-class RouteIn(Schema):
+class RouteIn(InputSchema):
     name: str = Field("標準ルート", min_length=1, max_length=100)
     steps: list[RouteRole] = Field(..., min_length=1, max_length=4,
                                    description="決裁者の役割の順序（例: [\"supervisor\", \"manager\"]）")

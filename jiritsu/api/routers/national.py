@@ -33,7 +33,7 @@ class Figures(Schema):
     achieved: int
 
 
-class PeriodOut(Schema):
+class NationalPeriodOut(Schema):
     start: str
     end: str
     fiscal_year: int | None
@@ -109,7 +109,7 @@ class OfficeRow(Figures):
 
 
 class NationalOut(Schema):
-    period: PeriodOut
+    period: NationalPeriodOut
     office_kind: str
     offices: OfficeCounts
     totals: Figures

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Day, Id, acting, responses
+from jiritsu.api.common import Day, Id, InputSchema, acting, responses
 from jiritsu.people import services
 from jiritsu.people.access import get_part_for_user, get_person_for_user
 from jiritsu.people.models import CareDuty, Disability, HospitalStay, WorkCapacityAssessment
@@ -25,14 +25,14 @@ Version = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点�
 
 # ---------------------------------------------------------------- disabilities
 
-class DisabilityIn(Schema):
+class DisabilityIn(InputSchema):
     kind: Disability.Kind
     grade: str = Field("", max_length=20)
     certificate: str = Field("", max_length=50)
     certified_on: Day | None = None
 
 
-class DisabilityPatch(Schema):
+class DisabilityPatch(InputSchema):
     version: int = Version
     kind: Disability.Kind | None = None
     grade: str | None = Field(None, max_length=20)
@@ -52,7 +52,7 @@ class DisabilityPartOut(Schema):
 
 # ---------------------------------------------------------------- illnesses
 
-class IllnessIn(Schema):
+class IllnessIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     is_chronic: bool = False
     is_psychiatric: bool = False
@@ -62,7 +62,7 @@ class IllnessIn(Schema):
     until: Day | None = None
 
 
-class IllnessPatch(Schema):
+class IllnessPatch(InputSchema):
     version: int = Version
     name: str | None = Field(None, min_length=1, max_length=100)
     is_chronic: bool | None = None
@@ -88,7 +88,7 @@ class IllnessPartOut(Schema):
 
 # ---------------------------------------------------------------- hospital stays
 
-class HospitalStayIn(Schema):
+class HospitalStayIn(InputSchema):
     hospital_name: str = Field(..., min_length=1, max_length=200)
     psychiatric: bool = False
     admitted_on: Day
@@ -96,7 +96,7 @@ class HospitalStayIn(Schema):
     destination: HospitalStay.Destination | None = None
 
 
-class HospitalStayPatch(Schema):
+class HospitalStayPatch(InputSchema):
     version: int = Version
     hospital_name: str | None = Field(None, min_length=1, max_length=200)
     psychiatric: bool | None = None
@@ -118,7 +118,7 @@ class HospitalStayPartOut(Schema):
 
 # ---------------------------------------------------------------- work history
 
-class WorkHistoryIn(Schema):
+class WorkHistoryIn(InputSchema):
     employer: str = Field(..., min_length=1, max_length=200)
     job: str = Field("", max_length=100)
     started_on: Day | None = None
@@ -126,7 +126,7 @@ class WorkHistoryIn(Schema):
     reason_left: str = Field("", max_length=200)
 
 
-class WorkHistoryPatch(Schema):
+class WorkHistoryPatch(InputSchema):
     version: int = Version
     employer: str | None = Field(None, min_length=1, max_length=200)
     job: str | None = Field(None, max_length=100)
@@ -148,12 +148,12 @@ class WorkHistoryPartOut(Schema):
 
 # ---------------------------------------------------------------- qualifications
 
-class QualificationIn(Schema):
+class QualificationIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     obtained_on: Day | None = None
 
 
-class QualificationPatch(Schema):
+class QualificationPatch(InputSchema):
     version: int = Version
     name: str | None = Field(None, min_length=1, max_length=100)
     obtained_on: Day | None = None
@@ -169,12 +169,12 @@ class QualificationPartOut(Schema):
 
 # ---------------------------------------------------------------- care duties
 
-class CareDutyIn(Schema):
+class CareDutyIn(InputSchema):
     kind: CareDuty.Kind
     detail: str = Field("", max_length=200)
 
 
-class CareDutyPatch(Schema):
+class CareDutyPatch(InputSchema):
     version: int = Version
     kind: CareDuty.Kind | None = None
     detail: str | None = Field(None, max_length=200)
@@ -193,7 +193,7 @@ class CareDutyPartOut(Schema):
 Barrier = Literal["illness", "disability", "childcare", "nursing_care", "other"]
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InputSchema):
     assessed_on: Day
     has_capacity: bool
     has_will: bool
@@ -204,7 +204,7 @@ class AssessmentIn(Schema):
     evidence: str = Field("", max_length=4000)
 
 
-class AssessmentPatch(Schema):
+class AssessmentPatch(InputSchema):
     version: int = Version
     assessed_on: Day | None = None
     has_capacity: bool | None = None

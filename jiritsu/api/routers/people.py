@@ -8,11 +8,12 @@ from typing import Any, Literal
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import BaseModel
 
 from jiritsu.api.common import (
     Day,
     Id,
+    InputModel,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -68,7 +69,7 @@ class HouseholdFilter(Schema):
     active: bool | None = Field(None, description="true: 保護継続中のみ / false: 廃止済みのみ")
 
 
-class HouseholdCreateIn(Schema):
+class HouseholdCreateIn(InputSchema):
     case_number: str = Field(..., min_length=1, max_length=30, description="ケース番号（事務所内で一意）")
     household_type: HouseholdType
     district: str = Field("", max_length=50)
@@ -80,7 +81,7 @@ class HouseholdCreateIn(Schema):
     end_reason: Household.EndReason | None = None
 
 
-class HouseholdUpdateIn(Schema):
+class HouseholdUpdateIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
     case_number: str | None = Field(None, min_length=1, max_length=30)
     household_type: HouseholdType | None = None
@@ -180,7 +181,7 @@ class PersonFilter(Schema):
     household_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-class PersonCreateIn(Schema):
+class PersonCreateIn(InputSchema):
     household_id: int | None = Field(None, ge=1, le=2_147_483_647,
                                      description="世帯（省略時は被保護世帯に属さない人）")
     member_number: int | None = Field(None, ge=1, le=99, description="省略時は世帯内の次の番号")
@@ -199,7 +200,7 @@ class PersonCreateIn(Schema):
     note: str = Field("", max_length=10_000)
 
 
-class PersonUpdateIn(Schema):
+class PersonUpdateIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
     name: str | None = Field(None, min_length=1, max_length=100)
     kana: str | None = Field(None, min_length=1, max_length=100)
@@ -308,7 +309,7 @@ def _household_row(h: Household) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- bulk upsert (nightly sync)
 
-class CaseloadRowIn(BaseModel):
+class CaseloadRowIn(InputModel):
     """One person of the main system's caseload. Keys: ``case_number`` + ``member_number``.
 
     Household fields may be given on one row of the case only. A field left out keeps its
@@ -348,7 +349,7 @@ class CaseloadRowIn(BaseModel):
     psychiatric_ward: bool | None = None
 
 
-class BulkUpsertIn(Schema):
+class BulkUpsertIn(InputSchema):
     rows: list[CaseloadRowIn] = Field(..., min_length=1, max_length=20_000)
 
 

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.api.common import (
     Day,
     Id,
+    InputSchema,
     PageParams,
     acting,
     page_of,
@@ -122,28 +123,28 @@ ApprovalKind = Literal["extend", "end", "achieve"]
 SmallInt = Annotated[int, Field(ge=1, le=600)]
 
 
-class PhaseIn(Schema):
+class PhaseIn(InputSchema):
     id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存の段階のID（変更時）")
     order: int | None = Field(None, ge=1, le=1000)
     name: str = Field(..., min_length=1, max_length=100)
     standard_months: int | None = Field(None, ge=1, le=600)
 
 
-class MenuIn(Schema):
+class MenuIn(InputSchema):
     id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存のメニューのID（変更時）")
     order: int | None = Field(None, ge=1, le=1000)
     name: str = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
 
 
-class OutcomeTypeIn(Schema):
+class OutcomeTypeIn(InputSchema):
     id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存の成果の種類のID（変更時）")
     kind: OutcomeKind
     name: str = Field(..., min_length=1, max_length=100)
     counts_as_achievement: bool = False
 
 
-class ProgramCreateIn(Schema):
+class ProgramCreateIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=40, description="プログラムコード（事務所内で一意）")
     name: str = Field(..., min_length=1, max_length=200)
     kind: Program.Kind
@@ -168,7 +169,7 @@ class ProgramCreateIn(Schema):
     partner_ids: list[Id] = Field(default_factory=list, max_length=100, description="関係機関のID")
 
 
-class ProgramUpdateIn(Schema):
+class ProgramUpdateIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
     code: str | None = Field(None, min_length=1, max_length=40)
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -272,7 +273,7 @@ class TargetsOut(Schema):
     targets: list[TargetOut]
 
 
-class TargetIn(Schema):
+class TargetIn(InputSchema):
     id: int | None = Field(None, ge=1, le=2_147_483_647, description="既存の目標のID（変更時）")
     label: str = Field(..., min_length=1, max_length=200)
     metric: ProgramTarget.Metric
@@ -283,7 +284,7 @@ class TargetIn(Schema):
     baseline: int | None = Field(None, ge=0, le=1_000_000, description="基準値（減少数の目標など）")
 
 
-class TargetsIn(Schema):
+class TargetsIn(InputSchema):
     version: int = Field(..., ge=1, le=2_147_483_647, description="読み込んだ時点のプログラムの版")
     targets: list[TargetIn] = Field(..., max_length=50, description="目標の一覧（置き換え。IDで既存の行を残す）")
 

@@ -19,6 +19,7 @@ from jiritsu.api.common import (
     FILE_MEDIA_TYPES,
     Day,
     Id,
+    InputSchema,
     PageParams,
     acting,
     download,
@@ -257,7 +258,7 @@ def report_export(request: HttpRequest, fmt: Literal["xlsx", "csv", "pdf"],
 
 # ---------------------------------------------------------------- frozen (submitted) reports
 
-class FreezeIn(Schema):
+class FreezeIn(InputSchema):
     fiscal_year: int | None = Field(None, ge=2000, le=2100, description="年度（start/end と排他）")
     start: Day | None = None
     end: Day | None = None

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import Id, InputSchema, PageParams, acting, page_of, paginate, responses
 from jiritsu.api.models import ApiToken
 from jiritsu.api.tokens import token_create, token_revoke, tokens_visible_to
 
@@ -30,7 +30,7 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="トークン本体。この応答でのみ表示されます。")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100, description="用途がわかる名前")
 
 
