@@ -100,6 +100,25 @@ def check_date(track: Track, day: dt.date | None, field: str, label: str = "日�
     return day
 
 
+def refuse_retroactive(effective_on: dt.date, decided_on: dt.date, *, field: str,
+                       approving: bool = False) -> None:
+    """A 法62条 sanction never takes effect before it is decided (決裁) and notified: its
+    適用年月日 is on or after the 決定日. Approving a draft whose effective date has passed
+    is refused; the caseworker drafts it again with a new date."""
+    if effective_on >= decided_on:
+        return
+    if approving:
+        raise IllegalTransition(
+            f"適用日（{format_wareki(effective_on)}）が既に過ぎています。処分を決定・通知より前に"
+            f"さかのぼって適用することはできません（決定日は本日{format_wareki(decided_on)}）。"
+            "この決定案を差し戻し、担当者が本日以降の適用日で起案し直してください。",
+            code="guidance.effective_on_passed", field=field)
+    raise ValidationFailed(
+        f"適用日（{format_wareki(effective_on)}）は本日（{format_wareki(decided_on)}）以降の日付に"
+        "してください。処分は決裁・通知の日より前にさかのぼって適用できません。",
+        code="guidance.effective_on_passed", field=field)
+
+
 def _require_text(value: str, field: str, label: str, code: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -391,9 +410,11 @@ def guidance_decision_draft(*, actor: Membership, case: GuidanceCase, occurred_o
     if decision_kind != DK.NONE:
         standard = _require_text(standard, "standard_applied", "適用した処分基準（行政手続法12条）",
                                  "guidance.standard_missing")
-        if effective_on is None or effective_on < occurred_on:
-            raise ValidationFailed("適用日は起案日以降の日付にしてください。",
+        if effective_on is None:
+            raise ValidationFailed("適用日を入力してください。",
                                    code="guidance.effective_on_invalid", field="effective_on")
+        # On or after today (so never before the draft, nor before the 決裁 that follows).
+        refuse_retroactive(effective_on, _today(), field="effective_on")
     if decision_kind == DK.CHANGE:
         content = _require_text(content, "content", "変更の内容", "guidance.content_missing")
     return _add_step(actor, case, K.DECISION, occurred_on, decision_kind=decision_kind,
@@ -423,6 +444,10 @@ def guidance_decision_approve(*, actor: Membership, step: GuidanceStep, approve:
         _audit(actor, "guidance.decision_reject", step, kind=AuditEvent.Kind.TRANSITION,
                before=before)
         return step
+    # No sanction takes effect before it is decided and notified: the decision date printed
+    # on the notice is the approval date, and its 適用年月日 may not be earlier.
+    if step.decision_kind != DK.NONE and step.effective_on is not None:
+        refuse_retroactive(step.effective_on, today, field="effective_on", approving=True)
     # The law is checked again at the moment the decision becomes final.
     others = [s for s in track.steps if s.pk != step.pk]
     refuse(Track(track.case, others, track.settings).decision_blockers(kind=step.decision_kind))

@@ -99,7 +99,7 @@ class Walker:
         on = self.next()
         return s.guidance_decision_draft(
             actor=self.sv, case=self.case, occurred_on=on, decision_kind=kind,
-            effective_on=on + dt.timedelta(days=7),
+            effective_on=clock.today() + dt.timedelta(days=7),
             reason="正当な理由なく2回の文書指示に従わず、弁明においても正当な理由が認められなかった。",
             content="保護費を月額5,000円減額する。" if kind == "change" else "")
 

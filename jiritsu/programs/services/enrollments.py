@@ -181,8 +181,9 @@ def _request_approval(actor: Membership, enrollment: Enrollment, kind: str, subj
 def enrollment_create(*, actor: Membership, person: Person, program: Program, on: dt.date,
                       note: str = "", conference: Conference | None = None,
                       lead_staff: Any = None) -> Enrollment:
-    """A new episode as 候補. Re-entry after an ended episode is a new row; a second open
-    episode in the same program is refused (and the database refuses it too)."""
+    """A new episode as 候補. Re-entry after an ended episode is a new row dated after that
+    episode's end (episodes never overlap: ``episode_overlap``); a second open episode in
+    the same program is refused (and the database refuses it too)."""
     require(actor, "enrollment.manage")
     same_office(actor, person, program)
     not_after_today(on, field="on", what=DATE_LABELS["create"])
@@ -196,6 +197,7 @@ def enrollment_create(*, actor: Membership, person: Person, program: Program, on
             f"「{program.name}」は保護を受給している方だけが対象です（{format_wareki(on)}時点で受給していません）。",
             code="not_recipient", field="person")
     _refuse_second_open(person, program)
+    _refuse_overlap(person, program, on)
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(
@@ -223,6 +225,22 @@ def _refuse_second_open(person: Person, program: Program) -> None:
     if Enrollment.objects.filter(person=person, program=program,
                                  status__in=Enrollment.OPEN_STATUSES).exists():
         raise _second_open_error(program)
+
+
+def _refuse_overlap(person: Person, program: Program, on: dt.date) -> None:
+    """Episodes of one person in one program never overlap: a new episode (a re-entry, or
+    one opened by a transfer) starts after the previous episode's end. An open episode is
+    refused by :func:`_refuse_second_open` (and the database)."""
+    previous = (Enrollment.objects.filter(person=person, program=program, ended_on__isnull=False)
+                .order_by("-ended_on", "-id").first())
+    if previous is None or previous.ended_on is None or on > previous.ended_on:
+        return
+    began = previous.started_on or previous.candidate_on
+    raise IllegalTransition(
+        f"この方の「{program.name}」の前回の参加（{format_wareki(began)}〜"
+        f"{format_wareki(previous.ended_on)}）と期間が重なります。新しい参加は前回の終了日"
+        f"（{format_wareki(previous.ended_on)}）より後の日付で登録してください。",
+        code="episode_overlap", field="on")
 
 
 def open_enrollment(person: Person, program: Program) -> Enrollment | None:
@@ -474,6 +492,7 @@ def enrollment_transfer(*, actor: Membership, enrollment: Enrollment, target_pro
         raise IllegalTransition(f"「{target_program.name}」は保護を受給している方だけが対象です。",
                                 code="not_recipient", field="target_program")
     _refuse_second_open(person, target_program)
+    _refuse_overlap(person, target_program, on)
     _apply(actor, enrollment, "transfer", on,
            changes={"status": S.ENDED, "end_reason": R.TRANSFERRED, "ended_on": on},
            expected_version=expected_version, conference=conference, approval=None,
