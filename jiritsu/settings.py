@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiritsu.offices.middleware.PrivateResponseMiddleware",
     "jiritsu.api.middleware.ApiMiddleware",
     "jiritsu.web.middleware.NulQueryMiddleware",
     "jiritsu.offices.middleware.IdleTimeoutMiddleware",
@@ -152,6 +153,38 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # HSTS is only sent over HTTPS, so it is harmless on a plain-HTTP development server.
 SECURE_HSTS_SECONDS = int(os.environ.get("JIRITSU_HSTS_SECONDS", "31536000" if SECURE_COOKIES else "0"))
+
+
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """``JIRITSU_PROXY_SSL_HEADER`` → Django's ``SECURE_PROXY_SSL_HEADER``.
+
+    ``"X-Forwarded-Proto: https"`` (or ``HTTP_X_FORWARDED_PROTO=https``): the header a
+    reverse proxy that ends TLS sets, and the value that means the client used HTTPS.
+    Empty: no proxy header is trusted (the default)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    for sep in (":", "=", ","):
+        name, found, value = raw.partition(sep)
+        if found:
+            break
+    name, value = name.strip(), value.strip()
+    if not found or not name or not value:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "JIRITSU_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https'")
+    meta = name.upper().replace("-", "_")
+    return (meta if meta.startswith("HTTP_") else f"HTTP_{meta}", value)
+
+
+# Behind a reverse proxy that ends TLS (see docs/architecture.md, Security defaults). Set
+# only when every request comes through that proxy and it overwrites the header.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("JIRITSU_PROXY_SSL_HEADER", ""))
+USE_X_FORWARDED_HOST = _env_bool("JIRITSU_USE_X_FORWARDED_HOST", False)
+SECURE_SSL_REDIRECT = _env_bool("JIRITSU_SSL_REDIRECT", False)
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in
+                        os.environ.get("JIRITSU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -34,12 +34,14 @@ MESSAGES: dict[str, str] = {
     "no_office": "有効な事務所の所属がありません。",
     "rate_limited": "リクエストが多すぎます。しばらく待ってから再実行してください。",
     "bad_request": "リクエストの形式が正しくありません。",
+    "payload_too_large": "リクエストの本文が大きすぎます（20MBまで）。分割して送信してください。",
     "server_error": "サーバーで予期しないエラーが発生しました。時間をおいて再度お試しください。",
 }
 
 STATUS_CODES: dict[int, str] = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 422: "validation_error", 429: "rate_limited",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 422: "validation_error",
+    429: "rate_limited",
 }
 
 

@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -108,6 +110,17 @@ def _nul_refusal(fields: list[str]) -> HttpResponse:
                           field=fields[0], details=details)
 
 
+def too_large(request: HttpRequest) -> bool:
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the API takes JSON only): answered 413
+    in the API's error shape before anything reads it (Django would answer an HTML 400)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return limit is not None and length > limit
+
+
 def _shaped(response: HttpResponse) -> HttpResponse:
     """Ninja answers a wrong method with an empty 405; give it the API's error shape."""
     if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
@@ -125,6 +138,8 @@ class ApiMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        if too_large(request):
+            return error_response(413, "payload_too_large")
         raw = _bearer(request)
         if raw is not None:
             token = authenticate_token(raw)
@@ -138,7 +153,10 @@ class ApiMiddleware:
             request.api_token = token  # type: ignore[attr-defined]
             request.membership = chosen  # type: ignore[attr-defined]
         if request.user.is_authenticated:  # anonymous requests get their 401 first
-            bad = nul_fields(request)
+            try:
+                bad = nul_fields(request)
+            except RequestDataTooBig:
+                return error_response(413, "payload_too_large")
             if bad:
                 return _nul_refusal(bad)
         key = request.headers.get(IDEMPOTENCY_HEADER)

@@ -97,3 +97,24 @@ class OfficeMiddleware:
 
 
 __all__ = ["IdleTimeoutMiddleware", "OfficeMiddleware", "active_membership", "scopes_disabled"]
+
+
+NO_STORE = "no-store, private"
+
+
+class PrivateResponseMiddleware:
+    """Every answer to a signed-in request (a session or an API token) may carry personal
+    data — person pages, API JSON, PDF/CSV/xlsx downloads — so none of them is kept by a
+    browser or a proxy cache: ``Cache-Control: no-store, private``, replacing any other
+    caching directive. Answers to anonymous requests (the login page, static files) are
+    left alone. Sits outside the API middleware so that it sees the token's user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = NO_STORE
+        return response

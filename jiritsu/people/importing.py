@@ -377,6 +377,12 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
     for key in data:
         if key not in COLUMN_BY_KEY:
             errors.add(row, key, f"「{key}」は取り込みできない項目です。")
+    for key, value in data.items():
+        # A NUL character cannot be stored (PostgreSQL refuses it in text): name the cell.
+        if isinstance(value, str) and "\x00" in value:
+            errors.add(row, key, "使用できない制御文字（NUL）が含まれています。"
+                                 "元のファイルを確認して保存し直してください。")
+            data[key] = value.replace("\x00", "")
     before = len(errors.items)
     case_number = _code(data.get("case_number"))
     if not case_number:

@@ -68,3 +68,13 @@ def test_bulk_upsert_needs_the_import_role_and_stays_in_the_office(world, api_as
     api_as(world.supervisor).post("households/bulk-upsert", {"rows": [_row("100001", 2)]})
     assert Household.objects.filter(case_number="100001").count() == 2  # one per office
     assert Person.objects.filter(household=world.household).count() == 2
+
+
+def test_bulk_upsert_nul_character_is_a_row_error(world, api_as):
+    r = api_as(world.supervisor).post("households/bulk-upsert",
+                                      {"rows": [_row("400001", 1, name="港\u0000太郎")]})
+    assert r.status_code == 422, r.content
+    err = r.json()["error"]
+    # Refused by the API schema, or by the import's own row check: never a server error.
+    assert err["code"] in {"validation_error", "import_invalid"}
+    assert "name" in str(err["details"][0]["field"])

@@ -214,3 +214,17 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("caseload.csv", data, content_type="text/csv")
+
+
+def test_nul_byte_is_a_row_error_not_a_server_error(client, world):
+    """PostgreSQL refuses NUL in text: the file's cell is named instead (screen and service)."""
+    bad = [list(r) for r in GOOD]
+    bad[1][6] = "髙橋\x00一郎"
+    with pytest.raises(CaseloadImportError) as exc:
+        import_file(world, rows_csv(bad))
+    assert [(e["row"], e["column"]) for e in exc.value.details] == [(3, "氏名")]
+    assert "NUL" in str(exc.value.details[0]["message"])
+    client.force_login(world.supervisor)
+    resp = client.post(reverse("people:import"), {"file": _upload(rows_csv(bad))})
+    assert resp.status_code == 200 and "NUL" in resp.content.decode()
+    assert not Household.objects.filter(case_number="200001").exists()
