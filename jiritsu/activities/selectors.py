@@ -23,6 +23,7 @@ from jiritsu.activities.models import (
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
+from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.people.models import Person
 from jiritsu.programs.models import (
     ActivityRecord,
@@ -517,7 +518,7 @@ def task_overview(office: Office, *, role: str, user: Any, today: dt.date,
     """What the 支援活動 page lists: a caseworker's own cases unless ``everyone``; new cases
     not yet considered and follow-ups after discharge (at most ``TASK_LIST_LIMIT`` each:
     per program; the open follow-ups first), the yearly cycle."""
-    mine = not everyone and role == "caseworker"
+    mine = not everyone and role_has_own_caseload(role)
     cw = user if mine else None
     new_cases = [(p, list(new_cases_not_considered(office, p, today=today, caseworker=cw)
                           [:TASK_LIST_LIMIT]))

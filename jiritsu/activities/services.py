@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from jiritsu.activities import catalog, selectors
+from jiritsu.activities.access import visible_referrals
 from jiritsu.activities.models import (
     FamilyContact,
     FamilyRequest,
@@ -31,7 +32,7 @@ from jiritsu.activities.models import (
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
+from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -115,7 +116,7 @@ def program_instantiate_template(*, actor: Membership, template_code: str,
 # --- 職場適応訓練 -----------------------------------------------------------------
 
 def _is_director(actor: Membership) -> bool:
-    return actor.is_active and actor.role == Membership.Role.MANAGER
+    return actor.can("training.approve")
 
 
 @transaction.atomic
@@ -499,7 +500,9 @@ def hw_referral_advance(*, actor: Membership, referral: HelloWorkReferral, step:
     The Hello Work the referral went to may itself report 支援中 / 就職 / 支援終了."""
     _same_office(actor, referral)
     if actor.is_partner:
-        if actor.partner_id != referral.hello_work_id or step not in PARTNER_STEPS:
+        if not visible_referrals(actor).filter(pk=referral.pk).exists():
+            raise NotFound()  # not its referral, or the person withdrew consent
+        if step not in PARTNER_STEPS:
             raise Forbidden()
     else:
         _require(actor, "enrollment.manage")

@@ -23,6 +23,7 @@ from jiritsu.api.errors import error_response
 from jiritsu.api.models import IdempotencyRecord
 from jiritsu.api.tokens import authenticate_token
 from jiritsu.offices.models import Membership
+from jiritsu.offices.permissions import may_view_national
 
 API_PREFIX = "/api/v1/"
 OFFICE_HEADER = "X-Jiritsu-Office"
@@ -52,7 +53,7 @@ def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpR
         return error_response(403, "forbidden", "指定された事務所に所属していません。",
                               field=OFFICE_HEADER)
     if not memberships:
-        if user.has_perm("reports.view_national_rollup"):  # type: ignore[attr-defined]
+        if may_view_national(user):
             return None  # a statistician: office-less, only the national roll-up answers
         return error_response(403, "no_office")
     if len(memberships) > 1:

@@ -15,6 +15,7 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.offices.models import Membership, User
+from jiritsu.offices.permissions import may_view_national
 
 TOKEN_PREFIX = "jrt_"
 DISPLAY_PREFIX_LENGTH = 12
@@ -65,7 +66,7 @@ def token_create(*, actor: Membership, name: str, user: User | None = None) -> t
 def office_less_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A token for a user without an office who may see the national roll-up (統計担当).
     Issued on the command line by an operator; the token reaches only the roll-up."""
-    if not user.has_perm("reports.view_national_rollup"):
+    if not may_view_national(user):
         raise Forbidden()
     name = (name or "").strip()
     if not name or len(name) > 100:

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -184,7 +183,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     return resp
 
 
-@login_required
+@action_required("guidance.settings")
 def settings_page(request: HttpRequest) -> HttpResponse:
     """Managers (and the office's system administrator) set what the law leaves to the office."""
     membership = require_settings_access(getattr(request, "membership", None))

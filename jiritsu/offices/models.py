@@ -133,4 +133,6 @@ class Membership(models.Model):
 
     @property
     def is_partner(self) -> bool:
-        return self.role == self.Role.PARTNER
+        from jiritsu.offices.permissions import is_partner
+
+        return is_partner(self)

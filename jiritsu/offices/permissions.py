@@ -1,10 +1,17 @@
-"""Role → actions: the one table of who may do what.
+"""Role → actions: the one table of who may do what, and the only place roles are compared.
 
-Object-level limits (own office; a partner's referred people within consent) are
-applied by the access functions in each app, on top of this table.
+Object-level limits (own office; a partner's referred people within consent) are applied by
+the access functions (``people/access.py``, ``programs/access.py`` …) on top of this table.
+Code elsewhere asks ``membership.can("action")`` or one of the named predicates below; it
+never compares ``membership.role`` with a role itself.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+CASEWORKER, SUPERVISOR, MANAGER = "caseworker", "supervisor", "manager"
+SUPPORT_STAFF, PARTNER, ADMIN = "support_staff", "partner", "admin"
 
 # Every action the application checks. Keep names `<object>.<verb>`.
 ACTIONS: frozenset[str] = frozenset(
@@ -14,9 +21,19 @@ ACTIONS: frozenset[str] = frozenset(
         "program.view", "program.manage", "screening.run", "nomination.record",
         "enrollment.manage", "consent.record", "conference.manage", "approval.decide",
         "plan.write", "record.write", "review.write", "outcome.record",
-        "guidance.manage", "guidance.approve",
-        "report.view", "report.freeze", "export.run", "person.disclose",
+        "guidance.manage", "guidance.approve", "guidance.settings",
+        "report.view", "report.people", "report.freeze", "export.run", "person.disclose",
         "apitoken.manage",
+        # Office-wide activity lists and pages (training placements, group sessions, the
+        # task list, a person's support details): they name people across the office.
+        "activity.view",
+        # The Hello Work referral's steps: the office's staff, and the Hello Work itself
+        # for the steps it reports (支援中・就職・支援終了).
+        "referral.advance",
+        # 所長 decisions outside the guidance procedure (e.g. approving a training employer).
+        "training.approve",
+        # The team's caseload and due reviews office-wide by default (supervisors, managers).
+        "caseload.team",
     }
 )
 
@@ -24,25 +41,28 @@ _CASEWORKER = {
     "person.view", "person.edit", "household.view", "household.edit",
     "program.view", "screening.run", "nomination.record", "enrollment.manage",
     "consent.record", "conference.manage", "plan.write", "record.write", "review.write",
-    "outcome.record", "guidance.manage", "report.view", "export.run", "apitoken.manage",
+    "outcome.record", "guidance.manage", "report.view", "report.people", "export.run",
+    "apitoken.manage", "activity.view", "referral.advance",
 }
-_SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose"}
-_MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "report.freeze"}
+_SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
+                             "caseload.team"}
+_MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settings",
+                          "report.freeze", "training.approve"}
 _SUPPORT_STAFF = {
     "person.view", "household.view", "program.view", "record.write", "review.write",
-    "plan.write", "apitoken.manage",
+    "plan.write", "apitoken.manage", "activity.view", "report.people",
 }
-_PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage"}
+_PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",
-          "audit.view", "apitoken.manage"}
+          "audit.view", "apitoken.manage", "activity.view", "guidance.settings"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "caseworker": frozenset(_CASEWORKER),
-    "supervisor": frozenset(_SUPERVISOR),
-    "manager": frozenset(_MANAGER),
-    "support_staff": frozenset(_SUPPORT_STAFF),
-    "partner": frozenset(_PARTNER),
-    "admin": frozenset(_ADMIN),
+    CASEWORKER: frozenset(_CASEWORKER),
+    SUPERVISOR: frozenset(_SUPERVISOR),
+    MANAGER: frozenset(_MANAGER),
+    SUPPORT_STAFF: frozenset(_SUPPORT_STAFF),
+    PARTNER: frozenset(_PARTNER),
+    ADMIN: frozenset(_ADMIN),
 }
 
 assert all(actions <= ACTIONS for actions in ROLE_ACTIONS.values())
@@ -52,3 +72,45 @@ def role_can(role: str, action: str) -> bool:
     if action not in ACTIONS:
         raise KeyError(f"unknown action {action!r}")
     return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+# ---------------------------------------------------------------- named predicates
+
+def is_partner(membership: Any) -> bool:
+    """An account of a partner organisation: it reaches only people referred to it within
+    consent (``people.access.partner_people``), never the office's own lists."""
+    return bool(membership is not None and membership.role == PARTNER)
+
+
+def has_own_caseload(membership: Any) -> bool:
+    """A caseworker (地区担当員): lists start from the households assigned to them."""
+    return membership is not None and role_has_own_caseload(membership.role)
+
+
+def role_has_own_caseload(role: str) -> bool:
+    return role == CASEWORKER
+
+
+def holds_approval_step(membership: Any, step_role: str) -> bool:
+    """An approval route names each step by role: does this membership fill that step?"""
+    return bool(membership is not None and membership.role == step_role)
+
+
+def home_page(membership: Any) -> str:
+    """Which home page the role starts from: caseworker, team, support, partner or admin."""
+    return {CASEWORKER: "caseworker", SUPERVISOR: "team", MANAGER: "team",
+            SUPPORT_STAFF: "support", PARTNER: "partner"}.get(membership.role, "admin")
+
+
+# ---------------------------------------------------------------- account-level grants
+
+NATIONAL_ROLLUP_PERMISSION = "reports.view_national_rollup"
+
+
+def may_view_national(user: Any) -> bool:
+    """The national roll-up (全国集計) is granted to an account, not to an office role: a
+    statistician of the prefecture or ministry has no office. The grant is stored as the
+    ``reports.view_national_rollup`` permission (``reports.national.grant_national_rollup``);
+    this is the one place that reads it."""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and user.has_perm(NATIONAL_ROLLUP_PERMISSION))

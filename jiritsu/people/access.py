@@ -1,7 +1,9 @@
-"""The one way request code reaches households and people.
+"""The one way request code reaches households and people, and the one partner rule.
 
-Another office's record and a missing one answer the same (404). A partner sees
-only people referred to its organisation with an unwithdrawn consent that names it.
+Another office's record and a missing one answer the same (404); a role without the action
+gets 403 (``offices/access.py`` has the convention). A partner sees only people referred to
+its organisation with an unwithdrawn consent that names it (:func:`partner_people`); every
+other partner-facing list (episodes, records, Hello Work referrals) is limited through it.
 Reads of a person's file are audited by the caller (views/API) via ``log_view``.
 """
 
@@ -9,27 +11,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
+from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Household, Person
+
+
+def referred_to(partner_id: int | None) -> Q:
+    """An enrolment counts as referred to a partner organisation when the enrolment names it
+    (紹介先) or a Hello Work referral (支援要請) of the enrolment went to it. The one rule for
+    "referred", used wherever referral matters (filter ``Enrollment`` with it)."""
+    from jiritsu.programs.models import Enrollment
+
+    referred_by_hw = Enrollment.objects.filter(hw_referrals__hello_work=partner_id).values("pk")
+    return Q(referred_partners=partner_id) | Q(pk__in=referred_by_hw)
+
+
+def consented_person_ids(partner_id: int | None) -> QuerySet[Any]:
+    """Ids of people with a consent in force (not withdrawn) whose grant names the partner."""
+    from jiritsu.programs.models import ConsentGrant
+
+    return ConsentGrant.objects.filter(partner=partner_id,
+                                       consent__withdrawn_on__isnull=True).values("consent__person_id")
+
+
+def partner_people(membership: Membership) -> QuerySet[Person]:
+    """The partner rule, decided here only: referral ∩ unwithdrawn consent. The data
+    categories of the consent then limit what of the person is shown
+    (:func:`partner_categories`). Withdrawing the consent ends access at once."""
+    from jiritsu.programs.models import Enrollment
+
+    pid = membership.partner_id
+    referred = Enrollment.objects.filter(referred_to(pid), office=membership.office)
+    return Person.objects.filter(office=membership.office, pk__in=consented_person_ids(pid)
+                                 ).filter(pk__in=referred.values("person_id"))
 
 
 def visible_people(membership: Membership) -> QuerySet[Person]:
     """People this membership may see at all (before any per-action check)."""
-    qs = Person.objects.filter(office=membership.office)
-    if membership.role == Membership.Role.PARTNER:
-        qs = qs.filter(
-            consents__grants__partner=membership.partner,
-            consents__withdrawn_on__isnull=True,
-        ).distinct()
-    elif not membership.can("person.view"):
-        qs = qs.none()
-    return qs
+    if is_partner(membership):
+        return partner_people(membership)
+    if not membership.can("person.view"):
+        return Person.objects.none()
+    return Person.objects.filter(office=membership.office)
 
 
 def visible_households(membership: Membership) -> QuerySet[Household]:
@@ -51,29 +80,22 @@ def partner_categories(membership: Membership, person: Person) -> set[str]:
 
 
 def get_person_for_user(membership: Membership | None, pk: int, *, write: bool = False) -> Person:
-    if membership is None:
-        raise Http404
-    try:
-        person = visible_people(membership).select_related("household", "household__caseworker").get(pk=pk)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    require(membership, "person.view")
+    assert membership is not None
     if write and not membership.can("person.edit"):
-        raise PermissionDenied("この操作を行う権限がありません。")
-    return person
+        raise deny()
+    return get_or_404(visible_people(membership).select_related("household", "household__caseworker"),
+                      pk)
 
 
 def get_household_for_user(
     membership: Membership | None, pk: int, *, write: bool = False
 ) -> Household:
-    if membership is None:
-        raise Http404
-    try:
-        household = visible_households(membership).get(pk=pk)
-    except (Household.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    require(membership, "household.view")
+    assert membership is not None
     if write and not membership.can("household.edit"):
-        raise PermissionDenied("この操作を行う権限がありません。")
-    return household
+        raise deny()
+    return get_or_404(visible_households(membership), pk)
 
 
 def log_view(membership: Membership, person: Person, *, what: str = "person.view") -> None:
@@ -87,14 +109,12 @@ def get_part_for_user(membership: Membership | None, kind: str, pk: int, *,
     """A person part (disability, illness, stay …) of a person this membership may see."""
     from jiritsu.people.services import PART_KINDS
 
-    if membership is None or kind not in PART_KINDS:
+    require(membership, "person.view")
+    assert membership is not None
+    if kind not in PART_KINDS:
         raise Http404
-    model: Any = PART_KINDS[kind].model
-    try:
-        part = model.objects.select_related("person").get(
-            pk=pk, person__in=visible_people(membership))
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
     if write and not membership.can("person.edit"):
-        raise PermissionDenied("この操作を行う権限がありません。")
-    return part
+        raise deny()
+    model: Any = PART_KINDS[kind].model
+    return get_or_404(model.objects.select_related("person")
+                      .filter(person__in=visible_people(membership)), pk)

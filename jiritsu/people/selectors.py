@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership
+from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people.access import visible_households, visible_people
 from jiritsu.people.models import Household, Person
 
@@ -49,7 +50,7 @@ def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Pe
 def caseload_for(membership: Membership) -> QuerySet[Household]:
     """A caseworker's own households; supervisors and managers see the office."""
     qs = visible_households(membership).filter(assistance_ended_on__isnull=True)
-    if membership.role == Membership.Role.CASEWORKER:
+    if has_own_caseload(membership):
         qs = qs.filter(caseworker=membership.user)
     return (
         qs.select_related("caseworker", "visit_grade")

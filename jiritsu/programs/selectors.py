@@ -34,10 +34,10 @@ from django.db.models.functions import RowNumber
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
+from jiritsu.offices.permissions import holds_approval_step, is_partner
 from jiritsu.people.models import Person
-from jiritsu.programs.access import visible_enrollments
+from jiritsu.programs.access import visible_enrollments, visible_records
 from jiritsu.programs.models import (
-    ActivityRecord,
     ApprovalRequest,
     ApprovalStep,
     Consent,
@@ -328,7 +328,7 @@ def reviews_due(membership: Membership, *, today: dt.date | None = None, within_
     one ``caseworker``'s households."""
     today = today or clock.today()
     if mine_only is None:
-        mine_only = membership.role not in (Membership.Role.SUPERVISOR, Membership.Role.MANAGER)
+        mine_only = not membership.can("caseload.team")
     horizon = today + dt.timedelta(days=within_days - 1)
     out: dict[str, list[DueReview]] = {"overdue": [], "due_soon": []}
     qs = _due_queryset(membership, mine_only=mine_only, caseworker=caseworker)
@@ -370,7 +370,7 @@ def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
                             "requested_by", "conference")
             .order_by("created_at", "id"))
     return [r for r in rows if r.current_step < len(r.steps)
-            and r.steps[r.current_step] == membership.role]
+            and holds_approval_step(membership, r.steps[r.current_step])]
 
 
 def approvals_mine(membership: Membership, *, limit: int = 20) -> list[ApprovalRequest]:
@@ -670,15 +670,12 @@ def person_programs(membership: Membership, person: Person, *,
     items = [{"enrollment": e, "due": due_for(e, today)} for e in enrollments]
     items.sort(key=lambda i: (i["enrollment"].status == S.ENDED, -i["enrollment"].candidate_on.toordinal()))
     consents: list[Consent] = []
-    if membership.role != Membership.Role.PARTNER:
+    if not is_partner(membership):
         consents = list(Consent.objects.filter(person=person).select_related("program")
                         .prefetch_related(Prefetch("grants", queryset=ConsentGrant.objects
                                                    .select_related("partner")))
                         .order_by("-given_on", "-id"))
-    records_qs = ActivityRecord.objects.filter(person=person)
-    if membership.role == Membership.Role.PARTNER:
-        records_qs = records_qs.filter(author_partner=membership.partner_id)
-    records = list(records_qs.select_related("author", "author_partner", "enrollment__program")
+    records = list(visible_records(membership).filter(person=person).select_related("author", "author_partner", "enrollment__program")
                    .prefetch_related("staff_present", "partners_present")
                    .order_by("-occurred_at", "-id")[:record_limit])
     return {"program_items": items, "consents": consents, "records": records,

@@ -80,3 +80,18 @@ def open_episodes_for_assistance_end(actor: Any, person: Any, *, on: dt.date = d
     services.enrollment_start(actor=actor, enrollment=out["active"], on=on)
     services.enrollment_end(actor=actor, enrollment=out["ended"], reason="declined", on=on)
     return out
+
+
+def refer(person: Any, partner: Any, program: Program | None = None) -> Any:
+    """An open episode of ``person`` referred to ``partner`` (紹介先): with a consent that names
+    the partner, this is what lets the partner see the person."""
+    from jiritsu.programs.models import Enrollment
+
+    program = program or make_program(person.office)
+    enrollment = Enrollment.objects.create(
+        office=person.office, person=person, program=program,
+        program_version=program.versions.order_by("-number")[0], status="active",
+        candidate_on=dt.date(2025, 4, 1), selected_on=dt.date(2025, 4, 1),
+        started_on=dt.date(2025, 4, 1))
+    enrollment.referred_partners.add(partner)
+    return enrollment

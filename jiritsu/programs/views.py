@@ -20,7 +20,7 @@ from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required, require
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import get_person_for_user, log_view
+from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
 from jiritsu.programs import forms as F
 from jiritsu.programs import screening, selectors, services
@@ -31,12 +31,13 @@ from jiritsu.programs.access import (
     get_enrollment_for_user,
     get_ledger_for_user,
     get_program_for_user,
+    partner_may_record,
+    visible_conferences,
     visible_enrollments,
     visible_programs,
 )
 from jiritsu.programs.models import (
     ApprovalRequest,
-    Conference,
     Enrollment,
     Program,
 )
@@ -525,7 +526,7 @@ def _record_form(m: Any, person: Person, data: Any = None, **kw: Any) -> F.Recor
 def record_create(request: HttpRequest, person_pk: int) -> HttpResponse:
     m = _m(request)
     person = get_person_for_user(m, person_pk)
-    if m.is_partner and not services.partner_may_write(m, person):
+    if m.is_partner and not partner_may_record(m, person):
         raise Http404
     if request.method == "POST":
         form = _record_form(m, person, request.POST)
@@ -617,7 +618,7 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ conferences
 
 def _conference_people(m: Any, program: Program | None, ids: list[int]) -> list[Person]:
-    qs = Person.objects.filter(office=m.office)
+    qs = visible_people(m)
     cond = Q(pk__in=ids)
     if program is not None:
         cond |= Q(enrollments__program=program, enrollments__status__in=Enrollment.OPEN_STATUSES)
@@ -627,7 +628,7 @@ def _conference_people(m: Any, program: Program | None, ids: list[int]) -> list[
 @action_required("conference.manage")
 def conference_list(request: HttpRequest) -> HttpResponse:
     m = _m(request)
-    conferences = list(Conference.objects.filter(office=m.office).select_related("program")
+    conferences = list(visible_conferences(m).select_related("program")
                        .annotate(n=Count("decisions")).order_by("-held_on", "-id")[:100])
     return render(request, "programs/conference_list.html", {"conferences": conferences})
 
@@ -766,7 +767,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required("review.write")
 def reviews_due(request: HttpRequest) -> HttpResponse:
     m = _m(request)
-    office_wide = m.role in ("supervisor", "manager") and request.GET.get("mine") != "1"
+    office_wide = m.can("caseload.team") and request.GET.get("mine") != "1"
     context: dict[str, Any] = {"office_wide": office_wide}
     if office_wide:
         context["groups"] = selectors.reviews_due_by_caseworker(m)

@@ -18,6 +18,7 @@ from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.core.spreadsheet import csv_writer
 from jiritsu.offices.models import Office
+from jiritsu.offices.permissions import may_view_national
 from jiritsu.reports import national as n
 from jiritsu.reports.periods import Period, period_from_params
 
@@ -28,7 +29,7 @@ CSV_HEADER = ("事務所コード", "事務所名", "自治体", "種別", "提�
 
 
 def can_view_national(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PERMISSION))
+    return may_view_national(user)
 
 
 def _fy_choices(period: Period) -> list[tuple[int, str]]:

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership, User
+from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
 from jiritsu.people.access import visible_people
 from jiritsu.people.models import HospitalStay, Household, Person
 from jiritsu.programs import selectors as program_selectors
@@ -104,7 +105,7 @@ def caseload_person_ids(membership: Membership, *,
     person indexes instead of walking the office's people or records, however large the
     office is (a subquery here made PostgreSQL walk every record of the office).
     """
-    if caseworker is None and membership.role == Membership.Role.CASEWORKER:
+    if caseworker is None and has_own_caseload(membership):
         caseworker = membership.user
     if caseworker is None:
         return None
@@ -453,7 +454,7 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
                                 "user__username"))
     names: dict[int | None, str] = {u: d or n for u, _r, _a, d, n in members}
     keys: set[int | None] = {u for u, r, a, _d, _n in members
-                             if a and r == Membership.Role.CASEWORKER}
+                             if a and role_has_own_caseload(r)}
     others = [u for u in names if u not in keys]
     # Two halves, each on the (office_id, caseworker_id) index (an OR of them walks the
     # office's households).

@@ -12,6 +12,7 @@ from jiritsu.core import clock
 from jiritsu.offices.access import action_required
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership
+from jiritsu.offices.permissions import home_page, may_view_national
 from jiritsu.people import selectors as people_selectors
 from jiritsu.web import selectors
 
@@ -27,17 +28,17 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     if membership is None:
-        if request.user.has_perm("reports.view_national_rollup"):
+        if may_view_national(request.user):
             return redirect("national")
         return render(request, "web/no_office.html", status=403)
     today = clock.today()
-    role = membership.role
-    if role == Role.CASEWORKER:
+    page_kind = home_page(membership)
+    if page_kind == "caseworker":
         flag = request.GET.get("flag", "")
         flag = flag if flag in selectors.FLAG_LABELS else ""
         ctx = selectors.caseworker_home(membership, today=today, flag=flag)
         return render(request, "web/home_caseworker.html", ctx)
-    if role in (Role.SUPERVISOR, Role.MANAGER):
+    if page_kind == "team":
         cw = _chosen_caseworker(membership, request.GET.get("cw", ""))
         if cw is not None:
             flag = request.GET.get("flag", "")
@@ -48,10 +49,10 @@ def home(request: HttpRequest) -> HttpResponse:
         page = int(raw) if raw.isdigit() else 1
         return render(request, "web/home_team.html",
                       selectors.team_home(membership, today=today, page=page))
-    if role == Role.SUPPORT_STAFF:
+    if page_kind == "support":
         return render(request, "web/home_support.html",
                       selectors.support_home(membership, today=today))
-    if role == Role.PARTNER:
+    if page_kind == "partner":
         return render(request, "web/home_partner.html",
                       selectors.partner_home(membership, today=today))
     return render(request, "web/home_admin.html", {"today": today})

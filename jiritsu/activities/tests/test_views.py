@@ -13,8 +13,10 @@ from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core import testing as t
+from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord, Program
+from jiritsu.programs.testing import make_consent
 
 D = dt.date
 
@@ -103,9 +105,10 @@ def test_person_support_page_draws_the_measurement_chart_and_is_audited(client, 
 
 
 def test_person_support_page_is_closed_to_partners_and_other_offices(client, world):
+    # A partner's role lacks the office-wide action: 403 before any person is looked up.
     login(client, world.partner)
     assert client.get(reverse("activities:person_support",
-                              args=[world.person.pk])).status_code == 404
+                              args=[world.person.pk])).status_code == 403
     client.logout()
     login(client, world.outsider)
     assert client.get(reverse("activities:person_support",
@@ -124,6 +127,8 @@ def test_hello_work_sees_and_answers_only_its_own_referrals(client, world):
                                  on=D(2026, 5, 9), menu="trial", expected_version=ref.version)
     login(client, world.partner)
     url = reverse("activities:referral_detail", args=[ref.pk])
+    assert client.get(url).status_code == 404  # no consent names the Hello Work yet
+    make_consent(world.person, program, partners=[world.partner_org], recorded_by=world.caseworker)
     assert client.get(url).status_code == 200
     resp = client.post(url, {"version": ref.version, "step": "employed", "on": "2026-06-01",
                              "note": "トライアル雇用から常用雇用へ"})
@@ -190,3 +195,31 @@ def test_invitations_offer_the_people_the_rules_select(client, world):
     assert "中三 生徒" in client.get(url).content.decode()
     resp = client.post(url, {"action": "invite", "people": [child.pk], "invited_on": "2026-04-20"})
     assert resp.status_code == 302 and series.recruits.get().person == child
+
+
+def test_withdrawn_consent_ends_the_hello_works_access_to_the_referral_at_once(client, world):
+    program = program_from(world.m(world.manager), "kiyosu_work_capacity")
+    ref = services.hw_referral_start(actor=world.m(world.caseworker),
+                                     enrollment=enrol(program, world.person),
+                                     hello_work=world.partner_org, consented_on=D(2026, 5, 1))
+    for step in ("form_a", "request"):
+        services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step=step,
+                                     on=D(2026, 5, 2), expected_version=ref.version)
+    services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step="interview",
+                                 on=D(2026, 5, 9), menu="trial", expected_version=ref.version)
+    consent = make_consent(world.person, program, partners=[world.partner_org],
+                           recorded_by=world.caseworker)
+    login(client, world.partner)
+    url = reverse("activities:referral_detail", args=[ref.pk])
+    assert client.get(url).status_code == 200
+    consent.withdrawn_on = D(2026, 5, 20)
+    consent.save()
+    assert client.get(url).status_code == 404
+    resp = client.post(url, {"version": ref.version, "step": "employed", "on": "2026-06-01"})
+    assert resp.status_code == 404
+    ref.refresh_from_db()
+    assert ref.status == "interviewed"
+    # The service refuses too, whatever door a caller came through.
+    with pytest.raises(NotFound):
+        services.hw_referral_advance(actor=world.m(world.partner), referral=ref, step="employed",
+                                     on=D(2026, 6, 1), expected_version=ref.version)

@@ -31,7 +31,12 @@ from jiritsu.api.common import (
 )
 from jiritsu.api.routers.lifecycle import _staff
 from jiritsu.guidance import selectors, services
-from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
+from jiritsu.guidance.access import (
+    get_case_for_user,
+    get_step_for_user,
+    require_settings_access,
+    visible_cases,
+)
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.rules import Track
 from jiritsu.offices.models import Membership
@@ -122,7 +127,7 @@ def _detail(m: Membership, pk: int) -> dict[str, Any]:
 
 
 def _cases_qs(m: Membership) -> QuerySet[GuidanceCase]:
-    return GuidanceCase.objects.filter(office=m.office).select_related("person")
+    return visible_cases(m).select_related("person")
 
 
 @router.get("/guidance/cases", response=responses(page_of(CaseOut)), summary="指導指示の一覧")

@@ -33,7 +33,7 @@ from jiritsu.api.common import (
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
-from jiritsu.people.access import log_view, visible_people
+from jiritsu.people.access import log_view
 from jiritsu.programs import access, screening, selectors, services
 from jiritsu.programs.models import (
     Achievement,
@@ -70,7 +70,7 @@ def _program(m: Membership, pk: int | None, field: str = "program_id") -> Progra
 
 
 def _conference(m: Membership, pk: int | None) -> Conference | None:
-    return ref(Conference.objects.filter(office=m.office), pk, "conference_id")
+    return ref(access.visible_conferences(m), pk, "conference_id")
 
 
 def _phase(m: Membership, pk: int | None, field: str = "phase_id") -> Phase | None:
@@ -360,7 +360,7 @@ def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int,
 def nomination_list(request: HttpRequest, filters: Query[NominationFilter],
                     page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "nomination.record")
-    qs = Nomination.objects.filter(office=m.office, person__in=visible_people(m))
+    qs = access.visible_nominations(m)
     if filters.program_id:
         qs = qs.filter(program_id=filters.program_id)
     if filters.person_id:
@@ -637,8 +637,7 @@ def _consent(c: Consent) -> dict[str, Any]:
 
 
 def _consents_qs(m: Membership) -> QuerySet[Consent]:
-    return Consent.objects.filter(office=m.office, person__in=visible_people(m)).prefetch_related(
-        "grants__partner")
+    return access.visible_consents(m).prefetch_related("grants__partner")
 
 
 @router.get("/consents", response=responses(page_of(ConsentOut)), summary="同意の一覧")
@@ -763,7 +762,7 @@ def _conference_out(c: Conference) -> dict[str, Any]:
 
 
 def _conferences_qs(m: Membership) -> QuerySet[Conference]:
-    return Conference.objects.filter(office=m.office).prefetch_related("attendees", "decisions")
+    return access.visible_conferences(m).prefetch_related("attendees", "decisions")
 
 
 @router.get("/conferences", response=responses(page_of(ConferenceOut)), summary="会議の一覧")
@@ -966,10 +965,7 @@ def _record(r: ActivityRecord) -> dict[str, Any]:
 
 def _records_qs(m: Membership) -> QuerySet[ActivityRecord]:
     """The same rows ``access.get_record_for_user`` lets this membership open."""
-    qs = ActivityRecord.objects.filter(office=m.office, person__in=visible_people(m))
-    if m.is_partner:
-        qs = qs.filter(author_partner=m.partner_id)
-    return qs.prefetch_related("staff_present", "partners_present")
+    return access.visible_records(m).prefetch_related("staff_present", "partners_present")
 
 
 def _record_refs(m: Membership, payload: Any) -> tuple[list[Any] | None, list[Any] | None]:

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.api.common import responses
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import Forbidden
+from jiritsu.offices.permissions import may_view_national
 from jiritsu.reports import national
 from jiritsu.reports.periods import Period
 
@@ -123,7 +124,7 @@ class NationalOut(Schema):
 @router.get("/reports/national", response=responses(NationalOut),
             summary="全国集計（全事務所の年度集計。人数のみ、個人は含みません）")
 def national_rollup(request: HttpRequest, params: Query[NationalParams]) -> dict[str, Any]:
-    if not request.user.has_perm("reports.view_national_rollup"):
+    if not may_view_national(request.user):
         raise Forbidden("全国集計を閲覧する権限がありません。")
     fy = params.fiscal_year or wareki.fiscal_year_of(clock.today())
     period = Period.for_fiscal_year(fy)

@@ -58,7 +58,7 @@ def test_more_than_four_hours_and_twenty_days_are_refused_with_the_services_code
 def test_a_partner_and_another_office_see_no_placement(world, api_as, placement):
     body = {"day": "2026-04-01", "hours": 3}
     assert api_as(world.partner).post(f"training-placements/{placement.pk}/days",
-                                      body).status_code == 404
+                                      body).status_code == 403
     assert api_as(world.outsider).get(f"training-placements/{placement.pk}/days").status_code == 404
     assert not TrainingDay.objects.exists()
 

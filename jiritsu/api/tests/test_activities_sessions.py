@@ -55,7 +55,8 @@ def test_series_is_created_with_the_programs_budget_and_listed(world, api_as, ot
 
 def test_series_are_closed_to_partners_and_other_offices(world, api_as, series):
     err(api_as(world.partner).get("session-series"), 403, "forbidden")
-    err(api_as(world.partner).get(f"session-series/{series['id']}"), 404, "not_found")
+    # The role lacks the office-wide action: 403 for the list and the series alike.
+    err(api_as(world.partner).get(f"session-series/{series['id']}"), 403, "forbidden")
     err(api_as(world.outsider).get(f"session-series/{series['id']}"), 404, "not_found")
     err(api_as(world.outsider).post(f"session-series/{series['id']}/expenses",
                                     {"spent_on": "2026-05-01", "item": "教材", "amount_yen": 1}),

@@ -34,9 +34,10 @@ def test_support_page_is_audited_and_closed_to_partners_and_other_offices(world,
     assert r.status_code == 200, r.json()
     assert r.json()["person_id"] == world.person.pk and r.json()["health_tracks"] == []
     assert AuditEvent.objects.filter(action="person.support_view").count() == 1
-    err(api_as(world.partner).get(url), 404, "not_found")
+    # A partner's role lacks the office-wide action (403); another office's person is 404.
+    err(api_as(world.partner).get(url), 403, "forbidden")
     err(api_as(world.outsider).get(url), 404, "not_found")
-    err(api_as(world.partner).get(f"people/{world.person.pk}/measurements"), 404, "not_found")
+    err(api_as(world.partner).get(f"people/{world.person.pk}/measurements"), 403, "forbidden")
     err(api_as(world.admin).get(url), 403, "forbidden")
 
 

@@ -15,7 +15,7 @@ from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord, Enrollment, Program
-from jiritsu.programs.testing import make_program
+from jiritsu.programs.testing import make_consent, make_program
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -123,7 +123,8 @@ def test_placement_detail_month_status_extend_and_end(world, api_as, placement):
 
 def test_placements_are_closed_to_partners_and_other_offices(world, api_as, placement):
     err(api_as(world.partner).get("training-placements"), 403, "forbidden")
-    err(api_as(world.partner).get(f"training-placements/{placement.pk}"), 404, "not_found")
+    # The role lacks the office-wide action: 403 for the list and the placement alike.
+    err(api_as(world.partner).get(f"training-placements/{placement.pk}"), 403, "forbidden")
     err(api_as(world.outsider).get(f"training-placements/{placement.pk}"), 404, "not_found")
     assert api_as(world.outsider).get("training-placements").json()["count"] == 0
     err(api_as(world.outsider).post(f"training-placements/{placement.pk}/end",
@@ -154,8 +155,13 @@ def test_referral_is_started_listed_and_read_by_staff_and_its_hello_work(world, 
 
     assert cw.get("hello-work-referrals", {"person_id": world.person.pk}).json()["count"] == 1
     assert cw.get("hello-work-referrals", {"status": "employed"}).json()["count"] == 0
-    # The Hello Work it went to sees it; another Hello Work's staff and another office do not.
+    # The Hello Work it went to sees it once the person's consent names it; another Hello
+    # Work's staff and another office do not.
     mine = api_as(world.partner)
+    assert mine.get("hello-work-referrals").json()["count"] == 0
+    err(mine.get(f"hello-work-referrals/{ref['id']}"), 404, "not_found")
+    consent = make_consent(world.person, enrollment.program, partners=[world.partner_org],
+                           recorded_by=world.caseworker)
     assert mine.get("hello-work-referrals").json()["count"] == 1
     assert mine.get(f"hello-work-referrals/{ref['id']}").status_code == 200
     hw_z = t.make_partner(world.office, PartnerOrganisation.Kind.HELLO_WORK, "ハローワークＺ")
@@ -164,6 +170,14 @@ def test_referral_is_started_listed_and_read_by_staff_and_its_hello_work(world, 
     err(z.get(f"hello-work-referrals/{ref['id']}"), 404, "not_found")
     err(api_as(world.outsider).get(f"hello-work-referrals/{ref['id']}"), 404, "not_found")
     assert AuditEvent.objects.filter(action="hw_referral.view").count() == 1
+    # Withdrawing the consent ends the Hello Work's access at once: list, detail and steps.
+    consent.withdrawn_on = D(2026, 5, 1)
+    consent.save()
+    assert mine.get("hello-work-referrals").json()["count"] == 0
+    err(mine.get(f"hello-work-referrals/{ref['id']}"), 404, "not_found")
+    err(mine.post(f"hello-work-referrals/{ref['id']}/steps",
+                  {"step": "supporting", "on": "2026-05-02", "version": ref["version"]}),
+        404, "not_found")
     assert AuditEvent.objects.filter(action="hw_referral.start").count() == 1
     assert HelloWorkReferral.objects.count() == 1
 

@@ -10,7 +10,7 @@ import pytest
 from jiritsu.audit.models import AuditEvent
 from jiritsu.people.models import HospitalStay
 from jiritsu.programs.models import Enrollment
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.programs.testing import make_consent, make_program, refer
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -221,6 +221,7 @@ def test_consent_withdrawal_through_the_api(world, programs, api_as):
     consent = cw.post("consents", {"person_id": world.person.pk, "given_on": "2025-04-10",
                                    "form": "oral", "grants": [{"partner_id": world.partner_org.pk,
                                                                "categories": ["basic"]}]}).json()
+    refer(world.person, world.partner_org, program)
     assert api_as(world.partner).get(f"people/{world.person.pk}").status_code == 200
     r = cw.post(f"consents/{consent['id']}/withdraw", {"on": "2025-05-01", "version": 1})
     assert r.status_code == 200, r.content

@@ -10,11 +10,14 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.core import testing as t
 from jiritsu.people.models import Disability, Illness
 from jiritsu.programs.models import Consent, ConsentGrant
+from jiritsu.programs.testing import refer
 
 pytestmark = pytest.mark.django_db
 
 
-def _consent(world, person, categories, *, withdrawn=False):
+def _consent(world, person, categories, *, withdrawn=False, referred=True):
+    if referred:
+        refer(person, world.partner_org)
     consent = Consent.objects.create(
         office=world.office, person=person, given_on=dt.date(2026, 4, 1), form="written",
         recorded_by=world.caseworker, withdrawn_on=dt.date(2026, 5, 1) if withdrawn else None)
@@ -109,6 +112,15 @@ def test_partner_with_health_consent_sees_illnesses(world, api_as):
     body = api_as(world.partner).get(f"people/{world.person.pk}").json()
     assert [i["name"] for i in body["illnesses"]] == ["うつ病"]
     assert body["disabilities"] is None
+
+
+def test_a_consent_without_a_referral_shows_the_partner_nothing(world, api_as):
+    # Referral ∩ consent: the partner sees people referred to it within consent, not every
+    # person whose consent happens to name it.
+    _consent(world, world.person, ["basic"], referred=False)
+    c = api_as(world.partner)
+    assert c.get("people").json()["count"] == 0
+    assert c.get(f"people/{world.person.pk}").status_code == 404
 
 
 def test_withdrawn_consent_hides_the_person_from_the_partner(world, api_as):

@@ -40,7 +40,7 @@ from jiritsu.programs.services.enrollments import (
 )
 from jiritsu.programs.services.outcomes import outcome_record
 from jiritsu.programs.services.plans import plan_create, plan_record_final_achievement
-from jiritsu.programs.services.records import partner_may_write, record_create, record_update
+from jiritsu.programs.services.records import record_create, record_update
 from jiritsu.programs.services.reviews import review_create
 from jiritsu.programs.services.screening import flag_non_matching, ledger_save, nomination_record
 
@@ -51,7 +51,7 @@ __all__ = [
     "enrollment_end", "enrollment_extend", "enrollment_select", "enrollment_set_menus",
     "enrollment_start", "enrollment_transfer", "flag_non_matching", "ledger_save",
     "needs_approval", "nomination_record", "open_enrollment", "outcome_record",
-    "partner_may_write", "plan_create", "plan_record_final_achievement", "program_create",
+    "plan_create", "plan_record_final_achievement", "program_create",
     "program_set_rules", "program_snapshot", "program_update", "record_create", "record_update",
     "review_create", "route_steps", "terms",
 ]

@@ -13,6 +13,7 @@ from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership
+from jiritsu.offices.permissions import holds_approval_step
 from jiritsu.programs.models import (
     ApprovalRequest,
     ApprovalRoute,
@@ -76,7 +77,7 @@ def approval_request_create(*, actor: Membership, enrollment: Enrollment | None,
 def can_decide(membership: Membership, req: ApprovalRequest) -> bool:
     return (membership.can("approval.decide") and req.status == ApprovalRequest.Status.PENDING
             and req.current_step < len(req.steps)
-            and membership.role == req.steps[req.current_step]
+            and holds_approval_step(membership, req.steps[req.current_step])
             and req.requested_by_id != membership.user_id)
 
 
@@ -90,7 +91,7 @@ def approval_decide(*, actor: Membership, request: ApprovalRequest, approve: boo
     if request.status != ApprovalRequest.Status.PENDING:
         raise IllegalTransition("この案件は既に決裁が終わっています。", code="approval_closed")
     role = request.steps[request.current_step]
-    if actor.role != role:
+    if not holds_approval_step(actor, role):
         raise Forbidden(f"この案件は{ROLE_LABELS.get(role, role)}の決裁待ちです。")
     if request.requested_by_id == actor.user_id:
         raise Forbidden("自分が起案した案件は決裁できません。")

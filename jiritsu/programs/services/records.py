@@ -14,8 +14,10 @@ from jiritsu.core import clock
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Person
-from jiritsu.programs.models import ActivityRecord, Consent, Enrollment
+from jiritsu.programs.access import partner_may_record
+from jiritsu.programs.models import ActivityRecord, Enrollment
 from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 RECORD_FIELDS = ["occurred_at", "time_known", "kind", "text", "duration_minutes", "systolic_bp",
@@ -43,26 +45,12 @@ def _when(values: dict[str, Any], current: ActivityRecord | None = None) -> dict
     return {**values, "occurred_at": moment, "time_known": time_known}
 
 
-def partner_may_write(membership: Membership, person: Person,
-                      enrollment: Enrollment | None = None) -> bool:
-    """A partner writes only for people referred to its organisation, with a consent in force
-    that names it."""
-    if membership.partner_id is None:
-        return False
-    referred = Enrollment.objects.filter(person=person, referred_partners=membership.partner_id)
-    if enrollment is not None:
-        referred = referred.filter(pk=enrollment.pk)
-    consented = Consent.objects.filter(person=person, withdrawn_on__isnull=True,
-                                       grants__partner=membership.partner_id)
-    return referred.exists() and consented.exists()
-
-
 def _check(actor: Membership, person: Person, enrollment: Enrollment | None,
            values: dict[str, Any], staff: list[Any], partners: list[PartnerOrganisation]) -> None:
     same_office(actor, person, enrollment, *partners)
     if enrollment is not None and enrollment.person_id != person.pk:
         raise ValidationFailed("この方の参加記録を選んでください。", field="enrollment")
-    if actor.role == Membership.Role.PARTNER and not partner_may_write(actor, person, enrollment):
+    if is_partner(actor) and not partner_may_record(actor, person, enrollment):
         # Same answer as a missing person: a partner must not learn who else is on file.
         raise NotFound()
     if values.get("kind") not in ActivityRecord.Kind.values:
@@ -103,7 +91,7 @@ def record_create(*, actor: Membership, person: Person, values: dict[str, Any],
     clean = {k: values[k] for k in RECORD_FIELDS if values.get(k) is not None}
     rec = ActivityRecord.objects.create(
         office=actor.office, person=person, enrollment=enrollment, author=actor.user,
-        author_partner=actor.partner if actor.role == Membership.Role.PARTNER else None, **clean)
+        author_partner=actor.partner if is_partner(actor) else None, **clean)
     if staff:
         rec.staff_present.set(staff)
     if partners:
@@ -123,7 +111,7 @@ def record_update(*, actor: Membership, record: ActivityRecord, expected_version
     """Correct a record (only its author, or staff of the office for staff-written ones)."""
     require(actor, "record.write")
     same_office(actor, record)
-    if actor.role == Membership.Role.PARTNER and record.author_partner_id != actor.partner_id:
+    if is_partner(actor) and record.author_partner_id != actor.partner_id:
         raise NotFound()
     values = _when(values, record)
     merged = {k: getattr(record, k) for k in RECORD_FIELDS} | values

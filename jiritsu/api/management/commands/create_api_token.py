@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from jiritsu.api.tokens import office_less_token_create, token_create
 from jiritsu.offices.models import Membership, User
+from jiritsu.offices.permissions import may_view_national
 
 
 class Command(BaseCommand):
@@ -29,8 +30,7 @@ class Command(BaseCommand):
             membership = qs.order_by("office__code").first()
             if membership is None:
                 user = User.objects.filter(username=username, is_active=True).first()
-                if user is not None and not office and user.has_perm(
-                        "reports.view_national_rollup"):
+                if user is not None and not office and may_view_national(user):
                     _token, raw = office_less_token_create(user=user, name=name)
                     self.stdout.write(raw)
                     return
