@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from jiritsu.core.forms import JapaneseDateField, VersionedForm
-from jiritsu.guidance.models import GuidanceSettings, GuidanceStep
+from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 from jiritsu.offices.models import Membership, Office, User
 
 S = GuidanceStep
@@ -38,7 +38,12 @@ class StepForm(forms.Form):
 
 class CaseOpenForm(forms.Form):
     opened_on = JapaneseDateField(label="開始日")
-    ground = _text("指導を要する事情", help_text="稼働能力の活用状況など、指導指示を検討する具体的な事実")
+    ground_category = forms.ChoiceField(
+        label="指導の根拠となる義務",
+        choices=[("", "（選択してください）")] + [(g.value, g.label) for g in GuidanceCase.OPENING_GROUNDS],
+        help_text="任意の自立支援プログラム（法27条の2）への参加・辞退は指導指示の理由になりません。")
+    ground = _text("指導を要する事情（具体的な事実）",
+                   help_text="稼働能力の活用状況など、指導指示を検討する具体的な事実")
 
 
 class OralInstructionForm(StepForm):

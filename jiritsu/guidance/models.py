@@ -72,10 +72,29 @@ class GuidanceCase(models.Model):
         NO_SANCTION = "no_sanction", "処分を行わない決定"
         ENDED = "ended", "指導の終了（その他）"
 
+    class Ground(models.TextChoices):
+        """What the guidance is about: one of the person's duties that 法27条 guidance may
+        concern (法4条1項, 60条, 61条). Never participation in a voluntary 自立支援プログラム
+        (法27条の2, 55条の7): declining one is not a breach of any duty."""
+
+        WORK = "work_capacity", "稼働能力の活用（勤労・求職活動）"
+        MEDICAL = "medical_care", "医療の受診・療養（健康の保持・増進）"
+        HOUSEHOLD = "household_maintenance", "世帯の生活維持（収入・支出の把握、支出の節約）"
+        ASSETS = "assets", "資産の活用"
+        OTHER_BENEFITS = "other_benefits", "他法他施策の活用（年金・手当等の手続）"
+        REPORTING = "reporting", "収入・世帯状況の届出"
+        LEGACY = "legacy", "未分類（区分の導入前に開始した指導）"
+
+    # What a new case may be opened on (the legacy value only describes old rows).
+    OPENING_GROUNDS = (Ground.WORK, Ground.MEDICAL, Ground.HOUSEHOLD, Ground.ASSETS,
+                       Ground.OTHER_BENEFITS, Ground.REPORTING)
+
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="guidance_cases")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guidance_cases")
     opened_on = models.DateField("開始日")
-    ground = models.TextField("指導を要する事情")
+    ground_category = models.CharField("指導の根拠となる義務", max_length=30, choices=Ground.choices,
+                                       default=Ground.LEGACY)
+    ground = models.TextField("指導を要する事情（具体的な事実）")
     status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField("終結日", null=True, blank=True)
     closed_reason = models.CharField("終結理由", max_length=30, choices=ClosedReason.choices,

@@ -358,3 +358,33 @@ def hearing_date(notice: GuidanceStep) -> dt.date:
 
     assert notice.hearing_at is not None
     return clock.japan_date(notice.hearing_at)
+
+
+# Words that name voluntary support (法27条の2, 55条の7): every 自立支援プログラム and the
+# 被保護者就労支援事業. Declining them is never a breach, so no guidance may order them.
+VOLUNTARY_TERMS = ("自立支援プログラム", "プログラムへの参加", "プログラムに参加", "プログラム参加",
+                   "被保護者就労支援事業", "就労準備支援事業")
+
+
+def voluntary_program_named(text: str, program_names: Sequence[str] = ()) -> str | None:
+    """The voluntary program (or the generic term for one) that ``text`` names, if any.
+
+    ``program_names`` are the office's 自立支援プログラム (all voluntary by law)."""
+    for name in [*program_names, *VOLUNTARY_TERMS]:
+        if name and name in text:
+            return name
+    return None
+
+
+def voluntary_blocker(text: str, program_names: Sequence[str], field: str) -> Blocker | None:
+    """Refuse an instruction (or a ground) that orders participation in voluntary support."""
+    name = voluntary_program_named(text, program_names)
+    if name is None:
+        return None
+    return Blocker(
+        "guidance.voluntary_program",
+        f"「{name}」は本人の希望と同意による任意の支援（法27条の2・55条の7の自立支援プログラム）です。"
+        "参加を指導指示することはできず、参加しないことや辞退したことは法27条の指導指示・"
+        "法62条の処分の理由になりません（法27条3項）。指導は求職活動・受診など本人の義務"
+        "（法4条・60条・61条）について、具体的な事実に基づいて記載してください。",
+        field)

@@ -22,11 +22,11 @@ from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, Valid
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
-from jiritsu.guidance.rules import Blocker, Track, hearing_date
+from jiritsu.guidance.rules import Blocker, Track, hearing_date, voluntary_blocker
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people import services as people_services
 from jiritsu.people.models import Household, Person
-from jiritsu.programs.models import Conference
+from jiritsu.programs.models import Conference, Program
 from jiritsu.programs.services import conferences as program_conferences
 
 K = GuidanceStep.Kind
@@ -184,9 +184,20 @@ def guidance_settings_update(*, actor: Membership, expected_version: int,
     return obj
 
 
+def refuse_voluntary(office: Office, **texts: str) -> None:
+    """No ground, instruction or reason may order (or rest on) a voluntary program: the line
+    between 法27条の2 support and 法27条/62条 guidance, held in the data."""
+    names = list(Program.objects.filter(office=office).values_list("name", flat=True))
+    refuse([b for field, text in texts.items()
+            if (b := voluntary_blocker(text or "", names, field)) is not None][:1],
+           ValidationFailed)
+
+
 @transaction.atomic
 def guidance_case_open(*, actor: Membership, person: Person, opened_on: dt.date,
-                       ground: str) -> GuidanceCase:
+                       ground_category: str, ground: str) -> GuidanceCase:
+    """Open a track on one of the duties 法27条 guidance may concern (``ground_category``,
+    :class:`GuidanceCase.Ground`), with the facts as ``ground``."""
     _require_manage(actor)
     if person.office_id != actor.office_id:
         raise DomainError("対象が見つかりません。", code="not_found")
@@ -197,9 +208,15 @@ def guidance_case_open(*, actor: Membership, person: Person, opened_on: dt.date,
         raise IllegalTransition("この方には進行中の指導指示があります。",
                                 code="guidance.case_already_open")
     not_after_today(opened_on, field="opened_on", what="開始日")
+    if ground_category not in GuidanceCase.OPENING_GROUNDS:
+        raise ValidationFailed(
+            "指導の根拠となる義務（稼働能力の活用、医療の受診・療養、世帯の生活維持など）を選んでください。",
+            code="guidance.ground_category_missing", field="ground_category")
     ground = _require_text(ground, "ground", "指導を要する事情", "guidance.ground_missing")
+    refuse_voluntary(actor.office, ground=ground)
     case = GuidanceCase.objects.create(office=actor.office, person=person, opened_on=opened_on,
-                                       ground=ground, opened_by=actor.user)
+                                       ground_category=ground_category, ground=ground,
+                                       opened_by=actor.user)
     _audit(actor, "guidance.case_open", case)
     return case
 
@@ -215,6 +232,7 @@ def guidance_oral_instruction_record(*, actor: Membership, case: GuidanceCase,
     refuse(track.blockers_for("oral_instruction"))
     check_date(track, occurred_on, "occurred_on")
     content = _require_text(content, "content", "指導の内容", "guidance.content_missing")
+    refuse_voluntary(case.office, content=content)
     if supervisor_present is None or not Membership.objects.filter(
             user=supervisor_present, office=case.office, is_active=True,
             role=Membership.Role.SUPERVISOR).exists():
@@ -259,6 +277,7 @@ def guidance_written_instruction_issue(*, actor: Membership, case: GuidanceCase,
     check_date(track, occurred_on, "occurred_on", "指示日")
     content = _require_text(content, "content", "指導指示の内容", "guidance.content_missing")
     reason = _require_text(reason, "reason", "指導指示の理由", "guidance.reason_missing")
+    refuse_voluntary(case.office, content=content, reason=reason)
     if deadline is None or deadline <= occurred_on:
         raise ValidationFailed("履行期限は指示日より後の日付にしてください。",
                                code="guidance.deadline_invalid", field="deadline")

@@ -46,6 +46,7 @@ def person_page(request: HttpRequest, person_pk: int) -> HttpResponse:
         try:
             case = services.guidance_case_open(actor=membership, person=person,
                                                opened_on=form.cleaned_data["opened_on"],
+                                               ground_category=form.cleaned_data["ground_category"],
                                                ground=form.cleaned_data["ground"])
         except DomainError as exc:
             form.add_error(exc.field, exc.message)

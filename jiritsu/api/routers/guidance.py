@@ -8,7 +8,7 @@ with the case, its steps and the lawful next steps.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -85,6 +85,8 @@ class CaseOut(Schema):
     person_id: int
     person_name: str
     opened_on: dt.date
+    ground_category: str = Field(description="指導の根拠となる義務（legacy は区分導入前の指導）")
+    ground_category_label: str
     ground: str
     status: str
     closed_on: dt.date | None
@@ -105,7 +107,9 @@ class CaseFilter(Schema):
 
 def _case(c: GuidanceCase) -> dict[str, Any]:
     return {"id": c.pk, "person_id": c.person_id, "person_name": c.person.name,
-            "opened_on": c.opened_on, "ground": c.ground, "status": c.status,
+            "opened_on": c.opened_on, "ground_category": c.ground_category,
+            "ground_category_label": c.get_ground_category_display(), "ground": c.ground,
+            "status": c.status,
             "closed_on": c.closed_on, "closed_reason": c.closed_reason,
             "closed_note": c.closed_note, "version": c.version}
 
@@ -185,17 +189,25 @@ def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     return out
 
 
+# The duties a new case may be opened on (GuidanceCase.Ground without the legacy value).
+OpeningGround = Literal[tuple(g.value for g in GuidanceCase.OPENING_GROUNDS)]  # type: ignore[valid-type]
+
+
 class CaseOpenIn(InputSchema):
     person_id: int = Field(..., ge=1, le=2_147_483_647)
     opened_on: Day = DateField
-    ground: str = Field(..., max_length=10_000, description="指導を要する事情")
+    ground_category: OpeningGround = Field(  # type: ignore[valid-type]
+        ..., description="指導の根拠となる義務（法4条・60条・61条）。任意の自立支援プログラムは根拠になりません")
+    ground: str = Field(..., max_length=10_000, description="指導を要する事情（具体的な事実）")
 
 
 @router.post("/guidance/cases", response=responses(CaseDetailOut, 201), summary="指導指示の開始")
 def case_open(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "guidance.manage")
     case = services.guidance_case_open(actor=m, person=person_ref(m, payload.person_id),
-                                       opened_on=payload.opened_on, ground=payload.ground)
+                                       opened_on=payload.opened_on,
+                                       ground_category=payload.ground_category,
+                                       ground=payload.ground)
     return 201, _detail(m, case.pk)
 
 

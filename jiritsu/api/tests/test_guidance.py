@@ -20,9 +20,11 @@ def days_ago(n: int) -> str:
 def test_case_open_oral_instruction_and_written_instruction(world, api_as):
     cw = api_as(world.caseworker)
     r = cw.post("guidance/cases", {"person_id": world.person.pk, "opened_on": days_ago(60),
+                                   "ground_category": "work_capacity",
                                    "ground": "稼働能力があるにもかかわらず求職活動を行っていない。"})
     assert r.status_code == 201, r.content
     case = r.json()
+    assert case["ground_category_label"] == "稼働能力の活用（勤労・求職活動）"
     assert case["status"] == "open" and case["next_steps"]
     cid = case["id"]
 
@@ -52,7 +54,8 @@ def test_case_open_oral_instruction_and_written_instruction(world, api_as):
 
 def test_guidance_is_office_bound_and_role_bound(world, api_as):
     r = api_as(world.outsider).post("guidance/cases", {"person_id": world.person.pk,
-                                                       "opened_on": days_ago(5), "ground": "x"})
+                                                       "opened_on": days_ago(5), "ground_category": "assets",
+                                                       "ground": "x"})
     assert r.status_code == 404 and r.json()["error"]["field"] == "person_id"
     assert api_as(world.partner).get("guidance/cases").status_code == 403
     assert api_as(world.support_staff).get("guidance/cases").status_code == 403

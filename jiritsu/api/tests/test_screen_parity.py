@@ -21,7 +21,8 @@ def days_ago(n: int) -> str:
 @pytest.fixture
 def case(world, api_as):
     r = api_as(world.caseworker).post("guidance/cases", {
-        "person_id": world.person.pk, "opened_on": days_ago(30), "ground": "求職活動を行っていない。"})
+        "person_id": world.person.pk, "opened_on": days_ago(30), "ground_category": "work_capacity",
+        "ground": "求職活動を行っていない。"})
     assert r.status_code == 201, r.content
     return r.json()
 

@@ -36,7 +36,7 @@ class Walker:
         self.day = 200
         self.case: GuidanceCase = s.guidance_case_open(
             actor=self.cw, person=world.person, opened_on=self.next(0),
-            ground="稼働能力があるにもかかわらず求職活動を行っていない。")
+            ground_category="work_capacity", ground="稼働能力があるにもかかわらず求職活動を行っていない。")
 
     def next(self, gap: int = 1) -> dt.date:
         self.day -= gap

@@ -196,6 +196,7 @@ def test_person_page_opens_a_case(client, world):
     client.force_login(world.caseworker)
     url = reverse("guidance:person", args=[world.person.pk])
     assert "指導指示を開始する" in client.get(url).content.decode()
-    resp = client.post(url, {"opened_on": iso(days_ago(3)), "ground": "求職活動をしない"})
+    resp = client.post(url, {"opened_on": iso(days_ago(3)),
+                             "ground_category": "work_capacity", "ground": "求職活動をしない"})
     case = GuidanceCase.objects.get(person=world.person)
     assert resp.status_code == 302 and resp["Location"] == reverse("guidance:case", args=[case.pk])
