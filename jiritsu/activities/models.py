@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from jiritsu.core import wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Consent, Enrollment, Program
@@ -85,6 +86,9 @@ class TrainingPlacement(models.Model):
     class Meta:
         ordering = ["-starts_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"就労体験（{wareki.format_wareki(self.starts_on)}〜{wareki.format_wareki(self.ends_on)}）"
+
 
 class TrainingDay(models.Model):
     """One day of training with its hours (at most 4 a day, 20 days a month)."""
@@ -105,6 +109,9 @@ class TrainingDay(models.Model):
             models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=4),
                                    name="training_day_at_most_4_hours"),
         ]
+
+    def __str__(self) -> str:
+        return f"就労体験の記録（{wareki.format_wareki(self.day)}）"
 
 
 class TrainingMonthlyStatus(models.Model):
@@ -130,6 +137,9 @@ class TrainingMonthlyStatus(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["placement", "month"], name="training_month_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"就労体験の月次判断（{wareki.format_wareki_month(self.month)}、{self.get_decision_display()}）"
 
 
 # --- 学習会・講座・セミナー (大津・伊賀・上田) ------------------------------------------
@@ -205,6 +215,10 @@ class GroupSession(models.Model):
     class Meta:
         ordering = ["series", "held_on", "id"]
 
+    def __str__(self) -> str:
+        topic = f" {self.topic}" if self.topic else ""
+        return f"講座・教室（{wareki.format_wareki(self.held_on)}{topic}）"
+
 
 class Recruitment(models.Model):
     """募集: an eligible person invited to a series, and the answer."""
@@ -230,6 +244,9 @@ class Recruitment(models.Model):
             models.UniqueConstraint(fields=["series", "person"], name="recruitment_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"参加案内（{wareki.format_wareki(self.invited_on)}、{self.get_status_display()}）"
+
 
 class SessionAttendance(models.Model):
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
@@ -242,6 +259,9 @@ class SessionAttendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="session_attendance_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"出欠（{'出席' if self.present else '欠席'}）"
 
 
 class SeriesExpense(models.Model):
@@ -258,6 +278,9 @@ class SeriesExpense(models.Model):
 
     class Meta:
         ordering = ["series", "spent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"支出「{self.item}」（{wareki.format_wareki(self.spent_on)}）"
 
 
 # --- 生活保護受給者等就労支援事業 (清洲市) ------------------------------------------
@@ -305,6 +328,10 @@ class HelloWorkReferral(models.Model):
 
     class Meta:
         ordering = ["-consented_on", "-id"]
+
+    def __str__(self) -> str:
+        return (f"ハローワーク支援要請（{wareki.format_wareki(self.consented_on)}同意、"
+                f"{self.get_status_display()}）")
 
 
 # --- 福井: 四つの支援対象 -----------------------------------------------------
@@ -366,6 +393,9 @@ class HealthTrack(models.Model):
             models.UniqueConstraint(fields=["enrollment", "track"], name="health_track_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"健康管理支援（{self.get_track_display()}、{wareki.format_wareki(self.started_on)}から）"
+
 
 # --- 尼崎: 扶養義務者と受入先 ---------------------------------------------------
 
@@ -422,6 +452,9 @@ class FamilyRequest(models.Model):
     class Meta:
         ordering = ["contact", "-asked_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"家族への依頼（{self.get_ask_display()}、{wareki.format_wareki(self.asked_on)}）"
+
 
 class ReceivingRequest(models.Model):
     """受入依頼: a request to a receiving place (救護施設, group home …) for one person."""
@@ -449,6 +482,9 @@ class ReceivingRequest(models.Model):
     class Meta:
         ordering = ["-requested_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"受入依頼（{wareki.format_wareki(self.requested_on)}、{self.get_status_display()}）"
+
 
 # --- 加西: ボランティア活動の斡旋 -------------------------------------------------
 
@@ -471,3 +507,6 @@ class VolunteerPlacement(models.Model):
 
     class Meta:
         ordering = ["-started_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"ボランティア活動「{self.activity}」"

@@ -52,3 +52,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"再送防止キーの記録（{self.pk}）"

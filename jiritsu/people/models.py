@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
-from jiritsu.core import clock
+from jiritsu.core import clock, wareki
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Office, PartnerOrganisation
 
@@ -109,6 +109,10 @@ class HouseholdTypeChange(models.Model):
 
     class Meta:
         ordering = ["household", "valid_from", "id"]
+
+    def __str__(self) -> str:
+        return (f"世帯類型の変更（{self.get_household_type_display()}、"
+                f"{wareki.format_wareki(self.valid_from)}から）")
 
 
 class Person(models.Model):

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
-from jiritsu.core import clock
+from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.people.models import Person
 
@@ -111,6 +111,9 @@ class ProgramVersion(models.Model):
             models.UniqueConstraint(fields=["program", "number"], name="program_version_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"プログラム定義 第{self.number}版"
+
 
 class Phase(models.Model):
     """An ordered phase of a program (退院前訓練 → 退院先の確保・調整 → 退院後の生活・就労訓練)."""
@@ -201,6 +204,9 @@ class ProgramTarget(models.Model):
     class Meta:
         ordering = ["program", "fiscal_year_from"]
 
+    def __str__(self) -> str:
+        return f"目標「{self.label}」"
+
 
 class ScreeningLedger(models.Model):
     """支援対象者台帳: the dated result of running a program's rules."""
@@ -218,6 +224,9 @@ class ScreeningLedger(models.Model):
     class Meta:
         ordering = ["-as_of", "-id"]
 
+    def __str__(self) -> str:
+        return f"対象者台帳「{self.title}」（{wareki.format_wareki(self.as_of)}現在）"
+
 
 class LedgerEntry(models.Model):
     ledger = models.ForeignKey(ScreeningLedger, on_delete=models.CASCADE, related_name="entries")
@@ -232,6 +241,9 @@ class LedgerEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ledger", "person"], name="ledger_entry_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"対象者台帳の記載（{self.ledger_id}-{self.pk}）"
 
 
 class Nomination(models.Model):
@@ -263,6 +275,9 @@ class Nomination(models.Model):
 
     class Meta:
         ordering = ["-nominated_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"推薦（{self.get_source_display()}、{wareki.format_wareki(self.nominated_on)}）"
 
 
 class DataCategory(models.TextChoices):
@@ -300,6 +315,9 @@ class Consent(models.Model):
         ordering = ["-given_on", "-id"]
         indexes = [models.Index(fields=["person", "program"], name="consent_person_program")]
 
+    def __str__(self) -> str:
+        return f"同意（{wareki.format_wareki(self.given_on)}）"
+
 
 class ConsentGrant(models.Model):
     """Within a consent: this partner may receive these data categories."""
@@ -315,6 +333,9 @@ class ConsentGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["consent", "partner"], name="consent_grant_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"情報提供の同意（提供先{self.partner_id}）"
 
 
 class Conference(models.Model):
@@ -368,6 +389,9 @@ class ConferenceAttendee(models.Model):
 
     class Meta:
         ordering = ["conference", "id"]
+
+    def __str__(self) -> str:
+        return f"出席者 {self.name}"
 
 
 class Enrollment(models.Model):
@@ -476,6 +500,9 @@ class EnrollmentEvent(models.Model):
     class Meta:
         ordering = ["enrollment", "occurred_on", "id"]
 
+    def __str__(self) -> str:
+        return f"支援の経過（{self.action}、{wareki.format_wareki(self.occurred_on)}）"
+
 
 class ConferenceDecision(models.Model):
     """A conference's decision about one person, applied to an enrolment on save."""
@@ -508,6 +535,9 @@ class ConferenceDecision(models.Model):
     class Meta:
         ordering = ["conference", "id"]
 
+    def __str__(self) -> str:
+        return f"検討会の決定（{self.get_decision_display()}）"
+
 
 class ApprovalRoute(models.Model):
     """決裁ルート per office: ordered roles, e.g. ["supervisor", "manager"]."""
@@ -518,6 +548,9 @@ class ApprovalRoute(models.Model):
     is_default = models.BooleanField(default=True)
 
     objects = ScopedManager(office="office")
+
+    def __str__(self) -> str:
+        return f"決裁ルート「{self.name}」"
 
 
 class ApprovalRequest(models.Model):
@@ -550,6 +583,9 @@ class ApprovalRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"決裁「{self.subject}」（{self.get_status_display()}）"
+
 
 class ApprovalStep(models.Model):
     request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT, related_name="decisions")
@@ -564,6 +600,9 @@ class ApprovalStep(models.Model):
 
     class Meta:
         ordering = ["request", "step_no", "id"]
+
+    def __str__(self) -> str:
+        return f"決裁 第{self.step_no}段（{'承認' if self.approved else '差戻し'}）"
 
 
 class Plan(models.Model):
@@ -584,6 +623,9 @@ class Plan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "number"], name="plan_unique_number"),
         ]
+
+    def __str__(self) -> str:
+        return f"支援計画 第{self.number}版"
 
 
 class Achievement(models.TextChoices):
@@ -607,6 +649,9 @@ class PlanGoal(models.Model):
 
     class Meta:
         ordering = ["plan", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"目標「{self.text[:60]}」"
 
 
 class PlanCommitment(models.Model):
@@ -634,6 +679,9 @@ class PlanCommitment(models.Model):
 
     class Meta:
         ordering = ["plan", "id"]
+
+    def __str__(self) -> str:
+        return f"計画の取組（{self.get_kind_display()}）"
 
 
 class ActivityRecord(models.Model):
@@ -693,6 +741,10 @@ class ActivityRecord(models.Model):
             models.Index(fields=["person", "office"], name="record_person_office"),
         ]
 
+    def __str__(self) -> str:
+        day = wareki.format_wareki(self.occurred_on) if self.occurred_at else ""
+        return f"経過記録（{self.get_kind_display()}、{day}）"
+
     @property
     def occurred_on(self) -> dt.date:
         """The record's date in Japan."""
@@ -729,6 +781,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["enrollment", "-reviewed_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"見直し（{wareki.format_wareki(self.reviewed_on)}、{self.get_decision_display()}）"
+
 
 class GoalAssessment(models.Model):
     """A goal's achievement level at one review."""
@@ -738,6 +793,9 @@ class GoalAssessment(models.Model):
     level = models.CharField("達成度", max_length=20, choices=Achievement.choices)
 
     objects = ScopedManager(office="review__enrollment__office")
+
+    def __str__(self) -> str:
+        return f"目標の評価（{self.get_level_display()}）"
 
 
 class Outcome(models.Model):
@@ -773,3 +831,6 @@ class Outcome(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["kind", "occurred_on"], name="outcome_kind_date")]
+
+    def __str__(self) -> str:
+        return f"成果（{self.get_kind_display()}、{wareki.format_wareki(self.occurred_on)}）"

@@ -71,6 +71,24 @@ FIELD_LABELS = {
     "author_partner": "記録者（関係機関）", "ledger": "台帳", "number": "版",
 }
 
+# Section titles for record types whose models leave the verbose name in English (the
+# generic sections below); a model with a Japanese verbose name needs no entry.
+MODEL_TITLES = {
+    "guidance.guidancecase": "指導指示", "guidance.guidancestep": "指導指示の経過",
+    "activities.trainingplacement": "職場適応訓練", "activities.trainingday": "訓練日",
+    "activities.trainingmonthlystatus": "訓練の毎月の状況把握",
+    "activities.recruitment": "学習会・講座の募集", "activities.sessionattendance": "学習会・講座の出席",
+    "activities.helloworkreferral": "生活保護受給者等就労支援事業（ハローワーク）",
+    "activities.healthtrack": "健康管理支援", "activities.familycontact": "扶養義務者・親族",
+    "activities.familyrequest": "親族への協力依頼", "activities.receivingrequest": "受入先への受入依頼",
+    "activities.volunteerplacement": "ボランティア活動の斡旋",
+}
+
+
+def model_title(model: type[models.Model]) -> str:
+    """A record type's Japanese title: :data:`MODEL_TITLES`, else its verbose name."""
+    return MODEL_TITLES.get(model._meta.label_lower, str(model._meta.verbose_name))
+
 
 def _label(f: models.Field | models.ManyToManyField) -> str:
     verbose = str(f.verbose_name)
@@ -308,7 +326,7 @@ def _generic(person: Person, covered: set[type[models.Model]]) -> list[Section]:
             q |= models.Q(**{path: person})
         rows = model_rows(model._default_manager.filter(q).distinct())
         if rows:
-            sections.append(Section(model._meta.label_lower, str(model._meta.verbose_name), rows))
+            sections.append(Section(model._meta.label_lower, model_title(model), rows))
     return sections
 
 
