@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -26,6 +27,7 @@ from django_scopes import scopes_disabled
 from faker import Faker
 
 from jiritsu.core import clock
+from jiritsu.core.bulk import analyze
 from jiritsu.core.kana import search_key, to_hiragana
 from jiritsu.core.wareki import add_months, age_on, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
@@ -118,6 +120,8 @@ def load_demo(*, seed: int = 2026, households: int = 1000, today: dt.date | None
         for path in DEMO_STEPS:
             step: Callable[[DemoContext], None] = import_string(path)
             step(ctx)
+    # Fresh planner statistics for every table the demo filled (PostgreSQL).
+    analyze(m for m in apps.get_models() if m.__module__.startswith("jiritsu."))
     return ctx
 
 

@@ -31,7 +31,7 @@ from django_scopes import scope
 from jiritsu.audit.log import Entry, diff, link_people, record, record_many, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock, wareki
-from jiritsu.core.bulk import insert_many, update_many
+from jiritsu.core.bulk import analyze_after_commit, insert_many, update_many
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import is_kana, search_key
 from jiritsu.core.spreadsheet import append_row, csv_writer
@@ -744,6 +744,16 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
                 note=f"caseload.import #{summary.pk}")
     # 保護廃止 in the file ends the members' open episodes in this same transaction.
     signals.send_assistance_ended(actor, assistance_ended)
+    # A large load refreshes the planner statistics of the tables it wrote (after commit).
+    analyze_after_commit({
+        Household: len(new_households) + len(changed_households),
+        HouseholdTypeChange: len(type_changes),
+        Person: result.people_created + result.people_updated,
+        Disability: sum(1 for _, p in touched if p.disabilities is not None),
+        Illness: sum(1 for _, p in touched if p.illnesses is not None),
+        HospitalStay: sum(1 for _, p in touched if p.stay is not None),
+        AuditEvent: len(entries) + 1,
+    })
     return result
 
 
