@@ -25,6 +25,7 @@ from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.people.models import Person
+from jiritsu.programs import screening
 from jiritsu.programs.models import (
     ActivityRecord,
     Enrollment,
@@ -301,28 +302,43 @@ def receiving_requests_with_occupancy(qs: QuerySet[ReceivingRequest]) -> QuerySe
 
 def programs_with_feature(office: Office, feature: str) -> list[Program]:
     codes = [t.code for t in (*catalog.TEMPLATES, *catalog.COMPANIONS) if feature in t.features]
-    return list(Program.objects.filter(office=office, is_active=True, template_code__in=codes))
+    return list(Program.objects.filter(office=office, is_active=True, template_code__in=codes)
+                .select_related("office"))
+
+
+# 新規開始ケース: assistance started this recently (善通寺: new cases are considered at once).
+NEW_CASE_DAYS = 90
+
+
+def new_case_programs(office: Office) -> list[Program]:
+    """The office's active programs that ask for new cases to be considered at once."""
+    return programs_with_feature(office, "new_case_trigger")
+
+
+def _considered_for(program: Program) -> Q:
+    """Someone has considered the person for ``program``: an episode, a nomination, a
+    ledger entry, or the "considered" mark left by :func:`services.new_case_considered`."""
+    return (Exists(Enrollment.objects.filter(person=OuterRef("pk"), program=program))
+            | Exists(Nomination.objects.filter(person=OuterRef("pk"), program=program))
+            | Exists(LedgerEntry.objects.filter(person=OuterRef("pk"), ledger__program=program))
+            | Exists(ActivityRecord.objects.filter(person=OuterRef("pk"),
+                                                   data__trigger="new_case_considered",
+                                                   data__program=program.pk)))
 
 
 def new_cases_not_considered(office: Office, program: Program, *, today: dt.date,
-                             window_days: int = 90, caseworker: Any = None) -> Any:
-    """善通寺: people in newly started cases (保護開始 within ``window_days``) of working age
-    who have not yet been considered for ``program``: no enrolment, nomination or ledger
-    entry for it and no "considered" record. Derived on every read."""
-    since = today - dt.timedelta(days=window_days)
-    youngest = dt.date(today.year - 15, today.month, min(today.day, 28))
-    oldest = dt.date(today.year - 65, today.month, min(today.day, 28))
-    qs = (Person.objects.filter(office=office, household__assistance_started_on__gte=since,
-                                household__assistance_started_on__lte=today,
-                                household__assistance_ended_on__isnull=True,
-                                birth_date__lte=youngest, birth_date__gt=oldest)
-          .exclude(Exists(Enrollment.objects.filter(person=OuterRef("pk"), program=program)))
-          .exclude(Exists(Nomination.objects.filter(person=OuterRef("pk"), program=program)))
-          .exclude(Exists(LedgerEntry.objects.filter(person=OuterRef("pk"),
-                                                     ledger__program=program)))
-          .exclude(Exists(ActivityRecord.objects.filter(
-              person=OuterRef("pk"), data__trigger="new_case_considered",
-              data__program=program.pk)))
+                             caseworker: Any = None) -> QuerySet[Person]:
+    """新規・未検討, the one rule: people in a case whose assistance started in the last
+    :data:`NEW_CASE_DAYS` days (and has not ended) whom ``program``'s own selection rule
+    takes today — its ages included, so a program that says age does not matter lists
+    every age — and whom nobody has considered for ``program`` yet. The 支援活動 task
+    list, the home pages and the API all read this. Derived on every read."""
+    since = today - dt.timedelta(days=NEW_CASE_DAYS)
+    qs = (screening.matching(program, today)
+          .filter(office=office, household__assistance_started_on__gte=since,
+                  household__assistance_started_on__lte=today,
+                  household__assistance_ended_on__isnull=True)
+          .exclude(_considered_for(program))
           .select_related("household", "household__caseworker")
           .order_by("household__assistance_started_on", "id"))
     if caseworker is not None:
@@ -330,41 +346,84 @@ def new_cases_not_considered(office: Office, program: Program, *, today: dt.date
     return qs
 
 
+def new_cases_any_program(office: Office, *, today: dt.date) -> Q:
+    """A person who is 新規・未検討 for at least one of :func:`new_case_programs` (the home
+    pages' flag); matches nobody when the office runs no such program."""
+    q = Q(pk__in=[])
+    for program in new_case_programs(office):
+        q |= Q(pk__in=new_cases_not_considered(office, program, today=today)
+               .order_by().values("pk"))
+    return q
+
+
 @dataclass
 class FollowUp:
+    """退院後の確認, the one rule (五條: about a month after discharge, check how the person
+    lives): a discharge outcome recorded on an episode of a program that sets
+    ``post_discharge_review_months``; due that many months after the discharge; done once
+    any record of the person is written from :data:`FOLLOW_UP_EARLY_DAYS` days before the
+    due date; overdue when not done by then."""
+
     enrollment: Enrollment
     discharged_on: dt.date
     due_on: dt.date
     done_on: dt.date | None
     overdue: bool
+    months: int = 1
+
+    @property
+    def person(self) -> Person:
+        return self.enrollment.person
+
+    @property
+    def kind(self) -> str:
+        return f"退院後{self.months}か月の確認"
+
+    @property
+    def detail(self) -> str:
+        return f"{self.enrollment.program.name}：{format_wareki(self.discharged_on)}に退院"
 
 
-def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = None
+# A record this many days before the due date already counts as the check.
+FOLLOW_UP_EARLY_DAYS = 14
+
+
+def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = None,
+                         people: QuerySet[Person] | list[int] | None = None
                          ) -> list[FollowUp]:
-    """五條: one month after a discharge, check how the person lives; derived from the
-    discharge outcome and the records written since. Open ones first."""
-    codes = [t.code for t in (*catalog.TEMPLATES, *catalog.COMPANIONS)
-             if t.follow_up_after_discharge_months]
+    """Every 退院後の確認 of the office (one ``caseworker``'s households, or ``people``),
+    open ones first then by due date, in two queries: the discharge outcomes, then the
+    dates of the people's records since the earliest check window opened."""
     outcomes = (Outcome.objects.filter(enrollment__office=office, kind=OutcomeKind.DISCHARGE,
-                                       enrollment__program__template_code__in=codes)
-                .select_related("enrollment__person__household", "enrollment__program"))
+                                       enrollment__program__post_discharge_review_months__gt=0)
+                .select_related("enrollment__person__household__caseworker",
+                                "enrollment__program")
+                .order_by("occurred_on", "id"))
     if caseworker is not None:
         outcomes = outcomes.filter(enrollment__person__household__caseworker=caseworker)
-    rows = list(outcomes)
-    person_ids = {o.enrollment.person_id for o in rows}
+    if people is not None:
+        outcomes = outcomes.filter(enrollment__person__in=people)
+    rows = []
+    for o in outcomes:
+        months = o.enrollment.program.post_discharge_review_months or 1
+        due = add_months(o.occurred_on, months)
+        rows.append((o, months, due, due - dt.timedelta(days=FOLLOW_UP_EARLY_DAYS)))
     visits: dict[int, list[dt.date]] = {}
-    for pid, when in ActivityRecord.objects.filter(person_id__in=person_ids).values_list(
-            "person_id", "occurred_at"):
-        visits.setdefault(pid, []).append(clock.japan_date(when))
+    if rows:
+        opens = min(r[3] for r in rows)
+        for pid, when in (ActivityRecord.objects
+                          .filter(person_id__in={r[0].enrollment.person_id for r in rows},
+                                  occurred_at__gte=dt.datetime.combine(opens, dt.time.min,
+                                                                       tzinfo=clock.JAPAN))
+                          .order_by("occurred_at").values_list("person_id", "occurred_at")):
+            visits.setdefault(pid, []).append(clock.japan_date(when))
     out = []
-    for o in rows:
-        months = catalog.BY_CODE[o.enrollment.program.template_code].follow_up_after_discharge_months
-        due = add_months(o.occurred_on, months or 1)
-        window_start = due - dt.timedelta(days=14)
-        done = min((d for d in visits.get(o.enrollment.person_id, []) if d >= window_start),
-                   default=None)
-        out.append(FollowUp(o.enrollment, o.occurred_on, due, done, done is None and due < today))
-    out.sort(key=lambda f: (f.done_on is not None, f.due_on))
+    for o, months, due, window_start in rows:
+        done = next((d for d in visits.get(o.enrollment.person_id, []) if d >= window_start),
+                    None)
+        out.append(FollowUp(o.enrollment, o.occurred_on, due, done,
+                            done is None and due < today, months))
+    out.sort(key=lambda f: (f.done_on is not None, f.due_on, f.enrollment.person_id))
     return out
 
 
@@ -490,8 +549,6 @@ def series_people(series: SessionSeries) -> Any:
 
 def series_eligible(series: SessionSeries, today: dt.date) -> Any:
     """People the program's rules select today who have not been invited yet."""
-    from jiritsu.programs import screening
-
     return (screening.matching(series.program, today)
             .exclude(recruitments__series=series).distinct())
 

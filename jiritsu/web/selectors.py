@@ -28,6 +28,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from jiritsu.activities import selectors as activity_selectors
+from jiritsu.activities.selectors import FollowUp
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership, User
@@ -40,20 +42,12 @@ from jiritsu.programs.models import (
     ApprovalRequest,
     Consent,
     Enrollment,
-    LedgerEntry,
-    Nomination,
 )
 from jiritsu.programs.selectors import DueReview
 
 LIST_LIMIT = 50
 # 長期入院: a psychiatric stay of six months or more (the discharge programs' usual threshold).
 LONG_PSYCHIATRIC_STAY_DAYS = 183
-# 新規開始ケース: assistance started this recently and nobody has considered a program yet.
-NEW_CASE_DAYS = 90
-# 稼働年齢層: the ages the employment programs consider.
-WORKING_AGE = (15, 64)
-# 退院後の確認: one month after discharge (五條市), looked for within this many days.
-DISCHARGE_FOLLOW_UP_WINDOW_DAYS = 120
 
 FLAG_LABELS: dict[str, tuple[str, str]] = {
     # code: (label, badge css class)
@@ -128,30 +122,6 @@ def scope_people(membership: Membership, *, caseworker: User | None = None,
     )
 
 
-def _new_case_condition(today: dt.date) -> Q:
-    """新規・未検討: assistance started lately, working age, no enrolment, nomination,
-    ledger entry or "considered" mark yet."""
-    return (
-        Q(household__assistance_started_on__gte=today - dt.timedelta(days=NEW_CASE_DAYS))
-        & Q(birth_date__lte=_birth_limit(today, WORKING_AGE[0]))
-        & Q(birth_date__gt=_birth_limit(today, WORKING_AGE[1] + 1))
-        & ~Exists(Enrollment.objects.filter(person=OuterRef("pk")))
-        & ~Exists(Nomination.objects.filter(person=OuterRef("pk")))
-        & ~Exists(LedgerEntry.objects.filter(person=OuterRef("pk")))
-        # the mark the activities task list leaves when a caseworker has considered the case
-        & ~Exists(ActivityRecord.objects.filter(person=OuterRef("pk"),
-                                                data__trigger="new_case_considered"))
-    )
-
-
-def _birth_limit(today: dt.date, years: int) -> dt.date:
-    """Latest birth date of someone who is at least ``years`` old today."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 # --- reviews due (derived) -----------------------------------------------------------------
 
 
@@ -170,40 +140,13 @@ def reviews_due(membership: Membership, *, today: dt.date, until: dt.date,
     return data["overdue"] + data["due_soon"]
 
 
-@dataclass
-class FollowUp:
-    person: Person
-    kind: str
-    due_on: dt.date
-    overdue: bool
-    detail: str
-
-
-def follow_ups_due(people: People, *, today: dt.date, until: dt.date) -> list[FollowUp]:
-    """One month after a discharge from hospital with no record of the person since (五條),
-    for everyone in the caseload whether or not they are in a program (one query). The
-    reviews an episode's own events call for (after a discharge outcome, at the planned
-    end) are in :func:`reviews_due`."""
-    out: list[FollowUp] = []
-    stays = (
-        HospitalStay.objects.filter(
-            _of_people(people),
-            discharged_on__gte=today - dt.timedelta(days=DISCHARGE_FOLLOW_UP_WINDOW_DAYS),
-            discharged_on__lte=today,
-        )
-        .annotate(last_record_at=Max("person__records__occurred_at"))
-        .select_related("person", "person__household", "person__household__caseworker")
-    )
-    for s in stays:
-        due = add_months(s.discharged_on, 1)
-        if due > until:
-            continue
-        if s.last_record_at and clock.japan_date(s.last_record_at) >= due - dt.timedelta(days=7):
-            continue
-        out.append(FollowUp(s.person, "退院後1か月の確認", due, due < today,
-                            f"{s.hospital_name}を退院"))
-    out.sort(key=lambda f: (f.due_on, f.person.pk))
-    return out
+def follow_ups_due(membership: Membership, people: People, *, today: dt.date,
+                   until: dt.date) -> list[FollowUp]:
+    """退院後の確認 not done yet and due by ``until`` for ``people`` — the rule and its rows
+    are the 支援活動 list's (:func:`jiritsu.activities.selectors.discharge_follow_ups`)."""
+    return [f for f in activity_selectors.discharge_follow_ups(membership.office, today=today,
+                                                               people=people)
+            if f.done_on is None and f.due_on <= until]
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -222,16 +165,13 @@ def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
     )
 
 
-def new_cases(people: QuerySet[Person], *, today: dt.date) -> QuerySet[Person]:
-    """Working-age people in recently started cases nobody has considered (office-wide)."""
-    # Recent cases are few: their households drive the query, and their people are
-    # reached through people_person(household_id), not by walking the office's people.
-    recent = Household.objects.filter(
-        assistance_started_on__gte=today - dt.timedelta(days=NEW_CASE_DAYS),
-        assistance_ended_on__isnull=True,
-    ).values("pk")
+def new_cases(membership: Membership, people: QuerySet[Person], *,
+              today: dt.date) -> QuerySet[Person]:
+    """新規・未検討 for at least one program that asks for new cases to be considered at
+    once, among ``people`` — the rule is the 支援活動 list's
+    (:func:`jiritsu.activities.selectors.new_cases_not_considered`)."""
     return (
-        people.filter(household__in=recent).filter(_new_case_condition(today))
+        people.filter(activity_selectors.new_cases_any_program(membership.office, today=today))
         .select_related("household", "household__caseworker")
         .order_by("-household__assistance_started_on", "household__case_number", "member_number")
     )
@@ -288,8 +228,8 @@ class CaseloadView:
     new_cases: list[Person]
 
 
-def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
-             flag: str = "") -> CaseloadView:
+def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date,
+             due: list[DueReview], flag: str = "") -> CaseloadView:
     """One caseworker's households with each member's flags, in seven simple queries.
 
     A caseload is about a hundred households, so its people, stays, enrolments and
@@ -314,15 +254,10 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
                       .order_by("candidate_on", "id"))
     consents = set(Consent.objects.filter(person_id__any=ids, withdrawn_on__isnull=True)
                    .values_list("person_id", "program_id"))
-    # Someone has considered the case: nominated, on a ledger, or marked (one UNION query).
-    considered = set(
-        Nomination.objects.filter(person_id__any=ids).order_by().values_list("person_id", flat=True)
-        .union(LedgerEntry.objects.filter(person_id__any=ids).order_by()
-               .values_list("person_id", flat=True),
-               ActivityRecord.objects.filter(person_id__any=ids,
-                                             data__trigger="new_case_considered")
-               .order_by().values_list("person_id", flat=True))
-    )
+    # 新規・未検討 by the 支援活動 list's rule (one query).
+    new_ids = set(Person.objects.filter(
+        activity_selectors.new_cases_any_program(membership.office, today=today),
+        pk__any=ids).values_list("pk", flat=True))
     last_visits = dict(
         ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
@@ -332,10 +267,8 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
     guidance_open = set(GuidanceCase.objects.filter(person_id__any=ids, status="open")
                         .values_list("person_id", flat=True))
     active: set[int] = set()
-    enrolled: set[int] = set()
     pending: list[Enrollment] = []
     for e in enrolments:
-        enrolled.add(e.person_id)
         if e.status == "active":
             active.add(e.person_id)
         elif (e.status in ("candidate", "selected") and e.program.consent_required
@@ -344,8 +277,6 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
             e.person = by_id[e.person_id]
             pending.append(e)
     pending_ids = {e.person_id for e in pending}
-    new_from = today - dt.timedelta(days=NEW_CASE_DAYS)
-    young, old = _birth_limit(today, WORKING_AGE[0]), _birth_limit(today, WORKING_AGE[1] + 1)
     new: list[Person] = []
     rows: dict[int, CaseloadRow] = {}
     for p in members:
@@ -363,9 +294,7 @@ def caseload(people: QuerySet[Person], *, today: dt.date, due: list[DueReview],
             codes.append("on_program")
         if p.pk in pending_ids:
             codes.append("consent_pending")
-        started = hh.assistance_started_on
-        if (started and started >= new_from and old < p.birth_date <= young
-                and p.pk not in enrolled and p.pk not in considered):
+        if p.pk in new_ids:
             codes.append("new_case")
             new.append(p)
         if p.pk in guidance_open:
@@ -561,7 +490,7 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
     listed: People = ids if ids is not None else people
     week_start, week_end = week_bounds(today)
     due = reviews_due(membership, today=today, until=week_end, caseworker=caseworker)
-    view = caseload(people, today=today, due=due, flag=flag)
+    view = caseload(membership, people, today=today, due=due, flag=flag)
     reader = caseworker or membership.user
     return {
         "today": today, "week_start": week_start, "week_end": week_end,
@@ -570,7 +499,7 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
                          for code, (label, _css) in FLAG_LABELS.items()],
         **_due_counts(due),
         "reviews": _capped(due),
-        "follow_ups": _capped(follow_ups_due(listed, today=today, until=week_end)),
+        "follow_ups": _capped(follow_ups_due(membership, listed, today=today, until=week_end)),
         "consents": _capped(view.consents_pending),
         "new_cases": _capped(view.new_cases),
         "new_records": _capped_qs(records_from_others(listed, reader=reader)),
@@ -589,7 +518,7 @@ def team_home(membership: Membership, *, today: dt.date, page: int = 1) -> dict[
     new_records = list(records_from_others(people, reader=None)[: LIST_LIMIT * 4])
     consents, consents_by_cw = _capped_by_caseworker(
         consents_pending(people), "person__household__caseworker", distinct="person_id")
-    new, new_by_cw = _capped_by_caseworker(new_cases(people, today=today),
+    new, new_by_cw = _capped_by_caseworker(new_cases(membership, people, today=today),
                                            "household__caseworker")
     return {
         "today": today, "week_start": week_start, "week_end": week_end,
@@ -599,7 +528,7 @@ def team_home(membership: Membership, *, today: dt.date, page: int = 1) -> dict[
         "overdue_count": due.overdue, "due_count": due.total - due.overdue,
         "approvals": approvals_waiting(membership),
         "reviews": {"items": due.items, "total": due.total},
-        "follow_ups": _capped(follow_ups_due(people, today=today, until=week_end)),
+        "follow_ups": _capped(follow_ups_due(membership, people, today=today, until=week_end)),
         "consents": consents,
         "new_cases": new,
         "new_records": _capped(new_records),

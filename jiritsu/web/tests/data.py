@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from jiritsu.core import clock
 from jiritsu.core import testing as t
@@ -52,11 +53,11 @@ class Caseload:
 
 
 def make_program(office: Office, code: str, name: str, *, consent_required: bool = True,
-                 interval: int = 3) -> Program:
+                 interval: int = 3, **kw: Any) -> Program:
     program = Program.objects.create(
         office=office, code=code, name=name, kind=Program.Kind.ECONOMIC,
         established_on=dt.date(2024, 4, 1), review_interval_months=interval,
-        consent_required=consent_required, description=f"{name}の概要")
+        consent_required=consent_required, description=f"{name}の概要", **kw)
     ProgramVersion.objects.create(program=program, number=1, snapshot={})
     Phase.objects.create(program=program, order=1, name="準備")
     Phase.objects.create(program=program, order=2, name="求職活動")
@@ -89,8 +90,18 @@ def build_caseload(office: Office, *, caseworker: User, support: User, partner_u
                    partner: PartnerOrganisation, households: int, start: int = 0) -> Caseload:
     """``households`` households for ``caseworker`` with every kind of flag and history."""
     today = clock.today()
+    # The employment program asks for new cases to be considered at once (善通寺's
+    # template) and takes working ages (its own rule); the discharge program checks on
+    # people a month after a discharge (五條).
     program = (Program.objects.filter(office=office, code="EMP").first()
-               or make_program(office, "EMP", "就労支援プログラム"))
+               or make_program(office, "EMP", "就労支援プログラム",
+                               template_code="zentsuji_employment",
+                               rules={"op": "and", "conditions": [
+                                   {"field": "on_assistance", "op": "is", "value": True},
+                                   {"field": "age", "op": "between", "value": [15, 64]}]}))
+    discharge = (Program.objects.filter(office=office, code="DIS").first()
+                 or make_program(office, "DIS", "退院支援プログラム", consent_required=False,
+                                 interval=1, post_discharge_review_months=1))
     program2 = (Program.objects.filter(office=office, code="DAILY").first()
                 or make_program(office, "DAILY", "日常生活支援プログラム", consent_required=True,
                                 interval=1))
@@ -123,6 +134,13 @@ def build_caseload(office: Office, *, caseworker: User, support: User, partner_u
                                         admitted_on=today - dt.timedelta(days=60),
                                         discharged_on=today - dt.timedelta(days=35),
                                         destination=HospitalStay.Destination.HOME)
+            left = enrol(p, discharge, started_on=today - dt.timedelta(days=60), actor=caseworker)
+            Outcome.objects.create(enrollment=left, outcome_type=discharge.outcome_types.first(),
+                                   kind=OutcomeKind.DISCHARGE,
+                                   occurred_on=today - dt.timedelta(days=35),
+                                   recorded_by=caseworker)
+            Enrollment.objects.filter(pk=left.pk).update(
+                status="ended", end_reason="achieved", ended_on=today - dt.timedelta(days=35))
         if i % 7 == 3:
             continue  # a new case nobody has considered yet
         if i % 3 == 0:
