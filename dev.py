@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -52,9 +53,22 @@ def django_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def secret_key() -> str:
+    """JIRITSU_SECRET_KEY, or one generated once and kept in var/secret_key (the server does
+    not start with the built-in development key)."""
+    if os.environ.get("JIRITSU_SECRET_KEY"):
+        return os.environ["JIRITSU_SECRET_KEY"]
+    path = Path(os.environ.get("JIRITSU_VAR_DIR", ROOT / "var")) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def serve() -> None:
     ensure_venv()
-    env = django_env(JIRITSU_SECURE_COOKIES="0")
+    env = django_env(JIRITSU_SECURE_COOKIES="0", JIRITSU_SECRET_KEY=secret_key())
     run(PY, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
     run(PY, "manage.py", "load_demo", "--if-missing", env=env)
     print("\nJiritsu: http://127.0.0.1:8000/  (Ctrl+C で終了)\n", flush=True)

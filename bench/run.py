@@ -762,6 +762,7 @@ def case_load(ctx: Context, r: Result) -> None:
     import urllib.request
     from pathlib import Path
 
+    from django.conf import settings
     from django.db import connection
 
     if ctx.locust_seconds <= 0:
@@ -775,6 +776,9 @@ def case_load(ctx: Context, r: Result) -> None:
     env = dict(os.environ, JIRITSU_SECURE_COOKIES="0", JIRITSU_CONN_MAX_AGE="60",
                DJANGO_SETTINGS_MODULE="jiritsu.settings", BENCH_PLAN_FILE=plan_path(tmp),
                BENCH_THINK_SECONDS=str(ctx.think_seconds))
+    # The server refuses the built-in development key: give it this process's key, which
+    # also signs the sessions the plan logged in with.
+    env.setdefault("JIRITSU_SECRET_KEY", settings.SECRET_KEY)
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
     server = subprocess.Popen(

@@ -24,6 +24,11 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("JIRITSU_DEBUG", False)
+# The secret key signs sessions, CSRF tokens and password-reset links. Without
+# JIRITSU_SECRET_KEY a built-in development key is used, which only development may run with:
+# the server (jiritsu.wsgi, for gunicorn and runserver) refuses to start with it unless DEBUG
+# is on. `python3 dev.py serve` keeps a generated key in var/secret_key; tests need none.
+SECRET_KEY_BUILT_IN = not os.environ.get("JIRITSU_SECRET_KEY")
 SECRET_KEY = os.environ.get("JIRITSU_SECRET_KEY") or "dev-only-insecure-key-change-me-" + "x" * 20
 ALLOWED_HOSTS = os.environ.get("JIRITSU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 

@@ -102,8 +102,16 @@ class ContractSchema(OpenAPISchema):
 
 
 class ContractAPI(NinjaAPI):
+    """Builds the document once per process (it depends only on the code; building it takes
+    seconds)."""
+
+    _documents: dict[str, ContractSchema]
+
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> ContractSchema:
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        return ContractSchema(self, path_prefix)
+        documents = self.__dict__.setdefault("_documents", {})
+        if path_prefix not in documents:
+            documents[path_prefix] = ContractSchema(self, path_prefix)
+        return documents[path_prefix]
