@@ -143,6 +143,14 @@ AXES_VERBOSE = False
 
 # Sessions: idle timeout (default 30 minutes), enforced by IdleTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("JIRITSU_IDLE_TIMEOUT_MINUTES", "30")) * 60
+
+# API tokens expire: the default validity when none is chosen, and the longest allowed (days).
+API_TOKEN_DAYS = int(os.environ.get("JIRITSU_API_TOKEN_DAYS", "365"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("JIRITSU_API_TOKEN_MAX_DAYS", "730"))
+# Idempotency-Key answers are replayed for this long, then purged (hours); a key whose request
+# has been running longer than the lease (seconds) is taken as abandoned and may run again.
+IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("JIRITSU_IDEMPOTENCY_RETENTION_HOURS", "24"))
+IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("JIRITSU_IDEMPOTENCY_LEASE_SECONDS", "300"))
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

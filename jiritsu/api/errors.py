@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "forbidden": "この操作を行う権限がありません。",
     "unauthenticated": "認証が必要です。APIトークンまたはログインが必要です。",
     "invalid_token": "APIトークンが無効です（失効済み、または存在しません）。",
+    "token_expired": "APIトークンの有効期限が切れています。新しいトークンを発行してください。",
     "csrf_failed": "CSRF検証に失敗しました。画面を開き直してから、もう一度実行してください。",
     "method_not_allowed": "このメソッドは使用できません。",
     "conflict": "他のデータと重複するため保存できません。",

@@ -9,8 +9,10 @@ subject to the session idle time-out.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from jiritsu.api.errors import error_response
 from jiritsu.api.models import IdempotencyRecord
 from jiritsu.api.tokens import authenticate_token
+from jiritsu.core import clock
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import may_view_national
 
@@ -29,6 +32,26 @@ API_PREFIX = "/api/v1/"
 OFFICE_HEADER = "X-Jiritsu-Office"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+PURGE_EVERY_SECONDS = 600
+_last_purge: float | None = None  # monotonic time of this process's last opportunistic purge
+
+
+def purge_idempotency_records() -> int:
+    """Delete the Idempotency-Key records older than the retention
+    (``IDEMPOTENCY_RETENTION_HOURS``); their keys may then be used afresh. Returns how many."""
+    cutoff = clock.now() - dt.timedelta(hours=settings.IDEMPOTENCY_RETENTION_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def _maybe_purge() -> None:
+    """Purge now and then while serving (at most every ``PURGE_EVERY_SECONDS`` per process),
+    so that the table stays small even where ``purge_idempotency_keys`` is not scheduled."""
+    global _last_purge
+    moment = time.monotonic()
+    if _last_purge is None or moment - _last_purge >= PURGE_EVERY_SECONDS:
+        _last_purge = moment
+        purge_idempotency_records()
 
 
 def _bearer(request: HttpRequest) -> str | None:
@@ -143,9 +166,9 @@ class ApiMiddleware:
             return error_response(413, "payload_too_large")
         raw = _bearer(request)
         if raw is not None:
-            token = authenticate_token(raw)
+            token, refusal = authenticate_token(raw)
             if token is None:
-                return error_response(401, "invalid_token")
+                return error_response(401, refusal)
             chosen = _choose_membership(request, token.user)
             if isinstance(chosen, HttpResponse):
                 return chosen
@@ -176,7 +199,19 @@ class ApiMiddleware:
             digest.update(part.encode("utf-8") + b"\0")
         digest.update(request.body)
         request_hash = digest.hexdigest()
+        _maybe_purge()
+        now = clock.now()
         stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if stored is not None and (
+                stored.created_at < now - dt.timedelta(hours=settings.IDEMPOTENCY_RETENTION_HOURS)
+                or stored.response_status == 0
+                and stored.created_at < now - dt.timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)):
+            # Past its retention, or a reservation whose request never finished (its process
+            # died): the key is free again. Deleting by status and time keeps a concurrent
+            # retry from freeing a reservation that was just renewed.
+            IdempotencyRecord.objects.filter(pk=stored.pk, response_status=stored.response_status,
+                                             created_at=stored.created_at).delete()
+            stored = None
         if stored is not None:
             if stored.request_hash != request_hash:
                 return error_response(409, "idempotency_conflict", field=IDEMPOTENCY_HEADER)
@@ -199,6 +234,8 @@ class ApiMiddleware:
         try:
             response = self.get_response(request)
         except BaseException:
+            # The request crashed: release the key so that a retry runs. (A process killed
+            # outright cannot release it; its reservation lapses after the lease, above.)
             IdempotencyRecord.objects.filter(pk=reserved.pk).delete()
             raise
         if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):

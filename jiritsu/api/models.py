@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+
+from jiritsu.core import clock
 
 
 class ApiToken(models.Model):
@@ -22,6 +26,7 @@ class ApiToken(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     last_used_at = models.DateTimeField("最終利用日時", null=True, blank=True)
+    expires_at = models.DateTimeField("有効期限", help_text="この日時以降は使えません（401 token_expired）")
     revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
@@ -34,7 +39,17 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Usable: not revoked and not expired."""
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= clock.now()
+
+    @property
+    def expires_on(self) -> dt.date:
+        """The last day (in Japan) on which the token works."""
+        return clock.japan_date(self.expires_at - dt.timedelta(microseconds=1))
 
 
 class IdempotencyRecord(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from jiritsu.api import tokens as svc
 from jiritsu.api.errors import error_response
 from jiritsu.core.errors import DomainError
+from jiritsu.core.forms import JapaneseDateField
 from jiritsu.offices.access import action_required
 
 
@@ -21,6 +23,10 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 class TokenForm(forms.Form):
     name = forms.CharField(label="名前（用途）", max_length=100,
                            help_text="例: 生活保護システム夜間連携")
+    expires_on = JapaneseDateField(
+        label="有効期限", required=False,
+        help_text=f"この日まで使えます。空欄なら発行日から{settings.API_TOKEN_DAYS}日"
+                  f"（最長{settings.API_TOKEN_MAX_DAYS}日）。期限が切れたら新しいトークンを発行してください。")
 
 
 @action_required("apitoken.manage")
@@ -30,7 +36,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
     new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_secret = svc.token_create(actor=membership, name=form.cleaned_data["name"])
+            _token, new_secret = svc.token_create(actor=membership, name=form.cleaned_data["name"],
+                                                  expires_on=form.cleaned_data["expires_on"])
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -8,7 +8,16 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.api.common import Id, InputSchema, PageParams, acting, page_of, paginate, responses
+from jiritsu.api.common import (
+    Day,
+    Id,
+    InputSchema,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    responses,
+)
 from jiritsu.api.models import ApiToken
 from jiritsu.api.tokens import token_create, token_revoke, tokens_visible_to
 
@@ -23,7 +32,9 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
-    is_active: bool
+    expires_at: dt.datetime = Field(..., description="有効期限。この日時以降は 401 token_expired")
+    expires_on: dt.date = Field(..., description="使える最後の日（日本時間）")
+    is_active: bool = Field(..., description="失効しておらず、有効期限内")
 
 
 class TokenCreatedOut(TokenOut):
@@ -32,12 +43,16 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100, description="用途がわかる名前")
+    expires_on: Day | None = Field(
+        None, description="使える最後の日（日本時間）。省略時は発行日から既定の日数"
+                          "（JIRITSU_API_TOKEN_DAYS、既定365日）。最長 JIRITSU_API_TOKEN_MAX_DAYS 日")
 
 
 def _row(t: ApiToken) -> dict[str, Any]:
     return {"id": t.pk, "name": t.name, "prefix": t.prefix, "username": t.user.username,
             "created_at": t.created_at, "last_used_at": t.last_used_at,
-            "revoked_at": t.revoked_at, "is_active": t.is_active}
+            "revoked_at": t.revoked_at, "expires_at": t.expires_at, "expires_on": t.expires_on,
+            "is_active": t.is_active}
 
 
 @router.get("", response=responses(page_of(TokenOut)), summary="APIトークンの一覧")
@@ -49,7 +64,7 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]
 @router.post("", response=responses(TokenCreatedOut, 201), summary="APIトークンの発行")
 def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
     membership = acting(request, "apitoken.manage")
-    token, raw = token_create(actor=membership, name=payload.name)
+    token, raw = token_create(actor=membership, name=payload.name, expires_on=payload.expires_on)
     return 201, {**_row(token), "token": raw}
 
 

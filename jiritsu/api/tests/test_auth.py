@@ -3,6 +3,7 @@ and the browser session (CSRF on unsafe methods)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
@@ -167,3 +168,47 @@ def test_create_api_token_command_prints_a_working_token(world, capsys):
     call_command("create_api_token", "cw_a")
     raw = capsys.readouterr().out.strip()
     assert ApiClient(raw).get("people").status_code == 200
+
+
+# ---------------------------------------------------------------- expiry
+
+
+def test_a_token_expires_after_its_last_day_with_a_clear_code(world):
+    with t.at_japan_time("2026-06-01 10:00"):
+        raw = token_for(world, world.caseworker)
+        token = ApiToken.objects.get(user=world.caseworker)
+        assert token.expires_on == dt.date(2027, 6, 1)  # the default: 365 days
+    with t.at_japan_time("2027-06-01 23:59"):
+        assert ApiClient(raw).get("people").status_code == 200
+    with t.at_japan_time("2027-06-02 00:00"):
+        r = ApiClient(raw).get("people")
+        assert r.status_code == 401
+        err = r.json()["error"]
+        assert err["code"] == "token_expired" and "有効期限" in err["message"]
+
+
+def test_the_expiry_is_chosen_at_creation_within_the_longest_allowed(world, api_as, settings):
+    settings.API_TOKEN_MAX_DAYS = 30
+    c = api_as(world.caseworker)
+    with t.at_japan_time("2026-06-01 10:00"):
+        r = c.post("tokens", {"name": "短期", "expires_on": "2026-06-10"})
+        assert r.status_code == 201, r.json()
+        assert r.json()["expires_on"] == "2026-06-10" and r.json()["is_active"] is True
+        for day in ("2026-06-01", "2026-07-02"):
+            r = c.post("tokens", {"name": "だめ", "expires_on": day})
+            assert r.status_code == 422 and r.json()["error"]["field"] == "expires_on"
+        # the default is capped at the longest allowed
+        assert c.post("tokens", {"name": "既定"}).json()["expires_on"] == "2026-07-01"
+
+
+def test_the_token_screen_shows_the_expiry_and_takes_one(world):
+    client = Client()
+    client.force_login(world.caseworker)
+    with t.at_japan_time("2026-06-01 10:00"):
+        r = client.post("/api/tokens/", {"name": "画面から", "expires_on": "2026-09-30"})
+        assert r.status_code == 200
+        assert ApiToken.objects.get(name="画面から").expires_on == dt.date(2026, 9, 30)
+        page = client.get("/api/tokens/").content.decode()
+        assert "有効期限" in page and "2026-09-30まで" in page
+    with t.at_japan_time("2026-10-01 09:00"):
+        assert "期限切れ" in client.get("/api/tokens/").content.decode()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from jiritsu.api.tokens import office_less_token_create, token_create
+from jiritsu.core.errors import DomainError
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import may_view_national
 
@@ -19,9 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="コマンドで発行")
         parser.add_argument("--office", help="Office code when the user has several memberships")
+        parser.add_argument("--expires-on", type=dt.date.fromisoformat, default=None,
+                            help="Last day the token works (YYYY-MM-DD, Japan); default: "
+                                 "today plus settings.API_TOKEN_DAYS")
 
     def handle(self, *args: Any, username: str, name: str, office: str | None,
-               **options: Any) -> None:
+               expires_on: dt.date | None = None, **options: Any) -> None:
         with scopes_disabled():
             qs = Membership.objects.filter(user__username=username, is_active=True).select_related(
                 "user", "office")
@@ -31,11 +36,15 @@ class Command(BaseCommand):
             if membership is None:
                 user = User.objects.filter(username=username, is_active=True).first()
                 if user is not None and not office and may_view_national(user):
-                    _token, raw = office_less_token_create(user=user, name=name)
+                    _token, raw = office_less_token_create(user=user, name=name,
+                                                           expires_on=expires_on)
                     self.stdout.write(raw)
                     return
                 raise CommandError(f"no active membership for user {username!r}")
             if not membership.can("apitoken.manage"):
                 raise CommandError(f"role {membership.role!r} may not hold API tokens")
-            _token, raw = token_create(actor=membership, name=name)
+            try:
+                _token, raw = token_create(actor=membership, name=name, expires_on=expires_on)
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
         self.stdout.write(raw)
