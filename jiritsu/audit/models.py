@@ -124,8 +124,10 @@ class AuditPerson(models.Model):
     Copies of ids, no foreign key to the person: the link outlives the person's record.
     Never changed, never deleted."""
 
+    # No database constraint: the log can be partitioned by month (docs/scaling.md, step 5),
+    # whose primary key then includes created_at. The link is written with its event.
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="person_links",
-                              db_index=False, verbose_name="監査ログ")
+                              db_index=False, db_constraint=False, verbose_name="監査ログ")
     person_id = models.BigIntegerField("本人ID")
     office_id = models.BigIntegerField("事務所ID", null=True)
 
