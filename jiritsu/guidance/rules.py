@@ -271,11 +271,9 @@ class Track:
             hearing_day = hearing_date(notice)
             days = (hearing_day - notice.delivered_on).days
             if days < self.settings.min_notice_days:
-                out.append(Blocker("guidance.notice_too_late",
-                                   f"弁明通知の交付（{format_wareki(notice.delivered_on)}）から弁明日"
-                                   f"（{format_wareki(hearing_day)}）まで{days}日しかありません。"
-                                   f"この事務所の基準は{self.settings.min_notice_days}日以上です。"
-                                   "弁明の日時を改めて通知してください。"))
+                out.append(Blocker("guidance.notice_too_late", notice_gap_message(
+                    "弁明通知の交付", notice.delivered_on, hearing_day,
+                    self.settings.min_notice_days) + "弁明の日時を改めて通知してください。"))
         return out
 
     def decision_blockers(self, *, kind: str | None) -> list[Blocker]:
@@ -352,6 +350,21 @@ class Track:
             if n.action != "compliance":
                 return n
         return None
+
+
+def notice_gap_message(what: str, day: dt.date, hearing_day: dt.date, min_days: int) -> str:
+    """Why a notice (issued or delivered on ``day``) leaves too little time before the
+    hearing — worded for a notice that came after the hearing or on its day as well."""
+    days = (hearing_day - day).days
+    if days < 0:
+        return (f"{what}（{format_wareki(day)}）が弁明の日（{format_wareki(hearing_day)}）より後です。"
+                "弁明の日より前に通知が届いていないため、弁明の機会を与えたことになりません"
+                "（法62条4項「あらかじめ」）。")
+    if days == 0:
+        return (f"{what}（{format_wareki(day)}）が弁明の日の当日です。"
+                f"この事務所の基準は弁明の日の{min_days}日以上前です。")
+    return (f"{what}（{format_wareki(day)}）から弁明の日（{format_wareki(hearing_day)}）まで"
+            f"{days}日しかありません。この事務所の基準は{min_days}日以上です。")
 
 
 def hearing_date(notice: GuidanceStep) -> dt.date:

@@ -22,7 +22,13 @@ from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, Valid
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
-from jiritsu.guidance.rules import Blocker, Track, hearing_date, voluntary_blocker
+from jiritsu.guidance.rules import (
+    Blocker,
+    Track,
+    hearing_date,
+    notice_gap_message,
+    voluntary_blocker,
+)
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people import services as people_services
 from jiritsu.people.models import Household, Person
@@ -371,11 +377,12 @@ def guidance_notice_issue(*, actor: Membership, case: GuidanceCase, occurred_on:
                                field="hearing_at")
     hearing_place = _require_text(hearing_place, "hearing_place", "弁明の場所",
                                   "guidance.notice_place_missing")
-    days = (clock.japan_date(hearing_at) - occurred_on).days
+    hearing_day = clock.japan_date(hearing_at)
     settings = track.settings
-    if days < settings.min_notice_days:
+    if (hearing_day - occurred_on).days < settings.min_notice_days:
         raise ValidationFailed(
-            f"弁明の日は通知日から{settings.min_notice_days}日以上後にしてください（現在{days}日）。",
+            notice_gap_message("通知日", occurred_on, hearing_day, settings.min_notice_days)
+            + f"弁明の日は通知日から{settings.min_notice_days}日以上後にしてください。",
             code="guidance.notice_too_late", field="hearing_at")
     return _add_step(actor, case, K.NOTICE, occurred_on, reason=reason, content=content,
                      hearing_at=hearing_at, hearing_place=hearing_place,

@@ -7,6 +7,7 @@ care duties, work-capacity assessments) share three services — ``part_create``
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -297,6 +298,34 @@ def part_update(*, actor: Membership, part: Any, expected_version: int,
            kind=AuditEvent.Kind.UPDATE, target=part, person=part.person,
            before=before, after=snapshot(part, attnames))
     return part
+
+
+@transaction.atomic
+def stays_discharge(*, actor: Membership, person: Person, on: dt.date,
+                    destination: str = "") -> list[HospitalStay]:
+    """A discharge (退院) recorded elsewhere — a program's 退院 outcome — closes the
+    person's open hospital stays admitted on or before ``on`` (退院日 = ``on``), so the
+    person no longer counts as an inpatient. The caller's service checks its own
+    permission; each closed stay is audited in the person's history."""
+    if person.office_id != actor.office.pk:
+        raise ValidationFailed("対象が見つかりません。")
+    closed = []
+    stays = HospitalStay.objects.select_for_update().filter(
+        person=person, discharged_on__isnull=True, admitted_on__lte=on)
+    for stay in stays:
+        attnames = _audit_fields(stay)
+        before = snapshot(stay, attnames)
+        stay.discharged_on = on
+        fields = ["discharged_on"]
+        if destination in HospitalStay.Destination.values and not stay.destination:
+            stay.destination = destination
+            fields.append("destination")
+        save_versioned(stay, stay.version, fields)
+        record(actor=actor.user, office=actor.office, action="hospital_stay.discharge",
+               kind=AuditEvent.Kind.UPDATE, target=stay, person=person,
+               before=before, after=snapshot(stay, attnames), note="退院の成果の記録による")
+        closed.append(stay)
+    return closed
 
 
 @transaction.atomic

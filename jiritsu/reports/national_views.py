@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
@@ -21,6 +22,7 @@ from jiritsu.offices.models import Office
 from jiritsu.offices.permissions import may_view_national
 from jiritsu.reports import national as n
 from jiritsu.reports.periods import Period, period_from_params
+from jiritsu.reports.views import period_refused
 
 PERMISSION = "reports.view_national_rollup"
 CSV_HEADER = ("事務所コード", "事務所名", "自治体", "種別", "提出済み", "プログラム数", "保護世帯数",
@@ -59,7 +61,8 @@ def national(request: HttpRequest) -> HttpResponse:
     try:
         period = period_from_params(request.GET)
     except DomainError as exc:
-        period, error = period_from_params({}), exc.message
+        return period_refused(request, exc, heading="全国集計", back=reverse("national"),
+                              keep=("kind",))
     office_kind = request.GET.get("kind", "")
     if office_kind not in dict(Office.Kind.choices):
         office_kind = ""

@@ -23,7 +23,10 @@ class Period:
     @classmethod
     def between(cls, start: dt.date, end: dt.date) -> Period:
         if end < start:
-            raise ValidationFailed("期間の終了日が開始日より前です。", field="end")
+            raise ValidationFailed(
+                f"期間の終了日（{wareki.format_wareki(end)}）が開始日（{wareki.format_wareki(start)}）"
+                "より前です。開始日と終了日を確かめて指定し直してください。",
+                code="period_reversed", field="end")
         if (end - start).days > 366 * 5:
             raise ValidationFailed("期間は5年以内で指定してください。", field="end")
         fy = wareki.fiscal_year_of(start)

@@ -31,6 +31,16 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
         return period_from_params({}), exc.message
 
 
+def period_refused(request: HttpRequest, exc: DomainError, *, heading: str, back: str,
+                   keep: tuple[str, ...] = ()) -> HttpResponse:
+    """A wrong period (e.g. given backwards) is refused: the error beside the field it is
+    about, the values as entered, and no figures (never another period's figures instead)."""
+    return render(request, "reports/period_refused.html", {
+        "error": exc.message, "field": exc.field, "params": request.GET, "heading": heading,
+        "back": back, "keep": [(k, request.GET[k]) for k in keep if request.GET.get(k)],
+    }, status=422)
+
+
 def _fy_choices(period: Period) -> list[tuple[int, str]]:
     current = wareki.fiscal_year_of(period.end)
     latest = max(current, wareki.fiscal_year_of(clock.today()))
@@ -39,7 +49,13 @@ def _fy_choices(period: Period) -> list[tuple[int, str]]:
 
 def _render_report(request: HttpRequest, program: Program | None) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    period, error = _period(request)
+    try:
+        period, error = period_from_params(request.GET), ""
+    except DomainError as exc:
+        back = (reverse("reports:program", args=[program.pk]) if program
+                else reverse("reports:report"))
+        return period_refused(request, exc, back=back,
+                              heading=f"{program.name + ' — ' if program else ''}実施状況")
     data = selectors.report_with_delta(membership.office, period, program)
     context: dict[str, Any] = {
         **data, "period": period, "period_query": period.as_query(), "period_error": error,
@@ -69,7 +85,11 @@ def people(request: HttpRequest) -> HttpResponse:
     require(membership, "person.view")
     if not can_see_people(membership):
         require(None, "person.view")
-    period, error = _period(request)
+    try:
+        period, error = period_from_params(request.GET), ""
+    except DomainError as exc:
+        return period_refused(request, exc, heading="集計の対象者", back=reverse("reports:report"),
+                              keep=("figure", "key", "program", "to"))
     figure = request.GET.get("figure", "")
     key = request.GET.get("key", "")
     program = to_program = None

@@ -415,3 +415,22 @@ def test_support_staff_cannot_record_guidance(world):
                                            occurred_on=days_ago(150), content="内容",
                                            supervisor_present=world.supervisor)
     assert GuidanceStep.objects.count() == 0
+
+
+def test_a_notice_delivered_after_the_hearing_day_is_explained_not_counted_down(world):
+    walk = Walker(world, required=1, min_days=2)
+    walk.oral()
+    walk.instruction_round()
+    notice = walk.notice(hearing_in=3)
+    walk.deliver(notice, gap=5)  # delivered two days after the hearing day
+    blockers = s.track_for(walk.case).notice_blockers()
+    assert [b.code for b in blockers] == ["guidance.notice_too_late"]
+    message = blockers[0].message
+    assert "より後です" in message and "弁明の機会を与えたことになりません" in message
+    assert "-" not in message and "しかありません" not in message
+    # Issuing a notice whose hearing day is before the notice date is refused in words too.
+    with pytest.raises(DomainError) as exc:
+        s.guidance_notice_issue(actor=walk.cw, case=walk.case, occurred_on=days_ago(0),
+                                reason="理由", hearing_at=at(days_ago(1)), hearing_place="相談室")
+    assert exc.value.code == "guidance.notice_too_late"
+    assert "より後です" in exc.value.message and "-1" not in exc.value.message

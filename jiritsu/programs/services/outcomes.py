@@ -13,6 +13,7 @@ from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
+from jiritsu.people import services as people_services
 from jiritsu.programs.models import (
     ApprovalRequest,
     Enrollment,
@@ -91,6 +92,11 @@ def outcome_record(*, actor: Membership, enrollment: Enrollment, outcome_type: O
                                      recorded_by=actor.user, **clean)
     audit(actor, "outcome.record", Kind.CREATE, outcome, person=enrollment.person,
           after=snapshot(outcome), note=outcome_type.name)
+    if outcome_type.kind == OutcomeKind.DISCHARGE:
+        # The person left hospital: their open stay ends on the discharge date, so they no
+        # longer screen as an inpatient (the registry owns the stay and audits the change).
+        people_services.stays_discharge(actor=actor, person=enrollment.person, on=occurred_on,
+                                        destination=clean.get("destination", ""))
     if end_as_achieved:
         enrollment_end(actor=actor, enrollment=enrollment, reason=Enrollment.EndReason.ACHIEVED,
                        on=occurred_on, note=f"{outcome_type.name}により達成", approval=approval)
