@@ -127,7 +127,8 @@ def test_screen_for_the_statistician_and_nobody_else(world: Any, history: Any,
     assert AuditEvent.objects.filter(action="national.export", kind="export").count() == 1
     # A bad year: the message, not an error page.
     bad = c.get("/national/?fy=abc")
-    assert bad.status_code == 200 and "年度は西暦の4桁" in bad.content.decode()
+    assert bad.status_code == 422 and "年度は西暦の4桁" in bad.content.decode()
+    assert "数値は表示していません" in bad.content.decode()
 
     for user in (world.manager, world.caseworker, world.admin):
         other = Client()

@@ -85,5 +85,5 @@ def test_freeze_is_for_managers(client: Client, world: Any, history: History) ->
 def test_bad_period_is_explained(client: Client, world: Any, history: History) -> None:
     login(client, world.caseworker)
     res = client.get("/reports/?start=R7.13.1&end=R8.3.31")
-    assert res.status_code == 200
+    assert res.status_code == 422
     assert "存在しない日付" in res.content.decode()
