@@ -156,3 +156,16 @@ def test_disclosure_zip_carries_the_linked_rows_in_the_pdf_too(client: Any, worl
     doc = json.loads(zf.read(next(n for n in zf.namelist() if n.endswith(".json"))))
     rows = next(s for s in doc["sections"] if s["key"] == "audit")["rows"]
     assert any(r["形式"] == "CSV（Shift_JIS）" for r in rows)
+
+
+def test_the_database_triggers_exist_after_all_migrations() -> None:
+    """Altering the link table must not lose its triggers (SQLite rebuilds tables)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                        "AND tbl_name = 'audit_auditperson'")
+        else:
+            cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = "
+                        "'audit_auditperson'::regclass AND NOT tgisinternal")
+        names = {row[0] for row in cur.fetchall()}
+    assert len(names) == 2, names
