@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from jiritsu.activities.models import (
     FamilyContact,
@@ -95,7 +94,7 @@ def _started(e: Enrollment) -> dt.date:
 
 
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=clock.JAPAN)
 
 
 def _pools(office: Office, today: dt.date) -> dict[str, list[Person]]:

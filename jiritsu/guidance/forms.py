@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 from jiritsu.offices.models import Membership, Office, User
@@ -109,7 +109,7 @@ class NoticeForm(StepForm):
         d, t = self.cleaned_data.get("hearing_date"), self.cleaned_data.get("hearing_time")
         if d is None or t is None:
             return None
-        return timezone.make_aware(dt.datetime.combine(d, t))
+        return dt.datetime.combine(d, t, tzinfo=clock.JAPAN)
 
 
 class HearingForm(StepForm):

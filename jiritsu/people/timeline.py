@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField
@@ -70,7 +69,7 @@ EXTRA_SOURCES: list[Callable[[Person, TimelineFilter, int], list[Entry]]] = []
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=clock.JAPAN)
 
 
 def day_range(field_name: str, f: TimelineFilter) -> Q:

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from jiritsu.activities import catalog, selectors, services
 from jiritsu.activities.models import HealthTrack, HelloWorkReferral, TrainingDay
@@ -247,7 +246,7 @@ def test_job_search_reports_shortfall_against_the_plan(world):
     for day in (D(2026, 4, 10), D(2026, 4, 25), D(2026, 5, 20)):
         ActivityRecord.objects.create(
             office=world.office, person=world.person, enrollment=enrollment,
-            occurred_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
+            occurred_at=dt.datetime.combine(day, dt.time(10), tzinfo=clock.JAPAN),
             kind="job_search_report", text="報告書受理", author=world.caseworker)
     status = selectors.job_search_status(enrollment, until=D(2026, 7, 1))
     assert status is not None

@@ -10,11 +10,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from jiritsu.activities import selectors
 from jiritsu.activities import services as A
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
+from jiritsu.core import clock
 from jiritsu.core import testing as t
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -80,7 +80,7 @@ def take_part(w: Any, prog: Program, p: Person, on: dt.date, **start: Any) -> En
 def visit(w: Any, p: Person, e: Enrollment | None, on: dt.date, text: str,
           actor: Membership | None = None, **values: Any) -> Any:
     return P.record_create(actor=actor or cw(w), person=p, enrollment=e, values={
-        "occurred_at": timezone.make_aware(dt.datetime.combine(on, dt.time(10))),
+        "occurred_at": dt.datetime.combine(on, dt.time(10), tzinfo=clock.JAPAN),
         "kind": values.pop("kind", "home_visit"), "text": text, **values})
 
 
