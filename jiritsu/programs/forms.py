@@ -441,7 +441,7 @@ class ReviewForm(forms.Form):
     reviewed_on = JapaneseDateField(label="実施日")
     evaluation = forms.CharField(label="評価", widget=forms.Textarea(attrs={"rows": 4}))
     decision = forms.ChoiceField(label="判断", choices=Review.Decision.choices)
-    next_due_on = JapaneseDateField(label="次回見直し日", required=False,
+    next_due_on = JapaneseDateField(label="次回見直し予定日", required=False,
                                     help_text="空欄なら見直し間隔から計算します。")
     extend_until = JapaneseDateField(label="延長後の終了予定日", required=False)
     phase = forms.ModelChoiceField(label="変更後の段階", required=False, queryset=None)  # type: ignore[arg-type]

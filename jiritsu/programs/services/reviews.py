@@ -56,7 +56,7 @@ def review_create(*, actor: Membership, enrollment: Enrollment, reviewed_on: dt.
                     Review.Decision.CHANGE_PHASE):
         next_due_on = next_due_on or add_months(reviewed_on, interval)
         if next_due_on <= reviewed_on:
-            raise ValidationFailed("次回見直し日は実施日より後にしてください。", field="next_due_on")
+            raise ValidationFailed("次回見直し予定日は実施日より後にしてください。", field="next_due_on")
     else:
         next_due_on = None
     plan = enrollment.plans.order_by("-number").first()
