@@ -145,6 +145,8 @@ def test_the_walk_on_screens_at_the_hard_moments(at: str, japan_time: Any, world
         "occurred_on": day, "kind": "home_visit", "enrollment": e.pk,
         "text": "自宅を訪問。求人票を一緒に確認した。"}))
     assert ActivityRecord.objects.get().time_known is False
+    episode = client.get(reverse("programs:enrollment", args=[e.pk])).content.decode()
+    assert f"{day} <span class=\"muted small\">時刻なし</span>" in episode
     ok(client.post(reverse("programs:review_new", args=[e.pk]), {
         "reviewed_on": day, "evaluation": "求職活動は順調。", "decision": "continue"}))
     otype = program.outcome_types.get(kind=OutcomeKind.EMPLOYMENT_START)
