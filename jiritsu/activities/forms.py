@@ -17,7 +17,7 @@ from jiritsu.activities.models import (
     Volunteer,
 )
 from jiritsu.activities.services import CYCLE_TASKS
-from jiritsu.core.forms import JapaneseDateField
+from jiritsu.core.forms import JapaneseDateField, form_field, label_options
 from jiritsu.people.models import Person
 
 BOOL_CHOICES = [("", "―"), ("true", "はい"), ("false", "いいえ")]
@@ -48,7 +48,7 @@ class EmployerApproveForm(Form):
 
     def __init__(self, *args: Any, partners: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        form_field(self, "partner", forms.ModelChoiceField).queryset = partners
 
 
 class PlacementStartForm(Form):
@@ -60,9 +60,9 @@ class PlacementStartForm(Form):
 
     def __init__(self, *args: Any, enrollments: Any, employers: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["enrollment"].queryset = enrollments  # type: ignore[attr-defined]
-        self.fields["enrollment"].label_from_instance = lambda e: f"{e.person.name}（{e.program.name}）"  # type: ignore[attr-defined]
-        self.fields["employer"].queryset = employers  # type: ignore[attr-defined]
+        form_field(self, "enrollment", forms.ModelChoiceField).queryset = enrollments
+        label_options(form_field(self, "enrollment", forms.ModelChoiceField), lambda e: f"{e.person.name}（{e.program.name}）")
+        form_field(self, "employer", forms.ModelChoiceField).queryset = employers
 
 
 class TrainingDayForm(Form):
@@ -106,7 +106,7 @@ class SeriesForm(Form):
 
     def __init__(self, *args: Any, programs: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+        form_field(self, "program", forms.ModelChoiceField).queryset = programs
 
 
 class SessionForm(Form):
@@ -122,8 +122,8 @@ class SessionForm(Form):
 
     def __init__(self, *args: Any, volunteers: Any, people: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["volunteers"].queryset = volunteers  # type: ignore[attr-defined]
-        self.fields["present"].queryset = people  # type: ignore[attr-defined]
+        form_field(self, "volunteers", forms.ModelChoiceField).queryset = volunteers
+        form_field(self, "present", forms.ModelChoiceField).queryset = people
 
 
 class VolunteerForm(Form):
@@ -145,7 +145,7 @@ class InviteForm(Form):
 
     def __init__(self, *args: Any, people: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["people"].queryset = people  # type: ignore[attr-defined]
+        form_field(self, "people", forms.ModelChoiceField).queryset = people
 
 
 class HwStartForm(Form):
@@ -155,9 +155,9 @@ class HwStartForm(Form):
 
     def __init__(self, *args: Any, enrollments: Any, hello_works: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["enrollment"].queryset = enrollments  # type: ignore[attr-defined]
-        self.fields["enrollment"].label_from_instance = lambda e: e.program.name  # type: ignore[attr-defined]
-        self.fields["hello_work"].queryset = hello_works  # type: ignore[attr-defined]
+        form_field(self, "enrollment", forms.ModelChoiceField).queryset = enrollments
+        label_options(form_field(self, "enrollment", forms.ModelChoiceField), lambda e: e.program.name)
+        form_field(self, "hello_work", forms.ModelChoiceField).queryset = hello_works
 
 
 class HwAdvanceForm(Form):
@@ -224,7 +224,7 @@ class FamilyRequestForm(Form):
 
     def __init__(self, *args: Any, contacts: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["contact"].queryset = contacts  # type: ignore[attr-defined]
+        form_field(self, "contact", forms.ModelChoiceField).queryset = contacts
 
 
 class AnswerForm(Form):
@@ -235,7 +235,7 @@ class AnswerForm(Form):
 
     def __init__(self, *args: Any, choices: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["answer"].choices = choices  # type: ignore[attr-defined]
+        form_field(self, "answer", forms.ChoiceField).choices = choices
 
 
 FAMILY_ANSWERS = [c for c in FamilyRequest.Answer.choices if c[0] != "pending"]
@@ -250,11 +250,11 @@ class ReceivingRequestForm(Form):
 
     def __init__(self, *args: Any, enrollments: Any, facilities: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["enrollment"].queryset = enrollments  # type: ignore[attr-defined]
-        self.fields["enrollment"].label_from_instance = lambda e: e.program.name  # type: ignore[attr-defined]
-        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
-        self.fields["facility"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda f: f"{f.name}（{f.get_kind_display()}・定員{f.capacity or '―'}）")
+        form_field(self, "enrollment", forms.ModelChoiceField).queryset = enrollments
+        label_options(form_field(self, "enrollment", forms.ModelChoiceField), lambda e: e.program.name)
+        form_field(self, "facility", forms.ModelChoiceField).queryset = facilities
+        label_options(form_field(self, "facility", forms.ModelChoiceField),
+                      lambda f: f"{f.name}（{f.get_kind_display()}・定員{f.capacity or '―'}）")
 
 
 class ConsideredForm(Form):

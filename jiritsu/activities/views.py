@@ -35,6 +35,7 @@ from jiritsu.activities.models import (
 )
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
+from jiritsu.core.forms import form_field
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.access import action_required
 from jiritsu.offices.models import PartnerOrganisation
@@ -233,7 +234,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(m, pk, write=request.method == "POST")
     form = forms.HwAdvanceForm(request.POST or None, initial={"version": referral.version})
     if m.is_partner:
-        form.fields["step"].choices = [  # type: ignore[attr-defined]
+        form_field(form, "step", djforms.ChoiceField).choices = [
             c for c in form.STEPS if c[0] in services.PARTNER_STEPS]
     if request.method == "POST":
         ok = _attempt(form, lambda d: services.hw_referral_advance(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 
@@ -41,3 +42,23 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     required_css_class = "required"
+
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's own (bound) copy of field ``name``, typed as ``kind`` — for setting the
+    choices or queryset that depend on the office after ``__init__``. A field of another
+    kind is a programming error."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, "
+                        f"not a {kind.__name__}")
+    return field
+
+
+def label_options(field: forms.ModelChoiceField[Any], label: Callable[[Any], str]) -> None:
+    """Label ``field``'s options with ``label(row)`` instead of ``str(row)``, for this form
+    instance only (Django's ``label_from_instance``, replaced on the bound copy)."""
+    setattr(field, "label_from_instance", label)  # noqa: B010 - an instance attribute on purpose

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from jiritsu.core import clock
-from jiritsu.core.forms import JapaneseDateField, VersionedForm
+from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
 from jiritsu.offices.models import Membership, Office, User
 
@@ -55,7 +55,7 @@ class OralInstructionForm(StepForm):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["supervisor_present"].queryset = staff_of(self.office, "supervisor")  # type: ignore[attr-defined]
+        form_field(self, "supervisor_present", forms.ModelChoiceField).queryset = staff_of(self.office, "supervisor")
 
 
 class ConferenceForm(StepForm):
@@ -70,7 +70,7 @@ class ConferenceForm(StepForm):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["attendees"].queryset = staff_of(  # type: ignore[attr-defined]
+        form_field(self, "attendees", forms.ModelChoiceField).queryset = staff_of(
             self.office, "caseworker", "supervisor", "manager", "support_staff")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from jiritsu.core.forms import form_field
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 
 
@@ -15,7 +16,7 @@ class _OfficeForm(forms.Form):
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "partner" in self.fields:
-            self.fields["partner"].queryset = PartnerOrganisation.objects.filter(  # type: ignore[attr-defined]
+            form_field(self, "partner", forms.ModelChoiceField).queryset = PartnerOrganisation.objects.filter(
                 office=office, is_active=True)
 
 

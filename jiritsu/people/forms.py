@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from jiritsu.core.forms import JapaneseDateField, VersionedForm
+from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field
 from jiritsu.core.kana import is_kana
 from jiritsu.people.models import (
     HospitalStay,
@@ -108,8 +108,8 @@ class HouseholdForm(VersionedForm):
 
     def __init__(self, *args: Any, office: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = _office_caseworkers(office)  # type: ignore[attr-defined]
-        self.fields["visit_grade"].queryset = VisitGrade.objects.filter(office=office)  # type: ignore[attr-defined]
+        form_field(self, "caseworker", forms.ModelChoiceField).queryset = _office_caseworkers(office)
+        form_field(self, "visit_grade", forms.ModelChoiceField).queryset = VisitGrade.objects.filter(office=office)
         if creating:
             self.fields["version"].required = False
             del self.fields["type_changed_on"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
@@ -13,6 +14,9 @@ from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people.access import visible_households, visible_people
 from jiritsu.people.models import Household, Person
+
+if TYPE_CHECKING:
+    from jiritsu.programs.models import Enrollment
 
 
 def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Person]:
@@ -146,10 +150,15 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
     }
 
 
-def _next_review(e: object) -> dt.date | None:
+def _next_review(e: Enrollment) -> dt.date | None:
+    """The next review of an active episode: the latest review's due date, else the
+    program's interval from the latest review (or the start)."""
     from jiritsu.core.wareki import add_months
 
-    if getattr(e, "last_next_due_on", None):
-        return e.last_next_due_on  # type: ignore[attr-defined]
-    base = getattr(e, "last_reviewed_on", None) or e.started_on or e.candidate_on  # type: ignore[attr-defined]
-    return add_months(base, e.program.review_interval_months)  # type: ignore[attr-defined]
+    # Annotated by person_file's query (Subquery of the latest review).
+    due: dt.date | None = getattr(e, "last_next_due_on", None)
+    if due:
+        return due
+    reviewed: dt.date | None = getattr(e, "last_reviewed_on", None)
+    base = reviewed or e.started_on or e.candidate_on
+    return add_months(base, e.program.review_interval_months)

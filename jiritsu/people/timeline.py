@@ -17,7 +17,7 @@ from django import forms
 from django.db.models import Prefetch, Q
 
 from jiritsu.core import clock
-from jiritsu.core.forms import JapaneseDateField
+from jiritsu.core.forms import JapaneseDateField, form_field
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 
@@ -140,7 +140,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
         if pid:
             qs = qs.filter(enrollment__program_id=pid)
         for r in qs.order_by("-occurred_at", "-id")[:limit]:
-            details = []
+            details: list[str] = []
             staff = [str(u) for u in r.staff_present.all()]
             partners = [p.name for p in r.partners_present.all()]
             if staff or partners:
@@ -157,11 +157,11 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                                  who, r.time_label, details))
 
     if "review" in kinds:
-        qs = (Review.objects.filter(enrollment__person=person).filter(day_range("reviewed_on", f))
+        reviews = (Review.objects.filter(enrollment__person=person).filter(day_range("reviewed_on", f))
               .select_related("enrollment__program", "reviewer", "conference"))
         if pid:
-            qs = qs.filter(enrollment__program_id=pid)
-        for v in qs.order_by("-reviewed_on", "-id")[:limit]:
+            reviews = reviews.filter(enrollment__program_id=pid)
+        for v in reviews.order_by("-reviewed_on", "-id")[:limit]:
             details = []
             if v.next_due_on:
                 details.append(f"次回見直し {_w(v.next_due_on)}")
@@ -172,24 +172,24 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                                  v.enrollment.program.name, str(v.reviewer), details=details))
 
     if "conference" in kinds:
-        qs = (ConferenceDecision.objects.filter(person=person)
+        decisions = (ConferenceDecision.objects.filter(person=person)
               .filter(day_range("conference__held_on", f))
               .select_related("conference", "enrollment__program", "conference__program",
                               "phase", "target_program"))
         if pid:
-            qs = qs.filter(Q(enrollment__program_id=pid) | Q(conference__program_id=pid))
-        for d in qs.order_by("-conference__held_on", "-id")[:limit]:
-            c = d.conference
+            decisions = decisions.filter(Q(enrollment__program_id=pid) | Q(conference__program_id=pid))
+        for d in decisions.order_by("-conference__held_on", "-id")[:limit]:
+            conf = d.conference
             prog = d.enrollment.program.name if d.enrollment else (
-                c.program.name if c.program else "")
-            details = [f"{c.get_kind_display()}「{c.title}」"]
+                conf.program.name if conf.program else "")
+            details = [f"{conf.get_kind_display()}「{conf.title}」"]
             if d.phase:
                 details.append(f"段階：{d.phase.name}")
             if d.extend_until:
                 details.append(f"延長：{_w(d.extend_until)}まで")
             if d.target_program:
                 details.append(f"移行先：{d.target_program.name}")
-            entries.append(Entry("conference", c.held_on, midnight_or_created(c.held_on, c.created_at),
+            entries.append(Entry("conference", conf.held_on, midnight_or_created(conf.held_on, conf.created_at),
                                  f"決定：{d.get_decision_display()}", d.reason, prog,
                                  details=details))
 
@@ -223,13 +223,13 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                       and (end is None or p.created_at < end)
                       and (not pid or p.enrollment.program_id == pid)][:limit]
         else:
-            qs = (Plan.objects.filter(enrollment__person=person)
+            plans_qs = (Plan.objects.filter(enrollment__person=person)
                   .filter(_time_range("created_at", f))
                   .select_related("enrollment__program", "created_by")
                   .prefetch_related("goals", "commitments"))
             if pid:
-                qs = qs.filter(enrollment__program_id=pid)
-            chosen = list(qs.order_by("-created_at", "-id")[:limit])
+                plans_qs = plans_qs.filter(enrollment__program_id=pid)
+            chosen = list(plans_qs.order_by("-created_at", "-id")[:limit])
         for p in chosen:
             details = [f"目標：{g.text}" + (f"（{_w(g.target_on)}まで）" if g.target_on else "")
                        for g in p.goals.all()]
@@ -243,12 +243,12 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                                  details=details))
 
     if "outcome" in kinds:
-        qs = (Outcome.objects.filter(enrollment__person=person)
+        outcomes = (Outcome.objects.filter(enrollment__person=person)
               .filter(day_range("occurred_on", f))
               .select_related("enrollment__program", "recorded_by"))
         if pid:
-            qs = qs.filter(enrollment__program_id=pid)
-        for o in qs.order_by("-occurred_on", "-id")[:limit]:
+            outcomes = outcomes.filter(enrollment__program_id=pid)
+        for o in outcomes.order_by("-occurred_on", "-id")[:limit]:
             details = []
             if o.employer or o.job_kind:
                 details.append(f"就労先：{o.employer} {o.job_kind}".strip())
@@ -267,12 +267,12 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                                  o.enrollment.program.name, str(o.recorded_by), details=details))
 
     if "enrollment" in kinds:
-        qs = (EnrollmentEvent.objects.filter(enrollment__person=person)
+        events = (EnrollmentEvent.objects.filter(enrollment__person=person)
               .filter(day_range("occurred_on", f))
               .select_related("enrollment__program", "phase", "conference", "actor"))
         if pid:
-            qs = qs.filter(enrollment__program_id=pid)
-        for ev in qs.order_by("-occurred_on", "-id")[:limit]:
+            events = events.filter(enrollment__program_id=pid)
+        for ev in events.order_by("-occurred_on", "-id")[:limit]:
             frm = _STATUS_LABELS.get(ev.from_status, ev.from_status)
             to = _STATUS_LABELS.get(ev.to_status, ev.to_status)
             title = f"{frm} → {to}" if frm else to
@@ -334,7 +334,7 @@ class TimelineFilterForm(forms.Form):
     def __init__(self, *args: Any, programs: list[tuple[int, str]] | None = None,
                  **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["program"].choices = [("", "すべて"), *(programs or [])]
+        form_field(self, "program", forms.ChoiceField).choices = [("", "すべて"), *(programs or [])]
         for name in ("date_from", "date_to"):
             self.fields[name].widget = forms.TextInput(attrs={
                 "placeholder": "R8.4.1 / 2026-04-01", "inputmode": "numeric",

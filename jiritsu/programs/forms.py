@@ -10,8 +10,8 @@ from typing import Any
 from django import forms
 
 from jiritsu.core import clock
-from jiritsu.core.forms import JapaneseDateField, VersionedForm
-from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field, label_options
+from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.programs.models import (
     Achievement,
     ActivityRecord,
@@ -23,10 +23,13 @@ from jiritsu.programs.models import (
     Nomination,
     Outcome,
     OutcomeKind,
+    OutcomeType,
+    Phase,
     PlanCommitment,
     Program,
     ProgramTarget,
     Review,
+    SupportMenu,
 )
 from jiritsu.programs.services.catalogue import APPROVAL_KINDS
 
@@ -92,7 +95,7 @@ class ProgramForm(VersionedForm):
     def __init__(self, *args: Any, office: Any = None, creating: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partners"].queryset = PartnerOrganisation.objects.filter(office=office)
+        form_field(self, "partners", forms.ModelChoiceField).queryset = PartnerOrganisation.objects.filter(office=office)
         if creating:
             self.fields["version"].required = False
 
@@ -203,7 +206,7 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args: Any, office: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = PartnerOrganisation.objects.filter(office=office)
+        form_field(self, "partner", forms.ModelChoiceField).queryset = PartnerOrganisation.objects.filter(office=office)
 
 
 class EnrollForm(forms.Form):
@@ -213,7 +216,7 @@ class EnrollForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    program = forms.ModelChoiceField(label="プログラム", required=False,
+    program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(label="プログラム", required=False,
                                      queryset=Program.objects.none(),
                                      empty_label="（プログラムを限定しない同意）")
     given_on = JapaneseDateField(label="同意日")
@@ -223,7 +226,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, office: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = Program.objects.filter(office=office, is_active=True)
+        form_field(self, "program", forms.ModelChoiceField).queryset = Program.objects.filter(office=office, is_active=True)
         self.partners = list(PartnerOrganisation.objects.filter(office=office, is_active=True))
         for p in self.partners:
             self.fields[f"grant_{p.pk}"] = forms.MultipleChoiceField(
@@ -248,33 +251,33 @@ class TransitionForm(VersionedForm):
 
 
 class StartForm(TransitionForm):
-    phase = forms.ModelChoiceField(label="段階", required=False, queryset=None)  # type: ignore[arg-type]
-    menus = forms.ModelMultipleChoiceField(label="支援メニュー", required=False, queryset=None,  # type: ignore[arg-type]
+    phase: forms.ModelChoiceField[Phase] = forms.ModelChoiceField(label="段階", required=False, queryset=Phase.objects.none())
+    menus: forms.ModelMultipleChoiceField[SupportMenu] = forms.ModelMultipleChoiceField(label="支援メニュー", required=False, queryset=SupportMenu.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
     planned_end_on = JapaneseDateField(label="終了予定日", required=False,
                                        help_text="空欄なら標準期間から計算します。")
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].queryset = enrollment.program.phases.order_by("order")
-        self.fields["menus"].queryset = enrollment.program.menus.order_by("order")
+        form_field(self, "phase", forms.ModelChoiceField).queryset = enrollment.program.phases.order_by("order")
+        form_field(self, "menus", forms.ModelChoiceField).queryset = enrollment.program.menus.order_by("order")
 
 
 class PhaseForm(TransitionForm):
-    phase = forms.ModelChoiceField(label="新しい段階", queryset=None)  # type: ignore[arg-type]
+    phase: forms.ModelChoiceField[Phase] = forms.ModelChoiceField(label="新しい段階", queryset=Phase.objects.none())
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].queryset = enrollment.program.phases.order_by("order")
+        form_field(self, "phase", forms.ModelChoiceField).queryset = enrollment.program.phases.order_by("order")
 
 
 class MenusForm(TransitionForm):
-    menus = forms.ModelMultipleChoiceField(label="支援メニュー", required=False, queryset=None,  # type: ignore[arg-type]
+    menus: forms.ModelMultipleChoiceField[SupportMenu] = forms.ModelMultipleChoiceField(label="支援メニュー", required=False, queryset=SupportMenu.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["menus"].queryset = enrollment.program.menus.order_by("order")
+        form_field(self, "menus", forms.ModelChoiceField).queryset = enrollment.program.menus.order_by("order")
 
 
 class ExtendForm(TransitionForm):
@@ -287,29 +290,27 @@ class EndForm(TransitionForm):
 
 
 class TransferForm(TransitionForm):
-    target_program = forms.ModelChoiceField(label="移行先のプログラム", queryset=None)  # type: ignore[arg-type]
+    target_program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(label="移行先のプログラム", queryset=Program.objects.none())
     start = forms.BooleanField(label="移行先ですぐに支援を開始する", required=False)
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_program"].queryset = Program.objects.filter(
+        form_field(self, "target_program", forms.ModelChoiceField).queryset = Program.objects.filter(
             office=enrollment.office, is_active=True).exclude(pk=enrollment.program_id)
 
 
 class AssignForm(VersionedForm):
-    lead_staff = forms.ModelChoiceField(label="担当支援員", required=False, queryset=None)  # type: ignore[arg-type]
+    lead_staff = forms.ModelChoiceField(label="担当支援員", required=False, queryset=User.objects.none())
     referred_partners = forms.ModelMultipleChoiceField(
-        label="紹介先関係機関", required=False, queryset=None,  # type: ignore[arg-type]
+        label="紹介先関係機関", required=False, queryset=PartnerOrganisation.objects.none(),
         widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from jiritsu.offices.models import User
-
-        self.fields["lead_staff"].queryset = User.objects.filter(
+        form_field(self, "lead_staff", forms.ModelChoiceField).queryset = User.objects.filter(
             memberships__office=enrollment.office, memberships__is_active=True).exclude(
             memberships__role__in=["partner", "admin"]).order_by("display_name")
-        self.fields["referred_partners"].queryset = PartnerOrganisation.objects.filter(
+        form_field(self, "referred_partners", forms.ModelChoiceField).queryset = PartnerOrganisation.objects.filter(
             office=enrollment.office)
 
 
@@ -398,15 +399,15 @@ class RecordForm(forms.Form):
                                     widget=forms.TimeInput(attrs={"type": "time"}),
                                     help_text="空欄なら「時刻なし」として記録します。")
     kind = forms.ChoiceField(label="種別", choices=ActivityRecord.Kind.choices)
-    enrollment = forms.ModelChoiceField(label="プログラム", required=False, queryset=None,  # type: ignore[arg-type]
+    enrollment: forms.ModelChoiceField[Enrollment] = forms.ModelChoiceField(label="プログラム", required=False, queryset=Enrollment.objects.none(),
                                         empty_label="（プログラムに関係しない記録）")
     text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
     duration_minutes = forms.IntegerField(label="所要時間（分）", required=False, min_value=1,
                                           max_value=1440)
-    staff_present = forms.ModelMultipleChoiceField(label="同席職員", required=False, queryset=None,  # type: ignore[arg-type]
+    staff_present = forms.ModelMultipleChoiceField(label="同席職員", required=False, queryset=User.objects.none(),
                                                    widget=forms.CheckboxSelectMultiple)
     partners_present = forms.ModelMultipleChoiceField(
-        label="同席関係機関", required=False, queryset=None,  # type: ignore[arg-type]
+        label="同席関係機関", required=False, queryset=PartnerOrganisation.objects.none(),
         widget=forms.CheckboxSelectMultiple)
     systolic_bp = forms.IntegerField(label="最高血圧", required=False, min_value=40, max_value=300)
     diastolic_bp = forms.IntegerField(label="最低血圧", required=False, min_value=20,
@@ -416,14 +417,12 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args: Any, office: Any, enrollments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from jiritsu.offices.models import User
-
-        self.fields["enrollment"].queryset = enrollments
-        self.fields["enrollment"].label_from_instance = lambda e: f"{e.program.name}（{e.get_status_display()}）"
-        self.fields["staff_present"].queryset = User.objects.filter(
+        form_field(self, "enrollment", forms.ModelChoiceField).queryset = enrollments
+        label_options(form_field(self, "enrollment", forms.ModelChoiceField), lambda e: f"{e.program.name}（{e.get_status_display()}）")
+        form_field(self, "staff_present", forms.ModelChoiceField).queryset = User.objects.filter(
             memberships__office=office, memberships__is_active=True).exclude(
             memberships__role__in=["partner", "admin"]).order_by("display_name")
-        self.fields["partners_present"].queryset = PartnerOrganisation.objects.filter(office=office)
+        form_field(self, "partners_present", forms.ModelChoiceField).queryset = PartnerOrganisation.objects.filter(office=office)
 
     def values(self) -> dict[str, Any]:
         cd = self.cleaned_data
@@ -444,11 +443,11 @@ class ReviewForm(forms.Form):
     next_due_on = JapaneseDateField(label="次回見直し予定日", required=False,
                                     help_text="空欄なら見直し間隔から計算します。")
     extend_until = JapaneseDateField(label="延長後の終了予定日", required=False)
-    phase = forms.ModelChoiceField(label="変更後の段階", required=False, queryset=None)  # type: ignore[arg-type]
+    phase: forms.ModelChoiceField[Phase] = forms.ModelChoiceField(label="変更後の段階", required=False, queryset=Phase.objects.none())
 
     def __init__(self, *args: Any, enrollment: Enrollment, goals: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].queryset = enrollment.program.phases.order_by("order")
+        form_field(self, "phase", forms.ModelChoiceField).queryset = enrollment.program.phases.order_by("order")
         self.goals = goals
         for g in goals:
             self.fields[f"goal_{g.pk}"] = forms.ChoiceField(
@@ -461,7 +460,7 @@ class ReviewForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome_type = forms.ModelChoiceField(label="成果の種類", queryset=None)  # type: ignore[arg-type]
+    outcome_type: forms.ModelChoiceField[OutcomeType] = forms.ModelChoiceField(label="成果の種類", queryset=OutcomeType.objects.none())
     occurred_on = JapaneseDateField(label="日付")
     employer = forms.CharField(label="就労先", required=False, max_length=200)
     job_kind = forms.CharField(label="職種", required=False, max_length=100)
@@ -477,7 +476,7 @@ class OutcomeForm(forms.Form):
 
     def __init__(self, *args: Any, enrollment: Enrollment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome_type"].queryset = enrollment.program.outcome_types.order_by("id")
+        form_field(self, "outcome_type", forms.ModelChoiceField).queryset = enrollment.program.outcome_types.order_by("id")
 
     def data_fields(self) -> dict[str, Any]:
         keys = ["employer", "job_kind", "hours_per_week", "monthly_income", "income_increase",
@@ -494,7 +493,7 @@ class ConferenceForm(forms.Form):
     place = forms.CharField(label="場所", max_length=200, required=False)
     agenda = forms.CharField(label="議題", required=False, widget=TEXTAREA)
     minutes = forms.CharField(label="議事録", required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    staff = forms.ModelMultipleChoiceField(label="出席職員", required=False, queryset=None,  # type: ignore[arg-type]
+    staff = forms.ModelMultipleChoiceField(label="出席職員", required=False, queryset=User.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
     outside = forms.CharField(
         label="外部の出席者", required=False, widget=TEXTAREA,
@@ -502,9 +501,7 @@ class ConferenceForm(forms.Form):
 
     def __init__(self, *args: Any, office: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from jiritsu.offices.models import User
-
-        self.fields["staff"].queryset = User.objects.filter(
+        form_field(self, "staff", forms.ModelChoiceField).queryset = User.objects.filter(
             memberships__office=office, memberships__is_active=True).exclude(
             memberships__role__in=["partner", "admin"]).order_by("display_name")
         self.office = office
@@ -527,20 +524,20 @@ class DecisionForm(forms.Form):
                                  choices=[("", "（議題にしない）")] + list(
                                      ConferenceDecision.Decision.choices))
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    phase = forms.ModelChoiceField(label="段階", required=False, queryset=None)  # type: ignore[arg-type]
+    phase: forms.ModelChoiceField[Phase] = forms.ModelChoiceField(label="段階", required=False, queryset=Phase.objects.none())
     end_reason = forms.ChoiceField(label="終了理由", required=False, choices=[("", "―")] + [
         c for c in Enrollment.EndReason.choices if c[0] != "transferred"])
-    target_program = forms.ModelChoiceField(label="移行先", required=False, queryset=None)  # type: ignore[arg-type]
+    target_program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(label="移行先", required=False, queryset=Program.objects.none())
     extend_until = JapaneseDateField(label="延長後の終了予定日", required=False)
 
     def __init__(self, *args: Any, program: Program | None, office: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from jiritsu.programs.models import Phase
-
-        self.fields["phase"].queryset = (program.phases.order_by("order") if program
-                                         else Phase.objects.none())
-        self.fields["target_program"].queryset = Program.objects.filter(
-            office=office, is_active=True).exclude(pk=getattr(program, "pk", None))
+        form_field(self, "phase", forms.ModelChoiceField).queryset = (
+            program.phases.order_by("order") if program else Phase.objects.none())
+        targets = Program.objects.filter(office=office, is_active=True)
+        if program is not None:
+            targets = targets.exclude(pk=program.pk)
+        form_field(self, "target_program", forms.ModelChoiceField).queryset = targets
 
 
 class ApprovalDecideForm(VersionedForm):

@@ -8,6 +8,7 @@ outcomes → transfers. All rows are office-owned and reached through scoped man
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ from django_scopes import ScopedManager
 from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.people.models import Person
+
+if TYPE_CHECKING:
+    from jiritsu.offices.models import User as StaffUser
 
 User = settings.AUTH_USER_MODEL
 
@@ -436,9 +440,8 @@ class Enrollment(models.Model):
                                       related_name="moved_to", verbose_name="移行元")
     lead_staff = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="led_enrollments", verbose_name="担当支援員")
-    referred_partners = models.ManyToManyField(PartnerOrganisation, blank=True,
-                                               related_name="referrals",
-                                               verbose_name="紹介先関係機関")
+    referred_partners: models.ManyToManyField[PartnerOrganisation, Any] = models.ManyToManyField(
+        PartnerOrganisation, blank=True, related_name="referrals", verbose_name="紹介先関係機関")
     flagged_no_longer_matching = models.DateField("条件非該当の検出日", null=True, blank=True)
     # Derived, stored for the lists of reviews due: the due date of an active episode's next
     # review (interval, the last review's next date, the check after a discharge, the
@@ -451,6 +454,11 @@ class Enrollment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(office="office")
+
+    # Set on the rows read for the person page (jiritsu.people.selectors.person_file);
+    # not stored.
+    review_overdue: bool
+    current_plan: Plan | None
 
     class Meta:
         ordering = ["-candidate_on", "-id"]
@@ -716,8 +724,8 @@ class ActivityRecord(models.Model):
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="records_written")
     author_partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
                                        blank=True, related_name="records_written")
-    staff_present = models.ManyToManyField(User, blank=True, related_name="records_attended",
-                                           verbose_name="同席職員")
+    staff_present: models.ManyToManyField[StaffUser, Any] = models.ManyToManyField(
+        User, blank=True, related_name="records_attended", verbose_name="同席職員")
     partners_present = models.ManyToManyField(PartnerOrganisation, blank=True,
                                               related_name="records_attended",
                                               verbose_name="同席関係機関")

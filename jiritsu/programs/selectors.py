@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db.models import (
@@ -424,9 +425,15 @@ BOARD_FIELDS = (
 # Each column shows first whoever has waited longest in it: candidates by the date they
 # became candidates, selected people by the date of selection (still waiting to start),
 # participants by the date support started (the longest-running first).
-_BOARD_DATE = {S.CANDIDATE: "candidate_on", S.SELECTED: "selected_on", S.ACTIVE: "started_on"}
-BOARD_ORDER_LABELS = {S.CANDIDATE: "候補日の古い順", S.SELECTED: "選定日の古い順",
-                      S.ACTIVE: "支援開始日の古い順"}
+_BOARD_DATE: dict[str, str] = {S.CANDIDATE: "candidate_on", S.SELECTED: "selected_on", S.ACTIVE: "started_on"}
+BOARD_ORDER_LABELS: dict[str, str] = {S.CANDIDATE: "候補日の古い順", S.SELECTED: "選定日の古い順",
+                                      S.ACTIVE: "支援開始日の古い順"}
+
+
+def _board_sort_key(date_field: str, e: Enrollment) -> tuple[bool, dt.date, str, int]:
+    """A column's order: the column's date (none last), then kana, then id."""
+    day: dt.date | None = getattr(e, date_field)
+    return (day is None, day or dt.date.min, e.person.kana_key, e.pk)
 
 
 def _column_status(key: str) -> str:
@@ -499,8 +506,7 @@ def program_board(program: Program, episodes: QuerySet[Enrollment], *,
         columns[_column_key(columns, e.status, e.phase_id)].enrollments.append(e)
     for col in columns.values():
         status = _column_status(col.key)
-        col.enrollments.sort(key=lambda e, d=_BOARD_DATE[status]: (
-            getattr(e, d) is None, getattr(e, d) or dt.date.min, e.person.kana_key, e.pk))
+        col.enrollments.sort(key=partial(_board_sort_key, _BOARD_DATE[status]))
         del col.enrollments[limit:]
     if len(columns) > 3 and not columns["active"].total:
         del columns["active"]
@@ -667,8 +673,8 @@ def person_programs(membership: Membership, person: Person, *,
         .select_related("program", "program_version", "phase", "lead_staff",
                         "moved_from__program", "person", "person__household"))
         .order_by("-candidate_on", "-id"))
+    enrollments.sort(key=lambda e: (e.status == S.ENDED, -e.candidate_on.toordinal()))
     items = [{"enrollment": e, "due": due_for(e, today)} for e in enrollments]
-    items.sort(key=lambda i: (i["enrollment"].status == S.ENDED, -i["enrollment"].candidate_on.toordinal()))
     consents: list[Consent] = []
     if not is_partner(membership):
         consents = list(Consent.objects.filter(person=person).select_related("program")

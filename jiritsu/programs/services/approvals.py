@@ -115,7 +115,7 @@ def approval_decide(*, actor: Membership, request: ApprovalRequest, approve: boo
     save_versioned(request, request.version if expected_version is None else expected_version,
                    fields)
     audit(actor, "approval.approve" if approve else "approval.reject", Kind.TRANSITION, request,
-          person=request.enrollment.person if request.enrollment_id else None,
+          person=request.enrollment.person if request.enrollment else None,
           before=before, after=snapshot(request, ["status", "current_step"]), note=comment)
     if request.status == ApprovalRequest.Status.APPROVED:
         _apply_effect(actor, request)
@@ -128,6 +128,8 @@ def _apply_effect(actor: Membership, request: ApprovalRequest) -> None:
     from jiritsu.programs.services.outcomes import outcome_record
 
     p = request.payload
+    if request.enrollment_id is None:
+        raise Enrollment.DoesNotExist("an approval to carry out names its episode")
     enrollment = Enrollment.objects.select_related(
         "program", "program_version", "person", "person__household").get(pk=request.enrollment_id)
     on = dt.date.fromisoformat(p["on"])

@@ -122,7 +122,8 @@ def test_caseworker_takes_a_person_from_screening_to_transfer(world, setup):
         actor=cw, enrollment=enrollment, agreed_on=D(2025, 7, 20),
         goals=[{"text": "退院先を決める", "target_on": D(2025, 10, 31), "carried_from": goals[1]}])
     assert plan2.number == 2
-    assert plan2.goals.get().carried_from.target_on == D(2025, 9, 30)  # change kept
+    carried = plan2.goals.get().carried_from
+    assert carried is not None and carried.target_on == D(2025, 9, 30)  # change kept
 
     # Outcome: discharge to a group home → a check falls due one month later
     discharge_type = program.outcome_types.get(kind=OutcomeKind.DISCHARGE)
@@ -349,6 +350,7 @@ def test_approval_route_supervisor_then_manager_rejection_goes_back(world, setup
     req3 = services.outcome_record(actor=cw, enrollment=e, outcome_type=otype,
                                    occurred_on=D(2025, 10, 1), end_as_achieved=True,
                                    data={"job_kind": "清掃", "monthly_income": 80000})
+    assert isinstance(req3, ApprovalRequest)
     services.approval_decide(actor=sv, request=req3, approve=True)
     services.approval_decide(actor=mgr, request=req3, approve=True)
     out = Outcome.objects.get()
@@ -370,6 +372,7 @@ def test_approver_cannot_decide_out_of_turn_or_own_request(world, setup):
                                    on=D(2025, 4, 1))
     services.enrollment_start(actor=sv, enrollment=e, on=D(2025, 4, 1))
     req = services.enrollment_end(actor=sv, enrollment=e, reason="stopped", on=D(2025, 6, 1))
+    assert isinstance(req, ApprovalRequest)
     from jiritsu.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
