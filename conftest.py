@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django_scopes import scopes_disabled
 
-from jiritsu.core import testing as t
+from jiritsu import testing as t
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.people.models import Household, Person
 

@@ -2,7 +2,7 @@
 """Jiritsu developer entry point. Needs only python3 (with venv) and the package registries.
 
     python3 dev.py serve   # venv + install + migrate SQLite under var/ + demo office + serve :8000
-    python3 dev.py test    # the whole suite (ruff, mypy, migrations check, pytest); DATABASE_URL picks the DB
+    python3 dev.py test    # the whole suite (ruff, mypy, import contracts, migrations check, pytest); DATABASE_URL picks the DB
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def test(args: list[str]) -> None:
     env = django_env(JIRITSU_SECURE_COOKIES="0", DJANGO_ALLOW_ASYNC_UNSAFE="true")
     run(PY, "-m", "ruff", "check", "jiritsu", "bench", "conftest.py", "dev.py", env=env)
     run(PY, "-m", "mypy", "--cache-dir", ROOT / "var" / "mypy_cache", "jiritsu", env=env)
+    run(VENV / "bin" / "lint-imports", env=env)  # the import contracts in pyproject.toml
     run(PY, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0", env=env)
     run(PY, "-m", "pytest", "-q", "--create-db", *args, env=env)
 

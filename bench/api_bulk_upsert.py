@@ -55,8 +55,8 @@ def main() -> None:
     from django.test import Client
     from django_scopes import scopes_disabled
 
+    from jiritsu import testing as t
     from jiritsu.api.tokens import token_create
-    from jiritsu.core import testing as t
 
     call_command("migrate", verbosity=0)
     with scopes_disabled():

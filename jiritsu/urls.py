@@ -11,7 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("jiritsu.web.urls")),
     path("people/", include("jiritsu.people.urls")),
-    path("audit/", include("jiritsu.audit.urls")),
+    path("audit/", include("jiritsu.web.audit_urls")),
     path("manage/", include("jiritsu.offices.urls")),
     path("programs/", include("jiritsu.programs.urls")),
     path("guidance/", include("jiritsu.guidance.urls")),

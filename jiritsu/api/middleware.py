@@ -25,10 +25,10 @@ from jiritsu.api.errors import error_response
 from jiritsu.api.models import IdempotencyRecord
 from jiritsu.api.tokens import authenticate_token
 from jiritsu.core import clock
+from jiritsu.core.http import API_PREFIX, NUL
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import may_view_national
 
-API_PREFIX = "/api/v1/"
 OFFICE_HEADER = "X-Jiritsu-Office"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -84,7 +84,6 @@ def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpR
     return memberships[0]
 
 
-NUL = "\x00"
 NUL_MESSAGE = "使用できない文字（NUL文字）が含まれています。"
 
 

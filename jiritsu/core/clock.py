@@ -6,7 +6,7 @@ follows the active time zone). Offices work in Japan time whatever the server's 
 "today" is the date in ``Asia/Tokyo``. ruff's banned-api rules (pyproject.toml) refuse the
 other ways of reading the clock, so a new call site cannot bypass this module.
 
-Tests freeze the moment with ``time-machine`` (see ``jiritsu.core.testing.at_japan_time``),
+Tests freeze the moment with ``time-machine`` (see ``jiritsu.testing.at_japan_time``),
 which moves ``datetime.now`` for this module as well as Django's own timestamps. ``now()`` does
 not need Django's settings, so scripts outside Django (bench) use it too.
 

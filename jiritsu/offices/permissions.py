@@ -110,7 +110,20 @@ NATIONAL_ROLLUP_PERMISSION = "reports.view_national_rollup"
 def may_view_national(user: Any) -> bool:
     """The national roll-up (全国集計) is granted to an account, not to an office role: a
     statistician of the prefecture or ministry has no office. The grant is stored as the
-    ``reports.view_national_rollup`` permission (``reports.national.grant_national_rollup``);
-    this is the one place that reads it."""
+    ``reports.view_national_rollup`` permission (:func:`grant_national_rollup`); this is the
+    one place that reads it."""
     return bool(user is not None and user.is_authenticated and user.is_active
                 and user.has_perm(NATIONAL_ROLLUP_PERMISSION))
+
+
+def grant_national_rollup(user: Any, *, grant: bool = True) -> None:
+    """Give (or take back) the permission to see the national roll-up; the one place that
+    writes it (``manage.py grant_national_rollup``, the demo office's statistician)."""
+    from django.contrib.auth.models import Permission  # needs the app registry ready
+
+    app_label, codename = NATIONAL_ROLLUP_PERMISSION.split(".")
+    perm = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    if grant:
+        user.user_permissions.add(perm)
+    else:
+        user.user_permissions.remove(perm)

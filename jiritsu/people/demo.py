@@ -31,6 +31,7 @@ from jiritsu.core.bulk import analyze
 from jiritsu.core.kana import search_key, to_hiragana
 from jiritsu.core.wareki import add_months, age_on, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
+from jiritsu.offices.permissions import grant_national_rollup
 from jiritsu.people.models import (
     CareDuty,
     Disability,
@@ -204,8 +205,6 @@ def step_staff(ctx: DemoContext) -> None:
     ctx.staff = {u.username: u for u in users}
     ctx.caseworkers = [u for u, s in zip(users, specs, strict=True) if s[1] == "caseworker"]
     # A statistician of the prefecture/ministry: no office, only the national roll-up.
-    from jiritsu.reports.national import grant_national_rollup
-
     stat = User.objects.create(username=NATIONAL_USERNAME, password=password,
                                display_name="全国集計担当（厚生労働省 保護課）")
     grant_national_rollup(stat)

@@ -1,6 +1,6 @@
 """Test factories for programs (used by this app's tests and by others').
 
-Like ``jiritsu.core.testing`` they write directly, without audit rows: they build the
+Like ``jiritsu.testing`` they write directly, without audit rows: they build the
 world a test starts from. Behaviour under test goes through services, views or the API.
 """
 

@@ -238,18 +238,6 @@ def national_rollup(*, fiscal_year: int | None = None, period: Period | None = N
     }
 
 
-def grant_national_rollup(user: Any, *, grant: bool = True) -> None:
-    """Give (or take back) the permission to see the national roll-up."""
-    from django.contrib.auth.models import Permission
-
-    perm = Permission.objects.get(content_type__app_label="reports",
-                                  codename="view_national_rollup")
-    if grant:
-        user.user_permissions.add(perm)
-    else:
-        user.user_permissions.remove(perm)
-
-
 def log_national_rollup(*, actor: Any, period: Period, office_kind: str = "",
                         export: bool = False, via: str = "screen") -> None:
     """Opening or exporting the roll-up is audited (no person in it, no office of its own)."""
@@ -259,4 +247,4 @@ def log_national_rollup(*, actor: Any, period: Period, office_kind: str = "",
                     "office_kind": office_kind, "via": via})
 
 
-__all__ = ["FIGURES", "grant_national_rollup", "log_national_rollup", "national_rollup"]
+__all__ = ["FIGURES", "log_national_rollup", "national_rollup"]

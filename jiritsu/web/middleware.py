@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from jiritsu.api.middleware import API_PREFIX, NUL
+from jiritsu.core.http import API_PREFIX, NUL
 
 
 class NulQueryMiddleware:

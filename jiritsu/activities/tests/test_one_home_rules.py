@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as activity_services
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.people.models import HospitalStay
 from jiritsu.programs import services as program_services
 from jiritsu.programs.models import ActivityRecord, Enrollment, Outcome, OutcomeKind

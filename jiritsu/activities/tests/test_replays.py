@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as A
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Disability, HospitalStay, Person

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord, Program

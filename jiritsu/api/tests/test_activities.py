@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.activities.models import Recruitment, SessionAttendance, SessionSeries
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db

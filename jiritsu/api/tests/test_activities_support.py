@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.activities.models import FamilyRequest, HealthTrack, ReceivingRequest
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs import services as program_services
 from jiritsu.programs.models import ActivityRecord

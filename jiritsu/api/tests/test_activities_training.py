@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ActivityRecord, Enrollment, Program
 from jiritsu.programs.testing import make_consent, make_program

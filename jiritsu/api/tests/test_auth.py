@@ -10,12 +10,12 @@ import re
 import pytest
 from django.test import Client
 
+from jiritsu import testing as t
 from jiritsu.api.models import ApiToken
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.api.tokens import token_revoke
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.offices.models import Membership
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.test import Client
 
+from jiritsu import testing as t
 from jiritsu.api.models import ApiToken, IdempotencyRecord
-from jiritsu.core import testing as t
 
 pytestmark = pytest.mark.django_db
 

@@ -42,7 +42,7 @@ def test_each_object_type_has_exactly_one_access_function():
 # Places that compare a role as data, not to decide access: the staff form's validation of the
 # role being assigned, the demo loader, the test factories, and a conference attendee's
 # relation to the person (家族), which is not a staff role.
-ROLE_DATA = {"offices/services.py", "people/demo.py", "activities/demo.py", "core/testing.py",
+ROLE_DATA = {"offices/services.py", "people/demo.py", "activities/demo.py", "testing.py",
              "programs/forms.py"}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.people.models import (
     CareDuty,
     Disability,

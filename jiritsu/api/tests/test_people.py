@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.people.models import Disability, Illness
 from jiritsu.programs.models import Consent, ConsentGrant
 from jiritsu.programs.testing import refer

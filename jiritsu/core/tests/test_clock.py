@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from jiritsu import testing as t
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.core.errors import ValidationFailed
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiritsu.core import testing as t
+from jiritsu import testing as t
 from jiritsu.people.models import Household, Person
 
 pytestmark = pytest.mark.django_db

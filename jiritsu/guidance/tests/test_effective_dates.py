@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.core import clock
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.guidance import services as s
 from jiritsu.guidance.models import GuidanceStep
 from jiritsu.guidance.tests.helpers import Walker, days_ago
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 REASON = "正当な理由なく文書指示に従わなかった。"

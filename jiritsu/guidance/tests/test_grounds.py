@@ -10,12 +10,12 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.guidance import services as s
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.tests.helpers import Walker, days_ago
 from jiritsu.programs.testing import make_program
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 G = GuidanceCase.Ground

@@ -41,7 +41,7 @@ def test_board_query_count_does_not_grow_with_cases(client, world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from jiritsu.core import testing as t
+    from jiritsu import testing as t
 
     client.force_login(world.supervisor)
 

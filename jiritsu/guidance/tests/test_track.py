@@ -399,7 +399,7 @@ def test_one_open_case_per_person_and_only_for_recipients(world):
         s.guidance_case_open(actor=walk.cw, person=world.person, opened_on=days_ago(1),
                              ground_category="work_capacity", ground="重複")
     assert exc.value.code == "guidance.case_already_open"
-    from jiritsu.core import testing as t
+    from jiritsu import testing as t
 
     outsider_person = t.make_person(world.office, household=None)
     with pytest.raises(DomainError) as exc:

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jiritsu.core.testing import PASSWORD
 from jiritsu.offices.middleware import SESSION_LAST_SEEN_KEY
+from jiritsu.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

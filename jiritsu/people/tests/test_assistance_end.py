@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.people.importing import upsert_caseload
 from jiritsu.programs.models import Enrollment
 from jiritsu.programs.testing import open_episodes_for_assistance_end

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.core.errors import IllegalTransition
 from jiritsu.programs import services
 from jiritsu.programs.models import Enrollment
 from jiritsu.programs.testing import make_program
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 D = dt.date

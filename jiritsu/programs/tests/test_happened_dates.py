@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.core.clock import JAPAN
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.programs import services
@@ -18,6 +17,7 @@ from jiritsu.programs.models import Conference, Enrollment, OutcomeType, Review
 from jiritsu.programs.testing import make_consent, make_program
 from jiritsu.reports import figures
 from jiritsu.reports.periods import Period
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 D = dt.date

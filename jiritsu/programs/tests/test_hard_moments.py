@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from jiritsu import testing as t
 from jiritsu.core import clock, wareki
-from jiritsu.core import testing as t
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.programs import services
 from jiritsu.programs.models import (

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.core.errors import IllegalTransition, NotFound, StaleEdit, ValidationFailed
 from jiritsu.people.models import HospitalStay
 from jiritsu.programs import screening, selectors, services

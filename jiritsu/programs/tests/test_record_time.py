@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
+from jiritsu import testing as t
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.wareki import format_wareki
 from jiritsu.programs import services
 from jiritsu.programs.models import ActivityRecord
 from jiritsu.reports import disclosure
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

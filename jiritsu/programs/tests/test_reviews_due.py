@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from jiritsu.core import testing as t
+from jiritsu import testing as t
 from jiritsu.programs import selectors, services
 from jiritsu.programs.models import OutcomeKind
 from jiritsu.programs.testing import make_program

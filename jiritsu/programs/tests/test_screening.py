@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.people.models import (
     CareDuty,

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import testing as t
 from jiritsu.people.models import HospitalStay
 from jiritsu.programs import services
 from jiritsu.programs.models import (

@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.people.access import log_view
 from jiritsu.people.models import Illness
 from jiritsu.programs.models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jiritsu.core import testing as t
+from jiritsu import testing as t
 from jiritsu.offices.models import Office
 from jiritsu.people.models import HouseholdType, HouseholdTypeChange, Person
 from jiritsu.programs.models import OutcomeKind, Program

@@ -13,15 +13,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.api.tokens import office_less_token_create
 from jiritsu.audit.models import AuditEvent
 from jiritsu.offices.models import Office, User
+from jiritsu.offices.permissions import grant_national_rollup
 from jiritsu.programs.models import OutcomeKind, Program
 from jiritsu.reports.figures import office_report
-from jiritsu.reports.national import grant_national_rollup, national_rollup
+from jiritsu.reports.national import national_rollup
 from jiritsu.reports.periods import Period
 from jiritsu.reports.tests import factories as f
+from jiritsu.testing import ApiClient, token_for
 
 D = f.D
 FIGURES = ("eligible", "participants", "started", "ended", "continuing", "achieved")

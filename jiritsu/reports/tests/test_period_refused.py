@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jiritsu.api.tests.conftest import ApiClient, token_for
 from jiritsu.audit.models import AuditEvent
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 MESSAGE = "期間の終了日（令和8年4月1日）が開始日（令和8年10月1日）より前です。"

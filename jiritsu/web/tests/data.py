@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from jiritsu import testing as t
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Office, PartnerOrganisation, User
 from jiritsu.people.models import HospitalStay, Household, Illness, Person, WorkHistory

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from jiritsu.core import clock
-from jiritsu.core.testing import PASSWORD
 from jiritsu.core.wareki import format_wareki
+from jiritsu.testing import PASSWORD
 from jiritsu.web.tests.browser import log_in
 from jiritsu.web.tests.data import make_program
 

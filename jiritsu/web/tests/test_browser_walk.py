@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from jiritsu.core.testing import PASSWORD
+from jiritsu.testing import PASSWORD
 from jiritsu.web.tests.browser import log_in
 from jiritsu.web.tests.data import build_caseload
 

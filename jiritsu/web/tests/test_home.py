@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jiritsu import testing as t
 from jiritsu.core import clock
-from jiritsu.core import testing as t
 from jiritsu.web.tests.data import build_caseload
 
 pytestmark = pytest.mark.django_db

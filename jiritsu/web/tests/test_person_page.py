@@ -159,7 +159,7 @@ PERSON_PAGE_QUERIES = {"with_programs": 30, "without": 21}
 
 
 def test_person_page_query_count_is_fixed_at_two_sizes(client, world, data):
-    from jiritsu.core import testing as t
+    from jiritsu import testing as t
 
     client.force_login(world.caseworker)
     e = _person_with_history(data)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiritsu.audit.log import record
 from jiritsu.offices.models import User
-from jiritsu.reports.national import grant_national_rollup
+from jiritsu.offices.permissions import grant_national_rollup
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Browsing the audit log (supervisors and managers): by person, staff member and date."""
+"""The audit-log browser (supervisors and managers): by person, staff member and date.
+
+It lives with the screens, above `offices`, because it needs the permission table while
+`offices` writes to the audit log (docs/architecture.md, Import contracts)."""
 
 from __future__ import annotations
 

@@ -1,19 +1,25 @@
-"""Test factories shared by every app's tests. Plain functions, explicit arguments.
+"""Test support shared by every app's tests: factories, frozen moments in Japan time and an
+API client. Plain functions, explicit arguments.
 
-They write directly (no audit rows) — they build the world a test starts from;
-the behaviour under test goes through services, views or the API.
+The factories write directly (no audit rows) — they build the world a test starts from;
+the behaviour under test goes through services, views or the API. This module sits above
+every app (it builds offices and people and calls the API's tokens), so it lives outside
+them; no application module imports it (the import contracts in ``pyproject.toml``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import time_machine
+from django.test import Client
 
+from jiritsu.api.tokens import token_create
 from jiritsu.core import clock
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.people.models import Household, HouseholdType, Person
@@ -97,3 +103,45 @@ def make_person(office: Office, *, household: Household | None = None, **kw: Any
     }
     defaults.update(kw)
     return Person.objects.create(office=office, household=household, **defaults)
+
+
+# ---- the API, as a client sees it ----------------------------------------------------------
+
+class ApiClient:
+    """Thin JSON client over Django's test client, authenticating with an API token."""
+
+    def __init__(self, token: str | None, **headers: str) -> None:
+        self.client = Client()
+        self.headers = dict(headers)
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method: str, path: str, data: Any = None, headers: dict[str, str] | None = None,
+              **kw: Any) -> Any:
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        h = {**self.headers, **(headers or {})}
+        if method == "get":
+            return self.client.get(url, data, headers=h)
+        body = json.dumps(data, ensure_ascii=False) if data is not None else ""
+        return getattr(self.client, method)(url, body, content_type="application/json", headers=h)
+
+    def get(self, path: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return self._call("get", path, params, **kw)
+
+    def post(self, path: str, data: Any = None, **kw: Any) -> Any:
+        return self._call("post", path, data, **kw)
+
+    def patch(self, path: str, data: Any = None, **kw: Any) -> Any:
+        return self._call("patch", path, data, **kw)
+
+    def put(self, path: str, data: Any = None, **kw: Any) -> Any:
+        return self._call("put", path, data, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self._call("delete", path, None, **kw)
+
+
+def token_for(world: Any, user: User, office: Any = None) -> str:
+    if office is None:
+        office = user.memberships.select_related("office").order_by("office__code")[0].office
+    return token_create(actor=world.m(user, office), name="テスト")[1]

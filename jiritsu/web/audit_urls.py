@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiritsu.audit import views
+from jiritsu.web import audit_views as views
 
 app_name = "audit"
 
