@@ -11,7 +11,7 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -38,14 +38,15 @@ from jiritsu.core.errors import DomainError
 from jiritsu.core.forms import form_field
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Enrollment, Program
 
 
-def _m(request: HttpRequest) -> Any:
-    return request.membership  # type: ignore[attr-defined]
+def _m(request: OfficeRequest) -> Any:
+    return request.membership
 
 
 def _attempt(form: djforms.Form, fn: Callable[[dict[str, Any]], Any]) -> Any:
@@ -66,8 +67,8 @@ def _today() -> dt.date:
 # --- templates ------------------------------------------------------------------
 
 @action_required("program.view")
-def template_list(request: HttpRequest) -> HttpResponse:
-    used = dict(Program.objects.filter(office=request.office).exclude(  # type: ignore[attr-defined]
+def template_list(request: OfficeRequest) -> HttpResponse:
+    used = dict(Program.objects.filter(office=request.office).exclude(
         template_code="").values_list("template_code", "name"))
     rows = [{"t": t, "used": used.get(t.code), "companions": catalog.companions_of(t.code)}
             for t in catalog.TEMPLATES]
@@ -76,7 +77,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.manage")
-def template_create(request: HttpRequest, code: str) -> HttpResponse:
+def template_create(request: OfficeRequest, code: str) -> HttpResponse:
     template = catalog.get_template(code)
     if template is None:
         from django.http import Http404
@@ -101,8 +102,8 @@ def template_create(request: HttpRequest, code: str) -> HttpResponse:
 # --- workplace adaptation training ------------------------------------------------
 
 @action_required("program.view")
-def training_list(request: HttpRequest) -> HttpResponse:
-    m, office = _m(request), request.office  # type: ignore[attr-defined]
+def training_list(request: OfficeRequest) -> HttpResponse:
+    m, office = _m(request), request.office
     require_staff(m, "program.view")
     employers = selectors.approved_training_employers(office)
     approve = forms.EmployerApproveForm(
@@ -125,7 +126,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.view")
-def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def training_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     placement = get_placement_for_user(m, pk, write=request.method == "POST")
     action = request.POST.get("action", "")
@@ -166,8 +167,8 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- group sessions -----------------------------------------------------------------
 
 @action_required("program.view")
-def series_list(request: HttpRequest) -> HttpResponse:
-    m, office = _m(request), request.office  # type: ignore[attr-defined]
+def series_list(request: OfficeRequest) -> HttpResponse:
+    m, office = _m(request), request.office
     require_staff(m, "program.view")
     form = forms.SeriesForm(request.POST or None, programs=selectors.series_programs(office))
     if request.method == "POST":
@@ -182,7 +183,7 @@ def series_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.view")
-def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def series_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     series = get_series_for_user(m, pk, write=request.method == "POST")
     action = request.POST.get("action", "")
@@ -229,7 +230,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Hello Work referral --------------------------------------------------------------
 
 @action_required("program.view")
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     referral = get_referral_for_user(m, pk, write=request.method == "POST")
     form = forms.HwAdvanceForm(request.POST or None, initial={"version": referral.version})
@@ -250,10 +251,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a person's support details ---------------------------------------------------------
 
 @action_required("person.view")
-def person_support(request: HttpRequest, pk: int) -> HttpResponse:
+def person_support(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     person = get_person_support_for_user(m, pk)
-    office = request.office  # type: ignore[attr-defined]
+    office = request.office
     enrollments = Enrollment.objects.filter(person=person).select_related("program")
     open_enrollments = selectors.open_enrollments(person)
     contacts = FamilyContact.objects.filter(person=person)
@@ -306,7 +307,7 @@ def person_support(request: HttpRequest, pk: int) -> HttpResponse:
         "forms": f, "has_open": open_enrollments.exists()})
 
 
-def _handle_person_post(request: HttpRequest, m: Any, person: Person, action: str,
+def _handle_person_post(request: OfficeRequest, m: Any, person: Person, action: str,
                         f: dict[str, Any], open_enrollments: Any) -> Any:
     if action == "track":
         form = f["track"]
@@ -344,8 +345,8 @@ def _handle_person_post(request: HttpRequest, m: Any, person: Person, action: st
 # --- directory and tasks ------------------------------------------------------------------
 
 @action_required("program.view")
-def partner_areas(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def partner_areas(request: OfficeRequest) -> HttpResponse:
+    office = request.office
     kind = request.GET.get("kind", PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE)
     if kind not in PartnerOrganisation.Kind.values:
         kind = PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE
@@ -355,9 +356,9 @@ def partner_areas(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.view")
-def tasks(request: HttpRequest) -> HttpResponse:
+def tasks(request: OfficeRequest) -> HttpResponse:
     """Derived: new cases not yet considered, follow-ups after discharge, the yearly cycle."""
-    m, office = _m(request), request.office  # type: ignore[attr-defined]
+    m, office = _m(request), request.office
     require_staff(m, "program.view")
     today = _today()
     if request.method == "POST":
@@ -375,8 +376,8 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "cycle_form": forms.CycleTaskForm(initial={"on": today})})
 
 
-def _tasks_post(request: HttpRequest, m: Any) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def _tasks_post(request: OfficeRequest, m: Any) -> HttpResponse:
+    office = request.office
     kind = request.POST.get("action")
     form: djforms.Form
     if kind == "considered":
@@ -399,10 +400,10 @@ def _tasks_post(request: HttpRequest, m: Any) -> HttpResponse:
 
 
 @action_required("person.edit")
-def non_recipient_register(request: HttpRequest, pk: int) -> HttpResponse:
+def non_recipient_register(request: OfficeRequest, pk: int) -> HttpResponse:
     """大津: register someone not on assistance and enrol them as a candidate."""
     m = _m(request)
-    program = Program.objects.filter(office=request.office, pk=pk).first()  # type: ignore[attr-defined]
+    program = Program.objects.filter(office=request.office, pk=pk).first()
     if program is None:
         from django.http import Http404
 

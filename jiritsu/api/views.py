@@ -14,6 +14,7 @@ from jiritsu.api.errors import error_response
 from jiritsu.core.errors import DomainError
 from jiritsu.core.forms import JapaneseDateField
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:
@@ -30,8 +31,8 @@ class TokenForm(forms.Form):
 
 
 @action_required("apitoken.manage")
-def token_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def token_list(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
@@ -51,8 +52,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @action_required("apitoken.manage")
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def token_revoke(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     token = svc.tokens_visible_to(membership).filter(pk=pk).first()
     if token is None:
         raise Http404

@@ -19,13 +19,14 @@ from jiritsu.guidance.forms import ACTION_FORMS, CaseOpenForm, SettingsForm, Ste
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.guidance.rules import NextStep, Track
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
 from jiritsu.people.access import get_person_for_user, log_view, visible_people
 
 
 @action_required("guidance.manage")
-def board(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def board(request: OfficeRequest) -> HttpResponse:
+    membership: Membership = request.membership
     settings = services.settings_for(membership.office)
     rows = selectors.open_cases_board(membership.office, settings)
     found = None
@@ -38,8 +39,8 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("guidance.manage")
-def person_page(request: HttpRequest, person_pk: int) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def person_page(request: OfficeRequest, person_pk: int) -> HttpResponse:
+    membership: Membership = request.membership
     person = get_person_for_user(membership, person_pk)
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -134,8 +135,8 @@ def _perform(n: NextStep, form: StepForm, membership: Membership, case: Guidance
 
 
 @action_required("guidance.manage")
-def case_page(request: HttpRequest, pk: int, key: str | None = None) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def case_page(request: OfficeRequest, pk: int, key: str | None = None) -> HttpResponse:
+    membership: Membership = request.membership
     case = get_case_for_user(membership, pk)
     track = services.track_for(case)
     bound = (key, request.POST) if request.method == "POST" and key else None
@@ -171,8 +172,8 @@ def case_page(request: HttpRequest, pk: int, key: str | None = None) -> HttpResp
 
 
 @action_required("guidance.manage")
-def document(request: HttpRequest, pk: int) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def document(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership: Membership = request.membership
     step = get_step_for_user(membership, pk)
     try:
         filename, data = services.guidance_document_export(actor=membership, step=step)

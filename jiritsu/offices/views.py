@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.core.errors import DomainError
 from jiritsu.offices import selectors, services
 from jiritsu.offices.access import action_required, get_membership_for_user, get_partner_for_user
 from jiritsu.offices.forms import MembershipForm, PartnerForm, StaffCreateForm
+from jiritsu.offices.http import OfficeRequest
 
 
 def _add_error(form: Any, exc: DomainError) -> None:
@@ -19,15 +20,15 @@ def _add_error(form: Any, exc: DomainError) -> None:
 
 
 @action_required("user.manage")
-def staff_list(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def staff_list(request: OfficeRequest) -> HttpResponse:
+    office = request.office
     staff = selectors.office_staff(office)
     return render(request, "offices/staff_list.html", {"staff": staff})
 
 
 @action_required("user.manage")
-def staff_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def staff_create(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     form = StaffCreateForm(request.POST or None, office=membership.office)
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,8 +43,8 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("user.manage")
-def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def staff_edit(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     target = get_membership_for_user(membership, pk)
     if request.method == "POST":
         form = MembershipForm(request.POST, office=membership.office)
@@ -67,15 +68,15 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("office.admin")
-def partner_list(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def partner_list(request: OfficeRequest) -> HttpResponse:
+    office = request.office
     partners = selectors.office_partners(office)
     return render(request, "offices/partner_list.html", {"partners": partners})
 
 
 @action_required("office.admin")
-def partner_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def partner_create(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,8 +91,8 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("office.admin")
-def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def partner_edit(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     partner = get_partner_for_user(membership, pk)
     if request.method == "POST":
         form = PartnerForm(request.POST)

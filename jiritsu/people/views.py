@@ -13,6 +13,7 @@ from django.template.loader import get_template
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
 from jiritsu.people import selectors, services
 from jiritsu.people import timeline as tl
@@ -54,8 +55,8 @@ def _timeline_context(request: HttpRequest, membership: Membership, person: Pers
 
 
 @action_required("person.view")
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def person_detail(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     person = get_person_for_user(membership, pk)
     log_view(membership, person)
     context = _file_for(membership, person)
@@ -67,22 +68,22 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("person.view")
-def person_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def person_timeline(request: OfficeRequest, pk: int) -> HttpResponse:
     """The timeline alone, for the filters (htmx) — audited like the page."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     person = get_person_for_user(membership, pk)
     log_view(membership, person, what="person.timeline")
     enrollments = list(_enrollments_for_filter(membership, person))
     context = _timeline_context(request, membership, person, enrollments)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect(f"{person_url(person)}?{request.GET.urlencode()}#timeline")
     return render(request, "people/_timeline.html", context)
 
 
 @action_required("person.view")
-def person_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def person_summary(request: OfficeRequest, pk: int) -> HttpResponse:
     """One printable A4 page about the person (個人票): audited as its own view."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     person = get_person_for_user(membership, pk)
     log_view(membership, person, what="person.summary")
     context = _file_for(membership, person)
@@ -119,8 +120,8 @@ def _optional_template(name: str) -> str:
 
 
 @action_required("person.edit")
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def person_edit(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     person = get_person_for_user(membership, pk, write=True)
     if request.method == "POST":
         form = PersonForm(request.POST)
@@ -141,8 +142,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("household.view")
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def household_detail(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     household = get_household_for_user(membership, pk)
     members = list(household.members.order_by("member_number"))
     return render(request, "people/household_detail.html",

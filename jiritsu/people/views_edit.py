@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.people import selectors, services
 from jiritsu.people.access import get_household_for_user, get_part_for_user, get_person_for_user
 from jiritsu.people.forms import HouseholdForm, PersonCreateForm, part_form_class
@@ -22,8 +23,8 @@ def _add_error(form: Any, exc: DomainError) -> None:
 
 
 @action_required("household.edit")
-def household_create(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def household_create(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     form = HouseholdForm(request.POST or None, office=membership.office, creating=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -40,8 +41,8 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("household.edit")
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def household_edit(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     household = get_household_for_user(membership, pk, write=True)
     if request.method == "POST":
         form = HouseholdForm(request.POST, office=membership.office)
@@ -65,9 +66,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("person.edit")
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: OfficeRequest) -> HttpResponse:
     """Register a person: ?household=<pk> for a household member, none for a non-recipient."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     household = None
     raw = request.GET.get("household") or request.POST.get("household")
     if raw:
@@ -89,9 +90,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("person.edit")
-def person_parts(request: HttpRequest, pk: int) -> HttpResponse:
+def person_parts(request: OfficeRequest, pk: int) -> HttpResponse:
     """One page listing every part of a person with add / edit / remove links."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     person = get_person_for_user(membership, pk, write=True)
     file = selectors.person_file(person)
     sections = [
@@ -106,8 +107,8 @@ def person_parts(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("person.edit")
-def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def part_add(request: OfficeRequest, pk: int, kind: str) -> HttpResponse:
+    membership = request.membership
     if kind not in services.PART_KINDS:
         raise Http404
     person = get_person_for_user(membership, pk, write=True)
@@ -128,8 +129,8 @@ def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @action_required("person.edit")
-def part_edit(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def part_edit(request: OfficeRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
+    membership = request.membership
     part = get_part_for_user(membership, kind, part_pk, write=True)
     if part.person_id != pk:
         raise Http404
@@ -154,8 +155,8 @@ def part_edit(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpRes
 
 
 @action_required("person.edit")
-def part_delete(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def part_delete(request: OfficeRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
+    membership = request.membership
     part = get_part_for_user(membership, kind, part_pk, write=True)
     if part.person_id != pk:
         raise Http404

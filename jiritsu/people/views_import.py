@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.people import importing
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -27,8 +28,8 @@ class ImportForm(forms.Form):
 
 
 @action_required("caseload.import")
-def caseload_import(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def caseload_import(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     errors: list[dict[str, object]] = []
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -19,6 +19,7 @@ from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required, require
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
 from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
@@ -45,8 +46,8 @@ from jiritsu.programs.models import (
 PROFESSIONS = dict(Membership.Profession.choices)
 
 
-def _m(request: HttpRequest) -> Any:
-    return request.membership  # type: ignore[attr-defined]
+def _m(request: OfficeRequest) -> Any:
+    return request.membership
 
 
 def _error(form: forms.Form, exc: DomainError) -> None:
@@ -62,7 +63,7 @@ def _today() -> dt.date:
 # ------------------------------------------------------------------ catalogue
 
 @action_required("program.view")
-def program_list(request: HttpRequest) -> HttpResponse:
+def program_list(request: OfficeRequest) -> HttpResponse:
     programs = (
         visible_programs(_m(request))
         .annotate(active_count=Count("enrollments", filter=Q(enrollments__status="active")),
@@ -74,7 +75,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.view")
-def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     program = get_program_for_user(m, pk)
     board = selectors.program_board(program, visible_enrollments(m))
@@ -103,7 +104,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("program.view")
-def board_column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
+def board_column(request: OfficeRequest, pk: int, column: str) -> HttpResponse:
     """One column of the program board in full, 50 episodes a page (the board shows the
     first 20 of each column)."""
     m = _m(request)
@@ -122,7 +123,7 @@ def board_column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
     })
 
 
-def _program_form_save(request: HttpRequest, form: F.ProgramForm,
+def _program_form_save(request: OfficeRequest, form: F.ProgramForm,
                        program: Program | None) -> Program | None:
     cd = dict(form.cleaned_data)
     phases, menus = cd.pop("phases"), cd.pop("menus")
@@ -151,7 +152,7 @@ def _program_form_save(request: HttpRequest, form: F.ProgramForm,
 
 
 @action_required("program.manage")
-def program_create(request: HttpRequest) -> HttpResponse:
+def program_create(request: OfficeRequest) -> HttpResponse:
     m = _m(request)
     if request.method == "POST":
         form = F.ProgramForm(request.POST, office=m.office, creating=True)
@@ -168,7 +169,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.manage")
-def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def program_edit(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     program = get_program_for_user(m, pk, write=True)
     if request.method == "POST":
@@ -187,7 +188,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ screening
 
 @action_required("screening.run")
-def screening_view(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_view(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     program = get_program_for_user(m, pk)
     form = F.ScreeningForm(request.GET or {"as_of": _today().isoformat()})
@@ -241,7 +242,7 @@ def _screening_pager(preview: screening.Preview, page: int,
 
 
 @action_required("screening.run")
-def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     ledger = get_ledger_for_user(_m(request), pk)
     entries = list(ledger.entries.select_related("person", "person__household")
                    .order_by("person__kana_key", "id"))
@@ -250,7 +251,7 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("nomination.record")
-def nomination_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def nomination_create(request: OfficeRequest, pk: int, person_pk: int) -> HttpResponse:
     m = _m(request)
     program = get_program_for_user(m, pk)
     person = get_person_for_user(m, person_pk)
@@ -277,7 +278,7 @@ def nomination_create(request: HttpRequest, pk: int, person_pk: int) -> HttpResp
 
 
 @action_required("enrollment.manage")
-def enroll(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def enroll(request: OfficeRequest, pk: int, person_pk: int) -> HttpResponse:
     m = _m(request)
     program = get_program_for_user(m, pk)
     person = get_person_for_user(m, person_pk)
@@ -303,7 +304,7 @@ def enroll(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ consent
 
 @action_required("consent.record")
-def consent_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+def consent_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
     m = _m(request)
     person = get_person_for_user(m, person_pk)
     if request.method == "POST":
@@ -332,7 +333,7 @@ def consent_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 
 @action_required("consent.record")
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     consent = get_consent_for_user(m, pk, write=True)
     if request.method == "POST":
@@ -430,7 +431,7 @@ def _enrollment_context(m: Any, e: Enrollment, **extra: Any) -> dict[str, Any]:
 
 
 @action_required("person.view")
-def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     e = get_enrollment_for_user(m, pk)
     log_view(m, e.person, what="enrollment.view")
@@ -438,7 +439,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("enrollment.manage")
-def enrollment_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def enrollment_transition(request: OfficeRequest, pk: int, action: str) -> HttpResponse:
     m = _m(request)
     e = get_enrollment_for_user(m, pk, write=True)
     if action not in TRANSITION_FORMS or request.method != "POST":
@@ -466,7 +467,7 @@ def enrollment_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
 
 
 @action_required("enrollment.manage")
-def enrollment_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_assign(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     e = get_enrollment_for_user(m, pk, write=True)
     if request.method != "POST":
@@ -488,7 +489,7 @@ def enrollment_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("plan.write")
-def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_create(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     e = get_enrollment_for_user(m, pk, write=True, action="plan.write")
     previous = e.plans.order_by("-number").prefetch_related("goals", "commitments").first()
@@ -523,7 +524,7 @@ def _record_form(m: Any, person: Person, data: Any = None, **kw: Any) -> F.Recor
 
 
 @action_required("record.write")
-def record_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+def record_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
     m = _m(request)
     person = get_person_for_user(m, person_pk)
     if m.is_partner and not partner_may_record(m, person):
@@ -556,7 +557,7 @@ def record_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 
 @action_required("review.write")
-def review_create(request: HttpRequest, pk: int) -> HttpResponse:
+def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     e = get_enrollment_for_user(m, pk, write=True, action="review.write")
     plan = e.plans.order_by("-number").first()
@@ -588,7 +589,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("outcome.record")
-def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_create(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     e = get_enrollment_for_user(m, pk, write=True, action="outcome.record")
     if request.method == "POST":
@@ -626,7 +627,7 @@ def _conference_people(m: Any, program: Program | None, ids: list[int]) -> list[
 
 
 @action_required("conference.manage")
-def conference_list(request: HttpRequest) -> HttpResponse:
+def conference_list(request: OfficeRequest) -> HttpResponse:
     m = _m(request)
     conferences = list(visible_conferences(m).select_related("program")
                        .annotate(n=Count("decisions")).order_by("-held_on", "-id")[:100])
@@ -634,7 +635,7 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("conference.manage")
-def conference_create(request: HttpRequest) -> HttpResponse:
+def conference_create(request: OfficeRequest) -> HttpResponse:
     m = _m(request)
     source = request.POST if request.method == "POST" else request.GET
     program = None
@@ -694,7 +695,7 @@ def conference_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("conference.manage")
-def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     conf = get_conference_for_user(_m(request), pk)
     return render(request, "programs/conference.html", {
         "conference": conf,
@@ -708,7 +709,7 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ approvals, reviews due
 
 @action_required("program.view")
-def approvals_inbox(request: HttpRequest) -> HttpResponse:
+def approvals_inbox(request: OfficeRequest) -> HttpResponse:
     m = _m(request)
     return render(request, "programs/approvals.html", {
         "waiting": selectors.approvals_waiting(m), "mine": selectors.approvals_mine(m),
@@ -717,7 +718,7 @@ def approvals_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.manage")
-def approval_route(request: HttpRequest) -> HttpResponse:
+def approval_route(request: OfficeRequest) -> HttpResponse:
     m = _m(request)
     form = F.ApprovalRouteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -735,7 +736,7 @@ def approval_route(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("program.view")
-def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def approval_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     req = get_approval_for_user(m, pk)
     can = services.can_decide(m, req)
@@ -765,7 +766,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("review.write")
-def reviews_due(request: HttpRequest) -> HttpResponse:
+def reviews_due(request: OfficeRequest) -> HttpResponse:
     m = _m(request)
     office_wide = m.can("caseload.team") and request.GET.get("mine") != "1"
     context: dict[str, Any] = {"office_wide": office_wide}
@@ -777,7 +778,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("enrollment.manage")
-def enroll_choose(request: HttpRequest, person_pk: int) -> HttpResponse:
+def enroll_choose(request: OfficeRequest, person_pk: int) -> HttpResponse:
     """The person page's 「候補に登録」: pick a program, then the candidate form."""
     m = _m(request)
     person = get_person_for_user(m, person_pk)

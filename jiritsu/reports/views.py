@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required, require
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.people.access import get_person_for_user
 from jiritsu.programs.models import Program
 from jiritsu.reports import figures, selectors, services
@@ -47,8 +48,8 @@ def _fy_choices(period: Period) -> list[tuple[int, str]]:
     return [(fy, wareki.format_fiscal_year(fy)) for fy in range(latest, latest - 8, -1)]
 
 
-def _render_report(request: HttpRequest, program: Program | None) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def _render_report(request: OfficeRequest, program: Program | None) -> HttpResponse:
+    membership = request.membership
     try:
         period, error = period_from_params(request.GET), ""
     except DomainError as exc:
@@ -73,15 +74,15 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("report.view")
-def program_report(request: HttpRequest, pk: int) -> HttpResponse:
-    program = get_program_for_report(request.membership, pk)  # type: ignore[attr-defined]
+def program_report(request: OfficeRequest, pk: int) -> HttpResponse:
+    program = get_program_for_report(request.membership, pk)
     return _render_report(request, program)
 
 
 @action_required("report.view")
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: OfficeRequest) -> HttpResponse:
     """The people behind one figure. Only for staff who may see people; the read is audited."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     require(membership, "person.view")
     if not can_see_people(membership):
         require(None, "person.view")
@@ -137,8 +138,8 @@ def _download(out: services.ExportFile) -> HttpResponse:
 
 
 @action_required("export.run")
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def export(request: OfficeRequest, fmt: str) -> HttpResponse:
+    membership = request.membership
     require(membership, "report.view")
     period, error = _period(request)
     program = None
@@ -162,8 +163,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_POST
 @action_required("report.freeze")
-def freeze(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def freeze(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     try:
         period = period_from_params(request.POST)
         frozen = services.report_freeze(actor=membership, period=period,
@@ -177,8 +178,8 @@ def freeze(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("report.view")
-def frozen_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def frozen_detail(request: OfficeRequest, pk: int) -> HttpResponse:
+    membership = request.membership
     data = services.frozen_with_deltas(get_frozen_for_user(membership, pk))
     return render(request, "reports/frozen.html", {
         **data, "period_query": data["period"].as_query(), "can_people": False,
@@ -186,8 +187,8 @@ def frozen_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required("person.disclose")
-def disclose(request: HttpRequest, person_pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def disclose(request: OfficeRequest, person_pk: int) -> HttpResponse:
+    membership = request.membership
     person = get_person_for_user(membership, person_pk)
     if request.method == "POST":
         try:

@@ -9,12 +9,13 @@ import datetime as dt
 import re
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from jiritsu.audit import selectors
 from jiritsu.core import wareki
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 
 MAX_ID = 2_147_483_647
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -29,8 +30,8 @@ def _id(raw: str) -> int | None:
 
 
 @action_required("audit.view")
-def audit_list(request: HttpRequest) -> HttpResponse:
-    office = request.office  # type: ignore[attr-defined]
+def audit_list(request: OfficeRequest) -> HttpResponse:
+    office = request.office
     errors: dict[str, str] = {}
     person_id = request.GET.get("person", "").strip()
     actor_id = request.GET.get("actor", "").strip()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jiritsu.core import clock
 from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import home_page, may_view_national
@@ -25,8 +26,8 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def home(request: OfficeRequest) -> HttpResponse:
+    membership = request.membership
     if membership is None:
         if may_view_national(request.user):
             return redirect("national")
@@ -69,14 +70,14 @@ def _chosen_caseworker(membership: Membership, raw: str) -> object | None:
 
 
 @action_required("person.view")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: OfficeRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    dropdown = bool(request.htmx and request.GET.get("dropdown"))  # type: ignore[attr-defined]
-    results = (people_selectors.search_people(request.membership, q,  # type: ignore[attr-defined]
+    dropdown = bool(request.htmx and request.GET.get("dropdown"))
+    results = (people_selectors.search_people(request.membership, q,
                                               limit=8 if dropdown else 50) if q else [])
     if dropdown:
         template = "web/_search_dropdown.html"
-    elif request.htmx:  # type: ignore[attr-defined]
+    elif request.htmx:
         template = "web/_search_results.html"
     else:
         template = "web/search.html"
