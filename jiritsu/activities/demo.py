@@ -54,6 +54,7 @@ from jiritsu.programs.models import (
     Review,
     ScreeningLedger,
 )
+from jiritsu.programs.next_review import refresh
 
 S = Enrollment.Status
 # (template, how many people, pool) — pools are filled from the caseload below.
@@ -177,8 +178,6 @@ def populate_demo_programs(office: Office, *, seed: int, today: dt.date | None =
     _features(office, programs, enrolments, partners, staff, manager.user, cw_default, today,
               rng)
     # bulk_create sends no signals: store the next review date of the new episodes.
-    from jiritsu.programs.next_review import refresh
-
     refresh(e.pk for e in rows)
     return programs
 

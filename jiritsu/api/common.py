@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, cre
 
 from jiritsu.core.errors import DomainError, Forbidden, NotFound
 from jiritsu.offices.models import Membership
+from jiritsu.people.access import get_person_for_user
 
 # The range of the database's integer columns (PostgreSQL ``integer``).
 INT_MIN = -2_147_483_648
@@ -273,8 +274,6 @@ def ref(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
 def person_ref(m: Membership, pk: int, field: str = "person_id") -> Any:
     """A person the membership may see (as on the person page), or a 404 naming the field."""
     from django.http import Http404
-
-    from jiritsu.people.access import get_person_for_user
 
     try:
         return get_person_for_user(m, pk)

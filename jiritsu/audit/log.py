@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from django.db import models
 
 from jiritsu.audit.models import AuditEvent, AuditPerson
+from jiritsu.core.bulk import insert_rows
 
 # Field names whose values never appear in the log, only the fact that they changed.
 SENSITIVE_FIELDS: frozenset[str] = frozenset(
@@ -115,8 +116,6 @@ def record(
 def link_people(event: AuditEvent, people: Iterable[Any]) -> int:
     """Name each of ``people`` (persons or ids) in ``event``: one link per person, the
     event's own person and repeats left out. Returns the number of links written."""
-    from jiritsu.core.bulk import insert_rows
-
     seen: set[int] = {event.person_id} if event.person_id is not None else set()
     ids: list[int] = []
     for p in people:
@@ -149,8 +148,6 @@ def record_many(*, actor: Any, office: Any, entries: Iterable[Entry], note: str 
     """Append many audit rows in one write (``COPY`` on PostgreSQL), each as
     :func:`record` would write it with the same ``actor``, ``office`` and ``note``.
     For imports and other batch operations. Returns the number of rows written."""
-    from jiritsu.core.bulk import insert_rows
-
     office_id, office_label = getattr(office, "pk", None), _label(office)[:100]
     actor_id, actor_label = getattr(actor, "pk", None), _label(actor)[:150]
     rows = [

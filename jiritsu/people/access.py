@@ -20,22 +20,19 @@ from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Household, Person
+from jiritsu.programs.models import ConsentGrant, Enrollment
 
 
 def referred_to(partner_id: int | None) -> Q:
     """An enrolment counts as referred to a partner organisation when the enrolment names it
     (紹介先) or a Hello Work referral (支援要請) of the enrolment went to it. The one rule for
     "referred", used wherever referral matters (filter ``Enrollment`` with it)."""
-    from jiritsu.programs.models import Enrollment
-
     referred_by_hw = Enrollment.objects.filter(hw_referrals__hello_work=partner_id).values("pk")
     return Q(referred_partners=partner_id) | Q(pk__in=referred_by_hw)
 
 
 def consented_person_ids(partner_id: int | None) -> QuerySet[Any]:
     """Ids of people with a consent in force (not withdrawn) whose grant names the partner."""
-    from jiritsu.programs.models import ConsentGrant
-
     return ConsentGrant.objects.filter(partner=partner_id,
                                        consent__withdrawn_on__isnull=True).values("consent__person_id")
 
@@ -44,8 +41,6 @@ def partner_people(membership: Membership) -> QuerySet[Person]:
     """The partner rule, decided here only: referral ∩ unwithdrawn consent. The data
     categories of the consent then limit what of the person is shown
     (:func:`partner_categories`). Withdrawing the consent ends access at once."""
-    from jiritsu.programs.models import Enrollment
-
     pid = membership.partner_id
     referred = Enrollment.objects.filter(referred_to(pid), office=membership.office)
     return Person.objects.filter(office=membership.office, pk__in=consented_person_ids(pid)
@@ -69,8 +64,6 @@ def visible_households(membership: Membership) -> QuerySet[Household]:
 
 def partner_categories(membership: Membership, person: Person) -> set[str]:
     """Data categories a partner may see for this person (union over valid consents)."""
-    from jiritsu.programs.models import ConsentGrant
-
     cats: set[str] = set()
     for grant in ConsentGrant.objects.filter(
         consent__person=person, consent__withdrawn_on__isnull=True, partner=membership.partner

@@ -9,6 +9,7 @@ from django import forms
 
 from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field
 from jiritsu.core.kana import is_kana
+from jiritsu.offices.models import PartnerOrganisation, User
 from jiritsu.people.models import (
     HospitalStay,
     Household,
@@ -82,8 +83,6 @@ class PersonCreateForm(PersonForm):
 
 
 def _office_caseworkers(office: Any) -> Any:
-    from jiritsu.offices.models import User
-
     return User.objects.filter(
         memberships__office=office, memberships__is_active=True,
         memberships__role__in=["caseworker", "supervisor", "manager"],
@@ -164,8 +163,6 @@ def part_form_class(model: type[Any], office: Any) -> type[forms.ModelForm]:
     form_class = type(f"{model.__name__}Form", (_PartForm,), attrs)
 
     if model is HospitalStay:
-        from jiritsu.offices.models import PartnerOrganisation
-
         class StayForm(form_class):  # type: ignore[valid-type,misc]
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)

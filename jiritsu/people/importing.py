@@ -35,6 +35,7 @@ from jiritsu.core.bulk import analyze_after_commit, insert_many, update_many
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import is_kana, search_key
 from jiritsu.core.spreadsheet import append_row, csv_writer
+from jiritsu.offices.access import require
 from jiritsu.offices.models import Membership
 from jiritsu.people import signals
 from jiritsu.people.models import (
@@ -554,8 +555,6 @@ def upsert_caseload(*, actor: Membership, rows: list[dict[str, Any]]) -> ImportR
     summary audit row (action ``caseload.import``) and one audit row per created or
     changed person. The actor needs the action ``caseload.import``.
     """
-    from jiritsu.offices.access import require
-
     require(actor, "caseload.import")
     office = actor.office
     with scope(office=office), transaction.atomic():

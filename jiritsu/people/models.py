@@ -16,6 +16,7 @@ from django_scopes import ScopedManager
 
 from jiritsu.core import clock, wareki
 from jiritsu.core.kana import search_key
+from jiritsu.core.wareki import age_on, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 
 
@@ -208,8 +209,6 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def age_on(self, day: dt.date) -> int:
-        from jiritsu.core.wareki import age_on
-
         return age_on(self.birth_date, day)
 
     @property
@@ -306,8 +305,6 @@ class HospitalStay(_PersonPart):
         ]
 
     def __str__(self) -> str:
-        from jiritsu.core.wareki import format_wareki
-
         ward = "精神科" if self.psychiatric else "一般"
         return f"{self.hospital_name}（{ward}）{format_wareki(self.admitted_on)}〜{format_wareki(self.discharged_on)}"
 
@@ -398,8 +395,6 @@ class WorkCapacityAssessment(_PersonPart):
                    models.Index(fields=["office", "assessed_on"], name="assessment_office_date")]
 
     def __str__(self) -> str:
-        from jiritsu.core.wareki import format_wareki
-
         return f"稼働能力の評価 {format_wareki(self.assessed_on)}（{self.get_usage_display()}）"
 
     def save(self, *args: Any, **kwargs: Any) -> None:

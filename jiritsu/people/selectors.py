@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
+from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people.access import visible_households, visible_people
 from jiritsu.people.models import Household, Person
-
-if TYPE_CHECKING:
-    from jiritsu.programs.models import Enrollment
+from jiritsu.programs.models import Consent, ConsentGrant, Enrollment, Plan, Review
 
 
 def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Person]:
@@ -79,8 +77,6 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
     ``sections`` limits what is read at all (a partner gets only what consent grants);
     with ``partner_id`` only the enrolments referred to that organisation are read.
     """
-    from jiritsu.programs.models import Consent, ConsentGrant, Enrollment, Plan, Review
-
     today = today or clock.today()
     household = person.household
     show = {s: (s in sections) for s in ALL_SECTIONS}
@@ -153,8 +149,6 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
 def _next_review(e: Enrollment) -> dt.date | None:
     """The next review of an active episode: the latest review's due date, else the
     program's interval from the latest review (or the start)."""
-    from jiritsu.core.wareki import add_months
-
     # Annotated by person_file's query (Subquery of the latest review).
     due: dt.date | None = getattr(e, "last_next_due_on", None)
     if due:

@@ -16,7 +16,7 @@ from django.db import models, transaction
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
-from jiritsu.core.errors import Forbidden, ValidationFailed
+from jiritsu.core.errors import Forbidden, StaleEdit, ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
@@ -336,8 +336,6 @@ def part_delete(*, actor: Membership, part: Any, expected_version: int | None = 
     if expected_version is not None and type(part)._base_manager.filter(
         pk=part.pk, version=expected_version
     ).count() != 1:
-        from jiritsu.core.errors import StaleEdit
-
         raise StaleEdit()
     before = snapshot(part, _audit_fields(part))
     person = part.person

@@ -18,8 +18,20 @@ from django.db.models import Prefetch, Q
 
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, form_field
+from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
+from jiritsu.programs.models import (
+    ActivityRecord,
+    ConferenceDecision,
+    Consent,
+    ConsentGrant,
+    DataCategory,
+    EnrollmentEvent,
+    Outcome,
+    Plan,
+    Review,
+)
 
 TIMELINE_LIMIT = 200
 
@@ -105,17 +117,6 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
     person's plan versions, newest first, with goals and commitments, as the person page
     reads them) saves three.
     """
-    from jiritsu.programs.models import (
-        ActivityRecord,
-        ConferenceDecision,
-        Consent,
-        ConsentGrant,
-        EnrollmentEvent,
-        Outcome,
-        Plan,
-        Review,
-    )
-
     f = filters or TimelineFilter()
     kinds = set(f.kinds)
     record_q = Q()
@@ -308,14 +309,10 @@ def midnight_or_created(day: dt.date, created: dt.datetime | None) -> dt.datetim
 
 
 def _w(day: dt.date) -> str:
-    from jiritsu.core.wareki import format_wareki
-
     return format_wareki(day)
 
 
 def _categories(codes: list[str]) -> str:
-    from jiritsu.programs.models import DataCategory
-
     labels = dict(DataCategory.choices)
     return "・".join(labels.get(c, c).split("（")[0] for c in codes)
 

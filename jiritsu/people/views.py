@@ -25,6 +25,7 @@ from jiritsu.people.access import (
 )
 from jiritsu.people.forms import PersonForm
 from jiritsu.people.models import Person
+from jiritsu.programs.models import Enrollment
 
 
 def _file_for(membership: Membership, person: Person) -> dict[str, Any]:
@@ -96,8 +97,6 @@ def person_summary(request: OfficeRequest, pk: int) -> HttpResponse:
 
 
 def _enrollments_for_filter(membership: Membership, person: Person) -> Any:
-    from jiritsu.programs.models import Enrollment
-
     qs = Enrollment.objects.filter(person=person).select_related("program")
     if membership.is_partner:
         qs = qs.filter(referred_partners=membership.partner_id)

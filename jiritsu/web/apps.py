@@ -6,6 +6,8 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django loads app configs before models, and
+        # ``ready`` is the documented place to wire apps together once they are loaded.
         from jiritsu.people import timeline
         from jiritsu.web.guidance_timeline import guidance_entries
 

@@ -32,6 +32,7 @@ from jiritsu.activities import selectors as activity_selectors
 from jiritsu.activities.selectors import FollowUp
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months
+from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
 from jiritsu.people.access import visible_people
@@ -262,8 +263,6 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
         ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
     )
-    from jiritsu.guidance.models import GuidanceCase
-
     guidance_open = set(GuidanceCase.objects.filter(person_id__any=ids, status="open")
                         .values_list("person_id", flat=True))
     active: set[int] = set()

@@ -21,6 +21,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership, User
 from jiritsu.people import services
@@ -35,6 +36,7 @@ from jiritsu.people.access import (
 )
 from jiritsu.people.importing import upsert_caseload
 from jiritsu.people.models import Household, HouseholdType, Person, VisitGrade
+from jiritsu.programs.models import ConsentGrant
 
 router = Router()
 
@@ -282,8 +284,6 @@ def person_output(membership: Membership, person: Person, *, detail: bool = Fals
 
 def _partner_category_map(membership: Membership, people: list[Person]) -> dict[int, set[str]]:
     """Consented categories per person for a page of people, in one query."""
-    from jiritsu.programs.models import ConsentGrant
-
     out: dict[int, set[str]] = {p.pk: set() for p in people}
     for person_id, cats in ConsentGrant.objects.filter(
         consent__person_id__in=list(out), consent__withdrawn_on__isnull=True,
@@ -425,8 +425,6 @@ def _household_refs(membership: Membership, data: dict[str, Any]) -> dict[str, A
         code = data.pop("visit_grade")
         grade = VisitGrade.objects.filter(office=membership.office, code=code).first() if code else None
         if code and grade is None:
-            from jiritsu.core.errors import ValidationFailed
-
             raise ValidationFailed("この事務所の訪問格付けコードを指定してください。", field="visit_grade")
         data["visit_grade"] = grade
     if "end_reason" in data and data["end_reason"] is None:

@@ -28,6 +28,7 @@ from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
+from jiritsu.people.signals import assistance_ended
 from jiritsu.programs import next_review
 from jiritsu.programs.models import (
     ApprovalRequest,
@@ -466,8 +467,6 @@ def _on_assistance_ended(sender: Any, *, actor: Membership, ended: list[tuple[in
 
 def connect() -> None:
     """Listen to the registry: 保護廃止 ends the members' episodes (``ProgramsConfig.ready``)."""
-    from jiritsu.people.signals import assistance_ended
-
     assistance_ended.connect(_on_assistance_ended, dispatch_uid="programs.assistance_ended")
 
 
