@@ -184,11 +184,10 @@ def records_from_others(people: People, *, reader: User | None) -> QuerySet[Acti
     ``reader`` is the caseworker; without one (a supervisor's view) each person's own
     caseworker is the reference.
     """
-    cw_ref = reader.pk if reader is not None else OuterRef("person__household__caseworker")
-    mine_last = (
-        ActivityRecord.objects.filter(person=OuterRef("person"), author=cw_ref)
-        .order_by("-created_at").values("created_at")[:1]
-    )
+    mine = ActivityRecord.objects.filter(person=OuterRef("person"))
+    mine = (mine.filter(author=reader.pk) if reader is not None
+            else mine.filter(author=OuterRef("person__household__caseworker")))
+    mine_last = mine.order_by("-created_at").values("created_at")[:1]
     staff_or_partner = Membership.objects.filter(
         user=OuterRef("author"), office=OuterRef("office"),
         role__in=(Membership.Role.SUPPORT_STAFF, Membership.Role.PARTNER))
@@ -227,6 +226,14 @@ class CaseloadView:
     counts: dict[str, int]
     consents_pending: list[Enrollment]
     new_cases: list[Person]
+
+
+def _newest_assistance_first(p: Person) -> tuple[int, str, int]:
+    """New cases: the latest start of assistance first, then case number and member."""
+    hh = p.household
+    started = hh.assistance_started_on if hh is not None else None
+    return (-(started.toordinal() if started else 0), hh.case_number if hh is not None else "",
+            p.member_number)
 
 
 def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date,
@@ -280,6 +287,8 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
     rows: dict[int, CaseloadRow] = {}
     for p in members:
         hh = p.household
+        if hh is None:  # a caseload is made of households; nobody here is without one
+            continue
         row = rows.get(hh.pk)
         if row is None:
             row = rows[hh.pk] = CaseloadRow(hh, last_visits.get(hh.pk))
@@ -313,8 +322,7 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
             counts[c] += 1
     if flag:
         out = [r for r in out if any(f[0] == flag for f in r.flags)]
-    new.sort(key=lambda p: (-(p.household.assistance_started_on.toordinal()),
-                            p.household.case_number, p.member_number))
+    new.sort(key=_newest_assistance_first)
     return CaseloadView(out, dict(counts), pending, new)
 
 

@@ -12,7 +12,7 @@ from jiritsu.core import clock
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
-from jiritsu.offices.models import Membership
+from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import home_page, may_view_national
 from jiritsu.people import selectors as people_selectors
 from jiritsu.web import selectors
@@ -59,7 +59,7 @@ def home(request: OfficeRequest) -> HttpResponse:
     return render(request, "web/home_admin.html", {"today": today})
 
 
-def _chosen_caseworker(membership: Membership, raw: str) -> object | None:
+def _chosen_caseworker(membership: Membership, raw: str) -> User | None:
     """A caseworker of this office picked on the team view (anything else: the team view)."""
     if not raw.isdigit():
         return None
@@ -88,6 +88,8 @@ def search(request: OfficeRequest) -> HttpResponse:
 @require_POST
 def switch_office(request: HttpRequest) -> HttpResponse:
     office_id = int(request.POST.get("office_id", "0") or 0)
-    if Membership.objects.filter(user=request.user, office_id=office_id, is_active=True).exists():
+    user = request.user  # signed in (login_required): a User
+    if isinstance(user, User) and Membership.objects.filter(
+            user=user, office_id=office_id, is_active=True).exists():
         request.session[SESSION_OFFICE_KEY] = office_id
     return redirect("home")

@@ -43,8 +43,12 @@ class Watched:
         self.page = page
         self.base_url = base_url
         self.errors: list[str] = []
-        page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self.errors.append(msg.text)
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base_url + path)

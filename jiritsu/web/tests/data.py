@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from jiritsu import testing as t
 from jiritsu.core import clock
@@ -65,6 +65,16 @@ def make_program(office: Office, code: str, name: str, *, consent_required: bool
     return program
 
 
+T = TypeVar("T")
+
+
+def present(value: T | None) -> T:
+    """A value the world below always has (the seed program has a version and outcome
+    types; an active episode was selected); missing, the data itself is wrong."""
+    assert value is not None
+    return value
+
+
 def enrol(person: Person, program: Program, *, status: str = "active",
           started_on: dt.date | None = None, lead: User | None = None,
           actor: User) -> Enrollment:
@@ -72,7 +82,7 @@ def enrol(person: Person, program: Program, *, status: str = "active",
     started_on = started_on or add_months(today, -4)
     e = Enrollment.objects.create(
         office=person.office, person=person, program=program,
-        program_version=program.versions.first(), status=status,
+        program_version=present(program.versions.first()), status=status,
         phase=program.phases.first() if status == "active" else None,
         candidate_on=started_on - dt.timedelta(days=30),
         selected_on=started_on - dt.timedelta(days=10) if status != "candidate" else None,
@@ -135,7 +145,7 @@ def build_caseload(office: Office, *, caseworker: User, support: User, partner_u
                                         discharged_on=today - dt.timedelta(days=35),
                                         destination=HospitalStay.Destination.HOME)
             left = enrol(p, discharge, started_on=today - dt.timedelta(days=60), actor=caseworker)
-            Outcome.objects.create(enrollment=left, outcome_type=discharge.outcome_types.first(),
+            Outcome.objects.create(enrollment=left, outcome_type=present(discharge.outcome_types.first()),
                                    kind=OutcomeKind.DISCHARGE,
                                    occurred_on=today - dt.timedelta(days=35),
                                    recorded_by=caseworker)
@@ -147,13 +157,13 @@ def build_caseload(office: Office, *, caseworker: User, support: User, partner_u
             e = enrol(p, program, lead=support, actor=caseworker)
             out.active.append(e)
             consent = Consent.objects.create(office=office, person=p, program=program,
-                                             given_on=e.selected_on, form=Consent.Form.WRITTEN,
+                                             given_on=present(e.selected_on), form=Consent.Form.WRITTEN,
                                              recorded_by=caseworker)
             ConsentGrant.objects.create(consent=consent, partner=partner,
                                         categories=["basic", "employment", "records"])
             e.referred_partners.add(partner)
             conf = Conference.objects.create(office=office, kind=Conference.Kind.INTERNAL,
-                                             program=program, held_on=e.selected_on,
+                                             program=program, held_on=present(e.selected_on),
                                              title="就労支援検討会", created_by=caseworker)
             ConferenceDecision.objects.create(conference=conf, person=p, enrollment=e,
                                               decision=ConferenceDecision.Decision.START,
@@ -179,7 +189,7 @@ def build_caseload(office: Office, *, caseworker: User, support: User, partner_u
                     text=f"記録{k}：ハローワークで求人を検索した。",
                     author=author, author_partner=partner if author == partner_user else None)
             if i % 6 == 0:
-                Outcome.objects.create(enrollment=e, outcome_type=program.outcome_types.first(),
+                Outcome.objects.create(enrollment=e, outcome_type=present(program.outcome_types.first()),
                                        kind=OutcomeKind.EMPLOYMENT_START,
                                        occurred_on=today - dt.timedelta(days=3),
                                        employer="スーパーみなと", monthly_income=80000,

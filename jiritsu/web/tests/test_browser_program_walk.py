@@ -25,6 +25,7 @@ def _wareki_short(day):
     """R8.11.27 — the way people type a 和暦 date."""
     text = format_wareki(day)  # 令和8年11月27日
     m = re.match(r"令和(\d+|元)年(\d+)月(\d+)日", text)
+    assert m is not None
     year = "1" if m.group(1) == "元" else m.group(1)
     return f"R{year}.{m.group(2)}.{m.group(3)}"
 

@@ -252,7 +252,9 @@ def test_team_table_is_paged_by_caseworker_with_counts_per_page(client, world, m
         return body[body.index('id="team"'):body.index('id="reviews"')]
 
     first = team(1)
-    n = int(re.search(r"ケースワーカー別の状況（(\d+)人）", first).group(1))
+    found = re.search(r"ケースワーカー別の状況（(\d+)人）", first)
+    assert found is not None
+    n = int(found.group(1))
     assert n >= 2 and f"{n}人のうち 1〜1人目（1 / {n}ページ）" in first
     assert 'href="?page=2#team"' in first
     pages = [first] + [team(k) for k in range(2, n + 1)]
