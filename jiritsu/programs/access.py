@@ -87,8 +87,9 @@ def visible_nominations(membership: Membership) -> QuerySet[Nomination]:
 
 
 def get_approval_for_user(membership: Membership | None, pk: Any) -> ApprovalRequest:
-    if membership is None:
-        raise Http404
+    """An approval request is about a person's episode: staff who may see people."""
+    require(membership, "person.view")
+    assert membership is not None
     qs = ApprovalRequest.objects.filter(office=membership.office)
     if not membership.can("approval.decide"):
         qs = qs.filter(Q(requested_by=membership.user) |

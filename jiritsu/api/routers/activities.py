@@ -108,7 +108,7 @@ def training_employer_list(request: HttpRequest, page: Query[PageParams]) -> dic
              summary="訓練実施機関の承認（所長のみ）")
 def training_employer_approve(request: HttpRequest,
                               payload: TrainingEmployerIn) -> tuple[int, dict[str, Any]]:
-    m = staff(request, "program.view")
+    m = staff(request, "training.approve")
     partner = ref(PartnerOrganisation.objects.filter(office=m.office, is_active=True),
                   payload.partner_id, "partner_id")
     with renamed_fields({"partner": "partner_id"}):
@@ -322,7 +322,7 @@ def training_month_status(request: HttpRequest, placement_id: Id,
              summary="訓練期間の延長（所長のみ、最長期間まで）")
 def training_placement_extend(request: HttpRequest, placement_id: Id,
                               payload: TrainingExtendIn) -> dict[str, Any]:
-    m = acting(request, "record.write")
+    m = acting(request, "training.approve")
     placement = get_placement_for_user(m, placement_id, write=True)
     services.training_placement_extend(actor=m, placement=placement, until=payload.until,
                                        approved_on=payload.approved_on,
@@ -334,7 +334,7 @@ def training_placement_extend(request: HttpRequest, placement_id: Id,
              summary="訓練の終了と訓練終了後の処遇")
 def training_placement_end(request: HttpRequest, placement_id: Id,
                            payload: TrainingEndIn) -> dict[str, Any]:
-    m = acting(request, "record.write")
+    m = acting(request, "enrollment.manage")
     placement = get_placement_for_user(m, placement_id, write=True)
     services.training_placement_end(actor=m, placement=placement, ended_on=payload.ended_on,
                                     follow_up=payload.follow_up,
