@@ -190,7 +190,7 @@ def page_of(item: type[Schema]) -> type[Schema]:
     """A named page schema for ``item``: count, next, previous, results."""
     if item not in _PAGES:
         name = item.__name__.removesuffix("Out") + "Page"
-        _PAGES[item] = create_model(  # type: ignore[call-overload]
+        _PAGES[item] = create_model(
             name,
             __base__=Schema,
             count=(int, ...),

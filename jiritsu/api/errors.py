@@ -6,7 +6,8 @@ Codes are stable (clients branch on them); messages are Japanese (people read th
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -168,12 +169,27 @@ def install(api: NinjaAPI) -> None:
         logger.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "server_error")
 
-    api.add_exception_handler(Exception, on_any)
-    api.add_exception_handler(NinjaValidationError, on_validation)
-    api.add_exception_handler(DomainError, on_domain)
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(PermissionDenied, on_403)
-    api.add_exception_handler(AuthenticationError, on_auth)
-    api.add_exception_handler(HttpError, on_http)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(IntegrityError, on_integrity)
+    _on(api, Exception, on_any)
+    _on(api, NinjaValidationError, on_validation)
+    _on(api, DomainError, on_domain)
+    _on(api, Http404, on_404)
+    _on(api, PermissionDenied, on_403)
+    _on(api, AuthenticationError, on_auth)
+    _on(api, HttpError, on_http)
+    _on(api, DjangoValidationError, on_django_validation)
+    _on(api, IntegrityError, on_integrity)
+
+
+_E = TypeVar("_E", bound=Exception)
+
+
+def _on(api: NinjaAPI, kind: type[_E], handle: Callable[[HttpRequest, _E], HttpResponse]) -> None:
+    """Register ``handle`` for ``kind``. Ninja hands a handler the raised exception (its
+    signature also admits the class, which it never passes)."""
+
+    def handler(request: HttpRequest, exc: _E | type[_E]) -> HttpResponse:
+        if not isinstance(exc, kind):
+            raise TypeError(f"expected a raised {kind.__name__}, got {exc!r}")
+        return handle(request, exc)
+
+    api.add_exception_handler(kind, handler)

@@ -26,7 +26,7 @@ from jiritsu.api.models import IdempotencyRecord
 from jiritsu.api.tokens import authenticate_token
 from jiritsu.core import clock
 from jiritsu.core.http import API_PREFIX, NUL
-from jiritsu.offices.models import Membership
+from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import may_view_national
 
 OFFICE_HEADER = "X-Jiritsu-Office"
@@ -62,7 +62,7 @@ def _bearer(request: HttpRequest) -> str | None:
     return credentials.strip()
 
 
-def _choose_membership(request: HttpRequest, user: object) -> Membership | HttpResponse | None:
+def _choose_membership(request: HttpRequest, user: User) -> Membership | HttpResponse | None:
     memberships = list(
         Membership.objects.filter(user=user, is_active=True)
         .select_related("office", "partner", "user")
@@ -183,11 +183,12 @@ class ApiMiddleware:
             if bad:
                 return _nul_refusal(bad)
         key = request.headers.get(IDEMPOTENCY_HEADER)
-        if request.method == "POST" and key is not None and request.user.is_authenticated:
-            return _shaped(self._idempotent(request, key.strip()))
+        user = request.user  # signed in means a User (session or token)
+        if request.method == "POST" and key is not None and isinstance(user, User):
+            return _shaped(self._idempotent(request, user, key.strip()))
         return _shaped(self.get_response(request))
 
-    def _idempotent(self, request: HttpRequest, key: str) -> HttpResponse:
+    def _idempotent(self, request: HttpRequest, user: User, key: str) -> HttpResponse:
         if not key or len(key) > MAX_KEY_LENGTH:
             return error_response(422, "validation_error",
                                   "Idempotency-Key は1〜200文字で指定してください。",
@@ -200,7 +201,7 @@ class ApiMiddleware:
         request_hash = digest.hexdigest()
         _maybe_purge()
         now = clock.now()
-        stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        stored = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if stored is not None and (
                 stored.created_at < now - dt.timedelta(hours=settings.IDEMPOTENCY_RETENTION_HOURS)
                 or stored.response_status == 0
@@ -225,7 +226,7 @@ class ApiMiddleware:
         try:
             with transaction.atomic():
                 reserved = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, request_hash=request_hash, response_status=0,
+                    user=user, key=key, request_hash=request_hash, response_status=0,
                     response_body=b"")
         except IntegrityError:
             return error_response(409, "idempotency_conflict",

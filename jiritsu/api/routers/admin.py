@@ -171,7 +171,7 @@ class PartnerOut(Schema):
     is_active: bool
 
 
-Area = Field(default_factory=list, max_length=100, description="担当圏域（地区・市町村）")
+Area: list[str] = Field(default_factory=list, max_length=100, description="担当圏域（地区・市町村）")
 
 
 class PartnerIn(InputSchema):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
@@ -65,6 +65,10 @@ Note = Field("", max_length=10_000)
 
 # ---------------------------------------------------------------- references
 
+@overload
+def _program(m: Membership, pk: int, field: str = ...) -> Program: ...
+@overload
+def _program(m: Membership, pk: int | None, field: str = ...) -> Program | None: ...
 def _program(m: Membership, pk: int | None, field: str = "program_id") -> Program | None:
     return ref(access.visible_programs(m), pk, field)
 
@@ -73,6 +77,10 @@ def _conference(m: Membership, pk: int | None) -> Conference | None:
     return ref(access.visible_conferences(m), pk, "conference_id")
 
 
+@overload
+def _phase(m: Membership, pk: int, field: str = ...) -> Phase: ...
+@overload
+def _phase(m: Membership, pk: int | None, field: str = ...) -> Phase | None: ...
 def _phase(m: Membership, pk: int | None, field: str = "phase_id") -> Phase | None:
     return ref(Phase.objects.filter(program__office=m.office), pk, field)
 
@@ -86,10 +94,18 @@ def _menus(m: Membership, ids: list[int] | None) -> list[SupportMenu] | None:
     return menus
 
 
+@overload
+def _partner(m: Membership, pk: int, field: str = ...) -> PartnerOrganisation: ...
+@overload
+def _partner(m: Membership, pk: int | None, field: str = ...) -> PartnerOrganisation | None: ...
 def _partner(m: Membership, pk: int | None, field: str = "partner_id") -> PartnerOrganisation | None:
     return ref(PartnerOrganisation.objects.filter(office=m.office), pk, field)
 
 
+@overload
+def _staff(m: Membership, pk: int, field: str) -> User: ...
+@overload
+def _staff(m: Membership, pk: int | None, field: str) -> User | None: ...
 def _staff(m: Membership, pk: int | None, field: str) -> User | None:
     return ref(User.objects.filter(memberships__office=m.office).distinct(), pk, field)
 

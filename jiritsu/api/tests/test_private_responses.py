@@ -47,7 +47,8 @@ def test_anonymous_answers_keep_their_own_caching(client: Client) -> None:
 def test_a_30_mb_api_body_is_a_json_413(world: Any, api_as: Any) -> None:
     body = json.dumps({"rows": [], "pad": "x" * (30 * 1024 * 1024)})
     api = api_as(world.supervisor)
-    for headers in (api.headers, {}):  # with a token, and without one
+    no_headers: dict[str, str] = {}
+    for headers in (api.headers, no_headers):  # with a token, and without one
         res = Client().post("/api/v1/households/bulk-upsert", body,
                             content_type="application/json", headers=headers)
         assert res.status_code == 413

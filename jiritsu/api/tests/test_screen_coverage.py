@@ -13,7 +13,7 @@ therefore needs its API operation (or a reason) before it lands. See docs/api.md
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -162,7 +162,7 @@ API_NAMESPACE = "api:api-v1:"
 
 
 def screen_url_names() -> set[str]:
-    def walk(patterns: list[object], namespace: str) -> Iterator[str]:
+    def walk(patterns: Sequence[object], namespace: str) -> Iterator[str]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
