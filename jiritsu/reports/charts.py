@@ -35,8 +35,8 @@ def _scale(value: float) -> tuple[float, float]:
     for step in _STEPS:
         if value <= step * 5:
             return step, max(step * -(-value // step), step)
-    step = float(10 ** len(str(int(value))))
-    return step, step * -(-value // step)
+    big = float(10 ** len(str(int(value))))
+    return big, big * -(-value // big)
 
 
 def _fmt(v: float) -> str:

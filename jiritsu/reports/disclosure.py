@@ -115,11 +115,11 @@ def model_rows(objects: Iterable[models.Model], *, skip: Iterable[str] = ()) -> 
     skipped = _SKIP_FIELDS | set(skip)
     for obj in objects:
         row: dict[str, Any] = {}
-        for f in obj._meta.concrete_fields:  # type: ignore[attr-defined]
+        for f in obj._meta.concrete_fields:
             if f.name in skipped:
                 continue
             row[_label(f)] = _value(obj, f)
-        for m2m in obj._meta.many_to_many:  # type: ignore[attr-defined]
+        for m2m in obj._meta.many_to_many:
             row[_label(m2m)] = "、".join(str(x) for x in getattr(obj, m2m.name).all())
         rows.append(row)
     return rows
@@ -137,7 +137,7 @@ def _profile(person: Person) -> list[Section]:
         ("assessments", "稼働能力の評価", WorkCapacityAssessment),
     ]
     for key, title, model in parts:
-        sections.append(Section(key, title, model_rows(model.objects.filter(person=person))))
+        sections.append(Section(key, title, model_rows(model._default_manager.filter(person=person))))
     return sections
 
 
@@ -210,7 +210,7 @@ def _records(person: Person) -> list[Section]:
                .select_related("enrollment__program", "author", "author_partner")
                .prefetch_related("staff_present", "partners_present").order_by("occurred_at", "id"))
     rows = model_rows(records, skip={"data", "time_known"})
-    label = pm.ActivityRecord._meta.get_field("occurred_at").verbose_name
+    label = str(pm.ActivityRecord._meta.get_field("occurred_at").verbose_name)
     for row, r in zip(rows, records, strict=True):
         if not r.time_known:  # a record without a time of day shows its date only
             row[label] = r.occurred_on
@@ -294,10 +294,12 @@ def person_paths(model: type[models.Model], depth: int = 3,
     """Lookups from ``model`` to the person it is about, following foreign keys up to
     ``depth`` hops (e.g. a guidance step → its case → the person: ``case__person``)."""
     paths = []
-    for f in model._meta.concrete_fields:  # type: ignore[attr-defined]
+    for f in model._meta.concrete_fields:
         if not isinstance(f, models.ForeignKey):
             continue
         target = f.related_model
+        if isinstance(target, str):  # "self" before the app registry resolves it
+            continue
         if target is Person:
             paths.append(f.name)
         elif (depth > 1 and target not in seen and target is not model
@@ -385,7 +387,7 @@ def as_pdf(person: Person, sections: list[Section], *, generated_at: dt.datetime
            office_name: str, actor_label: str) -> bytes:
     from jiritsu.reports.exports import html_to_pdf
 
-    shown = [{"title": s.title, "note": s.note,
+    shown: list[dict[str, Any]] = [{"title": s.title, "note": s.note,
               "columns": list(dict.fromkeys(k for row in s.rows for k in row)),
               "rows": s.rows} for s in sections]
     for s in shown:

@@ -198,21 +198,21 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], encoding: str
         raise ValidationFailed("文字コードは utf-8 または cp932 を指定してください。",
                                field="encoding")
     if encoding == "cp932":
-        problems = []
+        problems: list[tuple[int, list[str], str]] = []  # (line, characters, the row's text)
         for line_no, row in enumerate([headers, *rows], start=1):
             bad = unencodable_chars("".join("" if v is None else str(v) for v in row))
             if bad:
-                problems.append({"row": line_no, "chars": bad,
-                                 "text": "、".join(str(v) for v in row if v not in (None, ""))[:60]})
+                problems.append((line_no, bad,
+                                 "、".join(str(v) for v in row if v not in (None, ""))[:60]))
         if problems:
             listing = "／".join(
-                f"{p['row']}行目（{p['text']}）の「{'」「'.join(p['chars'])}」" for p in problems[:20])
+                f"{line}行目（{text}）の「{'」「'.join(chars)}」" for line, chars, text in problems[:20])
             more = f" ほか{len(problems) - 20}行" if len(problems) > 20 else ""
             raise ValidationFailed(
                 "Shift_JIS（cp932）で表せない文字があるため、文字化けを防ぐために出力を中止しました。"
                 f"UTF-8で出力してください。該当: {listing}{more}",
                 code="cp932_unencodable", field="encoding",
-                details=[{"row": p["row"], "chars": p["chars"]} for p in problems])
+                details=[{"row": line, "chars": chars} for line, chars, _ in problems])
     buf = io.StringIO()
     writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerow(headers)

@@ -311,7 +311,7 @@ def kpis(office: Office, period: Period) -> dict[str, Any]:
 
 def caseload(office: Office, period: Period) -> dict[str, Any]:
     """Open cases (世帯) per caseworker at the period end against 社会福祉法16条's standard."""
-    counts = dict(Household.objects.filter(office=office).filter(c.household_open_at(period.end))
+    counts: dict[int | None, int] = dict(Household.objects.filter(office=office).filter(c.household_open_at(period.end))
                   .order_by().values("caseworker_id").annotate(n=Count("pk"))
                   .values_list("caseworker_id", "n"))
     caseworker_ids = set(Membership.objects.filter(
@@ -322,12 +322,12 @@ def caseload(office: Office, period: Period) -> dict[str, Any]:
     users = {pk: display or username for pk, display, username in
              User.objects.filter(pk__any=sorted(ids)).values_list("pk", "display_name", "username")}
     standard = office.standard_caseload
-    rows = sorted(
-        ({"user_id": uid, "name": users[uid], "households": counts.get(uid, 0),
-          "standard": standard, "over": counts.get(uid, 0) > standard,
-          "excess": max(counts.get(uid, 0) - standard, 0),
-          "ratio": _rate(counts.get(uid, 0), standard)} for uid in ids if uid in users),
-        key=lambda r: (-r["households"], r["name"]))
+    rows: list[dict[str, Any]] = [
+        {"user_id": uid, "name": users[uid], "households": counts.get(uid, 0),
+         "standard": standard, "over": counts.get(uid, 0) > standard,
+         "excess": max(counts.get(uid, 0) - standard, 0),
+         "ratio": _rate(counts.get(uid, 0), standard)} for uid in ids if uid in users]
+    rows.sort(key=lambda r: (-r["households"], r["name"]))
     staffed = [r for r in rows if r["user_id"] in caseworker_ids]
     open_total = sum(counts.values())
     return {"standard": standard, "office_kind": office.get_kind_display(), "rows": rows,
@@ -475,6 +475,7 @@ def people_for(office: Office, period: Period, figure: str, *, program_id: int |
     if program_id is not None:
         enr, out = enr.filter(program_id=program_id), out.filter(enrollment__program_id=program_id)
     people = Person.objects.filter(office=office)
+    ids: QuerySet[Any]
     if figure == "participants":
         ids = enr.filter(c.active_in(start, end)).values("person_id")
     elif figure == "started":
@@ -501,10 +502,12 @@ def people_for(office: Office, period: Period, figure: str, *, program_id: int |
                              | Q(pk__in=nominated.values("person_id"))
                              | Q(pk__in=enrolled.values("person_id")))
     elif figure == "transfer":
-        ids = (c.enrollments(office).filter(moved_from__isnull=False, candidate_on__gte=start,
-                                            candidate_on__lte=end,
-                                            moved_from__program_id=program_id,
-                                            program_id=to_program_id).values("person_id"))
+        moves = c.enrollments(office).filter(moved_from__isnull=False, candidate_on__gte=start,
+                                             candidate_on__lte=end)
+        # Both ends name a program; a move from or to no program matches nobody.
+        ids = (moves.filter(moved_from__program_id=program_id, program_id=to_program_id)
+               if program_id is not None and to_program_id is not None
+               else moves.none()).values("person_id")
     elif figure == "kpi_able":
         return c.able_to_work(office, end)
     elif figure == "kpi_participating":

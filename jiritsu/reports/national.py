@@ -192,19 +192,19 @@ def national_rollup(*, fiscal_year: int | None = None, period: Period | None = N
 
     office_rows = []
     for o in offices:
-        f = by_office.get(o["id"], dict.fromkeys(FIGURES, 0))
-        k = kpi.get(o["id"], dict.fromkeys(KPI_KEYS, 0))
+        figs = by_office.get(o["id"], dict.fromkeys(FIGURES, 0))
+        kpis = kpi.get(o["id"], dict.fromkeys(KPI_KEYS, 0))
         office_rows.append({
             "office_id": o["id"], "code": o["code"], "name": o["name"],
             "municipality": o["municipality"], "kind": o["kind"],
             "kind_label": OFFICE_KINDS.get(o["kind"], o["kind"]),
             "programs": programs.get(o["id"], 0), "open_households": open_households.get(o["id"], 0),
             "submitted": o["id"] in submitted,
-            **{name: f[name] for name in FIGURES},
-            "kpi": {key: k[key] for key in KPI_KEYS},
-            "participation_rate": _rate(k["participating"], k["able"]),
-            "employment_rate": _rate(k["work"], k["emp"]),
-            "other_households_rate": _rate(k["other_earners"], k["others"]),
+            **{name: figs[name] for name in FIGURES},
+            "kpi": {key: kpis[key] for key in KPI_KEYS},
+            "participation_rate": _rate(kpis["participating"], kpis["able"]),
+            "employment_rate": _rate(kpis["work"], kpis["emp"]),
+            "other_households_rate": _rate(kpis["other_earners"], kpis["others"]),
         })
     totals = _sum(office_rows, FIGURES)
     kpi_totals = _sum([r["kpi"] for r in office_rows], KPI_KEYS)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import ValidationFailed
@@ -66,9 +68,9 @@ class Period:
                 "fiscal_year": self.fiscal_year, "label": self.label}
 
 
-def period_from_params(params: dict[str, str] | object, *, today: dt.date | None = None) -> Period:
+def period_from_params(params: Mapping[str, Any], *, today: dt.date | None = None) -> Period:
     """``?fy=2025`` or ``?start=…&end=…`` (ISO or 和暦); default: the current fiscal year."""
-    get = params.get  # type: ignore[attr-defined]
+    get = params.get
     start_raw, end_raw = (get("start") or "").strip(), (get("end") or "").strip()
     if start_raw or end_raw:
         try:

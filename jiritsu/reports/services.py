@@ -195,13 +195,16 @@ def person_disclose(*, actor: Membership, person: Person, fmt: str = "zip") -> E
         raise ValidationFailed("出力形式は zip・pdf・json のいずれかです。", field="format")
     sections = disclosure.collect(person)
     now = clock.now()
-    meta = {"generated_at": now, "office_name": actor.office.name, "actor_label": str(actor.user)}
     stem = f"disclosure_{actor.office.code}_{person.pk}_{clock.to_japan(now):%Y%m%d}"
     files: dict[str, bytes] = {}
     if fmt in ("zip", "json"):
-        files[f"{stem}.json"] = disclosure.as_json(person, sections, **meta)
+        files[f"{stem}.json"] = disclosure.as_json(
+            person, sections, generated_at=now, office_name=actor.office.name,
+            actor_label=str(actor.user))
     if fmt in ("zip", "pdf"):
-        files[f"{stem}.pdf"] = disclosure.as_pdf(person, sections, **meta)
+        files[f"{stem}.pdf"] = disclosure.as_pdf(
+            person, sections, generated_at=now, office_name=actor.office.name,
+            actor_label=str(actor.user))
     if fmt == "zip":
         out = ExportFile(disclosure.as_zip(files), f"{stem}.zip", "application/zip")
     elif fmt == "pdf":

@@ -69,7 +69,7 @@ def _render_report(request: OfficeRequest, program: Program | None) -> HttpRespo
 
 
 @action_required("report.view")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: OfficeRequest) -> HttpResponse:
     return _render_report(request, None)
 
 
