@@ -85,6 +85,8 @@ ACTION_LABELS: dict[str, str] = {
     "household.create": "世帯の作成",
     "household.update": "世帯の変更",
     "caseload.import": "ケース台帳の取込",
+    "person.search": "検索結果の一覧として閲覧",
+    "person.list": "世帯員の一覧として閲覧（API）",
 }
 
 FORMAT_LABELS: dict[str, str] = {"csv": "CSV", "xlsx": "Excel（xlsx）", "pdf": "PDF",

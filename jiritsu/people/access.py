@@ -97,6 +97,18 @@ def log_view(membership: Membership, person: Person, *, what: str = "person.view
            kind=AuditEvent.Kind.VIEW, target=person, person=person)
 
 
+def log_list(membership: Membership, people: list[Person], *, what: str,
+             note: str = "") -> None:
+    """A list of people shown (search results, an API page): one audit row naming each person
+    listed through its person links, so each finds the list in their own history and 開示.
+    An empty list is not a read of anyone and writes nothing."""
+    if not people:
+        return
+    record(actor=membership.user, office=membership.office, action=what,
+           kind=AuditEvent.Kind.VIEW, changes={"count": len(people)}, note=note[:200],
+           people=people)
+
+
 def get_part_for_user(membership: Membership | None, kind: str, pk: int, *,
                       write: bool = False) -> Any:
     """A person part (disability, illness, stay …) of a person this membership may see."""

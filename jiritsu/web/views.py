@@ -15,6 +15,7 @@ from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import home_page, may_view_national
 from jiritsu.people import selectors as people_selectors
+from jiritsu.people.access import log_list
 from jiritsu.web import selectors
 
 Role = Membership.Role
@@ -75,6 +76,7 @@ def search(request: OfficeRequest) -> HttpResponse:
     dropdown = bool(request.htmx and request.GET.get("dropdown"))
     results = (people_selectors.search_people(request.membership, q,
                                               limit=8 if dropdown else 50) if q else [])
+    log_list(request.membership, list(results), what="person.search", note=f"検索語: {q}")
     if dropdown:
         template = "web/_search_dropdown.html"
     elif request.htmx:

@@ -29,6 +29,7 @@ from jiritsu.people import timeline as tl
 from jiritsu.people.access import (
     get_household_for_user,
     get_person_for_user,
+    log_list,
     log_view,
     partner_categories,
     visible_households,
@@ -484,6 +485,8 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
     qs = qs.order_by("kana_key", "id")
     result = paginate(request, qs, page)
     rows: list[Person] = result["results"]
+    log_list(membership, rows, what="person.list",
+             note=f"検索語: {filters.q.strip()}" if filters.q and filters.q.strip() else "")
     cats = _partner_category_map(membership, rows) if membership.is_partner else {}
     result["results"] = [person_output(membership, p, categories=cats.get(p.pk)) for p in rows]
     return result

@@ -22,6 +22,7 @@ from jiritsu.reports.periods import Period
 from jiritsu.reports.tests import conftest as report_fixtures
 from jiritsu.reports.tests import factories as f
 from jiritsu.reports.tests.conftest import History
+from jiritsu.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 history = report_fixtures.history
@@ -169,3 +170,30 @@ def test_the_database_triggers_exist_after_all_migrations() -> None:
                         "'audit_auditperson'::regclass AND NOT tgisinternal")
         names = {row[0] for row in cur.fetchall()}
     assert len(names) == 2, names
+
+
+def test_search_results_and_the_api_people_list_are_in_each_listed_persons_history(
+        client: Any, world: Any) -> None:
+    """A list of names is a read of each person on it: the search screen and GET /people
+    write one event naming everyone listed; a search that finds nobody writes nothing."""
+    client.force_login(world.caseworker)
+    assert client.get("/search/", {"q": "たかはし"}).status_code == 200
+    event = AuditEvent.objects.get(action="person.search")
+    assert list(AuditPerson.objects.filter(event=event)
+                .values_list("person_id", flat=True)) == [world.person.pk]
+    assert "たかはし" in event.note
+    client.get("/search/", {"q": "べっし"})  # the other office's person: not found, not logged
+    assert AuditEvent.objects.filter(action="person.search").count() == 1
+
+    res = ApiClient(token_for(world, world.caseworker)).get("people")
+    assert res.status_code == 200
+    api_event = AuditEvent.objects.get(action="person.list")
+    assert world.person.pk in set(AuditPerson.objects.filter(event=api_event)
+                                  .values_list("person_id", flat=True))
+    rows = _disclosed_audit_rows_as(client, world, world.person)
+    assert {"検索結果の一覧として閲覧", "世帯員の一覧として閲覧（API）"} <= {r["操作"] for r in rows}
+
+
+def _disclosed_audit_rows_as(client: Any, world: Any, person: Person) -> list[dict[str, Any]]:
+    client.force_login(world.supervisor)
+    return _disclosed_audit_rows(client, person)
