@@ -82,7 +82,11 @@ def test(args: list[str]) -> None:
     run(PY, "-m", "mypy", "--cache-dir", ROOT / "var" / "mypy_cache", "jiritsu", env=env)
     run(VENV / "bin" / "lint-imports", env=env)  # the import contracts in pyproject.toml
     run(PY, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0", env=env)
-    run(PY, "-m", "pytest", "-q", "--create-db", *args, env=env)
+    # Two workers by default (the CI machines have two cores); JIRITSU_TEST_WORKERS=0 runs
+    # everything in one process (easier to debug).
+    workers = os.environ.get("JIRITSU_TEST_WORKERS", "2")
+    parallel = ["-n", workers] if workers not in {"", "0", "1"} else []
+    run(PY, "-m", "pytest", "-q", "--create-db", *parallel, *args, env=env)
 
 
 def main() -> None:
