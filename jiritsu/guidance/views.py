@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from jiritsu.core.errors import DomainError
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
-from jiritsu.guidance.forms import ACTION_FORMS, CaseOpenForm, SettingsForm, StepForm
+from jiritsu.guidance.forms import ACTION_FORMS, CaseOpenForm, NoticeForm, SettingsForm, StepForm
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.guidance.rules import NextStep, Track
 from jiritsu.offices.access import action_required
@@ -110,9 +110,11 @@ def _perform(n: NextStep, form: StepForm, membership: Membership, case: Guidance
         services.guidance_compliance_record(actor=membership, case=case,
                                             occurred_on=d["occurred_on"], note=d["note"])
     elif a == "notice":
+        if not isinstance(form, NoticeForm):
+            raise TypeError("a notice is recorded from a NoticeForm (ACTION_FORMS)")
         services.guidance_notice_issue(
             actor=membership, case=case, occurred_on=d["occurred_on"], reason=d["reason"],
-            hearing_at=form.hearing_at(), hearing_place=d["hearing_place"],  # type: ignore[attr-defined]
+            hearing_at=form.hearing_at(), hearing_place=d["hearing_place"],
             content=d["content"])
     elif a == "hearing":
         services.guidance_hearing_record(actor=membership, case=case,

@@ -769,7 +769,7 @@ def _write_parts(touched: list[tuple[Person, _Parsed]]) -> dict[int, dict[str, A
     def current(model: type[Model], pairs: list[tuple[Person, _Parsed]], *values: str) -> dict[int, list[tuple[Any, ...]]]:
         out: dict[int, list[tuple[Any, ...]]] = {}
         for chunk in _chunks([person.pk for person, _ in pairs], 500):
-            for row in model.objects.filter(person_id__in=chunk).values_list("person_id", *values):  # type: ignore[attr-defined]
+            for row in model._default_manager.filter(person_id__in=chunk).values_list("person_id", *values):
                 out.setdefault(row[0], []).append(tuple(row[1:]))
         return out
 

@@ -835,5 +835,4 @@ def _with_prefetch(qs: QuerySet[Person], names: set[str]) -> QuerySet[Person]:
 
 
 def _dedupe(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(items))  # first occurrence of each, in order

@@ -9,7 +9,7 @@ the role and writes the same audit rows as the screens.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -44,7 +44,7 @@ Figure = Literal[
     "eligible", "participants", "started", "ended", "continuing", "achieved", "outcome",
     "destination", "transfer", "kpi_able", "kpi_participating", "kpi_emp_participants",
     "kpi_work", "kpi_other_households", "kpi_other_earners"]
-assert set(Figure.__args__) == set(figures.FIGURE_LABELS)  # type: ignore[attr-defined]
+assert set(get_args(Figure)) == set(figures.FIGURE_LABELS)
 
 
 class PeriodParams(Schema):
