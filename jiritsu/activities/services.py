@@ -29,6 +29,7 @@ from jiritsu.activities.models import (
     Volunteer,
     VolunteerPlacement,
 )
+from jiritsu.activities.selectors import open_enrollments, series_eligible, series_people
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
@@ -331,8 +332,6 @@ def recruitment_invite(*, actor: Membership, series: SessionSeries, people: list
     """案内: invite people the program's rules select on ``invited_on`` and who have not
     been invited to the series yet (the list the screen and ``eligible-people`` offer).
     Anyone else refuses the whole invitation: ``422 not_eligible`` naming ``people``."""
-    from jiritsu.activities.selectors import series_eligible
-
     _require(actor, "enrollment.manage")
     _same_office(actor, series, *people)
     people = list({p.pk: p for p in people}.values())
@@ -407,8 +406,6 @@ def session_record(*, actor: Membership, series: SessionSeries, held_on: dt.date
                    present: list[Person] | None = None) -> GroupSession:
     """Record a session with its roll call: ``present`` must be on the series' roll (joined
     recruits and people enrolled in the program); everyone else on the roll is absent."""
-    from jiritsu.activities.selectors import series_people
-
     _require(actor, "record.write")
     _same_office(actor, series)
     present = list(present or [])
@@ -601,8 +598,6 @@ def health_track_open_for_person(*, actor: Membership, person: Person, track: st
                                  started_on: dt.date,
                                  data: dict[str, Any] | None = None) -> HealthTrack:
     """The support page's form: the track belongs to the person's first open episode."""
-    from jiritsu.activities.selectors import open_enrollments
-
     _require(actor, "plan.write")
     _same_office(actor, person)
     enrollment = open_enrollments(person).first()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from jiritsu.offices.permissions import is_partner, role_can
+
 
 class User(AbstractUser):
     """A staff or partner account. Roles live on :class:`Membership`, per office."""
@@ -127,12 +129,8 @@ class Membership(models.Model):
         return f"{self.user} @ {self.office} ({self.get_role_display()})"
 
     def can(self, action: str) -> bool:
-        from jiritsu.offices.permissions import role_can
-
         return self.is_active and role_can(self.role, action)
 
     @property
     def is_partner(self) -> bool:
-        from jiritsu.offices.permissions import is_partner
-
         return is_partner(self)

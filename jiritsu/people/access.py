@@ -20,6 +20,7 @@ from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Household, Person
+from jiritsu.people.services import PART_KINDS
 from jiritsu.programs.models import ConsentGrant, Enrollment
 
 
@@ -112,8 +113,6 @@ def log_list(membership: Membership, people: list[Person], *, what: str,
 def get_part_for_user(membership: Membership | None, kind: str, pk: int, *,
                       write: bool = False) -> Any:
     """A person part (disability, illness, stay …) of a person this membership may see."""
-    from jiritsu.people.services import PART_KINDS
-
     require(membership, "person.view")
     assert membership is not None
     if kind not in PART_KINDS:

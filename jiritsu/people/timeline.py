@@ -20,6 +20,7 @@ from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, form_field
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
+from jiritsu.people.access import partner_categories
 from jiritsu.people.models import Person
 from jiritsu.programs.models import (
     ActivityRecord,
@@ -123,8 +124,6 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
     if membership is not None and membership.is_partner:
         # A partner sees records only: all of them with the 支援記録 category granted,
         # otherwise just what its own organisation wrote.
-        from jiritsu.people.access import partner_categories
-
         kinds &= {"record"}
         if "records" not in partner_categories(membership, person):
             record_q = Q(author_partner=membership.partner)

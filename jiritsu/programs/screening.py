@@ -46,6 +46,7 @@ from jiritsu.people.models import (
     Person,
     WorkCapacityAssessment,
 )
+from jiritsu.programs.models import Enrollment, Nomination
 
 WORKING_STATUSES = (
     Person.EmploymentStatus.FULL_TIME,
@@ -699,8 +700,6 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
     people who do not match, 1 for open enrolments; when paged, 1 more to tell which
     nominated people match.
     """
-    from jiritsu.programs.models import Enrollment, Nomination
-
     rules = program.rules if rules is None else rules
     base = population(program.office, allows_non_recipients=program.allows_non_recipients,
                       as_of=as_of)
@@ -793,8 +792,6 @@ def ledger_candidates(program: Any, as_of: dt.date, *,
     with one boolean column per leaf and one per prefetched relation the rule needs.
     Matches first, then nominated people who do not match, as :func:`preview` lists them.
     """
-    from jiritsu.programs.models import Nomination
-
     rules = program.rules
     base = population(program.office, allows_non_recipients=program.allows_non_recipients,
                       as_of=as_of)

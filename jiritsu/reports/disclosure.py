@@ -40,6 +40,7 @@ from jiritsu.people.models import (
     WorkHistory,
 )
 from jiritsu.programs import models as pm
+from jiritsu.reports.exports import html_to_pdf
 
 
 @dataclass
@@ -385,8 +386,6 @@ def display(value: Any) -> str:
 
 def as_pdf(person: Person, sections: list[Section], *, generated_at: dt.datetime,
            office_name: str, actor_label: str) -> bytes:
-    from jiritsu.reports.exports import html_to_pdf
-
     shown: list[dict[str, Any]] = [{"title": s.title, "note": s.note,
               "columns": list(dict.fromkeys(k for row in s.rows for k in row)),
               "rows": s.rows} for s in sections]

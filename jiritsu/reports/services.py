@@ -19,7 +19,7 @@ from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
-from jiritsu.reports import exports, figures, selectors
+from jiritsu.reports import disclosure, exports, figures, selectors
 from jiritsu.reports.access import can_see_people
 from jiritsu.reports.models import FrozenReport
 from jiritsu.reports.periods import Period
@@ -185,8 +185,6 @@ def frozen_summary(frozen: FrozenReport) -> dict[str, Any]:
 @transaction.atomic
 def person_disclose(*, actor: Membership, person: Person, fmt: str = "zip") -> ExportFile:
     """開示請求: everything held on one person as PDF + JSON (zip), or either alone."""
-
-    from jiritsu.reports import disclosure
 
     _require(actor, "person.disclose")
     if person.office_id != actor.office_id:
