@@ -22,6 +22,7 @@ from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, Valid
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
 from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
+from jiritsu.guidance.pdf import render_step_pdf
 from jiritsu.guidance.rules import (
     Blocker,
     Track,
@@ -523,8 +524,6 @@ def guidance_case_close(*, actor: Membership, case: GuidanceCase, closed_on: dt.
 
 def guidance_document_export(*, actor: Membership, step: GuidanceStep) -> tuple[str, bytes]:
     """Print a 指導指示書 / 弁明通知 / 決定通知書 as PDF. Every print is an audited export."""
-    from jiritsu.guidance.pdf import render_step_pdf
-
     _require_manage(actor)
     if step.case.office_id != actor.office_id:
         raise DomainError("対象が見つかりません。", code="not_found")

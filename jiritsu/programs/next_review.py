@@ -43,6 +43,7 @@ def _manager() -> Any:
 
 def _refresh(qs: QuerySet[Enrollment]) -> int:
     """Recompute the episodes of ``qs`` and write the dates that changed."""
+    # Inside the function: selectors → services.enrollments → next_review would loop.
     from jiritsu.programs.selectors import compute_next_reviews
 
     with scopes_disabled():  # episodes by primary key; the rule's inputs are theirs
@@ -75,6 +76,7 @@ def refresh_all(qs: QuerySet[Enrollment] | None = None) -> int:
 def mismatches(qs: QuerySet[Enrollment] | None = None
                ) -> list[tuple[int, dt.date | None, dt.date | None]]:
     """(episode, stored, by the rule) for every episode whose stored date is wrong."""
+    # Inside the function: selectors → services.enrollments → next_review would loop.
     from jiritsu.programs.selectors import compute_next_reviews
 
     base = (qs if qs is not None else _manager().all()).order_by("pk")

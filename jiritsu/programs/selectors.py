@@ -104,6 +104,7 @@ def _with_due_inputs(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 
 def due_for(enrollment: Enrollment, today: dt.date) -> DueReview | None:
     """The next review of an active episode annotated by :func:`_with_due_inputs`."""
+    # Inside the function: services.enrollments reads these selectors (next_review → selectors).
     from jiritsu.programs.services.enrollments import terms
 
     if enrollment.status != S.ACTIVE or enrollment.started_on is None:
@@ -623,6 +624,7 @@ def program_reviews_due(program: Program, membership: Membership, *,
 
 def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the enrolment page shows, in a fixed number of queries."""
+    # Inside the function: services.enrollments reads these selectors (next_review → selectors).
     from jiritsu.programs.services.enrollments import consent_in_force, terms
 
     today = today or clock.today()

@@ -170,6 +170,8 @@ def _apply(actor: Membership, enrollment: Enrollment, action: str, on: dt.date, 
 
 def _request_approval(actor: Membership, enrollment: Enrollment, kind: str, subject: str,
                       payload: dict[str, Any], conference: Conference | None) -> ApprovalRequest:
+    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
+    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
     from jiritsu.programs.services.approvals import approval_request_create
 
     return approval_request_create(actor=actor, enrollment=enrollment, kind=kind,

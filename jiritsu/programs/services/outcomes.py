@@ -53,6 +53,8 @@ def outcome_record(*, actor: Membership, enrollment: Enrollment, outcome_type: O
     """Record an outcome. Refused on a candidate or a declined episode. An outcome that
     counts as achievement needs 決裁 when the program says so (the outcome is written
     when the approval completes); ``end_as_achieved`` then ends the episode as 達成."""
+    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
+    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
     from jiritsu.programs.services.enrollments import enrollment_end, needs_approval
 
     require(actor, "outcome.record")

@@ -35,6 +35,8 @@ def review_create(*, actor: Membership, enrollment: Enrollment, reviewed_on: dt.
     """Record a review of an active episode and carry out its decision:
     continue (next date: given or one interval on), extend, change_phase, achieved, stop.
     Returns the review and, when the decision needs 決裁, the approval request."""
+    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
+    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
     from jiritsu.programs.services import enrollments as E
 
     require(actor, "review.write")
