@@ -101,7 +101,8 @@ def _register() -> None:
     api.add_router("", people.router, tags=["世帯・世帯員"])
     api.add_router("", parts.router, tags=["世帯員の詳細情報"])
     api.add_router("", programs.router, tags=["プログラム"])
-    api.add_router("", lifecycle.router, tags=["プログラムの流れ"])
+    for lifecycle_router in lifecycle.ROUTERS:
+        api.add_router("", lifecycle_router, tags=["プログラムの流れ"])
     api.add_router("", guidance.router, tags=["指導指示"])
     api.add_router("", reports.router, tags=["集計"])
     api.add_router("", national.router, tags=["全国集計"])

@@ -20,6 +20,7 @@ from typing import Any
 import ninja.openapi.schema as ninja_openapi
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic.json_schema import CoreModeRef, DefsRef, JsonSchemaMode, JsonSchemaValue
 
@@ -106,6 +107,15 @@ class ContractAPI(NinjaAPI):
     seconds)."""
 
     _documents: dict[str, ContractSchema]
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """``<router module>_<function>``, where a router package (``routers/lifecycle/``)
+        counts as one module: splitting a router into files keeps its operation ids."""
+        module = operation.view_func.__module__
+        prefix = "jiritsu.api.routers."
+        if module.startswith(prefix):
+            module = prefix + module[len(prefix):].split(".", 1)[0]
+        return (module + "_" + operation.view_func.__name__).replace(".", "_")
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> ContractSchema:

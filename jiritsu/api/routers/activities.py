@@ -46,7 +46,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
-from jiritsu.api.routers.lifecycle import EnrollmentOut, enrollment_row
+from jiritsu.api.routers.lifecycle.common import EnrollmentOut, enrollment_row
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.core.wareki import fiscal_year_of

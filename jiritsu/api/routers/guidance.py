@@ -29,7 +29,7 @@ from jiritsu.api.common import (
     person_ref,
     responses,
 )
-from jiritsu.api.routers.lifecycle import _staff
+from jiritsu.api.routers.lifecycle.common import staff_ref
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import (
     get_case_for_user,
@@ -289,7 +289,7 @@ def oral_instruction(request: HttpRequest, case_id: Id, payload: OralIn) -> dict
     m, case = _case_for_step(request, case_id)
     services.guidance_oral_instruction_record(
         actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
-        supervisor_present=_staff(m, payload.supervisor_present_id, "supervisor_present_id"),
+        supervisor_present=staff_ref(m, payload.supervisor_present_id, "supervisor_present_id"),
         note=payload.note)
     return _detail(m, case.pk)
 
@@ -298,7 +298,7 @@ def oral_instruction(request: HttpRequest, case_id: Id, payload: OralIn) -> dict
              summary="ケース診断会議（文書指示・処分の検討）")
 def conference(request: HttpRequest, case_id: Id, payload: ConferenceStepIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
-    attendees = [_staff(m, pk, "attendee_ids") for pk in payload.attendee_ids]
+    attendees = [staff_ref(m, pk, "attendee_ids") for pk in payload.attendee_ids]
     services.guidance_conference_record(
         actor=m, case=case, held_on=payload.held_on, subject=payload.subject,
         outcome=payload.outcome, minutes=payload.minutes, place=payload.place,

@@ -1,5 +1,5 @@
 """The program catalogue: list and detail with phases, menus and outcome types; create and
-change through the catalogue services (``program.manage``). The life cycle is in :mod:`jiritsu.api.routers.lifecycle`."""
+change through the catalogue services (``program.manage``). The life cycle is in :mod:`jiritsu.api.routers.lifecycle` (a package, one router per object)."""
 
 from __future__ import annotations
 

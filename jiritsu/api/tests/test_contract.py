@@ -238,3 +238,16 @@ def test_documented_enum_values_of_query_parameters_are_accepted(world, api_as, 
                 if r.status_code == 422:
                     refused.append(f"GET {path}?{param['name']}={value}: {r.json()['error']}")
     assert not refused, "\n".join(refused[:20])
+
+
+def test_a_router_package_keeps_its_operation_ids(document: Any) -> None:
+    """The life cycle router is a package of files (one per object); its operation ids are
+    named by the package, as when it was one module, so clients generated from the document
+    keep their method names."""
+    ids = {op["operationId"] for ops in document["paths"].values() for op in ops.values()}
+    for expected in ("jiritsu_api_routers_lifecycle_enrollment_start",
+                     "jiritsu_api_routers_lifecycle_consent_withdraw",
+                     "jiritsu_api_routers_lifecycle_approval_decide",
+                     "jiritsu_api_routers_people_person_list"):
+        assert expected in ids
+    assert not [i for i in ids if i.startswith("jiritsu_api_routers_lifecycle_enrollments_")]

@@ -1,0 +1,130 @@
+"""決裁 (approvals): waiting and own requests, decisions, the office's route.
+
+Part of the program life cycle API (see the package docstring)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.api.common import (
+    Id,
+    InputSchema,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    responses,
+)
+from jiritsu.api.routers.lifecycle.common import (
+    ApprovalOut,
+    Version,
+    approval_row,
+)
+from jiritsu.offices.models import Membership
+from jiritsu.programs import access, selectors, services
+from jiritsu.programs.models import (
+    ApprovalRequest,
+    ApprovalRoute,
+)
+
+router = Router()
+
+
+# ---------------------------------------------------------------- approvals (決裁)
+
+class DecideIn(InputSchema):
+    approve: bool
+    comment: str = Field("", max_length=2000, description="差戻しの場合は必須")
+    version: int | None = Version
+
+
+@router.get("/approvals", response=responses(page_of(ApprovalOut)),
+            summary="自分の決裁待ち")
+def approval_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "approval.decide")
+    return paginate(request, selectors.approvals_waiting(m), page, approval_row)
+
+
+@router.post("/approvals/{approval_id}/decide", response=responses(ApprovalOut),
+             summary="決裁（承認・差戻し）。最後の承認で決定が適用されます")
+def approval_decide(request: HttpRequest, approval_id: Id, payload: DecideIn) -> dict[str, Any]:
+    m = acting(request, "approval.decide")
+    req = access.get_approval_for_user(m, approval_id)
+    result = services.approval_decide(actor=m, request=req, approve=payload.approve,
+                                      comment=payload.comment, expected_version=payload.version)
+    return approval_row(result)
+
+
+RouteRole = Literal["supervisor", "manager"]
+
+
+class RouteOut(Schema):
+    name: str
+    steps: list[str] = Field(..., description="決裁者の役割の順序（supervisor: 査察指導員、manager: 課長・所長）")
+
+
+class RouteIn(InputSchema):
+    name: str = Field("標準ルート", min_length=1, max_length=100)
+    steps: list[RouteRole] = Field(..., min_length=1, max_length=4,
+                                   description="決裁者の役割の順序（例: [\"supervisor\", \"manager\"]）")
+
+
+def _route(m: Membership) -> dict[str, Any]:
+    route = ApprovalRoute.objects.filter(office=m.office, is_default=True).order_by("id").first()
+    return {"name": route.name if route else "標準ルート", "steps": services.route_steps(m.office)}
+
+
+@router.get("/approvals/route", response=responses(RouteOut), summary="決裁ルート（事務所の標準）")
+def approval_route(request: HttpRequest) -> dict[str, Any]:
+    return _route(acting(request, "program.view"))
+
+
+@router.put("/approvals/route", response=responses(RouteOut),
+            summary="決裁ルートの設定（監査ログに記録）")
+def approval_route_set(request: HttpRequest, payload: RouteIn) -> dict[str, Any]:
+    m = acting(request, "program.manage")
+    services.approval_route_set(actor=m, name=payload.name.strip() or "標準ルート",
+                                steps=list(payload.steps))
+    return _route(m)
+
+
+class ApprovalDecisionOut(Schema):
+    step_no: int
+    role: str
+    decided_by_id: int
+    decided_by_name: str
+    approved: bool
+    comment: str
+    decided_at: dt.datetime
+
+
+class ApprovalDetailOut(ApprovalOut):
+    decisions: list[ApprovalDecisionOut]
+    can_decide: bool
+
+
+def _approval_detail(m: Membership, req: ApprovalRequest) -> dict[str, Any]:
+    decisions = [{"step_no": d.step_no, "role": d.role, "decided_by_id": d.decided_by_id,
+                  "decided_by_name": str(d.decided_by), "approved": d.approved,
+                  "comment": d.comment, "decided_at": d.decided_at}
+                 for d in req.decisions.select_related("decided_by")]
+    return approval_row(req) | {"decisions": decisions, "can_decide": services.can_decide(m, req)}
+
+
+@router.get("/approvals/mine", response=responses(page_of(ApprovalDetailOut)),
+            summary="自分が起案した決裁（決裁待ちと最近の差戻し）")
+def approvals_mine(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "program.view")
+    return paginate(request, selectors.approvals_mine(m), page,
+                    lambda r: _approval_detail(m, r))
+
+
+@router.get("/approvals/{approval_id}", response=responses(ApprovalDetailOut),
+            summary="決裁の詳細（各段階の判断とコメント）")
+def approval_detail(request: HttpRequest, approval_id: Id) -> dict[str, Any]:
+    m = acting(request, "program.view")
+    return _approval_detail(m, access.get_approval_for_user(m, approval_id))

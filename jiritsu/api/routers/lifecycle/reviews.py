@@ -1,0 +1,222 @@
+"""Reviews (見直し・評価), due reviews and outcomes (成果).
+
+Part of the program life cycle API (see the package docstring)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.api.common import (
+    Day,
+    Id,
+    InputSchema,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    ref,
+    responses,
+)
+from jiritsu.api.routers.lifecycle.common import (
+    ApprovalOut,
+    DateField,
+    EnrollmentOut,
+    Note,
+    approval_row,
+    conference_ref,
+    enrollment_for,
+    enrollment_row,
+    fresh_enrollment,
+    phase_ref,
+)
+from jiritsu.programs import selectors, services
+from jiritsu.programs.models import (
+    Achievement,
+    ApprovalRequest,
+    Outcome,
+    OutcomeType,
+    Review,
+)
+
+router = Router()
+
+
+# ---------------------------------------------------------------- reviews
+
+class GoalLevelIn(InputSchema):
+    goal_id: int = Field(..., ge=1, le=2_147_483_647)
+    level: Achievement
+
+
+class ReviewIn(InputSchema):
+    reviewed_on: Day = DateField
+    evaluation: str = Field(..., min_length=1, max_length=20_000)
+    decision: Review.Decision
+    next_due_on: Day | None = None
+    goal_levels: list[GoalLevelIn] = Field(default_factory=list, max_length=30)
+    conference_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    extend_until: Day | None = None
+    phase_id: int | None = Field(None, ge=1, le=2_147_483_647)
+
+
+class ReviewOut(Schema):
+    id: int
+    enrollment_id: int
+    reviewed_on: dt.date
+    evaluation: str
+    decision: str
+    next_due_on: dt.date | None
+    reviewer_id: int
+    conference_id: int | None
+
+
+class ReviewResultOut(Schema):
+    review: ReviewOut
+    enrollment: EnrollmentOut
+    approval: ApprovalOut | None = None
+
+
+def _review(r: Review) -> dict[str, Any]:
+    return {"id": r.pk, "enrollment_id": r.enrollment_id, "reviewed_on": r.reviewed_on,
+            "evaluation": r.evaluation, "decision": r.decision, "next_due_on": r.next_due_on,
+            "reviewer_id": r.reviewer_id, "conference_id": r.conference_id}
+
+
+@router.get("/enrollments/{enrollment_id}/reviews", response=responses(page_of(ReviewOut)),
+            summary="見直し・評価の一覧")
+def review_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+    _m, e = enrollment_for(request, enrollment_id)
+    return paginate(request, Review.objects.filter(enrollment=e).order_by("-reviewed_on", "-id"),
+                    page, _review)
+
+
+@router.post("/enrollments/{enrollment_id}/reviews", response=responses(ReviewResultOut, 201),
+             summary="見直し・評価の記録と判断の実行（継続・延長・段階変更・達成・打ち切り）")
+def review_create(request: HttpRequest, enrollment_id: Id, payload: ReviewIn) -> tuple[int, dict[str, Any]]:
+    m, e = enrollment_for(request, enrollment_id, "review.write")
+    review, approval = services.review_create(
+        actor=m, enrollment=e, reviewed_on=payload.reviewed_on, evaluation=payload.evaluation,
+        decision=payload.decision, next_due_on=payload.next_due_on,
+        goal_levels={g.goal_id: g.level for g in payload.goal_levels} or None,
+        conference=conference_ref(m, payload.conference_id), extend_until=payload.extend_until,
+        phase=phase_ref(m, payload.phase_id))
+    return 201, {"review": _review(review), "enrollment": enrollment_row(fresh_enrollment(m, e.pk)),
+                 "approval": approval_row(approval) if approval else None}
+
+
+class DueOut(Schema):
+    enrollment_id: int
+    person_id: int
+    person_name: str
+    program_id: int
+    program_name: str
+    due_on: dt.date
+    days_overdue: int
+    reasons: list[str]
+
+
+class DueListOut(Schema):
+    overdue: list[DueOut]
+    due_soon: list[DueOut]
+
+
+class DueParams(Schema):
+    within_days: int = Field(7, ge=1, le=366, description="今日から何日以内を「まもなく」とするか")
+    mine_only: bool | None = Field(None, description="true: 自分の担当のみ（省略時は役割で決定）")
+
+
+@router.get("/reviews/due", response=responses(DueListOut),
+            summary="見直し期限の到来・超過（期限は記録から導出）")
+def reviews_due(request: HttpRequest, params: Query[DueParams]) -> dict[str, Any]:
+    m = acting(request, "review.write")
+    data = selectors.reviews_due(m, within_days=params.within_days, mine_only=params.mine_only)
+
+    def row(d: Any) -> dict[str, Any]:
+        e = d.enrollment
+        return {"enrollment_id": e.pk, "person_id": e.person_id, "person_name": e.person.name,
+                "program_id": e.program_id, "program_name": e.program.name, "due_on": d.due_on,
+                "days_overdue": d.days_overdue, "reasons": list(d.reasons)}
+
+    return {"overdue": [row(d) for d in data["overdue"]],
+            "due_soon": [row(d) for d in data["due_soon"]]}
+
+
+# ---------------------------------------------------------------- outcomes
+
+class OutcomeIn(InputSchema):
+    outcome_type_id: int = Field(..., ge=1, le=2_147_483_647)
+    occurred_on: Day = DateField
+    employer: str = Field("", max_length=200)
+    job_kind: str = Field("", max_length=100)
+    hours_per_week: decimal.Decimal | None = Field(None, ge=0, le=168, max_digits=4, decimal_places=1)
+    monthly_income: int | None = Field(None, ge=0, le=100_000_000)
+    income_increase: int | None = Field(None, ge=0, le=100_000_000)
+    destination: Outcome.Destination | None = None
+    school_name: str = Field("", max_length=200)
+    note: str = Note
+    end_as_achieved: bool = Field(False, description="true: 達成として参加を終了")
+
+
+class OutcomeOut(Schema):
+    id: int
+    enrollment_id: int
+    outcome_type_id: int
+    kind: str
+    occurred_on: dt.date
+    employer: str
+    job_kind: str
+    hours_per_week: float | None
+    monthly_income: int | None
+    income_increase: int | None
+    destination: str
+    school_name: str
+    note: str
+
+
+class OutcomeResultOut(Schema):
+    applied: bool
+    outcome: OutcomeOut | None
+    enrollment: EnrollmentOut
+    approval: ApprovalOut | None = None
+
+
+def _outcome(o: Outcome) -> dict[str, Any]:
+    return {"id": o.pk, "enrollment_id": o.enrollment_id, "outcome_type_id": o.outcome_type_id,
+            "kind": o.kind, "occurred_on": o.occurred_on, "employer": o.employer,
+            "job_kind": o.job_kind,
+            "hours_per_week": float(o.hours_per_week) if o.hours_per_week is not None else None,
+            "monthly_income": o.monthly_income, "income_increase": o.income_increase,
+            "destination": o.destination, "school_name": o.school_name, "note": o.note}
+
+
+@router.get("/enrollments/{enrollment_id}/outcomes", response=responses(page_of(OutcomeOut)),
+            summary="成果の一覧")
+def outcome_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+    _m, e = enrollment_for(request, enrollment_id)
+    return paginate(request, Outcome.objects.filter(enrollment=e).order_by("-occurred_on", "-id"),
+                    page, _outcome)
+
+
+@router.post("/enrollments/{enrollment_id}/outcomes", response=responses(OutcomeResultOut, 201),
+             summary="成果の記録（達成とみなす成果は決裁が必要なことがあります）")
+def outcome_create(request: HttpRequest, enrollment_id: Id,
+                   payload: OutcomeIn) -> tuple[int, dict[str, Any]]:
+    m, e = enrollment_for(request, enrollment_id, "outcome.record")
+    outcome_type = ref(OutcomeType.objects.filter(program=e.program), payload.outcome_type_id,
+                        "outcome_type_id")
+    data = payload.dict(exclude={"outcome_type_id", "occurred_on", "end_as_achieved"})
+    data = {k: v for k, v in data.items() if v not in (None, "")}
+    result = services.outcome_record(actor=m, enrollment=e, outcome_type=outcome_type,
+                                     occurred_on=payload.occurred_on, data=data,
+                                     end_as_achieved=payload.end_as_achieved)
+    enrollment = enrollment_row(fresh_enrollment(m, e.pk))
+    if isinstance(result, ApprovalRequest):
+        return 201, {"applied": False, "outcome": None, "enrollment": enrollment,
+                     "approval": approval_row(result)}
+    return 201, {"applied": True, "outcome": _outcome(result), "enrollment": enrollment,
+                 "approval": None}
