@@ -1,4 +1,11 @@
-"""Writes for the seed programs' own features: guard → change → audit row, one transaction."""
+"""Writes for the seed programs' own features: guard → change → audit row, one transaction.
+
+Size (over 600 lines): independent sections, one per seed-program feature (templates,
+職場適応訓練, group sessions, Hello Work, health tracks, family and receiving places, volunteer
+placements, people not on assistance) that share only the guard and audit helpers at the top.
+The split is a ``services/`` package with one module per section, re-exported here so callers
+keep ``services.<name>``.
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,10 @@ transaction (:mod:`jiritsu.core.bulk`: COPY on PostgreSQL), with one summary aud
 one row per created or changed person and changed household, written together
 (:func:`jiritsu.audit.log.record_many`). The number of statements does not grow with the
 rows: lookups are one query per kind (chunked by 500–1,000 keys).
+
+Size (over 600 lines): one pipeline — read the file, parse every row, write in bulk — whose
+steps share :data:`COLUMNS` and the private row types. The split would be reading and
+templates, row parsing (``_parse_row``), and the bulk write (``_upsert`` / ``_write_parts``).
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 Catalogue → screening (rules as data, ledgers, nominations) → consent → conference
 decisions and approvals → enrolment episodes with phases → plans, records, reviews,
 outcomes → transfers. All rows are office-owned and reached through scoped managers.
+
+Size (over 600 lines): one module because the migrations and the app registry name these
+models under ``programs``. The split belongs to the cases redesign (issue 15), which moves the
+life cycle models (consent … outcomes) to a ``cases`` app with ``SeparateDatabaseAndState``;
+splitting into a models package first would move them twice.
 """
 
 from __future__ import annotations

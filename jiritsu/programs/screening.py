@@ -16,6 +16,11 @@ of what a rule may ask; ``jiritsu/programs/README.md`` documents it for users.
 Why a person matches is answered from the database too: every leaf is annotated
 as a boolean on the candidate rows, and only the *wording* of the reason (dates,
 hospital names) comes from prefetched rows.
+
+Size (over 600 lines): the field table (:data:`FIELDS` with each field's query, description
+and reason functions), rule validation, translation to SQL and the preview all read the same
+table and private helpers, so a rule field is added in one module. The split would be
+``screening/fields.py`` (the table) and ``screening/run.py`` (validation, preview, ledgers).
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ a check N months after a discharge outcome, and the planned end of the period. T
 date the rule gives is also stored on each active episode (``next_review_on``, kept by
 jiritsu.programs.next_review) so that lists of reviews due are indexed range queries;
 the reasons shown are always worked out from the inputs themselves.
+
+Size (over 600 lines): the life cycle's reads in sections — review due dates, 決裁, the
+program page (board and figures), one episode and a person's programs. The due-date section
+(with ``next_review``) is the first a split would take out; the episode reads move with the
+cases redesign (issue 15).
 """
 
 from __future__ import annotations

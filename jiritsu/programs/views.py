@@ -1,5 +1,10 @@
 """Program screens: parse → access → service → respond. Every write goes through
-``jiritsu.programs.services``; refusals come back beside the field they concern."""
+``jiritsu.programs.services``; refusals come back beside the field they concern.
+
+Size (over 600 lines): the program screens by area — catalogue and settings, screening and
+ledgers, episodes and their transitions, conferences, plans, reviews and outcomes, 決裁. The
+split is a ``views/`` package with one module per area, keeping the URL names.
+"""
 
 from __future__ import annotations
 

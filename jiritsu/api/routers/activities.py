@@ -8,6 +8,11 @@ assistance. Group sessions are in ``activities_sessions``, a person's support de
 
 The 4 h/day and 20 days/month limits are the service's refusals (``training_day_over_4_hours``,
 ``training_month_over_20_days``), answered as 422 with that code.
+
+Size (over 600 lines): one section per feature (training, Hello Work, templates, partner
+directory, tasks, people not on assistance). The split follows ``routers/lifecycle/``: a
+package with one router per section (operation ids keep the package name, see
+``ContractAPI.get_openapi_operation_id``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ before it lands. Every request runs in a savepoint that is rolled back, so the s
 
 The partner paths (Hello Work referrals, episodes, records and sessions with the person's
 consent given, missing and withdrawn) are at the end.
+
+Size (over 600 lines): the expected answer of every route and operation is one table next to
+the generated test that reads it; a new route's expected answer is added in this one file.
 """
 
 from __future__ import annotations
