@@ -51,7 +51,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
-from jiritsu.api.routers.lifecycle.common import EnrollmentOut, enrollment_row
+from jiritsu.api.routers.lifecycle.common import EnrollmentOut
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.core.wareki import fiscal_year_of
@@ -59,7 +59,7 @@ from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.access import log_view
 from jiritsu.people.models import Person
 from jiritsu.programs.access import get_enrollment_for_user, get_program_for_user, visible_programs
-from jiritsu.programs.models import Program
+from jiritsu.programs.models import Enrollment, Program
 
 router = Router()
 
@@ -748,11 +748,11 @@ class NonRecipientIn(InputSchema):
              response=responses(EnrollmentOut, 201),
              summary="被保護者以外の参加者を登録し、候補として参加させる（大津型）")
 def non_recipient_register(request: HttpRequest, program_id: Id,
-                           payload: NonRecipientIn) -> tuple[int, dict[str, Any]]:
+                           payload: NonRecipientIn) -> tuple[int, Enrollment]:
     m = acting(request, "person.edit")
     program = get_program_for_user(m, program_id)
     data = payload.dict(exclude={"registered_on"})
     data["school_grade"] = data["school_grade"] or ""
     enrollment = services.person_register_and_enrol(actor=m, program=program, data=data,
                                                     on=payload.registered_on)
-    return 201, enrollment_row(enrollment)
+    return 201, enrollment

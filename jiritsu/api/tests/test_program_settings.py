@@ -57,6 +57,7 @@ def test_my_approvals_and_an_approvals_detail_with_decisions(world, api_as):
     assert detail["status"] == "rejected"
     assert [(d["role"], d["approved"], d["comment"]) for d in detail["decisions"]] == [
         ("supervisor", False, "期間の根拠を追記のこと")]
+    assert detail["decisions"][0]["decided_by_name"] == str(world.supervisor)
     assert api_as(world.outsider).get(f"approvals/{aid}").status_code == 404
     assert api_as(world.partner).get(f"approvals/{aid}").status_code == 404
     assert api_as(world.admin).get("approvals/mine").json()["count"] == 0
@@ -112,3 +113,16 @@ def test_saved_ledgers_are_listed(world, api_as):
     assert [(g["title"], g["id"]) for g in listed["results"]] == [("4月", r.json()["id"])]
     assert api_as(world.outsider).get(f"programs/{program.pk}/ledgers").status_code == 404
     assert api_as(world.partner).get(f"programs/{program.pk}/ledgers").status_code == 403
+
+
+def test_a_consent_answers_with_each_grants_partner_name(world, api_as):
+    """The outputs are read from the records by their schemas (computed fields by resolvers)."""
+    cw = api_as(world.caseworker)
+    r = cw.post("consents", {"person_id": world.person.pk, "given_on": "2025-04-01",
+                             "form": "written", "grants": [
+                                 {"partner_id": world.partner_org.pk, "categories": ["basic"]}]})
+    assert r.status_code == 201, r.content
+    assert r.json()["grants"] == [{"partner_id": world.partner_org.pk,
+                                   "partner_name": "ハローワークＡ", "categories": ["basic"]}]
+    listed = cw.get("consents", {"person_id": world.person.pk}).json()["results"]
+    assert listed[0]["grants"][0]["partner_name"] == "ハローワークＡ"

@@ -22,7 +22,6 @@ from jiritsu.api.common import (
 from jiritsu.api.routers.lifecycle.common import (
     ApprovalOut,
     Version,
-    approval_row,
 )
 from jiritsu.offices.models import Membership
 from jiritsu.programs import access, selectors, services
@@ -46,17 +45,17 @@ class DecideIn(InputSchema):
             summary="自分の決裁待ち")
 def approval_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "approval.decide")
-    return paginate(request, selectors.approvals_waiting(m), page, approval_row)
+    return paginate(request, selectors.approvals_waiting(m), page)
 
 
 @router.post("/approvals/{approval_id}/decide", response=responses(ApprovalOut),
              summary="決裁（承認・差戻し）。最後の承認で決定が適用されます")
-def approval_decide(request: HttpRequest, approval_id: Id, payload: DecideIn) -> dict[str, Any]:
+def approval_decide(request: HttpRequest, approval_id: Id, payload: DecideIn) -> ApprovalRequest:
     m = acting(request, "approval.decide")
     req = access.get_approval_for_user(m, approval_id)
     result = services.approval_decide(actor=m, request=req, approve=payload.approve,
                                       comment=payload.comment, expected_version=payload.version)
-    return approval_row(result)
+    return result
 
 
 RouteRole = Literal["supervisor", "manager"]
@@ -101,6 +100,10 @@ class ApprovalDecisionOut(Schema):
     comment: str
     decided_at: dt.datetime
 
+    @staticmethod
+    def resolve_decided_by_name(obj: Any) -> str:
+        return str(obj.decided_by)
+
 
 class ApprovalDetailOut(ApprovalOut):
     decisions: list[ApprovalDecisionOut]
@@ -108,11 +111,10 @@ class ApprovalDetailOut(ApprovalOut):
 
 
 def _approval_detail(m: Membership, req: ApprovalRequest) -> dict[str, Any]:
-    decisions = [{"step_no": d.step_no, "role": d.role, "decided_by_id": d.decided_by_id,
-                  "decided_by_name": str(d.decided_by), "approved": d.approved,
-                  "comment": d.comment, "decided_at": d.decided_at}
-                 for d in req.decisions.select_related("decided_by")]
-    return approval_row(req) | {"decisions": decisions, "can_decide": services.can_decide(m, req)}
+    """``can_decide`` depends on who asks, so the detail is the schema's fields plus it."""
+    return ApprovalOut.from_orm(req).dict() | {
+        "decisions": list(req.decisions.select_related("decided_by")),
+        "can_decide": services.can_decide(m, req)}
 
 
 @router.get("/approvals/mine", response=responses(page_of(ApprovalDetailOut)),

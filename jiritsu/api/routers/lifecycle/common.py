@@ -118,10 +118,34 @@ class EnrollmentOut(Schema):
     flagged_no_longer_matching: dt.date | None
     version: int
 
+    @staticmethod
+    def resolve_person_name(obj: Enrollment) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_program_name(obj: Enrollment) -> str:
+        return obj.program.name
+
+    @staticmethod
+    def resolve_status_label(obj: Enrollment) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_menu_ids(obj: Enrollment) -> list[int]:
+        return sorted(m.pk for m in obj.menus.all())
+
 
 class EnrollmentDetailOut(EnrollmentOut):
     events: list[EventOut]
     moved_to_id: int | None
+
+    @staticmethod
+    def resolve_events(obj: Enrollment) -> list[Any]:
+        return list(obj.events.order_by("occurred_on", "id"))
+
+    @staticmethod
+    def resolve_moved_to_id(obj: Enrollment) -> int | None:
+        return Enrollment.objects.filter(moved_from=obj).values_list("pk", flat=True).first()
 
 
 class ApprovalOut(Schema):
@@ -145,32 +169,12 @@ class TransitionOut(Schema):
     approval: ApprovalOut | None = None
 
 
-def enrollment_row(e: Enrollment) -> dict[str, Any]:
-    return {
-        "id": e.pk, "person_id": e.person_id, "person_name": e.person.name,
-        "program_id": e.program_id, "program_name": e.program.name, "status": e.status,
-        "status_label": e.get_status_display(), "end_reason": e.end_reason,
-        "phase_id": e.phase_id, "menu_ids": sorted(m.pk for m in e.menus.all()),
-        "candidate_on": e.candidate_on, "selected_on": e.selected_on, "started_on": e.started_on,
-        "planned_end_on": e.planned_end_on, "ended_on": e.ended_on,
-        "moved_from_id": e.moved_from_id, "lead_staff_id": e.lead_staff_id,
-        "flagged_no_longer_matching": e.flagged_no_longer_matching, "version": e.version,
-    }
-
-
-def approval_row(a: ApprovalRequest) -> dict[str, Any]:
-    return {"id": a.pk, "kind": a.kind, "subject": a.subject, "status": a.status,
-            "steps": list(a.steps or []), "current_step": a.current_step,
-            "enrollment_id": a.enrollment_id, "requested_by_id": a.requested_by_id,
-            "created_at": a.created_at, "version": a.version}
-
-
 def fresh_enrollment(m: Membership, pk: int) -> Enrollment:
     return access.get_enrollment_for_user(m, pk)
 
 
 def transition_out(m: Membership, enrollment: Enrollment, result: Any) -> dict[str, Any]:
     if isinstance(result, ApprovalRequest):
-        return {"applied": False, "enrollment": enrollment_row(fresh_enrollment(m, enrollment.pk)),
-                "approval": approval_row(result)}
-    return {"applied": True, "enrollment": enrollment_row(fresh_enrollment(m, result.pk)), "approval": None}
+        return {"applied": False, "enrollment": fresh_enrollment(m, enrollment.pk),
+                "approval": result}
+    return {"applied": True, "enrollment": fresh_enrollment(m, result.pk), "approval": None}

@@ -115,21 +115,6 @@ class ConferenceOut(Schema):
     decisions: list[DecisionOut]
 
 
-def _conference_out(c: Conference) -> dict[str, Any]:
-    return {
-        "id": c.pk, "kind": c.kind, "held_on": c.held_on, "title": c.title,
-        "program_id": c.program_id, "place": c.place, "agenda": c.agenda, "minutes": c.minutes,
-        "version": c.version,
-        "attendees": [{"user_id": a.user_id, "name": a.name, "role": a.role,
-                       "profession": a.profession, "partner_id": a.partner_id,
-                       "is_family": a.is_family} for a in c.attendees.all()],
-        "decisions": [{"id": d.pk, "person_id": d.person_id, "enrollment_id": d.enrollment_id,
-                       "decision": d.decision, "reason": d.reason, "phase_id": d.phase_id,
-                       "end_reason": d.end_reason, "target_program_id": d.target_program_id,
-                       "extend_until": d.extend_until} for d in c.decisions.all()],
-    }
-
-
 def _conferences_qs(m: Membership) -> QuerySet[Conference]:
     return access.visible_conferences(m).prefetch_related("attendees", "decisions")
 
@@ -137,20 +122,20 @@ def _conferences_qs(m: Membership) -> QuerySet[Conference]:
 @router.get("/conferences", response=responses(page_of(ConferenceOut)), summary="会議の一覧")
 def conference_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "conference.manage")
-    return paginate(request, _conferences_qs(m).order_by("-held_on", "-id"), page, _conference_out)
+    return paginate(request, _conferences_qs(m).order_by("-held_on", "-id"), page)
 
 
 @router.get("/conferences/{conference_id}", response=responses(ConferenceOut),
             summary="会議の詳細（出席者・決定）")
-def conference_detail(request: HttpRequest, conference_id: Id) -> dict[str, Any]:
+def conference_detail(request: HttpRequest, conference_id: Id) -> Conference:
     m = acting(request, "conference.manage")
     access.get_conference_for_user(m, conference_id)
-    return _conference_out(_conferences_qs(m).get(pk=conference_id))
+    return _conferences_qs(m).get(pk=conference_id)
 
 
 @router.post("/conferences", response=responses(ConferenceOut, 201),
              summary="会議と決定の記録（各決定は参加の状態変更として適用。1件でも不可なら何も保存しません）")
-def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int, dict[str, Any]]:
+def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int, Conference]:
     m = acting(request, "conference.manage")
     attendees = [{
         "user": staff_ref(m, a.user_id, f"attendees.{i}.user_id"), "name": a.name,
@@ -177,4 +162,4 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int,
         actor=m, kind=payload.kind, held_on=payload.held_on, title=payload.title,
         program=program_ref(m, payload.program_id), place=payload.place, agenda=payload.agenda,
         minutes=payload.minutes, attendees=attendees, decisions=decisions)
-    return 201, _conference_out(_conferences_qs(m).get(pk=conference.pk))
+    return 201, _conferences_qs(m).get(pk=conference.pk)

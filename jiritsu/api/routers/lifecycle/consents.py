@@ -66,6 +66,10 @@ class GrantOut(Schema):
     partner_name: str
     categories: list[str]
 
+    @staticmethod
+    def resolve_partner_name(obj: Any) -> str:
+        return str(obj.partner.name)
+
 
 class ConsentOut(Schema):
     id: int
@@ -84,14 +88,6 @@ class ConsentFilter(Schema):
     program_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-def _consent(c: Consent) -> dict[str, Any]:
-    return {"id": c.pk, "person_id": c.person_id, "program_id": c.program_id,
-            "given_on": c.given_on, "form": c.form, "withdrawn_on": c.withdrawn_on,
-            "note": c.note, "version": c.version,
-            "grants": [{"partner_id": g.partner_id, "partner_name": g.partner.name,
-                        "categories": list(g.categories or [])} for g in c.grants.all()]}
-
-
 def _consents_qs(m: Membership) -> QuerySet[Consent]:
     return access.visible_consents(m).prefetch_related("grants__partner")
 
@@ -105,26 +101,26 @@ def consent_list(request: HttpRequest, filters: Query[ConsentFilter],
         qs = qs.filter(person_id=filters.person_id)
     if filters.program_id:
         qs = qs.filter(program_id=filters.program_id)
-    return paginate(request, qs.order_by("-given_on", "-id"), page, _consent)
+    return paginate(request, qs.order_by("-given_on", "-id"), page)
 
 
 @router.post("/consents", response=responses(ConsentOut, 201),
              summary="同意の記録（関係機関ごとの提供情報区分）")
-def consent_create(request: HttpRequest, payload: ConsentIn) -> tuple[int, dict[str, Any]]:
+def consent_create(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consent]:
     m = acting(request, "consent.record")
     grants = [(partner_ref(m, g.partner_id, "grants"), [str(c) for c in g.categories])
               for g in payload.grants]
     consent = services.consent_record(
         actor=m, person=person_ref(m, payload.person_id), program=program_ref(m, payload.program_id),
         given_on=payload.given_on, form=payload.form, grants=grants, note=payload.note)
-    return 201, _consent(_consents_qs(m).get(pk=consent.pk))
+    return 201, _consents_qs(m).get(pk=consent.pk)
 
 
 @router.post("/consents/{consent_id}/withdraw", response=responses(ConsentOut),
              summary="同意の撤回（関係機関は直ちに閲覧できなくなります）")
-def consent_withdraw(request: HttpRequest, consent_id: Id, payload: WithdrawIn) -> dict[str, Any]:
+def consent_withdraw(request: HttpRequest, consent_id: Id, payload: WithdrawIn) -> Consent:
     m = acting(request, "consent.record")
     consent = access.get_consent_for_user(m, consent_id, write=True)
     services.consent_withdraw(actor=m, consent=consent, on=payload.on,
                               expected_version=payload.version, note=payload.note)
-    return _consent(_consents_qs(m).get(pk=consent.pk))
+    return _consents_qs(m).get(pk=consent.pk)

@@ -31,7 +31,6 @@ from jiritsu.api.routers.lifecycle.common import (
     Version,
     conference_ref,
     enrollment_for,
-    enrollment_row,
     fresh_enrollment,
     menus_ref,
     partner_ref,
@@ -132,34 +131,26 @@ def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilter],
         qs = qs.filter(person_id=filters.person_id)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return paginate(request, qs.order_by("-candidate_on", "-id"), page, enrollment_row)
+    return paginate(request, qs.order_by("-candidate_on", "-id"), page)
 
 
 @router.get("/enrollments/{enrollment_id}", response=responses(EnrollmentDetailOut),
             summary="プログラム参加の詳細（状態変更の履歴つき。閲覧は監査ログに記録）")
-def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> dict[str, Any]:
+def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> Enrollment:
     m, e = enrollment_for(request, enrollment_id)
     log_view(m, e.person, what="enrollment.view")
-    events = e.events.order_by("occurred_on", "id")
-    moved_to = Enrollment.objects.filter(moved_from=e).values_list("pk", flat=True).first()
-    return enrollment_row(e) | {
-        "events": [{"occurred_on": ev.occurred_on, "from_status": ev.from_status,
-                    "to_status": ev.to_status, "action": ev.action, "phase_id": ev.phase_id,
-                    "conference_id": ev.conference_id, "approval_id": ev.approval_id,
-                    "note": ev.note} for ev in events],
-        "moved_to_id": moved_to,
-    }
+    return e
 
 
 @router.post("/enrollments", response=responses(EnrollmentOut, 201),
              summary="候補として登録（候補）")
-def enrollment_create(request: HttpRequest, payload: EnrollmentCreateIn) -> tuple[int, dict[str, Any]]:
+def enrollment_create(request: HttpRequest, payload: EnrollmentCreateIn) -> tuple[int, Enrollment]:
     m = acting(request, "enrollment.manage")
     e = services.enrollment_create(
         actor=m, person=person_ref(m, payload.person_id), program=program_ref(m, payload.program_id),
         on=payload.on, note=payload.note,
         lead_staff=staff_ref(m, payload.lead_staff_id, "lead_staff_id"))
-    return 201, enrollment_row(fresh_enrollment(m, e.pk))
+    return 201, fresh_enrollment(m, e.pk)
 
 
 @router.post("/enrollments/{enrollment_id}/select", response=responses(TransitionOut),
@@ -254,7 +245,7 @@ def enrollment_transfer(request: HttpRequest, enrollment_id: Id, payload: Transf
 
 @router.post("/enrollments/{enrollment_id}/assign", response=responses(EnrollmentOut),
              summary="担当支援員・紹介先関係機関の設定")
-def enrollment_assign(request: HttpRequest, enrollment_id: Id, payload: AssignIn) -> dict[str, Any]:
+def enrollment_assign(request: HttpRequest, enrollment_id: Id, payload: AssignIn) -> Enrollment:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     partners = None
     if payload.referred_partner_ids is not None:
@@ -262,4 +253,4 @@ def enrollment_assign(request: HttpRequest, enrollment_id: Id, payload: AssignIn
     services.enrollment_assign(actor=m, enrollment=e,
                                lead_staff=staff_ref(m, payload.lead_staff_id, "lead_staff_id"),
                                referred_partners=partners, expected_version=payload.version)
-    return enrollment_row(fresh_enrollment(m, e.pk))
+    return fresh_enrollment(m, e.pk)

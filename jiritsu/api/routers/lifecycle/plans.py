@@ -95,34 +95,24 @@ class PlanOut(Schema):
     commitments: list[CommitmentOut]
 
 
-def _plan(p: Plan) -> dict[str, Any]:
-    return {"id": p.pk, "enrollment_id": p.enrollment_id, "number": p.number,
-            "agreed_on": p.agreed_on, "target_start_on": p.target_start_on, "policy": p.policy,
-            "created_at": p.created_at,
-            "goals": [{"id": g.pk, "order": g.order, "text": g.text, "target_on": g.target_on,
-                       "achievement": g.achievement} for g in p.goals.all()],
-            "commitments": [{"kind": c.kind, "text": c.text, "quantity": c.quantity,
-                             "per": c.per} for c in p.commitments.all()]}
-
-
 @router.get("/enrollments/{enrollment_id}/plans", response=responses(page_of(PlanOut)),
             summary="自立計画・支援計画（版の新しい順）")
 def plan_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     _m, e = enrollment_for(request, enrollment_id)
     qs = Plan.objects.filter(enrollment=e).prefetch_related("goals", "commitments")
-    return paginate(request, qs.order_by("-number"), page, _plan)
+    return paginate(request, qs.order_by("-number"), page)
 
 
 @router.post("/enrollments/{enrollment_id}/plans", response=responses(PlanOut, 201),
              summary="計画の新しい版を作成")
-def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tuple[int, dict[str, Any]]:
+def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tuple[int, Plan]:
     m, e = enrollment_for(request, enrollment_id, "plan.write")
     plan = services.plan_create(
         actor=m, enrollment=e, goals=[g.dict() for g in payload.goals],
         commitments=[c.dict() for c in payload.commitments], agreed_on=payload.agreed_on,
         policy=payload.policy, target_start_on=payload.target_start_on,
         based_on_number=payload.based_on_number)
-    return 201, _plan(Plan.objects.prefetch_related("goals", "commitments").get(pk=plan.pk))
+    return 201, Plan.objects.prefetch_related("goals", "commitments").get(pk=plan.pk)
 
 
 # ---------------------------------------------------------------- records
@@ -175,23 +165,18 @@ class RecordOut(Schema):
     partners_present_ids: list[int]
     version: int
 
+    @staticmethod
+    def resolve_staff_present_ids(obj: ActivityRecord) -> list[int]:
+        return sorted(u.pk for u in obj.staff_present.all())
+
+    @staticmethod
+    def resolve_partners_present_ids(obj: ActivityRecord) -> list[int]:
+        return sorted(p.pk for p in obj.partners_present.all())
+
 
 class RecordFilter(Schema):
     person_id: int | None = Field(None, ge=1, le=2_147_483_647)
     enrollment_id: int | None = Field(None, ge=1, le=2_147_483_647)
-
-
-def _record(r: ActivityRecord) -> dict[str, Any]:
-    return {"id": r.pk, "person_id": r.person_id, "enrollment_id": r.enrollment_id,
-            "occurred_at": r.occurred_at, "occurred_on": r.occurred_on,
-            "time_known": r.time_known, "kind": r.kind, "text": r.text,
-            "duration_minutes": r.duration_minutes, "systolic_bp": r.systolic_bp,
-            "diastolic_bp": r.diastolic_bp,
-            "weight_kg": float(r.weight_kg) if r.weight_kg is not None else None,
-            "author_id": r.author_id, "author_partner_id": r.author_partner_id,
-            "staff_present_ids": sorted(u.pk for u in r.staff_present.all()),
-            "partners_present_ids": sorted(p.pk for p in r.partners_present.all()),
-            "version": r.version}
 
 
 def _records_qs(m: Membership) -> QuerySet[ActivityRecord]:
@@ -221,12 +206,12 @@ def record_list(request: HttpRequest, filters: Query[RecordFilter],
         qs = qs.filter(person_id=filters.person_id)
     if filters.enrollment_id:
         qs = qs.filter(enrollment_id=filters.enrollment_id)
-    return paginate(request, qs.order_by("-occurred_at", "-id"), page, _record)
+    return paginate(request, qs.order_by("-occurred_at", "-id"), page)
 
 
 @router.post("/records", response=responses(RecordOut, 201),
              summary="経過記録の作成（関係機関は紹介された同意済みの人についてのみ）")
-def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
+def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, ActivityRecord]:
     m = acting(request, "record.write")
     person = person_ref(m, payload.person_id)
     enrollment = None
@@ -236,12 +221,12 @@ def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[st
     values = {k: getattr(payload, k) for k in RECORD_VALUES}
     record = services.record_create(actor=m, person=person, values=values, enrollment=enrollment,
                                     staff_present=staff, partners_present=partners)
-    return 201, _record(_records_qs(m).get(pk=record.pk))
+    return 201, _records_qs(m).get(pk=record.pk)
 
 
 @router.patch("/records/{record_id}", response=responses(RecordOut),
               summary="経過記録の訂正（versionによる楽観的ロック）")
-def record_update(request: HttpRequest, record_id: Id, payload: RecordUpdateIn) -> dict[str, Any]:
+def record_update(request: HttpRequest, record_id: Id, payload: RecordUpdateIn) -> ActivityRecord:
     m = acting(request, "record.write")
     record = access.get_record_for_user(m, record_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -249,4 +234,4 @@ def record_update(request: HttpRequest, record_id: Id, payload: RecordUpdateIn) 
     values = {k: v for k, v in data.items() if v is not None or k in {
         "duration_minutes", "systolic_bp", "diastolic_bp", "weight_kg"}}
     services.record_update(actor=m, record=record, expected_version=version, values=values)
-    return _record(_records_qs(m).get(pk=record.pk))
+    return _records_qs(m).get(pk=record.pk)

@@ -27,10 +27,8 @@ from jiritsu.api.routers.lifecycle.common import (
     DateField,
     EnrollmentOut,
     Note,
-    approval_row,
     conference_ref,
     enrollment_for,
-    enrollment_row,
     fresh_enrollment,
     phase_ref,
 )
@@ -81,18 +79,12 @@ class ReviewResultOut(Schema):
     approval: ApprovalOut | None = None
 
 
-def _review(r: Review) -> dict[str, Any]:
-    return {"id": r.pk, "enrollment_id": r.enrollment_id, "reviewed_on": r.reviewed_on,
-            "evaluation": r.evaluation, "decision": r.decision, "next_due_on": r.next_due_on,
-            "reviewer_id": r.reviewer_id, "conference_id": r.conference_id}
-
-
 @router.get("/enrollments/{enrollment_id}/reviews", response=responses(page_of(ReviewOut)),
             summary="見直し・評価の一覧")
 def review_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     _m, e = enrollment_for(request, enrollment_id)
     return paginate(request, Review.objects.filter(enrollment=e).order_by("-reviewed_on", "-id"),
-                    page, _review)
+                    page)
 
 
 @router.post("/enrollments/{enrollment_id}/reviews", response=responses(ReviewResultOut, 201),
@@ -105,8 +97,8 @@ def review_create(request: HttpRequest, enrollment_id: Id, payload: ReviewIn) ->
         goal_levels={g.goal_id: g.level for g in payload.goal_levels} or None,
         conference=conference_ref(m, payload.conference_id), extend_until=payload.extend_until,
         phase=phase_ref(m, payload.phase_id))
-    return 201, {"review": _review(review), "enrollment": enrollment_row(fresh_enrollment(m, e.pk)),
-                 "approval": approval_row(approval) if approval else None}
+    return 201, {"review": review, "enrollment": fresh_enrollment(m, e.pk),
+                 "approval": approval}
 
 
 class DueOut(Schema):
@@ -185,21 +177,12 @@ class OutcomeResultOut(Schema):
     approval: ApprovalOut | None = None
 
 
-def _outcome(o: Outcome) -> dict[str, Any]:
-    return {"id": o.pk, "enrollment_id": o.enrollment_id, "outcome_type_id": o.outcome_type_id,
-            "kind": o.kind, "occurred_on": o.occurred_on, "employer": o.employer,
-            "job_kind": o.job_kind,
-            "hours_per_week": float(o.hours_per_week) if o.hours_per_week is not None else None,
-            "monthly_income": o.monthly_income, "income_increase": o.income_increase,
-            "destination": o.destination, "school_name": o.school_name, "note": o.note}
-
-
 @router.get("/enrollments/{enrollment_id}/outcomes", response=responses(page_of(OutcomeOut)),
             summary="成果の一覧")
 def outcome_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     _m, e = enrollment_for(request, enrollment_id)
     return paginate(request, Outcome.objects.filter(enrollment=e).order_by("-occurred_on", "-id"),
-                    page, _outcome)
+                    page)
 
 
 @router.post("/enrollments/{enrollment_id}/outcomes", response=responses(OutcomeResultOut, 201),
@@ -214,9 +197,9 @@ def outcome_create(request: HttpRequest, enrollment_id: Id,
     result = services.outcome_record(actor=m, enrollment=e, outcome_type=outcome_type,
                                      occurred_on=payload.occurred_on, data=data,
                                      end_as_achieved=payload.end_as_achieved)
-    enrollment = enrollment_row(fresh_enrollment(m, e.pk))
+    enrollment = fresh_enrollment(m, e.pk)
     if isinstance(result, ApprovalRequest):
         return 201, {"applied": False, "outcome": None, "enrollment": enrollment,
-                     "approval": approval_row(result)}
-    return 201, {"applied": True, "outcome": _outcome(result), "enrollment": enrollment,
+                     "approval": result}
+    return 201, {"applied": True, "outcome": result, "enrollment": enrollment,
                  "approval": None}

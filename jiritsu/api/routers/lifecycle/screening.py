@@ -32,6 +32,7 @@ from jiritsu.core import clock
 from jiritsu.programs import access, screening, services
 from jiritsu.programs.models import (
     Nomination,
+    ScreeningLedger,
 )
 
 router = Router()
@@ -101,6 +102,10 @@ class LedgerEntryOut(Schema):
     reasons: list[str]
     nominated: bool
 
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.person.name)
+
 
 class LedgerOut(Schema):
     id: int
@@ -110,24 +115,19 @@ class LedgerOut(Schema):
     created_at: dt.datetime
     entries: list[LedgerEntryOut]
 
-
-def _ledger(ledger: Any) -> dict[str, Any]:
-    entries = ledger.entries.select_related("person").order_by("id")
-    return {"id": ledger.pk, "program_id": ledger.program_id, "title": ledger.title,
-            "as_of": ledger.as_of, "created_at": ledger.created_at,
-            "entries": [{"person_id": e.person_id, "name": e.person.name,
-                         "reasons": list(e.reasons or []), "nominated": e.nominated}
-                        for e in entries]}
+    @staticmethod
+    def resolve_entries(obj: Any) -> list[Any]:
+        return list(obj.entries.select_related("person").order_by("id"))
 
 
 @router.post("/programs/{program_id}/ledgers", response=responses(LedgerOut, 201),
              summary="支援対象者台帳の保存")
-def ledger_save(request: HttpRequest, program_id: Id, payload: LedgerIn) -> tuple[int, dict[str, Any]]:
+def ledger_save(request: HttpRequest, program_id: Id, payload: LedgerIn) -> tuple[int, ScreeningLedger]:
     m = acting(request, "screening.run")
     program = access.get_program_for_user(m, program_id)
     ledger = services.ledger_save(actor=m, program=program, as_of=payload.as_of,
                                   title=payload.title)
-    return 201, _ledger(ledger)
+    return 201, ledger
 
 
 class LedgerSummaryOut(Schema):
@@ -139,6 +139,10 @@ class LedgerSummaryOut(Schema):
     created_by_id: int
     entries: int
 
+    @staticmethod
+    def resolve_entries(obj: Any) -> int:
+        return int(obj.n)  # annotated by the list's query
+
 
 @router.get("/programs/{program_id}/ledgers", response=responses(page_of(LedgerSummaryOut)),
             summary="保存した支援対象者台帳の一覧（新しい順）")
@@ -146,15 +150,13 @@ def ledger_list(request: HttpRequest, program_id: Id, page: Query[PageParams]) -
     membership = acting(request, "screening.run")
     program = access.get_program_for_user(membership, program_id)
     qs = (program.ledgers.annotate(n=Count("entries")).order_by("-as_of", "-id"))
-    return paginate(request, qs, page, lambda g: {
-        "id": g.pk, "program_id": g.program_id, "title": g.title, "as_of": g.as_of,
-        "created_at": g.created_at, "created_by_id": g.created_by_id, "entries": g.n})
+    return paginate(request, qs, page)
 
 
 @router.get("/ledgers/{ledger_id}", response=responses(LedgerOut), summary="支援対象者台帳")
-def ledger_detail(request: HttpRequest, ledger_id: Id) -> dict[str, Any]:
+def ledger_detail(request: HttpRequest, ledger_id: Id) -> ScreeningLedger:
     m = acting(request, "screening.run")
-    return _ledger(access.get_ledger_for_user(m, ledger_id))
+    return access.get_ledger_for_user(m, ledger_id)
 
 
 class NominationIn(InputSchema):
@@ -183,21 +185,15 @@ class NominationFilter(Schema):
     person_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-def _nomination(n: Nomination) -> dict[str, Any]:
-    return {"id": n.pk, "program_id": n.program_id, "person_id": n.person_id, "source": n.source,
-            "nominated_by": n.nominated_by, "nominated_on": n.nominated_on,
-            "partner_id": n.partner_id, "note": n.note}
-
-
 @router.post("/nominations", response=responses(NominationOut, 201), summary="推薦の登録")
-def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int, dict[str, Any]]:
+def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int, Nomination]:
     m = acting(request, "nomination.record")
     n = services.nomination_record(
         actor=m, program=program_ref(m, payload.program_id), person=person_ref(m, payload.person_id),
         source=payload.source, nominated_by=payload.nominated_by,
         nominated_on=payload.nominated_on, note=payload.note,
         partner=partner_ref(m, payload.partner_id))
-    return 201, _nomination(n)
+    return 201, n
 
 
 @router.get("/nominations", response=responses(page_of(NominationOut)), summary="推薦の一覧")
@@ -209,4 +205,4 @@ def nomination_list(request: HttpRequest, filters: Query[NominationFilter],
         qs = qs.filter(program_id=filters.program_id)
     if filters.person_id:
         qs = qs.filter(person_id=filters.person_id)
-    return paginate(request, qs.order_by("-nominated_on", "-id"), page, _nomination)
+    return paginate(request, qs.order_by("-nominated_on", "-id"), page)
