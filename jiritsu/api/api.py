@@ -106,7 +106,8 @@ def _register() -> None:
     api.add_router("", guidance.router, tags=["指導指示"])
     api.add_router("", reports.router, tags=["集計"])
     api.add_router("", national.router, tags=["全国集計"])
-    api.add_router("", activities.router, tags=["活動"])
+    for activities_router in activities.ROUTERS:
+        api.add_router("", activities_router, tags=["活動"])
     api.add_router("", admin.router, tags=["事務所の管理・監査ログ"])
     api.add_router("", activities_sessions.router, tags=["活動：学習会・講座"])
     api.add_router("", activities_support.router, tags=["活動：支援の詳細"])

@@ -32,10 +32,11 @@ from jiritsu.api.common import (
     acting,
     page_of,
     paginate,
+    ref,
     renamed_fields,
     responses,
 )
-from jiritsu.api.routers.activities import MAX_INT, ref, staff
+from jiritsu.api.routers.activities.common import MAX_INT, staff
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.people.access import visible_people

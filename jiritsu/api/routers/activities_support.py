@@ -34,17 +34,13 @@ from jiritsu.api.common import (
     acting,
     page_of,
     paginate,
+    ref,
     renamed_fields,
     responses,
 )
-from jiritsu.api.routers.activities import (
-    AreaPartnerOut,
-    HwReferralOut,
-    Note,
-    _area_partner,
-    ref,
-    referral_row,
-)
+from jiritsu.api.routers.activities.common import Note
+from jiritsu.api.routers.activities.hello_work import HwReferralOut, referral_row
+from jiritsu.api.routers.activities.partners import AreaPartnerOut, _area_partner
 from jiritsu.core import clock
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.access import log_view

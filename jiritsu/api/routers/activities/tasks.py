@@ -1,0 +1,216 @@
+"""The derived task list (新規・未検討, follow-ups, the yearly cycle) and registering people
+not on assistance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.activities import selectors, services
+from jiritsu.api.common import (
+    Day,
+    Id,
+    InputSchema,
+    acting,
+    person_ref,
+    ref,
+    responses,
+)
+from jiritsu.api.routers.activities.common import Note, staff
+from jiritsu.api.routers.lifecycle.common import EnrollmentOut
+from jiritsu.core import clock
+from jiritsu.core.wareki import fiscal_year_of
+from jiritsu.people.models import Person
+from jiritsu.programs.access import get_program_for_user, visible_programs
+from jiritsu.programs.models import Enrollment, Program
+
+router = Router()
+
+
+# ---------------------------------------------------------------- the task list
+
+class TaskFilter(Schema):
+    everyone: bool = Field(False, description="ケースワーカーも全員分を表示（既定は自分の担当分）")
+    fiscal_year: int | None = Field(None, ge=1990, le=2100, description="年間サイクルの年度")
+
+
+class TaskPersonOut(Schema):
+    id: int
+    name: str
+    kana: str
+    case_number: str | None
+    assistance_started_on: dt.date | None
+    caseworker_id: int | None
+
+
+class NewCasesOut(Schema):
+    program_id: int
+    program_name: str
+    people: list[TaskPersonOut]
+
+
+class FollowUpOut(Schema):
+    enrollment_id: int
+    person_id: int
+    person_name: str
+    program_id: int
+    discharged_on: dt.date
+    due_on: dt.date
+    done_on: dt.date | None
+    overdue: bool
+
+
+class CycleTaskOut(Schema):
+    code: str
+    title: str
+    opens_on: dt.date
+    due_on: dt.date
+    done: int
+    total: int
+    state: str
+    state_label: str
+
+
+class CyclePendingOut(Schema):
+    person_id: int
+    person_name: str
+    missing: list[str]
+
+
+class CycleOut(Schema):
+    program_id: int
+    program_name: str
+    fiscal_year: int
+    ledger_id: int | None
+    tasks: list[CycleTaskOut]
+    pending: list[CyclePendingOut]
+
+
+class TasksOut(Schema):
+    mine: bool
+    fiscal_year: int
+    today: dt.date
+    new_cases: list[NewCasesOut]
+    follow_ups: list[FollowUpOut] = Field(
+        ..., description=f"退院後の確認（未確認を先に、確認の目途の順）。最大{selectors.TASK_LIST_LIMIT}件")
+    follow_ups_total: int = Field(..., description=f"退院後の確認の総数（follow_ups は先頭{selectors.TASK_LIST_LIMIT}件まで）")
+    cycles: list[CycleOut]
+
+
+class ConsideredIn(InputSchema):
+    program_id: Id
+    person_id: Id
+    on: Day
+    note: str = Field(..., min_length=1, max_length=300, description="検討の結果（見送る理由）")
+
+
+class CycleRecordIn(InputSchema):
+    program_id: Id
+    person_id: Id
+    task: Literal["condition_survey", "doctor_consultation", "individual_sheet"] = Field(
+        ..., description="病状調査 / 嘱託医協議 / 個人票の作成")
+    on: Day
+    text: str = Field(..., min_length=1, max_length=300)
+
+
+class TaskRecordOut(Schema):
+    record_id: int
+    person_id: int
+    program_id: int
+    occurred_at: dt.datetime
+    text: str
+
+
+def _task_person(p: Person) -> dict[str, Any]:
+    hh = p.household
+    return {"id": p.pk, "name": p.name, "kana": p.kana,
+            "case_number": hh.case_number if hh else None,
+            "assistance_started_on": hh.assistance_started_on if hh else None,
+            "caseworker_id": hh.caseworker_id if hh else None}
+
+
+@router.get("/tasks", response=responses(TasksOut),
+            summary="支援活動のタスク（新規開始ケースの検討、退院後の確認、年間サイクル）")
+def task_overview(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, Any]:
+    m = staff(request, "program.view")
+    today = clock.today()
+    fy = filters.fiscal_year or fiscal_year_of(today)
+    o = selectors.task_overview(m.office, role=m.role, user=m.user, today=today, fiscal_year=fy,
+                                everyone=filters.everyone)
+    return {
+        "mine": o.mine, "fiscal_year": o.fiscal_year, "today": today,
+        "new_cases": [{"program_id": p.pk, "program_name": p.name,
+                       "people": [_task_person(x) for x in people]} for p, people in o.new_cases],
+        "follow_ups": [{"enrollment_id": f.enrollment.pk, "person_id": f.enrollment.person_id,
+                        "person_name": f.enrollment.person.name,
+                        "program_id": f.enrollment.program_id, "discharged_on": f.discharged_on,
+                        "due_on": f.due_on, "done_on": f.done_on, "overdue": f.overdue}
+                       for f in o.follow_ups],
+        "follow_ups_total": o.follow_ups_total,
+        "cycles": [{"program_id": p.pk, "program_name": p.name, "fiscal_year": c["fiscal_year"],
+                    "ledger_id": c["ledger"].pk if c["ledger"] else None,
+                    "tasks": [{"code": t.code, "title": t.title, "opens_on": t.opens_on,
+                               "due_on": t.due_on, "done": t.done, "total": t.total,
+                               "state": t.state, "state_label": t.state_label}
+                              for t in c["tasks"]],
+                    "pending": [{"person_id": r["person"].pk, "person_name": r["person"].name,
+                                 "missing": r["missing"]} for r in c["pending"]]}
+                   for p, c in o.cycles]}
+
+
+def _task_record(rec: Any, program: Program) -> dict[str, Any]:
+    return {"record_id": rec.pk, "person_id": rec.person_id, "program_id": program.pk,
+            "occurred_at": rec.occurred_at, "text": rec.text}
+
+
+@router.post("/tasks/new-case-considered", response=responses(TaskRecordOut, 201),
+             summary="新規開始ケースをプログラム利用について検討した（今回は見送り）ことの記録")
+def new_case_considered(request: HttpRequest, payload: ConsideredIn) -> tuple[int, dict[str, Any]]:
+    m = staff(request, "enrollment.manage")
+    program = ref(visible_programs(m), payload.program_id, "program_id")
+    person = person_ref(m, payload.person_id)
+    rec = services.new_case_mark_considered(actor=m, program=program, person=person,
+                                            on=payload.on, note=payload.note)
+    return 201, _task_record(rec, program)
+
+
+@router.post("/tasks/cycle-records", response=responses(TaskRecordOut, 201),
+             summary="年間サイクルの作業（病状調査・嘱託医協議・個人票）の記録")
+def cycle_record(request: HttpRequest, payload: CycleRecordIn) -> tuple[int, dict[str, Any]]:
+    m = staff(request, "record.write")
+    program = ref(visible_programs(m), payload.program_id, "program_id")
+    person = person_ref(m, payload.person_id)
+    rec = services.cycle_task_record(actor=m, program=program, person=person, task=payload.task,
+                                     on=payload.on, text=payload.text)
+    return 201, _task_record(rec, program)
+
+
+# ---------------------------------------------------------------- people not on assistance
+
+class NonRecipientIn(InputSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    kana: str = Field(..., min_length=1, max_length=100)
+    birth_date: Day
+    sex: Person.Sex
+    school_name: str = Field("", max_length=100)
+    school_grade: Person.SchoolGrade | None = None
+    phone: str = Field("", max_length=30)
+    note: str = Note
+    registered_on: Day = Field(..., description="登録日（候補になった日）")
+
+
+@router.post("/programs/{program_id}/non-recipients",
+             response=responses(EnrollmentOut, 201),
+             summary="被保護者以外の参加者を登録し、候補として参加させる（大津型）")
+def non_recipient_register(request: HttpRequest, program_id: Id,
+                           payload: NonRecipientIn) -> tuple[int, Enrollment]:
+    m = acting(request, "person.edit")
+    program = get_program_for_user(m, program_id)
+    data = payload.dict(exclude={"registered_on"})
+    data["school_grade"] = data["school_grade"] or ""
+    enrollment = services.person_register_and_enrol(actor=m, program=program, data=data,
+                                                    on=payload.registered_on)
+    return 201, enrollment

@@ -1,0 +1,96 @@
+"""Program templates: the seed programs and creating a program from one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from jiritsu.activities import catalog, services
+from jiritsu.api.common import (
+    Day,
+    InputSchema,
+    PageParams,
+    acting,
+    page_of,
+    paginate,
+    responses,
+)
+from jiritsu.api.routers.activities.common import MAX_INT
+from jiritsu.programs.access import visible_programs
+
+router = Router()
+
+
+# ---------------------------------------------------------------- program templates
+
+class TemplateOut(Schema):
+    code: str
+    name: str
+    seed_office: str = Field(..., description="このプログラムを実施している事務所（出典）")
+    kind: str
+    category: str
+    established_on: dt.date
+    description: str
+    target_description: str
+    features: list[str]
+    phases: list[str]
+    menus: list[str]
+    companion_codes: list[str]
+    program_name: str | None = Field(None, description="この事務所で作成済みならそのプログラム名")
+
+
+class TemplateInstantiateIn(InputSchema):
+    """Overrides of the template's values; a value left out keeps the template's."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    code: str | None = Field(None, min_length=1, max_length=40,
+                             description="事務所内で重複しない短い記号（英数字）")
+    established_on: Day | None = Field(None, description="策定年月（その月の1日）")
+    review_interval_months: int | None = Field(None, ge=1, le=24)
+    standard_length_months: int | None = Field(None, ge=1, le=60)
+    max_length_months: int | None = Field(None, ge=1, le=120)
+    budget_yen: int | None = Field(None, ge=0, le=MAX_INT)
+    capacity: int | None = Field(None, ge=1, le=MAX_INT)
+
+
+class ProgramCreatedOut(Schema):
+    id: int
+    code: str
+    name: str
+    template_code: str
+    established_on: dt.date | None
+
+
+def _template(t: catalog.ProgramTemplate, used: dict[str, str]) -> dict[str, Any]:
+    return {"code": t.code, "name": t.name, "seed_office": t.office, "kind": t.kind,
+            "category": t.category, "established_on": t.established_on,
+            "description": t.description, "target_description": t.target_description,
+            "features": list(t.features), "phases": [p.name for p in t.phases],
+            "menus": [x.name for x in t.menus],
+            "companion_codes": [c.code for c in catalog.companions_of(t.code)],
+            "program_name": used.get(t.code)}
+
+
+@router.get("/program-templates", response=responses(page_of(TemplateOut)),
+            summary="プログラムのテンプレート（先行事例15）の一覧")
+def template_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    m = acting(request, "program.view")
+    used = dict(visible_programs(m).exclude(template_code="").values_list("template_code", "name"))
+    return paginate(request, list(catalog.TEMPLATES), page, lambda t: _template(t, used))
+
+
+@router.post("/program-templates/{code}/programs", response=responses(ProgramCreatedOut, 201),
+             summary="テンプレートからプログラムを作成（段階・メニュー・成果・目標つき）")
+def template_create(request: HttpRequest, code: str,
+                    payload: TemplateInstantiateIn) -> tuple[int, dict[str, Any]]:
+    m = acting(request, "program.manage")
+    if catalog.get_template(code) is None:
+        raise Http404
+    program = services.program_instantiate_template(actor=m, template_code=code,
+                                                    overrides=payload.dict())
+    return 201, {"id": program.pk, "code": program.code, "name": program.name,
+                 "template_code": program.template_code,
+                 "established_on": program.established_on}
