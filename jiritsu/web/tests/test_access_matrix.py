@@ -58,6 +58,7 @@ from jiritsu.programs.models import (
     Conference,
     Enrollment,
     Nomination,
+    Phase,
     Program,
     ScreeningLedger,
 )
@@ -172,6 +173,12 @@ def _build() -> MatrixWorld:
         "series_program": series.program_id, "employer_partner": ctx.partners["employer"].pk,
         "training_enrollment": placement.enrollment_id, "training_employer": placement.employer_id,
         "contact": contact.pk, "facility": facility.pk,
+        # Ids a body names (not the path): real rows of this office, never a guessed 1, which
+        # belongs to whichever office happened to be created first in the test database.
+        "phase": (program.phases.order_by("order", "id").first()
+                  or Phase.objects.create(program=program, order=1, name="準備")).pk,
+        "target_program": _first_pk(Program.objects.filter(office=office)
+                                    .exclude(pk=program.pk).order_by("id")),
     }
     del sv
     for role in ROLES:
@@ -182,6 +189,12 @@ def _build() -> MatrixWorld:
             clients[role] = c
             tokens[role] = token_create(actor=w.m(users_[role], off), name="matrix")[1]
     return w
+
+
+def _first_pk(qs: Any) -> int:
+    pk = qs.values_list("pk", flat=True).first()
+    assert pk is not None, f"the matrix world needs a {qs.model.__name__}"
+    return int(pk)
 
 
 class _WalkerWorld:
@@ -579,7 +592,8 @@ def _example(node: dict[str, Any], mw: MatrixWorld, name: str = "") -> Any:
 
 
 # Body fields that must name particular objects of the shared world.
-BODY_IDS = {"hello_work_id": "partner", "outcome_type_id": "outcome_type",
+BODY_IDS = {"phase_id": "phase", "target_program_id": "target_program",
+            "person_ids": "person", "hello_work_id": "partner", "outcome_type_id": "outcome_type",
             "contact_id": "contact", "facility_id": "facility"}
 BODY_OVERRIDES: dict[str, dict[str, str]] = {
     "POST /session-series": {"program_id": "series_program"},
