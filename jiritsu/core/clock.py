@@ -1,8 +1,8 @@
 """The one clock: Japan's date and time.
 
 Everything in Jiritsu that asks "what day is it?" or "what time is it?" asks here, never the
-machine's clock (``datetime.date.today()`` follows the process's ``TZ``; ``timezone.localdate()``
-follows the active time zone). Offices work in Japan time whatever the server's ``TZ`` is, so
+machine's clock (the standard library's "today" follows the process's ``TZ``; Django's local
+date follows the active time zone). Offices work in Japan time whatever the server's ``TZ`` is, so
 "today" is the date in ``Asia/Tokyo``. ruff's banned-api rules (pyproject.toml) refuse the
 other ways of reading the clock, so a new call site cannot bypass this module.
 
