@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import string
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from jiritsu.offices.permissions import is_partner, role_can
@@ -17,6 +20,23 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+DOCUMENT_NUMBER_FIELDS = frozenset({"number", "year"})
+
+
+def validate_document_number_format(value: str) -> None:
+    """A document-number format names ``{number}`` (the running number) and may name
+    ``{year}`` (the 和暦 year of the fiscal year, e.g. 7 for 令和7年度); nothing else."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError:
+        raise ValidationError("書式の { } の対応が正しくありません。", code="invalid") from None
+    if "number" not in names:
+        raise ValidationError("書式には {number}（番号）を含めてください。", code="invalid")
+    unknown = names - DOCUMENT_NUMBER_FIELDS
+    if unknown:
+        raise ValidationError("書式に使えるのは {number} と {year} だけです。", code="invalid")
+
+
 class Office(models.Model):
     """福祉事務所 — the tenant. Every office-owned row points here."""
 
@@ -29,10 +49,31 @@ class Office(models.Model):
     name = models.CharField("名称", max_length=100)
     municipality = models.CharField("自治体", max_length=100)
     kind = models.CharField("種別", max_length=20, choices=Kind.choices, default=Kind.CITY)
+    # The office's head, as printed on notices and certificates (差出人).
+    head_title = models.CharField("所長の職名", max_length=100, default="福祉事務所長")
+    head_name = models.CharField("所長の氏名", max_length=100, blank=True)
+    document_number_format = models.CharField(
+        "文書番号の書式", max_length=60, default="福第{number}号",
+        validators=[validate_document_number_format],
+        help_text="{number} が番号、{year} が和暦の年度（例: 清福第{number}号、{year}福第{number}号）。")
+    # Retention (保存年限): case records count from the year the case was closed; the
+    # operations log (job runs, sign-in attempts) from the day it was written.
+    record_retention_years = models.PositiveSmallIntegerField(
+        "ケース記録の保存年限（年）", default=5,
+        help_text="廃止・終結した年度の翌年度から数えます。")
+    log_retention_days = models.PositiveSmallIntegerField(
+        "運用記録の保存期間（日）", default=400,
+        help_text="定期処理の実行記録・ログイン試行記録を残す日数。")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(record_retention_years__gte=1),
+                                   name="office_record_retention_at_least_one_year"),
+            models.CheckConstraint(condition=models.Q(log_retention_days__gte=30),
+                                   name="office_log_retention_at_least_30_days"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -41,6 +82,12 @@ class Office(models.Model):
     def standard_caseload(self) -> int:
         """社会福祉法16条: 80 households per caseworker in cities, 65 in prefectures."""
         return 65 if self.kind == self.Kind.PREFECTURE else 80
+
+    def format_document_number(self, number: int, *, year: int | None = None) -> str:
+        """The document number as printed: ``document_number_format`` filled with the
+        running number and (if the format names it) the 和暦 year of the fiscal year."""
+        return self.document_number_format.format(number=number,
+                                                  year="" if year is None else year)
 
 
 class PartnerOrganisation(models.Model):
