@@ -207,7 +207,7 @@ def _otsu_people(office: Office, j3: list[Person], today: dt.date) -> list[Perso
     birth = dt.date(today.year - 15, 6, 1)
     outsiders = Person.objects.bulk_create([
         Person(office=office, household=None, member_number=1, name=name, kana=kana,
-               kana_key=search_key(kana), birth_date=birth, sex=sex,
+               kana_key=search_key(kana), name_key=search_key(name), birth_date=birth, sex=sex,
                school_grade=Person.SchoolGrade.J3, school_name="みなと市立港中学校",
                note="一人親世帯（保護は受けていない）")
         for name, kana, sex in (("港 さくら", "みなと さくら", "female"),

@@ -255,7 +255,8 @@ def step_caseload(ctx: DemoContext) -> None:
         for n, p in enumerate(people, start=1):
             extra = p.pop("_parts")
             person_objs.append(Person(office=office, household=h, member_number=n,
-                                      kana_key=search_key(p["kana"]), **p))
+                                      kana_key=search_key(p["kana"]),
+                                      name_key=search_key(p["name"]), **p))
             parts.append(extra)
     person_objs = Person.objects.bulk_create(person_objs, batch_size=1000)
 

@@ -689,7 +689,8 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
         if found is None:
             values = _PERSON_DEFAULTS | p.person
             person = Person(office_id=office.pk, household_id=h.pk, member_number=p.member_number,
-                            kana_key=_kana_key(values["kana"]), **values)
+                            kana_key=_kana_key(values["kana"]),
+                            name_key=_kana_key(values["name"]), **values)
             new_people.append((person, p))
         else:
             person = found
@@ -700,6 +701,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
             after = snapshot(person, fields)
             if before != after:
                 person.kana_key = _kana_key(person.kana)
+                person.name_key = _kana_key(person.name)
                 person.version += 1
                 person.updated_at = now
                 changed_people.append((person, p, before, after))
@@ -709,7 +711,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
     insert_many(Person, [x[0] for x in new_people])
     if changed_people:
         update_many(Person, [x[0] for x in changed_people],
-                    [*PERSON_FIELDS, "kana_key", "version", "updated_at"])
+                    [*PERSON_FIELDS, "kana_key", "name_key", "version", "updated_at"])
     result.people_created = len(new_people)
     result.people_updated = len(changed_people)
 

@@ -1,6 +1,7 @@
 """Households (世帯) and people (世帯員) with what programs screen on.
 
-Names are stored exactly as entered; only ``kana_key`` is normalised for search.
+Names are stored exactly as entered; only ``kana_key`` and ``name_key`` are normalised for search
+(one rule, ``jiritsu.core.kana.search_key``).
 Every row belongs to an office and is reached through a scoped manager: a query
 outside an office scope raises (django-scopes).
 """
@@ -167,6 +168,7 @@ class Person(models.Model):
     name = models.CharField("氏名", max_length=100)
     kana = models.CharField("ふりがな", max_length=100)
     kana_key = models.CharField(max_length=100, db_index=True, editable=False)
+    name_key = models.CharField(max_length=100, blank=True, editable=False)
     birth_date = models.DateField("生年月日")
     sex = models.CharField("性別", max_length=10, choices=Sex.choices)
     relationship = models.CharField("続柄", max_length=20, choices=Relationship.choices,
@@ -202,11 +204,16 @@ class Person(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.kana_key = search_key(self.kana)
+        self.fill_search_keys()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "kana" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "kana_key"}
+        if update_fields is not None and {"kana", "name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "kana_key", "name_key"}
         super().save(*args, **kwargs)
+
+    def fill_search_keys(self) -> None:
+        """The search keys of the name and the furigana (bulk paths call this before writing)."""
+        self.kana_key = search_key(self.kana)
+        self.name_key = search_key(self.name)
 
     def age_on(self, day: dt.date) -> int:
         return age_on(self.birth_date, day)

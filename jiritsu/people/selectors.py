@@ -18,7 +18,11 @@ from jiritsu.programs.models import Consent, ConsentGrant, Enrollment, Plan, Rev
 
 
 def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Person]:
-    """Kana-insensitive search by furigana, exact-substring by name, or by case number."""
+    """Search by any part of the name or the furigana, or by the case number.
+
+    The query and the stored keys go through the same rule (``core.kana.search_key``): width,
+    spaces between family and given name, katakana/hiragana, variant kanji (髙→高, 﨑→崎,
+    𠮷→吉) and variation selectors are ignored; names themselves are stored as entered."""
     q = q.strip()
     if not q:
         return []
@@ -31,9 +35,9 @@ def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Pe
     # below is a plain index condition the planner can OR together.
     households = list(Household.objects.filter(office=membership.office, case_number=q)
                       .values_list("pk", flat=True))
-    cond = Q(name__contains=q) | Q(household_id__in=households)
+    cond = Q(household_id__in=households)
     if key:
-        cond |= Q(kana_key__contains=key)
+        cond |= Q(name_key__contains=key) | Q(kana_key__contains=key)
     # Three characters or more: the trigram indexes (PostgreSQL) find the few matches and
     # they are sorted. Ordering by an expression (the same order: LOWER does not change
     # furigana) keeps the planner from walking the whole office in furigana order, which it

@@ -17,7 +17,6 @@ from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, StaleEdit, ValidationFailed
-from jiritsu.core.kana import search_key
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.people import signals
@@ -35,7 +34,7 @@ from jiritsu.people.models import (
     WorkHistory,
 )
 
-_NOT_DATA = {"id", "office", "office_id", "version", "kana_key", "person", "person_id",
+_NOT_DATA = {"id", "office", "office_id", "version", "kana_key", "name_key", "person", "person_id",
              "household_id", "created_at", "updated_at"}
 
 
@@ -221,7 +220,8 @@ def person_update(*, actor: Membership, person: Person, expected_version: int,
                   data: dict[str, Any]) -> Person:
     """Change a person's profile fields. ``data`` maps field name → new value."""
     _guard(actor, "person.edit")
-    fields = [f for f in data if f not in {"id", "office", "office_id", "version", "kana_key"}]
+    fields = [f for f in data
+              if f not in {"id", "office", "office_id", "version", "kana_key", "name_key"}]
     if "member_number" in data and person.household_id and (
         Person.objects.filter(household_id=person.household_id, member_number=data["member_number"])
         .exclude(pk=person.pk).exists()
@@ -230,8 +230,8 @@ def person_update(*, actor: Membership, person: Person, expected_version: int,
     before = snapshot(person, fields)
     for f in fields:
         setattr(person, f, data[f])
-    person.kana_key = search_key(person.kana)
-    save_versioned(person, expected_version, [*fields, "kana_key"])
+    person.fill_search_keys()
+    save_versioned(person, expected_version, [*fields, "kana_key", "name_key"])
     record(actor=actor.user, office=actor.office, action="person.update",
            kind=AuditEvent.Kind.UPDATE, target=person, person=person,
            before=before, after=snapshot(person, fields))

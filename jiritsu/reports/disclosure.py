@@ -54,7 +54,7 @@ class Section:
 Provider = Callable[[Person], list[Section]]
 STATUS_LABELS = dict(pm.Enrollment.Status.choices)
 
-_SKIP_FIELDS = {"id", "office", "kana_key", "version", "snapshot", "person"}
+_SKIP_FIELDS = {"id", "office", "kana_key", "name_key", "version", "snapshot", "person"}
 
 
 # Labels for fields the models leave without a Japanese verbose name.

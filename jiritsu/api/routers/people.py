@@ -476,9 +476,9 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
     if filters.q and filters.q.strip():
         q = filters.q.strip()
         key = search_key(q)
-        cond = Q(name__contains=q) | Q(household__case_number=q)
-        if key:
-            cond |= Q(kana_key__contains=key)
+        cond = Q(household__case_number=q)
+        if key:  # the search rule of the screens (people.selectors.search_people)
+            cond |= Q(name_key__contains=key) | Q(kana_key__contains=key)
         qs = qs.filter(cond)
     if filters.household_id:
         qs = qs.filter(household_id=filters.household_id)

@@ -35,6 +35,13 @@ def test_kana_search_ignores_kana_kind_and_width(world, api_as):
     assert c.get("people", {"q": "100001"}).json()["count"] == 2
 
 
+def test_name_search_folds_variant_kanji_and_spaces_as_the_screens_do(world, api_as):
+    c = api_as(world.caseworker)  # world.person is 「髙橋 𠮷子」
+    for q in ("高橋　吉子", "高橋吉子", "髙橋𠮷子"):
+        found = c.get("people", {"q": q}).json()
+        assert [p["id"] for p in found["results"]] == [world.person.pk], q
+
+
 def test_another_offices_person_and_household_answer_404(world, api_as):
     c = api_as(world.caseworker)
     assert c.get(f"people/{world.other_person.pk}").status_code == 404

@@ -74,3 +74,11 @@ def test_search_key_ignores_kana_kind_width_and_spaces():
 def test_cp932_reports_characters_it_cannot_carry():
     assert unencodable_chars("髙橋 﨑山 ①") == []
     assert unencodable_chars("𠮷田 𩸽 鷗外") == ["𠮷", "𩸽", "鷗"]
+
+
+def test_search_key_folds_variant_kanji_variation_selectors_and_spaces():
+    assert search_key("髙橋　𠮷子") == search_key("高橋吉子") == "高橋吉子"
+    assert search_key("山﨑") == search_key("山崎") == search_key("山嵜")
+    assert search_key("葛\U000E0100城") == search_key("葛城")  # IVS dropped
+    assert search_key("辻\uFE00") == "辻"  # standardized variation selector dropped
+    assert search_key("ｽﾐｽ　ｼﾞｮﾝ") == search_key("スミス ジョン") == "すみすじよん"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.urls import reverse
 
 from jiritsu.core.cp932 import unencodable_chars
+from jiritsu.core.kana import search_key
 from jiritsu.people import selectors
 from jiritsu.people.models import Person
 
@@ -68,3 +71,52 @@ def test_search_finds_any_part_of_a_name_by_case_number_in_furigana_order(world)
     assert set(selectors.search_people(m, hh.case_number)) == {world.person, *extra}
     assert selectors.search_people(m, "べっし") == []  # the other office's person
     assert selectors.search_people(m, "たなかさん") == []
+
+
+@pytest.mark.parametrize(("stored", "typed"), [
+    ("小林 修平", "小林　修平"),  # the full-width space of a Japanese keyboard
+    ("小林 修平", "小林修平"),  # no space at all
+    ("小林　修平", "小林 修平"),
+    ("山﨑 花子", "山崎"), ("髙橋 一郎", "高橋一郎"), ("𠮷田 太郎", "吉田"),
+    ("葛\U000E0100城 三郎", "葛城"),  # a variation selector (IVS) in the stored name
+    ("葛城 三郎", "葛\U000E0100城"),  # … or in what is typed
+    ("辻\uFE00 四郎", "辻四郎"),
+    ("ｽﾐｽ ｼﾞｮﾝ", "スミス"), ("ＡＢＣ 花子", "abc"),
+])
+def test_name_search_folds_width_spaces_and_variant_kanji(world, stored, typed):
+    m = world.m(world.caseworker)
+    person = Person.objects.create(office=world.office, household=world.household, name=stored,
+                                   kana="てすと はなこ", birth_date="1990-01-01", sex="female",
+                                   member_number=9)
+    assert person in selectors.search_people(m, typed)
+    person.refresh_from_db()
+    assert person.name == stored  # stored as entered, only the key is folded
+
+
+@pytest.mark.parametrize("typed", ["こばやし　しゅうへい", "コバヤシシュウヘイ", "ｺﾊﾞﾔｼ ｼｭｳﾍｲ"])
+def test_kana_search_folds_the_same_way(world, typed):
+    m = world.m(world.caseworker)
+    person = Person.objects.create(office=world.office, household=world.household,
+                                   name="小林 修平", kana="こばやし しゅうへい",
+                                   birth_date="1990-01-01", sex="male", member_number=9)
+    assert person in selectors.search_people(m, typed)
+
+
+def test_search_page_and_api_use_the_same_rule(client, world):
+    Person.objects.create(office=world.office, household=world.household, name="山﨑 花子",
+                          kana="やまさき はなこ", birth_date="1990-01-01", sex="female",
+                          member_number=9)
+    client.force_login(world.caseworker)
+    page = client.get(reverse("search"), {"q": "山崎　花子"}).content.decode()
+    assert "山﨑 花子" in page
+
+
+def test_the_data_migration_recomputes_stored_keys(world):
+    from django.apps import apps
+
+    migration = importlib.import_module("jiritsu.people.migrations.0005_person_name_key")
+    Person.objects.filter(pk=world.person.pk).update(name_key="", kana_key="stale")
+    migration.recompute_keys(apps, None)
+    world.person.refresh_from_db()
+    assert world.person.name_key == search_key(world.person.name) != ""
+    assert world.person.kana_key == search_key(world.person.kana)
