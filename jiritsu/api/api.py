@@ -35,7 +35,7 @@ class TokenAuth(HttpBearer):
     """Bearer token. The middleware has already checked it and chosen the office."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if getattr(request, "_api_token_auth", False):
+        if getattr(request, "api_token_auth", False):
             return request.user
         return None
 
@@ -46,7 +46,7 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request: HttpRequest) -> Any:
-        if getattr(request, "_api_token_auth", False) or not request.user.is_authenticated:
+        if getattr(request, "api_token_auth", False) or not request.user.is_authenticated:
             return None
         if check_csrf(request) is not None:
             raise HttpError(403, "CSRF check Failed")

@@ -13,10 +13,11 @@ from urllib.parse import quote
 
 import annotated_types
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, create_model
 
+from jiritsu.api.http import ApiRequest
 from jiritsu.core.errors import DomainError, Forbidden, NotFound
 from jiritsu.offices.models import Membership
 from jiritsu.people.access import get_person_for_user
@@ -124,9 +125,12 @@ class InputSchema(Schema, InputModel):
     """A request body (ninja ``Schema``, reads attributes too) with the rules of ``InputModel``."""
 
 
-def acting(request: HttpRequest, action: str | None = None) -> Membership:
-    """The membership the request acts in; 403 if there is none or the role lacks ``action``."""
-    membership: Membership | None = getattr(request, "membership", None)
+def acting(request: ApiRequest, action: str | None = None) -> Membership:
+    """The membership the request acts in; 403 if there is none or the role lacks ``action``.
+
+    The API's one door to the acting membership: ``request.membership`` is typed
+    ``Membership | None`` (``ApiRequest``), and this gives back a ``Membership``."""
+    membership = request.membership
     if membership is None:
         raise Forbidden("有効な事務所の所属がありません。")
     if action is not None and not membership.can(action):
@@ -201,13 +205,13 @@ def page_of(item: type[Schema]) -> type[Schema]:
     return _PAGES[item]
 
 
-def _page_url(request: HttpRequest, page: int) -> str:
+def _page_url(request: ApiRequest, page: int) -> str:
     query = request.GET.copy()
     query["page"] = str(page)
     return f"{request.path}?{query.urlencode()}"
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], params: PageParams,
+def paginate(request: ApiRequest, items: QuerySet[Any] | list[Any], params: PageParams,
              convert: Any = None) -> dict[str, Any]:
     """Slice a queryset (or list) into one page; ``convert`` maps each row to its output."""
     count = items.count() if isinstance(items, QuerySet) else len(items)

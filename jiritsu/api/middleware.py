@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
 from jiritsu.api.errors import error_response
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.models import IdempotencyRecord
 from jiritsu.api.tokens import authenticate_token
 from jiritsu.core import clock
@@ -158,7 +159,7 @@ class ApiMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ApiRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         if too_large(request):
@@ -172,9 +173,9 @@ class ApiMiddleware:
             if isinstance(chosen, HttpResponse):
                 return chosen
             request.user = token.user
-            request._api_token_auth = True  # type: ignore[attr-defined]
-            request.api_token = token  # type: ignore[attr-defined]
-            request.membership = chosen  # type: ignore[attr-defined]
+            request.api_token_auth = True
+            request.api_token = token
+            request.membership = chosen
         if request.user.is_authenticated:  # anonymous requests get their 401 first
             try:
                 bad = nul_fields(request)
@@ -188,7 +189,7 @@ class ApiMiddleware:
             return _shaped(self._idempotent(request, user, key.strip()))
         return _shaped(self.get_response(request))
 
-    def _idempotent(self, request: HttpRequest, user: User, key: str) -> HttpResponse:
+    def _idempotent(self, request: ApiRequest, user: User, key: str) -> HttpResponse:
         if not key or len(key) > MAX_KEY_LENGTH:
             return error_response(422, "validation_error",
                                   "Idempotency-Key は1〜200文字で指定してください。",

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 
+from jiritsu.offices.http import AttachedRequest
 from jiritsu.offices.models import Membership, PartnerOrganisation
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
@@ -59,8 +60,8 @@ def action_required(action: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            require(getattr(request, "membership", None), action)
+        def wrapper(request: AttachedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require(request.membership, action)
             return view(request, *args, **kwargs)
 
         wrapper.required_action = action  # type: ignore[attr-defined]

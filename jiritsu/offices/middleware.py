@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_scopes import scope, scopes_disabled
 
+from jiritsu.offices.http import AttachedRequest
 from jiritsu.offices.models import Membership, User
 
 SESSION_OFFICE_KEY = "jiritsu_office_id"
@@ -34,7 +35,7 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and hasattr(request, "session") and not getattr(
-            request, "_api_token_auth", False
+            request, "api_token_auth", False
         ):
             now = time.time()
             last = request.session.get(SESSION_LAST_SEEN_KEY)
@@ -50,7 +51,7 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-def active_membership(request: HttpRequest) -> Membership | None:
+def active_membership(request: AttachedRequest) -> Membership | None:
     """The membership the user is acting in: the one chosen in the session, else the first."""
     user = request.user
     if not user.is_authenticated:
@@ -61,7 +62,7 @@ def active_membership(request: HttpRequest) -> Membership | None:
         .order_by("office__code")
     )
     # Kept for the office switcher (context processor), which would read them again.
-    request.active_memberships = memberships  # type: ignore[attr-defined]
+    request.active_memberships = memberships
     if not memberships:
         return None
     chosen = request.session.get(SESSION_OFFICE_KEY) if hasattr(request, "session") else None
@@ -84,10 +85,10 @@ class OfficeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: AttachedRequest) -> HttpResponse:
         membership = getattr(request, "membership", None) or active_membership(request)
-        request.membership = membership  # type: ignore[attr-defined]
-        request.office = membership.office if membership else None  # type: ignore[attr-defined]
+        request.membership = membership
+        request.office = membership.office if membership else None
         if membership is None:
             # Anonymous or office-less: nothing office-owned is reachable.
             with scope(office=None):

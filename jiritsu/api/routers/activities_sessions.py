@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.activities import selectors, services
@@ -36,6 +35,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT, staff
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
@@ -221,7 +221,7 @@ def _fresh(series: SessionSeries) -> dict[str, Any]:
 
 @router.get("/session-series", response=responses(page_of(SeriesOut)),
             summary="学習会・講座・セミナー（集団プログラム）の一覧と予算の執行状況")
-def series_list(request: HttpRequest, filters: Query[SeriesFilter],
+def series_list(request: ApiRequest, filters: Query[SeriesFilter],
                 page: Query[PageParams]) -> dict[str, Any]:
     m = staff(request, "program.view")
     qs = selectors.series_overview(m.office)
@@ -234,7 +234,7 @@ def series_list(request: HttpRequest, filters: Query[SeriesFilter],
 
 @router.post("/session-series", response=responses(SeriesOut, 201),
              summary="学習会・講座・セミナーの作成")
-def series_create(request: HttpRequest, payload: SeriesIn) -> tuple[int, dict[str, Any]]:
+def series_create(request: ApiRequest, payload: SeriesIn) -> tuple[int, dict[str, Any]]:
     m = staff(request, "enrollment.manage")
     program = ref(selectors.series_programs(m.office), payload.program_id, "program_id")
     with renamed_fields({"program": "program_id"}):
@@ -247,7 +247,7 @@ def series_create(request: HttpRequest, payload: SeriesIn) -> tuple[int, dict[st
 
 @router.get("/session-series/{series_id}", response=responses(SeriesDetailOut),
             summary="学習会等の詳細（開催・出欠・協力者・募集・支出）")
-def series_detail(request: HttpRequest, series_id: Id) -> dict[str, Any]:
+def series_detail(request: ApiRequest, series_id: Id) -> dict[str, Any]:
     m = acting(request, "program.view")
     series = get_series_for_user(m, series_id)
     d = selectors.series_detail(series)
@@ -262,7 +262,7 @@ def series_detail(request: HttpRequest, series_id: Id) -> dict[str, Any]:
 
 @router.get("/session-series/{series_id}/eligible-people", response=responses(page_of(SeriesPersonOut)),
             summary="案内できる人（プログラムの対象条件に今日合い、まだ案内していない人）")
-def series_eligible(request: HttpRequest, series_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+def series_eligible(request: ApiRequest, series_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     series = get_series_for_user(m, series_id)
     qs = selectors.series_eligible(series, clock.today()).order_by("kana", "id")
@@ -271,7 +271,7 @@ def series_eligible(request: HttpRequest, series_id: Id, page: Query[PageParams]
 
 @router.post("/session-series/{series_id}/sessions", response=responses(SessionOut, 201),
              summary="開催と出欠の記録（roll の人のうち出席者以外は欠席）")
-def session_record(request: HttpRequest, series_id: Id,
+def session_record(request: ApiRequest, series_id: Id,
                    payload: SessionIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "record.write")
     series = get_series_for_user(m, series_id, write=True)
@@ -291,7 +291,7 @@ def session_record(request: HttpRequest, series_id: Id,
 
 @router.post("/session-series/{series_id}/volunteers", response=responses(VolunteerOut, 201),
              summary="協力者（ボランティア）の登録")
-def volunteer_add(request: HttpRequest, series_id: Id,
+def volunteer_add(request: ApiRequest, series_id: Id,
                   payload: VolunteerIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
@@ -302,7 +302,7 @@ def volunteer_add(request: HttpRequest, series_id: Id,
 
 @router.post("/session-series/{series_id}/expenses", response=responses(ExpenseOut, 201),
              summary="支出の記録（予算を超える支出は over_budget で拒否）")
-def expense_record(request: HttpRequest, series_id: Id,
+def expense_record(request: ApiRequest, series_id: Id,
                    payload: ExpenseIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
@@ -313,7 +313,7 @@ def expense_record(request: HttpRequest, series_id: Id,
 
 @router.post("/session-series/{series_id}/invitations", response=responses(list[RecruitmentOut], 201),
              summary="募集：対象者への案内（既に案内した人はそのまま）")
-def recruitment_invite(request: HttpRequest, series_id: Id,
+def recruitment_invite(request: ApiRequest, series_id: Id,
                        payload: InviteIn) -> tuple[int, list[dict[str, Any]]]:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
@@ -331,7 +331,7 @@ def recruitment_invite(request: HttpRequest, series_id: Id,
 @router.post("/session-series/{series_id}/recruitments/{recruitment_id}/answer",
              response=responses(RecruitmentOut),
              summary="案内への回答（参加・不参加）。参加ならプログラムの参加と結びつける")
-def recruitment_answer(request: HttpRequest, series_id: Id, recruitment_id: Id,
+def recruitment_answer(request: ApiRequest, series_id: Id, recruitment_id: Id,
                        payload: AnswerIn) -> dict[str, Any]:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)

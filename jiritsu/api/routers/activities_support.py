@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.activities import selectors, services
@@ -38,6 +37,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note
 from jiritsu.api.routers.activities.hello_work import HwReferralOut, referral_row
 from jiritsu.api.routers.activities.partners import AreaPartnerOut, _area_partner
@@ -51,7 +51,7 @@ router = Router()
 Text = Field("", max_length=10_000)
 
 
-def _person(request: HttpRequest, pk: int, action: str | None = None) -> tuple[Membership, Person]:
+def _person(request: ApiRequest, pk: int, action: str | None = None) -> tuple[Membership, Person]:
     m = acting(request, action)
     return m, get_person_support_for_user(m, pk)
 
@@ -291,7 +291,7 @@ def _measurement(r: Any) -> dict[str, Any]:
 
 @router.get("/people/{person_id}/support", response=responses(PersonSupportOut),
             summary="支援の詳細（健康の4支援対象・扶養義務者・受入先・ハローワーク・ボランティア・求職活動）。閲覧は監査ログに記録")
-def person_support(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+def person_support(request: ApiRequest, person_id: Id) -> dict[str, Any]:
     m, person = _person(request, person_id, "person.view")
     log_view(m, person, what="person.support_view")
     today = clock.today()
@@ -326,7 +326,7 @@ def person_support(request: HttpRequest, person_id: Id) -> dict[str, Any]:
 
 @router.get("/people/{person_id}/measurements", response=responses(page_of(MeasurementOut)),
             summary="血圧・体重の推移（経過記録から、古い順）。記録は POST /records で")
-def measurement_list(request: HttpRequest, person_id: Id,
+def measurement_list(request: ApiRequest, person_id: Id,
                      page: Query[PageParams]) -> dict[str, Any]:
     m, person = _person(request, person_id, "person.view")
     log_view(m, person, what="person.support_view")
@@ -337,7 +337,7 @@ def measurement_list(request: HttpRequest, person_id: Id,
 
 @router.post("/people/{person_id}/health-tracks", response=responses(HealthTrackOut, 201),
              summary="健康の支援対象（慢性疾患・閉じこもり・栄養・認知症）の記録を始める（参加中のプログラムに）")
-def health_track_open(request: HttpRequest, person_id: Id,
+def health_track_open(request: ApiRequest, person_id: Id,
                       payload: HealthTrackIn) -> tuple[int, dict[str, Any]]:
     m, person = _person(request, person_id, "plan.write")
     data = {k: v for k in TRACK_DATA if (v := getattr(payload, k)) not in (None, "")}
@@ -348,7 +348,7 @@ def health_track_open(request: HttpRequest, person_id: Id,
 
 @router.post("/people/{person_id}/family-contacts", response=responses(FamilyContactOut, 201),
              summary="扶養義務者・親族の登録")
-def family_contact_add(request: HttpRequest, person_id: Id,
+def family_contact_add(request: ApiRequest, person_id: Id,
                        payload: FamilyContactIn) -> tuple[int, dict[str, Any]]:
     m, person = _person(request, person_id, "person.edit")
     c = services.family_contact_add(actor=m, person=person, **payload.dict())
@@ -357,7 +357,7 @@ def family_contact_add(request: HttpRequest, person_id: Id,
 
 @router.post("/people/{person_id}/family-requests", response=responses(FamilyRequestOut, 201),
              summary="扶養義務者・親族への依頼（引き取り・施設入所時・居宅生活時の協力）の記録")
-def family_request_record(request: HttpRequest, person_id: Id,
+def family_request_record(request: ApiRequest, person_id: Id,
                           payload: FamilyRequestIn) -> tuple[int, dict[str, Any]]:
     m, person = _person(request, person_id, "record.write")
     contact = ref(FamilyContact.objects.filter(person=person), payload.contact_id, "contact_id")
@@ -370,7 +370,7 @@ def family_request_record(request: HttpRequest, person_id: Id,
 
 @router.post("/people/{person_id}/family-requests/{request_id}/answer",
              response=responses(FamilyRequestOut), summary="扶養義務者・親族からの回答の記録")
-def family_request_answer(request: HttpRequest, person_id: Id, request_id: Id,
+def family_request_answer(request: ApiRequest, person_id: Id, request_id: Id,
                           payload: FamilyAnswerIn) -> dict[str, Any]:
     m, person = _person(request, person_id, "record.write")
     req = ref(FamilyRequest.objects.filter(contact__person=person).select_related("contact"),
@@ -382,7 +382,7 @@ def family_request_answer(request: HttpRequest, person_id: Id, request_id: Id,
 
 @router.post("/people/{person_id}/receiving-requests", response=responses(ReceivingRequestOut, 201),
              summary="受入先（救護施設・グループホーム・施設）への受入依頼")
-def receiving_request_make(request: HttpRequest, person_id: Id,
+def receiving_request_make(request: ApiRequest, person_id: Id,
                            payload: ReceivingRequestIn) -> tuple[int, dict[str, Any]]:
     m, person = _person(request, person_id, "enrollment.manage")
     enrollment = ref(selectors.open_enrollments(person), payload.enrollment_id, "enrollment_id")
@@ -397,7 +397,7 @@ def receiving_request_make(request: HttpRequest, person_id: Id,
 @router.post("/people/{person_id}/receiving-requests/{request_id}/answer",
              response=responses(ReceivingRequestOut),
              summary="受入先からの回答の記録（定員を超える「受入可」は facility_full）")
-def receiving_request_answer(request: HttpRequest, person_id: Id, request_id: Id,
+def receiving_request_answer(request: ApiRequest, person_id: Id, request_id: Id,
                              payload: ReceivingAnswerIn) -> dict[str, Any]:
     m, person = _person(request, person_id, "enrollment.manage")
     req = ref(ReceivingRequest.objects.filter(enrollment__person=person).select_related(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -27,6 +26,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.audit import selectors as audit_selectors
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core.errors import NotFound, ValidationFailed
@@ -106,7 +106,7 @@ def _partner_ref(m: Membership, pk: int | None) -> PartnerOrganisation | None:
 
 @router.get("/admin/staff", response=responses(page_of(StaffOut)),
             summary="職員アカウントの一覧（事務所の所属と役割）")
-def staff_list(request: HttpRequest, filters: Query[StaffFilter],
+def staff_list(request: ApiRequest, filters: Query[StaffFilter],
                page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "user.manage")
     qs = selectors.office_staff(m.office)
@@ -119,14 +119,14 @@ def staff_list(request: HttpRequest, filters: Query[StaffFilter],
 
 @router.get("/admin/staff/{membership_id}", response=responses(StaffOut),
             summary="職員アカウント")
-def staff_detail(request: HttpRequest, membership_id: Id) -> dict[str, Any]:
+def staff_detail(request: ApiRequest, membership_id: Id) -> dict[str, Any]:
     m = acting(request, "user.manage")
     return _staff(get_membership_for_user(m, membership_id))
 
 
 @router.post("/admin/staff", response=responses(StaffOut, 201),
              summary="職員アカウントの作成（この事務所の所属つき。監査ログに記録）")
-def staff_create(request: HttpRequest, payload: StaffCreateIn) -> tuple[int, dict[str, Any]]:
+def staff_create(request: ApiRequest, payload: StaffCreateIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "user.manage")
     partner = _partner_ref(m, payload.partner_id)
     with renamed_fields({"partner": "partner_id"}):
@@ -139,7 +139,7 @@ def staff_create(request: HttpRequest, payload: StaffCreateIn) -> tuple[int, dic
 
 @router.patch("/admin/staff/{membership_id}", response=responses(StaffOut),
               summary="職員アカウントの変更（氏名・役割・職種・関係機関・有効・パスワード。監査ログに記録）")
-def staff_update(request: HttpRequest, membership_id: Id, payload: StaffUpdateIn) -> dict[str, Any]:
+def staff_update(request: ApiRequest, membership_id: Id, payload: StaffUpdateIn) -> dict[str, Any]:
     m = acting(request, "user.manage")
     target = get_membership_for_user(m, membership_id)
     given = payload.dict(exclude_unset=True)
@@ -215,7 +215,7 @@ def _areas(areas: list[str]) -> list[str]:
 
 
 @router.get("/admin/partners", response=responses(page_of(PartnerOut)), summary="関係機関の一覧")
-def partner_list(request: HttpRequest, filters: Query[PartnerFilter],
+def partner_list(request: ApiRequest, filters: Query[PartnerFilter],
                  page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "office.admin")
     qs = selectors.office_partners(m.office)
@@ -227,14 +227,14 @@ def partner_list(request: HttpRequest, filters: Query[PartnerFilter],
 
 
 @router.get("/admin/partners/{partner_id}", response=responses(PartnerOut), summary="関係機関")
-def partner_detail(request: HttpRequest, partner_id: Id) -> dict[str, Any]:
+def partner_detail(request: ApiRequest, partner_id: Id) -> dict[str, Any]:
     m = acting(request, "office.admin")
     return _partner(get_partner_for_user(m, partner_id))
 
 
 @router.post("/admin/partners", response=responses(PartnerOut, 201),
              summary="関係機関の登録（監査ログに記録）")
-def partner_create(request: HttpRequest, payload: PartnerIn) -> tuple[int, dict[str, Any]]:
+def partner_create(request: ApiRequest, payload: PartnerIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "office.admin")
     data = payload.dict()
     data["areas"] = _areas(data["areas"])
@@ -244,7 +244,7 @@ def partner_create(request: HttpRequest, payload: PartnerIn) -> tuple[int, dict[
 
 @router.patch("/admin/partners/{partner_id}", response=responses(PartnerOut),
               summary="関係機関の変更（監査ログに記録）")
-def partner_update(request: HttpRequest, partner_id: Id, payload: PartnerUpdateIn) -> dict[str, Any]:
+def partner_update(request: ApiRequest, partner_id: Id, payload: PartnerUpdateIn) -> dict[str, Any]:
     m = acting(request, "office.admin")
     partner = get_partner_for_user(m, partner_id)
     given = payload.dict(exclude_unset=True)
@@ -291,7 +291,7 @@ def _event(e: AuditEvent) -> dict[str, Any]:
 
 @router.get("/audit/events", response=responses(page_of(AuditEventOut)),
             summary="監査ログの閲覧（読み取り専用。本人・職員・日付で絞り込み、新しい順）")
-def audit_events(request: HttpRequest, filters: Query[AuditFilter],
+def audit_events(request: ApiRequest, filters: Query[AuditFilter],
                  page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "audit.view")
     qs = audit_selectors.office_events(m.office_id, person_id=filters.person_id,

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -29,6 +29,7 @@ from jiritsu.api.common import (
     person_ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import staff_ref
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import (
@@ -135,7 +136,7 @@ def _cases_qs(m: Membership) -> QuerySet[GuidanceCase]:
 
 
 @router.get("/guidance/cases", response=responses(page_of(CaseOut)), summary="指導指示の一覧")
-def case_list(request: HttpRequest, filters: Query[CaseFilter],
+def case_list(request: ApiRequest, filters: Query[CaseFilter],
               page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "guidance.manage")
     qs = _cases_qs(m)
@@ -160,7 +161,7 @@ class BoardRowOut(Schema):
 
 @router.get("/guidance/board", response=responses(page_of(BoardRowOut)),
             summary="進行中の指導指示（次に行える手続の期日順。査察指導員の一覧）")
-def case_board(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def case_board(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "guidance.manage")
     rows = selectors.open_cases_board(m.office, services.settings_for(m.office))
 
@@ -182,7 +183,7 @@ def case_board(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
 
 @router.get("/guidance/cases/{case_id}", response=responses(CaseDetailOut),
             summary="指導指示の詳細（手続の記録と、次に行える手続。閲覧は監査ログに記録）")
-def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
+def case_detail(request: ApiRequest, case_id: Id) -> dict[str, Any]:
     m = acting(request, "guidance.manage")
     out = _detail(m, case_id)
     log_view(m, get_case_for_user(m, case_id).person, what="guidance.case_view")
@@ -202,7 +203,7 @@ class CaseOpenIn(InputSchema):
 
 
 @router.post("/guidance/cases", response=responses(CaseDetailOut, 201), summary="指導指示の開始")
-def case_open(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
+def case_open(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "guidance.manage")
     case = services.guidance_case_open(actor=m, person=person_ref(m, payload.person_id),
                                        opened_on=payload.opened_on,
@@ -278,14 +279,14 @@ class ApproveIn(InputSchema):
     comment: str = Field("", max_length=2000)
 
 
-def _case_for_step(request: HttpRequest, case_id: int) -> tuple[Membership, GuidanceCase]:
+def _case_for_step(request: ApiRequest, case_id: int) -> tuple[Membership, GuidanceCase]:
     m = acting(request, "guidance.manage")
     return m, get_case_for_user(m, case_id)
 
 
 @router.post("/guidance/cases/{case_id}/oral-instruction", response=responses(CaseDetailOut),
              summary="口頭指導（法27条、査察指導員の同席が必要）")
-def oral_instruction(request: HttpRequest, case_id: Id, payload: OralIn) -> dict[str, Any]:
+def oral_instruction(request: ApiRequest, case_id: Id, payload: OralIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_oral_instruction_record(
         actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
@@ -296,7 +297,7 @@ def oral_instruction(request: HttpRequest, case_id: Id, payload: OralIn) -> dict
 
 @router.post("/guidance/cases/{case_id}/conference", response=responses(CaseDetailOut),
              summary="ケース診断会議（文書指示・処分の検討）")
-def conference(request: HttpRequest, case_id: Id, payload: ConferenceStepIn) -> dict[str, Any]:
+def conference(request: ApiRequest, case_id: Id, payload: ConferenceStepIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     attendees = [staff_ref(m, pk, "attendee_ids") for pk in payload.attendee_ids]
     services.guidance_conference_record(
@@ -308,7 +309,7 @@ def conference(request: HttpRequest, case_id: Id, payload: ConferenceStepIn) -> 
 
 @router.post("/guidance/cases/{case_id}/written-instruction", response=responses(CaseDetailOut),
              summary="文書による指導指示（法27条、履行期限つき）")
-def written_instruction(request: HttpRequest, case_id: Id, payload: WrittenIn) -> dict[str, Any]:
+def written_instruction(request: ApiRequest, case_id: Id, payload: WrittenIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_written_instruction_issue(
         actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
@@ -318,7 +319,7 @@ def written_instruction(request: HttpRequest, case_id: Id, payload: WrittenIn) -
 
 @router.post("/guidance/cases/{case_id}/noncompliance", response=responses(CaseDetailOut),
              summary="履行期限の経過（不履行）の記録")
-def noncompliance(request: HttpRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
+def noncompliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_noncompliance_record(actor=m, case=case, occurred_on=payload.occurred_on,
                                            note=payload.note)
@@ -327,7 +328,7 @@ def noncompliance(request: HttpRequest, case_id: Id, payload: NoteStepIn) -> dic
 
 @router.post("/guidance/cases/{case_id}/compliance", response=responses(CaseDetailOut),
              summary="指示の履行の記録（指導指示は終結）")
-def compliance(request: HttpRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
+def compliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_compliance_record(actor=m, case=case, occurred_on=payload.occurred_on,
                                         note=payload.note)
@@ -336,7 +337,7 @@ def compliance(request: HttpRequest, case_id: Id, payload: NoteStepIn) -> dict[s
 
 @router.post("/guidance/cases/{case_id}/notice", response=responses(CaseDetailOut),
              summary="弁明の機会の付与通知")
-def notice(request: HttpRequest, case_id: Id, payload: NoticeIn) -> dict[str, Any]:
+def notice(request: ApiRequest, case_id: Id, payload: NoticeIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_notice_issue(actor=m, case=case, occurred_on=payload.occurred_on,
                                    reason=payload.reason, hearing_at=payload.hearing_at,
@@ -346,7 +347,7 @@ def notice(request: HttpRequest, case_id: Id, payload: NoticeIn) -> dict[str, An
 
 @router.post("/guidance/cases/{case_id}/hearing", response=responses(CaseDetailOut),
              summary="弁明の聴取の記録")
-def hearing(request: HttpRequest, case_id: Id, payload: HearingIn) -> dict[str, Any]:
+def hearing(request: ApiRequest, case_id: Id, payload: HearingIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_hearing_record(actor=m, case=case, occurred_on=payload.occurred_on,
                                      outcome=payload.outcome, content=payload.content)
@@ -355,7 +356,7 @@ def hearing(request: HttpRequest, case_id: Id, payload: HearingIn) -> dict[str, 
 
 @router.post("/guidance/cases/{case_id}/decision", response=responses(CaseDetailOut),
              summary="法62条の決定の起案（課長決裁が必要）")
-def decision(request: HttpRequest, case_id: Id, payload: DecisionIn) -> dict[str, Any]:
+def decision(request: ApiRequest, case_id: Id, payload: DecisionIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_decision_draft(
         actor=m, case=case, occurred_on=payload.occurred_on, decision_kind=payload.decision_kind,
@@ -366,7 +367,7 @@ def decision(request: HttpRequest, case_id: Id, payload: DecisionIn) -> dict[str
 
 @router.post("/guidance/cases/{case_id}/close", response=responses(CaseDetailOut),
              summary="指導指示の終結（決定によらないもの）")
-def close(request: HttpRequest, case_id: Id, payload: CloseIn) -> dict[str, Any]:
+def close(request: ApiRequest, case_id: Id, payload: CloseIn) -> dict[str, Any]:
     m, case = _case_for_step(request, case_id)
     services.guidance_case_close(actor=m, case=case, closed_on=payload.closed_on,
                                  note=payload.note)
@@ -375,7 +376,7 @@ def close(request: HttpRequest, case_id: Id, payload: CloseIn) -> dict[str, Any]
 
 @router.post("/guidance/steps/{step_id}/delivery", response=responses(CaseDetailOut),
              summary="文書の交付の記録")
-def delivery(request: HttpRequest, step_id: Id, payload: DeliveryIn) -> dict[str, Any]:
+def delivery(request: ApiRequest, step_id: Id, payload: DeliveryIn) -> dict[str, Any]:
     m = acting(request, "guidance.manage")
     step = get_step_for_user(m, step_id)
     services.guidance_delivery_record(actor=m, step=step, delivered_on=payload.delivered_on,
@@ -385,7 +386,7 @@ def delivery(request: HttpRequest, step_id: Id, payload: DeliveryIn) -> dict[str
 
 @router.post("/guidance/steps/{step_id}/approve", response=responses(CaseDetailOut),
              summary="法62条の決定の決裁（課長）")
-def approve(request: HttpRequest, step_id: Id, payload: ApproveIn) -> dict[str, Any]:
+def approve(request: ApiRequest, step_id: Id, payload: ApproveIn) -> dict[str, Any]:
     m = acting(request, "guidance.approve")
     step = get_step_for_user(m, step_id)
     services.guidance_decision_approve(actor=m, step=step, approve=payload.approve,
@@ -398,7 +399,7 @@ def approve(request: HttpRequest, step_id: Id, payload: ApproveIn) -> dict[str, 
 @router.get("/guidance/steps/{step_id}/document", response=dict(ERRORS),
             openapi_extra=file_operation("application/pdf", description="PDF（A4）"),
             summary="文書のPDF（指導指示書・弁明の機会の付与通知書・決定通知書。出力は監査ログに記録）")
-def document(request: HttpRequest, step_id: Id) -> HttpResponse:
+def document(request: ApiRequest, step_id: Id) -> HttpResponse:
     m = acting(request, "guidance.manage")
     step = get_step_for_user(m, step_id)
     filename, data = services.guidance_document_export(actor=m, step=step)
@@ -442,13 +443,13 @@ def _settings(m: Membership) -> dict[str, Any]:
 
 @router.get("/guidance/settings", response=responses(SettingsOut),
             summary="指導指示の設定（事務所ごと。課長・システム管理者）")
-def settings_read(request: HttpRequest) -> dict[str, Any]:
+def settings_read(request: ApiRequest) -> dict[str, Any]:
     return _settings(require_settings_access(acting(request)))
 
 
 @router.patch("/guidance/settings", response=responses(SettingsOut),
               summary="指導指示の設定の変更（versionによる楽観的ロック。監査ログに記録）")
-def settings_update(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+def settings_update(request: ApiRequest, payload: SettingsIn) -> dict[str, Any]:
     m = require_settings_access(acting(request))
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     version = data.pop("version")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import responses
+from jiritsu.api.http import ApiRequest
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import Forbidden
 from jiritsu.offices.permissions import may_view_national
@@ -123,7 +123,7 @@ class NationalOut(Schema):
 
 @router.get("/reports/national", response=responses(NationalOut),
             summary="全国集計（全事務所の年度集計。人数のみ、個人は含みません）")
-def national_rollup(request: HttpRequest, params: Query[NationalParams]) -> dict[str, Any]:
+def national_rollup(request: ApiRequest, params: Query[NationalParams]) -> dict[str, Any]:
     if not may_view_national(request.user):
         raise Forbidden("全国集計を閲覧する権限がありません。")
     fy = params.fiscal_year or wareki.fiscal_year_of(clock.today())

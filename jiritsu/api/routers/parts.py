@@ -10,10 +10,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import Day, Id, InputSchema, acting, responses
+from jiritsu.api.http import ApiRequest
 from jiritsu.people import services
 from jiritsu.people.access import get_part_for_user, get_person_for_user
 from jiritsu.people.models import CareDuty, Disability, HospitalStay, WorkCapacityAssessment
@@ -255,21 +256,21 @@ def _register(slug: str, label: str, create_in: type[Schema], patch_in: type[Sch
               out: type[Schema]) -> None:
     path = f"/people/{{person_id}}/{slug}"
 
-    def create(request: HttpRequest, person_id: Id, payload: Any) -> tuple[int, Any]:
+    def create(request: ApiRequest, person_id: Id, payload: Any) -> tuple[int, Any]:
         membership = acting(request, "person.edit")
         person = get_person_for_user(membership, person_id, write=True)
         part = services.part_create(actor=membership, person=person, kind=slug,
                                     data=_data(payload, partial=False))
         return 201, part
 
-    def update(request: HttpRequest, person_id: Id, part_id: Id, payload: Any) -> Any:
+    def update(request: ApiRequest, person_id: Id, part_id: Id, payload: Any) -> Any:
         membership = acting(request, "person.edit")
         part = _part(membership, person_id, part_id)
         data = _data(payload, partial=True)
         return services.part_update(actor=membership, part=part,
                                     expected_version=payload.version, data=data)
 
-    def delete(request: HttpRequest, person_id: Id, part_id: Id,
+    def delete(request: ApiRequest, person_id: Id, part_id: Id,
                params: Query[DeleteParams]) -> tuple[int, None]:
         membership = acting(request, "person.edit")
         part = _part(membership, person_id, part_id)

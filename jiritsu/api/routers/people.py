@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -21,6 +20,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership, User
@@ -386,7 +386,7 @@ def _service_row(row: CaseloadRowIn) -> dict[str, Any]:
              description="ケース番号＋世帯員番号で照合し、作成または更新します。1件でも誤りがあれば"
                          "何も書き込まず、422（code: import_invalid）で全件の誤りを details に"
                          "返します（row は rows の1始まりの位置）。")
-def bulk_upsert(request: HttpRequest, payload: BulkUpsertIn) -> dict[str, Any]:
+def bulk_upsert(request: ApiRequest, payload: BulkUpsertIn) -> dict[str, Any]:
     membership = acting(request, "caseload.import")
     result = upsert_caseload(actor=membership, rows=[_service_row(r) for r in payload.rows])
     return result.as_dict()
@@ -395,7 +395,7 @@ def bulk_upsert(request: HttpRequest, payload: BulkUpsertIn) -> dict[str, Any]:
 # ---------------------------------------------------------------- households
 
 @router.get("/households", response=responses(page_of(HouseholdOut)), summary="世帯の一覧")
-def household_list(request: HttpRequest, filters: Query[HouseholdFilter],
+def household_list(request: ApiRequest, filters: Query[HouseholdFilter],
                    page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "household.view")
     qs: QuerySet[Household] = visible_households(membership)
@@ -411,7 +411,7 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilter],
 
 
 @router.get("/households/{household_id}", response=responses(HouseholdOut), summary="世帯の詳細")
-def household_detail(request: HttpRequest, household_id: Id) -> dict[str, Any]:
+def household_detail(request: ApiRequest, household_id: Id) -> dict[str, Any]:
     membership = acting(request, "household.view")
     household = get_household_for_user(membership, household_id)
     return _household_row(household)
@@ -437,7 +437,7 @@ HOUSEHOLD_FIELD_NAMES = {"caseworker": "caseworker_id"}
 
 
 @router.post("/households", response=responses(HouseholdOut, 201), summary="世帯の登録")
-def household_create(request: HttpRequest, payload: HouseholdCreateIn) -> tuple[int, dict[str, Any]]:
+def household_create(request: ApiRequest, payload: HouseholdCreateIn) -> tuple[int, dict[str, Any]]:
     membership = acting(request, "household.edit")
     data = _household_refs(membership, payload.dict())
     with renamed_fields(HOUSEHOLD_FIELD_NAMES):
@@ -447,7 +447,7 @@ def household_create(request: HttpRequest, payload: HouseholdCreateIn) -> tuple[
 
 @router.patch("/households/{household_id}", response=responses(HouseholdOut),
               summary="世帯の変更（versionによる楽観的ロック）")
-def household_patch(request: HttpRequest, household_id: Id,
+def household_patch(request: ApiRequest, household_id: Id,
                     payload: HouseholdUpdateIn) -> dict[str, Any]:
     membership = acting(request, "household.edit")
     household = get_household_for_user(membership, household_id, write=True)
@@ -469,7 +469,7 @@ def household_patch(request: HttpRequest, household_id: Id,
 # ---------------------------------------------------------------- people
 
 @router.get("/people", response=responses(page_of(PersonOut)), summary="世帯員の一覧・検索")
-def person_list(request: HttpRequest, filters: Query[PersonFilter],
+def person_list(request: ApiRequest, filters: Query[PersonFilter],
                 page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "person.view")
     qs = visible_people(membership).select_related("household")
@@ -493,7 +493,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter],
 
 
 @router.post("/people", response=responses(PersonDetailOut, 201), summary="世帯員の登録")
-def person_create(request: HttpRequest, payload: PersonCreateIn) -> tuple[int, dict[str, Any]]:
+def person_create(request: ApiRequest, payload: PersonCreateIn) -> tuple[int, dict[str, Any]]:
     membership = acting(request, "person.edit")
     data = payload.dict()
     household_id = data.pop("household_id")
@@ -506,7 +506,7 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> tuple[int, d
 
 @router.get("/people/{person_id}", response=responses(PersonDetailOut),
             summary="世帯員の詳細（閲覧は監査ログに記録）")
-def person_detail(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+def person_detail(request: ApiRequest, person_id: Id) -> dict[str, Any]:
     membership = acting(request, "person.view")
     person = get_person_for_user(membership, person_id)
     log_view(membership, person, what="person.view")
@@ -515,7 +515,7 @@ def person_detail(request: HttpRequest, person_id: Id) -> dict[str, Any]:
 
 @router.patch("/people/{person_id}", response=responses(PersonDetailOut),
               summary="世帯員の変更（versionによる楽観的ロック）")
-def person_patch(request: HttpRequest, person_id: Id, payload: PersonUpdateIn) -> dict[str, Any]:
+def person_patch(request: ApiRequest, person_id: Id, payload: PersonUpdateIn) -> dict[str, Any]:
     membership = acting(request, "person.edit")
     person = get_person_for_user(membership, person_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -561,7 +561,7 @@ class TimelineOut(Schema):
 
 @router.get("/people/{person_id}/timeline", response=responses(TimelineOut),
             summary="世帯員の経過（記録・見直し・決定・同意・計画・成果・参加状況・指導指示。閲覧は監査ログに記録）")
-def person_timeline(request: HttpRequest, person_id: Id,
+def person_timeline(request: ApiRequest, person_id: Id,
                     filters: Query[TimelineFilterIn]) -> dict[str, Any]:
     membership = acting(request, "person.view")
     person = get_person_for_user(membership, person_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -20,6 +19,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs.access import get_program_for_user, visible_programs
@@ -90,7 +90,7 @@ def _program_row(p: Program) -> dict[str, Any]:
 
 
 @router.get("/programs", response=responses(page_of(ProgramOut)), summary="プログラムの一覧")
-def program_list(request: HttpRequest, filters: Query[ProgramFilter],
+def program_list(request: ApiRequest, filters: Query[ProgramFilter],
                  page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "program.view")
     qs = visible_programs(membership).order_by("code", "id")
@@ -103,7 +103,7 @@ def program_list(request: HttpRequest, filters: Query[ProgramFilter],
 
 @router.get("/programs/{program_id}", response=responses(ProgramDetailOut),
             summary="プログラムの詳細")
-def program_detail(request: HttpRequest, program_id: Id) -> dict[str, Any]:
+def program_detail(request: ApiRequest, program_id: Id) -> dict[str, Any]:
     membership = acting(request, "program.view")
     return program_detail_row(get_program_for_user(membership, program_id))
 
@@ -214,7 +214,7 @@ def _partners(membership: Membership, ids: list[int] | None) -> list[PartnerOrga
 
 @router.post("/programs", response=responses(ProgramDetailOut, 201),
              summary="プログラムの登録（選定条件・段階・メニュー・成果の種類を含む）")
-def program_create(request: HttpRequest, payload: ProgramCreateIn) -> tuple[int, dict[str, Any]]:
+def program_create(request: ApiRequest, payload: ProgramCreateIn) -> tuple[int, dict[str, Any]]:
     membership = acting(request, "program.manage")
     data = payload.dict()
     children = {k: [{f: v for f, v in row.items() if f != "id"} for row in data.pop(k)]
@@ -228,7 +228,7 @@ def program_create(request: HttpRequest, payload: ProgramCreateIn) -> tuple[int,
 
 @router.patch("/programs/{program_id}", response=responses(ProgramDetailOut),
               summary="プログラムの変更（versionによる楽観的ロック。定義が変われば新しい版）")
-def program_patch(request: HttpRequest, program_id: Id, payload: ProgramUpdateIn) -> dict[str, Any]:
+def program_patch(request: ApiRequest, program_id: Id, payload: ProgramUpdateIn) -> dict[str, Any]:
     membership = acting(request, "program.manage")
     program = get_program_for_user(membership, program_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -300,14 +300,14 @@ def _targets(program: Program) -> dict[str, Any]:
 
 @router.get("/programs/{program_id}/targets", response=responses(TargetsOut),
             summary="プログラムの数値目標")
-def target_list(request: HttpRequest, program_id: Id) -> dict[str, Any]:
+def target_list(request: ApiRequest, program_id: Id) -> dict[str, Any]:
     membership = acting(request, "program.view")
     return _targets(get_program_for_user(membership, program_id))
 
 
 @router.put("/programs/{program_id}/targets", response=responses(TargetsOut),
             summary="プログラムの数値目標の設定（一覧を置き換え。versionによる楽観的ロック）")
-def target_replace(request: HttpRequest, program_id: Id, payload: TargetsIn) -> dict[str, Any]:
+def target_replace(request: ApiRequest, program_id: Id, payload: TargetsIn) -> dict[str, Any]:
     membership = acting(request, "program.manage")
     program = get_program_for_user(membership, program_id, write=True)
     catalogue.program_update(actor=membership, program=program, expected_version=payload.version,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, get_args
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -28,6 +28,7 @@ from jiritsu.api.common import (
     paginate,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.offices.models import Membership
@@ -137,14 +138,14 @@ def _report_program(m: Membership, pk: int | None, field: str) -> Program | None
 
 @router.get("/reports/office", response=responses(ReportOut),
             summary="事務所の年度集計（参加者数・達成者数・KPI 等）")
-def office_report(request: HttpRequest, params: Query[PeriodParams]) -> dict[str, Any]:
+def office_report(request: ApiRequest, params: Query[PeriodParams]) -> dict[str, Any]:
     membership = acting(request, "report.view")
     return figures.office_report(membership.office, _period(params))
 
 
 @router.get("/reports/programs/{program_id}", response=responses(ReportOut),
             summary="プログラム別の年度集計")
-def program_report(request: HttpRequest, program_id: Id,
+def program_report(request: ApiRequest, program_id: Id,
                    params: Query[PeriodParams]) -> dict[str, Any]:
     membership = acting(request, "report.view")
     program = get_program_for_report(membership, program_id)
@@ -182,7 +183,7 @@ class FigurePeoplePageOut(Schema):
     results: list[FigurePersonOut]
 
 
-def _figure_people(request: HttpRequest, params: FigureParams) -> tuple[Membership, Period,
+def _figure_people(request: ApiRequest, params: FigureParams) -> tuple[Membership, Period,
                                                                          services.FigurePeople]:
     m = acting(request, "report.view")
     period = _period(params)
@@ -203,7 +204,7 @@ def _figure_person(p: Any) -> dict[str, Any]:
 
 @router.get("/reports/people", response=responses(FigurePeoplePageOut),
             summary="数値の内訳（その数値に数えられた人の一覧。閲覧は監査ログに記録）")
-def figure_people(request: HttpRequest, params: Query[FigureParams],
+def figure_people(request: ApiRequest, params: Query[FigureParams],
                   page: Query[PageParams]) -> dict[str, Any]:
     m, period, result = _figure_people(request, params)
     data = paginate(request, result.people, page)
@@ -223,7 +224,7 @@ class PeopleExportParams(FigureParams):
             openapi_extra=file_operation("text/csv", FILE_MEDIA_TYPES["xlsx"],
                                          description="CSVファイルまたはExcelファイル"),
             summary="数値の内訳のCSV・Excel出力（最大1000人。出力は各人の監査ログに記録）")
-def figure_people_export(request: HttpRequest, params: Query[PeopleExportParams]) -> HttpResponse:
+def figure_people_export(request: ApiRequest, params: Query[PeopleExportParams]) -> HttpResponse:
     m, period, result = _figure_people(request, params)
     people = list(result.people[:services.PEOPLE_EXPORT_LIMIT])
     out = services.people_export(actor=m, period=period, figure=result.figure, people=people,
@@ -245,7 +246,7 @@ class ExportParams(PeriodParams):
             openapi_extra=file_operation(FILE_MEDIA_TYPES["xlsx"], "text/csv", "application/pdf",
                                          description="xlsx・CSV（UTF-8 BOM付き／cp932）・PDF"),
             summary="集計の出力（xlsx・CSV・PDF。出力は監査ログに記録）")
-def report_export(request: HttpRequest, fmt: Literal["xlsx", "csv", "pdf"],
+def report_export(request: ApiRequest, fmt: Literal["xlsx", "csv", "pdf"],
                   params: Query[ExportParams]) -> HttpResponse:
     m = acting(request, "export.run")
     acting(request, "report.view")
@@ -296,7 +297,7 @@ def _frozen_detail(f: FrozenReport) -> dict[str, Any]:
 
 @router.post("/reports/frozen", response=responses(FrozenDetailOut, 201),
              summary="集計の確定（提出済み）。その時点の数値一式を保存します")
-def report_freeze(request: HttpRequest, payload: FreezeIn) -> tuple[int, dict[str, Any]]:
+def report_freeze(request: ApiRequest, payload: FreezeIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "report.freeze")
     period = _period(PeriodParams(fiscal_year=payload.fiscal_year, start=payload.start,
                                   end=payload.end))
@@ -306,7 +307,7 @@ def report_freeze(request: HttpRequest, payload: FreezeIn) -> tuple[int, dict[st
 
 @router.get("/reports/frozen", response=responses(page_of(FrozenOut)),
             summary="確定済みの集計（期間ごと、新しい順）")
-def frozen_list(request: HttpRequest, params: Query[PeriodParams],
+def frozen_list(request: ApiRequest, params: Query[PeriodParams],
                 page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "report.view")
     return paginate(request, selectors.frozen_history(m.office, _period(params)), page, _frozen)
@@ -314,7 +315,7 @@ def frozen_list(request: HttpRequest, params: Query[PeriodParams],
 
 @router.get("/reports/frozen/{frozen_id}", response=responses(FrozenDetailOut),
             summary="確定済みの集計と、確定後に変わった数値")
-def frozen_detail(request: HttpRequest, frozen_id: Id) -> dict[str, Any]:
+def frozen_detail(request: ApiRequest, frozen_id: Id) -> dict[str, Any]:
     m = acting(request, "report.view")
     return _frozen_detail(get_frozen_for_user(m, frozen_id))
 
@@ -329,7 +330,7 @@ class DisclosureParams(Schema):
             openapi_extra=file_operation("application/zip", "application/pdf", "application/json",
                                          description="開示用ファイル"),
             summary="開示請求: 本人について保有するすべての情報（出力は監査ログに記録）")
-def person_disclose(request: HttpRequest, person_id: Id,
+def person_disclose(request: ApiRequest, person_id: Id,
                     params: Query[DisclosureParams]) -> HttpResponse:
     m = acting(request, "person.disclose")
     person = get_person_for_user(m, person_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -18,6 +18,7 @@ from jiritsu.api.common import (
     paginate,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.models import ApiToken
 from jiritsu.api.tokens import token_create, token_revoke, tokens_visible_to
 
@@ -56,20 +57,20 @@ def _row(t: ApiToken) -> dict[str, Any]:
 
 
 @router.get("", response=responses(page_of(TokenOut)), summary="APIトークンの一覧")
-def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def list_tokens(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "apitoken.manage")
     return paginate(request, tokens_visible_to(membership), page, _row)
 
 
 @router.post("", response=responses(TokenCreatedOut, 201), summary="APIトークンの発行")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
     membership = acting(request, "apitoken.manage")
     token, raw = token_create(actor=membership, name=payload.name, expires_on=payload.expires_on)
     return 201, {**_row(token), "token": raw}
 
 
 @router.post("/{token_id}/revoke", response=responses(TokenOut), summary="APIトークンの失効")
-def revoke_token(request: HttpRequest, token_id: Id) -> dict[str, Any]:
+def revoke_token(request: ApiRequest, token_id: Id) -> dict[str, Any]:
     membership = acting(request, "apitoken.manage")
     token = tokens_visible_to(membership).filter(pk=token_id).first()
     if token is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Field
 
 from jiritsu.activities.access import (
@@ -11,6 +10,7 @@ from jiritsu.activities.access import (
 from jiritsu.api.common import (
     acting,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.offices.models import Membership
 
 MAX_INT = 2_147_483_647
@@ -20,6 +20,6 @@ Note = Field("", max_length=10_000)
 
 # ---------------------------------------------------------------- references
 
-def staff(request: HttpRequest, action: str) -> Membership:
+def staff(request: ApiRequest, action: str) -> Membership:
     """The acting membership for office-wide activity lists: staff with ``action`` (403 else)."""
     return require_staff(acting(request), action)

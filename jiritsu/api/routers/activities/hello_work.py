@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.activities import services
@@ -28,6 +28,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT, Version, staff
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import PartnerOrganisation
@@ -100,7 +101,7 @@ def referral_row(r: HelloWorkReferral) -> dict[str, Any]:
 
 @router.get("/hello-work-referrals", response=responses(page_of(HwReferralOut)),
             summary="ハローワークへの支援要請の一覧（ハローワーク自身は自所あての分のみ）")
-def hw_referral_list(request: HttpRequest, filters: Query[HwReferralFilter],
+def hw_referral_list(request: ApiRequest, filters: Query[HwReferralFilter],
                      page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     qs = visible_referrals(m)
@@ -115,7 +116,7 @@ def hw_referral_list(request: HttpRequest, filters: Query[HwReferralFilter],
 
 @router.post("/hello-work-referrals", response=responses(HwReferralOut, 201),
              summary="ハローワークへの支援要請の開始（事業説明・同意）")
-def hw_referral_start(request: HttpRequest, payload: HwReferralIn) -> tuple[int, dict[str, Any]]:
+def hw_referral_start(request: ApiRequest, payload: HwReferralIn) -> tuple[int, dict[str, Any]]:
     m = staff(request, "enrollment.manage")
     try:
         enrollment = get_enrollment_for_user(m, payload.enrollment_id, write=True)
@@ -132,7 +133,7 @@ def hw_referral_start(request: HttpRequest, payload: HwReferralIn) -> tuple[int,
 
 @router.get("/hello-work-referrals/{referral_id}", response=responses(HwReferralOut),
             summary="ハローワークへの支援要請の詳細。閲覧は監査ログに記録")
-def hw_referral_detail(request: HttpRequest, referral_id: Id) -> dict[str, Any]:
+def hw_referral_detail(request: ApiRequest, referral_id: Id) -> dict[str, Any]:
     m = acting(request)
     referral = get_referral_for_user(m, referral_id)
     log_view(m, referral.enrollment.person, what="hw_referral.view")
@@ -141,7 +142,7 @@ def hw_referral_detail(request: HttpRequest, referral_id: Id) -> dict[str, Any]:
 
 @router.post("/hello-work-referrals/{referral_id}/steps", response=responses(HwReferralOut),
              summary="ハローワークへの支援要請の手続き（ハローワーク自身は支援中・就職・支援終了）")
-def hw_referral_step(request: HttpRequest, referral_id: Id, payload: HwStepIn) -> dict[str, Any]:
+def hw_referral_step(request: ApiRequest, referral_id: Id, payload: HwStepIn) -> dict[str, Any]:
     membership = acting(request)
     referral = get_referral_for_user(membership, referral_id, write=True)
     referral = services.hw_referral_advance(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from jiritsu.activities import selectors
@@ -15,6 +14,7 @@ from jiritsu.api.common import (
     paginate,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.offices.models import PartnerOrganisation
 
 router = Router()
@@ -50,7 +50,7 @@ def _area_partner(p: PartnerOrganisation) -> dict[str, Any]:
 
 @router.get("/partner-areas", response=responses(page_of(AreaOut)),
             summary="担当圏域ごとの関係機関（地域生活支援センターなど）")
-def partner_areas(request: HttpRequest, filters: Query[AreaFilter],
+def partner_areas(request: ApiRequest, filters: Query[AreaFilter],
                   page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     rows = selectors.partners_by_area(m.office, filters.kind)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.activities import selectors, services
@@ -19,6 +18,7 @@ from jiritsu.api.common import (
     ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note, staff
 from jiritsu.api.routers.lifecycle.common import EnrollmentOut
 from jiritsu.core import clock
@@ -134,7 +134,7 @@ def _task_person(p: Person) -> dict[str, Any]:
 
 @router.get("/tasks", response=responses(TasksOut),
             summary="支援活動のタスク（新規開始ケースの検討、退院後の確認、年間サイクル）")
-def task_overview(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, Any]:
+def task_overview(request: ApiRequest, filters: Query[TaskFilter]) -> dict[str, Any]:
     m = staff(request, "program.view")
     today = clock.today()
     fy = filters.fiscal_year or fiscal_year_of(today)
@@ -168,7 +168,7 @@ def _task_record(rec: Any, program: Program) -> dict[str, Any]:
 
 @router.post("/tasks/new-case-considered", response=responses(TaskRecordOut, 201),
              summary="新規開始ケースをプログラム利用について検討した（今回は見送り）ことの記録")
-def new_case_considered(request: HttpRequest, payload: ConsideredIn) -> tuple[int, dict[str, Any]]:
+def new_case_considered(request: ApiRequest, payload: ConsideredIn) -> tuple[int, dict[str, Any]]:
     m = staff(request, "enrollment.manage")
     program = ref(visible_programs(m), payload.program_id, "program_id")
     person = person_ref(m, payload.person_id)
@@ -179,7 +179,7 @@ def new_case_considered(request: HttpRequest, payload: ConsideredIn) -> tuple[in
 
 @router.post("/tasks/cycle-records", response=responses(TaskRecordOut, 201),
              summary="年間サイクルの作業（病状調査・嘱託医協議・個人票）の記録")
-def cycle_record(request: HttpRequest, payload: CycleRecordIn) -> tuple[int, dict[str, Any]]:
+def cycle_record(request: ApiRequest, payload: CycleRecordIn) -> tuple[int, dict[str, Any]]:
     m = staff(request, "record.write")
     program = ref(visible_programs(m), payload.program_id, "program_id")
     person = person_ref(m, payload.person_id)
@@ -205,7 +205,7 @@ class NonRecipientIn(InputSchema):
 @router.post("/programs/{program_id}/non-recipients",
              response=responses(EnrollmentOut, 201),
              summary="被保護者以外の参加者を登録し、候補として参加させる（大津型）")
-def non_recipient_register(request: HttpRequest, program_id: Id,
+def non_recipient_register(request: ApiRequest, program_id: Id,
                            payload: NonRecipientIn) -> tuple[int, Enrollment]:
     m = acting(request, "person.edit")
     program = get_program_for_user(m, program_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.activities import catalog, services
@@ -18,6 +18,7 @@ from jiritsu.api.common import (
     paginate,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT
 from jiritsu.programs.access import visible_programs
 
@@ -76,7 +77,7 @@ def _template(t: catalog.ProgramTemplate, used: dict[str, str]) -> dict[str, Any
 
 @router.get("/program-templates", response=responses(page_of(TemplateOut)),
             summary="プログラムのテンプレート（先行事例15）の一覧")
-def template_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def template_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     used = dict(visible_programs(m).exclude(template_code="").values_list("template_code", "name"))
     return paginate(request, list(catalog.TEMPLATES), page, lambda t: _template(t, used))
@@ -84,7 +85,7 @@ def template_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, An
 
 @router.post("/program-templates/{code}/programs", response=responses(ProgramCreatedOut, 201),
              summary="テンプレートからプログラムを作成（段階・メニュー・成果・目標つき）")
-def template_create(request: HttpRequest, code: str,
+def template_create(request: ApiRequest, code: str,
                     payload: TemplateInstantiateIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "program.manage")
     if catalog.get_template(code) is None:

@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.activities import selectors, services
@@ -33,6 +32,7 @@ from jiritsu.api.common import (
     renamed_fields,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note, Version, staff
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.access import log_view
@@ -68,7 +68,7 @@ def _employer(e: TrainingEmployer) -> dict[str, Any]:
 
 @router.get("/training-employers", response=responses(page_of(TrainingEmployerOut)),
             summary="訓練実施機関（所長が認めた事業所）の一覧")
-def training_employer_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def training_employer_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = staff(request, "program.view")
     return paginate(request, selectors.approved_training_employers(m.office).order_by("id"),
                     page, _employer)
@@ -76,7 +76,7 @@ def training_employer_list(request: HttpRequest, page: Query[PageParams]) -> dic
 
 @router.post("/training-employers", response=responses(TrainingEmployerOut, 201),
              summary="訓練実施機関の承認（所長のみ）")
-def training_employer_approve(request: HttpRequest,
+def training_employer_approve(request: ApiRequest,
                               payload: TrainingEmployerIn) -> tuple[int, dict[str, Any]]:
     m = staff(request, "training.approve")
     partner = ref(PartnerOrganisation.objects.filter(office=m.office, is_active=True),
@@ -194,7 +194,7 @@ def _placement_fresh(m: Membership, pk: int) -> dict[str, Any]:
 
 @router.get("/training-placements", response=responses(page_of(TrainingPlacementOut)),
             summary="職場適応訓練の一覧")
-def training_placement_list(request: HttpRequest, filters: Query[TrainingPlacementFilter],
+def training_placement_list(request: ApiRequest, filters: Query[TrainingPlacementFilter],
                             page: Query[PageParams]) -> dict[str, Any]:
     m = staff(request, "program.view")
     qs = selectors.placements_for(m.office)
@@ -205,7 +205,7 @@ def training_placement_list(request: HttpRequest, filters: Query[TrainingPlaceme
 
 @router.post("/training-placements", response=responses(TrainingPlacementOut, 201),
              summary="職場適応訓練の開始（仕事場見学の後）")
-def training_placement_start(request: HttpRequest,
+def training_placement_start(request: ApiRequest,
                              payload: TrainingPlacementIn) -> tuple[int, dict[str, Any]]:
     m = staff(request, "enrollment.manage")
     enrollment = ref(selectors.training_enrollments(m.office), payload.enrollment_id,
@@ -221,7 +221,7 @@ def training_placement_start(request: HttpRequest,
 
 @router.get("/training-placements/{placement_id}", response=responses(TrainingPlacementDetailOut),
             summary="職場適応訓練の詳細（月ごとの日数・時間、毎月の状況）。閲覧は監査ログに記録")
-def training_placement_detail(request: HttpRequest, placement_id: Id) -> dict[str, Any]:
+def training_placement_detail(request: ApiRequest, placement_id: Id) -> dict[str, Any]:
     m = acting(request, "program.view")
     placement = get_placement_for_user(m, placement_id)
     log_view(m, placement.enrollment.person, what="training.view")
@@ -256,7 +256,7 @@ def _row(d: TrainingDay) -> dict[str, Any]:
 
 @router.get("/training-placements/{placement_id}/days", response=responses(page_of(TrainingDayOut)),
             summary="職場適応訓練の出席の一覧")
-def training_day_list(request: HttpRequest, placement_id: Id,
+def training_day_list(request: ApiRequest, placement_id: Id,
                       page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "program.view")
     placement = get_placement_for_user(membership, placement_id)
@@ -266,7 +266,7 @@ def training_day_list(request: HttpRequest, placement_id: Id,
 
 @router.post("/training-placements/{placement_id}/days", response=responses(TrainingDayOut, 201),
              summary="職場適応訓練の出席の記録（1日4時間・月20日まで）")
-def training_day_record(request: HttpRequest, placement_id: Id,
+def training_day_record(request: ApiRequest, placement_id: Id,
                         payload: TrainingDayIn) -> tuple[int, dict[str, Any]]:
     membership = acting(request, "record.write")
     placement = get_placement_for_user(membership, placement_id, write=True)
@@ -278,7 +278,7 @@ def training_day_record(request: HttpRequest, placement_id: Id,
 @router.post("/training-placements/{placement_id}/monthly-status",
              response=responses(TrainingMonthlyStatusOut, 201),
              summary="毎月の状況把握と期間等の判断（同じ月は上書き）")
-def training_month_status(request: HttpRequest, placement_id: Id,
+def training_month_status(request: ApiRequest, placement_id: Id,
                           payload: TrainingMonthlyStatusIn) -> tuple[int, dict[str, Any]]:
     m = acting(request, "record.write")
     placement = get_placement_for_user(m, placement_id, write=True)
@@ -290,7 +290,7 @@ def training_month_status(request: HttpRequest, placement_id: Id,
 
 @router.post("/training-placements/{placement_id}/extend", response=responses(TrainingPlacementOut),
              summary="訓練期間の延長（所長のみ、最長期間まで）")
-def training_placement_extend(request: HttpRequest, placement_id: Id,
+def training_placement_extend(request: ApiRequest, placement_id: Id,
                               payload: TrainingExtendIn) -> dict[str, Any]:
     m = acting(request, "training.approve")
     placement = get_placement_for_user(m, placement_id, write=True)
@@ -302,7 +302,7 @@ def training_placement_extend(request: HttpRequest, placement_id: Id,
 
 @router.post("/training-placements/{placement_id}/end", response=responses(TrainingPlacementOut),
              summary="訓練の終了と訓練終了後の処遇")
-def training_placement_end(request: HttpRequest, placement_id: Id,
+def training_placement_end(request: ApiRequest, placement_id: Id,
                            payload: TrainingEndIn) -> dict[str, Any]:
     m = acting(request, "enrollment.manage")
     placement = get_placement_for_user(m, placement_id, write=True)

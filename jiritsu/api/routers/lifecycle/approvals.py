@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -19,6 +18,7 @@ from jiritsu.api.common import (
     paginate,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     ApprovalOut,
     Version,
@@ -43,14 +43,14 @@ class DecideIn(InputSchema):
 
 @router.get("/approvals", response=responses(page_of(ApprovalOut)),
             summary="自分の決裁待ち")
-def approval_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def approval_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "approval.decide")
     return paginate(request, selectors.approvals_waiting(m), page)
 
 
 @router.post("/approvals/{approval_id}/decide", response=responses(ApprovalOut),
              summary="決裁（承認・差戻し）。最後の承認で決定が適用されます")
-def approval_decide(request: HttpRequest, approval_id: Id, payload: DecideIn) -> ApprovalRequest:
+def approval_decide(request: ApiRequest, approval_id: Id, payload: DecideIn) -> ApprovalRequest:
     m = acting(request, "approval.decide")
     req = access.get_approval_for_user(m, approval_id)
     result = services.approval_decide(actor=m, request=req, approve=payload.approve,
@@ -78,13 +78,13 @@ def _route(m: Membership) -> dict[str, Any]:
 
 
 @router.get("/approvals/route", response=responses(RouteOut), summary="決裁ルート（事務所の標準）")
-def approval_route(request: HttpRequest) -> dict[str, Any]:
+def approval_route(request: ApiRequest) -> dict[str, Any]:
     return _route(acting(request, "program.view"))
 
 
 @router.put("/approvals/route", response=responses(RouteOut),
             summary="決裁ルートの設定（監査ログに記録）")
-def approval_route_set(request: HttpRequest, payload: RouteIn) -> dict[str, Any]:
+def approval_route_set(request: ApiRequest, payload: RouteIn) -> dict[str, Any]:
     m = acting(request, "program.manage")
     services.approval_route_set(actor=m, name=payload.name.strip() or "標準ルート",
                                 steps=list(payload.steps))
@@ -119,7 +119,7 @@ def _approval_detail(m: Membership, req: ApprovalRequest) -> dict[str, Any]:
 
 @router.get("/approvals/mine", response=responses(page_of(ApprovalDetailOut)),
             summary="自分が起案した決裁（決裁待ちと最近の差戻し）")
-def approvals_mine(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def approvals_mine(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     return paginate(request, selectors.approvals_mine(m), page,
                     lambda r: _approval_detail(m, r))
@@ -127,6 +127,6 @@ def approvals_mine(request: HttpRequest, page: Query[PageParams]) -> dict[str, A
 
 @router.get("/approvals/{approval_id}", response=responses(ApprovalDetailOut),
             summary="決裁の詳細（各段階の判断とコメント）")
-def approval_detail(request: HttpRequest, approval_id: Id) -> dict[str, Any]:
+def approval_detail(request: ApiRequest, approval_id: Id) -> dict[str, Any]:
     m = acting(request, "program.view")
     return _approval_detail(m, access.get_approval_for_user(m, approval_id))

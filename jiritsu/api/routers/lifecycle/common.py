@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, overload
 
-from django.http import HttpRequest
 from ninja import Field, Schema
 
 from jiritsu.api.common import (
     acting,
     ref,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.programs import access
@@ -77,7 +77,7 @@ def staff_ref(m: Membership, pk: int | None, field: str) -> User | None:
     return ref(User.objects.filter(memberships__office=m.office).distinct(), pk, field)
 
 
-def enrollment_for(request: HttpRequest, pk: int, action: str | None = None) -> tuple[Membership, Enrollment]:
+def enrollment_for(request: ApiRequest, pk: int, action: str | None = None) -> tuple[Membership, Enrollment]:
     m = acting(request, action)
     if action is None:
         return m, access.get_enrollment_for_user(m, pk)

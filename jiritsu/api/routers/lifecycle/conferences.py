@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -23,6 +22,7 @@ from jiritsu.api.common import (
     ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     DateField,
     Note,
@@ -120,14 +120,14 @@ def _conferences_qs(m: Membership) -> QuerySet[Conference]:
 
 
 @router.get("/conferences", response=responses(page_of(ConferenceOut)), summary="会議の一覧")
-def conference_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def conference_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "conference.manage")
     return paginate(request, _conferences_qs(m).order_by("-held_on", "-id"), page)
 
 
 @router.get("/conferences/{conference_id}", response=responses(ConferenceOut),
             summary="会議の詳細（出席者・決定）")
-def conference_detail(request: HttpRequest, conference_id: Id) -> Conference:
+def conference_detail(request: ApiRequest, conference_id: Id) -> Conference:
     m = acting(request, "conference.manage")
     access.get_conference_for_user(m, conference_id)
     return _conferences_qs(m).get(pk=conference_id)
@@ -135,7 +135,7 @@ def conference_detail(request: HttpRequest, conference_id: Id) -> Conference:
 
 @router.post("/conferences", response=responses(ConferenceOut, 201),
              summary="会議と決定の記録（各決定は参加の状態変更として適用。1件でも不可なら何も保存しません）")
-def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int, Conference]:
+def conference_create(request: ApiRequest, payload: ConferenceIn) -> tuple[int, Conference]:
     m = acting(request, "conference.manage")
     attendees = [{
         "user": staff_ref(m, a.user_id, f"attendees.{i}.user_id"), "name": a.name,

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -22,6 +21,7 @@ from jiritsu.api.common import (
     person_ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     DateField,
     Note,
@@ -93,7 +93,7 @@ def _consents_qs(m: Membership) -> QuerySet[Consent]:
 
 
 @router.get("/consents", response=responses(page_of(ConsentOut)), summary="同意の一覧")
-def consent_list(request: HttpRequest, filters: Query[ConsentFilter],
+def consent_list(request: ApiRequest, filters: Query[ConsentFilter],
                  page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "consent.record")
     qs = _consents_qs(m)
@@ -106,7 +106,7 @@ def consent_list(request: HttpRequest, filters: Query[ConsentFilter],
 
 @router.post("/consents", response=responses(ConsentOut, 201),
              summary="同意の記録（関係機関ごとの提供情報区分）")
-def consent_create(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consent]:
+def consent_create(request: ApiRequest, payload: ConsentIn) -> tuple[int, Consent]:
     m = acting(request, "consent.record")
     grants = [(partner_ref(m, g.partner_id, "grants"), [str(c) for c in g.categories])
               for g in payload.grants]
@@ -118,7 +118,7 @@ def consent_create(request: HttpRequest, payload: ConsentIn) -> tuple[int, Conse
 
 @router.post("/consents/{consent_id}/withdraw", response=responses(ConsentOut),
              summary="同意の撤回（関係機関は直ちに閲覧できなくなります）")
-def consent_withdraw(request: HttpRequest, consent_id: Id, payload: WithdrawIn) -> Consent:
+def consent_withdraw(request: ApiRequest, consent_id: Id, payload: WithdrawIn) -> Consent:
     m = acting(request, "consent.record")
     consent = access.get_consent_for_user(m, consent_id, write=True)
     services.consent_withdraw(actor=m, consent=consent, on=payload.on,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -22,6 +21,7 @@ from jiritsu.api.common import (
     person_ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     DateField,
     EnrollmentDetailOut,
@@ -121,7 +121,7 @@ def _enrollments_qs(m: Membership) -> QuerySet[Enrollment]:
 
 @router.get("/enrollments", response=responses(page_of(EnrollmentOut)),
             summary="プログラム参加（エピソード）の一覧")
-def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilter],
+def enrollment_list(request: ApiRequest, filters: Query[EnrollmentFilter],
                     page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     qs = _enrollments_qs(m)
@@ -136,7 +136,7 @@ def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilter],
 
 @router.get("/enrollments/{enrollment_id}", response=responses(EnrollmentDetailOut),
             summary="プログラム参加の詳細（状態変更の履歴つき。閲覧は監査ログに記録）")
-def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> Enrollment:
+def enrollment_detail(request: ApiRequest, enrollment_id: Id) -> Enrollment:
     m, e = enrollment_for(request, enrollment_id)
     log_view(m, e.person, what="enrollment.view")
     return e
@@ -144,7 +144,7 @@ def enrollment_detail(request: HttpRequest, enrollment_id: Id) -> Enrollment:
 
 @router.post("/enrollments", response=responses(EnrollmentOut, 201),
              summary="候補として登録（候補）")
-def enrollment_create(request: HttpRequest, payload: EnrollmentCreateIn) -> tuple[int, Enrollment]:
+def enrollment_create(request: ApiRequest, payload: EnrollmentCreateIn) -> tuple[int, Enrollment]:
     m = acting(request, "enrollment.manage")
     e = services.enrollment_create(
         actor=m, person=person_ref(m, payload.person_id), program=program_ref(m, payload.program_id),
@@ -155,7 +155,7 @@ def enrollment_create(request: HttpRequest, payload: EnrollmentCreateIn) -> tupl
 
 @router.post("/enrollments/{enrollment_id}/select", response=responses(TransitionOut),
              summary="選定（候補 → 選定）")
-def enrollment_select(request: HttpRequest, enrollment_id: Id, payload: SelectIn) -> dict[str, Any]:
+def enrollment_select(request: ApiRequest, enrollment_id: Id, payload: SelectIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_select(actor=m, enrollment=e, on=payload.on,
                                         conference=conference_ref(m, payload.conference_id),
@@ -165,7 +165,7 @@ def enrollment_select(request: HttpRequest, enrollment_id: Id, payload: SelectIn
 
 @router.post("/enrollments/{enrollment_id}/start", response=responses(TransitionOut),
              summary="支援開始（候補・選定 → 参加中）。同意が必要なプログラムでは有効な同意が必要")
-def enrollment_start(request: HttpRequest, enrollment_id: Id, payload: StartIn) -> dict[str, Any]:
+def enrollment_start(request: ApiRequest, enrollment_id: Id, payload: StartIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_start(
         actor=m, enrollment=e, on=payload.on, phase=phase_ref(m, payload.phase_id),
@@ -178,7 +178,7 @@ def enrollment_start(request: HttpRequest, enrollment_id: Id, payload: StartIn) 
 
 @router.post("/enrollments/{enrollment_id}/change-phase", response=responses(TransitionOut),
              summary="段階変更")
-def enrollment_change_phase(request: HttpRequest, enrollment_id: Id, payload: PhaseChangeIn) -> dict[str, Any]:
+def enrollment_change_phase(request: ApiRequest, enrollment_id: Id, payload: PhaseChangeIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_change_phase(
         actor=m, enrollment=e, phase=phase_ref(m, payload.phase_id), on=payload.on,
@@ -189,7 +189,7 @@ def enrollment_change_phase(request: HttpRequest, enrollment_id: Id, payload: Ph
 
 @router.post("/enrollments/{enrollment_id}/menus", response=responses(TransitionOut),
              summary="支援メニューの変更")
-def enrollment_menus(request: HttpRequest, enrollment_id: Id, payload: MenusIn) -> dict[str, Any]:
+def enrollment_menus(request: ApiRequest, enrollment_id: Id, payload: MenusIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_set_menus(
         actor=m, enrollment=e, menus=menus_ref(m, payload.menu_ids) or [], on=payload.on,
@@ -200,7 +200,7 @@ def enrollment_menus(request: HttpRequest, enrollment_id: Id, payload: MenusIn) 
 
 @router.post("/enrollments/{enrollment_id}/continue", response=responses(TransitionOut),
              summary="継続（変更なしで続けることの記録）")
-def enrollment_continue(request: HttpRequest, enrollment_id: Id, payload: ContinueIn) -> dict[str, Any]:
+def enrollment_continue(request: ApiRequest, enrollment_id: Id, payload: ContinueIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_continue(actor=m, enrollment=e, on=payload.on,
                                           conference=conference_ref(m, payload.conference_id),
@@ -210,7 +210,7 @@ def enrollment_continue(request: HttpRequest, enrollment_id: Id, payload: Contin
 
 @router.post("/enrollments/{enrollment_id}/extend", response=responses(TransitionOut),
              summary="延長（標準期間を超える場合は決裁が必要なことがあります）")
-def enrollment_extend(request: HttpRequest, enrollment_id: Id, payload: ExtendIn) -> dict[str, Any]:
+def enrollment_extend(request: ApiRequest, enrollment_id: Id, payload: ExtendIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_extend(
         actor=m, enrollment=e, until=payload.until, on=payload.on,
@@ -221,7 +221,7 @@ def enrollment_extend(request: HttpRequest, enrollment_id: Id, payload: ExtendIn
 
 @router.post("/enrollments/{enrollment_id}/end", response=responses(TransitionOut),
              summary="終了（理由つき。決裁が必要なことがあります）")
-def enrollment_end(request: HttpRequest, enrollment_id: Id, payload: EndIn) -> dict[str, Any]:
+def enrollment_end(request: ApiRequest, enrollment_id: Id, payload: EndIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     result = services.enrollment_end(
         actor=m, enrollment=e, reason=payload.reason, on=payload.on,
@@ -232,7 +232,7 @@ def enrollment_end(request: HttpRequest, enrollment_id: Id, payload: EndIn) -> d
 
 @router.post("/enrollments/{enrollment_id}/transfer", response=responses(TransitionOut),
              summary="他プログラムへの移行（この参加を終了し、移行先に新しい参加を作成）")
-def enrollment_transfer(request: HttpRequest, enrollment_id: Id, payload: TransferIn) -> dict[str, Any]:
+def enrollment_transfer(request: ApiRequest, enrollment_id: Id, payload: TransferIn) -> dict[str, Any]:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     services.enrollment_transfer(
         actor=m, enrollment=e, target_program=program_ref(m, payload.target_program_id,
@@ -245,7 +245,7 @@ def enrollment_transfer(request: HttpRequest, enrollment_id: Id, payload: Transf
 
 @router.post("/enrollments/{enrollment_id}/assign", response=responses(EnrollmentOut),
              summary="担当支援員・紹介先関係機関の設定")
-def enrollment_assign(request: HttpRequest, enrollment_id: Id, payload: AssignIn) -> Enrollment:
+def enrollment_assign(request: ApiRequest, enrollment_id: Id, payload: AssignIn) -> Enrollment:
     m, e = enrollment_for(request, enrollment_id, "enrollment.manage")
     partners = None
     if payload.referred_partner_ids is not None:

@@ -9,7 +9,6 @@ import decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -25,6 +24,7 @@ from jiritsu.api.common import (
     ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     Note,
     enrollment_for,
@@ -97,7 +97,7 @@ class PlanOut(Schema):
 
 @router.get("/enrollments/{enrollment_id}/plans", response=responses(page_of(PlanOut)),
             summary="自立計画・支援計画（版の新しい順）")
-def plan_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+def plan_list(request: ApiRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     _m, e = enrollment_for(request, enrollment_id)
     qs = Plan.objects.filter(enrollment=e).prefetch_related("goals", "commitments")
     return paginate(request, qs.order_by("-number"), page)
@@ -105,7 +105,7 @@ def plan_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) 
 
 @router.post("/enrollments/{enrollment_id}/plans", response=responses(PlanOut, 201),
              summary="計画の新しい版を作成")
-def plan_create(request: HttpRequest, enrollment_id: Id, payload: PlanIn) -> tuple[int, Plan]:
+def plan_create(request: ApiRequest, enrollment_id: Id, payload: PlanIn) -> tuple[int, Plan]:
     m, e = enrollment_for(request, enrollment_id, "plan.write")
     plan = services.plan_create(
         actor=m, enrollment=e, goals=[g.dict() for g in payload.goals],
@@ -198,7 +198,7 @@ RECORD_VALUES = ("occurred_at", "kind", "text", "duration_minutes", "systolic_bp
 
 
 @router.get("/records", response=responses(page_of(RecordOut)), summary="経過記録の一覧")
-def record_list(request: HttpRequest, filters: Query[RecordFilter],
+def record_list(request: ApiRequest, filters: Query[RecordFilter],
                 page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "person.view")
     qs = _records_qs(m)
@@ -211,7 +211,7 @@ def record_list(request: HttpRequest, filters: Query[RecordFilter],
 
 @router.post("/records", response=responses(RecordOut, 201),
              summary="経過記録の作成（関係機関は紹介された同意済みの人についてのみ）")
-def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, ActivityRecord]:
+def record_create(request: ApiRequest, payload: RecordIn) -> tuple[int, ActivityRecord]:
     m = acting(request, "record.write")
     person = person_ref(m, payload.person_id)
     enrollment = None
@@ -226,7 +226,7 @@ def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, Activit
 
 @router.patch("/records/{record_id}", response=responses(RecordOut),
               summary="経過記録の訂正（versionによる楽観的ロック）")
-def record_update(request: HttpRequest, record_id: Id, payload: RecordUpdateIn) -> ActivityRecord:
+def record_update(request: ApiRequest, record_id: Id, payload: RecordUpdateIn) -> ActivityRecord:
     m = acting(request, "record.write")
     record = access.get_record_for_user(m, record_id, write=True)
     data = payload.dict(exclude_unset=True)

@@ -8,7 +8,6 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -22,6 +21,7 @@ from jiritsu.api.common import (
     ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     ApprovalOut,
     DateField,
@@ -81,7 +81,7 @@ class ReviewResultOut(Schema):
 
 @router.get("/enrollments/{enrollment_id}/reviews", response=responses(page_of(ReviewOut)),
             summary="見直し・評価の一覧")
-def review_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+def review_list(request: ApiRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     _m, e = enrollment_for(request, enrollment_id)
     return paginate(request, Review.objects.filter(enrollment=e).order_by("-reviewed_on", "-id"),
                     page)
@@ -89,7 +89,7 @@ def review_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]
 
 @router.post("/enrollments/{enrollment_id}/reviews", response=responses(ReviewResultOut, 201),
              summary="見直し・評価の記録と判断の実行（継続・延長・段階変更・達成・打ち切り）")
-def review_create(request: HttpRequest, enrollment_id: Id, payload: ReviewIn) -> tuple[int, dict[str, Any]]:
+def review_create(request: ApiRequest, enrollment_id: Id, payload: ReviewIn) -> tuple[int, dict[str, Any]]:
     m, e = enrollment_for(request, enrollment_id, "review.write")
     review, approval = services.review_create(
         actor=m, enrollment=e, reviewed_on=payload.reviewed_on, evaluation=payload.evaluation,
@@ -124,7 +124,7 @@ class DueParams(Schema):
 
 @router.get("/reviews/due", response=responses(DueListOut),
             summary="見直し期限の到来・超過（期限は記録から導出）")
-def reviews_due(request: HttpRequest, params: Query[DueParams]) -> dict[str, Any]:
+def reviews_due(request: ApiRequest, params: Query[DueParams]) -> dict[str, Any]:
     m = acting(request, "review.write")
     data = selectors.reviews_due(m, within_days=params.within_days, mine_only=params.mine_only)
 
@@ -179,7 +179,7 @@ class OutcomeResultOut(Schema):
 
 @router.get("/enrollments/{enrollment_id}/outcomes", response=responses(page_of(OutcomeOut)),
             summary="成果の一覧")
-def outcome_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+def outcome_list(request: ApiRequest, enrollment_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     _m, e = enrollment_for(request, enrollment_id)
     return paginate(request, Outcome.objects.filter(enrollment=e).order_by("-occurred_on", "-id"),
                     page)
@@ -187,7 +187,7 @@ def outcome_list(request: HttpRequest, enrollment_id: Id, page: Query[PageParams
 
 @router.post("/enrollments/{enrollment_id}/outcomes", response=responses(OutcomeResultOut, 201),
              summary="成果の記録（達成とみなす成果は決裁が必要なことがあります）")
-def outcome_create(request: HttpRequest, enrollment_id: Id,
+def outcome_create(request: ApiRequest, enrollment_id: Id,
                    payload: OutcomeIn) -> tuple[int, dict[str, Any]]:
     m, e = enrollment_for(request, enrollment_id, "outcome.record")
     outcome_type = ref(OutcomeType.objects.filter(program=e.program), payload.outcome_type_id,

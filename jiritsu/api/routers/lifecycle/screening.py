@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -22,6 +21,7 @@ from jiritsu.api.common import (
     person_ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import (
     DateField,
     Note,
@@ -73,7 +73,7 @@ class PreviewOut(Schema):
 
 @router.get("/programs/{program_id}/screening", response=responses(PreviewOut),
             summary="選定条件のプレビュー（条件ごとの件数と候補者・該当理由）")
-def screening_preview(request: HttpRequest, program_id: Id,
+def screening_preview(request: ApiRequest, program_id: Id,
                       params: Query[AsOfParams]) -> dict[str, Any]:
     m = acting(request, "screening.run")
     program = access.get_program_for_user(m, program_id)
@@ -122,7 +122,7 @@ class LedgerOut(Schema):
 
 @router.post("/programs/{program_id}/ledgers", response=responses(LedgerOut, 201),
              summary="支援対象者台帳の保存")
-def ledger_save(request: HttpRequest, program_id: Id, payload: LedgerIn) -> tuple[int, ScreeningLedger]:
+def ledger_save(request: ApiRequest, program_id: Id, payload: LedgerIn) -> tuple[int, ScreeningLedger]:
     m = acting(request, "screening.run")
     program = access.get_program_for_user(m, program_id)
     ledger = services.ledger_save(actor=m, program=program, as_of=payload.as_of,
@@ -146,7 +146,7 @@ class LedgerSummaryOut(Schema):
 
 @router.get("/programs/{program_id}/ledgers", response=responses(page_of(LedgerSummaryOut)),
             summary="保存した支援対象者台帳の一覧（新しい順）")
-def ledger_list(request: HttpRequest, program_id: Id, page: Query[PageParams]) -> dict[str, Any]:
+def ledger_list(request: ApiRequest, program_id: Id, page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "screening.run")
     program = access.get_program_for_user(membership, program_id)
     qs = (program.ledgers.annotate(n=Count("entries")).order_by("-as_of", "-id"))
@@ -154,7 +154,7 @@ def ledger_list(request: HttpRequest, program_id: Id, page: Query[PageParams]) -
 
 
 @router.get("/ledgers/{ledger_id}", response=responses(LedgerOut), summary="支援対象者台帳")
-def ledger_detail(request: HttpRequest, ledger_id: Id) -> ScreeningLedger:
+def ledger_detail(request: ApiRequest, ledger_id: Id) -> ScreeningLedger:
     m = acting(request, "screening.run")
     return access.get_ledger_for_user(m, ledger_id)
 
@@ -186,7 +186,7 @@ class NominationFilter(Schema):
 
 
 @router.post("/nominations", response=responses(NominationOut, 201), summary="推薦の登録")
-def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int, Nomination]:
+def nomination_create(request: ApiRequest, payload: NominationIn) -> tuple[int, Nomination]:
     m = acting(request, "nomination.record")
     n = services.nomination_record(
         actor=m, program=program_ref(m, payload.program_id), person=person_ref(m, payload.person_id),
@@ -197,7 +197,7 @@ def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int,
 
 
 @router.get("/nominations", response=responses(page_of(NominationOut)), summary="推薦の一覧")
-def nomination_list(request: HttpRequest, filters: Query[NominationFilter],
+def nomination_list(request: ApiRequest, filters: Query[NominationFilter],
                     page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "nomination.record")
     qs = access.visible_nominations(m)
