@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import models
 
+from jiritsu.core import labels
+
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
@@ -78,25 +80,9 @@ class AuditEvent(models.Model):
         raise PermissionError("audit rows cannot be deleted")
 
 
-# Japanese descriptions of actions that carry many people (shown in a person's history).
-ACTION_LABELS: dict[str, str] = {
-    "report.people": "報告書の対象者一覧として閲覧",
-    "report.people_export": "報告書の対象者一覧として出力",
-    "household.create": "世帯の作成",
-    "household.update": "世帯の変更",
-    "caseload.import": "ケース台帳の取込",
-    "person.search": "検索結果の一覧として閲覧",
-    "person.list": "世帯員の一覧として閲覧（API）",
-}
-
-FORMAT_LABELS: dict[str, str] = {"csv": "CSV", "xlsx": "Excel（xlsx）", "pdf": "PDF",
-                                 "json": "JSON", "zip": "ZIP（PDF・JSON）"}
-ENCODING_LABELS: dict[str, str] = {"utf-8": "UTF-8", "cp932": "Shift_JIS"}
-
-
 def action_label(event: AuditEvent) -> str:
-    """What happened, in Japanese where the action has a description, else its code."""
-    return ACTION_LABELS.get(event.action, event.action)
+    """What happened, in Japanese (``core.labels``, the one table of action labels)."""
+    return labels.action_label(event.action)
 
 
 def format_label(event: AuditEvent) -> str:
@@ -105,10 +91,10 @@ def format_label(event: AuditEvent) -> str:
     fmt = changes.get("format")
     if event.kind != AuditEvent.Kind.EXPORT or not isinstance(fmt, str) or not fmt:
         return ""
-    label = FORMAT_LABELS.get(fmt, fmt)
+    label = labels.CODES.get(fmt, fmt)
     encoding = changes.get("encoding")
     if fmt == "csv" and isinstance(encoding, str) and encoding:
-        label = f"{label}（{ENCODING_LABELS.get(encoding, encoding)}）"
+        label = f"{label}（{labels.CODES.get(encoding, encoding)}）"
     return label
 
 

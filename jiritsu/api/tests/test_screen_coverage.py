@@ -45,6 +45,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "people:import": ["POST /households/bulk-upsert"],
     # --- audit log and office administration
     "audit:list": ["GET /audit/events"],
+    "audit:export": ["GET /audit/events"],
     "offices:staff": ["GET /admin/staff"],
     "offices:staff_new": ["POST /admin/staff"],
     "offices:staff_edit": ["GET /admin/staff/{membership_id}", "PATCH /admin/staff/{membership_id}"],

@@ -105,14 +105,14 @@ def test_supervisors_and_managers_filter_the_log_by_person_staff_and_date(client
     client.force_login(getattr(world, persona))
     url = reverse("audit:list")
     body = client.get(url, {"person": world.person.pk}).content.decode()
-    assert "person.view" in body and "household.update" not in body
+    assert "世帯員・閲覧" in body and "世帯の変更" not in body
     body = client.get(url, {"actor": world.caseworker2.pk}).content.decode()
-    assert "household.update" in body and "person.view" not in body
+    assert "世帯の変更" in body and "世帯員・閲覧" not in body
     today = clock.today()
     body = client.get(url, {"from": (today + dt.timedelta(days=1)).isoformat()}).content.decode()
-    assert "household.update" not in body
+    assert "世帯の変更" not in body
     body = client.get(url, {"from": today.isoformat(), "to": today.isoformat()}).content.decode()
-    assert "household.update" in body
+    assert "世帯の変更" in body
     assert "別市 太郎" not in client.get(url).content.decode()  # other office's rows never shown
     assert "読めません" in client.get(url, {"from": "きのう"}).content.decode()
 
@@ -125,12 +125,68 @@ def test_wild_ids_in_the_audit_filters_are_never_an_error(client, world):
     url = reverse("audit:list")
     for raw in ("2147483648", "9" * 30, "9" * 5000):
         resp = client.get(url, {"person": raw, "actor": raw})
-        assert resp.status_code == 200 and "household.update" not in resp.content.decode()
+        assert resp.status_code == 200 and "世帯の変更" not in resp.content.decode()
     for raw in ("²", "１２", "abc", "-1"):
         resp = client.get(url, {"person": raw, "actor": raw})
-        assert resp.status_code == 200 and "household.update" in resp.content.decode()
+        assert resp.status_code == 200 and "世帯の変更" in resp.content.decode()
 
 
 def test_caseworkers_cannot_see_the_audit_log(client, world):
     client.force_login(world.caseworker)
     assert client.get(reverse("audit:list")).status_code == 403
+
+
+def test_the_log_reads_in_japanese_names_labels_and_wareki(client, world):
+    """Who, did what, to whom, when, what changed — never a code, an id or a raw dict."""
+    record(actor=world.caseworker, office=world.office, action="person.update",
+           kind="update", target=world.person, person=world.person,
+           before={"employment_status": "not_working", "earned_income": 0,
+                   "household_id": None},
+           after={"employment_status": "part_time", "earned_income": 52000,
+                  "household_id": world.household.pk})
+    record(actor=world.supervisor, office=world.office, action="report.export", kind="export",
+           changes={"format": "csv", "encoding": "cp932", "rows": 12})
+    client.force_login(world.supervisor)
+    body = client.get(reverse("audit:list")).content.decode()
+    assert "世帯員・変更" in body and "報告・出力" in body
+    assert "就労状況" in body and "就労収入（月額・円）" in body
+    assert str(world.household) in body  # a related row by its name, not its id
+    assert "（なし）" in body and "令和" in body
+    assert "CSV" in body and "Shift_JIS" in body
+    for code in ("person.update", "employment_status", "household_id", "None", "c → s"):
+        assert code not in body, code
+
+
+def test_the_log_is_searched_by_person_name_or_kana_and_staff_name(client, world):
+    record(actor=world.caseworker, office=world.office, action="person.view", kind="view",
+           person=world.person, target=world.person)
+    record(actor=world.caseworker2, office=world.office, action="household.update",
+           kind="update")
+    client.force_login(world.supervisor)
+    url = reverse("audit:list")
+    for who in ("高橋　吉子", "タカハシ", "たかはし よしこ"):  # world.person is 「髙橋 𠮷子」
+        body = client.get(url, {"who": who}).content.decode()
+        assert "世帯員・閲覧" in body and "世帯の変更" not in body, who
+    staff = str(world.caseworker2)
+    body = client.get(url, {"staff": staff.replace(" ", "　")}).content.decode()
+    assert "世帯の変更" in body and "世帯員・閲覧" not in body
+    assert "該当する記録はありません" in client.get(url, {"who": "存在しない人"}).content.decode()
+
+
+def test_the_export_is_japanese_filtered_and_itself_audited(client, world):
+    record(actor=world.caseworker, office=world.office, action="person.view", kind="view",
+           person=world.person, target=world.person)
+    record(actor=world.caseworker2, office=world.office, action="household.update",
+           kind="update")
+    client.force_login(world.supervisor)
+    resp = client.get(reverse("audit:export"), {"who": "たかはし"})
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv")
+    text = resp.content.decode("utf-8-sig")
+    header, *rows = text.strip().splitlines()
+    assert header.startswith("日時,職員,操作,種別,本人")
+    assert len(rows) == 1 and "世帯員・閲覧" in rows[0] and "髙橋 𠮷子" in rows[0]
+    event = AuditEvent.objects.filter(action="audit.export").get()
+    assert event.kind == "export" and event.changes["rows"] == 1
+    assert event.actor_id == world.supervisor.pk
+    client.force_login(world.caseworker)
+    assert client.get(reverse("audit:export")).status_code == 403

@@ -77,9 +77,9 @@ def test_drill_down_list_is_in_each_persons_history_on_the_audit_screen(
     assert list(office_events(world.office.pk, person_id=p2.pk).filter(
         action="report.people")) == [event]
     page = client.get(f"/audit/?person={p2.pk}").content.decode()
-    assert "report.people" in page and "対象者一覧（4人）" in page
+    assert "報告書の対象者一覧として閲覧" in page and "対象者一覧（4人）" in page
     page = client.get(f"/audit/?person={history.people['p4'].pk}").content.decode()
-    assert "report.people" not in page
+    assert "報告書の対象者一覧として閲覧" not in page
 
 
 def test_links_stay_in_their_office(world: Any, history: History) -> None:
