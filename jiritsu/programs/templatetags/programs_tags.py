@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from jiritsu.programs.models import Enrollment
+from jiritsu.programs.services.approvals import KIND_LABELS
 from jiritsu.programs.services.enrollments import ACTION_LABELS
 
 register = template.Library()
@@ -19,3 +20,9 @@ def action_label(action: str) -> str:
 @register.filter
 def status_label(status: str) -> str:
     return dict(Enrollment.Status.choices).get(status, status)
+
+
+@register.filter
+def approval_kind(kind: str) -> str:
+    """Japanese name of a 決裁 kind (extend → 期間延長)."""
+    return KIND_LABELS.get(kind, kind)

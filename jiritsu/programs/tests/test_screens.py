@@ -246,6 +246,47 @@ def test_approvals_inbox_and_decision_screen(client, world, programs):
     assert e.status == "ended" and e.end_reason == "stopped"
 
 
+
+def test_an_extension_says_up_front_it_needs_approval_and_the_approver_sees_the_context(
+        client, world, programs):
+    """The form names the 決裁 and its deciders before it is sent; the approval page shows
+    what is asked (before → after), the rule it is checked against, the episode's history
+    and the justification — never payload codes."""
+    discharge, _ = programs
+    discharge.approvals_needed = ["extend"]
+    discharge.standard_length_months, discharge.max_length_months = 6, 12
+    discharge.save()
+    from jiritsu.programs.models import ProgramVersion
+
+    ProgramVersion.objects.filter(program=discharge).update(
+        snapshot=services.program_snapshot(discharge))
+    cw = world.m(world.caseworker)
+    make_consent(world.person, discharge, recorded_by=world.caseworker)
+    e = services.enrollment_create(actor=cw, person=world.person, program=discharge,
+                                   on=D(2025, 4, 1))
+    services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1),
+                              planned_end_on=D(2025, 9, 30))
+    client.force_login(world.caseworker)
+    page = client.get(reverse("programs:enrollment", args=[e.pk])).content.decode()
+    assert "延長は決裁が必要です（決裁者：査察指導員 → 課長・所長）" in page
+    e.refresh_from_db()
+    _ok(client.post(reverse("programs:transition", args=[e.pk, "extend"]), {
+        "extend-on": "2025-09-01", "extend-until": "2026-01-31",
+        "extend-note": "試用期間が延びたため定着まで支援", "extend-version": e.version}))
+    req = e.approval_requests.get()
+    client.force_login(world.supervisor)
+    inbox = client.get(reverse("programs:approvals")).content.decode()
+    assert "<td>期間延長</td>" in inbox and "<td>extend</td>" not in inbox
+    page = client.get(reverse("programs:approval", args=[req.pk])).content.decode()
+    for text in ("依頼の内容：期間延長", "令和7年9月30日", "令和8年1月31日",  # before → after
+                 "標準期間：6か月（令和7年9月30日まで）", "最長期間：12か月（令和8年3月31日まで）",
+                 "これまでの延長：0回", "標準期間を超え、最長期間の範囲内",
+                 "この参加の経過", "支援開始", "試用期間が延びたため定着まで支援"):
+        assert text in page, text
+    for code in ("until：", "on：", "note：", "extend"):
+        assert code not in page, code
+
+
 def test_manager_creates_and_edits_a_program_with_rules(client, world):
     client.force_login(world.manager)
     resp = client.post(reverse("programs:create"), {

@@ -21,6 +21,7 @@ from jiritsu.programs.access import (
     get_program_for_user,
     visible_programs,
 )
+from jiritsu.programs.approval_context import approval_context
 from jiritsu.programs.models import (
     Enrollment,
 )
@@ -80,7 +81,7 @@ def approval_detail(request: OfficeRequest, pk: int) -> HttpResponse:
                                            "pending": "承認しました。次の決裁者に回ります。"}[req.status])
                 return redirect("programs:approvals")
     return render(request, "programs/approval.html", {
-        "req": req, "form": form, "can_decide": can,
+        "req": req, "form": form, "can_decide": can, **approval_context(req),
         "steps": list(req.decisions.select_related("decided_by")),
         "role_labels": F.ROLE_LABELS})
 

@@ -23,6 +23,7 @@ from jiritsu.programs.access import (
     partner_may_record,
     visible_enrollments,
 )
+from jiritsu.programs.approval_context import approval_notices
 from jiritsu.programs.models import (
     ApprovalRequest,
     Enrollment,
@@ -97,6 +98,7 @@ def _enrollment_context(m: Any, e: Enrollment, **extra: Any) -> dict[str, Any]:
         "can_record": m.can("record.write"), "can_review": m.can("review.write"),
         "can_outcome": m.can("outcome.record"), "is_partner": m.is_partner,
         "person": e.person,
+        "approval_notices": approval_notices(m, e) if can_manage else {},
     })
     ctx.update(extra)
     return ctx
