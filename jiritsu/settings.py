@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jiritsu.guidance",
     "jiritsu.activities",
     "jiritsu.reports",
+    "jiritsu.casework",
     "jiritsu.api",
     "jiritsu.web",
 ]
@@ -241,3 +242,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JIRITSU_LOG_LEVEL", "WARNING")},
 }
+
+# E-mail (the morning digest, jiritsu.casework.digest): Django's SMTP backend to the office's
+# mail server. Without JIRITSU_EMAIL_HOST nothing leaves the machine (the console backend).
+EMAIL_HOST = os.environ.get("JIRITSU_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("JIRITSU_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(os.environ.get("JIRITSU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("JIRITSU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JIRITSU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("JIRITSU_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("JIRITSU_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("JIRITSU_EMAIL_FROM", "jiritsu@localhost")
+# The address the digest's links start with when an office has not set its own.
+JIRITSU_BASE_URL = os.environ.get("JIRITSU_BASE_URL", "http://127.0.0.1:8000")

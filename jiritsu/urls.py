@@ -17,6 +17,7 @@ urlpatterns = [
     path("guidance/", include("jiritsu.guidance.urls")),
     path("activities/", include("jiritsu.activities.urls")),
     path("reports/", include("jiritsu.reports.urls")),
+    path("day/", include("jiritsu.casework.urls")),
     path("national/", national_views.national, name="national"),
     path("api/", include("jiritsu.api.urls")),
 ]

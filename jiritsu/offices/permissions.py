@@ -34,6 +34,9 @@ ACTIONS: frozenset[str] = frozenset(
         "training.approve",
         # The team's caseload and due reviews office-wide by default (supervisors, managers).
         "caseload.team",
+        # The caseworker's day (casework): plan home visits; read and confirm records (供覧);
+        # one's own work list; the office's visit intervals, 供覧 kinds and digest.
+        "visit.plan", "record.confirm", "worklist.view", "casework.settings",
     }
 )
 
@@ -42,19 +45,20 @@ _CASEWORKER = {
     "program.view", "screening.run", "nomination.record", "enrollment.manage",
     "consent.record", "conference.manage", "plan.write", "record.write", "review.write",
     "outcome.record", "guidance.manage", "report.view", "report.people", "export.run",
-    "apitoken.manage", "activity.view", "referral.advance",
+    "apitoken.manage", "activity.view", "referral.advance", "visit.plan", "worklist.view",
 }
 _SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
-                             "caseload.team"}
+                             "caseload.team", "record.confirm"}
 _MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settings",
-                          "report.freeze", "training.approve"}
+                          "report.freeze", "training.approve", "casework.settings"}
 _SUPPORT_STAFF = {
     "person.view", "household.view", "program.view", "record.write", "review.write",
-    "plan.write", "apitoken.manage", "activity.view", "report.people",
+    "plan.write", "apitoken.manage", "activity.view", "report.people", "worklist.view",
 }
 _PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",
-          "audit.view", "apitoken.manage", "activity.view", "guidance.settings"}
+          "audit.view", "apitoken.manage", "activity.view", "guidance.settings",
+          "casework.settings"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     CASEWORKER: frozenset(_CASEWORKER),

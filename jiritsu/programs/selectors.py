@@ -25,6 +25,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -704,3 +705,21 @@ def latest_events(office: Any, *, limit: int = 20) -> list[EnrollmentEvent]:
 
 def plan_versions(enrollment: Enrollment) -> list[Plan]:
     return list(enrollment.plans.prefetch_related("goals", "commitments").order_by("-number"))
+
+
+# ---------------------------------------------------------------- consents waiting
+
+def consents_pending(people: QuerySet[Person] | list[int]) -> QuerySet[Enrollment]:
+    """同意待ち: candidates and selected people in a program that needs consent, with no
+    consent in force (for the program or general) — the home page and the work lists.
+    ``people``: a queryset, or a literal list of ids (one array parameter)."""
+    among = (Q(person__any=people) if isinstance(people, list) else Q(person__in=people))
+    return (
+        Enrollment.objects.filter(among, status__in=("candidate", "selected"),
+                                  program__consent_required=True)
+        .exclude(Exists(Consent.objects.filter(
+            Q(program=OuterRef("program")) | Q(program__isnull=True),
+            person=OuterRef("person"), withdrawn_on__isnull=True)))
+        .select_related("person", "person__household", "person__household__caseworker", "program")
+        .order_by("candidate_on", "id")
+    )

@@ -30,8 +30,7 @@ from django.db.models.functions import Coalesce
 
 from jiritsu.activities import selectors as activity_selectors
 from jiritsu.activities.selectors import FollowUp
-from jiritsu.core import clock
-from jiritsu.core.wareki import add_months
+from jiritsu.casework import confirm, visits
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
@@ -154,16 +153,8 @@ def follow_ups_due(membership: Membership, people: People, *, today: dt.date,
 
 
 def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
-    """Candidates/selected in a program that needs consent, with no valid consent yet."""
-    return (
-        Enrollment.objects.filter(_of_people(people), status__in=("candidate", "selected"),
-                                  program__consent_required=True)
-        .exclude(Exists(Consent.objects.filter(
-            Q(program=OuterRef("program")) | Q(program__isnull=True),
-            person=OuterRef("person"), withdrawn_on__isnull=True)))
-        .select_related("person", "person__household", "person__household__caseworker", "program")
-        .order_by("candidate_on", "id")
-    )
+    """同意待ち: the life cycle's rule (:func:`jiritsu.programs.selectors.consents_pending`)."""
+    return program_selectors.consents_pending(people)
 
 
 def new_cases(membership: Membership, people: QuerySet[Person], *,
@@ -270,6 +261,10 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
         ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
     )
+    households = list({p.household_id: p.household for p in members
+                       if p.household is not None}.values())
+    visit_dues = visits.visits_due(membership.office, households, today=today,
+                                   last_visits=last_visits)
     guidance_open = set(GuidanceCase.objects.filter(person_id__any=ids, status="open")
                         .values_list("person_id", flat=True))
     active: set[int] = set()
@@ -292,7 +287,7 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
         row = rows.get(hh.pk)
         if row is None:
             row = rows[hh.pk] = CaseloadRow(hh, last_visits.get(hh.pk))
-            if _visit_overdue(hh, row.last_visit, today):
+            if visit_dues[hh.pk].overdue:
                 row.flags.append(("visit_overdue", *FLAG_LABELS["visit_overdue"], ""))
         row.members.append(p)
         codes = []
@@ -324,16 +319,6 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
         out = [r for r in out if any(f[0] == flag for f in r.flags)]
     new.sort(key=_newest_assistance_first)
     return CaseloadView(out, dict(counts), pending, new)
-
-
-def _visit_overdue(hh: Household, last_visit: dt.datetime | None, today: dt.date) -> bool:
-    """訪問格付け: visits a year → months between home visits (12 → 1, 4 → 3, 2 → 6 …).
-    Only judged from a recorded visit; a household with none shows 「記録なし」 instead."""
-    grade = hh.visit_grade
-    if grade is None or not grade.visits_per_year or last_visit is None:
-        return False
-    months = max(1, round(12 / grade.visits_per_year))
-    return add_months(clock.japan_date(last_visit), months) < today
 
 
 # --- team view (supervisor / manager) ------------------------------------------------------
@@ -534,6 +519,7 @@ def team_home(membership: Membership, *, today: dt.date, page: int = 1) -> dict[
                              new_by_cw=new_by_cw, page=page),
         "overdue_count": due.overdue, "due_count": due.total - due.overdue,
         "approvals": approvals_waiting(membership),
+        "confirm_unread": confirm.unread_count(membership),
         "reviews": {"items": due.items, "total": due.total},
         "follow_ups": _capped(follow_ups_due(membership, people, today=today, until=week_end)),
         "consents": consents,

@@ -47,6 +47,7 @@ from jiritsu.activities.models import (
 )
 from jiritsu.api.api import api
 from jiritsu.api.tokens import token_create
+from jiritsu.casework.models import PlannedVisit, SavedFilter
 from jiritsu.core import clock
 from jiritsu.guidance.tests.helpers import Walker
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
@@ -161,6 +162,11 @@ def _build() -> MatrixWorld:
     placement = TrainingPlacement.objects.filter(office=office).order_by("id").first()
     assert series and recruitment and placement and FamilyContact.objects.exists()
     token_row, _ = token_create(actor=cw, name="一覧用")
+    planned = PlannedVisit.objects.create(office=office, household=person.household,
+                                          planned_on=clock.today(), caseworker=users["caseworker"],
+                                          created_by=users["caseworker"])
+    saved = SavedFilter.objects.create(office=office, user=users["caseworker"], name="訪問",
+                                       params={"kinds": ["visit"], "window": "week"})
     w.ids = {
         "person": person.pk, "household": person.household_id, "enrollment": enrollment.pk,
         "program": program.pk, "consent": consent.pk, "record": record.pk, "ledger": ledger.pk,
@@ -172,7 +178,8 @@ def _build() -> MatrixWorld:
         "outcome_type": program.outcome_types.order_by("id").values_list("pk", flat=True)[0],
         "series_program": series.program_id, "employer_partner": ctx.partners["employer"].pk,
         "training_enrollment": placement.enrollment_id, "training_employer": placement.employer_id,
-        "contact": contact.pk, "facility": facility.pk,
+        "contact": contact.pk, "facility": facility.pk, "planned_visit": planned.pk,
+        "saved_filter": saved.pk,
         # Ids a body names (not the path): real rows of this office, never a guessed 1, which
         # belongs to whichever office happened to be created first in the test database.
         "phase": (program.phases.order_by("order", "id").first()
@@ -282,6 +289,8 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "reports:program": {"pk": "program"}, "reports:export": {"fmt": "=csv"},
     "reports:frozen": {"pk": "frozen"}, "reports:disclose": {"person_pk": P},
     "api:token_revoke": {"pk": "token"},
+    "casework:visit_record": {"pk": "planned_visit"}, "casework:visit_cancel": {"pk": "planned_visit"},
+    "casework:confirm_record": {"pk": "record"}, "casework:filter_delete": {"pk": "saved_filter"},
 }
 
 # Routes whose view declares no action (or needs more than the declared one), with the actions
@@ -297,11 +306,15 @@ HTML_ACTIONS: dict[str, tuple[str, ...]] = {
     "activities:tasks": ("program.view", "activity.view"),
     "reports:people": ("report.view", "report.people"),
     "programs:approval": ("program.view", V),
+    # Every member of an office has their own notices and digest opt-in.
+    "casework:notices": (), "casework:digest": (),
 }
 HTML_QUERY: dict[str, dict[str, Any]] = {"reports:people": {"figure": "participants"}}
 PUBLIC = {"login", "logout", "national"}  # national: an account-level grant, tested in reports
 POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw",
-             "people:part_delete", "api:token_revoke", "programs:assign", "reports:freeze"}
+             "people:part_delete", "api:token_revoke", "programs:assign", "reports:freeze",
+             "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
+             "casework:filter_delete"}
 
 
 def _html_url(mw: MatrixWorld, name: str, pattern: Any) -> str:
@@ -348,6 +361,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # office's system administrator may revoke anyone's.
     **{(route, role): "404" for role in ("supervisor", "manager", "support_staff", "partner")
        for route in ("api:token_revoke", "POST /tokens/{token_id}/revoke")},
+    # A saved filter is its owner's (the caseworker's here): to others it does not exist.
+    **{("casework:filter_delete", role): "404"
+       for role in ("supervisor", "manager", "support_staff")},
     # The approval route's first step is the supervisor's; the manager decides after them.
     ("POST /approvals/{approval_id}/decide", "manager"): "403",
     # The Hello Work reports only its own steps (支援中・就職・支援終了), not 個人票A.

@@ -1,0 +1,225 @@
+"""When is a household's next home visit due — the one rule (docs/architecture.md, "Rules
+with one home"), used by the caseworker home's 訪問予定超過 flag, the visit plan, the
+supervisor's view against the grades, the work lists and the morning digest.
+
+- **By grade.** The last home visit (経過記録 of kind 家庭訪問) plus the grade's interval:
+  the office's own months for the grade (:class:`GradeInterval`), or else the grade's
+  ``visits_per_year`` read as months (12 → 1, 4 → 3, 2 → 6 …).
+- **By event.** A program start, a discharge from hospital or an outcome recorded after the
+  last visit asks for a visit within the office's ``event_visit_days``.
+- **Never visited.** A household with no home visit on record is due from the start of its
+  assistance (so it is overdue at once) and is flagged 「訪問記録なし」.
+
+The earliest of these is the due date; a household is overdue when that date is before today.
+A planned visit does not move the due date: it shows when the caseworker means to go.
+Everything is read for a whole caseload in a fixed number of queries (six).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Max
+
+from jiritsu.casework.models import CaseworkSettings, GradeInterval, PlannedVisit
+from jiritsu.core import clock
+from jiritsu.core.wareki import add_months
+from jiritsu.offices.models import Office
+from jiritsu.people.models import HospitalStay, Household, Person, VisitGrade
+from jiritsu.programs.models import ActivityRecord, Enrollment, Outcome
+
+REASON_LABELS = {
+    "grade": "訪問格付けによる定期訪問",
+    "never": "訪問記録なし",
+    "program_start": "プログラム開始後の訪問",
+    "discharge": "退院後の訪問",
+    "outcome": "成果の記録後の訪問",
+}
+
+
+@dataclass
+class VisitDue:
+    household_id: int
+    due_on: dt.date | None  # None: no grade, no event, and a visit on record
+    reason: str  # a key of REASON_LABELS ("" when nothing is due)
+    last_visit: dt.date | None
+    planned_on: dt.date | None = None
+    planned_id: int | None = None
+    today: dt.date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.today is not None and self.due_on < self.today
+
+    @property
+    def never_visited(self) -> bool:
+        return self.last_visit is None
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS.get(self.reason, "")
+
+
+def casework_settings(office: Office) -> CaseworkSettings:
+    """The office's settings row, made with the defaults the first time it is asked for."""
+    obj, _ = CaseworkSettings.objects.get_or_create(office=office)
+    return obj
+
+
+def interval_months(grade: VisitGrade | None, overrides: dict[int, int]) -> int | None:
+    """Months between home visits for ``grade``: the office's choice, else visits a year."""
+    if grade is None:
+        return None
+    if grade.pk in overrides:
+        return overrides[grade.pk]
+    if not grade.visits_per_year:
+        return None
+    return max(1, round(12 / grade.visits_per_year))
+
+
+def grade_intervals(office: Office) -> dict[int, int]:
+    return dict(GradeInterval.objects.filter(office=office)
+                .values_list("grade_id", "interval_months"))
+
+
+def last_home_visits(household_ids: Sequence[int]) -> dict[int, dt.datetime]:
+    """The moment of each household's latest home visit (one grouped query)."""
+    return dict(
+        ActivityRecord.objects.filter(person__household_id__in=list(household_ids),
+                                      kind=ActivityRecord.Kind.HOME_VISIT)
+        .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
+    )
+
+
+def _events(household_ids: list[int], since: dt.date) -> dict[int, list[tuple[dt.date, str]]]:
+    """Program starts, discharges and outcomes of the households' members since ``since``."""
+    out: dict[int, list[tuple[dt.date, str]]] = {}
+    rows: Iterable[tuple[int | None, dt.date | None, str]] = (
+        *((h, d, "program_start") for h, d in Enrollment.objects.filter(
+            person__household_id__in=household_ids, started_on__gte=since)
+            .values_list("person__household_id", "started_on")),
+        *((h, d, "discharge") for h, d in HospitalStay.objects.filter(
+            person__household_id__in=household_ids, discharged_on__gte=since)
+            .values_list("person__household_id", "discharged_on")),
+        *((h, d, "outcome") for h, d in Outcome.objects.filter(
+            enrollment__person__household_id__in=household_ids, occurred_on__gte=since)
+            .values_list("enrollment__person__household_id", "occurred_on")),
+    )
+    for h, day, why in rows:
+        if h is not None and day is not None:
+            out.setdefault(h, []).append((day, why))
+    return out
+
+
+def visits_due(office: Office, households: Sequence[Household], *, today: dt.date,
+               last_visits: dict[int, dt.datetime] | None = None) -> dict[int, VisitDue]:
+    """Each household's next visit (households with ``visit_grade`` selected). ``last_visits``
+    from :func:`last_home_visits` when the caller has read them already."""
+    ids = [h.pk for h in households]
+    if not ids:
+        return {}
+    settings = casework_settings(office)
+    overrides = grade_intervals(office)
+    if last_visits is None:
+        last_visits = last_home_visits(ids)
+    lasts = {h: clock.japan_date(v) for h, v in last_visits.items()}
+    oldest = min([*lasts.values(), today - dt.timedelta(days=400)])
+    events = _events(ids, oldest)
+    planned: dict[int, tuple[dt.date, int]] = {}
+    for pk, hid, day in (PlannedVisit.objects.filter(
+            household_id__in=ids, record__isnull=True, cancelled_on__isnull=True)
+            .order_by("planned_on", "id").values_list("pk", "household_id", "planned_on")):
+        planned.setdefault(hid, (day, pk))
+    out: dict[int, VisitDue] = {}
+    for hh in households:
+        last = lasts.get(hh.pk)
+        candidates: list[tuple[dt.date, str]] = []
+        months = interval_months(hh.visit_grade, overrides)
+        if last is None:
+            candidates.append((hh.assistance_started_on or today, "never"))
+        elif months is not None:
+            candidates.append((add_months(last, months), "grade"))
+        for day, why in events.get(hh.pk, ()):
+            if last is None or day > last:
+                candidates.append((day + dt.timedelta(days=settings.event_visit_days), why))
+        due_on, reason = min(candidates) if candidates else (None, "")
+        plan = planned.get(hh.pk)
+        out[hh.pk] = VisitDue(hh.pk, due_on, reason, last, plan[0] if plan else None,
+                              plan[1] if plan else None, today)
+    return out
+
+
+def caseload_households(office: Office, caseworker_id: int) -> list[Household]:
+    """A caseworker's open households with their grades (one query)."""
+    return list(Household.objects.filter(office=office, caseworker_id=caseworker_id,
+                                         assistance_ended_on__isnull=True)
+                .select_related("visit_grade").order_by("case_number", "id"))
+
+
+def head_of(household_ids: Sequence[int]) -> dict[int, Person]:
+    """Each household's head (or first member): whom the visit's record is about."""
+    out: dict[int, Person] = {}
+    for p in (Person.objects.filter(household_id__in=list(household_ids))
+              .order_by("household_id", "member_number", "id")):
+        hid = p.household_id
+        if hid is None:
+            continue
+        current = out.get(hid)
+        if current is None or (p.relationship == Person.Relationship.HEAD
+                               and current.relationship != Person.Relationship.HEAD):
+            out[hid] = p
+    return out
+
+
+def planned_between(office: Office, caseworker_id: int, start: dt.date, end: dt.date
+                    ) -> list[PlannedVisit]:
+    """A caseworker's planned (and recorded) visits between two days, for the calendar."""
+    return list(PlannedVisit.objects.filter(office=office, caseworker_id=caseworker_id,
+                                            planned_on__range=(start, end),
+                                            cancelled_on__isnull=True)
+                .select_related("household").order_by("planned_on", "id"))
+
+
+@dataclass
+class GradeRow:
+    """One caseworker's households against the grades (the supervisor's view)."""
+
+    caseworker_id: int
+    name: str
+    households: int = 0
+    by_grade: dict[str, int] | None = None
+    overdue: int = 0
+    never: int = 0
+    planned_week: int = 0
+    planned_later: int = 0
+
+
+def team_plan(office: Office, caseworkers: list[tuple[int, str]], *, today: dt.date
+              ) -> list[GradeRow]:
+    """Each caseworker's households by grade, overdue visits, households never visited and
+    visits planned — the visit rule over the caseworkers' households (seven queries)."""
+    ids = [c for c, _n in caseworkers]
+    households = list(Household.objects.filter(office=office, caseworker_id__in=ids,
+                                               assistance_ended_on__isnull=True)
+                      .select_related("visit_grade").order_by("id"))
+    dues = visits_due(office, households, today=today)
+    rows = {c: GradeRow(c, n, by_grade={}) for c, n in caseworkers}
+    week_end = today + dt.timedelta(days=6)
+    for hh in households:
+        row = rows.get(hh.caseworker_id) if hh.caseworker_id is not None else None
+        if row is None or row.by_grade is None:
+            continue
+        row.households += 1
+        code = hh.visit_grade.code if hh.visit_grade else "―"
+        row.by_grade[code] = row.by_grade.get(code, 0) + 1
+        d = dues[hh.pk]
+        row.overdue += d.overdue
+        row.never += d.never_visited
+        if d.planned_on is not None:
+            if d.planned_on <= week_end:
+                row.planned_week += 1
+            else:
+                row.planned_later += 1
+    return list(rows.values())
