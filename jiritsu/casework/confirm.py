@@ -22,21 +22,24 @@ from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.programs.models import ActivityRecord
 
 
+def _caseworkers(office: Office) -> QuerySet[Membership]:
+    roles = [r for r in Membership.Role.values if role_has_own_caseload(r)]
+    return Membership.objects.filter(office=office, role__in=roles, is_active=True)
+
+
 def office_caseworkers(office: Office) -> list[int]:
     """The users with an active caseworker membership in the office."""
-    roles = [r for r in Membership.Role.values if role_has_own_caseload(r)]
-    return list(Membership.objects.filter(office=office, role__in=roles, is_active=True)
-                .values_list("user_id", flat=True))
+    return list(_caseworkers(office).values_list("user_id", flat=True))
 
 
-def caseworkers_read_by(membership: Membership) -> list[int]:
-    """The caseworkers whose records this supervisor reads: those assigned to them and
-    those assigned to nobody."""
+def read_by(membership: Membership) -> Q:
+    """Records of the caseworkers this supervisor reads: those assigned to them and those
+    assigned to nobody (subqueries, no query of their own)."""
     office = membership.office
-    assigned = dict(SupervisorAssignment.objects.filter(office=office)
-                    .values_list("caseworker_id", "supervisor_id"))
-    return [cw for cw in office_caseworkers(office)
-            if assigned.get(cw, membership.user_id) == membership.user_id]
+    elsewhere = (SupervisorAssignment.objects.filter(office=office)
+                 .exclude(supervisor=membership.user).values("caseworker_id"))
+    return (Q(author_id__in=_caseworkers(office).values("user_id"))
+            & ~Q(author_id__in=elsewhere))
 
 
 def _read_current() -> Exists:
@@ -47,15 +50,15 @@ def _read_current() -> Exists:
 def confirmable(office: Office) -> Q:
     """Records of the kinds the office confirms, from its start date."""
     settings = casework_settings(office)
-    since = dt.datetime.combine(settings.confirm_from, dt.time(0), tzinfo=clock.JAPAN)
+    start = settings.confirm_from or clock.japan_date(office.created_at)
+    since = dt.datetime.combine(start, dt.time(0), tzinfo=clock.JAPAN)
     return Q(office=office, kind__in=list(settings.confirm_kinds or []),
              occurred_at__gte=since)
 
 
 def confirm_queue(membership: Membership) -> QuerySet[ActivityRecord]:
     """The records waiting for this supervisor, oldest first."""
-    return (ActivityRecord.objects.filter(confirmable(membership.office),
-                                          author_id__in=caseworkers_read_by(membership))
+    return (ActivityRecord.objects.filter(confirmable(membership.office), read_by(membership))
             .exclude(_read_current())
             .select_related("person", "person__household", "author")
             .order_by("occurred_at", "id"))
@@ -64,9 +67,8 @@ def confirm_queue(membership: Membership) -> QuerySet[ActivityRecord]:
 def unread_count(membership: Membership) -> int:
     if not membership.can("record.confirm"):
         return 0
-    return ActivityRecord.objects.filter(
-        confirmable(membership.office), author_id__in=caseworkers_read_by(membership)
-    ).exclude(_read_current()).count()
+    return (ActivityRecord.objects.filter(confirmable(membership.office), read_by(membership))
+            .exclude(_read_current()).count())
 
 
 def is_waiting(membership: Membership, record: ActivityRecord) -> bool:

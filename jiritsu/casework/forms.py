@@ -56,7 +56,8 @@ class SettingsForm(forms.Form):
     confirm_kinds = forms.MultipleChoiceField(label="供覧する記録の種別", required=False,
                                               choices=ActivityRecord.Kind.choices,
                                               widget=forms.CheckboxSelectMultiple)
-    confirm_from = JapaneseDateField(label="供覧の開始日")
+    confirm_from = JapaneseDateField(label="供覧の開始日", required=False,
+                                     help_text="空欄なら事務所の利用開始日から")
     digest_enabled = forms.BooleanField(label="朝のお知らせメールを送る", required=False)
     digest_base_url = forms.CharField(label="メールに載せるURLの先頭", required=False,
                                       max_length=200)

@@ -9,13 +9,11 @@ supervisor's confirmation, a saved filter, a notice, an opt-in, a digest sent.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from django.db import models
 from django_scopes import ScopedManager
 
-from jiritsu.core import clock
 from jiritsu.offices.models import Office, User
 from jiritsu.people.models import Household, VisitGrade
 from jiritsu.programs.models import ActivityRecord
@@ -28,11 +26,6 @@ def default_confirm_kinds() -> list[str]:
     return list(DEFAULT_CONFIRM_KINDS)
 
 
-def default_confirm_from() -> dt.date:
-    """供覧 starts with the records of the last week when an office first uses it."""
-    return clock.today() - dt.timedelta(days=7)
-
-
 class CaseworkSettings(models.Model):
     """The office's choices for visit plans, 供覧 and the morning digest (one row per office)."""
 
@@ -43,7 +36,8 @@ class CaseworkSettings(models.Model):
         help_text="プログラム開始・退院・成果の記録から何日以内に訪問するか")
     confirm_kinds = models.JSONField("供覧する記録の種別", default=default_confirm_kinds,
                                      blank=True)
-    confirm_from = models.DateField("供覧の開始日", default=default_confirm_from)
+    # Empty: from the day the office was set up in Jiritsu (older records are not read again).
+    confirm_from = models.DateField("供覧の開始日", null=True, blank=True)
     digest_enabled = models.BooleanField("朝のお知らせメールを送る", default=False)
     digest_base_url = models.CharField("メールに載せるURLの先頭", max_length=200, blank=True,
                                        help_text="例: https://jiritsu.example.lg.jp")

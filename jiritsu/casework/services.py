@@ -15,6 +15,7 @@ from jiritsu.audit.log import record as audit_record
 from jiritsu.audit.models import AuditEvent
 from jiritsu.casework import confirm as confirm_reads
 from jiritsu.casework.models import (
+    CaseworkSettings,
     Confirmation,
     DigestPreference,
     GradeInterval,
@@ -23,7 +24,7 @@ from jiritsu.casework.models import (
     SavedFilter,
     SupervisorAssignment,
 )
-from jiritsu.casework.visits import casework_settings, head_of
+from jiritsu.casework.visits import head_of
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
@@ -166,7 +167,7 @@ def settings_update(*, actor: Membership, values: dict[str, Any], expected_versi
     """``values``: event_visit_days, confirm_kinds, confirm_from, digest_enabled,
     digest_base_url. ``intervals``: grade id → months (None: the grade's own frequency)."""
     _require(actor, "casework.settings")
-    obj = casework_settings(actor.office)
+    obj, _ = CaseworkSettings.objects.get_or_create(office=actor.office)
     kinds = [k for k in values.get("confirm_kinds", obj.confirm_kinds)
              if k in ActivityRecord.Kind.values]
     days = values.get("event_visit_days", obj.event_visit_days)

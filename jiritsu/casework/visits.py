@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import CharField, F, Max, Value
 
 from jiritsu.casework.models import CaseworkSettings, GradeInterval, PlannedVisit
 from jiritsu.core import clock
@@ -63,17 +63,21 @@ class VisitDue:
 
 
 def casework_settings(office: Office) -> CaseworkSettings:
-    """The office's settings row, made with the defaults the first time it is asked for."""
-    obj, _ = CaseworkSettings.objects.get_or_create(office=office)
-    return obj
+    """The office's settings: its row, or the defaults (unsaved) until it chooses. Reading
+    never writes."""
+    return (CaseworkSettings.objects.filter(office=office).first()
+            or CaseworkSettings(office=office))
 
 
-def interval_months(grade: VisitGrade | None, overrides: dict[int, int]) -> int | None:
-    """Months between home visits for ``grade``: the office's choice, else visits a year."""
+def interval_months(grade: VisitGrade | None) -> int | None:
+    """Months between home visits for ``grade``: the office's choice, else visits a year.
+    Callers select ``visit_grade__interval`` with the household (no query here)."""
     if grade is None:
         return None
-    if grade.pk in overrides:
-        return overrides[grade.pk]
+    try:
+        return grade.interval.interval_months
+    except GradeInterval.DoesNotExist:
+        pass
     if not grade.visits_per_year:
         return None
     return max(1, round(12 / grade.visits_per_year))
@@ -94,19 +98,26 @@ def last_home_visits(household_ids: Sequence[int]) -> dict[int, dt.datetime]:
 
 
 def _events(household_ids: list[int], since: dt.date) -> dict[int, list[tuple[dt.date, str]]]:
-    """Program starts, discharges and outcomes of the households' members since ``since``."""
+    """Program starts, discharges and outcomes of the households' members since ``since``
+    (one query: a UNION of the three)."""
     out: dict[int, list[tuple[dt.date, str]]] = {}
-    rows: Iterable[tuple[int | None, dt.date | None, str]] = (
-        *((h, d, "program_start") for h, d in Enrollment.objects.filter(
-            person__household_id__in=household_ids, started_on__gte=since)
-            .values_list("person__household_id", "started_on")),
-        *((h, d, "discharge") for h, d in HospitalStay.objects.filter(
-            person__household_id__in=household_ids, discharged_on__gte=since)
-            .values_list("person__household_id", "discharged_on")),
-        *((h, d, "outcome") for h, d in Outcome.objects.filter(
-            enrollment__person__household_id__in=household_ids, occurred_on__gte=since)
-            .values_list("enrollment__person__household_id", "occurred_on")),
-    )
+    starts = (Enrollment.objects.filter(person__household_id__in=household_ids,
+                                        started_on__gte=since).order_by()
+              .annotate(h=F("person__household_id"), d=F("started_on"),
+                        why=Value("program_start", output_field=CharField()))
+              .values_list("h", "d", "why"))
+    discharges = (HospitalStay.objects.filter(person__household_id__in=household_ids,
+                                              discharged_on__gte=since).order_by()
+                  .annotate(h=F("person__household_id"), d=F("discharged_on"),
+                            why=Value("discharge", output_field=CharField()))
+                  .values_list("h", "d", "why"))
+    outcomes = (Outcome.objects.filter(enrollment__person__household_id__in=household_ids,
+                                       occurred_on__gte=since).order_by()
+                .annotate(h=F("enrollment__person__household_id"), d=F("occurred_on"),
+                          why=Value("outcome", output_field=CharField()))
+                .values_list("h", "d", "why"))
+    rows: Iterable[tuple[int | None, dt.date | None, str]] = starts.union(
+        discharges, outcomes, all=True)
     for h, day, why in rows:
         if h is not None and day is not None:
             out.setdefault(h, []).append((day, why))
@@ -120,13 +131,12 @@ def visits_due(office: Office, households: Sequence[Household], *, today: dt.dat
     ids = [h.pk for h in households]
     if not ids:
         return {}
-    settings = casework_settings(office)
-    overrides = grade_intervals(office)
     if last_visits is None:
         last_visits = last_home_visits(ids)
     lasts = {h: clock.japan_date(v) for h, v in last_visits.items()}
     oldest = min([*lasts.values(), today - dt.timedelta(days=400)])
     events = _events(ids, oldest)
+    event_days = casework_settings(office).event_visit_days if events else 0
     planned: dict[int, tuple[dt.date, int]] = {}
     for pk, hid, day in (PlannedVisit.objects.filter(
             household_id__in=ids, record__isnull=True, cancelled_on__isnull=True)
@@ -136,14 +146,14 @@ def visits_due(office: Office, households: Sequence[Household], *, today: dt.dat
     for hh in households:
         last = lasts.get(hh.pk)
         candidates: list[tuple[dt.date, str]] = []
-        months = interval_months(hh.visit_grade, overrides)
+        months = interval_months(hh.visit_grade)
         if last is None:
             candidates.append((hh.assistance_started_on or today, "never"))
         elif months is not None:
             candidates.append((add_months(last, months), "grade"))
         for day, why in events.get(hh.pk, ()):
             if last is None or day > last:
-                candidates.append((day + dt.timedelta(days=settings.event_visit_days), why))
+                candidates.append((day + dt.timedelta(days=event_days), why))
         due_on, reason = min(candidates) if candidates else (None, "")
         plan = planned.get(hh.pk)
         out[hh.pk] = VisitDue(hh.pk, due_on, reason, last, plan[0] if plan else None,
@@ -155,7 +165,7 @@ def caseload_households(office: Office, caseworker_id: int) -> list[Household]:
     """A caseworker's open households with their grades (one query)."""
     return list(Household.objects.filter(office=office, caseworker_id=caseworker_id,
                                          assistance_ended_on__isnull=True)
-                .select_related("visit_grade").order_by("case_number", "id"))
+                .select_related("visit_grade__interval").order_by("case_number", "id"))
 
 
 def head_of(household_ids: Sequence[int]) -> dict[int, Person]:
@@ -203,7 +213,7 @@ def team_plan(office: Office, caseworkers: list[tuple[int, str]], *, today: dt.d
     ids = [c for c, _n in caseworkers]
     households = list(Household.objects.filter(office=office, caseworker_id__in=ids,
                                                assistance_ended_on__isnull=True)
-                      .select_related("visit_grade").order_by("id"))
+                      .select_related("visit_grade__interval").order_by("id"))
     dues = visits_due(office, households, today=today)
     rows = {c: GradeRow(c, n, by_grade={}) for c, n in caseworkers}
     week_end = today + dt.timedelta(days=6)

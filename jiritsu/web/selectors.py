@@ -238,7 +238,7 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
     overdue_ids = {d.enrollment.person_id for d in due if d.overdue}
     due_ids = {d.enrollment.person_id for d in due if not d.overdue}
     members = list(
-        people.select_related("household", "household__visit_grade")
+        people.select_related("household", "household__visit_grade__interval")
         .order_by("household__case_number", "member_number", "id")
     )
     ids = [p.pk for p in members]

@@ -24,7 +24,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
@@ -77,7 +77,7 @@ def test_the_digest_arrives_with_counts_and_links_and_no_personal_data(world, sm
     call_command("send_digests")
     assert sorted(to for to, _raw in smtp.messages) == [["cw@example.lg.jp"],
                                                         ["sv@example.lg.jp"]]
-    for to, raw in smtp.messages:
+    for _to, raw in smtp.messages:
         subject, body = _body(raw)
         assert "https://jiritsu.example.lg.jp/day/worklist/" in body
         for personal in (world.person.name, world.household.case_number, "髙橋", "𠮷子",

@@ -74,7 +74,7 @@ def test_the_home_flags_overdue_households_including_those_never_visited(world):
 def test_a_caseworker_plans_a_week_of_visits_and_records_them(world):
     c = _client(world.caseworker)
     others = []
-    for i in range(4):
+    for _ in range(4):
         hh = t.make_household(world.office, caseworker=world.caseworker)
         t.make_person(world.office, household=hh, relationship="head")
         others.append(hh)

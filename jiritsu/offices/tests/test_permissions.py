@@ -42,6 +42,8 @@ EXPECTED: dict[str, set[str]] = {
     "referral.advance": {C, S, M, P},
     "training.approve": {M},
     "caseload.team": {S, M},
+    "visit.plan": {C, S, M}, "record.confirm": {S, M},
+    "worklist.view": {C, S, M, SS}, "casework.settings": {M, A},
     "guidance.settings": {M, A},
     "report.freeze": {M},
     "export.run": {C, S, M},

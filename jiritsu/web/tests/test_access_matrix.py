@@ -162,6 +162,7 @@ def _build() -> MatrixWorld:
     placement = TrainingPlacement.objects.filter(office=office).order_by("id").first()
     assert series and recruitment and placement and FamilyContact.objects.exists()
     token_row, _ = token_create(actor=cw, name="一覧用")
+    assert person.household is not None
     planned = PlannedVisit.objects.create(office=office, household=person.household,
                                           planned_on=clock.today(), caseworker=users["caseworker"],
                                           created_by=users["caseworker"])
