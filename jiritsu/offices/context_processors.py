@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from jiritsu.offices.models import Membership
+from jiritsu.offices.permissions import may_view_national
 
 
 def membership(request: HttpRequest) -> dict[str, object]:
@@ -19,4 +20,5 @@ def membership(request: HttpRequest) -> dict[str, object]:
             .select_related("office")
         )
     return {"membership": m, "current_office": getattr(request, "office", None),
-            "other_memberships": others}
+            "other_memberships": others,
+            "may_view_national": may_view_national(getattr(request, "user", None))}

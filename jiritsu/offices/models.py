@@ -8,13 +8,23 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jiritsu.offices.permissions import is_partner, role_can
+from jiritsu.offices.permissions import STATISTICIAN, is_partner, role_can
 
 
 class User(AbstractUser):
-    """A staff or partner account. Roles live on :class:`Membership`, per office."""
+    """A staff or partner account. Office roles live on :class:`Membership`, per office;
+    an installation role (``installation_role``) is held for the whole installation, without
+    an office (the statistician who sees the national roll-up)."""
+
+    class InstallationRole(models.TextChoices):
+        NONE = "", "なし"
+        STATISTICIAN = STATISTICIAN, "全国集計担当（統計担当）"
 
     display_name = models.CharField("氏名", max_length=100, blank=True)
+    installation_role = models.CharField(
+        "設置全体の役割", max_length=20, choices=InstallationRole.choices, blank=True, default="",
+        help_text="事務所に所属せずに持つ役割。全国集計担当は全国集計だけを閲覧できます"
+                  "（manage.py grant_national_rollup）。")
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -37,6 +37,8 @@ ACTIONS: frozenset[str] = frozenset(
         # The caseworker's day (casework): plan home visits; read and confirm records (供覧);
         # one's own work list; the office's visit intervals, 供覧 kinds and digest.
         "visit.plan", "record.confirm", "worklist.view", "casework.settings",
+        # The national roll-up (全国集計): counts over every office; an installation role's.
+        "national.view",
     }
 )
 
@@ -69,13 +71,30 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset(_ADMIN),
 }
 
+# Installation roles: held by an account for the whole installation, not in an office
+# (``User.installation_role``). A statistician of the prefecture or ministry has no office
+# membership and sees only the national roll-up, so its role cannot be a membership's.
+STATISTICIAN = "statistician"
+
+INSTALLATION_ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    STATISTICIAN: frozenset({"national.view"}),
+}
+
 assert all(actions <= ACTIONS for actions in ROLE_ACTIONS.values())
+assert all(actions <= ACTIONS for actions in INSTALLATION_ROLE_ACTIONS.values())
 
 
 def role_can(role: str, action: str) -> bool:
     if action not in ACTIONS:
         raise KeyError(f"unknown action {action!r}")
     return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def installation_role_can(role: str, action: str) -> bool:
+    """The same question for an installation role (an account's, office or not)."""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}")
+    return action in INSTALLATION_ROLE_ACTIONS.get(role, frozenset())
 
 
 # ---------------------------------------------------------------- named predicates
@@ -106,28 +125,18 @@ def home_page(membership: Any) -> str:
             SUPPORT_STAFF: "support", PARTNER: "partner"}.get(membership.role, "admin")
 
 
-# ---------------------------------------------------------------- account-level grants
-
-NATIONAL_ROLLUP_PERMISSION = "reports.view_national_rollup"
-
+# ---------------------------------------------------------------- installation roles
 
 def may_view_national(user: Any) -> bool:
-    """The national roll-up (全国集計) is granted to an account, not to an office role: a
-    statistician of the prefecture or ministry has no office. The grant is stored as the
-    ``reports.view_national_rollup`` permission (:func:`grant_national_rollup`); this is the
-    one place that reads it."""
+    """The national roll-up (全国集計) is an action of an installation role, not of an office
+    role: a statistician of the prefecture or ministry has no office. This is the one check
+    (screen, API, office-less tokens, the home page's redirect, the menu)."""
     return bool(user is not None and user.is_authenticated and user.is_active
-                and user.has_perm(NATIONAL_ROLLUP_PERMISSION))
+                and installation_role_can(getattr(user, "installation_role", ""), "national.view"))
 
 
 def grant_national_rollup(user: Any, *, grant: bool = True) -> None:
-    """Give (or take back) the permission to see the national roll-up; the one place that
-    writes it (``manage.py grant_national_rollup``, the demo office's statistician)."""
-    from django.contrib.auth.models import Permission  # needs the app registry ready
-
-    app_label, codename = NATIONAL_ROLLUP_PERMISSION.split(".")
-    perm = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    if grant:
-        user.user_permissions.add(perm)
-    else:
-        user.user_permissions.remove(perm)
+    """Give (or take back) the statistician's installation role; the one place that writes
+    it (``manage.py grant_national_rollup``, the demo office's statistician)."""
+    user.installation_role = STATISTICIAN if grant else ""
+    user.save(update_fields=["installation_role"])

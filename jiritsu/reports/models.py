@@ -34,9 +34,6 @@ class FrozenReport(models.Model):
         indexes = [
             models.Index(fields=["office", "period_start", "period_end"], name="frozen_period"),
         ]
-        # Cross-office, counts only: for prefecture and ministry statisticians (全国集計).
-        # Granted per user (manage.py grant_national_rollup); no office membership needed.
-        permissions = [("view_national_rollup", "全国集計を閲覧できる")]
 
     def __str__(self) -> str:
         return f"{self.label}（提出済み）"

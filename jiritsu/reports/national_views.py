@@ -1,7 +1,7 @@
 """The national roll-up screen (全国集計): counts over every office, for statisticians.
 
-Reached by users who hold the ``reports.view_national_rollup`` permission; no office
-membership is needed and no person is ever shown. Every view and export is audited.
+Reached by accounts whose installation role allows ``national.view`` (statisticians,
+``offices.permissions.may_view_national``); no office membership is needed and no person is ever shown. Every view and export is audited.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from jiritsu.reports import national as n
 from jiritsu.reports.periods import Period, period_from_params
 from jiritsu.reports.views import period_refused
 
-PERMISSION = "reports.view_national_rollup"
 CSV_HEADER = ("事務所コード", "事務所名", "自治体", "種別", "提出済み", "プログラム数", "保護世帯数",
               "対象者数", "参加者数", "開始者数", "終了者数", "継続者数", "達成者数",
               "事業参加率（％）", "就労・増収率（％）", "「その他の世帯」就労率（％）")

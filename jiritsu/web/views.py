@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jiritsu.core import clock
 from jiritsu.offices.access import action_required
-from jiritsu.offices.http import OfficeRequest
+from jiritsu.offices.http import AttachedRequest, OfficeRequest
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import home_page, may_view_national
@@ -27,7 +27,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request: OfficeRequest) -> HttpResponse:
+def home(request: AttachedRequest) -> HttpResponse:
     membership = request.membership
     if membership is None:
         if may_view_national(request.user):

@@ -1,5 +1,5 @@
-"""The national roll-up (全国集計): counts over every office, for users holding the
-``reports.view_national_rollup`` permission — the same figures as the /national/ screen."""
+"""The national roll-up (全国集計): counts over every office, for accounts whose
+installation role allows ``national.view`` (statisticians) — the same figures as the /national/ screen."""
 
 from __future__ import annotations
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from jiritsu.offices.permissions import ACTIONS, ROLE_ACTIONS, role_can
+from jiritsu.offices.permissions import (
+    ACTIONS,
+    INSTALLATION_ROLE_ACTIONS,
+    ROLE_ACTIONS,
+    installation_role_can,
+    may_view_national,
+    role_can,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +56,13 @@ EXPECTED: dict[str, set[str]] = {
     "export.run": {C, S, M},
     "person.disclose": {S, M},
     "apitoken.manage": {C, S, M, SS, P, A},
+    # An installation role's (below), never an office role's.
+    "national.view": set(),
+}
+
+# Installation roles (held by the account, without an office): role → actions.
+INSTALLATION_EXPECTED: dict[str, set[str]] = {
+    "statistician": {"national.view"},
 }
 
 
@@ -58,6 +72,22 @@ def test_role_action_matrix(role, action):
     if action not in EXPECTED:
         pytest.fail(f"action {action!r} has no expected row in this matrix; add one")
     assert role_can(role, action) == (role in EXPECTED[action]), (role, action)
+
+
+@pytest.mark.parametrize("role", sorted(INSTALLATION_ROLE_ACTIONS))
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_installation_role_action_matrix(role, action):
+    assert set(INSTALLATION_ROLE_ACTIONS) == set(INSTALLATION_EXPECTED)
+    assert installation_role_can(role, action) == (action in INSTALLATION_EXPECTED[role]), (role, action)
+
+
+def test_the_national_rollup_follows_the_installation_role_only(world):
+    user = world.manager
+    assert not may_view_national(user)  # no office role reaches it, managers included
+    user.installation_role = "statistician"
+    assert may_view_national(user)
+    user.is_active = False
+    assert not may_view_national(user)
 
 
 def test_unknown_action_is_an_error_not_a_silent_no():

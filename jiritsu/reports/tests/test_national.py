@@ -1,12 +1,16 @@
 """The national roll-up: equal to the sum of every office's own report, counts only,
-reachable only with the permission, on screen and through the API, audited."""
+reachable only by the statistician's installation role, on screen and through the API, audited."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from io import StringIO
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -16,9 +20,10 @@ from django_scopes import scope
 from jiritsu.api.tokens import office_less_token_create
 from jiritsu.audit.models import AuditEvent
 from jiritsu.offices.models import Office, User
-from jiritsu.offices.permissions import grant_national_rollup
+from jiritsu.offices.permissions import grant_national_rollup, may_view_national
 from jiritsu.programs.models import OutcomeKind, Program
 from jiritsu.reports.figures import office_report
+from jiritsu.reports.models import FrozenReport
 from jiritsu.reports.national import national_rollup
 from jiritsu.reports.periods import Period
 from jiritsu.reports.tests import factories as f
@@ -51,7 +56,7 @@ def statistician(db: Any) -> User:
     user = User.objects.create_user("tokei_t", password="pw-national-2026",
                                     display_name="全国集計 担当")
     grant_national_rollup(user)
-    return User.objects.get(pk=user.pk)  # fresh permission cache
+    return User.objects.get(pk=user.pk)
 
 
 def _kpi_tuple(k: dict[str, Any]) -> tuple[int, ...]:
@@ -119,6 +124,7 @@ def test_screen_for_the_statistician_and_nobody_else(world: Any, history: Any,
     page = c.get("/national/?fy=2025")
     assert page.status_code == 200
     html = page.content.decode()
+    assert '<a href="/national/">全国集計</a>' in html  # the menu entry
     assert "全国集計" in html and world.office.name in html and world.other_office.name in html
     assert "事業参加率" in html
     assert AuditEvent.objects.filter(action="national.view", actor_id=statistician.pk).count() == 1
@@ -135,6 +141,7 @@ def test_screen_for_the_statistician_and_nobody_else(world: Any, history: Any,
         other = Client()
         other.force_login(user)
         assert other.get("/national/").status_code == 403
+        assert '<a href="/national/">' not in other.get("/").content.decode()
     assert Client().get("/national/").status_code == 302  # to the log-in page
 
 
@@ -161,10 +168,34 @@ def test_grant_and_revoke_on_the_command_line(world: Any) -> None:
     out = StringIO()
     call_command("grant_national_rollup", "stat2", stdout=out)
     assert "付与" in out.getvalue()
-    assert User.objects.get(pk=user.pk).has_perm("reports.view_national_rollup")
+    assert may_view_national(User.objects.get(pk=user.pk))
+    assert User.objects.get(pk=user.pk).installation_role == "statistician"
     tok = StringIO()
     call_command("create_api_token", "stat2", stdout=tok)
     assert tok.getvalue().startswith("jrt_")
     call_command("grant_national_rollup", "stat2", "--revoke", stdout=StringIO())
-    assert not User.objects.get(pk=user.pk).has_perm("reports.view_national_rollup")
+    assert not may_view_national(User.objects.get(pk=user.pk))
     assert AuditEvent.objects.filter(action__in=["national.grant", "national.revoke"]).count() == 2
+
+
+def test_holders_of_the_former_django_permission_become_statisticians(world: Any) -> None:
+    """Migration reports/0003 carries every holder of ``reports.view_national_rollup``
+    (directly or through a group) over to the installation role, then drops the permission."""
+    migration = import_module("jiritsu.reports.migrations.0003_national_rollup_as_installation_role")
+    perm = Permission.objects.create(content_type=ContentType.objects.get_for_model(FrozenReport),
+                                     codename="view_national_rollup", name="全国集計を閲覧できる")
+    direct = User.objects.create_user("stat_direct", password="x-very-long-pass-2026")
+    direct.user_permissions.add(perm)
+    via_group = User.objects.create_user("stat_group", password="x-very-long-pass-2026")
+    group = Group.objects.create(name="統計担当")
+    group.permissions.add(perm)
+    via_group.groups.add(group)
+    neither = User.objects.create_user("not_stat", password="x-very-long-pass-2026")
+
+    migration.carry_over(apps, None)
+
+    assert may_view_national(User.objects.get(pk=direct.pk))
+    assert may_view_national(User.objects.get(pk=via_group.pk))
+    assert not may_view_national(User.objects.get(pk=neither.pk))
+    assert not may_view_national(User.objects.get(pk=world.manager.pk))
+    assert not Permission.objects.filter(codename="view_national_rollup").exists()
