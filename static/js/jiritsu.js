@@ -56,12 +56,22 @@
     });
   }
 
+  // A box that scrolls sideways (a wide table on a phone) can be reached and scrolled
+  // with the keyboard.
+  function bindScrollers(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    bindScrollers(document);
     bindConfirm(document);
     bindSearch();
     bindPrint(document);
   });
   document.addEventListener("htmx:afterSwap", function (ev) {
+    bindScrollers(ev.target);
     bindConfirm(ev.target);
   });
 })();
