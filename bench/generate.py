@@ -268,6 +268,7 @@ class Generator:
         from django.contrib.auth.hashers import make_password
 
         from bench.loader import Loader
+        from jiritsu.cases import models as cm
         from jiritsu.offices import models as om
         from jiritsu.people import models as pm
         from jiritsu.programs import models as gm
@@ -277,7 +278,7 @@ class Generator:
         self.as_of = as_of
         self.fy = as_of.year if as_of.month >= 4 else as_of.year - 1
         self.specs = office_specs(size, offices, seed, households)
-        self.om, self.pm, self.gm = om, pm, gm
+        self.om, self.pm, self.gm, self.cm = om, pm, gm, cm
         self.password = make_password(BENCH_PASSWORD)
         self.now = clock.now()
         self.key_cache: dict[str, str] = {}
@@ -312,22 +313,22 @@ class Generator:
             (gm.Phase, ("id", "program_id", "order", "name", "standard_months")),
             (gm.SupportMenu, ("id", "program_id", "order", "name")),
             (gm.OutcomeType, ("id", "program_id", "kind", "name", "counts_as_achievement")),
-            (gm.Enrollment, ("id", "office_id", "person_id", "program_id", "program_version_id",
+            (cm.Enrollment, ("id", "office_id", "person_id", "program_id", "program_version_id",
                              "status", "end_reason", "phase_id", "candidate_on", "selected_on",
                              "started_on", "planned_end_on", "ended_on", "lead_staff_id",
                              "created_at")),
-            (gm.Enrollment.menus.through, ("id", "enrollment_id", "supportmenu_id")),
-            (gm.EnrollmentEvent, ("id", "enrollment_id", "occurred_on", "from_status",
+            (cm.Enrollment.menus.through, ("id", "enrollment_id", "supportmenu_id")),
+            (cm.EnrollmentEvent, ("id", "enrollment_id", "occurred_on", "from_status",
                                   "to_status", "action", "actor_id")),
-            (gm.Consent, ("id", "office_id", "person_id", "program_id", "given_on", "form",
+            (cm.Consent, ("id", "office_id", "person_id", "program_id", "given_on", "form",
                           "recorded_by_id")),
-            (gm.Plan, ("id", "enrollment_id", "number", "agreed_on", "policy", "created_by_id")),
-            (gm.PlanGoal, ("id", "plan_id", "order", "text", "target_on", "achievement")),
-            (gm.ActivityRecord, ("id", "office_id", "person_id", "enrollment_id", "occurred_at",
+            (cm.Plan, ("id", "enrollment_id", "number", "agreed_on", "policy", "created_by_id")),
+            (cm.PlanGoal, ("id", "plan_id", "order", "text", "target_on", "achievement")),
+            (cm.ActivityRecord, ("id", "office_id", "person_id", "enrollment_id", "occurred_at",
                                  "kind", "text", "duration_minutes", "author_id", "created_at")),
-            (gm.Review, ("id", "enrollment_id", "reviewed_on", "evaluation", "decision",
+            (cm.Review, ("id", "enrollment_id", "reviewed_on", "evaluation", "decision",
                          "next_due_on", "reviewer_id")),
-            (gm.Outcome, ("id", "enrollment_id", "outcome_type_id", "kind", "occurred_on",
+            (cm.Outcome, ("id", "enrollment_id", "outcome_type_id", "kind", "occurred_on",
                           "employer", "monthly_income", "destination", "school_name",
                           "recorded_by_id")),
         ]
@@ -649,11 +650,11 @@ class Generator:
 
     def _episode(self, rng: random.Random, office_id: int, d: PersonDraft,
                  prog: tuple[Any, ...], supervisors: list[int], support: list[int]) -> None:
-        gm, L = self.gm, self.loader
+        cm, L = self.cm, self.loader
         tpl, pid, vid, phases, menus, outs = prog
         as_of = self.as_of
         actor = d.caseworker_id or supervisors[0]
-        eid = L.new_id(gm.Enrollment)
+        eid = L.new_id(cm.Enrollment)
         candidate = as_of - dt.timedelta(days=rng.randint(0, 1100))
         selected = started = planned = ended = None
         status, reason, phase = "candidate", "", None
@@ -685,31 +686,31 @@ class Generator:
             else:
                 phase = phases[min(len(phases) - 1, (as_of - started).days // 120)]
         lead = rng.choice(support) if tpl.code in ("DIS", "HLT", "EMP") else None
-        L.add(gm.Enrollment, (eid, office_id, d.id, pid, vid, status, reason, phase, candidate,
+        L.add(cm.Enrollment, (eid, office_id, d.id, pid, vid, status, reason, phase, candidate,
                               selected, started, planned, ended, lead,
                               _aware(candidate, rng)))
         prev = None
         for occurred, frm, to, action in events:
-            L.add(gm.EnrollmentEvent, (L.new_id(gm.EnrollmentEvent), eid, occurred, frm, to,
+            L.add(cm.EnrollmentEvent, (L.new_id(cm.EnrollmentEvent), eid, occurred, frm, to,
                                        action, actor))
             prev = occurred
         del prev
         if started is None:
             return
         for m in rng.sample(menus, k=min(len(menus), rng.randint(1, 2))):
-            L.add(gm.Enrollment.menus.through, (L.new_id(gm.Enrollment.menus.through), eid, m))
+            L.add(cm.Enrollment.menus.through, (L.new_id(cm.Enrollment.menus.through), eid, m))
         if tpl.consent_required:
-            L.add(gm.Consent, (L.new_id(gm.Consent), office_id, d.id, pid,
+            L.add(cm.Consent, (L.new_id(cm.Consent), office_id, d.id, pid,
                                started - dt.timedelta(days=rng.randint(0, 4)), "written", actor))
-        plan = L.new_id(gm.Plan)
-        L.add(gm.Plan, (plan, eid, 1, started, f"{tpl.name}の計画に基づき支援する。", actor))
+        plan = L.new_id(cm.Plan)
+        L.add(cm.Plan, (plan, eid, 1, started, f"{tpl.name}の計画に基づき支援する。", actor))
         final = ended or as_of
         for order, text in enumerate(("目標を本人と確認し、段階的に取り組む。",
                                       "月1回以上の面接で状況を確認する。"), start=1):
             achievement = ""
             if status == "ended":
                 achievement = "achieved" if reason == "achieved" else rng.choice(("partly", "not"))
-            L.add(gm.PlanGoal, (L.new_id(gm.PlanGoal), plan, order, text,
+            L.add(cm.PlanGoal, (L.new_id(cm.PlanGoal), plan, order, text,
                                 started + dt.timedelta(days=90 * order), achievement))
         # Records: about one a month while supported, by the caseworker or support staff.
         span = (final - started).days
@@ -717,7 +718,7 @@ class Generator:
         for _ in range(n_records):
             day = started + dt.timedelta(days=rng.randint(0, max(span, 0)))
             at = _aware(day, rng)
-            L.add(gm.ActivityRecord, (L.new_id(gm.ActivityRecord), office_id, d.id, eid, at,
+            L.add(cm.ActivityRecord, (L.new_id(cm.ActivityRecord), office_id, d.id, eid, at,
                                       rng.choice(tpl.record_kinds), rng.choice(tpl.record_texts),
                                       rng.choice((15, 30, 45, 60, 90)),
                                       lead if lead and rng.random() < 0.5 else actor, at))
@@ -729,7 +730,7 @@ class Generator:
             decision = "continue"
             if status == "ended" and nxt > final:
                 decision = "achieved" if reason == "achieved" else "stop"
-            L.add(gm.Review, (L.new_id(gm.Review), eid, day, "計画に沿って取り組んでいる。",
+            L.add(cm.Review, (L.new_id(cm.Review), eid, day, "計画に沿って取り組んでいる。",
                               decision, nxt if decision == "continue" else None,
                               rng.choice(supervisors)))
             day = nxt
@@ -745,9 +746,9 @@ class Generator:
                  actor: int) -> None:
         from bench.names import EMPLOYERS
 
-        gm, L = self.gm, self.loader
+        cm, L = self.cm, self.loader
         work = kind in ("employment_start", "income_increase", "closed_by_work")
-        L.add(gm.Outcome, (L.new_id(gm.Outcome), eid, oid, kind, day,
+        L.add(cm.Outcome, (L.new_id(cm.Outcome), eid, oid, kind, day,
                            rng.choice(EMPLOYERS) if work else "",
                            rng.randint(50, 200) * 1000 if work else None,
                            rng.choice(("home", "apartment", "group_home", "facility"))
@@ -774,10 +775,10 @@ class Generator:
                           f"{time.perf_counter() - started:,.0f} s", flush=True)
         self.loader.flush()
         # COPY sends no signals: store each active episode's next review date (the rule in
-        # jiritsu.programs.selectors, as the application keeps it on every change).
+        # jiritsu.cases.selectors, as the application keeps it on every change).
         t0 = time.perf_counter()
-        from jiritsu.programs.models import Enrollment
-        from jiritsu.programs.next_review import refresh_all
+        from jiritsu.cases.models import Enrollment
+        from jiritsu.cases.next_review import refresh_all
 
         refresh_all(Enrollment._base_manager.filter(status=Enrollment.Status.ACTIVE))
         next_review_seconds = time.perf_counter() - t0

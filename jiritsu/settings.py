@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "jiritsu.audit",
     "jiritsu.people",
     "jiritsu.programs",
+    "jiritsu.cases",
     "jiritsu.guidance",
     "jiritsu.activities",
     "jiritsu.reports",

@@ -13,7 +13,7 @@ urlpatterns = [
     path("people/", include("jiritsu.people.urls")),
     path("audit/", include("jiritsu.web.audit_urls")),
     path("manage/", include("jiritsu.offices.urls")),
-    path("programs/", include("jiritsu.programs.urls")),
+    path("programs/", include("jiritsu.cases.urls")),
     path("guidance/", include("jiritsu.guidance.urls")),
     path("activities/", include("jiritsu.activities.urls")),
     path("reports/", include("jiritsu.reports.urls")),

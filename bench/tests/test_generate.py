@@ -11,10 +11,10 @@ from django.db.models import Count
 from bench.__main__ import table
 from bench.generate import generate, school_age
 from bench.timing import Result, percentile
+from jiritsu.cases.models import ActivityRecord, Enrollment
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import HospitalStay, Household, Person
-from jiritsu.programs.models import ActivityRecord, Enrollment
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -68,7 +68,7 @@ def test_enrolment_histories_have_records_and_staff_of_every_role(demo: Any) -> 
 
 
 def test_every_active_episode_has_its_next_review_date_stored(demo: Any) -> None:
-    from jiritsu.programs.next_review import mismatches
+    from jiritsu.cases.next_review import mismatches
 
     active = Enrollment._base_manager.filter(status="active")
     assert active.exists() and not active.filter(next_review_on__isnull=True).exists()

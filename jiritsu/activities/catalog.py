@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-# Conference kinds are the values of programs.Conference.Kind.
+# Conference kinds are the values of cases.Conference.Kind.
 INTERNAL = "internal"
 CASE_DIAGNOSIS = "case_diagnosis"
 NETWORK = "network"

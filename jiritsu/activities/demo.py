@@ -36,25 +36,23 @@ from jiritsu.activities.models import (
     VolunteerPlacement,
 )
 from jiritsu.activities.services import program_instantiate_template
+from jiritsu.cases.models import (
+    ActivityRecord,
+    Enrollment,
+    EnrollmentEvent,
+    Outcome,
+    Plan,
+    PlanCommitment,
+    PlanGoal,
+    Review,
+)
+from jiritsu.cases.next_review import refresh
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.core.wareki import add_months, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.people.models import Person
-from jiritsu.programs.models import (
-    ActivityRecord,
-    Enrollment,
-    EnrollmentEvent,
-    LedgerEntry,
-    Outcome,
-    Plan,
-    PlanCommitment,
-    PlanGoal,
-    Program,
-    Review,
-    ScreeningLedger,
-)
-from jiritsu.programs.next_review import refresh
+from jiritsu.programs.models import LedgerEntry, Program, ScreeningLedger
 
 S = Enrollment.Status
 # (template, how many people, pool) — pools are filled from the caseload below.

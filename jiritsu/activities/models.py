@@ -14,10 +14,11 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from jiritsu.cases.models import Consent, Enrollment
 from jiritsu.core import wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.people.models import Person
-from jiritsu.programs.models import Consent, Enrollment, Program
+from jiritsu.programs.models import Program
 
 User = settings.AUTH_USER_MODEL
 

@@ -20,23 +20,14 @@ from jiritsu.activities.models import (
     TrainingEmployer,
     TrainingPlacement,
 )
+from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome, PlanCommitment
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.people.models import Person
 from jiritsu.programs import screening
-from jiritsu.programs.models import (
-    ActivityRecord,
-    Enrollment,
-    LedgerEntry,
-    Nomination,
-    Outcome,
-    OutcomeKind,
-    PlanCommitment,
-    Program,
-    ScreeningLedger,
-)
+from jiritsu.programs.models import LedgerEntry, Nomination, OutcomeKind, Program, ScreeningLedger
 
 
 def _month_start(day: dt.date) -> dt.date:

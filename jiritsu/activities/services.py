@@ -39,14 +39,16 @@ from jiritsu.activities.models import (
 from jiritsu.activities.selectors import open_enrollments, series_eligible, series_people
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import ActivityRecord, Enrollment
+from jiritsu.cases.services import enrollment_create
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Person
-from jiritsu.programs.models import ActivityRecord, Enrollment, Program
-from jiritsu.programs.services import enrollment_create, program_create
+from jiritsu.programs.models import Program
+from jiritsu.programs.services import program_create
 
 MAX_HOURS_PER_DAY = Decimal("4")
 MAX_DAYS_PER_MONTH = 20

@@ -33,6 +33,7 @@ from jiritsu.activities.models import (
     TrainingMonthlyStatus,
     VolunteerPlacement,
 )
+from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.core.forms import form_field
@@ -42,7 +43,7 @@ from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
-from jiritsu.programs.models import Enrollment, Program
+from jiritsu.programs.models import Program
 
 
 def _m(request: OfficeRequest) -> Any:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.casework.models import Confirmation, SupervisorAssignment
 from jiritsu.casework.visits import casework_settings
 from jiritsu.core import clock
 from jiritsu.offices.models import Membership, Office
 from jiritsu.offices.permissions import role_has_own_caseload
-from jiritsu.programs.models import ActivityRecord
 
 
 def _caseworkers(office: Office) -> QuerySet[Membership]:

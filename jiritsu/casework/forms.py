@@ -7,10 +7,10 @@ from typing import Any
 
 from django import forms
 
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.casework.models import Confirmation
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField
-from jiritsu.programs.models import ActivityRecord
 
 
 class PlanForm(forms.Form):

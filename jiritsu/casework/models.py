@@ -14,9 +14,9 @@ from typing import ClassVar
 from django.db import models
 from django_scopes import ScopedManager
 
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.offices.models import Office, User
 from jiritsu.people.models import Household, VisitGrade
-from jiritsu.programs.models import ActivityRecord
 
 # The kinds of 経過記録 the supervisor reads unless the office chooses otherwise.
 DEFAULT_CONFIRM_KINDS = ["home_visit", "office_interview", "phone"]

@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from jiritsu.audit.log import record as audit_record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import ActivityRecord
+from jiritsu.cases.services import record_create
 from jiritsu.casework import confirm as confirm_reads
 from jiritsu.casework.models import (
     CaseworkSettings,
@@ -30,8 +32,6 @@ from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, Validati
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, User
 from jiritsu.people.models import Household, VisitGrade
-from jiritsu.programs.models import ActivityRecord
-from jiritsu.programs.services import record_create
 
 Kind = AuditEvent.Kind
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jiritsu.cases.access import get_record_for_user
 from jiritsu.casework import confirm, services, worklist
 from jiritsu.casework.access import get_saved_filter_for_user
 from jiritsu.casework.forms import ConfirmForm, SaveFilterForm, SettingsForm
@@ -23,7 +24,6 @@ from jiritsu.offices.access import action_required, deny
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership, User
 from jiritsu.people.models import VisitGrade
-from jiritsu.programs.access import get_record_for_user
 
 CONFIRM_PAGE_SIZE = 20
 

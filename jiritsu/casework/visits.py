@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, F, Max, Value
 
+from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome
 from jiritsu.casework.models import CaseworkSettings, GradeInterval, PlannedVisit
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Office
 from jiritsu.people.models import HospitalStay, Household, Person, VisitGrade
-from jiritsu.programs.models import ActivityRecord, Enrollment, Outcome
 
 REASON_LABELS = {
     "grade": "訪問格付けによる定期訪問",

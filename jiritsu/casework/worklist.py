@@ -19,13 +19,13 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from jiritsu.activities import selectors as activity_selectors
+from jiritsu.cases import selectors as program_selectors
 from jiritsu.casework import confirm, visits
 from jiritsu.guidance import selectors as guidance_selectors
 from jiritsu.guidance.services import settings_for as guidance_settings
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people.models import Person
-from jiritsu.programs import selectors as program_selectors
 
 KINDS: dict[str, str] = {
     "visit": "訪問",

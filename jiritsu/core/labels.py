@@ -2,7 +2,7 @@
 
 Screens, PDFs, spreadsheets, CSV headers and the audit log read a person's words from
 here, never a code: an action (``enrollment.extend`` → 「参加・期間延長」), a kind of
-record (``programs.Consent`` → 「同意」), a field (``lead_staff_id`` → 「担当支援員」) and
+record (``cases.Consent`` → 「同意」), a field (``lead_staff_id`` → 「担当支援員」) and
 a stored value (``employment_start`` → 「就労開始」, ``None`` → 「（なし）」, a date → 和暦).
 
 Field and value labels come from the models themselves (``verbose_name`` and ``choices``,
@@ -133,7 +133,14 @@ def _model(target_type: str) -> type[models.Model] | None:
     try:
         return apps.get_model(target_type)
     except (LookupError, ValueError):
-        return None
+        return _moved_model(target_type)
+
+
+def _moved_model(target_type: str) -> type[models.Model] | None:
+    """A model that moved to another app keeps its table (``app_model``): audit rows written
+    before the move (``programs.Consent``) find it (now ``cases.Consent``) by that table."""
+    table = target_type.replace(".", "_").lower()
+    return next((m for m in apps.get_models() if m._meta.db_table == table), None)
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:
@@ -148,7 +155,7 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
 
 
 def model_label(target_type: str) -> str:
-    """「同意」 for ``programs.Consent`` (the model's verbose name when it has a Japanese one)."""
+    """「同意」 for ``cases.Consent`` (the model's verbose name when it has a Japanese one)."""
     model = _model(target_type)
     if model is None:
         return ""

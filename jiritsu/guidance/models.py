@@ -185,8 +185,8 @@ class GuidanceStep(models.Model):
                                  related_name="+", verbose_name="指導した職員")
     supervisor_present = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
                                            related_name="+", verbose_name="同席した査察指導員")
-    # ケース診断会議 (the meeting itself is a programs.Conference of kind case_diagnosis)
-    conference = models.ForeignKey("programs.Conference", on_delete=models.PROTECT, null=True,
+    # ケース診断会議 (the meeting itself is a cases.Conference of kind case_diagnosis)
+    conference = models.ForeignKey("cases.Conference", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="guidance_steps")
     conference_subject = models.CharField("協議事項", max_length=20,
                                           choices=ConferenceSubject.choices, blank=True)

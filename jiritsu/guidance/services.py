@@ -16,6 +16,8 @@ from django.db import transaction
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Conference
+from jiritsu.cases.services import conferences as program_conferences
 from jiritsu.core import clock
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
@@ -33,8 +35,7 @@ from jiritsu.guidance.rules import (
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people import services as people_services
 from jiritsu.people.models import Household, Person
-from jiritsu.programs.models import Conference, Program
-from jiritsu.programs.services import conferences as program_conferences
+from jiritsu.programs.models import Program
 
 K = GuidanceStep.Kind
 SUBJ = GuidanceStep.ConferenceSubject
@@ -253,7 +254,7 @@ def guidance_oral_instruction_record(*, actor: Membership, case: GuidanceCase,
 def guidance_conference_record(*, actor: Membership, case: GuidanceCase, held_on: dt.date,
                                subject: str, outcome: str, minutes: str, place: str = "",
                                attendees: Sequence[User] = ()) -> GuidanceStep:
-    """A ケース診断会議 on this case: the programs.Conference row it refers to is created by
+    """A ケース診断会議 on this case: the cases.Conference row it refers to is created by
     the programs service that owns conferences (in the person's audit trail)."""
     track = _load(actor, case)
     if subject not in SUBJ.values:

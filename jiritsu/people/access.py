@@ -16,12 +16,12 @@ from django.http import Http404
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import ConsentGrant, Enrollment
 from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Household, Person
 from jiritsu.people.services import PART_KINDS
-from jiritsu.programs.models import ConsentGrant, Enrollment
 
 
 def referred_to(partner_id: int | None) -> Q:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
+from jiritsu.cases.models import Consent, ConsentGrant, Enrollment, Plan, Review
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.core.wareki import add_months
@@ -14,7 +15,6 @@ from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people.access import visible_households, visible_people
 from jiritsu.people.models import Household, Person
-from jiritsu.programs.models import Consent, ConsentGrant, Enrollment, Plan, Review
 
 
 def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Person]:

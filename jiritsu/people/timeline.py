@@ -16,13 +16,7 @@ from typing import Any
 from django import forms
 from django.db.models import Prefetch, Q
 
-from jiritsu.core import clock
-from jiritsu.core.forms import JapaneseDateField, form_field
-from jiritsu.core.wareki import format_wareki
-from jiritsu.offices.models import Membership
-from jiritsu.people.access import partner_categories
-from jiritsu.people.models import Person
-from jiritsu.programs.models import (
+from jiritsu.cases.models import (
     ActivityRecord,
     ConferenceDecision,
     Consent,
@@ -33,6 +27,12 @@ from jiritsu.programs.models import (
     Plan,
     Review,
 )
+from jiritsu.core import clock
+from jiritsu.core.forms import JapaneseDateField, form_field
+from jiritsu.core.wareki import format_wareki
+from jiritsu.offices.models import Membership
+from jiritsu.people.access import partner_categories
+from jiritsu.people.models import Person
 
 TIMELINE_LIMIT = 200
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
@@ -25,7 +26,6 @@ from jiritsu.people.access import (
 )
 from jiritsu.people.forms import PersonForm
 from jiritsu.people.models import Person
-from jiritsu.programs.models import Enrollment
 
 
 def _file_for(membership: Membership, person: Person) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def person_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     context.update(_timeline_context(request, membership, person, context["enrollments"],
                                      None if membership.is_partner else context["consents"],
                                      context["plans"]))
-    context["person_programs_partial"] = _optional_template("programs/_person_programs.html")
+    context["person_programs_partial"] = _optional_template("cases/_person_programs.html")
     return render(request, "people/person_detail.html", context)
 
 

@@ -51,7 +51,7 @@ from jiritsu.people.models import (
     Person,
     WorkCapacityAssessment,
 )
-from jiritsu.programs.models import Enrollment, Nomination
+from jiritsu.programs.models import Nomination
 
 WORKING_STATUSES = (
     Person.EmploymentStatus.FULL_TIME,
@@ -753,8 +753,10 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
         .annotate(**annotations).order_by("kana_key", "id"), prefetch)) if extra_ids else []
 
     open_by_person = {
-        e.person_id: e for e in Enrollment.objects.filter(
-            program=program, status__in=Enrollment.OPEN_STATUSES,
+        # The program's episodes (``cases.Enrollment``) through the reverse relation: the
+        # engine shows which candidates already have an open one without importing cases.
+        e.person_id: e for e in program.enrollments.filter(
+            status__in=program.enrollments.model.OPEN_STATUSES,
             person_id__in=matched_ids | extra_ids)
     }
     noms_by_person: dict[int, list[Any]] = {}

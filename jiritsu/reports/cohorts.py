@@ -13,16 +13,10 @@ import datetime as dt
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from jiritsu.cases.models import Enrollment, Outcome
 from jiritsu.offices.models import Office
 from jiritsu.people.models import Household, HouseholdTypeChange, Person, WorkCapacityAssessment
-from jiritsu.programs.models import (
-    Enrollment,
-    LedgerEntry,
-    Nomination,
-    Outcome,
-    OutcomeKind,
-    Program,
-)
+from jiritsu.programs.models import LedgerEntry, Nomination, OutcomeKind, Program
 
 
 def active_in(start: dt.date, end: dt.date, prefix: str = "") -> Q:

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 
 from jiritsu.audit.models import AuditEvent, action_label, format_label
 from jiritsu.audit.selectors import about_person
+from jiritsu.cases import models as cm
 from jiritsu.core import clock, wareki
 from jiritsu.people.models import (
     CareDuty,
@@ -52,7 +53,7 @@ class Section:
 
 
 Provider = Callable[[Person], list[Section]]
-STATUS_LABELS = dict(pm.Enrollment.Status.choices)
+STATUS_LABELS = dict(cm.Enrollment.Status.choices)
 
 _SKIP_FIELDS = {"id", "office", "kana_key", "name_key", "version", "snapshot", "person"}
 
@@ -155,25 +156,25 @@ def _household(person: Person) -> list[Section]:
 
 
 def _programs(person: Person) -> list[Section]:
-    enrollments = list(pm.Enrollment.objects.filter(person=person)
+    enrollments = list(cm.Enrollment.objects.filter(person=person)
                        .select_related("program", "phase", "lead_staff", "moved_from")
                        .prefetch_related("menus", "referred_partners").order_by("candidate_on", "id"))
-    events = (pm.EnrollmentEvent.objects.filter(enrollment__person=person)
+    events = (cm.EnrollmentEvent.objects.filter(enrollment__person=person)
               .select_related("enrollment__program", "conference", "actor", "phase")
               .order_by("occurred_on", "id"))
-    plans = pm.Plan.objects.filter(enrollment__person=person).select_related(
+    plans = cm.Plan.objects.filter(enrollment__person=person).select_related(
         "enrollment__program", "created_by").order_by("enrollment_id", "number")
-    goals = pm.PlanGoal.objects.filter(plan__enrollment__person=person).select_related("plan")
-    commitments = pm.PlanCommitment.objects.filter(plan__enrollment__person=person).select_related("plan")
-    reviews = pm.Review.objects.filter(enrollment__person=person).select_related(
+    goals = cm.PlanGoal.objects.filter(plan__enrollment__person=person).select_related("plan")
+    commitments = cm.PlanCommitment.objects.filter(plan__enrollment__person=person).select_related("plan")
+    reviews = cm.Review.objects.filter(enrollment__person=person).select_related(
         "enrollment__program", "reviewer", "conference")
-    assessments = pm.GoalAssessment.objects.filter(review__enrollment__person=person).select_related(
+    assessments = cm.GoalAssessment.objects.filter(review__enrollment__person=person).select_related(
         "review", "goal")
-    outcomes = pm.Outcome.objects.filter(enrollment__person=person).select_related(
+    outcomes = cm.Outcome.objects.filter(enrollment__person=person).select_related(
         "enrollment__program", "outcome_type", "recorded_by")
-    approvals = pm.ApprovalRequest.objects.filter(enrollment__person=person).select_related(
+    approvals = cm.ApprovalRequest.objects.filter(enrollment__person=person).select_related(
         "requested_by")
-    steps = pm.ApprovalStep.objects.filter(request__enrollment__person=person).select_related(
+    steps = cm.ApprovalStep.objects.filter(request__enrollment__person=person).select_related(
         "request", "decided_by")
     return [
         Section("ledger", "支援対象者台帳への掲載",
@@ -207,11 +208,11 @@ def _programs(person: Person) -> list[Section]:
 
 
 def _records(person: Person) -> list[Section]:
-    records = (pm.ActivityRecord.objects.filter(person=person)
+    records = (cm.ActivityRecord.objects.filter(person=person)
                .select_related("enrollment__program", "author", "author_partner")
                .prefetch_related("staff_present", "partners_present").order_by("occurred_at", "id"))
     rows = model_rows(records, skip={"data", "time_known"})
-    label = str(pm.ActivityRecord._meta.get_field("occurred_at").verbose_name)
+    label = str(cm.ActivityRecord._meta.get_field("occurred_at").verbose_name)
     for row, r in zip(rows, records, strict=True):
         if not r.time_known:  # a record without a time of day shows its date only
             row[label] = r.occurred_on
@@ -219,10 +220,10 @@ def _records(person: Person) -> list[Section]:
 
 
 def _conferences(person: Person) -> list[Section]:
-    decisions = (pm.ConferenceDecision.objects.filter(person=person)
+    decisions = (cm.ConferenceDecision.objects.filter(person=person)
                  .select_related("conference", "enrollment__program", "phase", "target_program")
                  .order_by("conference__held_on", "id"))
-    via_events = (pm.Conference.objects.filter(enrollment_events__enrollment__person=person)
+    via_events = (cm.Conference.objects.filter(enrollment_events__enrollment__person=person)
                   .exclude(decisions__person=person).distinct())
     rows = [{"開催日": d.conference.held_on, "種類": d.conference.get_kind_display(),
              "件名": d.conference.title, "決定": d.get_decision_display(), "理由": d.reason,
@@ -236,10 +237,10 @@ def _conferences(person: Person) -> list[Section]:
 
 
 def _consents(person: Person) -> list[Section]:
-    consents = pm.Consent.objects.filter(person=person).select_related("program", "recorded_by")
-    grants = (pm.ConsentGrant.objects.filter(consent__person=person)
+    consents = cm.Consent.objects.filter(person=person).select_related("program", "recorded_by")
+    grants = (cm.ConsentGrant.objects.filter(consent__person=person)
               .select_related("consent__program", "partner"))
-    labels = dict(pm.DataCategory.choices)
+    labels = dict(cm.DataCategory.choices)
     return [
         Section("consents", "同意", model_rows(consents)),
         Section("consent_grants", "情報提供先と提供する情報", [
@@ -267,9 +268,9 @@ BUILTIN: list[Provider] = [_profile, _household, _programs, _records, _conferenc
 COVERED: set[type[models.Model]] = {
     Person, Household, HouseholdTypeChange, Disability, Illness, HospitalStay, WorkHistory,
     Qualification, CareDuty, WorkCapacityAssessment, pm.LedgerEntry, pm.Nomination,
-    pm.Enrollment, pm.EnrollmentEvent, pm.Plan, pm.PlanGoal, pm.PlanCommitment, pm.Review,
-    pm.GoalAssessment, pm.Outcome, pm.ApprovalRequest, pm.ApprovalStep, pm.ActivityRecord,
-    pm.ConferenceDecision, pm.Consent, pm.ConsentGrant,
+    cm.Enrollment, cm.EnrollmentEvent, cm.Plan, cm.PlanGoal, cm.PlanCommitment, cm.Review,
+    cm.GoalAssessment, cm.Outcome, cm.ApprovalRequest, cm.ApprovalStep, cm.ActivityRecord,
+    cm.ConferenceDecision, cm.Consent, cm.ConsentGrant,
 }
 
 
@@ -310,7 +311,7 @@ def person_paths(model: type[models.Model], depth: int = 3,
     return paths
 
 
-_PERSON_APPS = {"people", "programs", "guidance", "activities"}
+_PERSON_APPS = {"people", "programs", "cases", "guidance", "activities"}
 
 
 def _generic(person: Person, covered: set[type[models.Model]]) -> list[Section]:

@@ -16,17 +16,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, QuerySet
 
+from jiritsu.cases.models import Enrollment, Outcome
 from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people.models import Household, Person
-from jiritsu.programs.models import (
-    Enrollment,
-    Outcome,
-    OutcomeKind,
-    OutcomeType,
-    Program,
-    ProgramTarget,
-)
+from jiritsu.programs.models import OutcomeKind, OutcomeType, Program, ProgramTarget
 from jiritsu.reports import cohorts as c
 from jiritsu.reports.periods import Period
 

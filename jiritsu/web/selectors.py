@@ -30,20 +30,15 @@ from django.db.models.functions import Coalesce
 
 from jiritsu.activities import selectors as activity_selectors
 from jiritsu.activities.selectors import FollowUp
+from jiritsu.cases import selectors as program_selectors
+from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Consent, Enrollment
+from jiritsu.cases.selectors import DueReview
 from jiritsu.casework import confirm, visits
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
 from jiritsu.people.access import visible_people
 from jiritsu.people.models import HospitalStay, Household, Person
-from jiritsu.programs import selectors as program_selectors
-from jiritsu.programs.models import (
-    ActivityRecord,
-    ApprovalRequest,
-    Consent,
-    Enrollment,
-)
-from jiritsu.programs.selectors import DueReview
 
 LIST_LIMIT = 50
 # 長期入院: a psychiatric stay of six months or more (the discharge programs' usual threshold).
@@ -153,7 +148,7 @@ def follow_ups_due(membership: Membership, people: People, *, today: dt.date,
 
 
 def consents_pending(people: QuerySet[Person]) -> QuerySet[Enrollment]:
-    """同意待ち: the life cycle's rule (:func:`jiritsu.programs.selectors.consents_pending`)."""
+    """同意待ち: the life cycle's rule (:func:`jiritsu.cases.selectors.consents_pending`)."""
     return program_selectors.consents_pending(people)
 
 

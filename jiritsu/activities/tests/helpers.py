@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 from jiritsu.activities.services import program_instantiate_template
+from jiritsu.cases.models import Enrollment
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
-from jiritsu.programs.models import Enrollment, Program
+from jiritsu.programs.models import Program
 
 
 def program_from(actor: Membership, template: str, **overrides: Any) -> Program:

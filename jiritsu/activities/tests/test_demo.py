@@ -9,8 +9,9 @@ from django.db.models import Count
 
 from jiritsu.activities import catalog
 from jiritsu.activities.models import GroupSession, HelloWorkReferral, TrainingDay
+from jiritsu.cases.models import Enrollment
 from jiritsu.people.demo import load_demo
-from jiritsu.programs.models import Enrollment, Program
+from jiritsu.programs.models import Program
 
 
 def test_load_demo_starts_every_seed_program_with_people_in_every_state(db):
@@ -24,7 +25,7 @@ def test_load_demo_starts_every_seed_program_with_people_in_every_state(db):
     states = set(Enrollment.objects.filter(office=ctx.office).values_list("status", flat=True))
     assert states == {"candidate", "selected", "active", "ended"}
     # bulk-created episodes, reviews and outcomes: the next review dates are stored
-    from jiritsu.programs.next_review import mismatches
+    from jiritsu.cases.next_review import mismatches
 
     assert mismatches() == []
     assert not Enrollment.objects.filter(office=ctx.office, status="active",

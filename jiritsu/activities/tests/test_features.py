@@ -12,11 +12,11 @@ from jiritsu.activities import catalog, selectors, services
 from jiritsu.activities.models import HealthTrack, HelloWorkReferral, TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases import services as program_services
+from jiritsu.cases.models import ActivityRecord, Plan, PlanCommitment
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.offices.models import PartnerOrganisation
-from jiritsu.programs import services as program_services
-from jiritsu.programs.models import ActivityRecord, Plan, PlanCommitment
 
 D = dt.date
 

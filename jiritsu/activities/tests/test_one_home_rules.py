@@ -13,10 +13,11 @@ from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as activity_services
 from jiritsu.activities.tests.helpers import enrol, program_from
+from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome
 from jiritsu.core import clock
 from jiritsu.people.models import HospitalStay
 from jiritsu.programs import services as program_services
-from jiritsu.programs.models import ActivityRecord, Enrollment, Outcome, OutcomeKind
+from jiritsu.programs.models import OutcomeKind
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,13 @@ from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as A
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
+from jiritsu.cases import services as P
+from jiritsu.cases.models import ApprovalRequest, Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Disability, HospitalStay, Person
-from jiritsu.programs import services as P
-from jiritsu.programs.models import ApprovalRequest, Enrollment, Program
+from jiritsu.programs.models import Program
 from jiritsu.reports.exports import takehara_rows
 from jiritsu.reports.figures import office_report
 from jiritsu.reports.periods import Period

@@ -12,11 +12,12 @@ from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import ActivityRecord
+from jiritsu.cases.testing import make_consent
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import PartnerOrganisation
-from jiritsu.programs.models import ActivityRecord, Program
-from jiritsu.programs.testing import make_consent
+from jiritsu.programs.models import Program
 
 D = dt.date
 

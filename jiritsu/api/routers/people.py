@@ -21,6 +21,7 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.http import ApiRequest
+from jiritsu.cases.models import ConsentGrant
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.kana import search_key
 from jiritsu.offices.models import Membership, User
@@ -37,7 +38,6 @@ from jiritsu.people.access import (
 )
 from jiritsu.people.importing import upsert_caseload
 from jiritsu.people.models import Household, HouseholdType, Person, VisitGrade
-from jiritsu.programs.models import ConsentGrant
 
 router = Router()
 

@@ -11,10 +11,10 @@ from jiritsu import testing as t
 from jiritsu.activities.models import FamilyRequest, HealthTrack, ReceivingRequest
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases import services as program_services
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.core import clock
 from jiritsu.offices.models import PartnerOrganisation
-from jiritsu.programs import services as program_services
-from jiritsu.programs.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,12 @@ from jiritsu.activities import services
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import ActivityRecord, Enrollment
+from jiritsu.cases.testing import make_consent
 from jiritsu.core import clock
 from jiritsu.offices.models import PartnerOrganisation
-from jiritsu.programs.models import ActivityRecord, Enrollment, Program
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.programs.models import Program
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 D = dt.date

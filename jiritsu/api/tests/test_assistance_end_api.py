@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from jiritsu.audit.models import AuditEvent
-from jiritsu.programs.models import Enrollment
-from jiritsu.programs.testing import open_episodes_for_assistance_end
+from jiritsu.cases.models import Enrollment
+from jiritsu.cases.testing import open_episodes_for_assistance_end
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Enrollment
+from jiritsu.cases.testing import make_consent, refer
 from jiritsu.people.models import HospitalStay
-from jiritsu.programs.models import Enrollment
-from jiritsu.programs.testing import make_consent, make_program, refer
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 D = dt.date

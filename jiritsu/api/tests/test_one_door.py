@@ -11,10 +11,11 @@ import pytest
 
 from jiritsu.activities import services as activity_services
 from jiritsu.activities.tests.helpers import enrol
+from jiritsu.cases.models import ActivityRecord
+from jiritsu.cases.testing import make_consent, refer
 from jiritsu.guidance.access import get_case_for_user
 from jiritsu.guidance.tests.helpers import Walker
-from jiritsu.programs.models import ActivityRecord
-from jiritsu.programs.testing import make_consent, make_program, refer
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]  # the jiritsu package

@@ -8,9 +8,9 @@ import pytest
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Consent, ConsentGrant
+from jiritsu.cases.testing import refer
 from jiritsu.people.models import Disability, Illness
-from jiritsu.programs.models import Consent, ConsentGrant
-from jiritsu.programs.testing import refer
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from jiritsu.programs import services
-from jiritsu.programs.models import Plan
+from jiritsu.cases import services
+from jiritsu.cases.models import Plan
 from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 
 from jiritsu.audit.models import AuditEvent
-from jiritsu.programs import services
-from jiritsu.programs.models import ApprovalRoute, ProgramTarget, ProgramVersion
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.cases import services
+from jiritsu.cases.models import ApprovalRoute
+from jiritsu.cases.testing import make_consent
+from jiritsu.programs.models import ProgramTarget, ProgramVersion
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 D = dt.date

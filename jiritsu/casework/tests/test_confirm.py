@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from jiritsu.cases.models import ActivityRecord
+from jiritsu.cases.services import record_update
 from jiritsu.casework import confirm, services
 from jiritsu.casework.models import Confirmation, Notice, SupervisorAssignment
 from jiritsu.casework.visits import casework_settings
 from jiritsu.core import clock
-from jiritsu.programs.models import ActivityRecord
-from jiritsu.programs.services import record_update
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jiritsu import testing as t
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.casework.models import CaseworkSettings, DigestPreference, DigestSend, Notice
 from jiritsu.core import clock
-from jiritsu.programs.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 
 from jiritsu import testing as t
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.casework import visits
 from jiritsu.casework.models import GradeInterval, PlannedVisit
 from jiritsu.core import clock
 from jiritsu.people.models import HospitalStay, VisitGrade
-from jiritsu.programs.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
 

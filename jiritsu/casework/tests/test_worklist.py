@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.casework.models import PlannedVisit, SavedFilter
 from jiritsu.core import clock
-from jiritsu.programs.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Conference, Enrollment
+from jiritsu.cases.testing import open_episodes_for_assistance_end
 from jiritsu.core.errors import DomainError, Forbidden
 from jiritsu.guidance import services as s
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.tests.helpers import Walker, at, days_ago
-from jiritsu.programs.models import Conference, Enrollment
-from jiritsu.programs.testing import open_episodes_for_assistance_end
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_whole_kiyosu_track_ends_in_an_approved_suspension(world):
     assert kinds == ["oral_instruction", "conference", "written_instruction", "noncompliance",
                      "conference", "written_instruction", "noncompliance", "notice", "hearing",
                      "conference", "decision"]
-    # Each conference is a programs.Conference of kind case_diagnosis, in this office.
+    # Each conference is a cases.Conference of kind case_diagnosis, in this office.
     assert Conference.objects.filter(office=world.office, kind="case_diagnosis").count() == 3
     # Every step and the closing are in the audit log, against the person.
     actions = set(AuditEvent.objects.filter(person_id=world.person.pk)

@@ -52,7 +52,7 @@ def test_guidance_rows_have_no_link_to_programs_or_enrolments():
             if related is not None:
                 linked.add(related._meta.label)
     # The only programs model guidance refers to is the case conference it holds.
-    assert {label for label in linked if label.startswith("programs.")} == {"programs.Conference"}
+    assert {label for label in linked if label.startswith("cases.")} == {"cases.Conference"}
 
 
 def test_no_guidance_service_takes_an_enrolment_or_program():
@@ -67,9 +67,10 @@ def test_no_guidance_service_takes_an_enrolment_or_program():
 def test_declining_a_program_creates_no_guidance_case(world, after):
     """Declining (辞退) through the programs services leaves guidance untouched."""
     from jiritsu.audit.models import AuditEvent
+    from jiritsu.cases import services as programs
+    from jiritsu.cases.testing import make_consent
     from jiritsu.guidance.tests.helpers import days_ago
-    from jiritsu.programs import services as programs
-    from jiritsu.programs.testing import make_consent, make_program
+    from jiritsu.programs.testing import make_program
 
     actor = world.m(world.caseworker)
     program = make_program(world.office, name="稼働能力活用推進プログラム",

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Enrollment
+from jiritsu.cases.testing import open_episodes_for_assistance_end
 from jiritsu.people.importing import upsert_caseload
-from jiritsu.programs.models import Enrollment
-from jiritsu.programs.testing import open_episodes_for_assistance_end
 
 pytestmark = pytest.mark.django_db
 D = dt.date

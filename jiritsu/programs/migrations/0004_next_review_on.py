@@ -7,7 +7,7 @@ from django.db import migrations, models
 def backfill(apps, schema_editor):
     """Store the next review date of every active episode already there.
 
-    The rule lives in the application (jiritsu.programs.selectors.compute_next_reviews);
+    The rule lives in the application (jiritsu.cases.selectors.compute_next_reviews);
     it is only called when there are active episodes, so a fresh database never runs
     today's code against this migration's schema. ``manage.py check_next_reviews --fix``
     does the same at any later time.
@@ -15,7 +15,7 @@ def backfill(apps, schema_editor):
     historical = apps.get_model("programs", "Enrollment")
     if not historical._base_manager.filter(status="active").exists():
         return
-    from jiritsu.programs.next_review import refresh_all
+    from jiritsu.cases.next_review import refresh_all
 
     refresh_all(historical._base_manager.filter(status="active"))
 

@@ -12,9 +12,8 @@ from jiritsu.audit.log import snapshot
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation
-from jiritsu.programs import next_review
+from jiritsu.programs import signals
 from jiritsu.programs.models import (
-    Enrollment,
     OutcomeKind,
     OutcomeType,
     Phase,
@@ -199,8 +198,7 @@ def program_update(*, actor: Membership, program: Program, expected_version: int
     if {"review_interval_months", "post_discharge_review_months"} & set(clean):
         # Episodes whose version snapshot lacks a review term fall back to the live
         # program's (services.enrollments.terms): their stored next review date follows.
-        next_review.refresh_all(Enrollment._base_manager.filter(
-            program_id=program.pk, status=Enrollment.Status.ACTIVE))
+        signals.review_terms_changed.send(sender=Program, program=program)
     _sync_children(program, phases=phases, menus=menus, outcome_types=outcome_types,
                    targets=targets, partners=partners)
     after = program_snapshot(program)

@@ -10,6 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases import services as case_services
+from jiritsu.cases.models import Enrollment
+from jiritsu.cases.testing import make_consent
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.people.models import (
     CareDuty,
@@ -20,8 +23,8 @@ from jiritsu.people.models import (
     WorkCapacityAssessment,
 )
 from jiritsu.programs import screening, services
-from jiritsu.programs.models import Enrollment, LedgerEntry, Nomination
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.programs.models import LedgerEntry, Nomination
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2025, 11, 1)
@@ -214,10 +217,10 @@ def test_nominations_appear_whether_or_not_rules_select(world, population):
     program = make_program(world.office, rules={"op": "and", "conditions": [
         {"field": "psychiatric_stay_months", "op": "gte", "value": 3}]})
     cw = world.m(world.caseworker)
-    services.nomination_record(actor=cw, program=program, person=population["mother"],
+    case_services.nomination_record(actor=cw, program=program, person=population["mother"],
                                source=Nomination.Source.DOCTOR, nominated_by="山本医師",
                                nominated_on=dt.date(2025, 10, 20), note="退院可能と判断")
-    services.nomination_record(actor=cw, program=program, person=population["inpatient"],
+    case_services.nomination_record(actor=cw, program=program, person=population["inpatient"],
                                source=Nomination.Source.COUNCIL, nominated_by="峡東圏域協議会",
                                nominated_on=dt.date(2025, 10, 21))
     pv = screening.preview(program, AS_OF)
@@ -225,7 +228,7 @@ def test_nominations_appear_whether_or_not_rules_select(world, population):
     assert by_name["母子 花子"].matched is False
     assert by_name["母子 花子"].reasons == ["推薦：主治医 山本医師（令和7年10月20日）"]
     assert by_name["入院 長男"].matched and by_name["入院 長男"].nominated
-    ledger = services.ledger_save(actor=cw, program=program, as_of=AS_OF)
+    ledger = case_services.ledger_save(actor=cw, program=program, as_of=AS_OF)
     entries = {e.person.name: e for e in LedgerEntry.objects.filter(ledger=ledger)}
     assert set(entries) == {"入院 長男", "母子 花子"}
     assert entries["母子 花子"].nominated and entries["入院 長男"].reasons[0].startswith("精神科入院")
@@ -239,12 +242,12 @@ def test_rerun_flags_participants_who_no_longer_match_and_changes_nothing_else(w
         {"field": "psychiatric_stay_months", "op": "gte", "value": 3}]})
     cw = world.m(world.caseworker)
     inpatient = population["inpatient"]
-    e = services.enrollment_create(actor=cw, person=inpatient, program=program,
+    e = case_services.enrollment_create(actor=cw, person=inpatient, program=program,
                                    on=dt.date(2025, 9, 1))
-    services.enrollment_start(actor=cw, enrollment=e, on=dt.date(2025, 9, 1))
-    assert services.flag_non_matching(actor=cw, program=program, as_of=AS_OF) == 0
+    case_services.enrollment_start(actor=cw, enrollment=e, on=dt.date(2025, 9, 1))
+    assert case_services.flag_non_matching(actor=cw, program=program, as_of=AS_OF) == 0
     HospitalStay.objects.filter(person=inpatient).update(discharged_on=dt.date(2025, 10, 15))
-    assert services.flag_non_matching(actor=cw, program=program, as_of=AS_OF) == 1
+    assert case_services.flag_non_matching(actor=cw, program=program, as_of=AS_OF) == 1
     e.refresh_from_db()
     assert e.flagged_no_longer_matching == AS_OF
     assert e.status == Enrollment.Status.ACTIVE and e.ended_on is None
@@ -287,7 +290,7 @@ def test_ledger_candidates_word_every_reason_in_chunks_of_bounded_queries(world,
         {"field": "capacity.has_will", "op": "is", "value": True},
         {"field": "care_duty", "op": "is", "value": True},
     ]})
-    services.nomination_record(actor=world.m(world.caseworker), program=program,
+    case_services.nomination_record(actor=world.m(world.caseworker), program=program,
                                person=population["pupil"], source=Nomination.Source.OTHER,
                                nominated_by="中学校", nominated_on=dt.date(2025, 10, 1))
     for i in range(5):

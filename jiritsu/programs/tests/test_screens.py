@@ -11,21 +11,21 @@ from django.urls import reverse
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.people.models import HospitalStay
-from jiritsu.programs import services
-from jiritsu.programs.models import (
+from jiritsu.cases import services as case_services
+from jiritsu.cases.models import (
     ActivityRecord,
     Conference,
     Consent,
     Enrollment,
     Outcome,
-    OutcomeKind,
     Plan,
-    Program,
     Review,
-    ScreeningLedger,
 )
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.cases.testing import make_consent
+from jiritsu.people.models import HospitalStay
+from jiritsu.programs import services
+from jiritsu.programs.models import OutcomeKind, Program, ScreeningLedger
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -128,7 +128,7 @@ def test_caseworker_walks_screening_to_transfer_on_screens(client, world, progra
 def test_start_without_consent_shows_the_reason_beside_the_form(client, world, programs):
     discharge, _ = programs
     cw = world.m(world.caseworker)
-    e = services.enrollment_create(actor=cw, person=world.person, program=discharge,
+    e = case_services.enrollment_create(actor=cw, person=world.person, program=discharge,
                                    on=D(2025, 4, 1))
     client.force_login(world.caseworker)
     resp = client.post(reverse("programs:transition", args=[e.pk, "start"]),
@@ -156,9 +156,9 @@ def test_other_office_gets_404_on_every_program_page(client, world, programs):
     discharge, _ = programs
     cw = world.m(world.caseworker)
     make_consent(world.person, discharge, recorded_by=world.caseworker)
-    e = services.enrollment_create(actor=cw, person=world.person, program=discharge,
+    e = case_services.enrollment_create(actor=cw, person=world.person, program=discharge,
                                    on=D(2025, 4, 1))
-    conf = services.conference_create(actor=cw, kind="internal", held_on=D(2025, 4, 2),
+    conf = case_services.conference_create(actor=cw, kind="internal", held_on=D(2025, 4, 2),
                                       title="検討会", program=discharge)
     client.force_login(world.outsider)
     for url in [reverse("programs:detail", args=[discharge.pk]),
@@ -177,14 +177,14 @@ def test_partner_sees_only_referred_people_and_writes_records_for_them(client, w
                                                                        programs):
     discharge, _ = programs
     cw = world.m(world.caseworker)
-    e = services.enrollment_create(actor=cw, person=world.person, program=discharge,
+    e = case_services.enrollment_create(actor=cw, person=world.person, program=discharge,
                                    on=D(2025, 4, 1))
     client.force_login(world.partner)
     assert client.get(reverse("programs:enrollment", args=[e.pk])).status_code == 404
     assert client.get(reverse("programs:record_new", args=[world.person.pk])).status_code == 404
     make_consent(world.person, discharge, recorded_by=world.caseworker,
                  partners=[world.partner_org])
-    services.enrollment_assign(actor=cw, enrollment=e, referred_partners=[world.partner_org],
+    case_services.enrollment_assign(actor=cw, enrollment=e, referred_partners=[world.partner_org],
                                expected_version=e.version)
     assert client.get(reverse("programs:enrollment", args=[e.pk])).status_code == 200
     _ok(client.post(reverse("programs:record_new", args=[world.person.pk]), {
@@ -203,8 +203,8 @@ def test_supervisor_sees_due_and_overdue_across_office_by_caseworker(client, wor
     hh = t.make_household(world.office, caseworker=world.caseworker2)
     p2 = t.make_person(world.office, household=hh, name="鈴木担当 次郎", member_number=1)
     for person in (world.person, p2):
-        e = services.enrollment_create(actor=cw, person=person, program=home, on=D(2025, 1, 6))
-        services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 1, 6))
+        e = case_services.enrollment_create(actor=cw, person=person, program=home, on=D(2025, 1, 6))
+        case_services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 1, 6))
     client.force_login(world.supervisor)
     body = client.get(reverse("programs:reviews_due")).content.decode()
     assert "佐藤 一郎" in body and "鈴木 花子" in body
@@ -224,9 +224,9 @@ def test_approvals_inbox_and_decision_screen(client, world, programs):
         snapshot=services.program_snapshot(discharge))
     cw = world.m(world.caseworker)
     make_consent(world.person, discharge, recorded_by=world.caseworker)
-    e = services.enrollment_create(actor=cw, person=world.person, program=discharge,
+    e = case_services.enrollment_create(actor=cw, person=world.person, program=discharge,
                                    on=D(2025, 4, 1))
-    services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
+    case_services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
     client.force_login(world.caseworker)
     _ok(client.post(reverse("programs:transition", args=[e.pk, "end"]), {
         "end-on": "2025-06-01", "end-reason": "stopped", "end-version": e.version}))
@@ -327,10 +327,10 @@ def test_board_and_enrollment_pages_have_bounded_queries(client, world, programs
             hh = t.make_household(world.office, caseworker=world.caseworker)
             p = t.make_person(world.office, household=hh, member_number=1)
             make_consent(p, discharge, recorded_by=world.caseworker)
-            e = services.enrollment_create(actor=cw, person=p, program=discharge,
+            e = case_services.enrollment_create(actor=cw, person=p, program=discharge,
                                            on=D(2025, 4, 1))
-            services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
-            services.record_create(actor=cw, person=p, enrollment=e, values={
+            case_services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
+            case_services.record_create(actor=cw, person=p, enrollment=e, values={
                 "occurred_at": dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC), "kind": "phone",
                 "text": "電話"}, staff_present=[world.caseworker])
         return e
@@ -343,13 +343,13 @@ def test_board_and_enrollment_pages_have_bounded_queries(client, world, programs
     e = add_people(2)
     board_small = count(reverse("programs:detail", args=[discharge.pk]))
     for _ in range(3):
-        services.record_create(actor=cw, person=e.person, enrollment=e, values={
+        case_services.record_create(actor=cw, person=e.person, enrollment=e, values={
             "occurred_at": dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC), "kind": "home_visit",
             "text": "訪問"}, staff_present=[world.caseworker, world.supervisor])
     page_small = count(reverse("programs:enrollment", args=[e.pk]))
     e2 = add_people(5)
     for _ in range(6):
-        services.record_create(actor=cw, person=e2.person, enrollment=e2, values={
+        case_services.record_create(actor=cw, person=e2.person, enrollment=e2, values={
             "occurred_at": dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC), "kind": "home_visit",
             "text": "訪問"}, staff_present=[world.caseworker, world.supervisor])
     assert count(reverse("programs:detail", args=[discharge.pk])) == board_small
@@ -367,10 +367,10 @@ def test_board_query_count_is_fixed_as_supervisor(client, world, programs):
             hh = t.make_household(world.office, caseworker=world.caseworker)
             p = t.make_person(world.office, household=hh, member_number=1)
             make_consent(p, discharge, recorded_by=world.caseworker)
-            e = services.enrollment_create(actor=cw, person=p, program=discharge,
+            e = case_services.enrollment_create(actor=cw, person=p, program=discharge,
                                            on=D(2025, 4, 1))
             if k % 3:
-                services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
+                case_services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1))
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
@@ -419,14 +419,14 @@ def _candidates(world, program, n, *, start=0):
     for k in range(start, start + n):
         hh = t.make_household(world.office, caseworker=world.caseworker)
         p = t.make_person(world.office, household=hh, member_number=1)
-        out.append(services.enrollment_create(actor=cw, person=p, program=program,
+        out.append(case_services.enrollment_create(actor=cw, person=p, program=program,
                                               on=D(2025, 4, 1) + dt.timedelta(days=k)))
     return out
 
 
 def test_board_column_shows_a_bounded_number_of_cards_and_links_to_the_full_list(
         client, world, programs, monkeypatch):
-    from jiritsu.programs import selectors
+    from jiritsu.cases import selectors
 
     monkeypatch.setattr(selectors, "BOARD_COLUMN_LIMIT", 2)
     monkeypatch.setattr(selectors, "COLUMN_PAGE_SIZE", 2)

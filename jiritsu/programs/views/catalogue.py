@@ -1,26 +1,21 @@
-"""The program catalogue screens: list, program page and its board, create and edit."""
+"""The program catalogue screens: list, create and edit. The program page with its board of
+episodes is ``jiritsu.cases.views.program_page``."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs import forms as F
-from jiritsu.programs import screening, selectors, services
-from jiritsu.programs.access import (
-    get_program_for_user,
-    visible_enrollments,
-    visible_programs,
-)
-from jiritsu.programs.models import (
-    Program,
-)
-from jiritsu.programs.views.common import PROFESSIONS, _error, _m, _page_number
+from jiritsu.programs import screening, services
+from jiritsu.programs.access import get_program_for_user, visible_programs
+from jiritsu.programs.models import Program
+from jiritsu.programs.views.common import _error, _m
 
 # ------------------------------------------------------------------ catalogue
 
@@ -34,55 +29,6 @@ def program_list(request: OfficeRequest) -> HttpResponse:
         .order_by("code")
     )
     return render(request, "programs/list.html", {"programs": programs})
-
-
-@action_required("program.view")
-def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
-    program = get_program_for_user(m, pk)
-    board = selectors.program_board(program, visible_enrollments(m))
-    due, due_total = selectors.program_reviews_due(program, m,
-                                                   limit=selectors.BOARD_COLUMN_LIMIT)
-    context = {
-        "program": program,
-        "rules_text": screening.describe_rules(program.rules),
-        "rules_op": "すべてを満たす" if program.rules.get("op", "and") == "and" else "いずれかを満たす",
-        "phases": list(program.phases.order_by("order", "id")),
-        "menus": list(program.menus.order_by("order", "id")),
-        "outcome_types": list(program.outcome_types.order_by("id")),
-        "partners": list(program.partners.all()),
-        "professions": [PROFESSIONS.get(x, x) for x in program.professions or []],
-        "board": board,
-        "open_total": sum(c.total for c in board),
-        "due": due, "due_total": due_total,
-        "figures": selectors.program_figures(program),
-        "ledgers": list(program.ledgers.select_related("created_by")
-                        .annotate(n=Count("entries")).order_by("-as_of", "-id")[:5]),
-        "can_manage": m.can("program.manage"),
-        "can_screen": m.can("screening.run"),
-        "can_conference": m.can("conference.manage"),
-    }
-    return render(request, "programs/detail.html", context)
-
-
-@action_required("program.view")
-def board_column(request: OfficeRequest, pk: int, column: str) -> HttpResponse:
-    """One column of the program board in full, 50 episodes a page (the board shows the
-    first 20 of each column)."""
-    m = _m(request)
-    program = get_program_for_user(m, pk)
-    found = selectors.board_column_page(program, visible_enrollments(m), column,
-                                        page=_page_number(request.GET.get("page", "")))
-    if found is None:
-        raise Http404
-    col, page, pages = found
-    first = (page - 1) * selectors.COLUMN_PAGE_SIZE
-    return render(request, "programs/board_column.html", {
-        "program": program, "column": col, "page": page, "pages": pages,
-        "first": first + 1 if col.enrollments else 0, "last": first + len(col.enrollments),
-        "previous": f"?page={page - 1}" if page > 1 else "",
-        "next": f"?page={page + 1}" if page < pages else "",
-    })
 
 
 def _program_form_save(request: OfficeRequest, form: F.ProgramForm,

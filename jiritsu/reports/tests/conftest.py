@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from jiritsu.cases.models import Enrollment, Outcome
 from jiritsu.people.models import Person
-from jiritsu.programs.models import Enrollment, Outcome, OutcomeKind, Program, ProgramTarget
+from jiritsu.programs.models import OutcomeKind, Program, ProgramTarget
 from jiritsu.reports.tests import factories as f
 
 D = f.D

@@ -6,14 +6,12 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from jiritsu.cases.models import Enrollment, EnrollmentEvent, Outcome
 from jiritsu.offices.models import Office, User
 from jiritsu.people.models import Household, HouseholdType, Person, WorkCapacityAssessment
 from jiritsu.programs.models import (
-    Enrollment,
-    EnrollmentEvent,
     LedgerEntry,
     Nomination,
-    Outcome,
     OutcomeKind,
     OutcomeType,
     Program,

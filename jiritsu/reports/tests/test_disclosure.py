@@ -12,19 +12,19 @@ from typing import Any
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import clock
-from jiritsu.people.access import log_view
-from jiritsu.people.models import Illness
-from jiritsu.programs.models import (
+from jiritsu.cases.models import (
     ActivityRecord,
     Conference,
     ConferenceDecision,
     Consent,
     ConsentGrant,
-    OutcomeKind,
     Plan,
     PlanGoal,
 )
+from jiritsu.core import clock
+from jiritsu.people.access import log_view
+from jiritsu.people.models import Illness
+from jiritsu.programs.models import OutcomeKind
 from jiritsu.reports.tests import factories as f
 
 D = dt.date
@@ -122,23 +122,24 @@ def test_disclosure_roles_and_offices(client: Any, world: Any) -> None:
 
 
 def test_records_reached_through_other_records_are_found() -> None:
+    from jiritsu.cases import models as cm
     from jiritsu.programs import models as pm
     from jiritsu.reports.disclosure import person_paths
 
-    assert person_paths(pm.ConsentGrant) == ["consent__person"]
-    assert person_paths(pm.ApprovalStep) == ["request__enrollment__person"]
-    assert person_paths(pm.GoalAssessment) == ["review__enrollment__person"]
+    assert person_paths(cm.ConsentGrant) == ["consent__person"]
+    assert person_paths(cm.ApprovalStep) == ["request__enrollment__person"]
+    assert person_paths(cm.GoalAssessment) == ["review__enrollment__person"]
     assert person_paths(pm.Program) == []
 
 
 def test_a_record_type_no_section_covers_is_still_disclosed(world: Any) -> None:
     """A model of another app (e.g. guidance steps) with no provider lands in a generic
     section, found through its foreign keys; shown here by un-covering consent grants."""
-    from jiritsu.programs import models as pm
+    from jiritsu.cases import models as cm
     from jiritsu.reports import disclosure
 
     person = build_file(world)
-    sections = disclosure._generic(person, disclosure.COVERED - {pm.ConsentGrant})
-    assert [s.key for s in sections] == ["programs.consentgrant"]
+    sections = disclosure._generic(person, disclosure.COVERED - {cm.ConsentGrant})
+    assert [s.key for s in sections] == ["cases.consentgrant"]
     assert sections[0].rows[0]["関係機関"] == "ハローワークＡ"
     assert disclosure._generic(person, disclosure.COVERED) == []

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.db import models
 
 from jiritsu.audit.models import AuditEvent
-from jiritsu.programs.models import ApprovalRequest, ApprovalStep
-from jiritsu.programs.services.approvals import approval_request_create
+from jiritsu.cases.models import ApprovalRequest, ApprovalStep
+from jiritsu.cases.services.approvals import approval_request_create
 from jiritsu.reports import disclosure
 from jiritsu.reports.tests import factories as f
 from jiritsu.reports.tests.test_disclosure import build_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jiritsu.programs import services
+from jiritsu.cases import services
 from jiritsu.programs.models import OutcomeKind, OutcomeType, Program
 from jiritsu.programs.testing import make_program
 from jiritsu.reports import figures

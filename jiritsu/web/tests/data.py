@@ -11,11 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from jiritsu import testing as t
-from jiritsu.core import clock
-from jiritsu.core.wareki import add_months
-from jiritsu.offices.models import Office, PartnerOrganisation, User
-from jiritsu.people.models import HospitalStay, Household, Illness, Person, WorkHistory
-from jiritsu.programs.models import (
+from jiritsu.cases.models import (
     ActivityRecord,
     ApprovalRequest,
     Conference,
@@ -25,16 +21,16 @@ from jiritsu.programs.models import (
     Enrollment,
     EnrollmentEvent,
     Outcome,
-    OutcomeKind,
-    OutcomeType,
-    Phase,
     Plan,
     PlanCommitment,
     PlanGoal,
-    Program,
-    ProgramVersion,
     Review,
 )
+from jiritsu.core import clock
+from jiritsu.core.wareki import add_months
+from jiritsu.offices.models import Office, PartnerOrganisation, User
+from jiritsu.people.models import HospitalStay, Household, Illness, Person, WorkHistory
+from jiritsu.programs.models import OutcomeKind, OutcomeType, Phase, Program, ProgramVersion
 
 _KANA = ["さとう", "すずき", "たかはし", "たなか", "いとう", "わたなべ", "やまもと", "なかむら",
          "こばやし", "かとう"]

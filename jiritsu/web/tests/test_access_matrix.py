@@ -47,23 +47,15 @@ from jiritsu.activities.models import (
 )
 from jiritsu.api.api import api
 from jiritsu.api.tokens import token_create
+from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Conference, Enrollment
+from jiritsu.cases.testing import make_consent
 from jiritsu.casework.models import PlannedVisit, SavedFilter
 from jiritsu.core import clock
 from jiritsu.guidance.tests.helpers import Walker
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.offices.permissions import ROLE_ACTIONS
 from jiritsu.people.models import Illness, Person
-from jiritsu.programs.models import (
-    ActivityRecord,
-    ApprovalRequest,
-    Conference,
-    Enrollment,
-    Nomination,
-    Phase,
-    Program,
-    ScreeningLedger,
-)
-from jiritsu.programs.testing import make_consent
+from jiritsu.programs.models import Nomination, Phase, Program, ScreeningLedger
 from jiritsu.reports.periods import Period
 from jiritsu.reports.services import report_freeze
 

@@ -158,8 +158,8 @@ def _active(world, *, started_months_ago, interval=3):
 def test_home_lists_overdue_and_this_weeks_reviews_but_not_later_ones(client, world):
     import datetime as dt
 
+    from jiritsu.cases.models import Review
     from jiritsu.core.wareki import add_months
-    from jiritsu.programs.models import Review
 
     today = clock.today()
     overdue = _active(world, started_months_ago=4)           # due a month ago
@@ -182,8 +182,8 @@ def test_home_lists_overdue_and_this_weeks_reviews_but_not_later_ones(client, wo
 def test_home_visit_is_overdue_after_the_grades_interval(client, world):
     import datetime as dt
 
+    from jiritsu.cases.models import ActivityRecord
     from jiritsu.people.models import VisitGrade
-    from jiritsu.programs.models import ActivityRecord
 
     monthly = VisitGrade.objects.create(office=world.office, code="A", name="毎月",
                                         visits_per_year=12)
@@ -275,8 +275,8 @@ def test_team_home_review_counts_equal_each_caseworkers_own_list(client, world, 
     lists the soonest few; each caseworker's counts equal that caseworker's own list, which
     is worked out from the reviews, discharges and planned ends themselves."""
 
+    from jiritsu.cases import selectors as program_selectors
     from jiritsu.core.wareki import add_months
-    from jiritsu.programs import selectors as program_selectors
     from jiritsu.web import selectors
     from jiritsu.web.tests.data import enrol, make_program
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import ActivityRecord, Review
 from jiritsu.core import clock
-from jiritsu.programs.models import ActivityRecord, Review
 from jiritsu.web.tests.data import build_caseload, enrol
 
 pytestmark = pytest.mark.django_db

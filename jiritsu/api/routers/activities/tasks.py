@@ -21,11 +21,12 @@ from jiritsu.api.common import (
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note, staff
 from jiritsu.api.routers.lifecycle.common import EnrollmentOut
+from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.people.models import Person
 from jiritsu.programs.access import get_program_for_user, visible_programs
-from jiritsu.programs.models import Enrollment, Program
+from jiritsu.programs.models import Program
 
 router = Router()
 

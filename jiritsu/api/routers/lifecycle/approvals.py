@@ -23,12 +23,9 @@ from jiritsu.api.routers.lifecycle.common import (
     ApprovalOut,
     Version,
 )
+from jiritsu.cases import access, selectors, services
+from jiritsu.cases.models import ApprovalRequest, ApprovalRoute
 from jiritsu.offices.models import Membership
-from jiritsu.programs import access, selectors, services
-from jiritsu.programs.models import (
-    ApprovalRequest,
-    ApprovalRoute,
-)
 
 router = Router()
 

@@ -13,17 +13,12 @@ from jiritsu.api.common import (
     ref,
 )
 from jiritsu.api.http import ApiRequest
+from jiritsu.cases import access
+from jiritsu.cases.models import ApprovalRequest, Conference, Enrollment
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
-from jiritsu.programs import access
-from jiritsu.programs.models import (
-    ApprovalRequest,
-    Conference,
-    Enrollment,
-    Phase,
-    Program,
-    SupportMenu,
-)
+from jiritsu.programs import access as program_access
+from jiritsu.programs.models import Phase, Program, SupportMenu
 
 DateField = Field(..., description="日付（YYYY-MM-DD）")
 Version = Field(None, ge=1, le=2_147_483_647, description="読み込んだ時点の版（楽観的ロック）")
@@ -37,7 +32,7 @@ def program_ref(m: Membership, pk: int, field: str = ...) -> Program: ...
 @overload
 def program_ref(m: Membership, pk: int | None, field: str = ...) -> Program | None: ...
 def program_ref(m: Membership, pk: int | None, field: str = "program_id") -> Program | None:
-    return ref(access.visible_programs(m), pk, field)
+    return ref(program_access.visible_programs(m), pk, field)
 
 
 def conference_ref(m: Membership, pk: int | None) -> Conference | None:

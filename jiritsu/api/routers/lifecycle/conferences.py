@@ -32,13 +32,9 @@ from jiritsu.api.routers.lifecycle.common import (
     program_ref,
     staff_ref,
 )
+from jiritsu.cases import access, services
+from jiritsu.cases.models import Conference, ConferenceDecision, Enrollment
 from jiritsu.offices.models import Membership
-from jiritsu.programs import access, services
-from jiritsu.programs.models import (
-    Conference,
-    ConferenceDecision,
-    Enrollment,
-)
 
 router = Router()
 

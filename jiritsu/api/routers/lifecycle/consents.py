@@ -28,12 +28,9 @@ from jiritsu.api.routers.lifecycle.common import (
     partner_ref,
     program_ref,
 )
+from jiritsu.cases import access, services
+from jiritsu.cases.models import Consent, DataCategory
 from jiritsu.offices.models import Membership
-from jiritsu.programs import access, services
-from jiritsu.programs.models import (
-    Consent,
-    DataCategory,
-)
 
 router = Router()
 

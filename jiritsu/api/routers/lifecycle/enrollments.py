@@ -39,13 +39,11 @@ from jiritsu.api.routers.lifecycle.common import (
     staff_ref,
     transition_out,
 )
+from jiritsu.cases import access, services
+from jiritsu.cases.models import Enrollment
 from jiritsu.offices.models import Membership
 from jiritsu.people.access import log_view
-from jiritsu.programs import access, services
-from jiritsu.programs.models import (
-    Enrollment,
-    SupportMenu,
-)
+from jiritsu.programs.models import SupportMenu
 
 router = Router()
 

@@ -31,13 +31,9 @@ from jiritsu.api.routers.lifecycle.common import (
     partner_ref,
     staff_ref,
 )
+from jiritsu.cases import access, services
+from jiritsu.cases.models import ActivityRecord, Plan, PlanCommitment
 from jiritsu.offices.models import Membership
-from jiritsu.programs import access, services
-from jiritsu.programs.models import (
-    ActivityRecord,
-    Plan,
-    PlanCommitment,
-)
 
 router = Router()
 

@@ -32,14 +32,9 @@ from jiritsu.api.routers.lifecycle.common import (
     fresh_enrollment,
     phase_ref,
 )
-from jiritsu.programs import selectors, services
-from jiritsu.programs.models import (
-    Achievement,
-    ApprovalRequest,
-    Outcome,
-    OutcomeType,
-    Review,
-)
+from jiritsu.cases import selectors, services
+from jiritsu.cases.models import Achievement, ApprovalRequest, Outcome, Review
+from jiritsu.programs.models import OutcomeType
 
 router = Router()
 

@@ -28,12 +28,10 @@ from jiritsu.api.routers.lifecycle.common import (
     partner_ref,
     program_ref,
 )
+from jiritsu.cases import services
 from jiritsu.core import clock
-from jiritsu.programs import access, screening, services
-from jiritsu.programs.models import (
-    Nomination,
-    ScreeningLedger,
-)
+from jiritsu.programs import access, screening
+from jiritsu.programs.models import Nomination, ScreeningLedger
 
 router = Router()
 

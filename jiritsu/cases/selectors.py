@@ -1,0 +1,727 @@
+"""Read side of the program life cycle, in bounded numbers of queries.
+
+Review due dates are DERIVED here from what is due and what was done — the program's
+review interval after the start or the last review (or the date that review set),
+a check N months after a discharge outcome, and the planned end of the period. The
+date the rule gives is also stored on each active episode (``next_review_on``, kept by
+jiritsu.cases.next_review) so that lists of reviews due are indexed range queries;
+the reasons shown are always worked out from the inputs themselves.
+
+Size (over 600 lines): the life cycle's reads in sections — review due dates, 決裁, the
+program page (board and figures), one episode and a person's programs. The due-date section
+(with ``next_review``) is the first a split would take out; the episode reads move with the
+cases redesign (issue 15).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+from jiritsu.cases.access import visible_enrollments, visible_records
+from jiritsu.cases.models import (
+    ApprovalRequest,
+    ApprovalStep,
+    Consent,
+    ConsentGrant,
+    Enrollment,
+    EnrollmentEvent,
+    GoalAssessment,
+    Outcome,
+    Plan,
+    PlanGoal,
+    Review,
+)
+from jiritsu.core import clock
+from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
+from jiritsu.offices.models import Membership, User
+from jiritsu.offices.permissions import holds_approval_step, is_partner
+from jiritsu.people.models import Person
+from jiritsu.programs.models import (
+    OutcomeKind,
+    Program,
+    ProgramTarget,
+    ProgramVersion,
+    ScreeningLedger,
+)
+
+S = Enrollment.Status
+
+
+# ---------------------------------------------------------------- review due dates
+
+@dataclass
+class DueReview:
+    """One active episode's next review: when, why, and how late."""
+
+    enrollment: Enrollment
+    due_on: dt.date
+    reasons: list[str]
+    today: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < self.today
+
+    @property
+    def days_overdue(self) -> int:
+        return max((self.today - self.due_on).days, 0)
+
+    @property
+    def caseworker(self) -> Any:
+        h = self.enrollment.person.household
+        return h.caseworker if h is not None else None
+
+    @property
+    def caseworker_id(self) -> int | None:
+        """None for people outside any household (被保護者以外 registered for a program)."""
+        h = self.enrollment.person.household
+        return h.caseworker_id if h is not None else None
+
+
+def _with_due_inputs(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    last_review = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")
+    last_discharge = Outcome.objects.filter(enrollment=OuterRef("pk"),
+                                            kind=OutcomeKind.DISCHARGE).order_by("-occurred_on")
+    return qs.annotate(
+        last_review_on=Subquery(last_review.values("reviewed_on")[:1]),
+        last_review_next=Subquery(last_review.values("next_due_on")[:1]),
+        last_discharge_on=Subquery(last_discharge.values("occurred_on")[:1]),
+    )
+
+
+def due_for(enrollment: Enrollment, today: dt.date) -> DueReview | None:
+    """The next review of an active episode annotated by :func:`_with_due_inputs`."""
+    # Inside the function: services.enrollments reads these selectors (next_review → selectors).
+    from jiritsu.cases.services.enrollments import terms
+
+    if enrollment.status != S.ACTIVE or enrollment.started_on is None:
+        return None
+    due_on, reasons = _due_date(
+        terms(enrollment), enrollment.started_on, enrollment.planned_end_on,
+        getattr(enrollment, "last_review_on", None), getattr(enrollment, "last_review_next", None),
+        getattr(enrollment, "last_discharge_on", None), today)
+    return DueReview(enrollment, due_on, reasons(), today)
+
+
+def _due_date(t: dict[str, Any], started_on: dt.date, planned_end_on: dt.date | None,
+              last_on: dt.date | None, last_next: dt.date | None, discharge: dt.date | None,
+              today: dt.date) -> tuple[dt.date, Any]:
+    """The due date of an active episode's next review, and a function wording why (the
+    words are built only for the episodes a page shows)."""
+    interval = t["review_interval_months"] or 3
+    candidates: list[tuple[dt.date, str, Any]] = []
+    if last_on is not None:
+        candidates.append((last_next or add_months(last_on, interval), "regular", last_on))
+    else:
+        candidates.append((add_months(started_on, interval), "first", interval))
+    months = t.get("post_discharge_review_months")
+    if discharge and months and (last_on is None or last_on <= discharge):
+        # Any review after the discharge satisfies the post-discharge check.
+        candidates.append((add_months(discharge, months), "discharge", (months, discharge)))
+    if planned_end_on and (last_on is None or last_on < planned_end_on):
+        candidates.append((planned_end_on, "end", planned_end_on))
+    due_on = min(d for d, _, _ in candidates)
+
+    def reasons() -> list[str]:
+        worded = [(d, _due_reason(kind, arg)) for d, kind, arg in candidates]
+        return ([r for d, r in sorted(worded) if d <= max(due_on, today)] or [worded[0][1]])
+
+    return due_on, reasons
+
+
+def _due_reason(kind: str, arg: Any) -> str:
+    if kind == "regular":
+        return f"定期見直し（前回 {format_wareki(arg)}）"
+    if kind == "first":
+        return f"初回見直し（支援開始から{arg}か月）"
+    if kind == "discharge":
+        months, discharge = arg
+        return f"退院後{months}か月の生活状況確認（退院 {format_wareki(discharge)}）"
+    return f"支援期間の終了予定日（{format_wareki(arg)}）"
+
+
+def _due_queryset(membership: Membership, *, mine_only: bool,
+                  caseworker: User | None = None) -> QuerySet[Enrollment]:
+    qs = visible_enrollments(membership).filter(status=S.ACTIVE)
+    if mine_only or caseworker is not None:
+        # The episodes of one caseworker's households (and, for "mine", those the user
+        # leads) as a UNION of two index-driven halves: household.caseworker_id → people →
+        # their open episodes, and lead_staff_id. An OR of the two made PostgreSQL filter
+        # every active episode of the office instead (~100 ms at a large office vs < 1 ms).
+        cw = caseworker if caseworker is not None else membership.user
+        ids = qs.filter(person__household__caseworker=cw).order_by().values("pk")
+        if mine_only:
+            ids = ids.union(qs.filter(lead_staff=membership.user).order_by().values("pk"))
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+# What due_for (terms: the version's snapshot, the program as fallback) and the lists of due
+# reviews read of an episode, its program, person, household, caseworker and phase; the
+# rest of those rows is not loaded: an office has thousands of active episodes, of which a
+# few dozen are due, and whole rows of seven tables cost more to build than to read.
+_DUE_FIELDS = (
+    "id", "office_id", "person_id", "program_id", "program_version_id", "status", "phase_id",
+    "started_on", "planned_end_on",
+    "program__id", "program__name", "program__review_interval_months",
+    "program__standard_length_months", "program__max_length_months",
+    "program__approvals_needed", "program__consent_required",
+    "program__post_discharge_review_months", "program__allows_non_recipients",
+    "program_version__id", "program_version__snapshot",
+    "person__id", "person__name", "person__kana_key", "person__household_id",
+    "person__household__id", "person__household__case_number",
+    "person__household__caseworker_id", "person__household__caseworker__id",
+    "person__household__caseworker__username", "person__household__caseworker__display_name",
+    "phase__id", "phase__name",
+)
+
+
+def compute_next_reviews(qs: QuerySet[Enrollment]) -> dict[int, dt.date]:
+    """The due date of the next review of every active, started episode of ``qs`` (the
+    rule of :func:`_due_date`), by episode: five queries whatever the number of episodes.
+    Worked out from plain values (no model instances); the last review and discharge of
+    every episode come from two grouped queries. What ``Enrollment.next_review_on``
+    stores (jiritsu.cases.next_review)."""
+    active = qs.filter(status=S.ACTIVE, started_on__isnull=False).order_by()
+    rows = list(active.values_list(
+        "pk", "started_on", "planned_end_on", "program_id", "program_version_id",
+        *(f"program__{k}" for k in _DUE_TERMS)))
+    if not rows:
+        return {}
+    last_review, last_discharge = _last_review_and_discharge(active)
+    term_cache = _due_terms(active, rows)
+    out: dict[int, dt.date] = {}
+    today = clock.today()  # only used to word reasons, which are not built here
+    for pk, started_on, planned_end_on, program_id, version_id, *_terms in rows:
+        last_on, last_next = last_review.get(pk, (None, None))
+        out[pk] = _due_date(term_cache[(program_id, version_id)], started_on, planned_end_on,
+                            last_on, last_next, last_discharge.get(pk), today)[0]
+    return out
+
+
+def _due_by(qs: QuerySet[Enrollment], today: dt.date,
+            horizon: dt.date | None) -> QuerySet[Enrollment]:
+    """The active episodes of ``qs`` whose stored next review falls by ``horizon`` (or any
+    time), anything overdue included (a horizon before today still lists it)."""
+    due = qs.filter(status=S.ACTIVE, started_on__isnull=False, next_review_on__isnull=False)
+    if horizon is not None:
+        due = due.filter(next_review_on__lte=max(horizon, today - dt.timedelta(days=1)))
+    return due
+
+
+def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
+          limit: int | None = None) -> tuple[list[DueReview], int]:
+    """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all), the ``limit``
+    soonest of them (or all) and how many there are: three queries whatever the number of
+    episodes.
+
+    An office has thousands of active episodes of which a few hundred are due: they are
+    found by the stored due date (``next_review_on``, an index on office and date), and
+    only the episodes that are listed are read as objects, with the rule's inputs, to word
+    the reasons.
+    """
+    due = _due_by(qs, today, horizon)
+    ordered = due.order_by("next_review_on", "person__kana_key", "pk").values_list("pk", flat=True)
+    listed = list(ordered[:limit] if limit is not None else ordered)
+    total = len(listed) if limit is None or len(listed) < limit else due.count()
+    # The same queries whether or not anything is due (an empty IN list would skip one).
+    enrolments = _with_due_inputs(Enrollment.objects.filter(
+        Q(pk__in=listed) if listed else Q(pk__isnull=True)).select_related(
+        "program", "program_version", "person__household__caseworker", "phase",
+    ).only(*_DUE_FIELDS))
+    by_pk = {e.pk: e for e in enrolments}
+    out = [d for pk in listed if pk in by_pk
+           and (d := due_for(by_pk[pk], today)) is not None]
+    return out, total
+
+
+# The terms a due date depends on (``services.enrollments.terms`` reads these from the
+# episode's version snapshot, with the live program as fallback).
+_DUE_TERMS = ("review_interval_months", "post_discharge_review_months")
+
+
+@dataclass
+class OfficeDues:
+    """An office's reviews due: the soonest few, how many, and counts per caseworker."""
+
+    items: list[DueReview]
+    total: int
+    overdue: int
+    by_caseworker: dict[int | None, tuple[int, int]]  # caseworker → (overdue, due soon)
+
+
+def office_dues(membership: Membership, *, today: dt.date, until: dt.date,
+                limit: int) -> OfficeDues:
+    """Reviews due by ``until`` and overdue across what ``membership`` may see in its
+    office: the ``limit`` soonest as :class:`DueReview` (with reasons), the totals, and one
+    grouped count per caseworker — from the stored due dates, so the cost is the listed
+    few, not the office's hundreds of due episodes as objects."""
+    qs = _due_queryset(membership, mine_only=False)
+    items, total = _dues(qs, today, until, limit=limit)
+    due = _due_by(qs, today, until)
+    by_cw: dict[int | None, tuple[int, int]] = {}
+    for cw, late, n in (due.order_by().values_list("person__household__caseworker")
+                        .annotate(late=Count("pk", filter=Q(next_review_on__lt=today)),
+                                  n=Count("pk"))):
+        by_cw[cw] = (late, n - late)
+    return OfficeDues(items, total, sum(late for late, _ in by_cw.values()), by_cw)
+
+
+def _dues_of_few(qs: QuerySet[Enrollment], today: dt.date,
+                 horizon: dt.date | None) -> list[DueReview]:
+    """Due reviews of a few active episodes (one caseworker's): one query."""
+    rows = _with_due_inputs(qs.select_related(
+        "program", "program_version", "person__household__caseworker", "phase",
+    ).only(*_DUE_FIELDS))
+    return [d for e in rows if (d := due_for(e, today)) is not None
+            and (horizon is None or d.overdue or d.due_on <= horizon)]
+
+
+def _due_terms(episodes: QuerySet[Enrollment], rows: list[tuple[Any, ...]]
+               ) -> dict[tuple[int, int | None], dict[str, Any]]:
+    """The due-date terms of each (program, version) pair of ``rows``, whose last values
+    are the program's own ``_DUE_TERMS``: one query for the versions' snapshots."""
+    snapshots = dict(ProgramVersion.objects.filter(
+        pk__in=episodes.values("program_version_id")).values_list("id", "snapshot"))
+    out: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for row in rows:
+        key = (row[3], row[4])
+        if key not in out:
+            snap = snapshots.get(row[4]) or {}
+            out[key] = {k: snap.get(k, v) for k, v in zip(_DUE_TERMS, row[5:], strict=True)}
+    return out
+
+
+def _last_review_and_discharge(qs: QuerySet[Enrollment]
+                               ) -> tuple[dict[int, tuple[Any, Any]], dict[int, dt.date]]:
+    """Each active episode's latest review (date, next date it set) and latest discharge,
+    as two grouped queries over the episodes of ``qs`` (a window function picks the latest
+    review: it runs on SQLite as on PostgreSQL)."""
+    episodes = qs.values("pk")
+    latest = (Review.objects.filter(enrollment__in=episodes)
+              .annotate(rank=Window(RowNumber(), partition_by=[F("enrollment_id")],
+                                    order_by=[F("reviewed_on").desc(), F("id").desc()]))
+              .filter(rank=1).order_by()
+              .values_list("enrollment_id", "reviewed_on", "next_due_on"))
+    discharges = (Outcome.objects.filter(enrollment__in=episodes, kind=OutcomeKind.DISCHARGE)
+                  .order_by().values("enrollment_id").annotate(last=Max("occurred_on"))
+                  .values_list("enrollment_id", "last"))
+    return ({e: (on, nxt) for e, on, nxt in latest}, dict(discharges))
+
+
+def reviews_due(membership: Membership, *, today: dt.date | None = None, within_days: int = 7,
+                mine_only: bool | None = None,
+                caseworker: User | None = None) -> dict[str, list[DueReview]]:
+    """{"overdue": [...], "due_soon": [...]} — a caseworker's own caseload (and episodes they
+    lead); supervisors and managers office-wide unless ``mine_only``, or the episodes of
+    one ``caseworker``'s households."""
+    today = today or clock.today()
+    if mine_only is None:
+        mine_only = not membership.can("caseload.team")
+    horizon = today + dt.timedelta(days=within_days - 1)
+    out: dict[str, list[DueReview]] = {"overdue": [], "due_soon": []}
+    qs = _due_queryset(membership, mine_only=mine_only, caseworker=caseworker)
+    # One caseworker's episodes are a few dozen: one query with the inputs as correlated
+    # subqueries is cheapest. The office's are thousands: plain values, grouped inputs.
+    dues = (_dues_of_few(qs, today, horizon) if mine_only or caseworker is not None
+            else _dues(qs, today, horizon)[0])
+    for due in dues:
+        out["overdue" if due.overdue else "due_soon"].append(due)
+    for items in out.values():
+        items.sort(key=lambda d: (d.due_on, d.enrollment.person.kana_key))
+    return out
+
+
+def reviews_due_by_caseworker(membership: Membership, *, today: dt.date | None = None,
+                              within_days: int = 7) -> list[dict[str, Any]]:
+    """Office-wide due/overdue grouped by caseworker, for supervisors and managers."""
+    data = reviews_due(membership, today=today, within_days=within_days, mine_only=False)
+    groups: OrderedDict[Any, dict[str, Any]] = OrderedDict()
+    for key in ("overdue", "due_soon"):
+        for d in data[key]:
+            cw = d.caseworker
+            g = groups.setdefault(getattr(cw, "pk", None),
+                                  {"caseworker": cw, "overdue": [], "due_soon": []})
+            g[key].append(d)
+    return sorted(groups.values(), key=lambda g: (-len(g["overdue"]), str(g["caseworker"] or "")))
+
+
+# ---------------------------------------------------------------- approvals
+
+def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
+    """決裁待ち at this membership's step (never its own requests)."""
+    if not membership.can("approval.decide"):
+        return []
+    rows = (ApprovalRequest.objects.filter(office=membership.office,
+                                           status=ApprovalRequest.Status.PENDING)
+            .exclude(requested_by=membership.user)
+            .select_related("enrollment", "enrollment__person", "enrollment__program",
+                            "requested_by", "conference")
+            .order_by("created_at", "id"))
+    return [r for r in rows if r.current_step < len(r.steps)
+            and holds_approval_step(membership, r.steps[r.current_step])]
+
+
+def approvals_mine(membership: Membership, *, limit: int = 20) -> list[ApprovalRequest]:
+    """Requests this user made: pending ones and recent returns (差戻し) with comments."""
+    return list(
+        ApprovalRequest.objects.filter(office=membership.office, requested_by=membership.user)
+        .select_related("enrollment", "enrollment__person", "enrollment__program")
+        .prefetch_related(Prefetch("decisions", queryset=ApprovalStep.objects.select_related(
+            "decided_by")))
+        .order_by("-created_at")[:limit])
+
+
+# ---------------------------------------------------------------- program page
+
+# Cards per column of the program board (longest waiting first) and the number of
+# episodes per page of a column's own list, where the rest of a column is. A column of
+# twenty cards fits a screen; a board of several hundred cards is neither readable nor
+# cheap to build (docs/performance.md).
+BOARD_COLUMN_LIMIT = 20
+COLUMN_PAGE_SIZE = 50
+
+
+@dataclass
+class BoardColumn:
+    key: str
+    label: str
+    enrollments: list[Enrollment] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.total
+
+    @property
+    def hidden(self) -> int:
+        return max(self.total - len(self.enrollments), 0)
+
+    @property
+    def order_label(self) -> str:
+        return BOARD_ORDER_LABELS[_column_status(self.key)]
+
+
+BOARD_FIELDS = (
+    "id", "program_id", "status", "phase_id", "person_id", "candidate_on", "selected_on",
+    "started_on", "flagged_no_longer_matching", "person__id", "person__name", "person__kana_key",
+    "person__household_id", "person__household__id", "person__household__case_number",
+    "person__household__caseworker_id", "person__household__caseworker__id",
+    "person__household__caseworker__username", "person__household__caseworker__display_name",
+)
+
+# Each column shows first whoever has waited longest in it: candidates by the date they
+# became candidates, selected people by the date of selection (still waiting to start),
+# participants by the date support started (the longest-running first).
+_BOARD_DATE: dict[str, str] = {S.CANDIDATE: "candidate_on", S.SELECTED: "selected_on", S.ACTIVE: "started_on"}
+BOARD_ORDER_LABELS: dict[str, str] = {S.CANDIDATE: "候補日の古い順", S.SELECTED: "選定日の古い順",
+                                      S.ACTIVE: "支援開始日の古い順"}
+
+
+def _board_sort_key(date_field: str, e: Enrollment) -> tuple[bool, dt.date, str, int]:
+    """A column's order: the column's date (none last), then kana, then id."""
+    day: dt.date | None = getattr(e, date_field)
+    return (day is None, day or dt.date.min, e.person.kana_key, e.pk)
+
+
+def _column_status(key: str) -> str:
+    return S.ACTIVE if key.startswith("phase-") else key
+
+
+def board_columns(program: Program) -> OrderedDict[str, BoardColumn]:
+    """The board's columns, empty: candidates, selected, one per phase, then participants
+    without a (current) phase. One query (the phases)."""
+    phases = list(program.phases.order_by("order", "id"))
+    columns: OrderedDict[str, BoardColumn] = OrderedDict()
+    columns["candidate"] = BoardColumn("candidate", "候補")
+    columns["selected"] = BoardColumn("selected", "選定")
+    for p in phases:
+        columns[f"phase-{p.pk}"] = BoardColumn(f"phase-{p.pk}", f"参加中：{p.name}")
+    columns["active"] = BoardColumn("active", "参加中" if not phases else "参加中（段階未設定）")
+    return columns
+
+
+def _column_key(columns: OrderedDict[str, BoardColumn], status: str, phase_id: int | None) -> str:
+    if status == S.ACTIVE and phase_id and f"phase-{phase_id}" in columns:
+        return f"phase-{phase_id}"
+    return status
+
+
+def _column_filter(columns: OrderedDict[str, BoardColumn], key: str) -> Q:
+    """The episodes of one column, as a filter (the inverse of :func:`_column_key`)."""
+    if key.startswith("phase-"):
+        return Q(status=S.ACTIVE, phase_id=int(key.removeprefix("phase-")))
+    if key == "active":
+        phase_ids = [int(k.removeprefix("phase-")) for k in columns if k.startswith("phase-")]
+        return Q(status=S.ACTIVE) & (Q(phase__isnull=True) | ~Q(phase_id__in=phase_ids))
+    return Q(status=key)
+
+
+def _board_order() -> list[Any]:
+    date = Case(*(When(status=st, then=F(col)) for st, col in _BOARD_DATE.items()),
+                output_field=DateField())
+    return [date.asc(nulls_last=True), F("person__kana_key").asc(), F("id").asc()]
+
+
+def program_board(program: Program, episodes: QuerySet[Enrollment], *,
+                  limit: int | None = None) -> list[BoardColumn]:
+    """Open episodes by state and, when active, by phase: each column's count and its
+    first ``limit`` cards (longest waiting first). Three queries, whatever the size.
+
+    ``episodes`` is what the viewer may see (``visible_enrollments``). A large program has
+    thousands of open episodes: a board of thousands of cards is unusable, and building
+    them costs seconds; the rest of a column is on :func:`board_column_page`.
+    """
+    limit = limit or BOARD_COLUMN_LIMIT
+    columns = board_columns(program)
+    open_ = episodes.filter(program=program, status__in=Enrollment.OPEN_STATUSES)
+    for status, phase_id, n in (open_.order_by().values_list("status", "phase_id")
+                                .annotate(n=Count("pk"))):
+        columns[_column_key(columns, status, phase_id)].total += n
+    # The first ``limit`` of each (state, phase) partition in the column's order; the
+    # "active" column may gather several partitions (phases no longer on the program),
+    # so it is cut to ``limit`` again below.
+    # Ranked on the episodes and their people alone (the order needs the kana); the
+    # household and caseworker are joined to the few cards kept, not to every open episode.
+    ranked_ids = (open_.annotate(rank=Window(RowNumber(),
+                                             partition_by=[F("status"), F("phase_id")],
+                                             order_by=_board_order()))
+                  .filter(rank__lte=limit).values("pk"))
+    ranked = (Enrollment.objects.filter(pk__in=ranked_ids)
+              .select_related("person", "person__household", "person__household__caseworker")
+              .only(*BOARD_FIELDS))
+    for e in ranked:
+        columns[_column_key(columns, e.status, e.phase_id)].enrollments.append(e)
+    for col in columns.values():
+        status = _column_status(col.key)
+        col.enrollments.sort(key=partial(_board_sort_key, _BOARD_DATE[status]))
+        del col.enrollments[limit:]
+    if len(columns) > 3 and not columns["active"].total:
+        del columns["active"]
+    return list(columns.values())
+
+
+def board_column_page(program: Program, episodes: QuerySet[Enrollment], key: str, *,
+                      page: int, per_page: int | None = None
+                      ) -> tuple[BoardColumn, int, int] | None:
+    """One column of the board in full, ``per_page`` episodes at a time, in the board's
+    order: (column with that page's episodes and the column's total, page, pages). None
+    when the program has no such column."""
+    per_page = per_page or COLUMN_PAGE_SIZE
+    columns = board_columns(program)
+    if key not in columns:
+        return None
+    col = columns[key]
+    qs = episodes.filter(program=program).filter(_column_filter(columns, key))
+    col.total = qs.count()
+    pages = max(1, -(-col.total // per_page))
+    page = min(max(page, 1), pages)
+    col.enrollments = list(
+        qs.select_related("person", "person__household", "person__household__caseworker")
+        .only(*BOARD_FIELDS).order_by(*_board_order())[(page - 1) * per_page: page * per_page])
+    return col, page, pages
+
+
+def ended_counts(program: Program, fy: int) -> list[dict[str, Any]]:
+    start, end = fiscal_year_bounds(fy)
+    labels = dict(Enrollment.EndReason.choices)
+    rows = (Enrollment.objects.filter(program=program, status=S.ENDED,
+                                      ended_on__range=(start, end))
+            .values("end_reason").annotate(n=Count("id")).order_by("end_reason"))
+    return [{"reason": labels.get(r["end_reason"], r["end_reason"]), "count": r["n"]}
+            for r in rows]
+
+
+def _participants(program: Program, start: dt.date, end: dt.date) -> int:
+    return (Enrollment.objects.filter(program=program, started_on__isnull=False,
+                                      started_on__lte=end)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+            .values("person").distinct().count())
+
+
+def _achieved(program: Program, start: dt.date, end: dt.date) -> int:
+    """People with an achievement in the period: an achieving outcome, or an episode
+    ended as 達成. A UNION of the two (each on its own index) counted once; an OR of them
+    made PostgreSQL filter every episode of the program."""
+    by_outcome = (Outcome.objects.filter(enrollment__program=program,
+                                         outcome_type__counts_as_achievement=True,
+                                         occurred_on__range=(start, end))
+                  .order_by().values_list("enrollment__person_id", flat=True))
+    by_end = (Enrollment.objects.filter(program=program, end_reason=Enrollment.EndReason.ACHIEVED,
+                                        ended_on__range=(start, end))
+              .order_by().values_list("person_id", flat=True))
+    return by_outcome.union(by_end).count()
+
+
+def program_figures(program: Program, *, today: dt.date | None = None) -> dict[str, Any]:
+    """This fiscal year's participants and achievers, and each target against its actual
+    (multi-year targets count from the first year of the range up to today)."""
+    today = today or clock.today()
+    fy = fiscal_year_of(today)
+    start, end = fiscal_year_bounds(fy)
+    targets = []
+    for t in program.targets.all():
+        t_start = fiscal_year_bounds(t.fiscal_year_from)[0]
+        t_end = min(fiscal_year_bounds(t.fiscal_year_to)[1], today)
+        actual = _target_actual(program, t, t_start, t_end)
+        targets.append({"target": t, "actual": actual,
+                        "current": t.fiscal_year_from <= fy <= t.fiscal_year_to,
+                        "met": actual is not None and actual >= t.value})
+    return {
+        "fiscal_year": fy,
+        "participants": _participants(program, start, end),
+        "achieved": _achieved(program, start, end),
+        "ended": ended_counts(program, fy),
+        "targets": targets,
+    }
+
+
+def _target_actual(program: Program, t: ProgramTarget, start: dt.date,
+                   end: dt.date) -> int | None:
+    M = ProgramTarget.Metric
+    if t.metric == M.PARTICIPANTS:
+        return _participants(program, start, end)
+    if t.metric == M.ACHIEVED:
+        return _achieved(program, start, end)
+    if t.metric in (M.OUTCOME, M.REDUCTION):
+        # Reduction targets (竹原: long-term inpatients down by 5) count discharges.
+        kind = t.outcome_kind or (OutcomeKind.DISCHARGE if t.metric == M.REDUCTION else "")
+        qs = Outcome.objects.filter(enrollment__program=program, occurred_on__range=(start, end))
+        if kind:
+            qs = qs.filter(kind=kind)
+        return qs.values("enrollment__person").distinct().count()
+    if t.metric == M.ELIGIBLE:
+        ledger = ScreeningLedger.objects.filter(program=program).order_by("-as_of", "-id").first()
+        return ledger.entries.count() if ledger else None
+    return None
+
+
+def program_reviews_due(program: Program, membership: Membership, *,
+                        today: dt.date | None = None,
+                        limit: int | None = None) -> tuple[list[DueReview], int]:
+    """The program page's reviews due within 30 days (and overdue): the ``limit`` soonest
+    (or all) and how many there are."""
+    today = today or clock.today()
+    qs = visible_enrollments(membership).filter(program=program, status=S.ACTIVE)
+    items, total = _dues(qs, today, today + dt.timedelta(days=30), limit=limit)
+    return sorted(items, key=lambda d: (d.due_on, d.enrollment.pk)), total
+
+
+# ---------------------------------------------------------------- one episode
+
+def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the enrolment page shows, in a fixed number of queries."""
+    # Inside the function: services.enrollments reads these selectors (next_review → selectors).
+    from jiritsu.cases.services.enrollments import consent_in_force, terms
+
+    today = today or clock.today()
+    events = list(enrollment.events.select_related("conference", "approval", "actor", "phase")
+                  .order_by("occurred_on", "id"))
+    plans = list(enrollment.plans.select_related("created_by").prefetch_related(
+        Prefetch("goals", queryset=PlanGoal.objects.select_related("carried_from")
+                 .prefetch_related(Prefetch("assessments", queryset=GoalAssessment.objects
+                                            .select_related("review")))),
+        "commitments").order_by("-number"))
+    records = list(enrollment.records.select_related("author", "author_partner")
+                   .prefetch_related("staff_present", "partners_present")
+                   .order_by("-occurred_at", "-id"))
+    reviews = list(enrollment.reviews.select_related("reviewer", "conference").prefetch_related(
+        Prefetch("goal_assessments", queryset=GoalAssessment.objects.select_related("goal")))
+        .order_by("-reviewed_on", "-id"))
+    outcomes = list(enrollment.outcomes.select_related("outcome_type", "recorded_by")
+                    .order_by("-occurred_on", "-id"))
+    approvals = list(enrollment.approval_requests.select_related("requested_by").prefetch_related(
+        Prefetch("decisions", queryset=ApprovalStep.objects.select_related("decided_by")))
+        .order_by("-created_at"))
+    due_rows = _with_due_inputs(Enrollment.objects.filter(pk=enrollment.pk).select_related(
+        "program", "program_version"))
+    due = due_for(due_rows[0], today) if enrollment.status == S.ACTIVE else None
+    moved_to = Enrollment.objects.filter(moved_from=enrollment).select_related("program").first()
+    consent = consent_in_force(enrollment.person, enrollment.program, today)
+    return {
+        "enrollment": enrollment, "events": events, "plans": plans,
+        "current_plan": plans[0] if plans else None, "records": records, "reviews": reviews,
+        "outcomes": outcomes, "approvals": approvals, "due": due, "moved_to": moved_to,
+        "consent": consent, "terms": terms(enrollment),
+        "phases": list(enrollment.program.phases.order_by("order", "id")),
+        "menus": list(enrollment.menus.all()),
+        "referred_partners": list(enrollment.referred_partners.all()),
+    }
+
+
+# ---------------------------------------------------------------- a person's programs
+
+def person_programs(membership: Membership, person: Person, *,
+                    today: dt.date | None = None, record_limit: int = 20) -> dict[str, Any]:
+    """The 「プログラム」 section of the person page: episodes (current first) with their
+    next review, consents, and recent records by anyone (caseworker, support staff,
+    partners). Partners see only episodes referred to them and their own records."""
+    today = today or clock.today()
+    enrollments = list(_with_due_inputs(
+        visible_enrollments(membership).filter(person=person)
+        .select_related("program", "program_version", "phase", "lead_staff",
+                        "moved_from__program", "person", "person__household"))
+        .order_by("-candidate_on", "-id"))
+    enrollments.sort(key=lambda e: (e.status == S.ENDED, -e.candidate_on.toordinal()))
+    items = [{"enrollment": e, "due": due_for(e, today)} for e in enrollments]
+    consents: list[Consent] = []
+    if not is_partner(membership):
+        consents = list(Consent.objects.filter(person=person).select_related("program")
+                        .prefetch_related(Prefetch("grants", queryset=ConsentGrant.objects
+                                                   .select_related("partner")))
+                        .order_by("-given_on", "-id"))
+    records = list(visible_records(membership).filter(person=person).select_related("author", "author_partner", "enrollment__program")
+                   .prefetch_related("staff_present", "partners_present")
+                   .order_by("-occurred_at", "-id")[:record_limit])
+    return {"program_items": items, "consents": consents, "records": records,
+            "can_manage": membership.can("enrollment.manage"),
+            "can_record": membership.can("record.write")}
+
+
+def latest_events(office: Any, *, limit: int = 20) -> list[EnrollmentEvent]:
+    return list(EnrollmentEvent.objects.filter(enrollment__office=office)
+                .select_related("enrollment__person", "enrollment__program", "actor")
+                .order_by("-created_at", "-id")[:limit])
+
+
+def plan_versions(enrollment: Enrollment) -> list[Plan]:
+    return list(enrollment.plans.prefetch_related("goals", "commitments").order_by("-number"))
+
+
+# ---------------------------------------------------------------- consents waiting
+
+def consents_pending(people: QuerySet[Person] | list[int]) -> QuerySet[Enrollment]:
+    """同意待ち: candidates and selected people in a program that needs consent, with no
+    consent in force (for the program or general) — the home page and the work lists.
+    ``people``: a queryset, or a literal list of ids (one array parameter)."""
+    among = (Q(person__any=people) if isinstance(people, list) else Q(person__in=people))
+    return (
+        Enrollment.objects.filter(among, status__in=("candidate", "selected"),
+                                  program__consent_required=True)
+        .exclude(Exists(Consent.objects.filter(
+            Q(program=OuterRef("program")) | Q(program__isnull=True),
+            person=OuterRef("person"), withdrawn_on__isnull=True)))
+        .select_related("person", "person__household", "person__household__caseworker", "program")
+        .order_by("candidate_on", "id")
+    )

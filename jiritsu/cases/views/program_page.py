@@ -1,0 +1,65 @@
+"""The program page: the catalogue entry with its board of episodes, reviews due and the
+year's figures, and one board column in full."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from jiritsu.cases import selectors
+from jiritsu.cases.access import visible_enrollments
+from jiritsu.offices.access import action_required
+from jiritsu.offices.http import OfficeRequest
+from jiritsu.programs import screening
+from jiritsu.programs.access import get_program_for_user
+from jiritsu.programs.views.common import PROFESSIONS, _m, _page_number
+
+
+@action_required("program.view")
+def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
+    m = _m(request)
+    program = get_program_for_user(m, pk)
+    board = selectors.program_board(program, visible_enrollments(m))
+    due, due_total = selectors.program_reviews_due(program, m,
+                                                   limit=selectors.BOARD_COLUMN_LIMIT)
+    context = {
+        "program": program,
+        "rules_text": screening.describe_rules(program.rules),
+        "rules_op": "すべてを満たす" if program.rules.get("op", "and") == "and" else "いずれかを満たす",
+        "phases": list(program.phases.order_by("order", "id")),
+        "menus": list(program.menus.order_by("order", "id")),
+        "outcome_types": list(program.outcome_types.order_by("id")),
+        "partners": list(program.partners.all()),
+        "professions": [PROFESSIONS.get(x, x) for x in program.professions or []],
+        "board": board,
+        "open_total": sum(c.total for c in board),
+        "due": due, "due_total": due_total,
+        "figures": selectors.program_figures(program),
+        "ledgers": list(program.ledgers.select_related("created_by")
+                        .annotate(n=Count("entries")).order_by("-as_of", "-id")[:5]),
+        "can_manage": m.can("program.manage"),
+        "can_screen": m.can("screening.run"),
+        "can_conference": m.can("conference.manage"),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@action_required("program.view")
+def board_column(request: OfficeRequest, pk: int, column: str) -> HttpResponse:
+    """One column of the program board in full, 50 episodes a page (the board shows the
+    first 20 of each column)."""
+    m = _m(request)
+    program = get_program_for_user(m, pk)
+    found = selectors.board_column_page(program, visible_enrollments(m), column,
+                                        page=_page_number(request.GET.get("page", "")))
+    if found is None:
+        raise Http404
+    col, page, pages = found
+    first = (page - 1) * selectors.COLUMN_PAGE_SIZE
+    return render(request, "cases/board_column.html", {
+        "program": program, "column": col, "page": page, "pages": pages,
+        "first": first + 1 if col.enrollments else 0, "last": first + len(col.enrollments),
+        "previous": f"?page={page - 1}" if page > 1 else "",
+        "next": f"?page={page + 1}" if page < pages else "",
+    })
