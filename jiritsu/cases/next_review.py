@@ -29,6 +29,7 @@ from django.db.models.signals import post_delete, post_save
 from django_scopes import scopes_disabled
 
 from jiritsu.cases.models import Enrollment, Outcome, Review
+from jiritsu.cases.selectors import compute_next_reviews
 from jiritsu.core.bulk import update_many
 from jiritsu.programs.models import Program
 from jiritsu.programs.signals import review_terms_changed
@@ -45,9 +46,6 @@ def _manager() -> Any:
 
 def _refresh(qs: QuerySet[Enrollment]) -> int:
     """Recompute the episodes of ``qs`` and write the dates that changed."""
-    # Inside the function: selectors → services.enrollments → next_review would loop.
-    from jiritsu.cases.selectors import compute_next_reviews
-
     with scopes_disabled():  # episodes by primary key; the rule's inputs are theirs
         stored = dict(qs.order_by().values_list("pk", "next_review_on"))
         if not stored:
@@ -78,9 +76,6 @@ def refresh_all(qs: QuerySet[Enrollment] | None = None) -> int:
 def mismatches(qs: QuerySet[Enrollment] | None = None
                ) -> list[tuple[int, dt.date | None, dt.date | None]]:
     """(episode, stored, by the rule) for every episode whose stored date is wrong."""
-    # Inside the function: selectors → services.enrollments → next_review would loop.
-    from jiritsu.cases.selectors import compute_next_reviews
-
     base = (qs if qs is not None else _manager().all()).order_by("pk")
     ids = list(base.values_list("pk", flat=True))
     out = []

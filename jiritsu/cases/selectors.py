@@ -52,6 +52,7 @@ from jiritsu.cases.models import (
     PlanGoal,
     Review,
 )
+from jiritsu.cases.terms import consent_in_force, terms
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
@@ -112,9 +113,6 @@ def _with_due_inputs(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 
 def due_for(enrollment: Enrollment, today: dt.date) -> DueReview | None:
     """The next review of an active episode annotated by :func:`_with_due_inputs`."""
-    # Inside the function: services.enrollments reads these selectors (next_review → selectors).
-    from jiritsu.cases.services.enrollments import terms
-
     if enrollment.status != S.ACTIVE or enrollment.started_on is None:
         return None
     due_on, reasons = _due_date(
@@ -632,9 +630,6 @@ def program_reviews_due(program: Program, membership: Membership, *,
 
 def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the enrolment page shows, in a fixed number of queries."""
-    # Inside the function: services.enrollments reads these selectors (next_review → selectors).
-    from jiritsu.cases.services.enrollments import consent_in_force, terms
-
     today = today or clock.today()
     events = list(enrollment.events.select_related("conference", "approval", "actor", "phase")
                   .order_by("occurred_on", "id"))

@@ -44,7 +44,7 @@ def test_each_object_type_has_exactly_one_access_function():
 # role being assigned, the demo loader, the test factories, and a conference attendee's
 # relation to the person (家族), which is not a staff role.
 ROLE_DATA = {"offices/services.py", "people/demo.py", "activities/demo.py", "testing.py",
-             "programs/forms.py"}
+             "cases/forms.py"}
 
 
 def test_roles_are_compared_only_in_the_permission_table():

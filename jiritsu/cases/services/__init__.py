@@ -8,17 +8,16 @@ messages, and writes an audit row. Topics live in the submodules. The catalogue
 (programs and their versions) is written by ``jiritsu.programs.services``.
 """
 
-from jiritsu.cases.services.approvals import (
-    approval_decide,
+from jiritsu.cases.services.approval_requests import (
     approval_request_create,
     approval_route_set,
     can_decide,
     route_steps,
 )
+from jiritsu.cases.services.approvals import approval_decide
 from jiritsu.cases.services.conferences import conference_create
 from jiritsu.cases.services.consents import consent_record, consent_withdraw
 from jiritsu.cases.services.enrollments import (
-    consent_in_force,
     enrollment_assign,
     enrollment_change_phase,
     enrollment_continue,
@@ -29,15 +28,14 @@ from jiritsu.cases.services.enrollments import (
     enrollment_set_menus,
     enrollment_start,
     enrollment_transfer,
-    needs_approval,
     open_enrollment,
-    terms,
 )
 from jiritsu.cases.services.outcomes import outcome_record
 from jiritsu.cases.services.plans import plan_create, plan_record_final_achievement
 from jiritsu.cases.services.records import record_create, record_update
 from jiritsu.cases.services.reviews import review_create
 from jiritsu.cases.services.screening import flag_non_matching, ledger_save, nomination_record
+from jiritsu.cases.terms import consent_in_force, needs_approval, terms
 
 __all__ = [
     "approval_decide", "approval_request_create", "approval_route_set", "can_decide",

@@ -1,21 +1,22 @@
-"""決裁: decisions a program marks as needing approval wait here; the effect applies
-only on the final step, through the same transition services."""
+"""決裁: deciding a request step by step; the effect applies only on the final step, through
+the same transition services (enrollments, outcomes). Routes and the creation of requests are
+``approval_requests``, which the transition services call when a decision needs 決裁."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from jiritsu.audit.log import snapshot
 from jiritsu.cases.models import (
     ApprovalRequest,
-    ApprovalRoute,
     ApprovalStep,
-    Conference,
     Enrollment,
 )
+from jiritsu.cases.services.approval_requests import ROLE_LABELS
+from jiritsu.cases.services.enrollments import enrollment_end, enrollment_extend
+from jiritsu.cases.services.outcomes import outcome_record
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
@@ -23,63 +24,6 @@ from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import holds_approval_step
 from jiritsu.programs.models import OutcomeType
 from jiritsu.programs.services._common import Kind, audit, require, same_office
-
-DEFAULT_STEPS = ["supervisor", "manager"]
-KIND_LABELS = {"extend": "期間延長", "end": "支援終了", "achieve": "達成の記録"}
-ROLE_LABELS = dict(Membership.Role.choices)
-
-
-def route_steps(office: Any) -> list[str]:
-    """The office's default route (e.g. ["supervisor", "manager"]); 査察指導員 → 課長 if none."""
-    route = ApprovalRoute.objects.filter(office=office, is_default=True).order_by("id").first()
-    steps = list(route.steps) if route and route.steps else list(DEFAULT_STEPS)
-    return steps
-
-
-@transaction.atomic
-def approval_route_set(*, actor: Membership, name: str, steps: list[str]) -> ApprovalRoute:
-    """Set the office's default 決裁ルート (ordered roles)."""
-    require(actor, "program.manage")
-    valid = {"supervisor", "manager"}
-    if not steps or any(s not in valid for s in steps):
-        raise ValidationFailed("決裁者には査察指導員（supervisor）・課長（manager）を順に指定してください。",
-                               field="steps")
-    route = ApprovalRoute.objects.filter(office=actor.office, is_default=True).first()
-    before = snapshot(route, ["name", "steps"]) if route else None
-    if route is None:
-        route = ApprovalRoute.objects.create(office=actor.office, name=name, steps=steps)
-    else:
-        route.name, route.steps = name, steps
-        route.save(update_fields=["name", "steps"])
-    audit(actor, "approval_route.set", Kind.UPDATE, route, before=before,
-          after=snapshot(route, ["name", "steps"]))
-    return route
-
-
-def approval_request_create(*, actor: Membership, enrollment: Enrollment | None, kind: str,
-                            subject: str, payload: dict[str, Any],
-                            conference: Conference | None = None) -> ApprovalRequest:
-    """Called by the services whose effect needs 決裁 (inside their transaction)."""
-    if enrollment is not None and ApprovalRequest.objects.filter(
-            enrollment=enrollment, kind=kind, status=ApprovalRequest.Status.PENDING).exists():
-        raise IllegalTransition(
-            f"この参加には決裁待ちの「{KIND_LABELS.get(kind, kind)}」が既にあります。決裁が終わるまでお待ちください。",
-            code="approval_pending", field="action")
-    req = ApprovalRequest.objects.create(
-        office=actor.office, enrollment=enrollment, kind=kind, subject=subject[:200],
-        payload=payload, steps=route_steps(actor.office), current_step=0,
-        requested_by=actor.user, conference=conference)
-    audit(actor, "approval.request", Kind.CREATE, req,
-          person=enrollment.person if enrollment else None,
-          after=snapshot(req, ["kind", "subject", "payload", "steps"]))
-    return req
-
-
-def can_decide(membership: Membership, req: ApprovalRequest) -> bool:
-    return (membership.can("approval.decide") and req.status == ApprovalRequest.Status.PENDING
-            and req.current_step < len(req.steps)
-            and holds_approval_step(membership, req.steps[req.current_step])
-            and req.requested_by_id != membership.user_id)
 
 
 @transaction.atomic
@@ -125,11 +69,6 @@ def approval_decide(*, actor: Membership, request: ApprovalRequest, approve: boo
 
 def _apply_effect(actor: Membership, request: ApprovalRequest) -> None:
     """Carry out the approved decision as the final approver, citing the approval."""
-    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
-    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
-    from jiritsu.cases.services.enrollments import enrollment_end, enrollment_extend
-    from jiritsu.cases.services.outcomes import outcome_record
-
     p = request.payload
     if request.enrollment_id is None:
         raise Enrollment.DoesNotExist("an approval to carry out names its episode")

@@ -19,11 +19,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from jiritsu.audit.log import snapshot
 from jiritsu.cases import next_review
-from jiritsu.cases.models import ApprovalRequest, Conference, Consent, Enrollment, EnrollmentEvent
+from jiritsu.cases.models import ApprovalRequest, Conference, Enrollment, EnrollmentEvent
+from jiritsu.cases.services.approval_requests import approval_request_create
+from jiritsu.cases.terms import consent_in_force, needs_approval, terms
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
@@ -67,21 +68,6 @@ END_FROM: dict[str, set[str]] = {
 }
 
 
-def terms(enrollment: Enrollment) -> dict[str, Any]:
-    """The program definition this episode runs under (its ProgramVersion), with the
-    live program as fallback for keys an old snapshot lacks."""
-    snap = enrollment.program_version.snapshot if enrollment.program_version_id else {}
-    program = enrollment.program
-    keys = ["review_interval_months", "standard_length_months", "max_length_months",
-            "approvals_needed", "consent_required", "post_discharge_review_months",
-            "allows_non_recipients"]
-    return {k: snap[k] if k in snap else getattr(program, k) for k in keys}
-
-
-def needs_approval(enrollment: Enrollment, kind: str) -> bool:
-    return kind in (terms(enrollment).get("approvals_needed") or [])
-
-
 def current_version(program: Program) -> ProgramVersion:
     return ProgramVersion.objects.get(program=program, number=program.current_version)
 
@@ -90,14 +76,6 @@ def on_assistance(person: Person, on: dt.date) -> bool:
     h = person.household
     return (h is not None and (h.assistance_started_on is None or h.assistance_started_on <= on)
             and (h.assistance_ended_on is None or h.assistance_ended_on > on))
-
-
-def consent_in_force(person: Person, program: Program, on: dt.date) -> Consent | None:
-    """An unwithdrawn consent for this program (or a general one) given on or before ``on``."""
-    return (Consent.objects.filter(person=person, given_on__lte=on)
-            .filter(Q(program=program) | Q(program__isnull=True))
-            .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
-            .order_by("-given_on").first())
 
 
 def last_event_date(enrollment: Enrollment) -> dt.date | None:
@@ -161,10 +139,6 @@ def _apply(actor: Membership, enrollment: Enrollment, action: str, on: dt.date, 
 
 def _request_approval(actor: Membership, enrollment: Enrollment, kind: str, subject: str,
                       payload: dict[str, Any], conference: Conference | None) -> ApprovalRequest:
-    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
-    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
-    from jiritsu.cases.services.approvals import approval_request_create
-
     return approval_request_create(actor=actor, enrollment=enrollment, kind=kind,
                                    subject=subject, payload=payload, conference=conference)
 

@@ -10,6 +10,9 @@ from django.db import transaction
 
 from jiritsu.audit.log import snapshot
 from jiritsu.cases.models import ApprovalRequest, Enrollment, Outcome
+from jiritsu.cases.services.approval_requests import approval_request_create
+from jiritsu.cases.services.enrollments import enrollment_end
+from jiritsu.cases.terms import needs_approval
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import format_wareki
@@ -48,10 +51,6 @@ def outcome_record(*, actor: Membership, enrollment: Enrollment, outcome_type: O
     """Record an outcome. Refused on a candidate or a declined episode. An outcome that
     counts as achievement needs 決裁 when the program says so (the outcome is written
     when the approval completes); ``end_as_achieved`` then ends the episode as 達成."""
-    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
-    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
-    from jiritsu.cases.services.enrollments import enrollment_end, needs_approval
-
     require(actor, "outcome.record")
     same_office(actor, enrollment)
     data = dict(data or {})
@@ -74,8 +73,6 @@ def outcome_record(*, actor: Membership, enrollment: Enrollment, outcome_type: O
         raise IllegalTransition("参加中でないため、達成として終了できません。", field="end_as_achieved")
     if (approval is None and outcome_type.counts_as_achievement
             and needs_approval(enrollment, "achieve")):
-        from jiritsu.cases.services.approvals import approval_request_create
-
         payload_data = {k: str(v) if isinstance(v, decimal.Decimal) else v
                         for k, v in clean.items()}
         return approval_request_create(

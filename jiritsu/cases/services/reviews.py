@@ -18,6 +18,7 @@ from jiritsu.cases.models import (
     GoalAssessment,
     Review,
 )
+from jiritsu.cases.services import enrollments as E
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import add_months, format_wareki
@@ -35,10 +36,6 @@ def review_create(*, actor: Membership, enrollment: Enrollment, reviewed_on: dt.
     """Record a review of an active episode and carry out its decision:
     continue (next date: given or one interval on), extend, change_phase, achieved, stop.
     Returns the review and, when the decision needs 決裁, the approval request."""
-    # Inside the function: the services import each other (enrollments ↔ approvals ↔ outcomes,
-    # reviews → enrollments); the loop is listed as open work in docs/architecture.md.
-    from jiritsu.cases.services import enrollments as E
-
     require(actor, "review.write")
     same_office(actor, enrollment)
     if enrollment.status != Enrollment.Status.ACTIVE:

@@ -15,7 +15,7 @@ from django.db import models
 
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases.models import ApprovalRequest, ApprovalStep
-from jiritsu.cases.services.approvals import approval_request_create
+from jiritsu.cases.services.approval_requests import approval_request_create
 from jiritsu.reports import disclosure
 from jiritsu.reports.tests import factories as f
 from jiritsu.reports.tests.test_disclosure import build_file
