@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Enrollment, Review
-from jiritsu.cases.services.approvals import KIND_LABELS, route_steps
-from jiritsu.cases.services.enrollments import ACTION_LABELS, needs_approval, terms
+from jiritsu.cases.services.approval_requests import KIND_LABELS, route_steps
+from jiritsu.cases.services.enrollments import ACTION_LABELS
+from jiritsu.cases.terms import needs_approval, terms
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import OutcomeType

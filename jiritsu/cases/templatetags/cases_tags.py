@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from jiritsu.cases.models import Enrollment
-from jiritsu.cases.services.approvals import KIND_LABELS
+from jiritsu.cases.services.approval_requests import KIND_LABELS
 from jiritsu.cases.services.enrollments import ACTION_LABELS
 
 register = template.Library()

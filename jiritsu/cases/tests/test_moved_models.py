@@ -19,8 +19,7 @@ MOVED = [cm.Consent, cm.ConsentGrant, cm.Conference, cm.ConferenceAttendee,
 def test_every_moved_model_keeps_its_programs_table():
     assert [m._meta.db_table for m in MOVED] == [
         f"programs_{m.__name__.lower()}" for m in MOVED]
-    m2m = {f.remote_field.through._meta.db_table for m in MOVED
-           for f in m._meta.local_many_to_many}
+    m2m = {f.m2m_db_table() for m in MOVED for f in m._meta.local_many_to_many}
     assert m2m == {"programs_enrollment_menus", "programs_enrollment_referred_partners",
                    "programs_activityrecord_staff_present",
                    "programs_activityrecord_partners_present"}

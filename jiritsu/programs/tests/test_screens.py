@@ -262,9 +262,9 @@ def test_an_extension_says_up_front_it_needs_approval_and_the_approver_sees_the_
         snapshot=services.program_snapshot(discharge))
     cw = world.m(world.caseworker)
     make_consent(world.person, discharge, recorded_by=world.caseworker)
-    e = services.enrollment_create(actor=cw, person=world.person, program=discharge,
+    e = case_services.enrollment_create(actor=cw, person=world.person, program=discharge,
                                    on=D(2025, 4, 1))
-    services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1),
+    case_services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 1),
                               planned_end_on=D(2025, 9, 30))
     client.force_login(world.caseworker)
     page = client.get(reverse("programs:enrollment", args=[e.pk])).content.decode()
