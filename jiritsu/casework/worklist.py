@@ -2,10 +2,10 @@
 line linking to the screen where it is done.
 
 Nothing is computed here twice: every kind of line comes from the rule's own home —
-visits from :mod:`jiritsu.casework.visits`, reviews from ``programs.selectors.reviews_due``,
+visits from :mod:`jiritsu.casework.visits`, reviews from ``cases.selectors.reviews_due``,
 退院後の確認 from ``activities.selectors.discharge_follow_ups``, guidance deadlines from the
 guidance procedure's next step (``guidance.selectors.open_cases_board``), 同意待ち from
-``programs.selectors.consents_pending``, 決裁 from ``programs.selectors.approvals_waiting``
+``cases.selectors.consents_pending``, 決裁 from ``cases.selectors.approvals_waiting``
 and 供覧 from :mod:`jiritsu.casework.confirm`.
 """
 

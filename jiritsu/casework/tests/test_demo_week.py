@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.casework.models import CaseworkSettings, DigestPreference, PlannedVisit
 from jiritsu.casework.tests.test_digest import smtp  # noqa: F401 - the SMTP server fixture
 from jiritsu.casework.visits import caseload_households
 from jiritsu.people.demo import load_demo
-from jiritsu.programs.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
 
