@@ -29,18 +29,19 @@ Cell = str | int | float | None
 
 # ---- tables (shared by Excel, CSV and PDF) ----------------------------------------------
 
-PROGRAM_HEADERS = ["コード", "プログラム名", "自立の種類", "策定年月", "対象者数", "参加者数",
+# The program's name leads (its internal code is not for readers and widened the first column).
+PROGRAM_HEADERS = ["プログラム名", "自立の種類", "策定年月", "対象者数", "参加者数",
                    "開始者数", "終了者数", "継続者数", "達成者数", "達成までの日数（中央値）"]
 TAKEHARA_HEADERS = ["プログラム名", "策定年月", "支援対象者数", "達成者数"]
 
 
 def program_rows(report: dict[str, Any]) -> list[list[Cell]]:
     rows: list[list[Cell]] = [
-        [p["code"], p["name"], p["kind_label"], p["established_label"], p["eligible"],
+        [p["name"], p["kind_label"], p["established_label"], p["eligible"],
          p["participants"], p["started"], p["ended"], p["continuing"], p["achieved"],
          p["median_days_to_achievement"]] for p in report["programs"]]
     t = report["totals"]
-    rows.append(["", "合計（実人数）", "", "", t["eligible"], t["participants"], t["started"],
+    rows.append(["合計（実人数）", "", "", t["eligible"], t["participants"], t["started"],
                  t["ended"], t["continuing"], t["achieved"], t["median_days_to_achievement"]])
     return rows
 
@@ -159,7 +160,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         append_row(summary, ["地区担当員数", cl["caseworkers"]])
         append_row(summary, ["1人あたり平均世帯数", cl["average"]])
     _sheet(wb, "プログラム別", title, PROGRAM_HEADERS, program_rows(report),
-           [10, 40, 14, 14, 10, 10, 10, 10, 10, 10, 14], rate_columns=(11,))
+           [40, 14, 14, 10, 10, 10, 10, 10, 10, 14], rate_columns=(10,))
     _sheet(wb, "策定状況", f"{title}　（単位：人）", TAKEHARA_HEADERS, takehara_rows(report),
            [44, 14, 14, 12])
     _sheet(wb, "成果・終了理由", title, ["プログラム名", "区分", "項目", "人数"],

@@ -28,15 +28,16 @@ def test_excel_is_a_submission_sheet_with_numbers_as_numbers(world: Any, history
                              "移行", "担当員別世帯数"]
     ws = wb["プログラム別"]
     assert ws["A1"].value.startswith("令和7年度 自立支援プログラム実施状況")
-    assert [c.value for c in ws[3]][:6] == ["コード", "プログラム名", "自立の種類", "策定年月",
+    assert [c.value for c in ws[3]][:5] == ["プログラム名", "自立の種類", "策定年月",
                                             "対象者数", "参加者数"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
-    assert rows["E01"][4:10] == (5, 4, 3, 2, 3, 2)
-    assert all(isinstance(v, int) for v in rows["E01"][4:10])
-    assert rows["E01"][10] == 139.5
-    total = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "合計（実人数）")
-    assert total[4:10] == (8, 5, 4, 3, 4, 3)
-    assert ws.column_dimensions["B"].width == 40
+    emp = rows["精神障害者就労支援プログラム"]
+    assert emp[3:9] == (5, 4, 3, 2, 3, 2)
+    assert all(isinstance(v, int) for v in emp[3:9])
+    assert emp[9] == 139.5
+    total = rows["合計（実人数）"]
+    assert total[3:9] == (8, 5, 4, 3, 4, 3)
+    assert ws.column_dimensions["A"].width == 40
     takehara = list(wb["策定状況"].iter_rows(min_row=4, values_only=True))
     assert ("精神障害者就労支援プログラム", "平成18年9月", 5, 2) in takehara
     kpi = wb["概要"]
