@@ -15,6 +15,20 @@ from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.people.models import Household, Person
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _attachments_in_a_temporary_folder(tmp_path_factory: Any) -> Iterator[None]:
+    """Attached files written by tests go to a throw-away folder, never under var/."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("attachments")
+    stores = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(folder)}}}
+    with override_settings(STORAGES=stores):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher_and_no_scope(settings: Any) -> Any:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

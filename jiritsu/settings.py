@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jiritsu.activities",
     "jiritsu.reports",
     "jiritsu.casework",
+    "jiritsu.documents",
     "jiritsu.api",
     "jiritsu.web",
 ]
@@ -228,7 +229,27 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Attached documents (jiritsu.documents): the file system under var/ by default; an
+    # S3-compatible object store when JIRITSU_ATTACHMENT_S3_BUCKET is set (django-storages,
+    # which then needs boto3). The database keeps only each file's name, checksum, size and type.
+    "attachments": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": os.environ["JIRITSU_ATTACHMENT_S3_BUCKET"],
+            "endpoint_url": os.environ.get("JIRITSU_ATTACHMENT_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("JIRITSU_ATTACHMENT_S3_REGION") or None,
+            "default_acl": None, "querystring_auth": True, "file_overwrite": False}}
+        if os.environ.get("JIRITSU_ATTACHMENT_S3_BUCKET") else
+        {"BACKEND": "django.core.files.storage.FileSystemStorage",
+         "OPTIONS": {"location": str(VAR_DIR / "attachments"), "base_url": None,
+                     "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
+    ),
 }
+# Attachments: the largest file accepted, all of one office's files together, and how long
+# the bytes of a deleted attachment are kept (counted from the day it was attached).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("JIRITSU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ATTACHMENT_OFFICE_QUOTA_BYTES = int(os.environ.get("JIRITSU_ATTACHMENT_OFFICE_QUOTA_BYTES",
+                                                   5 * 1024 * 1024 * 1024))
+ATTACHMENT_RETENTION_YEARS = int(os.environ.get("JIRITSU_ATTACHMENT_RETENTION_YEARS", 5))
 WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

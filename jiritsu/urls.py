@@ -18,6 +18,7 @@ urlpatterns = [
     path("activities/", include("jiritsu.activities.urls")),
     path("reports/", include("jiritsu.reports.urls")),
     path("day/", include("jiritsu.casework.urls")),
+    path("documents/", include("jiritsu.documents.urls")),
     path("national/", national_views.national, name="national"),
     path("api/", include("jiritsu.api.urls")),
 ]

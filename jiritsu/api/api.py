@@ -87,6 +87,7 @@ def _register() -> None:
         activities_sessions,
         activities_support,
         admin,
+        documents,
         guidance,
         lifecycle,
         national,
@@ -111,6 +112,7 @@ def _register() -> None:
     api.add_router("", admin.router, tags=["事務所の管理・監査ログ"])
     api.add_router("", activities_sessions.router, tags=["活動：学習会・講座"])
     api.add_router("", activities_support.router, tags=["活動：支援の詳細"])
+    api.add_router("", documents.router, tags=["添付書類"])
 
 
 _register()

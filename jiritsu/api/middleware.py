@@ -114,7 +114,14 @@ def nul_fields(request: HttpRequest) -> list[str]:
     for key, values in request.GET.lists():
         if NUL in key or any(NUL in v for v in values):
             found.append(key.replace(NUL, ""))
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_type == (
+            "multipart/form-data"):
+        # A file upload (attachments): the files are bytes and may hold NULs; the text
+        # fields beside them may not.
+        for key, values in request.POST.lists():
+            if NUL in key or any(NUL in v for v in values):
+                found.append(key.replace(NUL, ""))
+    elif request.method in ("POST", "PUT", "PATCH", "DELETE"):
         body = request.body
         # Cheap test first: a NUL in JSON text is the escape \u0000 (or, invalid, a raw byte).
         if b"\\u0000" in body or b"\x00" in body:
@@ -135,8 +142,9 @@ def _nul_refusal(fields: list[str]) -> HttpResponse:
 
 
 def too_large(request: HttpRequest) -> bool:
-    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the API takes JSON only): answered 413
-    in the API's error shape before anything reads it (Django would answer an HTML 400)."""
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (JSON, or a multipart upload): answered 413
+    in the API's error shape before anything reads it (Django would answer an HTML 400);
+    attachments are limited lower, per file (settings.ATTACHMENT_MAX_BYTES)."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -274,21 +274,37 @@ COVERED: set[type[models.Model]] = {
 }
 
 
-def _app_providers() -> list[tuple[Provider, set[type[models.Model]]]]:
+def _app_modules() -> list[Any]:
     found = []
     for config in apps.get_app_configs():
         if not config.name.startswith("jiritsu.") or config.name == "jiritsu.reports":
             continue
         try:
-            module = importlib.import_module(f"{config.name}.disclosure")
+            found.append(importlib.import_module(f"{config.name}.disclosure"))
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.disclosure":
                 raise
-            continue
+    return found
+
+
+def _app_providers() -> list[tuple[Provider, set[type[models.Model]]]]:
+    found = []
+    for module in _app_modules():
         provider = getattr(module, "disclosure_sections", None)
         if callable(provider):
             found.append((provider, set(getattr(module, "DISCLOSURE_MODELS", ()))))
     return found
+
+
+def collect_files(person: Person) -> dict[str, bytes]:
+    """Files the office keeps for the person (attached scans and photos), for the zip: an
+    app adds them by defining ``disclosure_files(person)`` (path in the zip → bytes)."""
+    files: dict[str, bytes] = {}
+    for module in _app_modules():
+        provider = getattr(module, "disclosure_files", None)
+        if callable(provider):
+            files.update(provider(person))
+    return files
 
 
 def person_paths(model: type[models.Model], depth: int = 3,

@@ -204,6 +204,8 @@ def person_disclose(*, actor: Membership, person: Person, fmt: str = "zip") -> E
             person, sections, generated_at=now, office_name=actor.office.name,
             actor_label=str(actor.user))
     if fmt == "zip":
+        files.update({f"{stem}/{name}": data
+                      for name, data in disclosure.collect_files(person).items()})
         out = ExportFile(disclosure.as_zip(files), f"{stem}.zip", "application/zip")
     elif fmt == "pdf":
         out = ExportFile(files[f"{stem}.pdf"], f"{stem}.pdf", "application/pdf")

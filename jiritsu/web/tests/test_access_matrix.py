@@ -51,6 +51,9 @@ from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Conference, En
 from jiritsu.cases.testing import make_consent
 from jiritsu.casework.models import PlannedVisit, SavedFilter
 from jiritsu.core import clock
+from jiritsu.documents.access import Target
+from jiritsu.documents.services import attachment_add
+from jiritsu.documents.testing import png_bytes
 from jiritsu.guidance.tests.helpers import Walker
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.offices.permissions import ROLE_ACTIONS
@@ -160,6 +163,9 @@ def _build() -> MatrixWorld:
                                           created_by=users["caseworker"])
     saved = SavedFilter.objects.create(office=office, user=users["caseworker"], name="訪問",
                                        params={"kinds": ["visit"], "window": "week"})
+    attachment = attachment_add(
+        actor=cw, person=person, target=Target("person", person), data=png_bytes(),
+        original_name="履歴書.png", document_type="resume", document_date=dt.date(2026, 4, 1))
     w.ids = {
         "person": person.pk, "household": person.household_id, "enrollment": enrollment.pk,
         "program": program.pk, "consent": consent.pk, "record": record.pk, "ledger": ledger.pk,
@@ -172,7 +178,7 @@ def _build() -> MatrixWorld:
         "series_program": series.program_id, "employer_partner": ctx.partners["employer"].pk,
         "training_enrollment": placement.enrollment_id, "training_employer": placement.employer_id,
         "contact": contact.pk, "facility": facility.pk, "planned_visit": planned.pk,
-        "saved_filter": saved.pk,
+        "saved_filter": saved.pk, "attachment": attachment.pk,
         # Ids a body names (not the path): real rows of this office, never a guessed 1, which
         # belongs to whichever office happened to be created first in the test database.
         "phase": (program.phases.order_by("order", "id").first()
@@ -284,6 +290,9 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "api:token_revoke": {"pk": "token"},
     "casework:visit_record": {"pk": "planned_visit"}, "casework:visit_cancel": {"pk": "planned_visit"},
     "casework:confirm_record": {"pk": "record"}, "casework:filter_delete": {"pk": "saved_filter"},
+    "documents:person_list": {"person_pk": P}, "documents:upload": {"person_pk": P},
+    "documents:download": {"pk": "attachment"}, "documents:thumbnail": {"pk": "attachment"},
+    "documents:delete": {"pk": "attachment"},
 }
 
 # Routes whose view declares no action (or needs more than the declared one), with the actions
@@ -361,6 +370,13 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("POST /approvals/{approval_id}/decide", "manager"): "403",
     # The Hello Work reports only its own steps (支援中・就職・支援終了), not 個人票A.
     ("POST /hello-work-referrals/{referral_id}/steps", "partner"): "403",
+    # An upload with no body is attached to the person, which needs 編集 (person.edit);
+    # support staff and partners attach to records (documents/tests).
+    # Deleting needs the action of what the attachment belongs to (the person here: 編集),
+    # known only once the attachment is read; support staff and partners delete on records.
+    **{(route, role): "403" for role in ("support_staff", "partner")
+       for route in ("POST /people/{person_id}/attachments", "documents:delete",
+                     "POST /attachments/{attachment_id}/delete")},
 }
 
 
@@ -523,6 +539,9 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /people/{person_id}/receiving-requests": ("enrollment.manage", "activity.view"),
     "POST /people/{person_id}/receiving-requests/{request_id}/answer":
         ("enrollment.manage", "activity.view"),
+    "GET /people/{person_id}/attachments": (V,), "POST /people/{person_id}/attachments": (V,),
+    "GET /attachments/{attachment_id}": (V,), "GET /attachments/{attachment_id}/content": (V,),
+    "POST /attachments/{attachment_id}/delete": (V,),
 }
 
 PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "program",
@@ -531,7 +550,7 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "case_id": "case", "step_id": "step", "frozen_id": "frozen",
             "placement_id": "placement", "referral_id": "referral", "series_id": "series",
             "recruitment_id": "recruitment", "membership_id": "membership",
-            "partner_id": "partner", "token_id": "token"}
+            "partner_id": "partner", "token_id": "token", "attachment_id": "attachment"}
 PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity"}
 # Query parameters a read needs to answer at all.
 API_QUERY: dict[str, dict[str, Any]] = {
