@@ -244,12 +244,11 @@ STORAGES = {
                      "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
     ),
 }
-# Attachments: the largest file accepted, all of one office's files together, and how long
-# the bytes of a deleted attachment are kept (counted from the day it was attached).
+# Attachments: the largest file accepted, and all of one office's files together. How long
+# a deleted attachment's bytes are kept is the office's own record retention period.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIRITSU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 ATTACHMENT_OFFICE_QUOTA_BYTES = int(os.environ.get("JIRITSU_ATTACHMENT_OFFICE_QUOTA_BYTES",
                                                    5 * 1024 * 1024 * 1024))
-ATTACHMENT_RETENTION_YEARS = int(os.environ.get("JIRITSU_ATTACHMENT_RETENTION_YEARS", 5))
 WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

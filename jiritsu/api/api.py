@@ -88,6 +88,7 @@ def _register() -> None:
         activities_support,
         admin,
         documents,
+        forms,
         guidance,
         lifecycle,
         national,
@@ -113,6 +114,7 @@ def _register() -> None:
     api.add_router("", activities_sessions.router, tags=["活動：学習会・講座"])
     api.add_router("", activities_support.router, tags=["活動：支援の詳細"])
     api.add_router("", documents.router, tags=["添付書類"])
+    api.add_router("", forms.router, tags=["帳票"])
 
 
 _register()

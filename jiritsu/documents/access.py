@@ -15,6 +15,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from jiritsu.activities.access import get_referral_for_user
+from jiritsu.core import clock
+from jiritsu.core.wareki import fiscal_year_of
+from jiritsu.documents.catalogue import YearTable
 from jiritsu.documents.models import Attachment
 from jiritsu.guidance.access import visible_cases
 from jiritsu.guidance.models import GuidanceStep
@@ -23,7 +27,16 @@ from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
 from jiritsu.people.access import partner_categories, visible_people
 from jiritsu.people.models import Person
-from jiritsu.programs.access import visible_consents, visible_enrollments, visible_records
+from jiritsu.programs.access import (
+    get_conference_for_user,
+    get_consent_for_user,
+    get_enrollment_for_user,
+    get_ledger_for_user,
+    get_record_for_user,
+    visible_consents,
+    visible_enrollments,
+    visible_records,
+)
 
 # What an attachment may belong to → the action that attaching (and deleting) needs.
 TARGET_ACTIONS: dict[str, str] = {
@@ -133,3 +146,45 @@ def target_choices(m: Membership, person: Person) -> list[tuple[str, str]]:
         out += [(f"guidance_step:{s.pk}", f"指導指示: {s}") for s in GuidanceStep.objects.filter(
             case__in=visible_cases(m), case__person=person).order_by("-occurred_on")[:50]]
     return out
+
+
+# ---------------------------------------------------------------- forms (帳票)
+
+@dataclass(frozen=True)
+class FormTarget:
+    """What a form prints from, reached through its own access function, and whom it is about."""
+
+    obj: Any
+    person: Person | None
+    people: tuple[Any, ...] = ()
+
+
+def get_form_target(membership: Membership | None, target: str, pk: Any, *,
+                    fiscal_year: int | None = None) -> FormTarget:
+    """The record a form is printed from. ``form.print`` first (403), then the record's own
+    access rule (its action → 403, another office or missing → 404)."""
+    m = require(membership, "form.print")
+    if target == "enrollment":
+        e = get_enrollment_for_user(m, pk)
+        return FormTarget(e, e.person)
+    if target == "referral":
+        r = get_referral_for_user(m, pk)
+        return FormTarget(r, r.enrollment.person)
+    if target == "ledger":
+        ledger = get_ledger_for_user(m, pk)
+        return FormTarget(ledger, None,
+                          tuple(ledger.entries.values_list("person_id", flat=True)))
+    if target == "consent":
+        c = get_consent_for_user(m, pk)
+        return FormTarget(c, c.person)
+    if target == "conference":
+        conf = get_conference_for_user(m, pk)
+        return FormTarget(conf, None,
+                          tuple(conf.decisions.values_list("person_id", flat=True)))
+    if target == "record":
+        r2 = get_record_for_user(m, pk)
+        return FormTarget(r2, r2.person)
+    if target == "year":
+        require(m, "report.view")
+        return FormTarget(YearTable(m.office, fiscal_year or fiscal_year_of(clock.today())), None)
+    raise Http404

@@ -121,10 +121,39 @@ class Attachment(models.Model):
         return "本人の書類"
 
     def retained_until(self) -> dt.date:
-        """The last day the bytes must be kept (counted from the day it was attached)."""
+        """The last day the bytes must be kept: the office's retention period for case
+        records (``Office.record_retention_years``), counted from the day it was attached."""
         day = clock.japan_date(self.uploaded_at) if self.uploaded_at else clock.today()
-        years = settings.ATTACHMENT_RETENTION_YEARS
+        years = self.office.record_retention_years
         try:
             return day.replace(year=day.year + years)
         except ValueError:  # 29 February
             return day.replace(year=day.year + years, day=28)
+
+
+class FormIssue(models.Model):
+    """帳票の発行: the 文書番号 given to an outgoing form for one record (a reprint keeps it)."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="form_issues")
+    form_key = models.CharField("帳票", max_length=40)
+    object_id = models.PositiveBigIntegerField("対象のID")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveIntegerField("番号")
+    document_number = models.CharField("文書番号", max_length=80)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="発行者")
+    issued_at = models.DateTimeField("発行日時", auto_now_add=True)
+
+    objects: ClassVar[models.Manager[FormIssue]] = ScopedManager(office="office")
+
+    class Meta:
+        verbose_name = "帳票の発行"
+        constraints = [
+            models.UniqueConstraint(fields=["office", "form_key", "object_id"],
+                                    name="form_issue_once_per_record"),
+            models.UniqueConstraint(fields=["office", "fiscal_year", "number"],
+                                    name="form_issue_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_number}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jiritsu.documents import views
+from jiritsu.documents.catalogue import FORMS
 
 app_name = "documents"
 urlpatterns = [
@@ -9,4 +10,8 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.download, name="download"),
     path("attachments/<int:pk>/preview.png", views.thumbnail, name="thumbnail"),
     path("attachments/<int:pk>/delete/", views.delete, name="delete"),
+] + [
+    path(f"forms/{key}/" if spec.target == "year" else f"forms/{key}/<int:pk>/",
+         views.form_view(spec), name=f"form_{key.replace('-', '_')}")
+    for key, spec in FORMS.items()
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from jiritsu.documents import preview, services
 from jiritsu.documents.access import (
     TARGET_ACTIONS,
     get_attachment_for_user,
+    get_form_target,
     person_attachments,
     resolve_target,
     target_choices,
@@ -21,6 +23,7 @@ from jiritsu.documents.access import (
 )
 from jiritsu.documents.forms import AttachmentForm, DeleteForm
 from jiritsu.documents.models import Attachment
+from jiritsu.documents.printing import FormSpec, GlyphsMissing, MissingFields, form_print
 from jiritsu.offices.access import action_required, deny
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.people.access import get_person_for_user
@@ -116,3 +119,37 @@ def delete(request: OfficeRequest, pk: int) -> HttpResponse:
             return redirect(f"/people/{attachment.person_id}/#attachments")
     return render(request, "documents/delete.html", {"form": form, "attachment": attachment,
                                                      "person": attachment.person})
+
+
+# ---------------------------------------------------------------- forms (帳票)
+
+def form_view(spec: FormSpec) -> Callable[..., HttpResponse]:
+    """The screen action of one form: the PDF, or a page naming what stops it from printing."""
+
+    @action_required("form.print")
+    def view(request: OfficeRequest, pk: int = 0) -> HttpResponse:
+        m = request.membership
+        raw_year = request.GET.get("fiscal_year", "")
+        fiscal_year = int(raw_year) if raw_year.isdigit() and 1900 < int(raw_year) < 2100 else None
+        target = get_form_target(m, spec.target, pk, fiscal_year=fiscal_year)
+        try:
+            printed = form_print(actor=m, spec=spec, obj=target.obj, person=target.person,
+                                 people=target.people,
+                                 allow_missing_glyphs=request.GET.get("confirm") == "1")
+        except (MissingFields, GlyphsMissing) as exc:
+            return render(request, "documents/form_problem.html", {
+                "spec": spec, "error": exc, "person": target.person,
+                "missing": getattr(exc, "missing", []), "glyphs": getattr(exc, "glyphs", []),
+                "confirm_url": f"{request.path}?{_with_confirm(request)}"})
+        response = HttpResponse(printed.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(printed.filename)}"
+        return response
+
+    view.__name__ = f"form_{spec.key.replace('-', '_')}"
+    return view
+
+
+def _with_confirm(request: OfficeRequest) -> str:
+    query = request.GET.copy()
+    query["confirm"] = "1"
+    return query.urlencode()

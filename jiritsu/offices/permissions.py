@@ -39,6 +39,8 @@ ACTIONS: frozenset[str] = frozenset(
         "visit.plan", "record.confirm", "worklist.view", "casework.settings",
         # The national roll-up (全国集計): counts over every office; an installation role's.
         "national.view",
+        # Printing the office's forms (帳票) from the record: the office's own staff.
+        "form.print",
     }
 )
 
@@ -48,6 +50,7 @@ _CASEWORKER = {
     "consent.record", "conference.manage", "plan.write", "record.write", "review.write",
     "outcome.record", "guidance.manage", "report.view", "report.people", "export.run",
     "apitoken.manage", "activity.view", "referral.advance", "visit.plan", "worklist.view",
+    "form.print",
 }
 _SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
                              "caseload.team", "record.confirm"}
@@ -56,6 +59,7 @@ _MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settin
 _SUPPORT_STAFF = {
     "person.view", "household.view", "program.view", "record.write", "review.write",
     "plan.write", "apitoken.manage", "activity.view", "report.people", "worklist.view",
+    "form.print",
 }
 _PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -25,6 +25,7 @@ from jiritsu.api.common import (
     person_ref,
     responses,
 )
+from jiritsu.api.http import ApiRequest
 from jiritsu.core import wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.documents import services
@@ -37,6 +38,8 @@ from jiritsu.documents.access import (
 from jiritsu.documents.models import Attachment, DocumentType
 
 router = Router()
+# The file is checked by the operation (after the role), not by the schema: see AttachmentIn.
+OPTIONAL_FILE = File(None)
 
 
 class AttachmentOut(Schema):
@@ -74,7 +77,7 @@ class AttachmentListOut(Schema):
 
 @router.get("/people/{person_id}/attachments", response=responses(AttachmentListOut),
             summary="世帯員の添付書類の一覧")
-def attachment_list(request: HttpRequest, person_id: Id) -> AttachmentListOut:
+def attachment_list(request: ApiRequest, person_id: Id) -> AttachmentListOut:
     m = acting(request, "person.view")
     person = person_ref(m, person_id)
     return AttachmentListOut(results=[_out(a) for a in person_attachments(m, person)])
@@ -97,8 +100,8 @@ class AttachmentIn(Schema):
     "/people/{person_id}/attachments", response=responses(AttachmentOut, 201),
     summary="書類を添付（multipart/form-data: file, document_type, document_date, 任意で "
             "attached_to・attached_to_id・note。形式はファイルの中身で判定：PDF・JPEG・PNG）")
-def attachment_create(request: HttpRequest, person_id: Id, meta: Form[AttachmentIn],
-                      file: UploadedFile | None = File(None)) -> tuple[int, AttachmentOut]:
+def attachment_create(request: ApiRequest, person_id: Id, meta: Form[AttachmentIn],
+                      file: UploadedFile | None = OPTIONAL_FILE) -> tuple[int, AttachmentOut]:
     m = acting(request, "person.view")
     person = person_ref(m, person_id)
     document_type, document_date, note = meta.document_type, meta.document_date, meta.note
@@ -126,7 +129,7 @@ def attachment_create(request: HttpRequest, person_id: Id, meta: Form[Attachment
 
 @router.get("/attachments/{attachment_id}", response=responses(AttachmentOut),
             summary="添付書類の情報")
-def attachment_detail(request: HttpRequest, attachment_id: Id) -> AttachmentOut:
+def attachment_detail(request: ApiRequest, attachment_id: Id) -> AttachmentOut:
     m = acting(request, "person.view")
     return _out(get_attachment_for_user(m, attachment_id))
 
@@ -135,7 +138,7 @@ def attachment_detail(request: HttpRequest, attachment_id: Id) -> AttachmentOut:
             openapi_extra=file_operation("application/pdf", "image/jpeg", "image/png",
                                          description="添付されたファイル"),
             summary="添付書類のダウンロード（閲覧として監査ログに記録）")
-def attachment_content(request: HttpRequest, attachment_id: Id) -> HttpResponse:
+def attachment_content(request: ApiRequest, attachment_id: Id) -> HttpResponse:
     m = acting(request, "person.view")
     attachment = get_attachment_for_user(m, attachment_id)
     data = services.attachment_read(actor=m, attachment=attachment)
@@ -148,7 +151,7 @@ class DeleteIn(InputSchema):
 
 @router.post("/attachments/{attachment_id}/delete", response=responses(AttachmentOut),
              summary="添付書類の削除（理由を記録。ファイルは保存期間の満了後に消去）")
-def attachment_delete(request: HttpRequest, attachment_id: Id, body: DeleteIn) -> AttachmentOut:
+def attachment_delete(request: ApiRequest, attachment_id: Id, body: DeleteIn) -> AttachmentOut:
     m = acting(request, "person.view")
     attachment = get_attachment_for_user(m, attachment_id, write=True)
     return _out(services.attachment_delete(actor=m, attachment=attachment, reason=body.reason))

@@ -167,9 +167,8 @@ def test_every_integer_in_a_request_body_is_within_a_column_range(document):
 
     for path, item in document["paths"].items():
         for method, op in item.items():
-            if "requestBody" in op:
-                walk(op["requestBody"]["content"]["application/json"]["schema"],
-                     f"{method.upper()} {path} ", INT_MIN, INT_MAX)
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                walk(content["schema"], f"{method.upper()} {path} ", INT_MIN, INT_MAX)
             for param in op.get("parameters", []):  # filters may compare with 64-bit columns
                 walk(param["schema"], f"{method.upper()} {path} {param['name']}",
                      -(2 ** 63), 2 ** 63 - 1)

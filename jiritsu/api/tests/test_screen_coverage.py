@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jiritsu.api.api import api
+from jiritsu.documents.catalogue import FORMS
 
 PREFIX = "/api/v1"
 
@@ -149,6 +150,14 @@ SCREEN_TO_API: dict[str, list[str]] = {
     # --- API tokens (the screen and the API manage the same tokens)
     "api:tokens": ["GET /tokens", "POST /tokens"],
     "api:token_revoke": ["POST /tokens/{token_id}/revoke"],
+    # --- attachments (添付書類)
+    "documents:person_list": ["GET /people/{person_id}/attachments"],
+    "documents:upload": ["POST /people/{person_id}/attachments"],
+    "documents:download": ["GET /attachments/{attachment_id}/content"],
+    "documents:delete": ["GET /attachments/{attachment_id}", "POST /attachments/{attachment_id}/delete"],
+    # --- forms (帳票): one operation per form, on the path of the record it prints from
+    **{f"documents:form_{key.replace('-', '_')}": [f"GET {spec.api_path}"]
+       for key, spec in FORMS.items()},
 }
 
 NO_API: dict[str, str] = {
@@ -156,6 +165,7 @@ NO_API: dict[str, str] = {
     "logout": "ends the browser session; an integration revokes its token instead",
     "switch_office": "chooses the session's office; the API says X-Jiritsu-Office per request",
     "people:import_template": "a blank spreadsheet for people to fill in; the API takes JSON rows",
+    "documents:thumbnail": "a small picture for the person page; the API gives the file itself",
 }
 
 # Not screens: the API itself (its docs page and JSON document are the API's own).

@@ -56,6 +56,7 @@ EXPECTED: dict[str, set[str]] = {
     "export.run": {C, S, M},
     "person.disclose": {S, M},
     "apitoken.manage": {C, S, M, SS, P, A},
+    "form.print": {C, S, M, SS},
     # An installation role's (below), never an office role's.
     "national.view": set(),
 }
