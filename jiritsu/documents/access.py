@@ -16,6 +16,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jiritsu.activities.access import get_referral_for_user
+from jiritsu.cases.access import (
+    get_conference_for_user,
+    get_consent_for_user,
+    get_enrollment_for_user,
+    get_record_for_user,
+    visible_consents,
+    visible_enrollments,
+    visible_records,
+)
 from jiritsu.core import clock
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.documents.catalogue import YearTable
@@ -27,16 +36,7 @@ from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
 from jiritsu.people.access import partner_categories, visible_people
 from jiritsu.people.models import Person
-from jiritsu.programs.access import (
-    get_conference_for_user,
-    get_consent_for_user,
-    get_enrollment_for_user,
-    get_ledger_for_user,
-    get_record_for_user,
-    visible_consents,
-    visible_enrollments,
-    visible_records,
-)
+from jiritsu.programs.access import get_ledger_for_user
 
 # What an attachment may belong to → the action that attaching (and deleting) needs.
 TARGET_ACTIONS: dict[str, str] = {

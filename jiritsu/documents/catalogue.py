@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from jiritsu.activities.models import HelloWorkReferral
-from jiritsu.core import wareki
-from jiritsu.documents.printing import FormSpec, Need
-from jiritsu.offices.models import Office
-from jiritsu.people.models import Person
-from jiritsu.programs.models import (
+from jiritsu.cases.models import (
     ActivityRecord,
     Conference,
     Consent,
     DataCategory,
     Enrollment,
-    ScreeningLedger,
 )
+from jiritsu.core import wareki
+from jiritsu.documents.printing import FormSpec, Need
+from jiritsu.offices.models import Office
+from jiritsu.people.models import Person
+from jiritsu.programs.models import ScreeningLedger
 from jiritsu.reports import exports
 from jiritsu.reports.figures import office_report
 from jiritsu.reports.periods import Period

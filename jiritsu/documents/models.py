@@ -18,11 +18,11 @@ from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
 
+from jiritsu.cases.models import ActivityRecord, Consent, DataCategory, Enrollment
 from jiritsu.core import clock, wareki
 from jiritsu.guidance.models import GuidanceStep
 from jiritsu.offices.models import Office
 from jiritsu.people.models import Person
-from jiritsu.programs.models import ActivityRecord, Consent, DataCategory, Enrollment
 
 User = settings.AUTH_USER_MODEL
 

@@ -17,13 +17,14 @@ from django.urls import reverse
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Enrollment
+from jiritsu.cases.testing import make_consent
 from jiritsu.documents import services
 from jiritsu.documents.access import Target
 from jiritsu.documents.models import Attachment
 from jiritsu.documents.testing import HEIC_HEAD, jpeg_bytes, pdf_bytes, png_bytes
 from jiritsu.guidance.tests.helpers import Walker
-from jiritsu.programs.models import Enrollment
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 

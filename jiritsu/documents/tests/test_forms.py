@@ -20,25 +20,25 @@ from PIL import Image
 from jiritsu import testing as t
 from jiritsu.activities.models import HelloWorkReferral
 from jiritsu.audit.models import AuditEvent, AuditPerson
-from jiritsu.documents.catalogue import FORMS
-from jiritsu.documents.models import FormIssue
-from jiritsu.guidance import services as gs
-from jiritsu.guidance.tests.helpers import Walker
-from jiritsu.people.models import HospitalStay, Illness, Qualification, WorkHistory
-from jiritsu.programs.models import (
+from jiritsu.cases.models import (
     ActivityRecord,
     Conference,
     ConferenceAttendee,
     ConferenceDecision,
     Enrollment,
-    LedgerEntry,
     Plan,
     PlanCommitment,
     PlanGoal,
     Review,
-    ScreeningLedger,
 )
-from jiritsu.programs.testing import make_consent, make_program
+from jiritsu.cases.testing import make_consent
+from jiritsu.documents.catalogue import FORMS
+from jiritsu.documents.models import FormIssue
+from jiritsu.guidance import services as gs
+from jiritsu.guidance.tests.helpers import Walker
+from jiritsu.people.models import HospitalStay, Illness, Qualification, WorkHistory
+from jiritsu.programs.models import LedgerEntry, ScreeningLedger
+from jiritsu.programs.testing import make_program
 
 pytestmark = pytest.mark.django_db
 ARTIFACTS = Path(os.environ.get("JIRITSU_FORM_PNG_DIR", "")) if os.environ.get(
