@@ -27,6 +27,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "home": ["GET /households", "GET /reviews/due", "GET /approvals", "GET /consents",
              "GET /tasks", "GET /records", "GET /enrollments", "GET /people"],
     "search": ["GET /people"],
+    "casework:worklist": ["GET /reviews/due", "GET /approvals", "GET /consents", "GET /tasks"],
     # --- people and households
     "people:person": ["GET /people/{person_id}", "GET /people/{person_id}/timeline"],
     "people:person_edit": ["GET /people/{person_id}", "PATCH /people/{person_id}"],
@@ -166,6 +167,22 @@ NO_API: dict[str, str] = {
     "switch_office": "chooses the session's office; the API says X-Jiritsu-Office per request",
     "people:import_template": "a blank spreadsheet for people to fill in; the API takes JSON rows",
     "documents:thumbnail": "a small picture for the person page; the API gives the file itself",
+    # The caseworker's day (casework, issue 21): screens of one user's working day. Their API
+    # operations are open work; what an integration needs today exists: a visit is a record
+    # (POST /records), and the work list's lines are the API's own lists (mapped above).
+    "casework:visits": "visit plan calendar; no API operation yet (open work, issue 21)",
+    "casework:visit_plan": "planning a visit; no API operation yet (open work, issue 21)",
+    "casework:visit_cancel": "cancelling a planned visit; no API operation yet (open work, issue 21)",
+    "casework:visit_record": "recording a planned visit; an integration writes the record with POST /records",
+    "casework:team_visits": "the supervisor's plan against the grades; no API operation yet (open work, issue 21)",
+    "casework:confirm_list": "供覧 is read and confirmed on screen; no API operation yet (open work, issue 21)",
+    "casework:confirm_record": "供覧 of one record on screen; no API operation yet (open work, issue 21)",
+    "casework:my_records": "the author's seal column on screen; no API operation yet (open work, issue 21)",
+    "casework:filter_save": "a saved work-list filter is a screen preference of one user",
+    "casework:filter_delete": "a saved work-list filter is a screen preference of one user",
+    "casework:notices": "in-app notices of the signed-in user",
+    "casework:digest": "the user's e-mail opt-in, a preference of the account",
+    "casework:settings": "the office's visit, 供覧 and digest settings; no API operation yet (open work, issue 21)",
 }
 
 # Not screens: the API itself (its docs page and JSON document are the API's own).
