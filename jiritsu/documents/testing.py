@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 from PIL import Image
 
@@ -22,7 +23,10 @@ def jpeg_bytes(color: str = "#993333") -> bytes:
 def pdf_bytes(color: str = "#228833") -> bytes:
     """A one-page PDF (Pillow writes it: an image on an A4-ish page)."""
     out = io.BytesIO()
-    Image.new("RGB", (210, 297), color).save(out, "PDF", resolution=25.4)
+    # Fixed dates: the same call gives the same bytes (tests compare downloads with them).
+    moment = time.gmtime(1_775_000_000)
+    Image.new("RGB", (210, 297), color).save(out, "PDF", resolution=25.4, creationDate=moment,
+                                             modDate=moment)
     return out.getvalue()
 
 
