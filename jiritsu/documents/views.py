@@ -22,7 +22,7 @@ from jiritsu.documents.access import (
     target_kind,
 )
 from jiritsu.documents.forms import AttachmentForm, DeleteForm
-from jiritsu.documents.models import Attachment
+from jiritsu.documents.models import Attachment, DocumentType
 from jiritsu.documents.printing import FormSpec, GlyphsMissing, MissingFields, form_print
 from jiritsu.offices.access import action_required, deny
 from jiritsu.offices.http import OfficeRequest
@@ -77,8 +77,10 @@ def upload(request: OfficeRequest, person_pk: int) -> HttpResponse:
                 return redirect(f"/people/{person.pk}/#attachments")
     else:
         wanted = request.GET.get("target", "")
+        kind = request.GET.get("type", "")
         initial = {"document_date": clock.today(),
-                   "target": wanted if wanted in dict(targets) else targets[0][0]}
+                   "target": wanted if wanted in dict(targets) else targets[0][0],
+                   "document_type": kind if kind in DocumentType.values else "consent"}
         form = AttachmentForm(targets=targets, initial=initial)
     return render(request, "documents/upload.html", {"form": form, "person": person})
 

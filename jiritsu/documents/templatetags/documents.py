@@ -30,3 +30,9 @@ def print_menu(context: dict[str, Any], target: str, obj: Any, *keys: str) -> di
                else reverse(name, args=[obj.pk]))
         links.append((spec.title, url))
     return {"links": links}
+
+
+@register.filter
+def may(membership: Any, action: str) -> bool:
+    """``{% if membership|may:"consent.record" %}``: the permission table, in a template."""
+    return bool(membership is not None and membership.can(action))

@@ -238,3 +238,21 @@ def test_support_staff_cannot_delete_a_persons_document(world):
                                                     {"reason": "x"})
     assert response.status_code == 403
     assert Attachment.objects.get().deleted_at is None
+
+
+def test_a_signed_consent_is_attached_from_the_consent_row(world):
+    consent = make_consent(world.person, None, partners=[world.partner_org],
+                           recorded_by=world.caseworker)
+    c = client_for(world.caseworker)
+    page = c.get(reverse("people:person", args=[world.person.pk])).content.decode()
+    url = reverse("documents:upload", args=[world.person.pk])
+    assert f"{url}?target=consent:{consent.pk}&amp;type=consent" in page
+    form = c.get(url, {"target": f"consent:{consent.pk}", "type": "consent"}).content.decode()
+    assert f'value="consent:{consent.pk}" selected' in form
+    response = upload(c, world.person, pdf_bytes(), document_type="consent",
+                      target=f"consent:{consent.pk}")
+    assert response.status_code == 302
+    assert Attachment.objects.get().consent_id == consent.pk
+    support_page = client_for(world.support_staff).get(
+        reverse("people:person", args=[world.person.pk])).content.decode()
+    assert "署名済みの同意書を添付" not in support_page
