@@ -1,4 +1,7 @@
+from django import forms
 from django.apps import AppConfig
+
+REQUIRED_MESSAGE = "この項目は必ず入力（選択）してください。"
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from jiritsu.core import lookups  # noqa: F401  (registers ``__any``)
+
+        # One Japanese message for a missing required value, beside the field, instead of
+        # Django's generic 「このフィールドは必須です。」 (fields with their own keep theirs).
+        forms.Field.default_error_messages["required"] = REQUIRED_MESSAGE

@@ -14,7 +14,7 @@ from jiritsu.core import wareki
 class JapaneseDateField(forms.DateField):
     """Accepts 2026-11-26, 2026/11/26, R8.11.26, 令和8年11月26日, 令和元年5月1日."""
 
-    widget = forms.TextInput(attrs={"placeholder": "例: 2026-11-26 または R8.11.26",
+    widget = forms.TextInput(attrs={"placeholder": "例: 令和8年11月26日 または R8.11.26",
                                     "inputmode": "numeric", "autocomplete": "off"})
     default_error_messages = {"required": "日付を入力してください。"}
 
@@ -31,8 +31,9 @@ class JapaneseDateField(forms.DateField):
             raise forms.ValidationError(str(exc), code="invalid") from None
 
     def prepare_value(self, value: Any) -> Any:
+        """A date shown in the field is in 和暦, like the labels beside it (input in either)."""
         if isinstance(value, dt.date):
-            return value.isoformat()
+            return wareki.format_wareki(value)
         return value
 
 

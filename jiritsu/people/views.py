@@ -65,6 +65,8 @@ def person_detail(request: OfficeRequest, pk: int) -> HttpResponse:
                                      None if membership.is_partner else context["consents"],
                                      context["plans"]))
     context["person_programs_partial"] = _optional_template("cases/_person_programs.html")
+    # A partner reads the person, not the household page (which would answer 403).
+    context["household_link"] = membership.can("household.view")
     return render(request, "people/person_detail.html", context)
 
 
