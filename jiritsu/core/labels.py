@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.apps import apps
@@ -109,7 +109,17 @@ FIELDS: dict[str, str] = {
     "template_code": "テンプレート", "version": "版", "role": "役割", "user": "職員",
     "categories": "提供する情報", "given_on": "同意日", "withdrawn_on": "撤回日",
     "flagged_no_longer_matching": "条件非該当",
+    "phases": "段階", "counts_as_achievement": "達成に数える", "metric": "指標",
+    "outcome_kind": "成果の種類", "target": "目標値", "label": "目標",
 }
+
+# Values an app knows how to put into words (``rules`` → the screening engine's sentences),
+# registered from the app's ``ready()`` so that ``core`` imports no app.
+FORMATTERS: dict[str, Callable[[Any], str]] = {}
+
+
+def register_value_formatter(field: str, formatter: Callable[[Any], str]) -> None:
+    FORMATTERS[field] = formatter
 
 _AUTO_VERBOSE = re.compile(r"^[a-z0-9 _]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -188,6 +198,11 @@ def value_label(value: Any, *, field: str = "", target_type: str = "") -> str:
     related rows by their name, ``None`` as 「（なし）」, booleans as はい／いいえ."""
     if value is None or value == "" or value == [] or value == {}:
         return NONE
+    if field in FORMATTERS:
+        try:
+            return FORMATTERS[field](value)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            pass
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, dt.datetime):
@@ -199,7 +214,7 @@ def value_label(value: Any, *, field: str = "", target_type: str = "") -> str:
         return "、".join(value_label(v, field=field, target_type=target_type) for v in value)
     if isinstance(value, dict):
         return "、".join(f"{field_label(str(k))}：{value_label(v, field=str(k))}"
-                        for k, v in value.items())
+                        for k, v in value.items() if k != "id")
     if model_field is not None:
         chosen = _choice(model_field, value)
         if chosen is not None:
@@ -233,7 +248,8 @@ CODES: dict[str, str] = {
 
 
 def changes_lines(changes: Mapping[str, Any] | None, *, target_type: str = "",
-                  diffed: bool = True) -> list[tuple[str, str, str | None]]:
+                  diffed: bool = True, created: bool = False
+                  ) -> list[tuple[str, str, str | None]]:
     """The rows of an audit entry's changes: (field label, before, after) for a change,
     (label, value, None) for a fact (an export's format, the number of rows …)."""
     out: list[tuple[str, str, str | None]] = []
@@ -241,6 +257,10 @@ def changes_lines(changes: Mapping[str, Any] | None, *, target_type: str = "",
         label = field_label(str(key), target_type)
         if key == "people" and isinstance(value, list):
             out.append((label, f"{len(value)}人", None))
+        elif created and isinstance(value, list | tuple) and len(value) == 2 and value[0] is None:
+            # a creation: the value alone, not 「（なし） → value」
+            out.append((label, value_label(value[1], field=str(key), target_type=target_type),
+                        None))
         elif diffed and isinstance(value, list | tuple) and len(value) == 2:
             out.append((label, value_label(value[0], field=str(key), target_type=target_type),
                         value_label(value[1], field=str(key), target_type=target_type)))

@@ -70,7 +70,8 @@ def entry(event: AuditEvent) -> Entry:
                  action=labels.action_label(event.action), kind=event.get_kind_display(),
                  target=target,
                  changes=labels.changes_lines(event.changes, target_type=event.target_type,
-                                              diffed=event.kind in DIFFED))
+                                              diffed=event.kind in DIFFED,
+                                              created=event.kind == AuditEvent.Kind.CREATE))
 
 
 def _people_matching(request: OfficeRequest, text: str) -> Q:

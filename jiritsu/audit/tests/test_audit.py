@@ -146,6 +146,9 @@ def test_the_log_reads_in_japanese_names_labels_and_wareki(client, world):
                   "household_id": world.household.pk})
     record(actor=world.supervisor, office=world.office, action="report.export", kind="export",
            changes={"format": "csv", "encoding": "cp932", "rows": 12})
+    record(actor=world.manager, office=world.office, action="program.update", kind="update",
+           changes={"rules": [{}, {"op": "and", "conditions": [
+               {"op": "is", "field": "on_assistance", "value": True}]}]})
     client.force_login(world.supervisor)
     body = client.get(reverse("audit:list")).content.decode()
     assert "世帯員・変更" in body and "報告・出力" in body
@@ -153,7 +156,9 @@ def test_the_log_reads_in_japanese_names_labels_and_wareki(client, world):
     assert str(world.household) in body  # a related row by its name, not its id
     assert "（なし）" in body and "令和" in body
     assert "CSV" in body and "Shift_JIS" in body
-    for code in ("person.update", "employment_status", "household_id", "None", "c → s"):
+    assert "プログラム・変更" in body
+    for code in ("person.update", "employment_status", "household_id", "None", "c → s",
+                 "on_assistance", "conditions"):
         assert code not in body, code
 
 
