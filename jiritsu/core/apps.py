@@ -1,7 +1,7 @@
 from django import forms
 from django.apps import AppConfig
 
-REQUIRED_MESSAGE = "この項目は必ず入力（選択）してください。"
+REQUIRED_MESSAGE = "必須の項目です。入力（選択）してください。"
 
 
 class CoreConfig(AppConfig):
