@@ -68,7 +68,9 @@ def secret_key() -> str:
 
 def serve() -> None:
     ensure_venv()
-    env = django_env(JIRITSU_SECURE_COOKIES="0", JIRITSU_SECRET_KEY=secret_key())
+    # The development server reads static/ as it is (no collectstatic; a server runs it).
+    env = django_env(JIRITSU_SECURE_COOKIES="0", JIRITSU_SECRET_KEY=secret_key(),
+                     JIRITSU_STATIC_MANIFEST="0")
     run(PY, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
     run(PY, "manage.py", "load_demo", "--if-missing", env=env)
     print("\nJiritsu: http://127.0.0.1:8000/  (Ctrl+C で終了)\n", flush=True)

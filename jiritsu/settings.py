@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jiritsu.core.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,11 +100,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("JIRITSU_CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and not _env_bool("JIRITSU_PG_JIT", False):
-    # PostgreSQL's JIT compiles any query whose cost estimate is high; for the office
-    # report's correlated subqueries that alone took ~0.8 s (docs/performance.md).
+# PostgreSQL connections come from a pool in each process (Django's built-in pool on
+# psycopg_pool) unless JIRITSU_DB_POOL=0, e.g. behind PgBouncer in transaction mode, where
+# JIRITSU_CONN_MAX_AGE keeps connections instead. The app sends no per-connection settings
+# (no startup options, no SET): `jit = off` and `timezone = 'UTC'` are set on the database by
+# migration core.0001 (docs/operations.md), so PgBouncer can hand out any server connection.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and _env_bool("JIRITSU_DB_POOL", True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": int(os.environ.get("JIRITSU_DB_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("JIRITSU_DB_POOL_MAX", "10")),
+        "timeout": int(os.environ.get("JIRITSU_DB_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -224,11 +232,20 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("JIRITSU_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# A server serves the files `manage.py collectstatic` wrote: names carrying a hash of the
+# content, gzip and Brotli copies, cached by browsers for a year (jiritsu.core.static).
+# Debug mode and the tests (pytest sets PYTEST_VERSION) read the sources under static/ as
+# they are, so that they need no collectstatic; JIRITSU_STATIC_MANIFEST overrides either way.
+# Uploaded files (attachments): back them up with the database (docs/operations.md).
+MEDIA_ROOT = Path(os.environ.get("JIRITSU_MEDIA_ROOT", VAR_DIR / "media"))
+STATIC_MANIFEST = _env_bool("JIRITSU_STATIC_MANIFEST",
+                            not DEBUG and "PYTEST_VERSION" not in os.environ)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if STATIC_MANIFEST else "django.contrib.staticfiles.storage.StaticFilesStorage"},
     # Attached documents (jiritsu.documents): the file system under var/ by default; an
     # S3-compatible object store when JIRITSU_ATTACHMENT_S3_BUCKET is set (django-storages,
     # which then needs boto3). The database keeps only each file's name, checksum, size and type.
@@ -249,11 +266,25 @@ STORAGES = {
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIRITSU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 ATTACHMENT_OFFICE_QUOTA_BYTES = int(os.environ.get("JIRITSU_ATTACHMENT_OFFICE_QUOTA_BYTES",
                                                    5 * 1024 * 1024 * 1024))
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Mail (reminder digests, password resets): an SMTP relay inside the closed network. Without
+# JIRITSU_EMAIL_HOST mail is written to the log instead of being sent.
+EMAIL_HOST = os.environ.get("JIRITSU_EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(os.environ.get("JIRITSU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("JIRITSU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JIRITSU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("JIRITSU_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("JIRITSU_EMAIL_FROM", "jiritsu@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

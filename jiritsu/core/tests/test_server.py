@@ -1,0 +1,110 @@
+"""The production start: gunicorn with gunicorn.conf.py on loopback, static files collected
+by `manage.py collectstatic` (hashed, compressed, cached for a year), the test database."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _database_url(tmp: Path) -> str:
+    """The test database, as the server process can open it: PostgreSQL's test database by
+    name; SQLite's in-memory one copied into a file (schema and all)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        target = tmp / "server.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(target) as dest:
+            connection.connection.backup(dest)
+        return f"sqlite:///{target}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@pytest.fixture
+def server(db: Any, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A gunicorn server as docs/operations.md starts it; yields its URL and its log file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="jiritsu.settings", JIRITSU_VAR_DIR=str(tmp_path / "var"),
+        JIRITSU_STATIC_MANIFEST="1", JIRITSU_SECRET_KEY="server-test-" + "k" * 40,
+        JIRITSU_SECURE_COOKIES="0", DATABASE_URL=_database_url(tmp_path),
+        JIRITSU_WORKERS="1", JIRITSU_BIND=f"127.0.0.1:{_free_port()}")
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                   cwd=ROOT, env=env, check=True)
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                                 "jiritsu.wsgi:application"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+        url = f"http://{env['JIRITSU_BIND']}"
+        try:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(url + "/login/", timeout=2).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise AssertionError(log.read_text()) from None
+                    time.sleep(0.2)
+            else:
+                raise AssertionError("gunicorn did not answer: " + log.read_text())
+            yield url, log
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_gunicorn_serves_the_login_page_and_versioned_compressed_static_files(
+        server: tuple[str, Path]) -> None:
+    url, _ = server
+    status, _, body = get(url + "/login/")
+    assert status == 200
+    page = body.decode()
+    assert "ログイン" in page
+    # The stylesheet is linked by its hashed name (a new release changes it) …
+    found = re.search(r'href="(/static/css/jiritsu\.[0-9a-f]{12}\.css)"', page)
+    assert found, page
+    status, headers, body = get(url + found.group(1), **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    # … served compressed and cached by the browser for a year.
+    assert headers["Content-Encoding"] == "gzip"
+    assert "max-age=31536000" in headers["Cache-Control"]
+    assert "immutable" in headers["Cache-Control"]
+    assert gzip.decompress(body) == (ROOT / "static" / "css" / "jiritsu.css").read_bytes()
+    # The unhashed name is not served by a production server (only hashed copies are kept).
+    assert get(url + "/static/css/jiritsu.css")[0] == 404
