@@ -11,6 +11,9 @@ from pathlib import Path
 
 import dj_database_url
 
+from jiritsu.operations.errors import init_error_reporting
+from jiritsu.operations.logs import configure_structlog, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JIRITSU_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -52,11 +55,14 @@ INSTALLED_APPS = [
     "jiritsu.reports",
     "jiritsu.casework",
     "jiritsu.documents",
+    "jiritsu.operations",
     "jiritsu.api",
     "jiritsu.web",
 ]
 
 MIDDLEWARE = [
+    "jiritsu.operations.request_context.RequestIdMiddleware",
+    "jiritsu.operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jiritsu.core.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +74,7 @@ MIDDLEWARE = [
     "jiritsu.web.middleware.NulQueryMiddleware",
     "jiritsu.offices.middleware.IdleTimeoutMiddleware",
     "jiritsu.offices.middleware.OfficeMiddleware",
+    "jiritsu.operations.request_context.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -89,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiritsu.offices.context_processors.membership",
+                "jiritsu.operations.request_context.request_context",
             ],
         },
     }
@@ -273,27 +281,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# Mail (reminder digests, password resets): an SMTP relay inside the closed network. Without
-# JIRITSU_EMAIL_HOST mail is written to the log instead of being sent.
-EMAIL_HOST = os.environ.get("JIRITSU_EMAIL_HOST", "")
-EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
-                 else "django.core.mail.backends.console.EmailBackend")
-EMAIL_PORT = int(os.environ.get("JIRITSU_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("JIRITSU_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("JIRITSU_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("JIRITSU_EMAIL_STARTTLS", False)
-EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = os.environ.get("JIRITSU_EMAIL_FROM", "jiritsu@localhost")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("JIRITSU_LOG_LEVEL", "WARNING")},
-}
 
 # E-mail (the morning digest, jiritsu.casework.digest): Django's SMTP backend to the office's
 # mail server. Without JIRITSU_EMAIL_HOST nothing leaves the machine (the console backend).
@@ -309,3 +297,21 @@ EMAIL_TIMEOUT = int(os.environ.get("JIRITSU_EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("JIRITSU_EMAIL_FROM", "jiritsu@localhost")
 # The address the digest's links start with when an office has not set its own.
 JIRITSU_BASE_URL = os.environ.get("JIRITSU_BASE_URL", "http://127.0.0.1:8000")
+
+# Logs: one JSON object a line on standard error (the journal), with the request id, user id
+# and office code (jiritsu.operations.logs); JIRITSU_LOG_FORMAT=text for reading by eye.
+# JIRITSU_LOG_LEVEL=INFO adds a line per request.
+configure_structlog()
+LOGGING = logging_config(os.environ.get("JIRITSU_LOG_LEVEL", "WARNING"),
+                         json_lines=os.environ.get("JIRITSU_LOG_FORMAT", "json") != "text")
+
+# Error reports to a Sentry-compatible server (personal data scrubbed; docs/operations.md).
+SENTRY_DSN = os.environ.get("JIRITSU_SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_error_reporting(SENTRY_DSN, environment=os.environ.get("JIRITSU_SENTRY_ENVIRONMENT",
+                                                                "production"))
+
+# /metrics answers only "Authorization: Bearer <this token>"; unset, the endpoint is absent.
+METRICS_TOKEN = os.environ.get("JIRITSU_METRICS_TOKEN", "")
+# A load balancer polls the health endpoints over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]

@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jiritsu.operations import metrics as operations_metrics
+from jiritsu.operations import views as operations_views
 from jiritsu.reports import national_views
 from jiritsu.web import views as web_views
 
@@ -12,6 +14,7 @@ urlpatterns = [
     path("", include("jiritsu.web.urls")),
     path("people/", include("jiritsu.people.urls")),
     path("audit/", include("jiritsu.web.audit_urls")),
+    path("manage/", include("jiritsu.operations.urls")),
     path("manage/", include("jiritsu.offices.urls")),
     path("programs/", include("jiritsu.cases.urls")),
     path("guidance/", include("jiritsu.guidance.urls")),
@@ -21,4 +24,10 @@ urlpatterns = [
     path("documents/", include("jiritsu.documents.urls")),
     path("national/", national_views.national, name="national"),
     path("api/", include("jiritsu.api.urls")),
+    # Polled without a session by a load balancer or monitoring (docs/operations.md).
+    path("health/live", operations_views.live, name="health_live"),
+    path("health/ready", operations_views.ReadyView.as_view(), name="health_ready"),
+    path("metrics", operations_metrics.metrics_view, name="metrics"),
 ]
+
+handler500 = operations_views.server_error

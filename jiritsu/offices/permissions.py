@@ -41,6 +41,8 @@ ACTIONS: frozenset[str] = frozenset(
         "national.view",
         # Printing the office's forms (帳票) from the record: the office's own staff.
         "form.print",
+        # The installation's scheduled jobs and their runs (system administrators).
+        "jobs.view",
     }
 )
 
@@ -64,7 +66,7 @@ _SUPPORT_STAFF = {
 _PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",
           "audit.view", "apitoken.manage", "activity.view", "guidance.settings",
-          "casework.settings"}
+          "casework.settings", "jobs.view"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     CASEWORKER: frozenset(_CASEWORKER),

@@ -4,6 +4,7 @@ by `manage.py collectstatic` (hashed, compressed, cached for a year), the test d
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import socket
@@ -30,18 +31,15 @@ def _free_port() -> int:
         return port
 
 
-def _database_url(tmp: Path) -> str:
-    """The test database, as the server process can open it: PostgreSQL's test database by
-    name; SQLite's in-memory one copied into a file (schema and all)."""
+def _database_url(tmp: Path, env: dict[str, str]) -> str:
+    """PostgreSQL: the test database, opened by name. SQLite: the test database lives in
+    memory, so the server gets a file of its own, migrated here."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
-        import sqlite3
-
-        target = tmp / "server.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(target) as dest:
-            connection.connection.backup(dest)
-        return f"sqlite:///{target}"
+        url = f"sqlite:///{tmp / 'server.sqlite3'}"
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                       cwd=ROOT, env={**env, "DATABASE_URL": url}, check=True)
+        return url
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
@@ -55,15 +53,19 @@ def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return exc.code, dict(exc.headers), exc.read()
 
 
-@pytest.fixture
-def server(db: Any, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+@pytest.fixture(scope="module")
+def server(django_db_setup: Any, django_db_blocker: Any,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A gunicorn server as docs/operations.md starts it; yields its URL and its log file."""
+    tmp_path = tmp_path_factory.mktemp("server")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         DJANGO_SETTINGS_MODULE="jiritsu.settings", JIRITSU_VAR_DIR=str(tmp_path / "var"),
         JIRITSU_STATIC_MANIFEST="1", JIRITSU_SECRET_KEY="server-test-" + "k" * 40,
-        JIRITSU_SECURE_COOKIES="0", DATABASE_URL=_database_url(tmp_path),
-        JIRITSU_WORKERS="1", JIRITSU_BIND=f"127.0.0.1:{_free_port()}")
+        JIRITSU_SECURE_COOKIES="0", JIRITSU_WORKERS="1",
+        JIRITSU_BIND=f"127.0.0.1:{_free_port()}")
+    with django_db_blocker.unblock():
+        env["DATABASE_URL"] = _database_url(tmp_path, env)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                    cwd=ROOT, env=env, check=True)
     log = tmp_path / "gunicorn.log"
@@ -108,3 +110,14 @@ def test_gunicorn_serves_the_login_page_and_versioned_compressed_static_files(
     assert gzip.decompress(body) == (ROOT / "static" / "css" / "jiritsu.css").read_bytes()
     # The unhashed name is not served by a production server (only hashed copies are kept).
     assert get(url + "/static/css/jiritsu.css")[0] == 404
+
+
+def test_gunicorn_answers_the_health_endpoints(
+        server: tuple[str, Path]) -> None:
+    url, log = server
+    status, headers, body = get(url + "/health/live")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    status, headers, body = get(url + "/health/ready", **{"X-Request-ID": "probe-0123456789"})
+    assert status == 200, body
+    assert json.loads(body)["status"] == "ok"
+    assert headers["X-Request-ID"] == "probe-0123456789"

@@ -323,7 +323,9 @@ HTML_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 HTML_QUERY: dict[str, dict[str, Any]] = {"reports:people": {"figure": "participants"},
                                          "documents:form_takehara_yearly": {"fiscal_year": 2025}}
-PUBLIC = {"login", "logout", "national"}  # national: an account-level grant, tested in reports
+# national: an account-level grant, tested in reports. health_*: polled without a session, and
+# metrics: behind its own token (jiritsu/operations/tests).
+PUBLIC = {"login", "logout", "national", "health_live", "health_ready", "metrics"}
 POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw",
              "people:part_delete", "api:token_revoke", "programs:assign", "reports:freeze",
              "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
