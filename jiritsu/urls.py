@@ -12,7 +12,7 @@ urlpatterns = [
     path("login/", web_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("jiritsu.web.urls")),
-    path("people/", include("jiritsu.people.urls")),
+    path("people/", include("jiritsu.cases.urls_people")),
     path("audit/", include("jiritsu.web.audit_urls")),
     path("manage/", include("jiritsu.operations.urls")),
     path("manage/", include("jiritsu.offices.urls")),

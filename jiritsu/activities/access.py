@@ -4,8 +4,8 @@ placements, group session series, Hello Work referrals and a person's support de
 Another office's row and a missing row are both 404; a role without the action gets 403
 (``offices/access.py``). Office-wide lists and pages (``activity.view``) name people across the
 office, so partners do not hold that action. A Hello Work reaches its own referrals only for
-people referred to it within consent (``people.access.partner_people``), like every other
-partner path. Episodes are reached through ``programs.access.get_enrollment_for_user``.
+people referred to it within consent (``cases.access.partner_people``), like every other
+partner path. Episodes are reached through ``cases.access.get_enrollment_for_user``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from jiritsu.activities.models import HelloWorkReferral, SessionSeries, TrainingPlacement
+from jiritsu.cases.access import get_person_for_user, partner_people
 from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
-from jiritsu.people.access import get_person_for_user, partner_people
 from jiritsu.people.models import Person
 
 

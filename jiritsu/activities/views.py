@@ -33,6 +33,7 @@ from jiritsu.activities.models import (
     TrainingMonthlyStatus,
     VolunteerPlacement,
 )
+from jiritsu.cases.access import get_person_for_user, log_view, visible_people
 from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
@@ -41,7 +42,6 @@ from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import PartnerOrganisation
-from jiritsu.people.access import get_person_for_user, log_view, visible_people
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
 

@@ -18,9 +18,9 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, create_model
 
 from jiritsu.api.http import ApiRequest
+from jiritsu.cases.access import get_person_for_user
 from jiritsu.core.errors import DomainError, Forbidden, NotFound
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import get_person_for_user
 
 # The range of the database's integer columns (PostgreSQL ``integer``).
 INT_MIN = -2_147_483_648

@@ -209,7 +209,7 @@ class Enrollment(models.Model):
 
     objects = ScopedManager(office="office")
 
-    # Set on the rows read for the person page (jiritsu.people.selectors.person_file);
+    # Set on the rows read for the person page (jiritsu.cases.person_file.person_file);
     # not stored.
     review_overdue: bool
     current_plan: Plan | None

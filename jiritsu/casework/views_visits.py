@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jiritsu.cases.access import get_household_for_user
 from jiritsu.casework import services, visits
 from jiritsu.casework.access import get_planned_visit_for_user
 from jiritsu.casework.forms import PlanForm, VisitRecordForm
@@ -23,7 +24,6 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
-from jiritsu.people.access import get_household_for_user
 
 WEEKDAYS = "月火水木金土日"
 

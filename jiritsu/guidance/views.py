@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from jiritsu.cases.access import get_person_for_user, log_view, visible_people
 from jiritsu.core.errors import DomainError
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
@@ -21,7 +22,6 @@ from jiritsu.guidance.rules import NextStep, Track
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import get_person_for_user, log_view, visible_people
 
 
 @action_required("guidance.manage")

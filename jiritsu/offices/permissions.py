@@ -1,7 +1,7 @@
 """Role → actions: the one table of who may do what, and the only place roles are compared.
 
 Object-level limits (own office; a partner's referred people within consent) are applied by
-the access functions (``people/access.py``, ``programs/access.py`` …) on top of this table.
+the access functions (``cases/access.py``, ``programs/access.py`` …) on top of this table.
 Code elsewhere asks ``membership.can("action")`` or one of the named predicates below; it
 never compares ``membership.role`` with a role itself.
 """
@@ -107,7 +107,7 @@ def installation_role_can(role: str, action: str) -> bool:
 
 def is_partner(membership: Any) -> bool:
     """An account of a partner organisation: it reaches only people referred to it within
-    consent (``people.access.partner_people``), never the office's own lists."""
+    consent (``cases.access.partner_people``), never the office's own lists."""
     return bool(membership is not None and membership.role == PARTNER)
 
 

@@ -1,5 +1,5 @@
-"""The one way request code (screens and API) reaches catalogue rows: programs, screening
-ledgers and nominations. What happens to a person in a program (consents, conferences,
+"""The one way request code (screens and API) reaches catalogue rows: programs and screening
+ledgers. What happens to a person in a program (consents, conferences,
 approvals, episodes, records) is reached through ``jiritsu.cases.access``.
 
 Another office's row and a missing one both raise Http404; a role without the action gets
@@ -16,8 +16,7 @@ from jiritsu.offices.access import deny as _deny
 from jiritsu.offices.access import get_or_404 as _get
 from jiritsu.offices.access import require
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import visible_people
-from jiritsu.programs.models import Nomination, Program, ScreeningLedger
+from jiritsu.programs.models import Program, ScreeningLedger
 
 
 def visible_programs(membership: Membership) -> QuerySet[Program]:
@@ -33,13 +32,6 @@ def get_program_for_user(membership: Membership | None, pk: Any, *,
     if write and not membership.can("program.manage"):
         raise _deny()
     return _get(visible_programs(membership), pk)
-
-
-def visible_nominations(membership: Membership) -> QuerySet[Nomination]:
-    if not membership.can("nomination.record"):
-        return Nomination.objects.none()
-    return Nomination.objects.filter(office=membership.office,
-                                     person__in=visible_people(membership))
 
 
 def get_ledger_for_user(membership: Membership | None, pk: Any) -> ScreeningLedger:

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jiritsu.cases.access import get_person_for_user
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required, require
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import get_person_for_user
 from jiritsu.programs.models import Program
 from jiritsu.reports import figures, selectors, services
 from jiritsu.reports.access import can_see_people, get_frozen_for_user, get_program_for_report

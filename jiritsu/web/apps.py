@@ -8,7 +8,7 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: Django loads app configs before models, and
         # ``ready`` is the documented place to wire apps together once they are loaded.
-        from jiritsu.people import timeline
+        from jiritsu.cases import timeline
         from jiritsu.web.guidance_timeline import guidance_entries
 
         if guidance_entries not in timeline.EXTRA_SOURCES:

@@ -24,12 +24,12 @@ from django.shortcuts import render
 from jiritsu.audit import selectors
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent, AuditPerson
+from jiritsu.cases.access import visible_people
 from jiritsu.core import clock, labels, wareki
 from jiritsu.core.kana import search_key
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import visible_people
 
 MAX_ID = 2_147_483_647
 _DIGITS = re.compile(r"[0-9]{1,10}")

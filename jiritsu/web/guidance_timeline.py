@@ -6,9 +6,9 @@ never depends on the sanctions track); this module lends it the entries.
 
 from __future__ import annotations
 
+from jiritsu.cases.timeline import Entry, TimelineFilter, day_range, midnight_or_created
 from jiritsu.guidance.models import GuidanceStep
 from jiritsu.people.models import Person
-from jiritsu.people.timeline import Entry, TimelineFilter, day_range, midnight_or_created
 
 
 def guidance_entries(person: Person, f: TimelineFilter, limit: int) -> list[Entry]:

@@ -31,13 +31,13 @@ from django.db.models.functions import Coalesce
 from jiritsu.activities import selectors as activity_selectors
 from jiritsu.activities.selectors import FollowUp
 from jiritsu.cases import selectors as program_selectors
+from jiritsu.cases.access import visible_people
 from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Consent, Enrollment
 from jiritsu.cases.selectors import DueReview
 from jiritsu.casework import confirm, visits
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
-from jiritsu.people.access import visible_people
 from jiritsu.people.models import HospitalStay, Household, Person
 
 LIST_LIMIT = 50

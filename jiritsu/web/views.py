@@ -8,14 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jiritsu.cases import person_file as people_selectors
+from jiritsu.cases.access import log_list
 from jiritsu.core import clock
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import AttachedRequest, OfficeRequest
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import home_page, may_view_national
-from jiritsu.people import selectors as people_selectors
-from jiritsu.people.access import log_list
 from jiritsu.web import selectors
 
 Role = Membership.Role

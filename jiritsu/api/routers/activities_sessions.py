@@ -37,9 +37,9 @@ from jiritsu.api.common import (
 )
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT, staff
+from jiritsu.cases.access import visible_people
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
-from jiritsu.people.access import visible_people
 from jiritsu.people.models import Person
 
 router = Router()

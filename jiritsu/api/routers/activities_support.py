@@ -41,10 +41,10 @@ from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note
 from jiritsu.api.routers.activities.hello_work import HwReferralOut, referral_row
 from jiritsu.api.routers.activities.partners import AreaPartnerOut, _area_partner
+from jiritsu.cases.access import log_view
 from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
 from jiritsu.offices.models import Membership, PartnerOrganisation
-from jiritsu.people.access import log_view
 from jiritsu.people.models import Person
 
 router = Router()

@@ -31,6 +31,7 @@ from jiritsu.api.common import (
 )
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.lifecycle.common import staff_ref
+from jiritsu.cases.access import log_view
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import (
     get_case_for_user,
@@ -41,7 +42,6 @@ from jiritsu.guidance.access import (
 from jiritsu.guidance.models import GuidanceCase, GuidanceStep
 from jiritsu.guidance.rules import Track
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import log_view
 
 router = Router()
 Step = GuidanceStep

@@ -15,8 +15,8 @@ from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import Day, Id, InputSchema, acting, responses
 from jiritsu.api.http import ApiRequest
+from jiritsu.cases.access import get_part_for_user, get_person_for_user
 from jiritsu.people import services
-from jiritsu.people.access import get_part_for_user, get_person_for_user
 from jiritsu.people.models import CareDuty, Disability, HospitalStay, WorkCapacityAssessment
 
 router = Router()

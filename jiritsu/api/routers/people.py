@@ -21,13 +21,8 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.http import ApiRequest
-from jiritsu.cases.models import ConsentGrant
-from jiritsu.core.errors import ValidationFailed
-from jiritsu.core.kana import search_key
-from jiritsu.offices.models import Membership, User
-from jiritsu.people import services
-from jiritsu.people import timeline as tl
-from jiritsu.people.access import (
+from jiritsu.cases import timeline as tl
+from jiritsu.cases.access import (
     get_household_for_user,
     get_person_for_user,
     log_list,
@@ -36,6 +31,11 @@ from jiritsu.people.access import (
     visible_households,
     visible_people,
 )
+from jiritsu.cases.models import ConsentGrant
+from jiritsu.core.errors import ValidationFailed
+from jiritsu.core.kana import search_key
+from jiritsu.offices.models import Membership, User
+from jiritsu.people import services
 from jiritsu.people.importing import upsert_caseload
 from jiritsu.people.models import Household, HouseholdType, Person, VisitGrade
 
@@ -477,7 +477,7 @@ def person_list(request: ApiRequest, filters: Query[PersonFilter],
         q = filters.q.strip()
         key = search_key(q)
         cond = Q(household__case_number=q)
-        if key:  # the search rule of the screens (people.selectors.search_people)
+        if key:  # the search rule of the screens (cases.person_file.search_people)
             cond |= Q(name_key__contains=key) | Q(kana_key__contains=key)
         qs = qs.filter(cond)
     if filters.household_id:

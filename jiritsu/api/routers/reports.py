@@ -29,10 +29,10 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.http import ApiRequest
+from jiritsu.cases.access import get_person_for_user
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import get_person_for_user
 from jiritsu.programs.models import Program
 from jiritsu.reports import figures, selectors, services
 from jiritsu.reports.access import get_frozen_for_user, get_program_for_report

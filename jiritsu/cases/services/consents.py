@@ -1,6 +1,6 @@
 """同意: recorded explicitly (date, written/oral, which partner gets which data); withdrawable.
 
-The partner access rule in ``jiritsu.people.access`` reads these rows
+The partner access rule in ``jiritsu.cases.access`` reads these rows
 (``consents__grants__partner``, ``consents__withdrawn_on__isnull``).
 """
 

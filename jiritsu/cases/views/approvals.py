@@ -12,13 +12,12 @@ from django.urls import reverse
 
 from jiritsu.cases import forms as F
 from jiritsu.cases import selectors, services
-from jiritsu.cases.access import get_approval_for_user
+from jiritsu.cases.access import get_approval_for_user, get_person_for_user
 from jiritsu.cases.approval_context import approval_context
 from jiritsu.cases.models import Enrollment
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import get_person_for_user
 from jiritsu.programs.access import get_program_for_user, visible_programs
 from jiritsu.programs.views.common import _error, _m
 

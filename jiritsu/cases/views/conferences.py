@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 
 from jiritsu.cases import forms as F
 from jiritsu.cases import services
-from jiritsu.cases.access import get_conference_for_user, visible_conferences
+from jiritsu.cases.access import get_conference_for_user, visible_conferences, visible_people
 from jiritsu.cases.models import Enrollment
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import visible_people
 from jiritsu.people.models import Person
 from jiritsu.programs.access import get_program_for_user
 from jiritsu.programs.models import Program

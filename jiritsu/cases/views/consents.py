@@ -11,12 +11,11 @@ from django.urls import reverse
 
 from jiritsu.cases import forms as F
 from jiritsu.cases import services
-from jiritsu.cases.access import get_consent_for_user
+from jiritsu.cases.access import get_consent_for_user, get_person_for_user
 from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import get_person_for_user
 from jiritsu.programs.views.common import _error, _m, _today
 
 # ------------------------------------------------------------------ consent

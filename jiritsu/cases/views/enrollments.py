@@ -13,13 +13,18 @@ from django.urls import reverse
 
 from jiritsu.cases import forms as F
 from jiritsu.cases import selectors, services
-from jiritsu.cases.access import get_enrollment_for_user, partner_may_record, visible_enrollments
+from jiritsu.cases.access import (
+    get_enrollment_for_user,
+    get_person_for_user,
+    log_view,
+    partner_may_record,
+    visible_enrollments,
+)
 from jiritsu.cases.approval_context import approval_notices
 from jiritsu.cases.models import ApprovalRequest, Enrollment
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import get_person_for_user, log_view
 from jiritsu.people.models import Person
 from jiritsu.programs.views.common import _error, _m, _today
 

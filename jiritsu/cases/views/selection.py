@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from jiritsu.cases import forms as F
 from jiritsu.cases import services
+from jiritsu.cases.access import get_person_for_user
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required, require
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import get_person_for_user
 from jiritsu.programs import screening
 from jiritsu.programs.access import get_ledger_for_user, get_program_for_user
 from jiritsu.programs.views.common import _error, _m, _page_number, _today

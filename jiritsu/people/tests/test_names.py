@@ -7,9 +7,9 @@ import importlib
 import pytest
 from django.urls import reverse
 
+from jiritsu.cases import person_file as selectors
 from jiritsu.core.cp932 import unencodable_chars
 from jiritsu.core.kana import search_key
-from jiritsu.people import selectors
 from jiritsu.people.models import Person
 
 pytestmark = pytest.mark.django_db

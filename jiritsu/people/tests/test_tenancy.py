@@ -6,7 +6,7 @@ import pytest
 from django.http import Http404
 from django_scopes import ScopeError, scope, scopes_disabled
 
-from jiritsu.people.access import get_household_for_user, get_part_for_user, get_person_for_user
+from jiritsu.cases.access import get_household_for_user, get_part_for_user, get_person_for_user
 from jiritsu.people.models import (
     CareDuty,
     Disability,

@@ -12,6 +12,7 @@ from typing import Any
 
 from jiritsu import testing as t
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.access import log_view
 from jiritsu.cases.models import (
     ActivityRecord,
     Conference,
@@ -22,7 +23,6 @@ from jiritsu.cases.models import (
     PlanGoal,
 )
 from jiritsu.core import clock
-from jiritsu.people.access import log_view
 from jiritsu.people.models import Illness
 from jiritsu.programs.models import OutcomeKind
 from jiritsu.reports.tests import factories as f

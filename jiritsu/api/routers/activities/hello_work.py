@@ -30,10 +30,9 @@ from jiritsu.api.common import (
 )
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT, Version, staff
-from jiritsu.cases.access import get_enrollment_for_user
+from jiritsu.cases.access import get_enrollment_for_user, log_view
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import PartnerOrganisation
-from jiritsu.people.access import log_view
 
 router = Router()
 

@@ -34,8 +34,8 @@ from jiritsu.api.common import (
 )
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note, Version, staff
+from jiritsu.cases.access import log_view
 from jiritsu.offices.models import Membership, PartnerOrganisation
-from jiritsu.people.access import log_view
 
 router = Router()
 

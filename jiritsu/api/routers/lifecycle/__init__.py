@@ -5,7 +5,7 @@ reviews, due reviews and outcomes (``reviews``), 決裁 (``approvals``); ``commo
 id references and the enrolment/決裁 outputs they share.
 
 Every write calls ``jiritsu.cases.services``; every object is reached through
-``jiritsu.cases.access`` / ``jiritsu.people.access``. Nothing here decides a business
+``jiritsu.cases.access`` / ``jiritsu.cases.access``. Nothing here decides a business
 rule: ids in the input are turned into the office's objects, the service does the rest.
 All routers are registered under the one tag プログラムの流れ, and their operation ids keep the
 package name (``jiritsu_api_routers_lifecycle_<function>``; see ``ContractAPI``).

@@ -40,9 +40,9 @@ from jiritsu.api.routers.lifecycle.common import (
     transition_out,
 )
 from jiritsu.cases import access, services
+from jiritsu.cases.access import log_view
 from jiritsu.cases.models import Enrollment
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import log_view
 from jiritsu.programs.models import SupportMenu
 
 router = Router()

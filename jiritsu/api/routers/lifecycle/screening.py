@@ -28,6 +28,7 @@ from jiritsu.api.routers.lifecycle.common import (
     partner_ref,
     program_ref,
 )
+from jiritsu.cases import access as case_access
 from jiritsu.cases import services
 from jiritsu.core import clock
 from jiritsu.programs import access, screening
@@ -198,7 +199,7 @@ def nomination_create(request: ApiRequest, payload: NominationIn) -> tuple[int, 
 def nomination_list(request: ApiRequest, filters: Query[NominationFilter],
                     page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "nomination.record")
-    qs = access.visible_nominations(m)
+    qs = case_access.visible_nominations(m)
     if filters.program_id:
         qs = qs.filter(program_id=filters.program_id)
     if filters.person_id:

@@ -1,6 +1,12 @@
+"""The person file's screens under ``/people/`` (URL namespace ``people``): the person page,
+its timeline and summary, households, editing people and their parts (``jiritsu.cases.views``),
+and the caseload import (``jiritsu.people.views_import``)."""
+
 from django.urls import path
 
-from jiritsu.people import views, views_edit, views_import
+from jiritsu.cases.views import person as views
+from jiritsu.cases.views import person_edit as views_edit
+from jiritsu.people import views_import
 
 app_name = "people"
 

@@ -9,11 +9,12 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from jiritsu.cases import person_file as selectors
+from jiritsu.cases.access import get_household_for_user, get_part_for_user, get_person_for_user
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people import selectors, services
-from jiritsu.people.access import get_household_for_user, get_part_for_user, get_person_for_user
+from jiritsu.people import services
 from jiritsu.people.forms import HouseholdForm, PersonCreateForm, part_form_class
 
 

@@ -1,4 +1,8 @@
-"""Read-side queries for people and households (bounded query counts)."""
+"""The person's case file, read side (bounded query counts): finding people (search, a
+caseworker's caseload) within what the membership may see, and everything the person page
+shows (:func:`person_file`: the registry parts with the person's episodes, plans, reviews and
+consents). Lives in ``cases`` because who may see a person, and the file itself, read episodes
+and consents."""
 
 from __future__ import annotations
 
@@ -7,13 +11,13 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
+from jiritsu.cases.access import visible_households, visible_people
 from jiritsu.cases.models import Consent, ConsentGrant, Enrollment, Plan, Review
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
-from jiritsu.people.access import visible_households, visible_people
 from jiritsu.people.models import Household, Person
 
 

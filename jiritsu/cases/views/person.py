@@ -10,20 +10,21 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from jiritsu.cases import person_file as selectors
+from jiritsu.cases import timeline as tl
+from jiritsu.cases.access import (
+    get_household_for_user,
+    get_person_for_user,
+    log_view,
+    partner_categories,
+)
 from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
-from jiritsu.people import selectors, services
-from jiritsu.people import timeline as tl
-from jiritsu.people.access import (
-    get_household_for_user,
-    get_person_for_user,
-    log_view,
-    partner_categories,
-)
+from jiritsu.people import services
 from jiritsu.people.forms import PersonForm
 from jiritsu.people.models import Person
 

@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.db.models import Prefetch, Q
 
+from jiritsu.cases.access import partner_categories
 from jiritsu.cases.models import (
     ActivityRecord,
     ConferenceDecision,
@@ -31,7 +32,6 @@ from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, form_field
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
-from jiritsu.people.access import partner_categories
 from jiritsu.people.models import Person
 
 TIMELINE_LIMIT = 200
