@@ -1,9 +1,9 @@
 """The one way request code reaches attachments, and what an upload may be attached to.
 
 An attachment is read under the same rules as the record it belongs to: the person
-(``people.access``), and its episode, 経過記録, consent or guidance step through their own
+(``cases.access``), and its episode, 経過記録, consent or guidance step through their own
 access rules. A partner sees an attachment only where the person's consent in force gives
-the partner the attachment's data category (``people.access.partner_categories``). Missing,
+the partner the attachment's data category (``cases.access.partner_categories``). Missing,
 another office's, deleted and not-visible all answer 404; a role without the action 403.
 """
 
@@ -21,8 +21,10 @@ from jiritsu.cases.access import (
     get_consent_for_user,
     get_enrollment_for_user,
     get_record_for_user,
+    partner_categories,
     visible_consents,
     visible_enrollments,
+    visible_people,
     visible_records,
 )
 from jiritsu.core import clock
@@ -34,7 +36,6 @@ from jiritsu.guidance.models import GuidanceStep
 from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
-from jiritsu.people.access import partner_categories, visible_people
 from jiritsu.people.models import Person
 from jiritsu.programs.access import get_ledger_for_user
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from jiritsu.cases.access import get_person_for_user
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.documents import preview, services
@@ -26,7 +27,6 @@ from jiritsu.documents.models import Attachment, DocumentType
 from jiritsu.documents.printing import FormSpec, GlyphsMissing, MissingFields, form_print
 from jiritsu.offices.access import action_required, deny
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.people.access import get_person_for_user
 
 
 def _file_response(data: bytes, attachment: Attachment, *, inline: bool) -> HttpResponse:
