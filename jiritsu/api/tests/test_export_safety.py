@@ -121,7 +121,7 @@ def test_report_files_go_through_the_same_rule(world: Any, history: History,
     api = api_as(world.supervisor)
     r = api.get("reports/export/xlsx", {"fiscal_year": 2025})
     wb = load_workbook(io.BytesIO(r.content))
-    names = [row[1] for row in wb["プログラム別"].iter_rows(min_row=4, values_only=True)]
+    names = [row[0] for row in wb["プログラム別"].iter_rows(min_row=4, values_only=True)]
     assert "'=1+1 就労支援" in names
     r = api.get("reports/export/csv", {"fiscal_year": 2025, "table": "programs"})
     assert "'=1+1 就労支援" in r.content.decode("utf-8-sig")
