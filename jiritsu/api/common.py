@@ -121,6 +121,27 @@ class InputModel(BaseModel):
             cls.model_rebuild(force=True)
 
 
+def label_of(field: str) -> Any:
+    """A resolver for an output's ``<field>_label``: the choice's Japanese label
+    (``get_<field>_display()``). Use as ``resolve_kind_label = label_of("kind")``."""
+    return staticmethod(lambda obj: str(getattr(obj, f"get_{field}_display")()))
+
+
+class Extended:
+    """A record with values an operation adds that are not on the record (a token's secret,
+    shown once): an output schema reads those first and everything else from the record,
+    through its resolvers as usual. ``Extended(token, token=raw)``."""
+
+    def __init__(self, record: Any, **values: Any) -> None:
+        self._record = record
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_record":
+            raise AttributeError(name)
+        return getattr(self._record, name)
+
+
 class InputSchema(Schema, InputModel):
     """A request body (ninja ``Schema``, reads attributes too) with the rules of ``InputModel``."""
 

@@ -25,10 +25,12 @@ from jiritsu.activities.models import (
 )
 from jiritsu.api.common import (
     Day,
+    Extended,
     Id,
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     ref,
@@ -85,6 +87,34 @@ class SeriesOut(Schema):
     joined: int
     version: int
 
+    # Read from ``selectors.series_overview`` (``spent``, ``session_count``, ``invited`` and
+    # ``joined`` are annotated there).
+    resolve_kind_label = label_of("kind")
+
+    @staticmethod
+    def resolve_program_name(obj: SessionSeries) -> str:
+        return obj.program.name
+
+    @staticmethod
+    def resolve_spent_yen(obj: SessionSeries) -> int:
+        return int(getattr(obj, "spent", 0) or 0)
+
+    @staticmethod
+    def resolve_remaining_yen(obj: SessionSeries) -> int:
+        return obj.budget_yen - int(getattr(obj, "spent", 0) or 0)
+
+    @staticmethod
+    def resolve_session_count(obj: SessionSeries) -> int:
+        return int(getattr(obj, "session_count", 0))
+
+    @staticmethod
+    def resolve_invited(obj: SessionSeries) -> int:
+        return int(getattr(obj, "invited", 0))
+
+    @staticmethod
+    def resolve_joined(obj: SessionSeries) -> int:
+        return int(getattr(obj, "joined", 0))
+
 
 class SessionIn(InputSchema):
     held_on: Day
@@ -107,6 +137,11 @@ class SessionOut(Schema):
     present_person_ids: list[int]
     absent_person_ids: list[int]
 
+    # Read from ``_with_attendance`` (who was present and absent, added to the session).
+    @staticmethod
+    def resolve_volunteer_ids(obj: GroupSession) -> list[int]:
+        return sorted(v.pk for v in obj.volunteers.all())
+
 
 class VolunteerIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
@@ -120,6 +155,8 @@ class VolunteerOut(Schema):
     kind: str
     kind_label: str
     affiliation: str
+
+    resolve_kind_label = label_of("kind")
 
 
 class ExpenseIn(InputSchema):
@@ -155,6 +192,12 @@ class RecruitmentOut(Schema):
     status_label: str
     enrollment_id: int | None
 
+    resolve_status_label = label_of("status")
+
+    @staticmethod
+    def resolve_person_name(obj: Recruitment) -> str:
+        return obj.person.name
+
 
 class SeriesPersonOut(Schema):
     id: int
@@ -171,50 +214,39 @@ class SeriesDetailOut(SeriesOut):
     expenses: list[ExpenseOut]
     roll: list[SeriesPersonOut] = Field(..., description="出席を記録できる人（参加と回答した人・参加者）")
 
+    # Read from ``Extended(series, detail=selectors.series_detail(series))``.
+    @staticmethod
+    def resolve_sessions(obj: Any) -> list[Extended]:
+        d = obj.detail
+        return [_with_attendance(g, d.attendance.get(g.pk, []), d.absent.get(g.pk, []))
+                for g in d.sessions]
+
+    @staticmethod
+    def resolve_volunteers(obj: Any) -> list[Volunteer]:
+        return list(obj.detail.volunteers)
+
+    @staticmethod
+    def resolve_recruits(obj: Any) -> list[Recruitment]:
+        return list(obj.detail.recruits)
+
+    @staticmethod
+    def resolve_expenses(obj: Any) -> list[SeriesExpense]:
+        return list(obj.detail.expenses)
+
+    @staticmethod
+    def resolve_roll(obj: Any) -> list[Person]:
+        return list(selectors.series_people(obj._record).order_by("kana", "id"))
+
 
 # ---------------------------------------------------------------- rows
 
-def _series(s: SessionSeries) -> dict[str, Any]:
-    spent = int(getattr(s, "spent", 0) or 0)
-    return {"id": s.pk, "program_id": s.program_id, "program_name": s.program.name,
-            "kind": s.kind, "kind_label": s.get_kind_display(), "title": s.title,
-            "venue": s.venue, "lecturer": s.lecturer, "host_id": s.host_id,
-            "schedule": s.schedule, "starts_on": s.starts_on, "ends_on": s.ends_on,
-            "budget_yen": s.budget_yen, "spent_yen": spent, "remaining_yen": s.budget_yen - spent,
-            "is_free": s.is_free, "session_count": getattr(s, "session_count", 0),
-            "invited": getattr(s, "invited", 0), "joined": getattr(s, "joined", 0),
-            "version": s.version}
+def _with_attendance(g: GroupSession, present: list[int], absent: list[int]) -> Extended:
+    return Extended(g, present_person_ids=sorted(present), absent_person_ids=sorted(absent))
 
 
-def _session(g: GroupSession, present: list[int], absent: list[int]) -> dict[str, Any]:
-    return {"id": g.pk, "held_on": g.held_on, "venue": g.venue, "lecturer": g.lecturer,
-            "topic": g.topic, "volunteer_ids": sorted(v.pk for v in g.volunteers.all()),
-            "present_person_ids": sorted(present), "absent_person_ids": sorted(absent)}
-
-
-def _volunteer(v: Volunteer) -> dict[str, Any]:
-    return {"id": v.pk, "name": v.name, "kind": v.kind, "kind_label": v.get_kind_display(),
-            "affiliation": v.affiliation}
-
-
-def _expense(e: SeriesExpense) -> dict[str, Any]:
-    return {"id": e.pk, "spent_on": e.spent_on, "item": e.item, "amount_yen": e.amount_yen,
-            "recorded_by_id": e.recorded_by_id}
-
-
-def _recruit(r: Recruitment) -> dict[str, Any]:
-    return {"id": r.pk, "person_id": r.person_id, "person_name": r.person.name,
-            "invited_on": r.invited_on, "status": r.status,
-            "status_label": r.get_status_display(), "enrollment_id": r.enrollment_id}
-
-
-def _person(p: Person) -> dict[str, Any]:
-    return {"id": p.pk, "name": p.name, "kana": p.kana, "birth_date": p.birth_date,
-            "school_grade": p.school_grade}
-
-
-def _fresh(series: SessionSeries) -> dict[str, Any]:
-    return _series(selectors.series_overview(series.office).get(pk=series.pk))
+def _fresh(series: SessionSeries) -> SessionSeries:
+    """The series with its figures, as ``SeriesOut`` reads it."""
+    return selectors.series_overview(series.office).get(pk=series.pk)
 
 
 # ---------------------------------------------------------------- endpoints
@@ -229,12 +261,12 @@ def series_list(request: ApiRequest, filters: Query[SeriesFilter],
         qs = qs.filter(program_id=filters.program_id)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    return paginate(request, qs.order_by("-starts_on", "-id"), page, _series)
+    return paginate(request, qs.order_by("-starts_on", "-id"), page)
 
 
 @router.post("/session-series", response=responses(SeriesOut, 201),
              summary="学習会・講座・セミナーの作成")
-def series_create(request: ApiRequest, payload: SeriesIn) -> tuple[int, dict[str, Any]]:
+def series_create(request: ApiRequest, payload: SeriesIn) -> tuple[int, SessionSeries]:
     m = staff(request, "enrollment.manage")
     program = ref(selectors.series_programs(m.office), payload.program_id, "program_id")
     with renamed_fields({"program": "program_id"}):
@@ -247,17 +279,10 @@ def series_create(request: ApiRequest, payload: SeriesIn) -> tuple[int, dict[str
 
 @router.get("/session-series/{series_id}", response=responses(SeriesDetailOut),
             summary="学習会等の詳細（開催・出欠・協力者・募集・支出）")
-def series_detail(request: ApiRequest, series_id: Id) -> dict[str, Any]:
+def series_detail(request: ApiRequest, series_id: Id) -> Extended:
     m = acting(request, "program.view")
     series = get_series_for_user(m, series_id)
-    d = selectors.series_detail(series)
-    return _fresh(series) | {
-        "sessions": [_session(g, d.attendance.get(g.pk, []), d.absent.get(g.pk, []))
-                     for g in d.sessions],
-        "volunteers": [_volunteer(v) for v in d.volunteers],
-        "recruits": [_recruit(r) for r in d.recruits],
-        "expenses": [_expense(e) for e in d.expenses],
-        "roll": [_person(p) for p in selectors.series_people(series).order_by("kana", "id")]}
+    return Extended(_fresh(series), detail=selectors.series_detail(series))
 
 
 @router.get("/session-series/{series_id}/eligible-people", response=responses(page_of(SeriesPersonOut)),
@@ -266,13 +291,13 @@ def series_eligible(request: ApiRequest, series_id: Id, page: Query[PageParams])
     m = acting(request, "program.view")
     series = get_series_for_user(m, series_id)
     qs = selectors.series_eligible(series, clock.today()).order_by("kana", "id")
-    return paginate(request, qs, page, _person)
+    return paginate(request, qs, page)
 
 
 @router.post("/session-series/{series_id}/sessions", response=responses(SessionOut, 201),
              summary="開催と出欠の記録（roll の人のうち出席者以外は欠席）")
 def session_record(request: ApiRequest, series_id: Id,
-                   payload: SessionIn) -> tuple[int, dict[str, Any]]:
+                   payload: SessionIn) -> tuple[int, Extended]:
     m = acting(request, "record.write")
     series = get_series_for_user(m, series_id, write=True)
     volunteers = [ref(series.volunteers.all(), pk, "volunteer_ids")
@@ -286,29 +311,30 @@ def session_record(request: ApiRequest, series_id: Id,
             actor=m, series=series, held_on=payload.held_on, venue=payload.venue,
             lecturer=payload.lecturer, topic=payload.topic, volunteers=volunteers, present=people)
     rows = list(session.attendance.values_list("person_id", "present"))
-    return 201, _session(session, [p for p, ok in rows if ok], [p for p, ok in rows if not ok])
+    return 201, _with_attendance(session, [p for p, ok in rows if ok],
+                                 [p for p, ok in rows if not ok])
 
 
 @router.post("/session-series/{series_id}/volunteers", response=responses(VolunteerOut, 201),
              summary="協力者（ボランティア）の登録")
 def volunteer_add(request: ApiRequest, series_id: Id,
-                  payload: VolunteerIn) -> tuple[int, dict[str, Any]]:
+                  payload: VolunteerIn) -> tuple[int, Volunteer]:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
     v = services.volunteer_add(actor=m, series=series, name=payload.name, kind=payload.kind,
                                affiliation=payload.affiliation)
-    return 201, _volunteer(v)
+    return 201, v
 
 
 @router.post("/session-series/{series_id}/expenses", response=responses(ExpenseOut, 201),
              summary="支出の記録（予算を超える支出は over_budget で拒否）")
 def expense_record(request: ApiRequest, series_id: Id,
-                   payload: ExpenseIn) -> tuple[int, dict[str, Any]]:
+                   payload: ExpenseIn) -> tuple[int, SeriesExpense]:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
     row = services.expense_record(actor=m, series=series, spent_on=payload.spent_on,
                                   item=payload.item, amount_yen=payload.amount_yen)
-    return 201, _expense(row)
+    return 201, row
 
 
 @router.post("/session-series/{series_id}/invitations", response=responses(list[RecruitmentOut], 201),
@@ -325,17 +351,17 @@ def recruitment_invite(request: ApiRequest, series_id: Id,
         new = services.recruitment_invite(actor=m, series=series, people=people,
                                           invited_on=payload.invited_on)
     rows = Recruitment.objects.filter(pk__in=[r.pk for r in new]).select_related("person")
-    return 201, [_recruit(r) for r in rows]
+    return 201, list(rows)
 
 
 @router.post("/session-series/{series_id}/recruitments/{recruitment_id}/answer",
              response=responses(RecruitmentOut),
              summary="案内への回答（参加・不参加）。参加ならプログラムの参加と結びつける")
 def recruitment_answer(request: ApiRequest, series_id: Id, recruitment_id: Id,
-                       payload: AnswerIn) -> dict[str, Any]:
+                       payload: AnswerIn) -> Recruitment:
     m = acting(request, "enrollment.manage")
     series = get_series_for_user(m, series_id, write=True)
     rec = ref(Recruitment.objects.filter(series=series).select_related("person", "series"),
               recruitment_id, "recruitment_id")
     rec = services.recruitment_answer(actor=m, recruitment=rec, status=payload.status)
-    return _recruit(rec)
+    return rec

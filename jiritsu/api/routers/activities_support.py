@@ -31,6 +31,7 @@ from jiritsu.api.common import (
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     ref,
@@ -39,8 +40,8 @@ from jiritsu.api.common import (
 )
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note
-from jiritsu.api.routers.activities.hello_work import HwReferralOut, referral_row
-from jiritsu.api.routers.activities.partners import AreaPartnerOut, _area_partner
+from jiritsu.api.routers.activities.hello_work import HwReferralOut
+from jiritsu.api.routers.activities.partners import AreaPartnerOut
 from jiritsu.cases.access import log_view
 from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
@@ -107,6 +108,12 @@ class HealthTrackOut(Schema):
     facility_option: str
     version: int
 
+    resolve_track_label = label_of("track")
+
+    @staticmethod
+    def resolve_program_name(obj: HealthTrack) -> str:
+        return obj.enrollment.program.name
+
 
 class MeasurementOut(Schema):
     record_id: int
@@ -114,6 +121,15 @@ class MeasurementOut(Schema):
     systolic_bp: int | None
     diastolic_bp: int | None
     weight_kg: float | None
+
+    # Read from a progress record (``selectors.measurements``).
+    @staticmethod
+    def resolve_record_id(obj: Any) -> int:
+        return int(obj.pk)
+
+    @staticmethod
+    def resolve_weight_kg(obj: Any) -> float | None:
+        return float(obj.weight_kg) if obj.weight_kg is not None else None
 
 
 class FamilyContactIn(InputSchema):
@@ -149,6 +165,9 @@ class FamilyRequestOut(Schema):
     answered_on: dt.date | None
     note: str
     recorded_by_id: int
+
+    resolve_ask_label = label_of("ask")
+    resolve_answer_label = label_of("answer")
 
 
 class FamilyContactOut(Schema):
@@ -190,6 +209,25 @@ class ReceivingRequestOut(Schema):
     answered_on: dt.date | None
     note: str
 
+    resolve_status_label = label_of("status")
+
+    # Read from ``_receiving_qs`` (``occupied``: the places taken at the facility).
+    @staticmethod
+    def resolve_program_name(obj: ReceivingRequest) -> str:
+        return obj.enrollment.program.name
+
+    @staticmethod
+    def resolve_facility_name(obj: ReceivingRequest) -> str:
+        return obj.facility.name
+
+    @staticmethod
+    def resolve_facility_capacity(obj: ReceivingRequest) -> int | None:
+        return obj.facility.capacity
+
+    @staticmethod
+    def resolve_facility_accepted(obj: ReceivingRequest) -> int:
+        return int(getattr(obj, "occupied", 0))
+
 
 class VolunteerPlacementOut(Schema):
     id: int
@@ -200,6 +238,10 @@ class VolunteerPlacementOut(Schema):
     started_on: dt.date
     ended_on: dt.date | None
     note: str
+
+    @staticmethod
+    def resolve_host_name(obj: VolunteerPlacement) -> str:
+        return obj.host.name
 
 
 class JobSearchMonthOut(Schema):
@@ -217,12 +259,37 @@ class JobSearchOut(Schema):
     shortfall: int
     months: list[JobSearchMonthOut]
 
+    # Read from an ``(enrollment, selectors.JobSearchStatus)`` pair.
+    @staticmethod
+    def resolve_enrollment_id(obj: tuple[Enrollment, selectors.JobSearchStatus]) -> int:
+        return obj[0].pk
+
+    @staticmethod
+    def resolve_program_name(obj: tuple[Enrollment, selectors.JobSearchStatus]) -> str:
+        return obj[0].program.name
+
+    @staticmethod
+    def resolve_required_per_month(obj: tuple[Enrollment, selectors.JobSearchStatus]) -> int:
+        return obj[1].required_per_month
+
+    @staticmethod
+    def resolve_shortfall(obj: tuple[Enrollment, selectors.JobSearchStatus]) -> int:
+        return obj[1].shortfall
+
+    @staticmethod
+    def resolve_months(obj: tuple[Enrollment, selectors.JobSearchStatus]) -> list[Any]:
+        return obj[1].months
+
 
 class SupportEnrollmentOut(Schema):
     id: int
     program_id: int
     program_name: str
     status: str
+
+    @staticmethod
+    def resolve_program_name(obj: Enrollment) -> str:
+        return obj.program.name
 
 
 class PersonSupportOut(Schema):
@@ -237,27 +304,51 @@ class PersonSupportOut(Schema):
     suggested_centres: list[AreaPartnerOut]
     job_search: list[JobSearchOut]
 
+    # Read from the person: each list is one query of what the page shows.
+    @staticmethod
+    def resolve_person_id(obj: Person) -> int:
+        return obj.pk
 
-# ---------------------------------------------------------------- rows
+    @staticmethod
+    def resolve_person_name(obj: Person) -> str:
+        return obj.name
 
-def _track(t: HealthTrack) -> dict[str, Any]:
-    return {f: getattr(t, f) for f in TRACK_DATA} | {
-        "id": t.pk, "enrollment_id": t.enrollment_id, "program_name": t.enrollment.program.name,
-        "track": t.track, "track_label": t.get_track_display(), "started_on": t.started_on,
-        "withdrawal_reason": t.withdrawal_reason, "referral": t.referral, "version": t.version}
+    @staticmethod
+    def resolve_enrollments(obj: Person) -> list[Enrollment]:
+        return list(Enrollment.objects.filter(person=obj).select_related("program"))
 
+    @staticmethod
+    def resolve_health_tracks(obj: Person) -> list[HealthTrack]:
+        return list(HealthTrack.objects.filter(enrollment__person=obj)
+                    .select_related("enrollment__program"))
 
-def _request(r: FamilyRequest) -> dict[str, Any]:
-    return {"id": r.pk, "contact_id": r.contact_id, "enrollment_id": r.enrollment_id,
-            "ask": r.ask, "ask_label": r.get_ask_display(), "asked_on": r.asked_on,
-            "answer": r.answer, "answer_label": r.get_answer_display(),
-            "answered_on": r.answered_on, "note": r.note, "recorded_by_id": r.recorded_by_id}
+    @staticmethod
+    def resolve_family_contacts(obj: Person) -> list[FamilyContact]:
+        return list(FamilyContact.objects.filter(person=obj).prefetch_related("requests"))
 
+    @staticmethod
+    def resolve_receiving_requests(obj: Person) -> list[ReceivingRequest]:
+        return list(_receiving_qs(obj))
 
-def _contact(c: FamilyContact) -> dict[str, Any]:
-    return {"id": c.pk, "name": c.name, "relationship": c.relationship,
-            "is_support_obligor": c.is_support_obligor, "phone": c.phone, "address": c.address,
-            "requests": [_request(r) for r in c.requests.all()]}
+    @staticmethod
+    def resolve_hello_work_referrals(obj: Person) -> list[HelloWorkReferral]:
+        return list(HelloWorkReferral.objects.filter(enrollment__person=obj).select_related(
+            "hello_work", "enrollment__person", "enrollment__program"))
+
+    @staticmethod
+    def resolve_volunteer_placements(obj: Person) -> list[VolunteerPlacement]:
+        return list(VolunteerPlacement.objects.filter(enrollment__person=obj)
+                    .select_related("host"))
+
+    @staticmethod
+    def resolve_suggested_centres(obj: Person) -> list[PartnerOrganisation]:
+        return list(selectors.suggest_centres(obj))
+
+    @staticmethod
+    def resolve_job_search(obj: Person) -> list[tuple[Enrollment, selectors.JobSearchStatus]]:
+        today = clock.today()
+        pairs = ((e, selectors.job_search_status(e, today)) for e in selectors.open_enrollments(obj))
+        return [(e, status) for e, status in pairs if status is not None]
 
 
 def _receiving_qs(person: Person) -> Any:
@@ -266,62 +357,14 @@ def _receiving_qs(person: Person) -> Any:
             "facility", "enrollment__program"))
 
 
-def _receiving(r: ReceivingRequest) -> dict[str, Any]:
-    return {"id": r.pk, "enrollment_id": r.enrollment_id,
-            "program_name": r.enrollment.program.name, "facility_id": r.facility_id,
-            "facility_name": r.facility.name, "facility_capacity": r.facility.capacity,
-            "facility_accepted": getattr(r, "occupied", 0), "requested_on": r.requested_on,
-            "status": r.status, "status_label": r.get_status_display(),
-            "answered_on": r.answered_on, "note": r.note}
-
-
-def _placement(v: VolunteerPlacement) -> dict[str, Any]:
-    return {"id": v.pk, "enrollment_id": v.enrollment_id, "host_id": v.host_id,
-            "host_name": v.host.name, "activity": v.activity, "started_on": v.started_on,
-            "ended_on": v.ended_on, "note": v.note}
-
-
-def _measurement(r: Any) -> dict[str, Any]:
-    return {"record_id": r.pk, "occurred_at": r.occurred_at, "systolic_bp": r.systolic_bp,
-            "diastolic_bp": r.diastolic_bp,
-            "weight_kg": float(r.weight_kg) if r.weight_kg is not None else None}
-
-
 # ---------------------------------------------------------------- reads
 
 @router.get("/people/{person_id}/support", response=responses(PersonSupportOut),
             summary="支援の詳細（健康の4支援対象・扶養義務者・受入先・ハローワーク・ボランティア・求職活動）。閲覧は監査ログに記録")
-def person_support(request: ApiRequest, person_id: Id) -> dict[str, Any]:
+def person_support(request: ApiRequest, person_id: Id) -> Person:
     m, person = _person(request, person_id, "person.view")
     log_view(m, person, what="person.support_view")
-    today = clock.today()
-    enrollments = Enrollment.objects.filter(person=person).select_related("program")
-    job_search = []
-    for e in selectors.open_enrollments(person):
-        s = selectors.job_search_status(e, today)
-        if s is not None:
-            job_search.append({
-                "enrollment_id": e.pk, "program_name": e.program.name,
-                "required_per_month": s.required_per_month, "shortfall": s.shortfall,
-                "months": [{"month": x.month, "required": x.required, "handed_in": x.handed_in,
-                            "complete": x.complete, "shortfall": x.shortfall} for x in s.months]})
-    return {
-        "person_id": person.pk, "person_name": person.name,
-        "enrollments": [{"id": e.pk, "program_id": e.program_id, "program_name": e.program.name,
-                         "status": e.status} for e in enrollments],
-        "health_tracks": [_track(t) for t in HealthTrack.objects.filter(
-            enrollment__person=person).select_related("enrollment__program")],
-        "family_contacts": [_contact(c) for c in FamilyContact.objects.filter(
-            person=person).prefetch_related("requests")],
-        "receiving_requests": [_receiving(r) for r in _receiving_qs(person)],
-        "hello_work_referrals": [referral_row(r) for r in HelloWorkReferral.objects.filter(
-            enrollment__person=person).select_related("hello_work", "enrollment__person",
-                                                      "enrollment__program")],
-        "volunteer_placements": [_placement(v) for v in VolunteerPlacement.objects.filter(
-            enrollment__person=person).select_related("host")],
-        "suggested_centres": [_area_partner(p) for p in selectors.suggest_centres(person)],
-        "job_search": job_search,
-    }
+    return person
 
 
 @router.get("/people/{person_id}/measurements", response=responses(page_of(MeasurementOut)),
@@ -330,7 +373,7 @@ def measurement_list(request: ApiRequest, person_id: Id,
                      page: Query[PageParams]) -> dict[str, Any]:
     m, person = _person(request, person_id, "person.view")
     log_view(m, person, what="person.support_view")
-    return paginate(request, selectors.measurements(person), page, _measurement)
+    return paginate(request, selectors.measurements(person), page)
 
 
 # ---------------------------------------------------------------- writes
@@ -338,46 +381,46 @@ def measurement_list(request: ApiRequest, person_id: Id,
 @router.post("/people/{person_id}/health-tracks", response=responses(HealthTrackOut, 201),
              summary="健康の支援対象（慢性疾患・閉じこもり・栄養・認知症）の記録を始める（参加中のプログラムに）")
 def health_track_open(request: ApiRequest, person_id: Id,
-                      payload: HealthTrackIn) -> tuple[int, dict[str, Any]]:
+                      payload: HealthTrackIn) -> tuple[int, HealthTrack]:
     m, person = _person(request, person_id, "plan.write")
     data = {k: v for k in TRACK_DATA if (v := getattr(payload, k)) not in (None, "")}
     row = services.health_track_open_for_person(actor=m, person=person, track=payload.track,
                                                 started_on=payload.started_on, data=data)
-    return 201, _track(HealthTrack.objects.select_related("enrollment__program").get(pk=row.pk))
+    return 201, (HealthTrack.objects.select_related("enrollment__program").get(pk=row.pk))
 
 
 @router.post("/people/{person_id}/family-contacts", response=responses(FamilyContactOut, 201),
              summary="扶養義務者・親族の登録")
 def family_contact_add(request: ApiRequest, person_id: Id,
-                       payload: FamilyContactIn) -> tuple[int, dict[str, Any]]:
+                       payload: FamilyContactIn) -> tuple[int, FamilyContact]:
     m, person = _person(request, person_id, "person.edit")
     c = services.family_contact_add(actor=m, person=person, **payload.dict())
-    return 201, _contact(c)
+    return 201, c
 
 
 @router.post("/people/{person_id}/family-requests", response=responses(FamilyRequestOut, 201),
              summary="扶養義務者・親族への依頼（引き取り・施設入所時・居宅生活時の協力）の記録")
 def family_request_record(request: ApiRequest, person_id: Id,
-                          payload: FamilyRequestIn) -> tuple[int, dict[str, Any]]:
+                          payload: FamilyRequestIn) -> tuple[int, FamilyRequest]:
     m, person = _person(request, person_id, "record.write")
     contact = ref(FamilyContact.objects.filter(person=person), payload.contact_id, "contact_id")
     r = services.family_request_record(actor=m, contact=contact, ask=payload.ask,
                                        asked_on=payload.asked_on,
                                        enrollment=selectors.open_enrollments(person).first(),
                                        note=payload.note)
-    return 201, _request(r)
+    return 201, r
 
 
 @router.post("/people/{person_id}/family-requests/{request_id}/answer",
              response=responses(FamilyRequestOut), summary="扶養義務者・親族からの回答の記録")
 def family_request_answer(request: ApiRequest, person_id: Id, request_id: Id,
-                          payload: FamilyAnswerIn) -> dict[str, Any]:
+                          payload: FamilyAnswerIn) -> FamilyRequest:
     m, person = _person(request, person_id, "record.write")
     req = ref(FamilyRequest.objects.filter(contact__person=person).select_related("contact"),
               request_id, "request_id")
     r = services.family_request_answer(actor=m, request=req, answer=payload.answer,
                                        answered_on=payload.answered_on, note=payload.note)
-    return _request(r)
+    return r
 
 
 @router.post("/people/{person_id}/receiving-requests", response=responses(ReceivingRequestOut, 201),
@@ -391,7 +434,7 @@ def receiving_request_make(request: ApiRequest, person_id: Id,
     with renamed_fields({"facility": "facility_id"}):
         r = services.receiving_request_make(actor=m, enrollment=enrollment, facility=facility,
                                             requested_on=payload.requested_on, note=payload.note)
-    return 201, _receiving(_receiving_qs(person).get(pk=r.pk))
+    return 201, _receiving_qs(person).get(pk=r.pk)
 
 
 @router.post("/people/{person_id}/receiving-requests/{request_id}/answer",
@@ -404,4 +447,4 @@ def receiving_request_answer(request: ApiRequest, person_id: Id, request_id: Id,
         "enrollment__person", "facility"), request_id, "request_id")
     services.receiving_request_answer(actor=m, request=req, status=payload.status,
                                       answered_on=payload.answered_on, note=payload.note)
-    return _receiving(_receiving_qs(person).get(pk=req.pk))
+    return _receiving_qs(person).get(pk=req.pk)

@@ -21,6 +21,7 @@ from jiritsu.api.common import (
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     renamed_fields,
@@ -57,6 +58,25 @@ class StaffOut(Schema):
     last_login: dt.datetime | None
     created_at: dt.datetime
 
+    # Read from the Membership; the account's own fields from its user.
+    resolve_role_label = label_of("role")
+
+    @staticmethod
+    def resolve_username(obj: Membership) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_display_name(obj: Membership) -> str:
+        return obj.user.display_name
+
+    @staticmethod
+    def resolve_partner_name(obj: Membership) -> str | None:
+        return obj.partner.name if obj.partner else None
+
+    @staticmethod
+    def resolve_last_login(obj: Membership) -> dt.datetime | None:
+        return obj.user.last_login
+
 
 class StaffCreateIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150, pattern=r"^[\w.@+-]+$",
@@ -85,14 +105,6 @@ class StaffFilter(Schema):
     role: Membership.Role | None = None
 
 
-def _staff(m: Membership) -> dict[str, Any]:
-    u = m.user
-    return {"id": m.pk, "user_id": u.pk, "username": u.username, "display_name": u.display_name,
-            "role": m.role, "role_label": m.get_role_display(), "profession": m.profession,
-            "partner_id": m.partner_id, "partner_name": m.partner.name if m.partner else None,
-            "is_active": m.is_active, "last_login": u.last_login, "created_at": m.created_at}
-
-
 def _partner_ref(m: Membership, pk: int | None) -> PartnerOrganisation | None:
     if pk is None:
         return None
@@ -114,19 +126,19 @@ def staff_list(request: ApiRequest, filters: Query[StaffFilter],
         qs = qs.filter(is_active=filters.active)
     if filters.role:
         qs = qs.filter(role=filters.role)
-    return paginate(request, qs, page, _staff)
+    return paginate(request, qs, page)
 
 
 @router.get("/admin/staff/{membership_id}", response=responses(StaffOut),
             summary="職員アカウント")
-def staff_detail(request: ApiRequest, membership_id: Id) -> dict[str, Any]:
+def staff_detail(request: ApiRequest, membership_id: Id) -> Membership:
     m = acting(request, "user.manage")
-    return _staff(get_membership_for_user(m, membership_id))
+    return get_membership_for_user(m, membership_id)
 
 
 @router.post("/admin/staff", response=responses(StaffOut, 201),
              summary="職員アカウントの作成（この事務所の所属つき。監査ログに記録）")
-def staff_create(request: ApiRequest, payload: StaffCreateIn) -> tuple[int, dict[str, Any]]:
+def staff_create(request: ApiRequest, payload: StaffCreateIn) -> tuple[int, Membership]:
     m = acting(request, "user.manage")
     partner = _partner_ref(m, payload.partner_id)
     with renamed_fields({"partner": "partner_id"}):
@@ -134,12 +146,12 @@ def staff_create(request: ApiRequest, payload: StaffCreateIn) -> tuple[int, dict
                                         display_name=payload.display_name,
                                         password=payload.password, role=payload.role,
                                         profession=payload.profession, partner=partner)
-    return 201, _staff(get_membership_for_user(m, created.pk))
+    return 201, get_membership_for_user(m, created.pk)
 
 
 @router.patch("/admin/staff/{membership_id}", response=responses(StaffOut),
               summary="職員アカウントの変更（氏名・役割・職種・関係機関・有効・パスワード。監査ログに記録）")
-def staff_update(request: ApiRequest, membership_id: Id, payload: StaffUpdateIn) -> dict[str, Any]:
+def staff_update(request: ApiRequest, membership_id: Id, payload: StaffUpdateIn) -> Membership:
     m = acting(request, "user.manage")
     target = get_membership_for_user(m, membership_id)
     given = payload.dict(exclude_unset=True)
@@ -153,7 +165,7 @@ def staff_update(request: ApiRequest, membership_id: Id, payload: StaffUpdateIn)
         data["partner"] = _partner_ref(m, given["partner_id"])
     with renamed_fields({"partner": "partner_id"}):
         services.membership_update(actor=m, membership=target, data=data)
-    return _staff(get_membership_for_user(m, target.pk))
+    return get_membership_for_user(m, target.pk)
 
 
 # ---------------------------------------------------------------- partner organisations
@@ -169,6 +181,12 @@ class PartnerOut(Schema):
     address: str
     phone: str
     is_active: bool
+
+    resolve_kind_label = label_of("kind")
+
+    @staticmethod
+    def resolve_areas(obj: PartnerOrganisation) -> list[str]:
+        return list(obj.areas or [])
 
 
 Area: list[str] = Field(default_factory=list, max_length=100, description="担当圏域（地区・市町村）")
@@ -201,12 +219,6 @@ class PartnerFilter(Schema):
     kind: PartnerOrganisation.Kind | None = None
 
 
-def _partner(p: PartnerOrganisation) -> dict[str, Any]:
-    return {"id": p.pk, "kind": p.kind, "kind_label": p.get_kind_display(), "name": p.name,
-            "operator": p.operator, "areas": list(p.areas or []), "capacity": p.capacity,
-            "address": p.address, "phone": p.phone, "is_active": p.is_active}
-
-
 def _areas(areas: list[str]) -> list[str]:
     for i, a in enumerate(areas):
         if len(a) > 100:
@@ -223,28 +235,28 @@ def partner_list(request: ApiRequest, filters: Query[PartnerFilter],
         qs = qs.filter(is_active=filters.active)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    return paginate(request, qs, page, _partner)
+    return paginate(request, qs, page)
 
 
 @router.get("/admin/partners/{partner_id}", response=responses(PartnerOut), summary="関係機関")
-def partner_detail(request: ApiRequest, partner_id: Id) -> dict[str, Any]:
+def partner_detail(request: ApiRequest, partner_id: Id) -> PartnerOrganisation:
     m = acting(request, "office.admin")
-    return _partner(get_partner_for_user(m, partner_id))
+    return get_partner_for_user(m, partner_id)
 
 
 @router.post("/admin/partners", response=responses(PartnerOut, 201),
              summary="関係機関の登録（監査ログに記録）")
-def partner_create(request: ApiRequest, payload: PartnerIn) -> tuple[int, dict[str, Any]]:
+def partner_create(request: ApiRequest, payload: PartnerIn) -> tuple[int, PartnerOrganisation]:
     m = acting(request, "office.admin")
     data = payload.dict()
     data["areas"] = _areas(data["areas"])
     partner = services.partner_create(actor=m, data=data)
-    return 201, _partner(partner)
+    return 201, partner
 
 
 @router.patch("/admin/partners/{partner_id}", response=responses(PartnerOut),
               summary="関係機関の変更（監査ログに記録）")
-def partner_update(request: ApiRequest, partner_id: Id, payload: PartnerUpdateIn) -> dict[str, Any]:
+def partner_update(request: ApiRequest, partner_id: Id, payload: PartnerUpdateIn) -> PartnerOrganisation:
     m = acting(request, "office.admin")
     partner = get_partner_for_user(m, partner_id)
     given = payload.dict(exclude_unset=True)
@@ -252,7 +264,7 @@ def partner_update(request: ApiRequest, partner_id: Id, payload: PartnerUpdateIn
     if "areas" in data:
         data["areas"] = _areas(data["areas"])
     services.partner_update(actor=m, partner=partner, data=data)
-    return _partner(get_partner_for_user(m, partner.pk))
+    return get_partner_for_user(m, partner.pk)
 
 
 # ---------------------------------------------------------------- audit log (read-only)
@@ -273,20 +285,18 @@ class AuditEventOut(Schema):
     changes: dict[str, Any] | list[Any]
     note: str
 
+    resolve_kind_label = label_of("kind")
+
+    @staticmethod
+    def resolve_changes(obj: AuditEvent) -> dict[str, Any] | list[Any]:
+        return obj.changes or {}
+
 
 class AuditFilter(Schema):
     person_id: int | None = Field(None, ge=1, le=9_223_372_036_854_775_807, description="本人（世帯員）のID")
     actor_id: int | None = Field(None, ge=1, le=9_223_372_036_854_775_807, description="職員（利用者）のID")
     date_from: Day | None = Field(None, description="この日以降（日本時間の日付）")
     date_to: Day | None = Field(None, description="この日以前（日本時間の日付）")
-
-
-def _event(e: AuditEvent) -> dict[str, Any]:
-    return {"id": e.pk, "created_at": e.created_at, "kind": e.kind,
-            "kind_label": e.get_kind_display(), "action": e.action, "actor_id": e.actor_id,
-            "actor_label": e.actor_label, "target_type": e.target_type,
-            "target_id": e.target_id, "target_label": e.target_label, "person_id": e.person_id,
-            "person_label": e.person_label, "changes": e.changes or {}, "note": e.note}
 
 
 @router.get("/audit/events", response=responses(page_of(AuditEventOut)),
@@ -297,4 +307,4 @@ def audit_events(request: ApiRequest, filters: Query[AuditFilter],
     qs = audit_selectors.office_events(m.office_id, person_id=filters.person_id,
                                        actor_id=filters.actor_id, date_from=filters.date_from,
                                        date_to=filters.date_to)
-    return paginate(request, qs, page, _event)
+    return paginate(request, qs, page)

@@ -39,8 +39,8 @@ from jiritsu.guidance.access import (
     require_settings_access,
     visible_cases,
 )
-from jiritsu.guidance.models import GuidanceCase, GuidanceStep
-from jiritsu.guidance.rules import Track
+from jiritsu.guidance.models import GuidanceCase, GuidanceSettings, GuidanceStep
+from jiritsu.guidance.rules import NextStep, Track
 from jiritsu.offices.models import Membership
 
 router = Router()
@@ -72,6 +72,10 @@ class StepOut(Schema):
     approval: str
     approved_on: dt.date | None
 
+    @staticmethod
+    def resolve_kind_label(obj: GuidanceStep) -> str:
+        return str(obj.get_kind_display())
+
 
 class NextStepOut(Schema):
     action: str
@@ -95,10 +99,32 @@ class CaseOut(Schema):
     closed_note: str
     version: int
 
+    @staticmethod
+    def resolve_person_name(obj: GuidanceCase) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_ground_category_label(obj: GuidanceCase) -> str:
+        return str(obj.get_ground_category_display())
+
+
+def _track(case: GuidanceCase) -> Track:
+    return Track(case, list(case.steps.order_by("occurred_on", "id")),
+                 services.settings_for(case.office))
+
 
 class CaseDetailOut(CaseOut):
+    # Read from the case: its steps in order and the lawful next steps (``rules.Track``).
     steps: list[StepOut]
     next_steps: list[NextStepOut]
+
+    @staticmethod
+    def resolve_steps(obj: GuidanceCase) -> list[GuidanceStep]:
+        return list(obj.steps.order_by("occurred_on", "id"))
+
+    @staticmethod
+    def resolve_next_steps(obj: GuidanceCase) -> list[NextStep]:
+        return _track(obj).next_steps()
 
 
 class CaseFilter(Schema):
@@ -106,29 +132,9 @@ class CaseFilter(Schema):
     person_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-def _case(c: GuidanceCase) -> dict[str, Any]:
-    return {"id": c.pk, "person_id": c.person_id, "person_name": c.person.name,
-            "opened_on": c.opened_on, "ground_category": c.ground_category,
-            "ground_category_label": c.get_ground_category_display(), "ground": c.ground,
-            "status": c.status,
-            "closed_on": c.closed_on, "closed_reason": c.closed_reason,
-            "closed_note": c.closed_note, "version": c.version}
-
-
-def _step(s: GuidanceStep) -> dict[str, Any]:
-    return {f: getattr(s, f) for f in StepOut.model_fields if f not in {"id", "kind_label"}} | {
-        "id": s.pk, "kind_label": s.get_kind_display()}
-
-
-def _detail(m: Membership, pk: int) -> dict[str, Any]:
-    case = get_case_for_user(m, pk)
-    steps = list(case.steps.order_by("occurred_on", "id"))
-    track = Track(case, steps, services.settings_for(case.office))
-    return _case(case) | {
-        "steps": [_step(s) for s in steps],
-        "next_steps": [{"action": n.action, "label": n.label, "due_on": n.due_on,
-                        "step_id": n.step_id, "subject": n.subject} for n in track.next_steps()],
-    }
+def _detail(m: Membership, pk: int) -> GuidanceCase:
+    """The case as ``CaseDetailOut`` reads it (read again after a step was recorded)."""
+    return get_case_for_user(m, pk)
 
 
 def _cases_qs(m: Membership) -> QuerySet[GuidanceCase]:
@@ -144,7 +150,7 @@ def case_list(request: ApiRequest, filters: Query[CaseFilter],
         qs = qs.filter(status=filters.status)
     if filters.person_id:
         qs = qs.filter(person_id=filters.person_id)
-    return paginate(request, qs.order_by("-opened_on", "-id"), page, _case)
+    return paginate(request, qs.order_by("-opened_on", "-id"), page)
 
 
 class BoardRowOut(Schema):
@@ -158,32 +164,50 @@ class BoardRowOut(Schema):
     next_step: NextStepOut | None = Field(..., description="次に行える手続（事案を進めるもの）")
     overdue: bool = Field(..., description="次の手続の期日を過ぎている")
 
+    # Read from a ``selectors.BoardRow`` (``case``, ``overdue`` by name).
+    @staticmethod
+    def resolve_case_number(obj: selectors.BoardRow) -> str | None:
+        hh = obj.case.person.household
+        return hh.case_number if hh else None
+
+    @staticmethod
+    def resolve_caseworker_id(obj: selectors.BoardRow) -> int | None:
+        hh = obj.case.person.household
+        return hh.caseworker_id if hh else None
+
+    @staticmethod
+    def resolve_caseworker_name(obj: selectors.BoardRow) -> str | None:
+        hh = obj.case.person.household
+        return str(hh.caseworker) if hh and hh.caseworker else None
+
+    @staticmethod
+    def resolve_last_step_kind(obj: selectors.BoardRow) -> str | None:
+        return obj.last.kind if obj.last else None
+
+    @staticmethod
+    def resolve_last_step_label(obj: selectors.BoardRow) -> str | None:
+        return str(obj.last.get_kind_display()) if obj.last else None
+
+    @staticmethod
+    def resolve_last_step_on(obj: selectors.BoardRow) -> dt.date | None:
+        return obj.last.latest_date if obj.last else None
+
+    @staticmethod
+    def resolve_next_step(obj: selectors.BoardRow) -> NextStep | None:
+        return obj.next
+
 
 @router.get("/guidance/board", response=responses(page_of(BoardRowOut)),
             summary="進行中の指導指示（次に行える手続の期日順。査察指導員の一覧）")
 def case_board(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "guidance.manage")
     rows = selectors.open_cases_board(m.office, services.settings_for(m.office))
-
-    def out(r: selectors.BoardRow) -> dict[str, Any]:
-        hh, n = r.case.person.household, r.next
-        cw = hh.caseworker if hh else None
-        return {"case": _case(r.case), "case_number": hh.case_number if hh else None,
-                "caseworker_id": cw.pk if cw else None,
-                "caseworker_name": str(cw) if cw else None,
-                "last_step_kind": r.last.kind if r.last else None,
-                "last_step_label": r.last.get_kind_display() if r.last else None,
-                "last_step_on": r.last.latest_date if r.last else None,
-                "next_step": {"action": n.action, "label": n.label, "due_on": n.due_on,
-                              "step_id": n.step_id, "subject": n.subject} if n else None,
-                "overdue": r.overdue}
-
-    return paginate(request, rows, page, out)
+    return paginate(request, rows, page)
 
 
 @router.get("/guidance/cases/{case_id}", response=responses(CaseDetailOut),
             summary="指導指示の詳細（手続の記録と、次に行える手続。閲覧は監査ログに記録）")
-def case_detail(request: ApiRequest, case_id: Id) -> dict[str, Any]:
+def case_detail(request: ApiRequest, case_id: Id) -> GuidanceCase:
     m = acting(request, "guidance.manage")
     out = _detail(m, case_id)
     log_view(m, get_case_for_user(m, case_id).person, what="guidance.case_view")
@@ -203,7 +227,7 @@ class CaseOpenIn(InputSchema):
 
 
 @router.post("/guidance/cases", response=responses(CaseDetailOut, 201), summary="指導指示の開始")
-def case_open(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
+def case_open(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, GuidanceCase]:
     m = acting(request, "guidance.manage")
     case = services.guidance_case_open(actor=m, person=person_ref(m, payload.person_id),
                                        opened_on=payload.opened_on,
@@ -286,7 +310,7 @@ def _case_for_step(request: ApiRequest, case_id: int) -> tuple[Membership, Guida
 
 @router.post("/guidance/cases/{case_id}/oral-instruction", response=responses(CaseDetailOut),
              summary="口頭指導（法27条、査察指導員の同席が必要）")
-def oral_instruction(request: ApiRequest, case_id: Id, payload: OralIn) -> dict[str, Any]:
+def oral_instruction(request: ApiRequest, case_id: Id, payload: OralIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_oral_instruction_record(
         actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
@@ -297,7 +321,7 @@ def oral_instruction(request: ApiRequest, case_id: Id, payload: OralIn) -> dict[
 
 @router.post("/guidance/cases/{case_id}/conference", response=responses(CaseDetailOut),
              summary="ケース診断会議（文書指示・処分の検討）")
-def conference(request: ApiRequest, case_id: Id, payload: ConferenceStepIn) -> dict[str, Any]:
+def conference(request: ApiRequest, case_id: Id, payload: ConferenceStepIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     attendees = [staff_ref(m, pk, "attendee_ids") for pk in payload.attendee_ids]
     services.guidance_conference_record(
@@ -309,7 +333,7 @@ def conference(request: ApiRequest, case_id: Id, payload: ConferenceStepIn) -> d
 
 @router.post("/guidance/cases/{case_id}/written-instruction", response=responses(CaseDetailOut),
              summary="文書による指導指示（法27条、履行期限つき）")
-def written_instruction(request: ApiRequest, case_id: Id, payload: WrittenIn) -> dict[str, Any]:
+def written_instruction(request: ApiRequest, case_id: Id, payload: WrittenIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_written_instruction_issue(
         actor=m, case=case, occurred_on=payload.occurred_on, content=payload.content,
@@ -319,7 +343,7 @@ def written_instruction(request: ApiRequest, case_id: Id, payload: WrittenIn) ->
 
 @router.post("/guidance/cases/{case_id}/noncompliance", response=responses(CaseDetailOut),
              summary="履行期限の経過（不履行）の記録")
-def noncompliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
+def noncompliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_noncompliance_record(actor=m, case=case, occurred_on=payload.occurred_on,
                                            note=payload.note)
@@ -328,7 +352,7 @@ def noncompliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> dict
 
 @router.post("/guidance/cases/{case_id}/compliance", response=responses(CaseDetailOut),
              summary="指示の履行の記録（指導指示は終結）")
-def compliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> dict[str, Any]:
+def compliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_compliance_record(actor=m, case=case, occurred_on=payload.occurred_on,
                                         note=payload.note)
@@ -337,7 +361,7 @@ def compliance(request: ApiRequest, case_id: Id, payload: NoteStepIn) -> dict[st
 
 @router.post("/guidance/cases/{case_id}/notice", response=responses(CaseDetailOut),
              summary="弁明の機会の付与通知")
-def notice(request: ApiRequest, case_id: Id, payload: NoticeIn) -> dict[str, Any]:
+def notice(request: ApiRequest, case_id: Id, payload: NoticeIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_notice_issue(actor=m, case=case, occurred_on=payload.occurred_on,
                                    reason=payload.reason, hearing_at=payload.hearing_at,
@@ -347,7 +371,7 @@ def notice(request: ApiRequest, case_id: Id, payload: NoticeIn) -> dict[str, Any
 
 @router.post("/guidance/cases/{case_id}/hearing", response=responses(CaseDetailOut),
              summary="弁明の聴取の記録")
-def hearing(request: ApiRequest, case_id: Id, payload: HearingIn) -> dict[str, Any]:
+def hearing(request: ApiRequest, case_id: Id, payload: HearingIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_hearing_record(actor=m, case=case, occurred_on=payload.occurred_on,
                                      outcome=payload.outcome, content=payload.content)
@@ -356,7 +380,7 @@ def hearing(request: ApiRequest, case_id: Id, payload: HearingIn) -> dict[str, A
 
 @router.post("/guidance/cases/{case_id}/decision", response=responses(CaseDetailOut),
              summary="法62条の決定の起案（課長決裁が必要）")
-def decision(request: ApiRequest, case_id: Id, payload: DecisionIn) -> dict[str, Any]:
+def decision(request: ApiRequest, case_id: Id, payload: DecisionIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_decision_draft(
         actor=m, case=case, occurred_on=payload.occurred_on, decision_kind=payload.decision_kind,
@@ -367,7 +391,7 @@ def decision(request: ApiRequest, case_id: Id, payload: DecisionIn) -> dict[str,
 
 @router.post("/guidance/cases/{case_id}/close", response=responses(CaseDetailOut),
              summary="指導指示の終結（決定によらないもの）")
-def close(request: ApiRequest, case_id: Id, payload: CloseIn) -> dict[str, Any]:
+def close(request: ApiRequest, case_id: Id, payload: CloseIn) -> GuidanceCase:
     m, case = _case_for_step(request, case_id)
     services.guidance_case_close(actor=m, case=case, closed_on=payload.closed_on,
                                  note=payload.note)
@@ -376,7 +400,7 @@ def close(request: ApiRequest, case_id: Id, payload: CloseIn) -> dict[str, Any]:
 
 @router.post("/guidance/steps/{step_id}/delivery", response=responses(CaseDetailOut),
              summary="文書の交付の記録")
-def delivery(request: ApiRequest, step_id: Id, payload: DeliveryIn) -> dict[str, Any]:
+def delivery(request: ApiRequest, step_id: Id, payload: DeliveryIn) -> GuidanceCase:
     m = acting(request, "guidance.manage")
     step = get_step_for_user(m, step_id)
     services.guidance_delivery_record(actor=m, step=step, delivered_on=payload.delivered_on,
@@ -386,7 +410,7 @@ def delivery(request: ApiRequest, step_id: Id, payload: DeliveryIn) -> dict[str,
 
 @router.post("/guidance/steps/{step_id}/approve", response=responses(CaseDetailOut),
              summary="法62条の決定の決裁（課長）")
-def approve(request: ApiRequest, step_id: Id, payload: ApproveIn) -> dict[str, Any]:
+def approve(request: ApiRequest, step_id: Id, payload: ApproveIn) -> GuidanceCase:
     m = acting(request, "guidance.approve")
     step = get_step_for_user(m, step_id)
     services.guidance_decision_approve(actor=m, step=step, approve=payload.approve,
@@ -436,20 +460,20 @@ class SettingsIn(InputSchema):
                                           description="通知者（職名）")
 
 
-def _settings(m: Membership) -> dict[str, Any]:
-    obj = services.settings_for(m.office)
-    return {f: getattr(obj, f) for f in SettingsOut.model_fields}
+def _settings(m: Membership) -> GuidanceSettings:
+    """The office's settings, read by ``SettingsOut``."""
+    return services.settings_for(m.office)
 
 
 @router.get("/guidance/settings", response=responses(SettingsOut),
             summary="指導指示の設定（事務所ごと。課長・システム管理者）")
-def settings_read(request: ApiRequest) -> dict[str, Any]:
+def settings_read(request: ApiRequest) -> GuidanceSettings:
     return _settings(require_settings_access(acting(request)))
 
 
 @router.patch("/guidance/settings", response=responses(SettingsOut),
               summary="指導指示の設定の変更（versionによる楽観的ロック。監査ログに記録）")
-def settings_update(request: ApiRequest, payload: SettingsIn) -> dict[str, Any]:
+def settings_update(request: ApiRequest, payload: SettingsIn) -> GuidanceSettings:
     m = require_settings_access(acting(request))
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     version = data.pop("version")

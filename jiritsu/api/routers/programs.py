@@ -14,6 +14,7 @@ from jiritsu.api.common import (
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     renamed_fields,
@@ -68,6 +69,8 @@ class ProgramOut(Schema):
     current_version: int
     version: int
 
+    resolve_kind_label = label_of("kind")
+
 
 class ProgramDetailOut(ProgramOut):
     description: str
@@ -78,15 +81,19 @@ class ProgramDetailOut(ProgramOut):
     menus: list[MenuOut]
     outcome_types: list[OutcomeTypeOut]
 
+    # ``phases``, ``menus`` and ``outcome_types`` are read from the program's relations.
+    @staticmethod
+    def resolve_rules(obj: Program) -> dict[str, Any]:
+        return obj.rules or {}
+
+    @staticmethod
+    def resolve_approvals_needed(obj: Program) -> list[Any]:
+        return obj.approvals_needed or []
+
 
 class ProgramFilter(Schema):
     active: bool | None = Field(None, description="true: 実施中のみ")
     kind: Program.Kind | None = None
-
-
-def _program_row(p: Program) -> dict[str, Any]:
-    return {f: getattr(p, f) for f in ProgramOut.model_fields if f != "kind_label"} | {
-        "kind_label": p.get_kind_display()}
 
 
 @router.get("/programs", response=responses(page_of(ProgramOut)), summary="プログラムの一覧")
@@ -98,23 +105,14 @@ def program_list(request: ApiRequest, filters: Query[ProgramFilter],
         qs = qs.filter(is_active=filters.active)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    return paginate(request, qs, page, _program_row)
+    return paginate(request, qs, page)
 
 
 @router.get("/programs/{program_id}", response=responses(ProgramDetailOut),
             summary="プログラムの詳細")
-def program_detail(request: ApiRequest, program_id: Id) -> dict[str, Any]:
+def program_detail(request: ApiRequest, program_id: Id) -> Program:
     membership = acting(request, "program.view")
-    return program_detail_row(get_program_for_user(membership, program_id))
-
-
-def program_detail_row(program: Program) -> dict[str, Any]:
-    return _program_row(program) | {
-        "description": program.description, "target_description": program.target_description,
-        "rules": program.rules or {}, "approvals_needed": program.approvals_needed or [],
-        "phases": list(program.phases.all()), "menus": list(program.menus.all()),
-        "outcome_types": list(program.outcome_types.all()),
-    }
+    return get_program_for_user(membership, program_id)
 
 
 # ---------------------------------------------------------------- writes (program.manage)
@@ -214,7 +212,7 @@ def _partners(membership: Membership, ids: list[int] | None) -> list[PartnerOrga
 
 @router.post("/programs", response=responses(ProgramDetailOut, 201),
              summary="プログラムの登録（選定条件・段階・メニュー・成果の種類を含む）")
-def program_create(request: ApiRequest, payload: ProgramCreateIn) -> tuple[int, dict[str, Any]]:
+def program_create(request: ApiRequest, payload: ProgramCreateIn) -> tuple[int, Program]:
     membership = acting(request, "program.manage")
     data = payload.dict()
     children = {k: [{f: v for f, v in row.items() if f != "id"} for row in data.pop(k)]
@@ -223,12 +221,12 @@ def program_create(request: ApiRequest, payload: ProgramCreateIn) -> tuple[int, 
     with renamed_fields({"partners": "partner_ids"}):
         program = catalogue.program_create(actor=membership, data=data, partners=partners,
                                            targets=[], **children)
-    return 201, program_detail_row(get_program_for_user(membership, program.pk))
+    return 201, get_program_for_user(membership, program.pk)
 
 
 @router.patch("/programs/{program_id}", response=responses(ProgramDetailOut),
               summary="プログラムの変更（versionによる楽観的ロック。定義が変われば新しい版）")
-def program_patch(request: ApiRequest, program_id: Id, payload: ProgramUpdateIn) -> dict[str, Any]:
+def program_patch(request: ApiRequest, program_id: Id, payload: ProgramUpdateIn) -> Program:
     membership = acting(request, "program.manage")
     program = get_program_for_user(membership, program_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -250,7 +248,7 @@ def program_patch(request: ApiRequest, program_id: Id, payload: ProgramUpdateIn)
         program = catalogue.program_update(actor=membership, program=program,
                                            expected_version=version, data=clean,
                                            partners=partners, **children)
-    return program_detail_row(get_program_for_user(membership, program.pk))
+    return get_program_for_user(membership, program.pk)
 
 
 # ---------------------------------------------------------------- numeric targets (目標)
@@ -266,11 +264,22 @@ class TargetOut(Schema):
     fiscal_year_to: int
     baseline: int | None
 
+    resolve_metric_label = label_of("metric")
+
 
 class TargetsOut(Schema):
     program_id: int
     version: int = Field(..., description="プログラムの版（変更時に送り返します）")
     targets: list[TargetOut]
+
+    # Read from the program.
+    @staticmethod
+    def resolve_program_id(obj: Program) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_targets(obj: Program) -> list[ProgramTarget]:
+        return list(obj.targets.order_by("fiscal_year_from", "id"))
 
 
 class TargetIn(InputSchema):
@@ -289,28 +298,19 @@ class TargetsIn(InputSchema):
     targets: list[TargetIn] = Field(..., max_length=50, description="目標の一覧（置き換え。IDで既存の行を残す）")
 
 
-def _targets(program: Program) -> dict[str, Any]:
-    rows = [{"id": t.pk, "label": t.label, "metric": t.metric,
-             "metric_label": t.get_metric_display(), "outcome_kind": t.outcome_kind,
-             "value": t.value, "fiscal_year_from": t.fiscal_year_from,
-             "fiscal_year_to": t.fiscal_year_to, "baseline": t.baseline}
-            for t in program.targets.order_by("fiscal_year_from", "id")]
-    return {"program_id": program.pk, "version": program.version, "targets": rows}
-
-
 @router.get("/programs/{program_id}/targets", response=responses(TargetsOut),
             summary="プログラムの数値目標")
-def target_list(request: ApiRequest, program_id: Id) -> dict[str, Any]:
+def target_list(request: ApiRequest, program_id: Id) -> Program:
     membership = acting(request, "program.view")
-    return _targets(get_program_for_user(membership, program_id))
+    return get_program_for_user(membership, program_id)
 
 
 @router.put("/programs/{program_id}/targets", response=responses(TargetsOut),
             summary="プログラムの数値目標の設定（一覧を置き換え。versionによる楽観的ロック）")
-def target_replace(request: ApiRequest, program_id: Id, payload: TargetsIn) -> dict[str, Any]:
+def target_replace(request: ApiRequest, program_id: Id, payload: TargetsIn) -> Program:
     membership = acting(request, "program.manage")
     program = get_program_for_user(membership, program_id, write=True)
     catalogue.program_update(actor=membership, program=program, expected_version=payload.version,
                              targets=[t.dict() for t in payload.targets])
-    return _targets(get_program_for_user(membership, program.pk))
+    return get_program_for_user(membership, program.pk)
 

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
     Day,
+    Extended,
     Id,
     InputSchema,
     PageParams,
@@ -37,6 +38,10 @@ class TokenOut(Schema):
     expires_on: dt.date = Field(..., description="使える最後の日（日本時間）")
     is_active: bool = Field(..., description="失効しておらず、有効期限内")
 
+    @staticmethod
+    def resolve_username(obj: ApiToken) -> str:
+        return obj.user.username
+
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="トークン本体。この応答でのみ表示されます。")
@@ -49,30 +54,24 @@ class TokenIn(InputSchema):
                           "（JIRITSU_API_TOKEN_DAYS、既定365日）。最長 JIRITSU_API_TOKEN_MAX_DAYS 日")
 
 
-def _row(t: ApiToken) -> dict[str, Any]:
-    return {"id": t.pk, "name": t.name, "prefix": t.prefix, "username": t.user.username,
-            "created_at": t.created_at, "last_used_at": t.last_used_at,
-            "revoked_at": t.revoked_at, "expires_at": t.expires_at, "expires_on": t.expires_on,
-            "is_active": t.is_active}
-
-
 @router.get("", response=responses(page_of(TokenOut)), summary="APIトークンの一覧")
 def list_tokens(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     membership = acting(request, "apitoken.manage")
-    return paginate(request, tokens_visible_to(membership), page, _row)
+    return paginate(request, tokens_visible_to(membership), page)
 
 
 @router.post("", response=responses(TokenCreatedOut, 201), summary="APIトークンの発行")
-def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, Extended]:
     membership = acting(request, "apitoken.manage")
     token, raw = token_create(actor=membership, name=payload.name, expires_on=payload.expires_on)
-    return 201, {**_row(token), "token": raw}
+    # The secret is not on the record (only its hash): the one field added to the row.
+    return 201, Extended(token, token=raw)
 
 
 @router.post("/{token_id}/revoke", response=responses(TokenOut), summary="APIトークンの失効")
-def revoke_token(request: ApiRequest, token_id: Id) -> dict[str, Any]:
+def revoke_token(request: ApiRequest, token_id: Id) -> ApiToken:
     membership = acting(request, "apitoken.manage")
     token = tokens_visible_to(membership).filter(pk=token_id).first()
     if token is None:
         raise Http404
-    return _row(token_revoke(actor=membership, token=token))
+    return token_revoke(actor=membership, token=token)

@@ -22,6 +22,7 @@ from jiritsu.api.common import (
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     ref,
@@ -84,18 +85,27 @@ class HwReferralOut(Schema):
     result_note: str
     version: int
 
+    resolve_status_label = label_of("status")
 
-def referral_row(r: HelloWorkReferral) -> dict[str, Any]:
-    e = r.enrollment
-    return {"id": r.pk, "enrollment_id": e.pk, "person_id": e.person_id,
-            "person_name": e.person.name, "program_id": e.program_id,
-            "program_name": e.program.name, "hello_work_id": r.hello_work_id,
-            "hello_work_name": r.hello_work.name, "status": r.status,
-            "status_label": r.get_status_display(), "menu": r.menu,
-            "consented_on": r.consented_on, "form_a_on": r.form_a_on,
-            "request_sent_on": r.request_sent_on, "interview_on": r.interview_on,
-            "interview_attendees": r.interview_attendees, "result_on": r.result_on,
-            "result_note": r.result_note, "version": r.version}
+    @staticmethod
+    def resolve_person_id(obj: HelloWorkReferral) -> int:
+        return obj.enrollment.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: HelloWorkReferral) -> str:
+        return obj.enrollment.person.name
+
+    @staticmethod
+    def resolve_program_id(obj: HelloWorkReferral) -> int:
+        return obj.enrollment.program_id
+
+    @staticmethod
+    def resolve_program_name(obj: HelloWorkReferral) -> str:
+        return obj.enrollment.program.name
+
+    @staticmethod
+    def resolve_hello_work_name(obj: HelloWorkReferral) -> str:
+        return obj.hello_work.name
 
 
 @router.get("/hello-work-referrals", response=responses(page_of(HwReferralOut)),
@@ -110,12 +120,12 @@ def hw_referral_list(request: ApiRequest, filters: Query[HwReferralFilter],
         qs = qs.filter(enrollment_id=filters.enrollment_id)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return paginate(request, qs.order_by("-consented_on", "-id"), page, referral_row)
+    return paginate(request, qs.order_by("-consented_on", "-id"), page)
 
 
 @router.post("/hello-work-referrals", response=responses(HwReferralOut, 201),
              summary="ハローワークへの支援要請の開始（事業説明・同意）")
-def hw_referral_start(request: ApiRequest, payload: HwReferralIn) -> tuple[int, dict[str, Any]]:
+def hw_referral_start(request: ApiRequest, payload: HwReferralIn) -> tuple[int, HelloWorkReferral]:
     m = staff(request, "enrollment.manage")
     try:
         enrollment = get_enrollment_for_user(m, payload.enrollment_id, write=True)
@@ -127,25 +137,25 @@ def hw_referral_start(request: ApiRequest, payload: HwReferralIn) -> tuple[int, 
         referral = services.hw_referral_start(actor=m, enrollment=enrollment,
                                               hello_work=hello_work,
                                               consented_on=payload.consented_on)
-    return 201, referral_row(get_referral_for_user(m, referral.pk))
+    return 201, get_referral_for_user(m, referral.pk)
 
 
 @router.get("/hello-work-referrals/{referral_id}", response=responses(HwReferralOut),
             summary="ハローワークへの支援要請の詳細。閲覧は監査ログに記録")
-def hw_referral_detail(request: ApiRequest, referral_id: Id) -> dict[str, Any]:
+def hw_referral_detail(request: ApiRequest, referral_id: Id) -> HelloWorkReferral:
     m = acting(request)
     referral = get_referral_for_user(m, referral_id)
     log_view(m, referral.enrollment.person, what="hw_referral.view")
-    return referral_row(referral)
+    return referral
 
 
 @router.post("/hello-work-referrals/{referral_id}/steps", response=responses(HwReferralOut),
              summary="ハローワークへの支援要請の手続き（ハローワーク自身は支援中・就職・支援終了）")
-def hw_referral_step(request: ApiRequest, referral_id: Id, payload: HwStepIn) -> dict[str, Any]:
+def hw_referral_step(request: ApiRequest, referral_id: Id, payload: HwStepIn) -> HelloWorkReferral:
     membership = acting(request)
     referral = get_referral_for_user(membership, referral_id, write=True)
     referral = services.hw_referral_advance(
         actor=membership, referral=referral, step=payload.step, on=payload.on,
         expected_version=payload.version, menu=payload.menu or "", attendees=payload.attendees,
         note=payload.note)
-    return referral_row(referral)
+    return referral

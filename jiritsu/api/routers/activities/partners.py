@@ -36,16 +36,23 @@ class AreaPartnerOut(Schema):
     capacity: int | None
     areas: list[str]
 
+    @staticmethod
+    def resolve_areas(obj: PartnerOrganisation) -> list[str]:
+        return [str(a) for a in obj.areas or []]
+
 
 class AreaOut(Schema):
+    # Read from an ``(area, partners)`` row of ``selectors.partners_by_area``.
     area: str
     partners: list[AreaPartnerOut]
 
+    @staticmethod
+    def resolve_area(obj: tuple[str, list[PartnerOrganisation]]) -> str:
+        return obj[0]
 
-def _area_partner(p: PartnerOrganisation) -> dict[str, Any]:
-    return {"id": p.pk, "name": p.name, "kind": p.kind, "operator": p.operator,
-            "address": p.address, "phone": p.phone, "capacity": p.capacity,
-            "areas": [str(a) for a in p.areas or []]}
+    @staticmethod
+    def resolve_partners(obj: tuple[str, list[PartnerOrganisation]]) -> list[PartnerOrganisation]:
+        return obj[1]
 
 
 @router.get("/partner-areas", response=responses(page_of(AreaOut)),
@@ -54,5 +61,4 @@ def partner_areas(request: ApiRequest, filters: Query[AreaFilter],
                   page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     rows = selectors.partners_by_area(m.office, filters.kind)
-    return paginate(request, rows, page, lambda row: {
-        "area": row[0], "partners": [_area_partner(p) for p in row[1]]})
+    return paginate(request, rows, page)

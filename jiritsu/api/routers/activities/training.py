@@ -26,6 +26,7 @@ from jiritsu.api.common import (
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     ref,
@@ -58,12 +59,9 @@ class TrainingEmployerOut(Schema):
     is_approved: bool
     withdrawn_on: dt.date | None
 
-
-def _employer(e: TrainingEmployer) -> dict[str, Any]:
-    return {"id": e.pk, "partner_id": e.partner_id, "partner_name": e.partner.name,
-            "approved_on": e.approved_on, "approved_by_id": e.approved_by_id,
-            "work_offered": e.work_offered, "is_approved": e.is_approved,
-            "withdrawn_on": e.withdrawn_on}
+    @staticmethod
+    def resolve_partner_name(obj: TrainingEmployer) -> str:
+        return obj.partner.name
 
 
 @router.get("/training-employers", response=responses(page_of(TrainingEmployerOut)),
@@ -71,13 +69,13 @@ def _employer(e: TrainingEmployer) -> dict[str, Any]:
 def training_employer_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = staff(request, "program.view")
     return paginate(request, selectors.approved_training_employers(m.office).order_by("id"),
-                    page, _employer)
+                    page)
 
 
 @router.post("/training-employers", response=responses(TrainingEmployerOut, 201),
              summary="訓練実施機関の承認（所長のみ）")
 def training_employer_approve(request: ApiRequest,
-                              payload: TrainingEmployerIn) -> tuple[int, dict[str, Any]]:
+                              payload: TrainingEmployerIn) -> tuple[int, TrainingEmployer]:
     m = staff(request, "training.approve")
     partner = ref(PartnerOrganisation.objects.filter(office=m.office, is_active=True),
                   payload.partner_id, "partner_id")
@@ -85,7 +83,7 @@ def training_employer_approve(request: ApiRequest,
         employer = services.training_employer_approve(
             actor=m, partner=partner, approved_on=payload.approved_on,
             work_offered=payload.work_offered)
-    return 201, _employer(employer)
+    return 201, employer
 
 
 # ---------------------------------------------------------------- training: placements
@@ -126,12 +124,47 @@ class TrainingPlacementOut(Schema):
     hour_total: float
     version: int
 
+    # Read from ``selectors.placements_for`` (``day_count`` and ``hour_total`` annotated).
+    resolve_status_label = label_of("status")
+
+    @staticmethod
+    def resolve_person_id(obj: TrainingPlacement) -> int:
+        return obj.enrollment.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: TrainingPlacement) -> str:
+        return obj.enrollment.person.name
+
+    @staticmethod
+    def resolve_program_id(obj: TrainingPlacement) -> int:
+        return obj.enrollment.program_id
+
+    @staticmethod
+    def resolve_program_name(obj: TrainingPlacement) -> str:
+        return obj.enrollment.program.name
+
+    @staticmethod
+    def resolve_employer_name(obj: TrainingPlacement) -> str:
+        return obj.employer.partner.name
+
+    @staticmethod
+    def resolve_day_count(obj: TrainingPlacement) -> int:
+        return int(getattr(obj, "day_count", 0) or 0)
+
+    @staticmethod
+    def resolve_hour_total(obj: TrainingPlacement) -> float:
+        return float(getattr(obj, "hour_total", 0) or 0)
+
 
 class TrainingMonthOut(Schema):
     month: dt.date
     days: int
     hours: float
     days_left: int
+
+    @staticmethod
+    def resolve_hours(obj: selectors.TrainingMonth) -> float:
+        return float(obj.hours)
 
 
 class TrainingMonthlyStatusIn(InputSchema):
@@ -154,6 +187,18 @@ class TrainingPlacementDetailOut(TrainingPlacementOut):
     months: list[TrainingMonthOut]
     monthly_statuses: list[TrainingMonthlyStatusOut]
 
+    @staticmethod
+    def resolve_latest_end_on(obj: TrainingPlacement) -> dt.date:
+        return services.training_latest_end(obj)
+
+    @staticmethod
+    def resolve_months(obj: TrainingPlacement) -> list[Any]:
+        return list(selectors.training_months(obj))
+
+    @staticmethod
+    def resolve_monthly_statuses(obj: TrainingPlacement) -> list[TrainingMonthlyStatus]:
+        return list(TrainingMonthlyStatus.objects.filter(placement=obj))
+
 
 class TrainingExtendIn(InputSchema):
     version: int = Version
@@ -168,28 +213,9 @@ class TrainingEndIn(InputSchema):
     follow_up_note: str = Note
 
 
-def _placement(p: TrainingPlacement) -> dict[str, Any]:
-    e = p.enrollment
-    return {"id": p.pk, "enrollment_id": e.pk, "person_id": e.person_id,
-            "person_name": e.person.name, "program_id": e.program_id,
-            "program_name": e.program.name, "employer_id": p.employer_id,
-            "employer_name": p.employer.partner.name, "visited_on": p.visited_on,
-            "starts_on": p.starts_on, "ends_on": p.ends_on, "extended_by_id": p.extended_by_id,
-            "extended_on": p.extended_on, "duties": p.duties, "status": p.status,
-            "status_label": p.get_status_display(), "ended_on": p.ended_on,
-            "follow_up": p.follow_up, "follow_up_note": p.follow_up_note,
-            "day_count": getattr(p, "day_count", 0) or 0,
-            "hour_total": float(getattr(p, "hour_total", 0) or 0), "version": p.version}
-
-
-def _monthly(s: TrainingMonthlyStatus) -> dict[str, Any]:
-    return {"id": s.pk, "placement_id": s.placement_id, "month": s.month,
-            "assessment": s.assessment, "decision": s.decision,
-            "recorded_by_id": s.recorded_by_id}
-
-
-def _placement_fresh(m: Membership, pk: int) -> dict[str, Any]:
-    return _placement(selectors.placements_for(m.office).get(pk=pk))
+def _placement_fresh(m: Membership, pk: int) -> TrainingPlacement:
+    """The placement with its day count and hours, as ``TrainingPlacementOut`` reads it."""
+    return selectors.placements_for(m.office).get(pk=pk)
 
 
 @router.get("/training-placements", response=responses(page_of(TrainingPlacementOut)),
@@ -200,13 +226,13 @@ def training_placement_list(request: ApiRequest, filters: Query[TrainingPlacemen
     qs = selectors.placements_for(m.office)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return paginate(request, qs.order_by("-starts_on", "-id"), page, _placement)
+    return paginate(request, qs.order_by("-starts_on", "-id"), page)
 
 
 @router.post("/training-placements", response=responses(TrainingPlacementOut, 201),
              summary="職場適応訓練の開始（仕事場見学の後）")
 def training_placement_start(request: ApiRequest,
-                             payload: TrainingPlacementIn) -> tuple[int, dict[str, Any]]:
+                             payload: TrainingPlacementIn) -> tuple[int, TrainingPlacement]:
     m = staff(request, "enrollment.manage")
     enrollment = ref(selectors.training_enrollments(m.office), payload.enrollment_id,
                      "enrollment_id")
@@ -221,16 +247,11 @@ def training_placement_start(request: ApiRequest,
 
 @router.get("/training-placements/{placement_id}", response=responses(TrainingPlacementDetailOut),
             summary="職場適応訓練の詳細（月ごとの日数・時間、毎月の状況）。閲覧は監査ログに記録")
-def training_placement_detail(request: ApiRequest, placement_id: Id) -> dict[str, Any]:
+def training_placement_detail(request: ApiRequest, placement_id: Id) -> TrainingPlacement:
     m = acting(request, "program.view")
     placement = get_placement_for_user(m, placement_id)
     log_view(m, placement.enrollment.person, what="training.view")
-    return _placement_fresh(m, placement.pk) | {
-        "latest_end_on": services.training_latest_end(placement),
-        "months": [{"month": t.month, "days": t.days, "hours": float(t.hours),
-                    "days_left": t.days_left} for t in selectors.training_months(placement)],
-        "monthly_statuses": [_monthly(s) for s in
-                             TrainingMonthlyStatus.objects.filter(placement=placement)]}
+    return _placement_fresh(m, placement.pk)
 
 
 class TrainingDayIn(InputSchema):
@@ -248,10 +269,9 @@ class TrainingDayOut(Schema):
     note: str
     recorded_by_id: int
 
-
-def _row(d: TrainingDay) -> dict[str, Any]:
-    return {"id": d.pk, "placement_id": d.placement_id, "day": d.day, "hours": float(d.hours),
-            "note": d.note, "recorded_by_id": d.recorded_by_id}
+    @staticmethod
+    def resolve_hours(obj: TrainingDay) -> float:
+        return float(obj.hours)
 
 
 @router.get("/training-placements/{placement_id}/days", response=responses(page_of(TrainingDayOut)),
@@ -261,37 +281,37 @@ def training_day_list(request: ApiRequest, placement_id: Id,
     membership = acting(request, "program.view")
     placement = get_placement_for_user(membership, placement_id)
     qs = TrainingDay.objects.filter(placement=placement).order_by("day", "id")
-    return paginate(request, qs, page, _row)
+    return paginate(request, qs, page)
 
 
 @router.post("/training-placements/{placement_id}/days", response=responses(TrainingDayOut, 201),
              summary="職場適応訓練の出席の記録（1日4時間・月20日まで）")
 def training_day_record(request: ApiRequest, placement_id: Id,
-                        payload: TrainingDayIn) -> tuple[int, dict[str, Any]]:
+                        payload: TrainingDayIn) -> tuple[int, TrainingDay]:
     membership = acting(request, "record.write")
     placement = get_placement_for_user(membership, placement_id, write=True)
     row = services.training_day_record(actor=membership, placement=placement, day=payload.day,
                                        hours=payload.hours, note=payload.note)
-    return 201, _row(row)
+    return 201, row
 
 
 @router.post("/training-placements/{placement_id}/monthly-status",
              response=responses(TrainingMonthlyStatusOut, 201),
              summary="毎月の状況把握と期間等の判断（同じ月は上書き）")
 def training_month_status(request: ApiRequest, placement_id: Id,
-                          payload: TrainingMonthlyStatusIn) -> tuple[int, dict[str, Any]]:
+                          payload: TrainingMonthlyStatusIn) -> tuple[int, TrainingMonthlyStatus]:
     m = acting(request, "record.write")
     placement = get_placement_for_user(m, placement_id, write=True)
     row = services.training_month_status(actor=m, placement=placement, month=payload.month,
                                          assessment=payload.assessment,
                                          decision=payload.decision)
-    return 201, _monthly(row)
+    return 201, row
 
 
 @router.post("/training-placements/{placement_id}/extend", response=responses(TrainingPlacementOut),
              summary="訓練期間の延長（所長のみ、最長期間まで）")
 def training_placement_extend(request: ApiRequest, placement_id: Id,
-                              payload: TrainingExtendIn) -> dict[str, Any]:
+                              payload: TrainingExtendIn) -> TrainingPlacement:
     m = acting(request, "training.approve")
     placement = get_placement_for_user(m, placement_id, write=True)
     services.training_placement_extend(actor=m, placement=placement, until=payload.until,
@@ -303,7 +323,7 @@ def training_placement_extend(request: ApiRequest, placement_id: Id,
 @router.post("/training-placements/{placement_id}/end", response=responses(TrainingPlacementOut),
              summary="訓練の終了と訓練終了後の処遇")
 def training_placement_end(request: ApiRequest, placement_id: Id,
-                           payload: TrainingEndIn) -> dict[str, Any]:
+                           payload: TrainingEndIn) -> TrainingPlacement:
     m = acting(request, "enrollment.manage")
     placement = get_placement_for_user(m, placement_id, write=True)
     services.training_placement_end(actor=m, placement=placement, ended_on=payload.ended_on,
