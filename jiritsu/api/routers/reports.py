@@ -18,6 +18,7 @@ from jiritsu.api.common import (
     ERRORS,
     FILE_MEDIA_TYPES,
     Day,
+    Extended,
     Id,
     InputSchema,
     PageParams,
@@ -172,6 +173,16 @@ class FigurePersonOut(Schema):
     sex: str
     caseworker_name: str | None
 
+    # Read from the person; the case fields from the household.
+    @staticmethod
+    def resolve_case_number(obj: Any) -> str | None:
+        return obj.household.case_number if obj.household else None
+
+    @staticmethod
+    def resolve_caseworker_name(obj: Any) -> str | None:
+        hh = obj.household
+        return str(hh.caseworker) if hh and hh.caseworker else None
+
 
 class FigurePeoplePageOut(Schema):
     figure: str
@@ -194,14 +205,6 @@ def _figure_people(request: ApiRequest, params: FigureParams) -> tuple[Membershi
     return m, period, result
 
 
-def _figure_person(p: Any) -> dict[str, Any]:
-    hh = p.household
-    return {"id": p.pk, "name": p.name, "kana": p.kana,
-            "case_number": hh.case_number if hh else None, "member_number": p.member_number,
-            "birth_date": p.birth_date, "sex": p.sex,
-            "caseworker_name": str(hh.caseworker) if hh and hh.caseworker else None}
-
-
 @router.get("/reports/people", response=responses(FigurePeoplePageOut),
             summary="数値の内訳（その数値に数えられた人の一覧。閲覧は監査ログに記録）")
 def figure_people(request: ApiRequest, params: Query[FigureParams],
@@ -210,7 +213,6 @@ def figure_people(request: ApiRequest, params: Query[FigureParams],
     data = paginate(request, result.people, page)
     services.log_people_view(actor=m, period=period, figure=result.figure, label=result.label,
                              people=data["results"])
-    data["results"] = [_figure_person(p) for p in data["results"]]
     return {"figure": result.figure, "label": result.label, "period": period.as_dict(), **data}
 
 
@@ -277,27 +279,32 @@ class FrozenOut(Schema):
     frozen_by_id: int
     frozen_by_name: str
 
+    @staticmethod
+    def resolve_frozen_by_name(obj: FrozenReport) -> str:
+        return str(obj.frozen_by)
+
 
 class FrozenDetailOut(FrozenOut):
     figures: dict[str, Any]
     deltas: list[dict[str, Any]]
 
+    # Read from ``_frozen_detail``: the report with ``services.frozen_with_deltas`` added.
+    @staticmethod
+    def resolve_figures(obj: Any) -> dict[str, Any]:
+        return dict(obj.with_deltas["report"])
 
-def _frozen(f: FrozenReport) -> dict[str, Any]:
-    return {"id": f.pk, "label": f.label, "period_start": f.period_start,
-            "period_end": f.period_end, "fiscal_year": f.fiscal_year, "note": f.note,
-            "frozen_at": f.frozen_at, "frozen_by_id": f.frozen_by_id,
-            "frozen_by_name": str(f.frozen_by)}
+    @staticmethod
+    def resolve_deltas(obj: Any) -> list[dict[str, Any]]:
+        return list(obj.with_deltas["deltas"])
 
 
-def _frozen_detail(f: FrozenReport) -> dict[str, Any]:
-    data = services.frozen_with_deltas(f)
-    return _frozen(f) | {"figures": data["report"], "deltas": data["deltas"]}
+def _frozen_detail(f: FrozenReport) -> Extended:
+    return Extended(f, with_deltas=services.frozen_with_deltas(f))
 
 
 @router.post("/reports/frozen", response=responses(FrozenDetailOut, 201),
              summary="集計の確定（提出済み）。その時点の数値一式を保存します")
-def report_freeze(request: ApiRequest, payload: FreezeIn) -> tuple[int, dict[str, Any]]:
+def report_freeze(request: ApiRequest, payload: FreezeIn) -> tuple[int, Extended]:
     m = acting(request, "report.freeze")
     period = _period(PeriodParams(fiscal_year=payload.fiscal_year, start=payload.start,
                                   end=payload.end))
@@ -310,12 +317,12 @@ def report_freeze(request: ApiRequest, payload: FreezeIn) -> tuple[int, dict[str
 def frozen_list(request: ApiRequest, params: Query[PeriodParams],
                 page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "report.view")
-    return paginate(request, selectors.frozen_history(m.office, _period(params)), page, _frozen)
+    return paginate(request, selectors.frozen_history(m.office, _period(params)), page)
 
 
 @router.get("/reports/frozen/{frozen_id}", response=responses(FrozenDetailOut),
             summary="確定済みの集計と、確定後に変わった数値")
-def frozen_detail(request: ApiRequest, frozen_id: Id) -> dict[str, Any]:
+def frozen_detail(request: ApiRequest, frozen_id: Id) -> Extended:
     m = acting(request, "report.view")
     return _frozen_detail(get_frozen_for_user(m, frozen_id))
 

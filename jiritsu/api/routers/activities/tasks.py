@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.activities import selectors, services
 from jiritsu.api.common import (
     Day,
+    Extended,
     Id,
     InputSchema,
     acting,
@@ -46,11 +47,37 @@ class TaskPersonOut(Schema):
     assistance_started_on: dt.date | None
     caseworker_id: int | None
 
+    # Read from the person; the case fields from the household.
+    @staticmethod
+    def resolve_case_number(obj: Person) -> str | None:
+        return obj.household.case_number if obj.household else None
+
+    @staticmethod
+    def resolve_assistance_started_on(obj: Person) -> dt.date | None:
+        return obj.household.assistance_started_on if obj.household else None
+
+    @staticmethod
+    def resolve_caseworker_id(obj: Person) -> int | None:
+        return obj.household.caseworker_id if obj.household else None
+
 
 class NewCasesOut(Schema):
     program_id: int
     program_name: str
     people: list[TaskPersonOut]
+
+    # Read from a ``(program, people)`` pair of ``TaskOverview.new_cases``.
+    @staticmethod
+    def resolve_program_id(obj: tuple[Program, list[Person]]) -> int:
+        return obj[0].pk
+
+    @staticmethod
+    def resolve_program_name(obj: tuple[Program, list[Person]]) -> str:
+        return obj[0].name
+
+    @staticmethod
+    def resolve_people(obj: tuple[Program, list[Person]]) -> list[Person]:
+        return list(obj[1])
 
 
 class FollowUpOut(Schema):
@@ -62,6 +89,23 @@ class FollowUpOut(Schema):
     due_on: dt.date
     done_on: dt.date | None
     overdue: bool
+
+    # Read from a ``selectors.FollowUp``.
+    @staticmethod
+    def resolve_enrollment_id(obj: Any) -> int:
+        return int(obj.enrollment.pk)
+
+    @staticmethod
+    def resolve_person_id(obj: Any) -> int:
+        return int(obj.enrollment.person_id)
+
+    @staticmethod
+    def resolve_person_name(obj: Any) -> str:
+        return str(obj.enrollment.person.name)
+
+    @staticmethod
+    def resolve_program_id(obj: Any) -> int:
+        return int(obj.enrollment.program_id)
 
 
 class CycleTaskOut(Schema):
@@ -80,6 +124,15 @@ class CyclePendingOut(Schema):
     person_name: str
     missing: list[str]
 
+    # Read from a ``{"person", "missing"}`` row of a cycle's ``pending``.
+    @staticmethod
+    def resolve_person_id(obj: dict[str, Any]) -> int:
+        return int(obj["person"].pk)
+
+    @staticmethod
+    def resolve_person_name(obj: dict[str, Any]) -> str:
+        return str(obj["person"].name)
+
 
 class CycleOut(Schema):
     program_id: int
@@ -88,6 +141,32 @@ class CycleOut(Schema):
     ledger_id: int | None
     tasks: list[CycleTaskOut]
     pending: list[CyclePendingOut]
+
+    # Read from a ``(program, cycle)`` pair of ``TaskOverview.cycles``.
+    @staticmethod
+    def resolve_program_id(obj: tuple[Program, dict[str, Any]]) -> int:
+        return obj[0].pk
+
+    @staticmethod
+    def resolve_program_name(obj: tuple[Program, dict[str, Any]]) -> str:
+        return obj[0].name
+
+    @staticmethod
+    def resolve_fiscal_year(obj: tuple[Program, dict[str, Any]]) -> int:
+        return int(obj[1]["fiscal_year"])
+
+    @staticmethod
+    def resolve_ledger_id(obj: tuple[Program, dict[str, Any]]) -> int | None:
+        ledger = obj[1]["ledger"]
+        return ledger.pk if ledger else None
+
+    @staticmethod
+    def resolve_tasks(obj: tuple[Program, dict[str, Any]]) -> list[Any]:
+        return list(obj[1]["tasks"])
+
+    @staticmethod
+    def resolve_pending(obj: tuple[Program, dict[str, Any]]) -> list[dict[str, Any]]:
+        return list(obj[1]["pending"])
 
 
 class TasksOut(Schema):
@@ -124,52 +203,30 @@ class TaskRecordOut(Schema):
     occurred_at: dt.datetime
     text: str
 
-
-def _task_person(p: Person) -> dict[str, Any]:
-    hh = p.household
-    return {"id": p.pk, "name": p.name, "kana": p.kana,
-            "case_number": hh.case_number if hh else None,
-            "assistance_started_on": hh.assistance_started_on if hh else None,
-            "caseworker_id": hh.caseworker_id if hh else None}
+    # Read from the progress record (``program_id`` added by the operation).
+    @staticmethod
+    def resolve_record_id(obj: Any) -> int:
+        return int(obj.pk)
 
 
 @router.get("/tasks", response=responses(TasksOut),
             summary="支援活動のタスク（新規開始ケースの検討、退院後の確認、年間サイクル）")
-def task_overview(request: ApiRequest, filters: Query[TaskFilter]) -> dict[str, Any]:
+def task_overview(request: ApiRequest, filters: Query[TaskFilter]) -> Extended:
     m = staff(request, "program.view")
     today = clock.today()
     fy = filters.fiscal_year or fiscal_year_of(today)
     o = selectors.task_overview(m.office, role=m.role, user=m.user, today=today, fiscal_year=fy,
                                 everyone=filters.everyone)
-    return {
-        "mine": o.mine, "fiscal_year": o.fiscal_year, "today": today,
-        "new_cases": [{"program_id": p.pk, "program_name": p.name,
-                       "people": [_task_person(x) for x in people]} for p, people in o.new_cases],
-        "follow_ups": [{"enrollment_id": f.enrollment.pk, "person_id": f.enrollment.person_id,
-                        "person_name": f.enrollment.person.name,
-                        "program_id": f.enrollment.program_id, "discharged_on": f.discharged_on,
-                        "due_on": f.due_on, "done_on": f.done_on, "overdue": f.overdue}
-                       for f in o.follow_ups],
-        "follow_ups_total": o.follow_ups_total,
-        "cycles": [{"program_id": p.pk, "program_name": p.name, "fiscal_year": c["fiscal_year"],
-                    "ledger_id": c["ledger"].pk if c["ledger"] else None,
-                    "tasks": [{"code": t.code, "title": t.title, "opens_on": t.opens_on,
-                               "due_on": t.due_on, "done": t.done, "total": t.total,
-                               "state": t.state, "state_label": t.state_label}
-                              for t in c["tasks"]],
-                    "pending": [{"person_id": r["person"].pk, "person_name": r["person"].name,
-                                 "missing": r["missing"]} for r in c["pending"]]}
-                   for p, c in o.cycles]}
+    return Extended(o, today=today)
 
 
-def _task_record(rec: Any, program: Program) -> dict[str, Any]:
-    return {"record_id": rec.pk, "person_id": rec.person_id, "program_id": program.pk,
-            "occurred_at": rec.occurred_at, "text": rec.text}
+def _task_record(rec: Any, program: Program) -> Extended:
+    return Extended(rec, program_id=program.pk)
 
 
 @router.post("/tasks/new-case-considered", response=responses(TaskRecordOut, 201),
              summary="新規開始ケースをプログラム利用について検討した（今回は見送り）ことの記録")
-def new_case_considered(request: ApiRequest, payload: ConsideredIn) -> tuple[int, dict[str, Any]]:
+def new_case_considered(request: ApiRequest, payload: ConsideredIn) -> tuple[int, Extended]:
     m = staff(request, "enrollment.manage")
     program = ref(visible_programs(m), payload.program_id, "program_id")
     person = person_ref(m, payload.person_id)
@@ -180,7 +237,7 @@ def new_case_considered(request: ApiRequest, payload: ConsideredIn) -> tuple[int
 
 @router.post("/tasks/cycle-records", response=responses(TaskRecordOut, 201),
              summary="年間サイクルの作業（病状調査・嘱託医協議・個人票）の記録")
-def cycle_record(request: ApiRequest, payload: CycleRecordIn) -> tuple[int, dict[str, Any]]:
+def cycle_record(request: ApiRequest, payload: CycleRecordIn) -> tuple[int, Extended]:
     m = staff(request, "record.write")
     program = ref(visible_programs(m), payload.program_id, "program_id")
     person = person_ref(m, payload.person_id)

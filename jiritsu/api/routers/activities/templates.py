@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from jiritsu.activities import catalog, services
 from jiritsu.api.common import (
     Day,
+    Extended,
     InputSchema,
     PageParams,
     acting,
@@ -21,6 +22,7 @@ from jiritsu.api.common import (
 from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT
 from jiritsu.programs.access import visible_programs
+from jiritsu.programs.models import Program
 
 router = Router()
 
@@ -41,6 +43,27 @@ class TemplateOut(Schema):
     menus: list[str]
     companion_codes: list[str]
     program_name: str | None = Field(None, description="この事務所で作成済みならそのプログラム名")
+
+    # Read from a ``catalog.ProgramTemplate`` (``program_name`` added by the operation).
+    @staticmethod
+    def resolve_seed_office(obj: catalog.ProgramTemplate) -> str:
+        return obj.office
+
+    @staticmethod
+    def resolve_features(obj: catalog.ProgramTemplate) -> list[str]:
+        return list(obj.features)
+
+    @staticmethod
+    def resolve_phases(obj: catalog.ProgramTemplate) -> list[str]:
+        return [p.name for p in obj.phases]
+
+    @staticmethod
+    def resolve_menus(obj: catalog.ProgramTemplate) -> list[str]:
+        return [x.name for x in obj.menus]
+
+    @staticmethod
+    def resolve_companion_codes(obj: catalog.ProgramTemplate) -> list[str]:
+        return [c.code for c in catalog.companions_of(obj.code)]
 
 
 class TemplateInstantiateIn(InputSchema):
@@ -65,33 +88,22 @@ class ProgramCreatedOut(Schema):
     established_on: dt.date | None
 
 
-def _template(t: catalog.ProgramTemplate, used: dict[str, str]) -> dict[str, Any]:
-    return {"code": t.code, "name": t.name, "seed_office": t.office, "kind": t.kind,
-            "category": t.category, "established_on": t.established_on,
-            "description": t.description, "target_description": t.target_description,
-            "features": list(t.features), "phases": [p.name for p in t.phases],
-            "menus": [x.name for x in t.menus],
-            "companion_codes": [c.code for c in catalog.companions_of(t.code)],
-            "program_name": used.get(t.code)}
-
-
 @router.get("/program-templates", response=responses(page_of(TemplateOut)),
             summary="プログラムのテンプレート（先行事例15）の一覧")
 def template_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
     used = dict(visible_programs(m).exclude(template_code="").values_list("template_code", "name"))
-    return paginate(request, list(catalog.TEMPLATES), page, lambda t: _template(t, used))
+    return paginate(request, list(catalog.TEMPLATES), page,
+                    lambda t: Extended(t, program_name=used.get(t.code)))
 
 
 @router.post("/program-templates/{code}/programs", response=responses(ProgramCreatedOut, 201),
              summary="テンプレートからプログラムを作成（段階・メニュー・成果・目標つき）")
 def template_create(request: ApiRequest, code: str,
-                    payload: TemplateInstantiateIn) -> tuple[int, dict[str, Any]]:
+                    payload: TemplateInstantiateIn) -> tuple[int, Program]:
     m = acting(request, "program.manage")
     if catalog.get_template(code) is None:
         raise Http404
     program = services.program_instantiate_template(actor=m, template_code=code,
                                                     overrides=payload.dict())
-    return 201, {"id": program.pk, "code": program.code, "name": program.name,
-                 "template_code": program.template_code,
-                 "established_on": program.established_on}
+    return 201, program
