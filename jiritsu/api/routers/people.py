@@ -10,11 +10,13 @@ from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
     Day,
+    Extended,
     Id,
     InputModel,
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     renamed_fields,
@@ -64,6 +66,17 @@ class HouseholdOut(Schema):
     member_count: int
     version: int
     updated_at: dt.datetime
+
+    resolve_household_type_label = label_of("household_type")
+
+    @staticmethod
+    def resolve_caseworker_name(obj: Household) -> str | None:
+        return str(obj.caseworker) if obj.caseworker else None
+
+    @staticmethod
+    def resolve_member_count(obj: Household) -> int:
+        # Annotated on lists (``member_count``); counted for a single household.
+        return int(obj.member_count) if hasattr(obj, "member_count") else obj.members.count()
 
 
 class HouseholdFilter(Schema):
@@ -124,6 +137,11 @@ class PersonOut(Schema):
     updated_at: dt.datetime
     hidden_categories: list[str] = Field(
         default_factory=list, description="関係機関に同意のない情報区分（該当項目はnull）")
+
+    # Read from the person, or for a partner from ``person_output``'s masked view of it.
+    @staticmethod
+    def resolve_case_number(obj: Person) -> str | None:
+        return obj.household.case_number if obj.household else None
 
 
 class DisabilityOut(Schema):
@@ -238,49 +256,20 @@ DETAIL_EXTRA = {
 }
 
 
-def _person_data(person: Person, *, detail: bool = False) -> dict[str, Any]:
-    hh = person.household
-    data: dict[str, Any] = {
-        "id": person.pk, "household_id": person.household_id,
-        "case_number": hh.case_number if hh else None, "member_number": person.member_number,
-        "name": person.name, "kana": person.kana, "birth_date": person.birth_date,
-        "sex": person.sex, "relationship": person.relationship,
-        "employment_status": person.employment_status, "employer_name": person.employer_name,
-        "earned_income": person.earned_income, "school_name": person.school_name,
-        "school_grade": person.school_grade, "phone": person.phone,
-        "address_number": person.address_number, "note": person.note,
-        "version": person.version, "updated_at": person.updated_at, "hidden_categories": [],
-    }
-    if detail:
-        data.update({
-            "disabilities": list(person.disabilities.all()),
-            "illnesses": list(person.illnesses.all()),
-            "hospital_stays": list(person.hospital_stays.all()),
-            "work_history": list(person.work_history.all()),
-            "qualifications": list(person.qualifications.all()),
-            "care_duties": list(person.care_duties.all()),
-        })
-    return data
-
-
-def person_output(membership: Membership, person: Person, *, detail: bool = False,
-                  categories: set[str] | None = None) -> dict[str, Any]:
-    """The person as this membership may see it: partners get only consented categories."""
-    data = _person_data(person, detail=detail)
-    if membership.is_partner:
-        allowed = categories if categories is not None else partner_categories(membership, person)
-        hidden = []
-        for category, fields in CATEGORY_FIELDS.items():
-            extra = DETAIL_EXTRA.get(category, ())
-            if category not in allowed:
-                hidden.append(category)
-                for f in (*fields, *extra):
-                    if f in data:
-                        data[f] = None
-        for f in PARTNER_NEVER:
-            data[f] = None
-        data["hidden_categories"] = hidden
-    return data
+def person_output(membership: Membership, person: Person, *,
+                  categories: set[str] | None = None) -> Person | Extended:
+    """The person as this membership may see it: partners get only consented categories
+    (the fields of the others read as null, listed in ``hidden_categories``)."""
+    if not membership.is_partner:
+        return person
+    allowed = categories if categories is not None else partner_categories(membership, person)
+    hidden = [c for c in CATEGORY_FIELDS if c not in allowed]
+    masked: dict[str, Any] = dict.fromkeys(PARTNER_NEVER)
+    for category in hidden:
+        masked.update(dict.fromkeys((*CATEGORY_FIELDS[category], *DETAIL_EXTRA.get(category, ()))))
+    if "family" in hidden:
+        masked["household"] = None  # ``case_number`` is read through it
+    return Extended(person, hidden_categories=hidden, **masked)
 
 
 def _partner_category_map(membership: Membership, people: list[Person]) -> dict[int, set[str]]:
@@ -292,20 +281,6 @@ def _partner_category_map(membership: Membership, people: list[Person]) -> dict[
     ).values_list("consent__person_id", "categories"):
         out[person_id].update(cats or [])
     return out
-
-
-def _household_row(h: Household) -> dict[str, Any]:
-    return {
-        "id": h.pk, "case_number": h.case_number, "household_type": h.household_type,
-        "household_type_label": h.get_household_type_display(), "district": h.district,
-        "address": h.address, "caseworker_id": h.caseworker_id,
-        "caseworker_name": str(h.caseworker) if h.caseworker else None,
-        "assistance_started_on": h.assistance_started_on,
-        "assistance_ended_on": h.assistance_ended_on, "end_reason": h.end_reason,
-        "member_count": getattr(h, "member_count", None) if hasattr(h, "member_count")
-        else h.members.count(),
-        "version": h.version, "updated_at": h.updated_at,
-    }
 
 
 # ---------------------------------------------------------------- bulk upsert (nightly sync)
@@ -407,14 +382,13 @@ def household_list(request: ApiRequest, filters: Query[HouseholdFilter],
         qs = qs.filter(assistance_ended_on__isnull=filters.active)
     qs = qs.select_related("caseworker").annotate(member_count=Count("members")).order_by(
         "case_number", "id")
-    return paginate(request, qs, page, _household_row)
+    return paginate(request, qs, page)
 
 
 @router.get("/households/{household_id}", response=responses(HouseholdOut), summary="世帯の詳細")
-def household_detail(request: ApiRequest, household_id: Id) -> dict[str, Any]:
+def household_detail(request: ApiRequest, household_id: Id) -> Household:
     membership = acting(request, "household.view")
-    household = get_household_for_user(membership, household_id)
-    return _household_row(household)
+    return get_household_for_user(membership, household_id)
 
 
 def _household_refs(membership: Membership, data: dict[str, Any]) -> dict[str, Any]:
@@ -437,18 +411,18 @@ HOUSEHOLD_FIELD_NAMES = {"caseworker": "caseworker_id"}
 
 
 @router.post("/households", response=responses(HouseholdOut, 201), summary="世帯の登録")
-def household_create(request: ApiRequest, payload: HouseholdCreateIn) -> tuple[int, dict[str, Any]]:
+def household_create(request: ApiRequest, payload: HouseholdCreateIn) -> tuple[int, Household]:
     membership = acting(request, "household.edit")
     data = _household_refs(membership, payload.dict())
     with renamed_fields(HOUSEHOLD_FIELD_NAMES):
         household = services.household_create(actor=membership, data=data)
-    return 201, _household_row(get_household_for_user(membership, household.pk))
+    return 201, get_household_for_user(membership, household.pk)
 
 
 @router.patch("/households/{household_id}", response=responses(HouseholdOut),
               summary="世帯の変更（versionによる楽観的ロック）")
 def household_patch(request: ApiRequest, household_id: Id,
-                    payload: HouseholdUpdateIn) -> dict[str, Any]:
+                    payload: HouseholdUpdateIn) -> Household:
     membership = acting(request, "household.edit")
     household = get_household_for_user(membership, household_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -463,7 +437,7 @@ def household_patch(request: ApiRequest, household_id: Id,
         household = services.household_update(actor=membership, household=household,
                                               expected_version=version, data=data,
                                               type_changed_on=changed_on)
-    return _household_row(get_household_for_user(membership, household.pk))
+    return get_household_for_user(membership, household.pk)
 
 
 # ---------------------------------------------------------------- people
@@ -493,7 +467,7 @@ def person_list(request: ApiRequest, filters: Query[PersonFilter],
 
 
 @router.post("/people", response=responses(PersonDetailOut, 201), summary="世帯員の登録")
-def person_create(request: ApiRequest, payload: PersonCreateIn) -> tuple[int, dict[str, Any]]:
+def person_create(request: ApiRequest, payload: PersonCreateIn) -> tuple[int, Person | Extended]:
     membership = acting(request, "person.edit")
     data = payload.dict()
     household_id = data.pop("household_id")
@@ -501,21 +475,21 @@ def person_create(request: ApiRequest, payload: PersonCreateIn) -> tuple[int, di
     data["school_grade"] = data["school_grade"] or ""
     with renamed_fields({"household": "household_id"}):
         person = services.person_create(actor=membership, household=household, data=data)
-    return 201, person_output(membership, get_person_for_user(membership, person.pk), detail=True)
+    return 201, person_output(membership, get_person_for_user(membership, person.pk))
 
 
 @router.get("/people/{person_id}", response=responses(PersonDetailOut),
             summary="世帯員の詳細（閲覧は監査ログに記録）")
-def person_detail(request: ApiRequest, person_id: Id) -> dict[str, Any]:
+def person_detail(request: ApiRequest, person_id: Id) -> Person | Extended:
     membership = acting(request, "person.view")
     person = get_person_for_user(membership, person_id)
     log_view(membership, person, what="person.view")
-    return person_output(membership, person, detail=True)
+    return person_output(membership, person)
 
 
 @router.patch("/people/{person_id}", response=responses(PersonDetailOut),
               summary="世帯員の変更（versionによる楽観的ロック）")
-def person_patch(request: ApiRequest, person_id: Id, payload: PersonUpdateIn) -> dict[str, Any]:
+def person_patch(request: ApiRequest, person_id: Id, payload: PersonUpdateIn) -> Person | Extended:
     membership = acting(request, "person.edit")
     person = get_person_for_user(membership, person_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -526,7 +500,7 @@ def person_patch(request: ApiRequest, person_id: Id, payload: PersonUpdateIn) ->
             if not (v is None and k in not_null)}
     person = services.person_update(actor=membership, person=person, expected_version=version,
                                     data=data)
-    return person_output(membership, get_person_for_user(membership, person.pk), detail=True)
+    return person_output(membership, get_person_for_user(membership, person.pk))
 
 
 # ---------------------------------------------------------------- the person's timeline

@@ -25,7 +25,7 @@ from jiritsu.api.routers.lifecycle.common import (
 )
 from jiritsu.cases import access, selectors, services
 from jiritsu.cases.models import ApprovalRequest, ApprovalRoute
-from jiritsu.offices.models import Membership
+from jiritsu.offices.models import Office
 
 router = Router()
 
@@ -62,6 +62,16 @@ class RouteOut(Schema):
     name: str
     steps: list[str] = Field(..., description="決裁者の役割の順序（supervisor: 査察指導員、manager: 課長・所長）")
 
+    # Read from the office: its default route, or the standard one when it has none.
+    @staticmethod
+    def resolve_name(obj: Office) -> str:
+        route = ApprovalRoute.objects.filter(office=obj, is_default=True).order_by("id").first()
+        return route.name if route else "標準ルート"
+
+    @staticmethod
+    def resolve_steps(obj: Office) -> list[str]:
+        return list(services.route_steps(obj))
+
 
 class RouteIn(InputSchema):
     name: str = Field("標準ルート", min_length=1, max_length=100)
@@ -69,23 +79,18 @@ class RouteIn(InputSchema):
                                    description="決裁者の役割の順序（例: [\"supervisor\", \"manager\"]）")
 
 
-def _route(m: Membership) -> dict[str, Any]:
-    route = ApprovalRoute.objects.filter(office=m.office, is_default=True).order_by("id").first()
-    return {"name": route.name if route else "標準ルート", "steps": services.route_steps(m.office)}
-
-
 @router.get("/approvals/route", response=responses(RouteOut), summary="決裁ルート（事務所の標準）")
-def approval_route(request: ApiRequest) -> dict[str, Any]:
-    return _route(acting(request, "program.view"))
+def approval_route(request: ApiRequest) -> Office:
+    return acting(request, "program.view").office
 
 
 @router.put("/approvals/route", response=responses(RouteOut),
             summary="決裁ルートの設定（監査ログに記録）")
-def approval_route_set(request: ApiRequest, payload: RouteIn) -> dict[str, Any]:
+def approval_route_set(request: ApiRequest, payload: RouteIn) -> Office:
     m = acting(request, "program.manage")
     services.approval_route_set(actor=m, name=payload.name.strip() or "標準ルート",
                                 steps=list(payload.steps))
-    return _route(m)
+    return m.office
 
 
 class ApprovalDecisionOut(Schema):
@@ -106,24 +111,25 @@ class ApprovalDetailOut(ApprovalOut):
     decisions: list[ApprovalDecisionOut]
     can_decide: bool
 
+    @staticmethod
+    def resolve_decisions(obj: ApprovalRequest) -> list[Any]:
+        return list(obj.decisions.select_related("decided_by"))
 
-def _approval_detail(m: Membership, req: ApprovalRequest) -> dict[str, Any]:
-    """``can_decide`` depends on who asks, so the detail is the schema's fields plus it."""
-    return ApprovalOut.from_orm(req).dict() | {
-        "decisions": list(req.decisions.select_related("decided_by")),
-        "can_decide": services.can_decide(m, req)}
+    @staticmethod
+    def resolve_can_decide(obj: ApprovalRequest, context: dict[str, Any]) -> bool:
+        # Depends on who asks: the acting membership of the request being answered.
+        return services.can_decide(acting(context["request"]), obj)
 
 
 @router.get("/approvals/mine", response=responses(page_of(ApprovalDetailOut)),
             summary="自分が起案した決裁（決裁待ちと最近の差戻し）")
 def approvals_mine(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "program.view")
-    return paginate(request, selectors.approvals_mine(m), page,
-                    lambda r: _approval_detail(m, r))
+    return paginate(request, selectors.approvals_mine(m), page)
 
 
 @router.get("/approvals/{approval_id}", response=responses(ApprovalDetailOut),
             summary="決裁の詳細（各段階の判断とコメント）")
-def approval_detail(request: ApiRequest, approval_id: Id) -> dict[str, Any]:
+def approval_detail(request: ApiRequest, approval_id: Id) -> ApprovalRequest:
     m = acting(request, "program.view")
-    return _approval_detail(m, access.get_approval_for_user(m, approval_id))
+    return access.get_approval_for_user(m, approval_id)
