@@ -183,6 +183,11 @@ NO_API: dict[str, str] = {
     "casework:notices": "in-app notices of the signed-in user",
     "casework:digest": "the user's e-mail opt-in, a preference of the account",
     "casework:settings": "the office's visit, 供覧 and digest settings; no API operation yet (open work, issue 21)",
+    # Operations (issue 23): endpoints for load balancers and monitoring, not screens of records.
+    "health_live": "liveness probe for a load balancer; no session, nothing personal",
+    "health_ready": "readiness probe for a load balancer; no session, nothing personal",
+    "metrics": "Prometheus metrics for the IT department, read with its own bearer token",
+    "operations:jobs": "the installation's scheduled-job runs for IT staff; /health/ready reports stale jobs",
 }
 
 # Not screens: the API itself (its docs page and JSON document are the API's own).
