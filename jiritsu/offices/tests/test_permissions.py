@@ -59,6 +59,7 @@ EXPECTED: dict[str, set[str]] = {
     "person.disclose": {S, M},
     "apitoken.manage": {C, S, M, SS, P, A},
     "form.print": {C, S, M, SS},
+    "jobs.view": {A},
     # An installation role's (below), never an office role's.
     "national.view": set(),
 }
