@@ -87,6 +87,7 @@ def _register() -> None:
         activities_sessions,
         activities_support,
         admin,
+        casework,
         documents,
         forms,
         guidance,
@@ -115,6 +116,7 @@ def _register() -> None:
     api.add_router("", activities_support.router, tags=["活動：支援の詳細"])
     api.add_router("", documents.router, tags=["添付書類"])
     api.add_router("", forms.router, tags=["帳票"])
+    api.add_router("", casework.router, tags=["ケースワーカーの一日（訪問計画・供覧）"])
 
 
 _register()

@@ -8,22 +8,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from jiritsu.cases.access import get_household_for_user
 from jiritsu.casework import services, visits
-from jiritsu.casework.access import get_planned_visit_for_user
+from jiritsu.casework.access import get_planned_visit_for_user, plan_caseworker
 from jiritsu.casework.forms import PlanForm, VisitRecordForm
 from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.offices.models import Membership, User
-from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
+from jiritsu.offices.models import User
+from jiritsu.offices.permissions import has_own_caseload
 
 WEEKDAYS = "月火水木金土日"
 
@@ -39,14 +39,9 @@ def _caseworker(request: OfficeRequest) -> User:
     """Whose plan: a caseworker's own; a supervisor picks one (``?cw=``)."""
     m = request.membership
     if has_own_caseload(m):
-        return m.user
+        return plan_caseworker(m, None)
     raw = request.GET.get("cw", "") or request.POST.get("cw", "")
-    roles = [r for r in Membership.Role.values if role_has_own_caseload(r)]
-    cw = (Membership.objects.filter(office=m.office, user_id=int(raw), role__in=roles)
-          .select_related("user").first() if raw.isdigit() else None)
-    if cw is None:
-        raise Http404
-    return cw.user
+    return plan_caseworker(m, int(raw) if raw.isdigit() and len(raw) < 10 else None)
 
 
 def _weeks(start: dt.date, end: dt.date, planned: list[Any], today: dt.date
@@ -173,11 +168,7 @@ def visit_record(request: OfficeRequest, pk: int) -> HttpResponse:
 def team_visits(request: OfficeRequest) -> HttpResponse:
     """The supervisor's view: each caseworker's households by grade, overdue and planned."""
     m = request.membership
-    roles = [r for r in Membership.Role.values if role_has_own_caseload(r)]
-    cws = [(u, d or n) for u, d, n in Membership.objects.filter(
-        office=m.office, role__in=roles, is_active=True).order_by(
-        "user__display_name", "user__username").values_list(
-        "user_id", "user__display_name", "user__username")]
+    cws = visits.team_caseworkers(m.office)
     page = Paginator(cws, 20).get_page(request.GET.get("page"))
     rows = visits.team_plan(m.office, list(page.object_list), today=clock.today())
     grades = sorted({g for r in rows for g in (r.by_grade or {})})

@@ -27,7 +27,8 @@ from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome
 from jiritsu.casework.models import CaseworkSettings, GradeInterval, PlannedVisit
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months
-from jiritsu.offices.models import Office
+from jiritsu.offices.models import Membership, Office
+from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.people.models import HospitalStay, Household, Person, VisitGrade
 
 REASON_LABELS = {
@@ -204,6 +205,15 @@ class GradeRow:
     never: int = 0
     planned_week: int = 0
     planned_later: int = 0
+
+
+def team_caseworkers(office: Office) -> list[tuple[int, str]]:
+    """The office's active caseworkers (user id, name), in the order the team view lists them."""
+    roles = [r for r in Membership.Role.values if role_has_own_caseload(r)]
+    return [(u, d or n) for u, d, n in Membership.objects.filter(
+        office=office, role__in=roles, is_active=True).order_by(
+        "user__display_name", "user__username").values_list(
+        "user_id", "user__display_name", "user__username")]
 
 
 def team_plan(office: Office, caseworkers: list[tuple[int, str]], *, today: dt.date

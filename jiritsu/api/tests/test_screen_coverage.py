@@ -156,6 +156,18 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "documents:upload": ["POST /people/{person_id}/attachments"],
     "documents:download": ["GET /attachments/{attachment_id}/content"],
     "documents:delete": ["GET /attachments/{attachment_id}", "POST /attachments/{attachment_id}/delete"],
+    # --- the caseworker's day: visit plans, 供覧 and the seal column, the office's settings
+    "casework:visits": ["GET /visits", "GET /visits/due"],
+    "casework:visit_plan": ["POST /visits"],
+    "casework:visit_cancel": ["POST /visits/{visit_id}/cancel"],
+    "casework:visit_record": ["POST /visits/{visit_id}/record"],
+    "casework:team_visits": ["GET /visits/team"],
+    "casework:confirm_list": ["GET /confirmations/waiting", "POST /confirmations"],
+    "casework:confirm_record": ["GET /records/{record_id}/seals", "POST /confirmations"],
+    "casework:my_records": ["GET /confirmations/mine"],
+    # form=settings / assign
+    "casework:settings": ["GET /casework/settings", "PATCH /casework/settings",
+                          "PUT /casework/assignments/{caseworker_id}"],
     # --- forms (帳票): one operation per form, on the path of the record it prints from
     **{f"documents:form_{key.replace('-', '_')}": [f"GET {spec.api_path}"]
        for key, spec in FORMS.items()},
@@ -167,22 +179,12 @@ NO_API: dict[str, str] = {
     "switch_office": "chooses the session's office; the API says X-Jiritsu-Office per request",
     "people:import_template": "a blank spreadsheet for people to fill in; the API takes JSON rows",
     "documents:thumbnail": "a small picture for the person page; the API gives the file itself",
-    # The caseworker's day (casework, issue 21): screens of one user's working day. Their API
-    # operations are open work; what an integration needs today exists: a visit is a record
-    # (POST /records), and the work list's lines are the API's own lists (mapped above).
-    "casework:visits": "visit plan calendar; no API operation yet (open work, issue 21)",
-    "casework:visit_plan": "planning a visit; no API operation yet (open work, issue 21)",
-    "casework:visit_cancel": "cancelling a planned visit; no API operation yet (open work, issue 21)",
-    "casework:visit_record": "recording a planned visit; an integration writes the record with POST /records",
-    "casework:team_visits": "the supervisor's plan against the grades; no API operation yet (open work, issue 21)",
-    "casework:confirm_list": "供覧 is read and confirmed on screen; no API operation yet (open work, issue 21)",
-    "casework:confirm_record": "供覧 of one record on screen; no API operation yet (open work, issue 21)",
-    "casework:my_records": "the author's seal column on screen; no API operation yet (open work, issue 21)",
+    # The caseworker's day: preferences of one signed-in user (the work list's lines are the
+    # API's own lists, mapped above).
     "casework:filter_save": "a saved work-list filter is a screen preference of one user",
     "casework:filter_delete": "a saved work-list filter is a screen preference of one user",
     "casework:notices": "in-app notices of the signed-in user",
     "casework:digest": "the user's e-mail opt-in, a preference of the account",
-    "casework:settings": "the office's visit, 供覧 and digest settings; no API operation yet (open work, issue 21)",
     # Operations (issue 23): endpoints for load balancers and monitoring, not screens of records.
     "health_live": "liveness probe for a load balancer; no session, nothing personal",
     "health_ready": "readiness probe for a load balancer; no session, nothing personal",
