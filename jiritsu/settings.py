@@ -248,6 +248,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # they are, so that they need no collectstatic; JIRITSU_STATIC_MANIFEST overrides either way.
 # Uploaded files (attachments): back them up with the database (docs/operations.md).
 MEDIA_ROOT = Path(os.environ.get("JIRITSU_MEDIA_ROOT", VAR_DIR / "media"))
+# Backups (manage.py backup / check_backup, docs/operations.md): where they are written, and
+# how many are kept. With a folder set, the nightly jobs `backup` and `check_backup` are
+# registered (and watched by /health/ready); without one, backups are made by other means.
+BACKUP_DIR = Path(os.environ["JIRITSU_BACKUP_DIR"]) if os.environ.get("JIRITSU_BACKUP_DIR") else None
+BACKUP_KEEP = int(os.environ.get("JIRITSU_BACKUP_KEEP", "14"))
 STATIC_MANIFEST = _env_bool("JIRITSU_STATIC_MANIFEST",
                             not DEBUG and "PYTEST_VERSION" not in os.environ)
 STORAGES = {

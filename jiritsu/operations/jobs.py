@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -32,6 +33,8 @@ class Job:
     # late (missed), which the readiness endpoint reports.
     every: dt.timedelta = dt.timedelta(days=1)
     grace: dt.timedelta = dt.timedelta(hours=6)
+    # A setting the job needs (e.g. BACKUP_DIR): without it the job is not registered.
+    needs_setting: str = ""
 
 
 JOBS: tuple[Job, ...] = (
@@ -40,13 +43,18 @@ JOBS: tuple[Job, ...] = (
     Job("refresh_due_dates", "見直し予定日の再計算", "check_next_reviews", ("--fix",)),
     Job("retention", "保存年限による整理", "run_retention"),
     Job("send_digests", "リマインダーのまとめ送信", "send_digests"),
+    Job("backup", "バックアップ（データベース・保存ファイル・目録）", "backup",
+        needs_setting="BACKUP_DIR"),
+    Job("check_backup", "バックアップの確認（一時データベースへの復元と照合）", "check_backup",
+        ("--latest",), needs_setting="BACKUP_DIR"),
 )
 
 
 def registry() -> dict[str, Job]:
-    """The jobs whose command exists in this installation, by name."""
+    """The jobs whose command exists in this installation (and whose setting is set), by name."""
     commands = get_commands()
-    return {job.name: job for job in JOBS if job.command in commands}
+    return {job.name: job for job in JOBS if job.command in commands
+            and (not job.needs_setting or getattr(settings, job.needs_setting, None))}
 
 
 def run_job(job: Job) -> JobRun:
