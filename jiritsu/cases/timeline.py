@@ -62,6 +62,15 @@ class Entry:
     who: str = ""
     time: str = ""
     details: list[str] = field(default_factory=list)
+    # A 経過記録's id and version, for what other apps add to it (the seal column).
+    record_id: int | None = None
+    record_version: int = 0
+    record_kind: str = ""
+    # The record's seal column (供覧欄), filled by ``RECORD_ANNOTATORS``: seals as read by the
+    # template (confirmed_by, confirmed_at, outcome, record_version, comment) and the state of
+    # the current version: "" (not read by a supervisor), waiting, confirmed or addition.
+    seals: list[Any] = field(default_factory=list)
+    seal_state: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -79,6 +88,9 @@ class TimelineFilter:
 # Entries from apps this one must not depend on (指導指示 is registered by jiritsu.web so
 # that voluntary support never imports guidance). Staff only; each returns its own kind.
 EXTRA_SOURCES: list[Callable[[Person, TimelineFilter, int], list[Entry]]] = []
+# What other apps add to the record entries shown (staff only), e.g. the seal column of 供覧
+# (registered by jiritsu.casework): each is called once with all the record entries.
+RECORD_ANNOTATORS: list[Callable[[Membership, list[Entry]], None]] = []
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -154,7 +166,8 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
             who = str(r.author) + (f"（{r.author_partner.name}）" if r.author_partner else "")
             entries.append(Entry("record", r.occurred_on, r.occurred_at, r.get_kind_display(),
                                  r.text, r.enrollment.program.name if r.enrollment else "",
-                                 who, r.time_label, details))
+                                 who, r.time_label, details, record_id=r.pk,
+                                 record_version=r.version, record_kind=r.kind))
 
     if "review" in kinds:
         reviews = (Review.objects.filter(enrollment__person=person).filter(day_range("reviewed_on", f))
@@ -290,6 +303,10 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
             entries += source(person, TimelineFilter(kinds, pid, f.date_from, f.date_to), limit)
 
     entries.sort(key=lambda e: (e.on, e.sort_at), reverse=True)
+    if membership is not None and not membership.is_partner:
+        records = [e for e in entries[:limit] if e.record_id is not None]
+        for annotate in RECORD_ANNOTATORS if records else ():
+            annotate(membership, records)
     return {"entries": entries[:limit], "cut": len(entries) > limit, "limit": limit,
             "kinds_available": {k: v for k, v in KINDS.items() if k in kinds or not
                                 (membership is not None and membership.is_partner)}}

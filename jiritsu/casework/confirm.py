@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from jiritsu.cases.models import ActivityRecord
+from jiritsu.cases.timeline import Entry
 from jiritsu.casework.models import Confirmation, SupervisorAssignment
 from jiritsu.casework.visits import casework_settings
 from jiritsu.core import clock
@@ -111,3 +112,27 @@ def my_records(membership: Membership, *, limit: int = 100) -> list[SealedRecord
               .select_related("confirmed_by").order_by("confirmed_at", "id")):
         by_record.setdefault(c.record_id, []).append(c)
     return [SealedRecord(r, by_record.get(r.pk, [])) for r in records]
+
+
+def seal_timeline(membership: Membership, entries: list[Entry]) -> None:
+    """The seal column on the person's timeline: each record entry's seals, and whether its
+    current version waits for a supervisor (three queries for the whole page: the seals, the
+    office's settings, which of the records are read)."""
+    ids = [e.record_id for e in entries if e.record_id is not None]
+    by_record: dict[int, list[Confirmation]] = {}
+    for c in (Confirmation.objects.filter(record_id__in=ids).select_related("confirmed_by")
+              .order_by("confirmed_at", "id")):
+        by_record.setdefault(c.record_id, []).append(c)
+    office = membership.office
+    read = set(ActivityRecord.objects.filter(
+        confirmable(office), pk__in=ids,
+        author_id__in=_caseworkers(office).values("user_id")).values_list("pk", flat=True))
+    for e in entries:
+        if e.record_id is None:
+            continue
+        e.seals = by_record.get(e.record_id, [])
+        current = [c for c in e.seals if c.record_version == e.record_version]
+        if current:
+            e.seal_state = current[-1].outcome
+        elif e.record_id in read:
+            e.seal_state = "waiting"

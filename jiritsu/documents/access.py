@@ -130,8 +130,26 @@ def resolve_target(m: Membership, person: Person, kind: str, pk: Any) -> Target:
     return Target(kind, get_or_404(qs, pk))
 
 
-def target_choices(m: Membership, person: Person) -> list[tuple[str, str]]:
-    """``kind:pk`` → label for every record of the person this membership may attach to."""
+def target_choices(m: Membership, person: Person, include: str = "") -> list[tuple[str, str]]:
+    """``kind:pk`` → label for every record of the person this membership may attach to (the
+    latest 50 records and guidance steps; ``include``, a ``kind:pk`` a screen's link chose, is
+    added when it is an older one the membership may attach to)."""
+    out = _target_choices(m, person)
+    kind, _, pk = include.partition(":")
+    if include and include not in dict(out) and kind in TARGET_ACTIONS and pk.isdigit() \
+            and len(pk) < 10 and m.can(TARGET_ACTIONS[kind]):
+        try:
+            target = resolve_target(m, person, kind, pk)
+        except Http404:
+            return out
+        label = (f"指導指示: {target.obj}" if kind == "guidance_step"
+                 else f"参加: {target.obj.program.name}" if kind == "enrollment"
+                 else str(target.obj))
+        out.append((include, label))
+    return out
+
+
+def _target_choices(m: Membership, person: Person) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if m.can("person.edit"):
         out.append(("person:", "本人の書類（特定の記録に属さない）"))

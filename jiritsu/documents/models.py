@@ -50,6 +50,24 @@ TYPE_CATEGORY: dict[str, str] = {
 }
 
 
+# The document most often attached where it is attached, pre-selected by the 「書類を添付」
+# links of the screens (the user may choose another): by what it belongs to, and for a
+# 経過記録 by the record's kind. Anything else: その他.
+SUGGESTED_TYPES: dict[str, str] = {
+    "consent": DocumentType.CONSENT,
+    "record:accompany_hospital": DocumentType.DOCTOR_OPINION,
+    "record:accompany_interview": DocumentType.RESUME,
+    "record:accompany_hello_work": DocumentType.RESUME,
+    "guidance_step": DocumentType.OTHER,
+}
+
+
+def suggested_type(target: str, kind: str = "") -> str:
+    """The document type a link to attach to ``target`` (of ``kind``) pre-selects."""
+    return (SUGGESTED_TYPES.get(f"{target}:{kind}") or SUGGESTED_TYPES.get(target)
+            or DocumentType.OTHER)
+
+
 class Attachment(models.Model):
     """添付書類: one stored file, what it is, and what it belongs to."""
 

@@ -50,13 +50,24 @@ def person_list(request: OfficeRequest, person_pk: int) -> HttpResponse:
         "deletable": {a.pk for a in rows if m.can(TARGET_ACTIONS[target_kind(a)])}})
 
 
+def _back(request: OfficeRequest, person_pk: int) -> str:
+    """Where the upload returns: the screen whose 「書類を添付」 link opened it, or the person."""
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt.startswith("/") and not nxt.startswith(("//", "/\\")):
+        return nxt
+    return f"/people/{person_pk}/#attachments"
+
+
 @action_required("person.view")
 def upload(request: OfficeRequest, person_pk: int) -> HttpResponse:
     m = request.membership
     person = get_person_for_user(m, person_pk)
-    targets = target_choices(m, person)
+    wanted = (request.POST.get("target") if request.method == "POST"
+              else request.GET.get("target")) or ""
+    targets = target_choices(m, person, include=wanted)
     if not targets:
         raise deny()
+    back = _back(request, person.pk)
     if request.method == "POST":
         form = AttachmentForm(request.POST, request.FILES, targets=targets)
         if form.is_valid():
@@ -74,15 +85,15 @@ def upload(request: OfficeRequest, person_pk: int) -> HttpResponse:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, "添付書類を保存しました。")
-                return redirect(f"/people/{person.pk}/#attachments")
+                return redirect(back)
     else:
-        wanted = request.GET.get("target", "")
         kind = request.GET.get("type", "")
         initial = {"document_date": clock.today(),
                    "target": wanted if wanted in dict(targets) else targets[0][0],
                    "document_type": kind if kind in DocumentType.values else "consent"}
         form = AttachmentForm(targets=targets, initial=initial)
-    return render(request, "documents/upload.html", {"form": form, "person": person})
+    return render(request, "documents/upload.html", {"form": form, "person": person,
+                                                     "back": back})
 
 
 @action_required("person.view")

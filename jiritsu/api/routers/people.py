@@ -524,6 +524,8 @@ class TimelineEntryOut(Schema):
     who: str
     time: str
     details: list[str]
+    record_id: int | None = Field(None, description="経過記録のid（供覧欄は GET /records/{record_id}/seals）")
+    seal_state: str = Field("", description="経過記録の今の版の供覧: waiting / confirmed / addition（供覧しない記録は空）")
 
 
 class TimelineOut(Schema):
@@ -546,5 +548,6 @@ def person_timeline(request: ApiRequest, person_id: Id,
     data = tl.person_timeline(person, membership=membership, filters=f)
     data["entries"] = [{"kind": e.kind, "kind_label": e.kind_label, "on": e.on, "at": e.sort_at,
                         "title": e.title, "body": e.body, "program": e.program, "who": e.who,
-                        "time": e.time, "details": e.details} for e in data["entries"]]
+                        "time": e.time, "details": e.details, "record_id": e.record_id,
+                        "seal_state": e.seal_state} for e in data["entries"]]
     return data

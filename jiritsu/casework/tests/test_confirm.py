@@ -109,3 +109,21 @@ def test_a_caseworker_cannot_confirm(world):
     rec = _record(world)
     assert _client(world.caseworker).post(f"/day/confirm/{rec.pk}/",
                                           {"outcome": "confirmed"}).status_code == 403
+
+
+def test_the_person_page_shows_each_records_seal_column(world):
+    from jiritsu.testing import ApiClient, token_for
+
+    confirmed, waiting = _record(world), _record(world)
+    services.records_confirm(actor=world.m(world.supervisor), records=[confirmed],
+                             outcome="confirmed", comment="了解")
+    page = _client(world.caseworker).get(f"/people/{world.person.pk}/").content.decode()
+    assert 'aria-label="供覧欄"' in page and str(world.supervisor) in page and "了解" in page
+    assert "供覧待ち" in page
+    assert f"/day/confirm/{waiting.pk}/" not in page  # the caseworker does not confirm
+    sv_page = _client(world.supervisor).get(f"/people/{world.person.pk}/").content.decode()
+    assert f"/day/confirm/{waiting.pk}/" in sv_page
+    api = ApiClient(token_for(world, world.caseworker))
+    entries = api.get(f"people/{world.person.pk}/timeline", {"kind": "record"}).json()["entries"]
+    assert {e["record_id"]: e["seal_state"] for e in entries} == {
+        confirmed.pk: "confirmed", waiting.pk: "waiting"}
