@@ -188,10 +188,12 @@ def get_approval_for_user(membership: Membership | None, pk: Any) -> ApprovalReq
     assert membership is not None
     qs = ApprovalRequest.objects.filter(office=membership.office)
     if not membership.can("approval.decide"):
+        # A request without an episode (a 法62条 decision) is about its person.
         qs = qs.filter(Q(requested_by=membership.user) |
-                       Q(enrollment__in=visible_enrollments(membership)))
+                       Q(enrollment__in=visible_enrollments(membership)) |
+                       Q(enrollment=None, person__in=visible_people(membership)))
     return _get(qs.select_related("enrollment", "enrollment__person", "enrollment__program",
-                                  "requested_by", "conference"), pk)
+                                  "person", "requested_by", "conference"), pk)
 
 
 def visible_consents(membership: Membership) -> QuerySet[Consent]:

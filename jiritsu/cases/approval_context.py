@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Enrollment, Review
-from jiritsu.cases.services.approval_requests import KIND_LABELS, route_steps
+from jiritsu.cases.services.approval_requests import KIND_LABELS, KINDS, route_steps
 from jiritsu.cases.services.enrollments import ACTION_LABELS
 from jiritsu.cases.terms import needs_approval, terms
 from jiritsu.core.wareki import add_months, format_wareki
@@ -108,6 +108,10 @@ def approval_context(req: ApprovalRequest) -> dict[str, Any]:
                            "justification": (req.payload or {}).get("note", "")}
     e = req.enrollment
     if e is None:
+        # Another app's kind (e.g. a 法62条 decision) says what its approver reads.
+        spec = KINDS.get(req.kind)
+        if spec is not None and spec.context is not None:
+            ctx.update(spec.context(req))
         return ctx
     until = _iso((req.payload or {}).get("until")) if req.kind == "extend" else None
     ctx["asked"] = _asked(req, e)

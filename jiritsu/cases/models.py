@@ -322,16 +322,24 @@ class ApprovalRoute(models.Model):
 
 
 class ApprovalRequest(models.Model):
-    """A decision waiting for 決裁 (extension, ending support, recording an achievement …)."""
+    """A decision waiting for 決裁: an episode's (extension, ending support, recording an
+    achievement …) or another app's about a person (a 法62条 decision of the guidance
+    procedure, ``kind="guidance_decision"``). The one 決裁 mechanism: one inbox, one page,
+    one audit trail (``services.approval_requests``, ``services.approvals``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "決裁待ち"
         APPROVED = "approved", "決裁済"
         REJECTED = "rejected", "差戻し"
+        WITHDRAWN = "withdrawn", "取下げ"
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="approval_requests")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="approval_requests")
+    # Whom the decision is about (the episode's person, or the person of a request without
+    # an episode): the audit trail and who may open the request follow it.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="approval_requests", verbose_name="対象者")
     kind = models.CharField("案件", max_length=30)
     subject = models.CharField("件名", max_length=200)
     payload = models.JSONField(default=dict)

@@ -375,7 +375,7 @@ def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
                                            status=ApprovalRequest.Status.PENDING)
             .exclude(requested_by=membership.user)
             .select_related("enrollment", "enrollment__person", "enrollment__program",
-                            "requested_by", "conference")
+                            "person", "requested_by", "conference")
             .order_by("created_at", "id"))
     return [r for r in rows if r.current_step < len(r.steps)
             and holds_approval_step(membership, r.steps[r.current_step])]
@@ -385,7 +385,7 @@ def approvals_mine(membership: Membership, *, limit: int = 20) -> list[ApprovalR
     """Requests this user made: pending ones and recent returns (差戻し) with comments."""
     return list(
         ApprovalRequest.objects.filter(office=membership.office, requested_by=membership.user)
-        .select_related("enrollment", "enrollment__person", "enrollment__program")
+        .select_related("enrollment", "enrollment__person", "enrollment__program", "person")
         .prefetch_related(Prefetch("decisions", queryset=ApprovalStep.objects.select_related(
             "decided_by")))
         .order_by("-created_at")[:limit])

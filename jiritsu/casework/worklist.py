@@ -120,13 +120,12 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
                 p = f.enrollment.person
                 add("follow_up", f.due_on, f"{p.name} 退院後の生活状況の確認",
                     reverse("programs:record_new", args=[p.pk]))
-    if "guidance" in wanted and (own or membership.can("guidance.approve")):
+    if "guidance" in wanted and own:
+        # A 法62条 decision waiting for 決裁 is the approvers' 決裁待ち line below.
         for row in guidance_selectors.open_cases_board(office, guidance_settings(office)):
             home = row.case.person.household
-            mine = own and home is not None and home.caseworker_id == user.pk
-            approving = row.next is not None and row.next.action == "approve" \
-                and membership.can("guidance.approve")
-            if row.next is not None and (mine or approving):
+            mine = home is not None and home.caseworker_id == user.pk
+            if row.next is not None and mine:
                 add("guidance", row.next.due_on, f"{row.case.person.name} {row.next.label}",
                     reverse("guidance:case", args=[row.case.pk]))
     if "consent" in wanted and own and membership.can("consent.record"):
@@ -136,7 +135,7 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
     if "approval" in wanted:
         for a in program_selectors.approvals_waiting(membership):
             what = (f"{a.enrollment.person.name} {a.enrollment.program.name}"
-                    if a.enrollment is not None else str(a))
+                    if a.enrollment is not None else a.subject)
             add("approval", None, what, reverse("programs:approval", args=[a.pk]))
     if "confirm" in wanted and membership.can("record.confirm"):
         queue = confirm.confirm_queue(membership)

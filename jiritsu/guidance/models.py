@@ -131,7 +131,8 @@ class GuidanceStep(models.Model):
     """One dated event on a case. ``kind`` decides which of the optional columns apply.
 
     Steps are never edited after the fact except to record delivery (文書の交付) and
-    the manager's approval of a decision; both are dated and audited.
+    the result of a decision's 決裁 (through ``cases.ApprovalRequest``); both are dated and
+    audited.
     """
 
     class Kind(models.TextChoices):
@@ -213,6 +214,14 @@ class GuidanceStep(models.Model):
     appeal_authority = models.CharField("審査請求先", max_length=100, blank=True)
     appeal_period_months = models.PositiveSmallIntegerField("審査請求期間（月）", null=True,
                                                             blank=True)
+    # 決裁 goes through the one 決裁 mechanism (cases.ApprovalRequest, kind
+    # "guidance_decision"): the request is decided in the 決裁 inbox or from the case page,
+    # and its final approval or return writes the result below (決裁者, 決定日 printed on the
+    # notice, the comment). These columns record the result; they are written only by
+    # ``guidance.decisions`` when the request is decided (or withdrawn on compliance).
+    approval_request = models.ForeignKey("cases.ApprovalRequest", on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="guidance_steps",
+                                         verbose_name="決裁の依頼")
     approval = models.CharField("決裁", max_length=20, choices=Approval.choices, blank=True)
     approved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name="決裁者")

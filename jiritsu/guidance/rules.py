@@ -306,7 +306,7 @@ class Track:
             return []
         pending_decision = self.pending_decision
         if pending_decision is not None:
-            return [NextStep("approve", "法62条の決定の決裁（課長）", step_id=pending_decision.pk),
+            return [NextStep("approve", "法62条の決定の決裁", step_id=pending_decision.pk),
                     NextStep("compliance", "指示の履行を記録（終結）")]
         out: list[NextStep] = []
         for step in (self.pending_written, self.latest_notice):

@@ -16,8 +16,14 @@ from django.db import transaction
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
-from jiritsu.cases.models import Conference
+from jiritsu.cases.models import ApprovalRequest, Conference
 from jiritsu.cases.services import conferences as program_conferences
+from jiritsu.cases.services.approval_requests import (
+    approval_request_create,
+    approval_request_withdraw,
+    route_for,
+)
+from jiritsu.cases.services.approvals import approval_decide
 from jiritsu.core import clock
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
@@ -42,6 +48,10 @@ SUBJ = GuidanceStep.ConferenceSubject
 HO = GuidanceStep.HearingOutcome
 AP = GuidanceStep.Approval
 DK = GuidanceStep.DecisionKind
+
+# The 決裁 kind of a 法62条 decision (registered by ``guidance.decisions``).
+DECISION_KIND = "guidance_decision"
+WITHDRAWN_NOTE = "指示の履行により決定案を取り下げ"
 
 SETTINGS_FIELDS = [
     "required_written_instructions", "min_notice_days", "document_prefix",
@@ -356,10 +366,13 @@ def guidance_compliance_record(*, actor: Membership, case: GuidanceCase, occurre
     if pending is not None:
         before = snapshot(pending, ["approval"])
         pending.approval = AP.REJECTED
-        pending.approval_comment = "指示の履行により決定案を取り下げ"
+        pending.approval_comment = WITHDRAWN_NOTE
         pending.save(update_fields=["approval", "approval_comment"])
         _audit(actor, "guidance.decision_withdraw", pending, kind=AuditEvent.Kind.TRANSITION,
                before=before)
+        if pending.approval_request is not None:
+            approval_request_withdraw(actor=actor, request=pending.approval_request,
+                                      note=WITHDRAWN_NOTE)
     _close(actor, case, occurred_on, GuidanceCase.ClosedReason.COMPLIED, note)
     return step
 
@@ -445,60 +458,37 @@ def guidance_decision_draft(*, actor: Membership, case: GuidanceCase, occurred_o
         refuse_retroactive(effective_on, _today(), field="effective_on")
     if decision_kind == DK.CHANGE:
         content = _require_text(content, "content", "変更の内容", "guidance.content_missing")
-    return _add_step(actor, case, K.DECISION, occurred_on, decision_kind=decision_kind,
+    step = _add_step(actor, case, K.DECISION, occurred_on, decision_kind=decision_kind,
                      effective_on=effective_on if decision_kind != DK.NONE else None,
                      reason=reason, content=content, standard_applied=standard,
                      approval=AP.PENDING)
+    # The 決裁 that follows is the office's one 決裁 mechanism: the inbox, the approval page.
+    step.approval_request = approval_request_create(
+        actor=actor, enrollment=None, person=case.person, kind=DECISION_KIND,
+        subject=f"{case.person.name} 法62条の決定（{step.get_decision_kind_display()}）",
+        payload={"case_id": case.pk, "step_id": step.pk, "decision_kind": decision_kind,
+                 "effective_on": step.effective_on.isoformat() if step.effective_on else None,
+                 "note": reason},
+        steps=route_for(actor, DECISION_KIND))
+    step.save(update_fields=["approval_request"])
+    return step
 
 
 @transaction.atomic
 def guidance_decision_approve(*, actor: Membership, step: GuidanceStep, approve: bool,
                               comment: str = "") -> GuidanceStep:
-    """決裁 by the manager. Approval makes the decision final and closes the case."""
-    if not actor.can("guidance.approve"):
-        raise Forbidden("法62条の決定の決裁は課長（所長）のみが行えます。")
-    track = _load(actor, step.case)
-    step = next(s for s in track.steps if s.pk == step.pk)
-    if step.kind != K.DECISION or step.approval != AP.PENDING:
+    """決裁 of a 法62条 decision from the case page or ``POST /guidance/steps/{id}/approve``:
+    the same 決裁 as the inbox (``cases.services.approvals.approval_decide`` on the step's
+    request), one step of the office's route. The final approval (課長・所長) makes the
+    decision final and closes the case (``guidance.decisions.decision_approved``)."""
+    req = (ApprovalRequest.objects.filter(pk=step.approval_request_id).first()
+           if step.approval_request_id else None)
+    if step.kind != K.DECISION or req is None or req.status != ApprovalRequest.Status.PENDING:
         raise IllegalTransition("決裁待ちの決定案ではありません。", code="guidance.not_pending")
-    today = _today()
-    before = snapshot(step, ["approval", "approved_by", "approved_on", "document_number"])
-    step.approved_by = actor.user
-    step.approved_on = today
-    step.approval_comment = comment
-    if not approve:
-        step.approval = AP.REJECTED
-        step.save(update_fields=["approval", "approved_by", "approved_on", "approval_comment"])
-        _audit(actor, "guidance.decision_reject", step, kind=AuditEvent.Kind.TRANSITION,
-               before=before)
-        return step
-    # No sanction takes effect before it is decided and notified: the decision date printed
-    # on the notice is the approval date, and its 適用年月日 may not be earlier.
-    if step.decision_kind != DK.NONE and step.effective_on is not None:
-        refuse_retroactive(step.effective_on, today, field="effective_on", approving=True)
-    # The law is checked again at the moment the decision becomes final.
-    others = [s for s in track.steps if s.pk != step.pk]
-    refuse(Track(track.case, others, track.settings).decision_blockers(kind=step.decision_kind))
-    settings = track.settings
-    step.approval = AP.APPROVED
-    step.appeal_authority = settings.appeal_authority
-    step.appeal_period_months = settings.appeal_period_months
-    fields = ["approval", "approved_by", "approved_on", "approval_comment", "appeal_authority",
-              "appeal_period_months"]
-    if step.decision_kind != DK.NONE:
-        step.document_number = _next_document_number(step.case.office)
-        fields.append("document_number")
-    step.save(update_fields=fields)
-    _audit(actor, "guidance.decision_approve", step, kind=AuditEvent.Kind.TRANSITION,
-           before=before)
-    case = step.case
-    if step.decision_kind == DK.NONE:
-        _close(actor, case, today, GuidanceCase.ClosedReason.NO_SANCTION, step.reason)
-    else:
-        _close(actor, case, today, GuidanceCase.ClosedReason.DECIDED,
-               f"{step.get_decision_kind_display()}（{step.document_number}）")
-    if step.decision_kind == DK.ABOLISH and case.person.household_id is not None:
-        _end_assistance(actor, case.person.household_id, step)
+    if step.case.office_id != actor.office_id:
+        raise DomainError("対象が見つかりません。", code="not_found")
+    approval_decide(actor=actor, request=req, approve=approve, comment=comment)
+    step.refresh_from_db()
     return step
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jiritsu.cases.access import get_person_for_user, log_view, visible_people
+from jiritsu.cases.services import can_decide
 from jiritsu.core.errors import DomainError
 from jiritsu.guidance import selectors, services
 from jiritsu.guidance.access import get_case_for_user, get_step_for_user, require_settings_access
@@ -65,6 +66,14 @@ def _form_key(n: NextStep) -> str:
     return "-".join(x for x in (n.action, n.subject, str(n.step_id or "")) if x)
 
 
+def _may_decide(membership: Membership, track: Track, n: NextStep) -> bool:
+    """The 決裁 form is offered to whoever holds the request's current step (the same rule as
+    the 決裁 inbox: ``cases.services.can_decide``)."""
+    step = next((s for s in track.steps if s.pk == n.step_id), None)
+    req = step.approval_request if step is not None else None
+    return req is not None and can_decide(membership, req)
+
+
 def _forms_for(track: Track, membership: Membership, bound: tuple[str, Any] | None
                ) -> list[tuple[NextStep, str, StepForm]]:
     out = []
@@ -72,7 +81,7 @@ def _forms_for(track: Track, membership: Membership, bound: tuple[str, Any] | No
     if track.case.is_open and not track.pending_decision:
         steps.append(NextStep("close", "指導指示を終結する（処分をせずに終える）"))
     for n in steps:
-        if n.action == "approve" and not membership.can("guidance.approve"):
+        if n.action == "approve" and not _may_decide(membership, track, n):
             continue
         key = _form_key(n)
         data = bound[1] if bound is not None and bound[0] == key else None

@@ -71,6 +71,8 @@ class StepOut(Schema):
     effective_on: dt.date | None
     approval: str
     approved_on: dt.date | None
+    approval_request_id: int | None = Field(
+        None, description="決裁の依頼（GET /approvals/{approval_id}）。法62条の決定のみ")
 
     @staticmethod
     def resolve_kind_label(obj: GuidanceStep) -> str:
@@ -409,9 +411,10 @@ def delivery(request: ApiRequest, step_id: Id, payload: DeliveryIn) -> GuidanceC
 
 
 @router.post("/guidance/steps/{step_id}/approve", response=responses(CaseDetailOut),
-             summary="法62条の決定の決裁（課長）")
+             summary="法62条の決定の決裁（決裁ルートの現在の段。最後は課長・所長）")
 def approve(request: ApiRequest, step_id: Id, payload: ApproveIn) -> GuidanceCase:
-    m = acting(request, "guidance.approve")
+    # The one 決裁: whoever holds the request's current step (GET /approvals lists it too).
+    m = acting(request, "approval.decide")
     step = get_step_for_user(m, step_id)
     services.guidance_decision_approve(actor=m, step=step, approve=payload.approve,
                                        comment=payload.comment)

@@ -9,9 +9,13 @@ messages, and writes an audit row. Topics live in the submodules. The catalogue
 """
 
 from jiritsu.cases.services.approval_requests import (
+    ApprovalKind,
     approval_request_create,
+    approval_request_withdraw,
     approval_route_set,
     can_decide,
+    register_kind,
+    route_for,
     route_steps,
 )
 from jiritsu.cases.services.approvals import approval_decide
@@ -38,12 +42,12 @@ from jiritsu.cases.services.screening import flag_non_matching, ledger_save, nom
 from jiritsu.cases.terms import consent_in_force, needs_approval, terms
 
 __all__ = [
-    "approval_decide", "approval_request_create", "approval_route_set", "can_decide",
+    "ApprovalKind", "approval_decide", "approval_request_create", "approval_request_withdraw", "approval_route_set", "can_decide",
     "conference_create", "consent_in_force", "consent_record", "consent_withdraw",
     "enrollment_assign", "enrollment_change_phase", "enrollment_continue", "enrollment_create",
     "enrollment_end", "enrollment_extend", "enrollment_select", "enrollment_set_menus",
     "enrollment_start", "enrollment_transfer", "flag_non_matching", "ledger_save",
     "needs_approval", "nomination_record", "open_enrollment", "outcome_record",
     "plan_create", "plan_record_final_achievement", "record_create", "record_update",
-    "review_create", "route_steps", "terms",
+    "register_kind", "review_create", "route_for", "route_steps", "terms",
 ]

@@ -1,6 +1,8 @@
 """決裁: deciding a request step by step; the effect applies only on the final step, through
-the same transition services (enrollments, outcomes). Routes and the creation of requests are
-``approval_requests``, which the transition services call when a decision needs 決裁."""
+the same transition services (enrollments, outcomes), or — for a kind another app registered
+(``approval_requests.register_kind``, e.g. the guidance procedure's 法62条 decision) — through
+that app's own service. Routes and the creation of requests are ``approval_requests``, which
+the transition services call when a decision needs 決裁."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from jiritsu.cases.models import (
     ApprovalStep,
     Enrollment,
 )
-from jiritsu.cases.services.approval_requests import ROLE_LABELS
+from jiritsu.cases.services.approval_requests import KINDS, ROLE_LABELS
 from jiritsu.cases.services.enrollments import enrollment_end, enrollment_extend
 from jiritsu.cases.services.outcomes import outcome_record
 from jiritsu.core import clock
@@ -60,15 +62,21 @@ def approval_decide(*, actor: Membership, request: ApprovalRequest, approve: boo
     save_versioned(request, request.version if expected_version is None else expected_version,
                    fields)
     audit(actor, "approval.approve" if approve else "approval.reject", Kind.TRANSITION, request,
-          person=request.enrollment.person if request.enrollment else None,
+          person=request.person or (request.enrollment.person if request.enrollment else None),
           before=before, after=snapshot(request, ["status", "current_step"]), note=comment)
+    spec = KINDS.get(request.kind)
     if request.status == ApprovalRequest.Status.APPROVED:
-        _apply_effect(actor, request)
+        if spec is not None:
+            spec.approved(actor, request)
+        else:
+            _apply_effect(actor, request)
+    elif request.status == ApprovalRequest.Status.REJECTED and spec is not None and spec.returned:
+        spec.returned(actor, request, comment)
     return request
 
 
 def _apply_effect(actor: Membership, request: ApprovalRequest) -> None:
-    """Carry out the approved decision as the final approver, citing the approval."""
+    """Carry out an episode's approved decision as the final approver, citing the approval."""
     p = request.payload
     if request.enrollment_id is None:
         raise Enrollment.DoesNotExist("an approval to carry out names its episode")

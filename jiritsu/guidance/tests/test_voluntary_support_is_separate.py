@@ -51,8 +51,11 @@ def test_guidance_rows_have_no_link_to_programs_or_enrolments():
             related = getattr(field, "related_model", None)
             if related is not None:
                 linked.add(related._meta.label)
-    # The only programs model guidance refers to is the case conference it holds.
-    assert {label for label in linked if label.startswith("cases.")} == {"cases.Conference"}
+    # The only case models guidance refers to are the case conference it holds and the
+    # 決裁 request of a decision (the office's one 決裁 mechanism), never an episode:
+    # a 法62条 decision's request names the person and no episode.
+    assert {label for label in linked if label.startswith("cases.")} == {
+        "cases.Conference", "cases.ApprovalRequest"}
 
 
 def test_no_guidance_service_takes_an_enrolment_or_program():

@@ -493,7 +493,7 @@ API: dict[str, tuple[str, ...] | None] = {
        for s in ("oral-instruction", "conference", "written-instruction", "noncompliance",
                  "compliance", "notice", "hearing", "decision", "close")},
     "POST /guidance/steps/{step_id}/delivery": ("guidance.manage",),
-    "POST /guidance/steps/{step_id}/approve": ("guidance.approve",),
+    "POST /guidance/steps/{step_id}/approve": ("approval.decide", "guidance.manage"),
     "GET /guidance/steps/{step_id}/document": ("guidance.manage",),
     "GET /guidance/settings": ("guidance.settings",),
     "PATCH /guidance/settings": ("guidance.settings",),

@@ -151,6 +151,7 @@ class ApprovalOut(Schema):
     steps: list[str]
     current_step: int
     enrollment_id: int | None
+    person_id: int | None = Field(None, description="対象者（参加のない決裁、例: 法62条の決定）")
     requested_by_id: int
     created_at: dt.datetime
     version: int
