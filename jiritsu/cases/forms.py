@@ -24,7 +24,7 @@ from jiritsu.cases.models import (
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field, label_options
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
-from jiritsu.programs.forms import TEXTAREA, _lines
+from jiritsu.programs.forms import TEXTAREA, lines_of
 from jiritsu.programs.models import Nomination, OutcomeType, Phase, Program, SupportMenu
 
 
@@ -350,7 +350,7 @@ class ConferenceForm(forms.Form):
 
     def attendees(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = [{"user": u} for u in self.cleaned_data.get("staff") or []]
-        for line in _lines(self.cleaned_data.get("outside", "")):
+        for line in lines_of(self.cleaned_data.get("outside", "")):
             name, _, role = line.partition(",")
             role = role.strip()
             out.append({"name": name.strip(), "profession": role,

@@ -16,7 +16,7 @@ from jiritsu.programs.services.catalogue import APPROVAL_KINDS
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-def _lines(text: str) -> list[str]:
+def lines_of(text: str) -> list[str]:
     return [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
 
 
@@ -91,7 +91,7 @@ class ProgramForm(VersionedForm):
 
     def clean_phases(self) -> list[dict[str, Any]]:
         out = []
-        for line in _lines(self.cleaned_data.get("phases", "")):
+        for line in lines_of(self.cleaned_data.get("phases", "")):
             name, _, months = line.partition(",")
             try:
                 out.append({"name": name.strip(),
@@ -101,11 +101,11 @@ class ProgramForm(VersionedForm):
         return out
 
     def clean_menus(self) -> list[dict[str, Any]]:
-        return [{"name": ln} for ln in _lines(self.cleaned_data.get("menus", ""))]
+        return [{"name": ln} for ln in lines_of(self.cleaned_data.get("menus", ""))]
 
     def clean_outcome_types(self) -> list[dict[str, Any]]:
         out = []
-        for line in _lines(self.cleaned_data.get("outcome_types", "")):
+        for line in lines_of(self.cleaned_data.get("outcome_types", "")):
             parts = [p.strip() for p in line.split(",")]
             if len(parts) < 2 or parts[0] not in OutcomeKind.values:
                 raise forms.ValidationError(f"「{line}」は「種類コード,名称」の形で入力してください。")
@@ -115,7 +115,7 @@ class ProgramForm(VersionedForm):
 
     def clean_targets(self) -> list[dict[str, Any]]:
         out = []
-        for line in _lines(self.cleaned_data.get("targets", "")):
+        for line in lines_of(self.cleaned_data.get("targets", "")):
             parts = [p.strip() for p in line.split(",")]
             try:
                 label, metric, value, fy_from, fy_to = parts[:5]
@@ -129,7 +129,7 @@ class ProgramForm(VersionedForm):
         return out
 
     def clean_professions(self) -> list[str]:
-        return _lines(self.cleaned_data.get("professions", ""))
+        return lines_of(self.cleaned_data.get("professions", ""))
 
     @classmethod
     def initial_for(cls, program: Program) -> dict[str, Any]:

@@ -20,10 +20,10 @@ from jiritsu.audit.log import snapshot
 from jiritsu.cases.models import ApprovalRequest, ApprovalRoute, Conference, Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
+from jiritsu.offices.guards import Kind, audit, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import holds_approval_step
 from jiritsu.people.models import Person
-from jiritsu.programs.services._common import Kind, audit, require
 
 DEFAULT_STEPS = ["supervisor", "manager"]
 KIND_LABELS = {"extend": "期間延長", "end": "支援終了", "achieve": "達成の記録"}

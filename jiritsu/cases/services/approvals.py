@@ -22,10 +22,10 @@ from jiritsu.cases.services.outcomes import outcome_record
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import holds_approval_step
 from jiritsu.programs.models import OutcomeType
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic

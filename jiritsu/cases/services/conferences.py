@@ -23,10 +23,10 @@ from jiritsu.cases.models import (
 from jiritsu.cases.services import enrollments as E
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import DomainError, ValidationFailed
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 D = ConferenceDecision.Decision
 

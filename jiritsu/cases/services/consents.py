@@ -17,10 +17,10 @@ from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic

@@ -29,11 +29,11 @@ from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 from jiritsu.people.signals import assistance_ended
 from jiritsu.programs.models import Phase, Program, ProgramVersion, SupportMenu
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 S = Enrollment.Status
 R = Enrollment.EndReason

@@ -16,10 +16,10 @@ from jiritsu.cases.terms import needs_approval
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import format_wareki
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
 from jiritsu.people import services as people_services
 from jiritsu.programs.models import OutcomeKind, OutcomeType
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 OUTCOME_FIELDS = ["employer", "job_kind", "hours_per_week", "monthly_income", "income_increase",
                   "destination", "school_name", "note"]

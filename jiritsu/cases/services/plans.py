@@ -11,8 +11,8 @@ from django.db.models import Max
 from jiritsu.cases.models import Achievement, Enrollment, Plan, PlanCommitment, PlanGoal
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, StaleEdit, ValidationFailed
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 def _check_goals(goals: list[dict[str, Any]]) -> None:

@@ -15,10 +15,10 @@ from jiritsu.cases.models import ActivityRecord, Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Person
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 RECORD_FIELDS = ["occurred_at", "time_known", "kind", "text", "duration_minutes", "systolic_bp",
                  "diastolic_bp", "weight_kg", "data"]

@@ -22,9 +22,9 @@ from jiritsu.cases.services import enrollments as E
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.wareki import add_months, format_wareki
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import Phase
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic

@@ -12,11 +12,11 @@ from jiritsu.core import clock
 from jiritsu.core.clock import not_after_today
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.wareki import format_wareki
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs import screening
 from jiritsu.programs.models import LedgerEntry, Nomination, Program, ScreeningLedger
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 
 @transaction.atomic

@@ -19,13 +19,13 @@ from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs.access import get_program_for_user, visible_programs
-from jiritsu.programs.views.common import _error, _m
+from jiritsu.programs.views.common import acting_membership, form_error
 
 # ------------------------------------------------------------------ approvals, reviews due
 
 @action_required("program.view")
 def approvals_inbox(request: OfficeRequest) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     return render(request, "cases/approvals.html", {
         "waiting": selectors.approvals_waiting(m), "mine": selectors.approvals_mine(m),
         "route": services.route_steps(m.office), "can_manage": m.can("program.manage"),
@@ -34,14 +34,14 @@ def approvals_inbox(request: OfficeRequest) -> HttpResponse:
 
 @action_required("program.manage")
 def approval_route(request: OfficeRequest) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     form = F.ApprovalRouteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.approval_route_set(actor=m, name=form.cleaned_data["name"],
                                         steps=form.cleaned_data["steps"])
         except DomainError as exc:
-            _error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "決裁ルートを保存しました。")
             return redirect("programs:approvals")
@@ -52,7 +52,7 @@ def approval_route(request: OfficeRequest) -> HttpResponse:
 
 @action_required("program.view")
 def approval_detail(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     req = get_approval_for_user(m, pk)
     can = services.can_decide(m, req)
     form = F.ApprovalDecideForm(initial={"version": req.version})
@@ -67,7 +67,7 @@ def approval_detail(request: OfficeRequest, pk: int) -> HttpResponse:
                                          comment=form.cleaned_data["comment"],
                                          expected_version=form.cleaned_data["version"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 req.refresh_from_db()
                 messages.success(request, {"approved": "決裁しました。決定を反映しました。",
@@ -82,7 +82,7 @@ def approval_detail(request: OfficeRequest, pk: int) -> HttpResponse:
 
 @action_required("review.write")
 def reviews_due(request: OfficeRequest) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     office_wide = m.can("caseload.team") and request.GET.get("mine") != "1"
     context: dict[str, Any] = {"office_wide": office_wide}
     if office_wide:
@@ -95,7 +95,7 @@ def reviews_due(request: OfficeRequest) -> HttpResponse:
 @action_required("enrollment.manage")
 def enroll_choose(request: OfficeRequest, person_pk: int) -> HttpResponse:
     """The person page's 「候補に登録」: pick a program, then the candidate form."""
-    m = _m(request)
+    m = acting_membership(request)
     person = get_person_for_user(m, person_pk)
     if request.GET.get("program"):
         program = get_program_for_user(m, request.GET.get("program"))

@@ -19,7 +19,7 @@ from jiritsu.offices.http import OfficeRequest
 from jiritsu.people.models import Person
 from jiritsu.programs.access import get_program_for_user
 from jiritsu.programs.models import Program
-from jiritsu.programs.views.common import _m, _today
+from jiritsu.programs.views.common import acting_membership, today
 
 # ------------------------------------------------------------------ conferences
 
@@ -33,7 +33,7 @@ def _conference_people(m: Any, program: Program | None, ids: list[int]) -> list[
 
 @action_required("conference.manage")
 def conference_list(request: OfficeRequest) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     conferences = list(visible_conferences(m).select_related("program")
                        .annotate(n=Count("decisions")).order_by("-held_on", "-id")[:100])
     return render(request, "cases/conference_list.html", {"conferences": conferences})
@@ -41,7 +41,7 @@ def conference_list(request: OfficeRequest) -> HttpResponse:
 
 @action_required("conference.manage")
 def conference_create(request: OfficeRequest) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     source = request.POST if request.method == "POST" else request.GET
     program = None
     if source.get("program"):
@@ -85,7 +85,7 @@ def conference_create(request: OfficeRequest) -> HttpResponse:
                 return redirect("programs:conference", pk=conf.pk)
     else:
         form = F.ConferenceForm(office=m.office, initial={
-            "held_on": _today(), "kind": (program.conference_kind if program and
+            "held_on": today(), "kind": (program.conference_kind if program and
                                           program.conference_kind else "internal"),
             "title": f"{program.name} 検討会" if program else "", "staff": [m.user]})
         rows = [F.DecisionForm(prefix=f"d{p.pk}", program=program, office=m.office,
@@ -101,7 +101,7 @@ def conference_create(request: OfficeRequest) -> HttpResponse:
 
 @action_required("conference.manage")
 def conference_detail(request: OfficeRequest, pk: int) -> HttpResponse:
-    conf = get_conference_for_user(_m(request), pk)
+    conf = get_conference_for_user(acting_membership(request), pk)
     return render(request, "cases/conference.html", {
         "conference": conf,
         "attendees": list(conf.attendees.select_related("user", "partner")),

@@ -16,13 +16,13 @@ from jiritsu.core.errors import DomainError
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.programs.views.common import _error, _m, _today
+from jiritsu.programs.views.common import acting_membership, form_error, today
 
 # ------------------------------------------------------------------ consent
 
 @action_required("consent.record")
 def consent_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     person = get_person_for_user(m, person_pk)
     if request.method == "POST":
         form = F.ConsentForm(request.POST, office=m.office)
@@ -33,7 +33,7 @@ def consent_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
                                         given_on=cd["given_on"], form=cd["form"],
                                         grants=form.grants(), note=cd["note"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, f"{person.name}さんの同意を記録しました。")
                 nxt = request.POST.get("next") or ""
@@ -41,7 +41,7 @@ def consent_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
                     return redirect(nxt)
                 return redirect("people:person", pk=person.pk)
     else:
-        initial: dict[str, Any] = {"given_on": _today(), "form": "written"}
+        initial: dict[str, Any] = {"given_on": today(), "form": "written"}
         if request.GET.get("program"):
             initial["program"] = request.GET["program"]
         form = F.ConsentForm(office=m.office, initial=initial)
@@ -51,7 +51,7 @@ def consent_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
 
 @action_required("consent.record")
 def consent_withdraw(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     consent = get_consent_for_user(m, pk, write=True)
     if request.method == "POST":
         form = F.WithdrawForm(request.POST)
@@ -62,12 +62,12 @@ def consent_withdraw(request: OfficeRequest, pk: int) -> HttpResponse:
                                           expected_version=form.cleaned_data["version"],
                                           note=form.cleaned_data["note"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, "同意の撤回を記録しました。")
                 return redirect("people:person", pk=consent.person_id)
     else:
-        form = F.WithdrawForm(initial={"withdrawn_on": _today(), "version": consent.version})
+        form = F.WithdrawForm(initial={"withdrawn_on": today(), "version": consent.version})
     return render(request, "cases/simple_form.html", {
         "form": form, "title": f"同意の撤回：{consent.person.name}（{format_wareki(consent.given_on)}の同意）",
         "back": reverse("people:person", args=[consent.person_id]), "submit": "撤回を記録",

@@ -26,7 +26,7 @@ from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.people.models import Person
-from jiritsu.programs.views.common import _error, _m, _today
+from jiritsu.programs.views.common import acting_membership, form_error, today
 
 # ------------------------------------------------------------------ enrolment
 
@@ -48,7 +48,7 @@ def _transition_form(action: str, enrollment: Enrollment, data: Any = None) -> f
     if action in _NEEDS_ENROLLMENT:
         kwargs["enrollment"] = enrollment
     if data is None:
-        kwargs["initial"] = {"on": _today(), "version": enrollment.version}
+        kwargs["initial"] = {"on": today(), "version": enrollment.version}
         if action == "set_menus":
             kwargs["initial"]["menus"] = list(enrollment.menus.all())
     return cls(data, **kwargs) if data is not None else cls(**kwargs)
@@ -104,7 +104,7 @@ def _enrollment_context(m: Any, e: Enrollment, **extra: Any) -> dict[str, Any]:
 
 @action_required("person.view")
 def enrollment_detail(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     e = get_enrollment_for_user(m, pk)
     log_view(m, e.person, what="enrollment.view")
     return render(request, "cases/enrollment.html", _enrollment_context(m, e))
@@ -112,7 +112,7 @@ def enrollment_detail(request: OfficeRequest, pk: int) -> HttpResponse:
 
 @action_required("enrollment.manage")
 def enrollment_transition(request: OfficeRequest, pk: int, action: str) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     e = get_enrollment_for_user(m, pk, write=True)
     if action not in TRANSITION_FORMS or request.method != "POST":
         raise Http404
@@ -121,7 +121,7 @@ def enrollment_transition(request: OfficeRequest, pk: int, action: str) -> HttpR
         try:
             result = _do_transition(m, action, e, form.cleaned_data)
         except DomainError as exc:
-            _error(form, exc)
+            form_error(form, exc)
         else:
             label = TRANSITION_FORMS[action][1]
             if isinstance(result, ApprovalRequest):
@@ -140,7 +140,7 @@ def enrollment_transition(request: OfficeRequest, pk: int, action: str) -> HttpR
 
 @action_required("enrollment.manage")
 def enrollment_assign(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     e = get_enrollment_for_user(m, pk, write=True)
     if request.method != "POST":
         raise Http404
@@ -152,7 +152,7 @@ def enrollment_assign(request: OfficeRequest, pk: int) -> HttpResponse:
                                        referred_partners=list(form.cleaned_data["referred_partners"]),
                                        expected_version=form.cleaned_data["version"])
         except DomainError as exc:
-            _error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "担当・紹介先を保存しました。")
             return redirect("programs:enrollment", pk=e.pk)
@@ -162,7 +162,7 @@ def enrollment_assign(request: OfficeRequest, pk: int) -> HttpResponse:
 
 @action_required("plan.write")
 def plan_create(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     e = get_enrollment_for_user(m, pk, write=True, action="plan.write")
     previous = e.plans.order_by("-number").prefetch_related("goals", "commitments").first()
     prev_goals = list(previous.goals.all()) if previous else []
@@ -177,7 +177,7 @@ def plan_create(request: OfficeRequest, pk: int) -> HttpResponse:
                                             target_start_on=cd["target_start_on"],
                                             based_on_number=cd["based_on_number"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, f"計画（第{plan.number}版）を保存しました。")
                 return redirect("programs:enrollment", pk=e.pk)
@@ -197,7 +197,7 @@ def _record_form(m: Any, person: Person, data: Any = None, **kw: Any) -> F.Recor
 
 @action_required("record.write")
 def record_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     person = get_person_for_user(m, person_pk)
     if m.is_partner and not partner_may_record(m, person):
         raise Http404
@@ -213,14 +213,14 @@ def record_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
             except DomainError as exc:
                 if exc.field == "occurred_at":  # the form asks for the date as occurred_on
                     exc.field = "occurred_on"
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, "経過記録を保存しました。")
                 if rec.enrollment_id and not m.is_partner:
                     return redirect("programs:enrollment", pk=rec.enrollment_id)
                 return redirect("people:person", pk=person.pk)
     else:
-        initial: dict[str, Any] = {"occurred_on": _today(), "kind": "home_visit",
+        initial: dict[str, Any] = {"occurred_on": today(), "kind": "home_visit",
                                    "staff_present": [m.user]}
         if request.GET.get("enrollment"):
             initial["enrollment"] = request.GET["enrollment"]
@@ -230,7 +230,7 @@ def record_create(request: OfficeRequest, person_pk: int) -> HttpResponse:
 
 @action_required("review.write")
 def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     e = get_enrollment_for_user(m, pk, write=True, action="review.write")
     plan = e.plans.order_by("-number").first()
     goals = list(plan.goals.all()) if plan else []
@@ -245,7 +245,7 @@ def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
                     next_due_on=cd["next_due_on"], goal_levels=form.goal_levels(),
                     extend_until=cd["extend_until"], phase=cd["phase"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 if pending is not None:
                     messages.warning(request, "見直しを記録しました。判断の反映には決裁が必要なため、決裁を依頼しました。")
@@ -254,7 +254,7 @@ def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
                 return redirect("programs:enrollment", pk=e.pk)
     else:
         form = F.ReviewForm(enrollment=e, goals=goals,
-                            initial={"reviewed_on": _today(), "decision": "continue"})
+                            initial={"reviewed_on": today(), "decision": "continue"})
     due = selectors.enrollment_detail(e)["due"]
     return render(request, "cases/review_form.html",
                   {"form": form, "enrollment": e, "due": due})
@@ -262,7 +262,7 @@ def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
 
 @action_required("outcome.record")
 def outcome_create(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     e = get_enrollment_for_user(m, pk, write=True, action="outcome.record")
     if request.method == "POST":
         form = F.OutcomeForm(request.POST, enrollment=e)
@@ -274,7 +274,7 @@ def outcome_create(request: OfficeRequest, pk: int) -> HttpResponse:
                     occurred_on=cd["occurred_on"], data=form.data_fields(),
                     end_as_achieved=cd["end_as_achieved"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 if isinstance(result, ApprovalRequest):
                     messages.warning(request, "達成の記録には決裁が必要です。決裁を依頼しました（承認されると記録されます）。")
@@ -282,7 +282,7 @@ def outcome_create(request: OfficeRequest, pk: int) -> HttpResponse:
                     messages.success(request, "成果を記録しました。")
                 return redirect("programs:enrollment", pk=e.pk)
     else:
-        form = F.OutcomeForm(enrollment=e, initial={"occurred_on": _today()})
+        form = F.OutcomeForm(enrollment=e, initial={"occurred_on": today()})
     return render(request, "cases/simple_form.html", {
         "form": form, "title": f"成果の記録：{e.person.name}（{e.program.name}）",
         "back": reverse("programs:enrollment", args=[e.pk]), "submit": "成果を記録"})

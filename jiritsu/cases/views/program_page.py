@@ -13,12 +13,12 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs import screening
 from jiritsu.programs.access import get_program_for_user
-from jiritsu.programs.views.common import PROFESSIONS, _m, _page_number
+from jiritsu.programs.views.common import PROFESSIONS, acting_membership, page_number
 
 
 @action_required("program.view")
 def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     program = get_program_for_user(m, pk)
     board = selectors.program_board(program, visible_enrollments(m))
     due, due_total = selectors.program_reviews_due(program, m,
@@ -49,10 +49,10 @@ def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
 def board_column(request: OfficeRequest, pk: int, column: str) -> HttpResponse:
     """One column of the program board in full, 50 episodes a page (the board shows the
     first 20 of each column)."""
-    m = _m(request)
+    m = acting_membership(request)
     program = get_program_for_user(m, pk)
     found = selectors.board_column_page(program, visible_enrollments(m), column,
-                                        page=_page_number(request.GET.get("page", "")))
+                                        page=page_number(request.GET.get("page", "")))
     if found is None:
         raise Http404
     col, page, pages = found

@@ -18,17 +18,17 @@ from jiritsu.offices.access import action_required, require
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs import screening
 from jiritsu.programs.access import get_ledger_for_user, get_program_for_user
-from jiritsu.programs.views.common import _error, _m, _page_number, _today
+from jiritsu.programs.views.common import acting_membership, form_error, page_number, today
 
 # ------------------------------------------------------------------ screening
 
 @action_required("screening.run")
 def screening_view(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     program = get_program_for_user(m, pk)
-    form = F.ScreeningForm(request.GET or {"as_of": _today().isoformat()})
+    form = F.ScreeningForm(request.GET or {"as_of": today().isoformat()})
     ledger_form = F.LedgerForm(prefix="ledger",
-                               initial={"as_of": request.GET.get("as_of") or _today()})
+                               initial={"as_of": request.GET.get("as_of") or today()})
     if request.method == "POST":
         require(m, "screening.run")
         ledger_form = F.LedgerForm(request.POST, prefix="ledger")
@@ -38,12 +38,12 @@ def screening_view(request: OfficeRequest, pk: int) -> HttpResponse:
                                               as_of=ledger_form.cleaned_data["as_of"],
                                               title=ledger_form.cleaned_data["title"])
             except DomainError as exc:
-                _error(ledger_form, exc)
+                form_error(ledger_form, exc)
             else:
                 messages.success(request, f"台帳「{ledger.title}」を保存しました（{ledger.entries.count()}人）。")
                 return redirect("programs:ledger", pk=ledger.pk)
     # Counts for everyone; reasons only for the page of candidates shown.
-    page = _page_number(request.GET.get("page", ""))
+    page = page_number(request.GET.get("page", ""))
     preview = (screening.preview(program, form.cleaned_data["as_of"],
                                  limit=SCREENING_PAGE_SIZE,
                                  offset=(page - 1) * SCREENING_PAGE_SIZE)
@@ -74,7 +74,7 @@ def _screening_pager(preview: screening.Preview, page: int,
 
 @action_required("screening.run")
 def ledger_detail(request: OfficeRequest, pk: int) -> HttpResponse:
-    ledger = get_ledger_for_user(_m(request), pk)
+    ledger = get_ledger_for_user(acting_membership(request), pk)
     entries = list(ledger.entries.select_related("person", "person__household")
                    .order_by("person__kana_key", "id"))
     return render(request, "cases/ledger.html", {
@@ -83,7 +83,7 @@ def ledger_detail(request: OfficeRequest, pk: int) -> HttpResponse:
 
 @action_required("nomination.record")
 def nomination_create(request: OfficeRequest, pk: int, person_pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     program = get_program_for_user(m, pk)
     person = get_person_for_user(m, person_pk)
     if request.method == "POST":
@@ -96,13 +96,13 @@ def nomination_create(request: OfficeRequest, pk: int, person_pk: int) -> HttpRe
                                            nominated_on=cd["nominated_on"], note=cd["note"],
                                            partner=cd["partner"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, f"{person.name}さんの推薦を記録しました。")
                 return redirect("programs:screening", pk=program.pk)
     else:
         form = F.NominationForm(office=m.office, initial={
-            "person_id": person.pk, "nominated_on": _today(), "source": "caseworker"})
+            "person_id": person.pk, "nominated_on": today(), "source": "caseworker"})
     return render(request, "cases/simple_form.html", {
         "form": form, "title": f"推薦の記録：{person.name}（{program.name}）",
         "back": reverse("programs:detail", args=[program.pk]), "submit": "推薦を記録"})
@@ -110,7 +110,7 @@ def nomination_create(request: OfficeRequest, pk: int, person_pk: int) -> HttpRe
 
 @action_required("enrollment.manage")
 def enroll(request: OfficeRequest, pk: int, person_pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     program = get_program_for_user(m, pk)
     person = get_person_for_user(m, person_pk)
     if request.method == "POST":
@@ -121,12 +121,12 @@ def enroll(request: OfficeRequest, pk: int, person_pk: int) -> HttpResponse:
                                                on=form.cleaned_data["on"],
                                                note=form.cleaned_data["note"])
             except DomainError as exc:
-                _error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, f"{person.name}さんを候補に登録しました。")
                 return redirect("programs:enrollment", pk=e.pk)
     else:
-        form = F.EnrollForm(initial={"person_id": person.pk, "on": _today()})
+        form = F.EnrollForm(initial={"person_id": person.pk, "on": today()})
     return render(request, "cases/simple_form.html", {
         "form": form, "title": f"候補登録：{person.name}（{program.name}）",
         "back": reverse("people:person", args=[person.pk]), "submit": "候補に登録"})

@@ -11,6 +11,7 @@ from django.db.models import ProtectedError
 from jiritsu.audit.log import snapshot
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.versioning import save_versioned
+from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs import signals
 from jiritsu.programs.models import (
@@ -23,7 +24,6 @@ from jiritsu.programs.models import (
     SupportMenu,
 )
 from jiritsu.programs.screening import validate_rules
-from jiritsu.programs.services._common import Kind, audit, require, same_office
 
 # Program columns that define what a participant signed up to (kept per version).
 DEFINITION_FIELDS = [

@@ -15,14 +15,14 @@ from jiritsu.programs import forms as F
 from jiritsu.programs import screening, services
 from jiritsu.programs.access import get_program_for_user, visible_programs
 from jiritsu.programs.models import Program
-from jiritsu.programs.views.common import _error, _m
+from jiritsu.programs.views.common import acting_membership, form_error
 
 # ------------------------------------------------------------------ catalogue
 
 @action_required("program.view")
 def program_list(request: OfficeRequest) -> HttpResponse:
     programs = (
-        visible_programs(_m(request))
+        visible_programs(acting_membership(request))
         .annotate(active_count=Count("enrollments", filter=Q(enrollments__status="active")),
                   open_count=Count("enrollments", filter=Q(
                       enrollments__status__in=["candidate", "selected"])))
@@ -40,19 +40,19 @@ def _program_form_save(request: OfficeRequest, form: F.ProgramForm,
     version = cd.pop("version", None)
     try:
         if program is None:
-            return services.program_create(actor=_m(request), data=cd, phases=phases, menus=menus,
+            return services.program_create(actor=acting_membership(request), data=cd, phases=phases, menus=menus,
                                            outcome_types=outcome_types, targets=targets,
                                            partners=partners)
         F.match_rows(list(program.phases.all()), phases)
         F.match_rows(list(program.menus.all()), menus)
         F.match_rows(list(program.outcome_types.all()), outcome_types)
         F.match_rows(list(program.targets.all()), targets, key="label")
-        return services.program_update(actor=_m(request), program=program,
+        return services.program_update(actor=acting_membership(request), program=program,
                                        expected_version=version, data=cd, phases=phases,
                                        menus=menus, outcome_types=outcome_types, targets=targets,
                                        partners=partners)
     except DomainError as exc:
-        _error(form, exc)
+        form_error(form, exc)
         for d in getattr(exc, "details", []) or []:
             if d.get("message") and d.get("message") not in exc.message:
                 form.add_error("rules", str(d["message"]))
@@ -61,7 +61,7 @@ def _program_form_save(request: OfficeRequest, form: F.ProgramForm,
 
 @action_required("program.manage")
 def program_create(request: OfficeRequest) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     if request.method == "POST":
         form = F.ProgramForm(request.POST, office=m.office, creating=True)
         if form.is_valid():
@@ -78,7 +78,7 @@ def program_create(request: OfficeRequest) -> HttpResponse:
 
 @action_required("program.manage")
 def program_edit(request: OfficeRequest, pk: int) -> HttpResponse:
-    m = _m(request)
+    m = acting_membership(request)
     program = get_program_for_user(m, pk, write=True)
     if request.method == "POST":
         form = F.ProgramForm(request.POST, office=m.office)

@@ -15,19 +15,19 @@ from jiritsu.offices.models import Membership
 PROFESSIONS = dict(Membership.Profession.choices)
 
 
-def _m(request: OfficeRequest) -> Any:
+def acting_membership(request: OfficeRequest) -> Any:
     return request.membership
 
 
-def _error(form: forms.Form, exc: DomainError) -> None:
+def form_error(form: forms.Form, exc: DomainError) -> None:
     """Put a refusal beside its field when the form has one, else at the top."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
 
 
-def _today() -> dt.date:
+def today() -> dt.date:
     return clock.today()
 
 
-def _page_number(raw: str) -> int:
+def page_number(raw: str) -> int:
     return max(int(raw), 1) if raw.isdigit() else 1

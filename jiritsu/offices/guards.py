@@ -1,5 +1,10 @@
-"""Pieces every programs service shares: permission and office guards, audit (dates of
-things that happened: ``jiritsu.core.clock.not_after_today``)."""
+"""Guards every service with an acting membership shares: the permission table's check
+(:func:`require`, a ``Forbidden`` domain error), another office's row answering like a missing
+one (:func:`same_office`), and the audit row written as that membership (:func:`audit`).
+
+Used by the catalogue (``programs.services``) and the case services (``cases.services``); it
+lives here, below both, so neither reaches into the other's private modules. (Dates of things
+that happened: ``jiritsu.core.clock.not_after_today``.)"""
 
 from __future__ import annotations
 

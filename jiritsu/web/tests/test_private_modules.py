@@ -1,0 +1,39 @@
+"""No app reaches into another's private parts: a module or name starting with ``_`` is
+imported only inside its own app. What apps share has a public home (e.g. the services'
+guards in ``offices.guards``, the program screens' helpers in ``programs.views.common``).
+Tests are held to the same rule."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import jiritsu
+
+ROOT = Path(jiritsu.__file__).parent
+
+
+def _private(part: str) -> bool:
+    return part.startswith("_") and not part.startswith("__")
+
+
+def test_no_app_imports_another_apps_private_module_or_name() -> None:
+    offenders = []
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        app = parts[0] if len(parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imports = [(node.module, [a.name for a in node.names])]
+            elif isinstance(node, ast.Import):
+                imports = [(a.name, []) for a in node.names]
+            else:
+                continue
+            for module, names in imports:
+                dotted = module.split(".")
+                if dotted[0] != "jiritsu" or len(dotted) < 2 or dotted[1] == app:
+                    continue
+                private = [p for p in dotted[2:] if _private(p)] + [n for n in names if _private(n)]
+                if private:
+                    offenders.append(f"{path.relative_to(ROOT)}: {module} {private}")
+    assert not offenders, "imports of another app's private parts: " + "; ".join(offenders)
