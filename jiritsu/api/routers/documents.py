@@ -59,16 +59,23 @@ class AttachmentOut(Schema):
     sha256: str
     uploaded_at: dt.datetime
 
+    # Read from the attachment: what it is attached to, and the document type's label.
+    @staticmethod
+    def resolve_attached_to(obj: Attachment) -> str:
+        return target_kind(obj)
 
-def _out(a: Attachment) -> AttachmentOut:
-    kind = target_kind(a)
-    return AttachmentOut(
-        id=a.pk, person_id=a.person_id, attached_to=kind,
-        attached_to_id=None if kind == "person" else getattr(a, f"{kind}_id"),
-        attached_to_label=a.target_label, document_type=a.document_type,
-        document_type_label=a.get_document_type_display(), category=a.category,
-        document_date=a.document_date, note=a.note, original_name=a.original_name,
-        content_type=a.content_type, size=a.size, sha256=a.sha256, uploaded_at=a.uploaded_at)
+    @staticmethod
+    def resolve_attached_to_id(obj: Attachment) -> int | None:
+        kind = target_kind(obj)
+        return None if kind == "person" else getattr(obj, f"{kind}_id")
+
+    @staticmethod
+    def resolve_attached_to_label(obj: Attachment) -> str:
+        return obj.target_label
+
+    @staticmethod
+    def resolve_document_type_label(obj: Attachment) -> str:
+        return str(obj.get_document_type_display())
 
 
 class AttachmentListOut(Schema):
@@ -77,10 +84,10 @@ class AttachmentListOut(Schema):
 
 @router.get("/people/{person_id}/attachments", response=responses(AttachmentListOut),
             summary="世帯員の添付書類の一覧")
-def attachment_list(request: ApiRequest, person_id: Id) -> AttachmentListOut:
+def attachment_list(request: ApiRequest, person_id: Id) -> dict[str, list[Attachment]]:
     m = acting(request, "person.view")
     person = person_ref(m, person_id)
-    return AttachmentListOut(results=[_out(a) for a in person_attachments(m, person)])
+    return {"results": list(person_attachments(m, person))}
 
 
 class AttachmentIn(Schema):
@@ -101,7 +108,7 @@ class AttachmentIn(Schema):
     summary="書類を添付（multipart/form-data: file, document_type, document_date, 任意で "
             "attached_to・attached_to_id・note。形式はファイルの中身で判定：PDF・JPEG・PNG）")
 def attachment_create(request: ApiRequest, person_id: Id, meta: Form[AttachmentIn],
-                      file: UploadedFile | None = OPTIONAL_FILE) -> tuple[int, AttachmentOut]:
+                      file: UploadedFile | None = OPTIONAL_FILE) -> tuple[int, Attachment]:
     m = acting(request, "person.view")
     person = person_ref(m, person_id)
     document_type, document_date, note = meta.document_type, meta.document_date, meta.note
@@ -124,14 +131,14 @@ def attachment_create(request: ApiRequest, person_id: Id, meta: Form[AttachmentI
     attachment = services.attachment_add(
         actor=m, person=person, target=target, data=data, original_name=file.name or "",
         document_type=document_type, document_date=day, note=note)
-    return 201, _out(attachment)
+    return 201, attachment
 
 
 @router.get("/attachments/{attachment_id}", response=responses(AttachmentOut),
             summary="添付書類の情報")
-def attachment_detail(request: ApiRequest, attachment_id: Id) -> AttachmentOut:
+def attachment_detail(request: ApiRequest, attachment_id: Id) -> Attachment:
     m = acting(request, "person.view")
-    return _out(get_attachment_for_user(m, attachment_id))
+    return get_attachment_for_user(m, attachment_id)
 
 
 @router.get("/attachments/{attachment_id}/content", response=dict(ERRORS),
@@ -151,7 +158,7 @@ class DeleteIn(InputSchema):
 
 @router.post("/attachments/{attachment_id}/delete", response=responses(AttachmentOut),
              summary="添付書類の削除（理由を記録。ファイルは保存期間の満了後に消去）")
-def attachment_delete(request: ApiRequest, attachment_id: Id, body: DeleteIn) -> AttachmentOut:
+def attachment_delete(request: ApiRequest, attachment_id: Id, body: DeleteIn) -> Attachment:
     m = acting(request, "person.view")
     attachment = get_attachment_for_user(m, attachment_id, write=True)
-    return _out(services.attachment_delete(actor=m, attachment=attachment, reason=body.reason))
+    return services.attachment_delete(actor=m, attachment=attachment, reason=body.reason)

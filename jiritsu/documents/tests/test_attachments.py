@@ -256,3 +256,30 @@ def test_a_signed_consent_is_attached_from_the_consent_row(world):
     support_page = client_for(world.support_staff).get(
         reverse("people:person", args=[world.person.pk])).content.decode()
     assert "署名済みの同意書を添付" not in support_page
+
+
+def test_the_api_reads_an_attachment_through_its_schema(world):
+    """The output is read from the record (``AttachmentOut``'s resolvers): what it is attached
+    to, its id and label, the document type's label — the same in the list, the detail and
+    the answer to a delete."""
+    walk = Walker(world, required=1)
+    walk.oral()
+    step = walk.conference()
+    on_step = attach(world, target=Target("guidance_step", step))
+    on_person = attach(world, document_type="resume")
+    headers = {"Authorization": f"Bearer {t.token_for(world, world.caseworker)}"}
+    detail = Client().get(f"/api/v1/attachments/{on_step.pk}", headers=headers).json()
+    assert (detail["attached_to"], detail["attached_to_id"]) == ("guidance_step", step.pk)
+    assert detail["attached_to_label"] == on_step.target_label
+    assert detail["document_type_label"] == on_step.get_document_type_display()
+    assert (detail["sha256"], detail["size"], detail["person_id"]) == (
+        on_step.sha256, on_step.size, world.person.pk)
+    listed = Client().get(f"/api/v1/people/{world.person.pk}/attachments",
+                          headers=headers).json()["results"]
+    assert {r["id"]: (r["attached_to"], r["attached_to_id"]) for r in listed} == {
+        on_step.pk: ("guidance_step", step.pk), on_person.pk: ("person", None)}
+    deleted = Client().post(f"/api/v1/attachments/{on_person.pk}/delete",
+                            data=json.dumps({"reason": "重複"}), content_type="application/json",
+                            headers=headers)
+    assert deleted.status_code == 200, deleted.content
+    assert (deleted.json()["id"], deleted.json()["attached_to"]) == (on_person.pk, "person")
