@@ -24,18 +24,20 @@ def get_saved_filter_for_user(membership: Membership | None, pk: Any) -> SavedFi
     return get_or_404(SavedFilter.objects.filter(office=m.office, user=m.user), pk)
 
 
-def plan_caseworker(membership: Membership | None, caseworker_id: int | None) -> User:
+def plan_caseworker(membership: Membership | None, caseworker_id: int | None) -> User | None:
     """Whose visit plan: a caseworker's own (naming anyone else is 404); a supervisor or
-    manager names a caseworker of the office (none, or not one of the office's caseworkers:
-    404)."""
+    manager names a caseworker of the office (not one of the office's caseworkers: 404), or
+    none for the whole team (``None``)."""
     m = require(membership, "visit.plan")
     if has_own_caseload(m):
         if caseworker_id is not None and caseworker_id != m.user_id:
             raise Http404
         return m.user
+    if caseworker_id is None:
+        return None
     roles = [r for r in Membership.Role.values if role_has_own_caseload(r)]
     cw = (Membership.objects.filter(office=m.office, user_id=caseworker_id, role__in=roles)
-          .select_related("user").first() if caseworker_id is not None else None)
+          .select_related("user").first())
     if cw is None:
         raise Http404
     return cw.user

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -38,10 +38,12 @@ def _day(raw: str, default: dt.date) -> dt.date:
 def _caseworker(request: OfficeRequest) -> User:
     """Whose plan: a caseworker's own; a supervisor picks one (``?cw=``)."""
     m = request.membership
-    if has_own_caseload(m):
-        return plan_caseworker(m, None)
-    raw = request.GET.get("cw", "") or request.POST.get("cw", "")
-    return plan_caseworker(m, int(raw) if raw.isdigit() and len(raw) < 10 else None)
+    raw = "" if has_own_caseload(m) else (request.GET.get("cw", "") or request.POST.get("cw", ""))
+    cw = plan_caseworker(m, None if has_own_caseload(m)
+                         else int(raw) if raw.isdigit() and len(raw) < 10 else 0)
+    if cw is None:
+        raise Http404
+    return cw
 
 
 def _weeks(start: dt.date, end: dt.date, planned: list[Any], today: dt.date

@@ -162,11 +162,13 @@ def visits_due(office: Office, households: Sequence[Household], *, today: dt.dat
     return out
 
 
-def caseload_households(office: Office, caseworker_id: int) -> list[Household]:
-    """A caseworker's open households with their grades (one query)."""
-    return list(Household.objects.filter(office=office, caseworker_id=caseworker_id,
-                                         assistance_ended_on__isnull=True)
-                .select_related("visit_grade__interval").order_by("case_number", "id"))
+def caseload_households(office: Office, caseworker_id: int | None) -> list[Household]:
+    """A caseworker's open households with their grades (one query); ``None``: the open
+    households of every caseworker of the office (a supervisor's whole team)."""
+    qs = Household.objects.filter(office=office, assistance_ended_on__isnull=True)
+    qs = (qs.filter(caseworker_id=caseworker_id) if caseworker_id is not None
+          else qs.filter(caseworker__isnull=False))
+    return list(qs.select_related("visit_grade__interval").order_by("case_number", "id"))
 
 
 def head_of(household_ids: Sequence[int]) -> dict[int, Person]:
@@ -184,13 +186,15 @@ def head_of(household_ids: Sequence[int]) -> dict[int, Person]:
     return out
 
 
-def planned_between(office: Office, caseworker_id: int, start: dt.date, end: dt.date
+def planned_between(office: Office, caseworker_id: int | None, start: dt.date, end: dt.date
                     ) -> list[PlannedVisit]:
-    """A caseworker's planned (and recorded) visits between two days, for the calendar."""
-    return list(PlannedVisit.objects.filter(office=office, caseworker_id=caseworker_id,
-                                            planned_on__range=(start, end),
-                                            cancelled_on__isnull=True)
-                .select_related("household").order_by("planned_on", "id"))
+    """A caseworker's planned (and recorded) visits between two days, for the calendar;
+    ``None``: every caseworker's."""
+    qs = PlannedVisit.objects.filter(office=office, planned_on__range=(start, end),
+                                     cancelled_on__isnull=True)
+    if caseworker_id is not None:
+        qs = qs.filter(caseworker_id=caseworker_id)
+    return list(qs.select_related("household").order_by("planned_on", "id"))
 
 
 @dataclass

@@ -58,6 +58,7 @@ DEMO_STEPS: list[str] = [
     "jiritsu.people.demo.step_staff",
     "jiritsu.people.demo.step_caseload",
     "jiritsu.activities.demo.step_seed_programs",
+    "jiritsu.casework.demo.step_casework",
     # Later steps go here, e.g. the fifteen seed programs and their enrolments.
 ]
 

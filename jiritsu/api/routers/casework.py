@@ -47,11 +47,13 @@ from jiritsu.people.models import VisitGrade
 router = Router()
 
 
-def _caseworker(m: Membership, caseworker_id: int | None) -> User:
+def _caseworker(m: Membership, caseworker_id: int | None) -> int | None:
+    """The caseworker whose plan (user id), or None for the whole team."""
     try:
-        return plan_caseworker(m, caseworker_id)
+        cw = plan_caseworker(m, caseworker_id)
     except Http404:
         raise NotFound(field="caseworker_id") from None
+    return cw.pk if cw is not None else None
 
 
 # ---------------------------------------------------------------- visit plans
@@ -75,7 +77,7 @@ class PlannedVisitOut(Schema):
 
 class VisitListParams(Schema):
     caseworker_id: int | None = Field(None, ge=1, le=2_147_483_647,
-                                      description="誰の訪問計画か（ケースワーカーは省略＝自分。査察指導員・課長は必須）")
+                                      description="誰の訪問計画か（ケースワーカーは省略＝自分。査察指導員・課長は省略＝チーム全員）")
     start: dt.date | None = Field(None, description="期間の初日（省略時は今週の月曜日）")
     end: dt.date | None = Field(None, description="期間の末日（省略時は初日から6日後）")
 
@@ -92,7 +94,7 @@ def visit_list(request: ApiRequest, params: Query[VisitListParams],
     if end < start:
         raise ValidationFailed("期間の末日は初日以降の日付を入力してください。",
                                code="period_reversed", field="end")
-    return paginate(request, visits.planned_between(m.office, cw.pk, start, end), page)
+    return paginate(request, visits.planned_between(m.office, cw, start, end), page)
 
 
 class VisitDueOut(Schema):
@@ -111,7 +113,7 @@ class VisitDueOut(Schema):
 
 class VisitDueParams(Schema):
     caseworker_id: int | None = Field(None, ge=1, le=2_147_483_647,
-                                      description="誰の担当世帯か（ケースワーカーは省略＝自分）")
+                                      description="誰の担当世帯か（ケースワーカーは省略＝自分。査察指導員・課長は省略＝チーム全員）")
     overdue_only: bool = Field(False, description="true: 期限を過ぎた世帯だけ")
 
 
@@ -121,7 +123,7 @@ def visits_due(request: ApiRequest, params: Query[VisitDueParams],
                page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "visit.plan")
     cw = _caseworker(m, params.caseworker_id)
-    households = visits.caseload_households(m.office, cw.pk)
+    households = visits.caseload_households(m.office, cw)
     dues = visits.visits_due(m.office, households, today=clock.today())
     rows = sorted(((hh, dues[hh.pk]) for hh in households if dues[hh.pk].due_on),
                   key=lambda r: (r[1].due_on or dt.date.max, r[0].case_number))

@@ -81,8 +81,14 @@ def test_a_stale_version_of_the_plan_is_refused(world, api_as):
 
 def test_supervisors_name_the_caseworker_caseworkers_see_only_their_own(world, api_as):
     _visit(world)
+    _visit(world, household=t.make_household(world.office, caseworker=world.caseworker2,
+                                              case_number="100002"),
+           caseworker=world.caseworker2)
     sv = api_as(world.supervisor)
-    assert sv.get("visits").status_code == 404  # whose plan?
+    team = sv.get("visits")  # no caseworker named: the whole team's plan
+    assert team.status_code == 200 and team.json()["count"] == 2
+    assert {r["case_number"] for r in sv.get("visits/due").json()["results"]} == {
+        "100001", "100002"}
     r = sv.get("visits", {"caseworker_id": world.caseworker.pk,
                            "end": (clock.today() + dt.timedelta(days=6)).isoformat(),
                            "start": clock.today().isoformat()})
@@ -91,7 +97,7 @@ def test_supervisors_name_the_caseworker_caseworkers_see_only_their_own(world, a
                                      ).status_code == 200
     cw2 = api_as(world.caseworker2)
     assert cw2.get("visits", {"caseworker_id": world.caseworker.pk}).status_code == 404
-    assert cw2.get("visits").json()["count"] == 0
+    assert cw2.get("visits").json()["count"] == 1
     # the support staff's role has no visit plan
     ss = api_as(world.support_staff)
     assert ss.get("visits").status_code == 403

@@ -11,9 +11,17 @@ from django.core.management import call_command
 from django.test import Client
 
 from jiritsu.cases.models import ActivityRecord
-from jiritsu.casework.models import CaseworkSettings, DigestPreference, PlannedVisit
+from jiritsu.casework import confirm
+from jiritsu.casework.models import (
+    CaseworkSettings,
+    Confirmation,
+    DigestPreference,
+    PlannedVisit,
+    SupervisorAssignment,
+)
 from jiritsu.casework.tests.test_digest import smtp  # noqa: F401 - the SMTP server fixture
 from jiritsu.casework.visits import caseload_households
+from jiritsu.offices.models import Membership
 from jiritsu.people.demo import load_demo
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +64,13 @@ def test_a_week_of_visits_from_the_demo_office(japan_time, smtp):  # noqa: F811
     sv_client = _login(sv)
     home = sv_client.get("/").content.decode()
     assert "供覧待ちの記録" in home
+    waiting = confirm.unread_count(Membership.objects.get(office=office, user=sv))
+    assert waiting >= 5
     page = sv_client.get("/day/confirm/").content.decode()
-    assert "未確認 5件" in page
+    assert f"未確認 {waiting}件" in page
     sv_client.post("/day/confirm/", {"records": [r.pk for r in records],
                                      "outcome": "confirmed", "comment": ""})
-    assert "未確認 0件" in sv_client.get("/day/confirm/").content.decode()
+    assert f"未確認 {waiting - 5}件" in sv_client.get("/day/confirm/").content.decode()
     mine = cw_client.get("/day/my-records/").content.decode()
     assert mine.count("確認済み") >= 5 and str(sv) in mine
 
@@ -68,7 +78,7 @@ def test_a_week_of_visits_from_the_demo_office(japan_time, smtp):  # noqa: F811
     assert sv_client.get("/day/worklist/").status_code == 200
     assert sv_client.get("/day/visits/team/").status_code == 200
 
-    CaseworkSettings.objects.create(office=office, digest_enabled=True)
+    CaseworkSettings.objects.filter(office=office).update(digest_enabled=True)
     for user, address in ((cw, "cw01@example.lg.jp"), (sv, "sv01@example.lg.jp")):
         user.email = address
         user.save()
@@ -76,3 +86,20 @@ def test_a_week_of_visits_from_the_demo_office(japan_time, smtp):  # noqa: F811
     call_command("send_digests")
     assert sorted(to[0] for to, _raw in smtp.messages) == ["cw01@example.lg.jp",
                                                            "sv01@example.lg.jp"]
+
+
+def test_the_demo_office_has_its_supervisors_assigned_and_older_records_read(japan_time):
+    japan_time("2026-12-07 08:45")
+    ctx = load_demo(households=200, log=lambda _s: None)
+    office = ctx.office
+    assigned = dict(SupervisorAssignment.objects.filter(office=office)
+                    .values_list("caseworker__username", "supervisor__username"))
+    # every caseworker has a reader; in even shares, in order (1000 households: cw01…cw06 → sv01)
+    assert sorted(assigned) == sorted(u.username for u in ctx.caseworkers)
+    assert sorted(set(assigned.values())) == sorted(n for n in ctx.staff if n.startswith("sv"))
+    sv = Membership.objects.get(office=office, user=ctx.staff["sv01"])
+    queue = list(confirm.confirm_queue(sv))
+    assert queue and all(assigned[r.author.username] == "sv01" for r in queue)
+    assert all(r.occurred_at.date() >= dt.date(2026, 11, 29) for r in queue)  # the last week
+    seal = Confirmation.objects.filter(office=office).select_related("record").first()
+    assert seal is not None and seal.confirmed_at > seal.record.occurred_at

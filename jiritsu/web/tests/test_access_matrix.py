@@ -180,6 +180,7 @@ def _build() -> MatrixWorld:
         "training_enrollment": placement.enrollment_id, "training_employer": placement.employer_id,
         "contact": contact.pk, "facility": facility.pk, "planned_visit": planned.pk,
         "saved_filter": saved.pk, "attachment": attachment.pk,
+        "caseworker_user": users["caseworker"].pk, "supervisor_user": users["supervisor"].pk,
         # Ids a body names (not the path): real rows of this office, never a guessed 1, which
         # belongs to whichever office happened to be created first in the test database.
         "phase": (program.phases.order_by("order", "id").first()
@@ -556,6 +557,14 @@ API: dict[str, tuple[str, ...] | None] = {
     "GET /attachments/{attachment_id}": (V,), "GET /attachments/{attachment_id}/content": (V,),
     "POST /attachments/{attachment_id}/delete": (V,),
     **{f"GET {spec.api_path}": ("form.print", FORM_READS[spec.target]) for spec in FORMS.values()},
+    "GET /visits": ("visit.plan",), "GET /visits/due": ("visit.plan",),
+    "POST /visits": ("visit.plan",), "POST /visits/{visit_id}/cancel": ("visit.plan",),
+    "POST /visits/{visit_id}/record": ("visit.plan",), "GET /visits/team": ("caseload.team",),
+    "GET /confirmations/waiting": ("record.confirm",), "POST /confirmations": ("record.confirm",),
+    "GET /records/{record_id}/seals": (V,), "GET /confirmations/mine": ("record.write",),
+    "GET /casework/settings": ("casework.settings",),
+    "PATCH /casework/settings": ("casework.settings",),
+    "PUT /casework/assignments/{caseworker_id}": ("casework.settings",),
 }
 # Reads that may answer 422 to a permitted role: a form names the fields its record lacks.
 READ_MAY_REFUSE = {f"GET {spec.api_path}" for spec in FORMS.values()}
@@ -566,7 +575,8 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "case_id": "case", "step_id": "step", "frozen_id": "frozen",
             "placement_id": "placement", "referral_id": "referral", "series_id": "series",
             "recruitment_id": "recruitment", "membership_id": "membership",
-            "partner_id": "partner", "token_id": "token", "attachment_id": "attachment"}
+            "partner_id": "partner", "token_id": "token", "attachment_id": "attachment",
+            "visit_id": "planned_visit", "caseworker_id": "caseworker_user"}
 PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity"}
 # Query parameters a read needs to answer at all.
 API_QUERY: dict[str, dict[str, Any]] = {
@@ -638,7 +648,8 @@ def _example(node: dict[str, Any], mw: MatrixWorld, name: str = "") -> Any:
 # Body fields that must name particular objects of the shared world.
 BODY_IDS = {"phase_id": "phase", "target_program_id": "target_program",
             "person_ids": "person", "hello_work_id": "partner", "outcome_type_id": "outcome_type",
-            "contact_id": "contact", "facility_id": "facility"}
+            "contact_id": "contact", "facility_id": "facility", "record_ids": "record",
+            "supervisor_id": "supervisor_user"}
 BODY_OVERRIDES: dict[str, dict[str, str]] = {
     "POST /session-series": {"program_id": "series_program"},
     "POST /training-employers": {"partner_id": "employer_partner"},
@@ -703,7 +714,7 @@ def test_api_operation_matrix(mw, op):
         return
     has_object = ("{" in path and not all(k in ("{fmt}", "{code}") for k in
                                           [s for s in path.split("/") if s.startswith("{")])
-                  ) or any(k.endswith("_id") for k in (body or {}))
+                  ) or any(k.endswith(("_id", "_ids")) for k in (body or {}))
     for role in ROLES:
         for foreign, tokens in ((False, mw.tokens), (True, mw.tokens_other)):
             expected = EXCEPTIONS.get((op, role)) if not foreign else None
