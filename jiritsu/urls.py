@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("jiritsu.web.audit_urls")),
     path("manage/", include("jiritsu.operations.urls")),
     path("manage/", include("jiritsu.offices.urls")),
+    path("installation/", include("jiritsu.offices.urls_installation")),
     path("programs/", include("jiritsu.cases.urls")),
     path("guidance/", include("jiritsu.guidance.urls")),
     path("activities/", include("jiritsu.activities.urls")),

@@ -42,7 +42,8 @@ ENTITIES: dict[str, str] = {
     "training_employer": "訓練先事業所", "training_month": "訓練月",
     "training_placement": "訓練", "volunteer": "ボランティア",
     "volunteer_placement": "ボランティア活動", "login": "ログイン", "visit_plan": "訪問計画",
-    "document": "文書", "illness": "疾病", "work_history": "職歴", "assessment": "アセスメント",
+    "document": "文書", "office": "事務所", "installation_admin": "設置管理者",
+    "illness": "疾病", "work_history": "職歴", "assessment": "アセスメント",
 }
 
 # The second part: what was done.
@@ -88,6 +89,9 @@ ACTIONS: dict[str, str] = {
     "person.list": "世帯員の一覧として閲覧（API）",
     "audit.export": "監査ログの出力",
     "household.create": "世帯の作成", "household.update": "世帯の変更",
+    "office.create": "事務所の作成", "office.settings_update": "事務所の設定の変更",
+    "installation_admin.grant": "設置管理者の権限の付与",
+    "installation_admin.revoke": "設置管理者の権限の取消し",
 }
 
 # Field names shown where their model is not at hand (or has no verbose name).
@@ -111,6 +115,8 @@ FIELDS: dict[str, str] = {
     "flagged_no_longer_matching": "条件非該当",
     "phases": "段階", "counts_as_achievement": "達成に数える", "metric": "指標",
     "outcome_kind": "成果の種類", "target": "目標値", "label": "目標",
+    "username": "ユーザー名", "display_name": "氏名", "email": "メールアドレス",
+    "password": "パスワード",
 }
 
 # Values an app knows how to put into words (``rules`` → the screening engine's sentences),

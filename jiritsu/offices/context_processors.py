@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from jiritsu.offices.models import Membership
-from jiritsu.offices.permissions import may_view_national
+from jiritsu.offices.permissions import may_manage_offices, may_view_national
 
 
 def membership(request: HttpRequest) -> dict[str, object]:
@@ -21,4 +21,5 @@ def membership(request: HttpRequest) -> dict[str, object]:
         )
     return {"membership": m, "current_office": getattr(request, "office", None),
             "other_memberships": others,
-            "may_view_national": may_view_national(getattr(request, "user", None))}
+            "may_view_national": may_view_national(getattr(request, "user", None)),
+            "may_manage_offices": may_manage_offices(getattr(request, "user", None))}

@@ -1,10 +1,12 @@
-"""Forms for office administration (staff accounts and partner organisations)."""
+"""Forms for office administration (offices and their settings, staff accounts, partner
+organisations). They only shape the input; the services check it (one rule, one place)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.db import models
 
 from jiritsu.core.forms import form_field
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
@@ -69,3 +71,59 @@ class PartnerForm(forms.Form):
         data = {f: getattr(partner, f) for f in cls.base_fields}
         data["areas"] = "\n".join(partner.areas or [])
         return data
+
+
+def _office_field(name: str) -> forms.Field:
+    """A form field with the Office model's label and help text (no model validation: the
+    service checks the value)."""
+    model_field = Office._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    field = model_field.formfield()
+    assert field is not None
+    field.validators = []
+    return field
+
+
+class OfficeSettingsForm(forms.Form):
+    """An office's own settings (its system administrator, or the installation administrator)."""
+
+    required_css_class = "required"
+    FIELDS: tuple[str, ...] = ("name", "head_title", "head_name", "document_number_format",
+              "record_retention_years", "log_retention_days")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.FIELDS:
+            self.fields[name] = _office_field(name)
+        self.fields["head_name"].help_text = "通知書などの差出人に印字します。"
+        self.order_fields(self.FIELDS)
+
+    @classmethod
+    def initial_for(cls, office: Office) -> dict[str, Any]:
+        return {name: getattr(office, name) for name in cls.FIELDS}
+
+
+class OfficeForm(OfficeSettingsForm):
+    """Every setting of an office, including what identifies it (installation administrator)."""
+
+    FIELDS: tuple[str, ...] = ("code", "name", "municipality", "kind", *OfficeSettingsForm.FIELDS[1:])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "半角の英数字・「-」・「_」で2〜20文字。ログ・ファイル名・全国集計・API で事務所を表します。"
+
+
+class OfficeCreateForm(OfficeForm):
+    """A new office and its first system administrator."""
+
+    admin_username = forms.CharField(label="管理者のユーザー名", max_length=150)
+    admin_display_name = forms.CharField(label="管理者の氏名", max_length=100)
+    admin_email = forms.EmailField(label="管理者のメールアドレス", required=False)
+    admin_password = forms.CharField(
+        label="管理者の初期パスワード", widget=forms.PasswordInput(render_value=False),
+        help_text="10文字以上。本人に伝え、初回ログイン後に変更してもらってください。")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([*self.FIELDS, "admin_username", "admin_display_name", "admin_email",
+                           "admin_password"])

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jiritsu.offices.permissions import STATISTICIAN, is_partner, role_can
+from jiritsu.offices.permissions import INSTALLATION_ADMIN, STATISTICIAN, is_partner, role_can
 
 
 class User(AbstractUser):
@@ -19,12 +19,14 @@ class User(AbstractUser):
     class InstallationRole(models.TextChoices):
         NONE = "", "なし"
         STATISTICIAN = STATISTICIAN, "全国集計担当（統計担当）"
+        INSTALLATION_ADMIN = INSTALLATION_ADMIN, "設置管理者（事務所の作成・設定）"
 
     display_name = models.CharField("氏名", max_length=100, blank=True)
     installation_role = models.CharField(
         "設置全体の役割", max_length=20, choices=InstallationRole.choices, blank=True, default="",
         help_text="事務所に所属せずに持つ役割。全国集計担当は全国集計だけを閲覧できます"
-                  "（manage.py grant_national_rollup）。")
+                  "（manage.py grant_national_rollup）。設置管理者は事務所を作成し、その設定を"
+                  "変更できます（manage.py grant_installation_admin）。")
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -43,6 +43,12 @@ ACTIONS: frozenset[str] = frozenset(
         "form.print",
         # The installation's scheduled jobs and their runs (system administrators).
         "jobs.view",
+        # The office's own settings (name, head, document numbers, retention): its system
+        # administrator, and the installation administrator for every office.
+        "office.settings",
+        # Creating an office with its first administrator, and what identifies an office in the
+        # installation (code, municipality, kind): the installation administrator's alone.
+        "office.create",
     }
 )
 
@@ -66,7 +72,7 @@ _SUPPORT_STAFF = {
 _PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",
           "audit.view", "apitoken.manage", "activity.view", "guidance.settings",
-          "casework.settings", "jobs.view"}
+          "casework.settings", "jobs.view", "office.settings"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     CASEWORKER: frozenset(_CASEWORKER),
@@ -81,9 +87,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 # (``User.installation_role``). A statistician of the prefecture or ministry has no office
 # membership and sees only the national roll-up, so its role cannot be a membership's.
 STATISTICIAN = "statistician"
+# The installation administrator (設置管理者): the IT department's account that creates
+# offices with their first system administrator and keeps every office's settings. It reads
+# no office's people: it holds no membership for that (an account may hold one besides).
+INSTALLATION_ADMIN = "installation_admin"
 
 INSTALLATION_ROLE_ACTIONS: dict[str, frozenset[str]] = {
     STATISTICIAN: frozenset({"national.view"}),
+    INSTALLATION_ADMIN: frozenset({"office.create", "office.settings"}),
 }
 
 assert all(actions <= ACTIONS for actions in ROLE_ACTIONS.values())
@@ -94,6 +105,13 @@ def role_can(role: str, action: str) -> bool:
     if action not in ACTIONS:
         raise KeyError(f"unknown action {action!r}")
     return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def roles_that_can(action: str) -> frozenset[str]:
+    """The office roles whose table holds ``action`` (for counting, e.g. administrators)."""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}")
+    return frozenset(role for role, actions in ROLE_ACTIONS.items() if action in actions)
 
 
 def installation_role_can(role: str, action: str) -> bool:
@@ -141,8 +159,24 @@ def may_view_national(user: Any) -> bool:
                 and installation_role_can(getattr(user, "installation_role", ""), "national.view"))
 
 
+def may_manage_offices(user: Any) -> bool:
+    """Creating offices and keeping every office's settings (設置管理者): an installation
+    role's action. The one check (screens, API, the home page's redirect, the menu); an
+    office's own administrator edits its own settings through ``office.settings``."""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and installation_role_can(getattr(user, "installation_role", ""), "office.create"))
+
+
 def grant_national_rollup(user: Any, *, grant: bool = True) -> None:
-    """Give (or take back) the statistician's installation role; the one place that writes
-    it (``manage.py grant_national_rollup``, the demo office's statistician)."""
+    """Give (or take back) the statistician's installation role; with
+    :func:`grant_installation_admin` the one place that writes it
+    (``manage.py grant_national_rollup``, the demo office's statistician)."""
     user.installation_role = STATISTICIAN if grant else ""
+    user.save(update_fields=["installation_role"])
+
+
+def grant_installation_admin(user: Any, *, grant: bool = True) -> None:
+    """Give (or take back) the installation administrator's role
+    (``manage.py grant_installation_admin``). An account holds one installation role."""
+    user.installation_role = INSTALLATION_ADMIN if grant else ""
     user.save(update_fields=["installation_role"])

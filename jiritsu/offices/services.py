@@ -1,17 +1,27 @@
-"""Office administration: staff accounts, memberships and partner organisations (audited)."""
+"""Office administration: offices and their settings, staff accounts, memberships and partner
+organisations (audited)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core.errors import Forbidden, ValidationFailed
-from jiritsu.offices.models import Membership, PartnerOrganisation, User
+from jiritsu.offices.models import (
+    Membership,
+    Office,
+    PartnerOrganisation,
+    User,
+    validate_document_number_format,
+)
+from jiritsu.offices.permissions import may_manage_offices
 
 _MEMBERSHIP_FIELDS = ["role", "profession", "partner_id", "is_active"]
 _PARTNER_FIELDS = ["kind", "name", "operator", "areas", "capacity", "address", "phone", "is_active"]
@@ -149,3 +159,175 @@ def partner_update(*, actor: Membership, partner: PartnerOrganisation,
            kind=AuditEvent.Kind.UPDATE, target=partner, before=before,
            after=snapshot(partner, _PARTNER_FIELDS))
     return partner
+
+
+# ---------------------------------------------------------------- offices and their settings
+
+# What an office's own system administrator may change (``office.settings``) …
+OFFICE_OWN_SETTINGS = ["name", "head_title", "head_name", "document_number_format",
+                       "record_retention_years", "log_retention_days"]
+# … and what identifies the office in the installation, which only the installation
+# administrator changes (``office.create``): the code is in logs, file names, the national
+# roll-up and the API; the kind decides the standard caseload.
+OFFICE_SETTINGS = ["code", "municipality", "kind", *OFFICE_OWN_SETTINGS]
+OFFICE_CODE = re.compile(r"[A-Za-z0-9_-]{2,20}")
+RECORD_RETENTION_YEARS = (1, 100)
+LOG_RETENTION_DAYS = (30, 3650)
+
+
+def _text(values: dict[str, Any], field: str, label: str, *, required: bool = True,
+          max_length: int = 100) -> None:
+    if field not in values:
+        return
+    value = str(values[field] or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"{label}を入力してください。", field=field)
+    if len(value) > max_length:
+        raise ValidationFailed(f"{label}は{max_length}文字以内で入力してください。", field=field)
+    values[field] = value
+
+
+def _number(values: dict[str, Any], field: str, label: str, bounds: tuple[int, int],
+            unit: str) -> None:
+    if field not in values:
+        return
+    value = values[field]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(f"{label}を数字で入力してください。", field=field)
+    low, high = bounds
+    if not low <= value <= high:
+        raise ValidationFailed(f"{label}は{low}{unit}から{high}{unit}の間で入力してください。",
+                               field=field)
+
+
+def _clean_office(data: dict[str, Any], allowed: list[str], office: Office | None = None) -> dict[str, Any]:
+    """The office settings in ``data`` (only ``allowed`` ones), checked; one rule each here."""
+    values = {k: data[k] for k in allowed if k in data}
+    if "code" in values:
+        code = str(values["code"] or "").strip()
+        if not code:
+            raise ValidationFailed("事務所コードを入力してください。", field="code")
+        if not OFFICE_CODE.fullmatch(code):
+            raise ValidationFailed("事務所コードは半角の英数字・「-」・「_」で2〜20文字にしてください。",
+                                   field="code")
+        same = Office.objects.filter(code__iexact=code)
+        if office is not None:
+            same = same.exclude(pk=office.pk)
+        if same.exists():
+            raise ValidationFailed("この事務所コードは既に使われています。", field="code",
+                                   code="duplicate")
+        values["code"] = code
+    _text(values, "name", "名称")
+    _text(values, "municipality", "自治体")
+    _text(values, "head_title", "所長の職名")
+    _text(values, "head_name", "所長の氏名", required=False)
+    if "kind" in values and values["kind"] not in Office.Kind.values:
+        raise ValidationFailed("種別を選んでください。", field="kind")
+    if "document_number_format" in values:
+        fmt = str(values["document_number_format"] or "").strip()
+        if not fmt:
+            raise ValidationFailed("文書番号の書式を入力してください。", field="document_number_format")
+        if len(fmt) > 60:
+            raise ValidationFailed("文書番号の書式は60文字以内で入力してください。",
+                                   field="document_number_format")
+        try:
+            validate_document_number_format(fmt)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), field="document_number_format") from None
+        values["document_number_format"] = fmt
+    _number(values, "record_retention_years", "ケース記録の保存年限", RECORD_RETENTION_YEARS, "年")
+    _number(values, "log_retention_days", "運用記録の保存期間", LOG_RETENTION_DAYS, "日")
+    return values
+
+
+def may_edit_office_settings(user: Any, office: Office) -> bool:
+    """The installation administrator for every office; an office's own administrator
+    (``office.settings`` in the permission table) for that office."""
+    if may_manage_offices(user):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    membership = Membership.objects.filter(user=user, office=office, is_active=True).first()
+    return membership is not None and membership.can("office.settings")
+
+
+@transaction.atomic
+def office_create(*, actor: User | None, data: dict[str, Any], admin_username: str,
+                  admin_display_name: str, admin_password: str,
+                  admin_email: str = "") -> Membership:
+    """Create an office with its first system administrator (one transaction, audited).
+
+    ``actor`` is the installation administrator; ``None`` is the server's operator running
+    ``manage.py create_office``. Returns the administrator's membership."""
+    if actor is not None and not may_manage_offices(actor):
+        raise Forbidden()
+    values = _clean_office({"head_title": "福祉事務所長", "head_name": "",
+                            "document_number_format": "福第{number}号",
+                            "record_retention_years": 5, "log_retention_days": 400,
+                            "kind": Office.Kind.CITY, **data}, OFFICE_SETTINGS)
+    for field in ("code", "name", "municipality"):
+        if field not in values:
+            raise ValidationFailed("必須の項目です。入力してください。", field=field)
+    username = (admin_username or "").strip()
+    if not username:
+        raise ValidationFailed("管理者のユーザー名を入力してください。", field="admin_username")
+    if len(username) > 150 or not re.fullmatch(r"[\w.@+-]+", username):
+        raise ValidationFailed("ユーザー名は150文字以内の英数字と「@ . + - _」で入力してください。",
+                               field="admin_username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed("このユーザー名は既に使われています。", field="admin_username",
+                               code="duplicate")
+    display_name = (admin_display_name or "").strip()
+    if not display_name:
+        raise ValidationFailed("管理者の氏名を入力してください。", field="admin_display_name")
+    if len(display_name) > 100:
+        raise ValidationFailed("氏名は100文字以内で入力してください。", field="admin_display_name")
+    email = (admin_email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationFailed("メールアドレスの形式が正しくありません。",
+                                   field="admin_email") from None
+    try:
+        validate_password(admin_password or "", User(username=username, display_name=display_name))
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="admin_password") from None
+    office = Office.objects.create(**values)
+    user = User.objects.create_user(username=username, password=admin_password, email=email,
+                                    display_name=display_name)
+    membership = Membership.objects.create(user=user, office=office, role=Membership.Role.ADMIN)
+    note = "" if actor is not None else "manage.py create_office"
+    record(actor=actor, office=office, action="office.create", kind=AuditEvent.Kind.CREATE,
+           target=office, after=snapshot(office, OFFICE_SETTINGS), note=note)
+    record(actor=actor, office=office, action="membership.create", kind=AuditEvent.Kind.CREATE,
+           target=membership, note=note,
+           after={"username": user.username, "display_name": user.display_name,
+                  "email": user.email, **snapshot(membership, _MEMBERSHIP_FIELDS),
+                  "password": "set"})
+    return membership
+
+
+@transaction.atomic
+def office_update(*, actor: User, office: Office, data: dict[str, Any]) -> Office:
+    """Change an office's settings: the installation administrator any of them, the office's
+    own administrator those in ``OFFICE_OWN_SETTINGS`` (audited with before and after)."""
+    if not may_edit_office_settings(actor, office):
+        raise Forbidden()
+    installation = may_manage_offices(actor)
+    allowed = OFFICE_SETTINGS if installation else OFFICE_OWN_SETTINGS
+    for field in OFFICE_SETTINGS:
+        if field in data and field not in allowed and data[field] != getattr(office, field):
+            raise ValidationFailed("事務所コード・自治体・種別は設置管理者だけが変更できます。",
+                                   field=field, code="forbidden_field")
+    office = Office.objects.select_for_update().get(pk=office.pk)
+    values = _clean_office(data, allowed, office)
+    before = snapshot(office, OFFICE_SETTINGS)
+    for key, value in values.items():
+        setattr(office, key, value)
+    office.save(update_fields=list(values) or None)
+    after = snapshot(office, OFFICE_SETTINGS)
+    if before != after:
+        record(actor=actor, office=office, action="office.settings_update",
+               kind=AuditEvent.Kind.UPDATE, target=office, before=before, after=after)
+    return office

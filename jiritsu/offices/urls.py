@@ -11,4 +11,5 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partners"),
     path("partners/new/", views.partner_create, name="partner_new"),
     path("partners/<int:pk>/", views.partner_edit, name="partner_edit"),
+    path("office/", views.office_settings, name="settings"),
 ]

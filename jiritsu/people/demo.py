@@ -31,7 +31,7 @@ from jiritsu.core.bulk import analyze
 from jiritsu.core.kana import search_key, to_hiragana
 from jiritsu.core.wareki import add_months, age_on, fiscal_year_of
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
-from jiritsu.offices.permissions import grant_national_rollup
+from jiritsu.offices.permissions import grant_installation_admin, grant_national_rollup
 from jiritsu.people.models import (
     CareDuty,
     Disability,
@@ -170,6 +170,7 @@ def step_partners(ctx: DemoContext) -> None:
 
 
 NATIONAL_USERNAME = "tokei"
+INSTALLATION_ADMIN_USERNAME = "setchi"
 
 
 def step_staff(ctx: DemoContext) -> None:
@@ -209,6 +210,10 @@ def step_staff(ctx: DemoContext) -> None:
     stat = User.objects.create(username=NATIONAL_USERNAME, password=password,
                                display_name="全国集計担当（厚生労働省 保護課）")
     grant_national_rollup(stat)
+    # The IT department's installation administrator: creates offices, keeps their settings.
+    it = User.objects.create(username=INSTALLATION_ADMIN_USERNAME, password=password,
+                             display_name="設置管理者（情報政策課）")
+    grant_installation_admin(it)
 
 
 def step_caseload(ctx: DemoContext) -> None:
@@ -576,4 +581,7 @@ def existing_logins() -> tuple[list[DemoLogin], str]:
     if User.objects.filter(username=NATIONAL_USERNAME).exists():
         out.append(DemoLogin(NATIONAL_USERNAME, "全国集計担当（事務所に属さない）",
                              "National statistician (no office)"))
+    if User.objects.filter(username=INSTALLATION_ADMIN_USERNAME).exists():
+        out.append(DemoLogin(INSTALLATION_ADMIN_USERNAME, "設置管理者（事務所の作成・設定。事務所に属さない）",
+                             "Installation administrator (offices; no office)"))
     return out, office.name

@@ -15,7 +15,7 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.http import AttachedRequest, OfficeRequest
 from jiritsu.offices.middleware import SESSION_OFFICE_KEY
 from jiritsu.offices.models import Membership, User
-from jiritsu.offices.permissions import home_page, may_view_national
+from jiritsu.offices.permissions import home_page, may_manage_offices, may_view_national
 from jiritsu.web import selectors
 
 Role = Membership.Role
@@ -32,6 +32,8 @@ def home(request: AttachedRequest) -> HttpResponse:
     if membership is None:
         if may_view_national(request.user):
             return redirect("national")
+        if may_manage_offices(request.user):
+            return redirect("installation:offices")
         return render(request, "web/no_office.html", status=403)
     today = clock.today()
     page_kind = home_page(membership)

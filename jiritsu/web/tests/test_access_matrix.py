@@ -324,9 +324,11 @@ HTML_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 HTML_QUERY: dict[str, dict[str, Any]] = {"reports:people": {"figure": "participants"},
                                          "documents:form_takehara_yearly": {"fiscal_year": 2025}}
-# national: an account-level grant, tested in reports. health_*: polled without a session, and
+# national, installation:*: account-level grants (installation roles), tested in reports and in
+# offices/tests/test_office_management.py. health_*: polled without a session, and
 # metrics: behind its own token (jiritsu/operations/tests).
-PUBLIC = {"login", "logout", "national", "health_live", "health_ready", "metrics"}
+PUBLIC = {"login", "logout", "national", "health_live", "health_ready", "metrics",
+          "installation:offices", "installation:office_new", "installation:office_edit"}
 POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw",
              "people:part_delete", "api:token_revoke", "programs:assign", "reports:freeze",
              "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
