@@ -753,6 +753,118 @@ def _load_plan(ctx: Context, path: str) -> dict[str, Any]:
     return plan
 
 
+POOL_MODES = {
+    # Django's built-in pool (psycopg_pool): the default on PostgreSQL (settings.py).
+    "pooled": {"JIRITSU_DB_POOL": "1"},
+    # No pool and no persistent connection: every request opens its own connection, as
+    # Django does without either (and as the app did before the pool).
+    "unpooled": {"JIRITSU_DB_POOL": "0", "JIRITSU_CONN_MAX_AGE": "0"},
+}
+
+
+def _backend_sessions(dbname: str) -> int:
+    """Connections ever opened to the database (pg_stat_database.sessions, PostgreSQL 14+)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_clear_snapshot()")
+        cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s", [dbname])
+        row = cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+@case("connection pool (pooled vs unpooled)", "reported: pooled faster")
+def case_pool(ctx: Context, r: Result) -> None:
+    """The cheapest signed-in page (お知らせ: session, membership, one small list) over HTTP
+    from two gunicorn servers on the same database, one worker each: one with the pool
+    (default), one opening a connection per request. Requests alternate between the two in
+    blocks, one at a time, so both see the same machine; the connections each opened are
+    read from pg_stat_database."""
+    import functools
+    import subprocess
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    from bench.timing import clock as timed
+
+    if connection.vendor != "postgresql":
+        raise Skip("PostgreSQL only: the pool is PostgreSQL's (SQLite opens a file)")
+    root = Path(__file__).resolve().parent.parent
+    page = _reverse("casework:notices")
+    cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(ctx.caseworker.pk)}"
+    dbname = connection.settings_dict["NAME"]
+    servers: dict[str, tuple[Any, str]] = {}
+    try:
+        for mode, extra in POOL_MODES.items():
+            port = _free_port()
+            env = dict(os.environ, JIRITSU_SECURE_COOKIES="0", DJANGO_SETTINGS_MODULE="jiritsu.settings",
+                       **extra)
+            env.setdefault("JIRITSU_SECRET_KEY", settings.SECRET_KEY)
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "jiritsu.wsgi:application", "--bind",
+                 f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
+                 "--timeout", "60"], cwd=root, env=env, stdout=subprocess.DEVNULL)
+            servers[mode] = (server, f"http://127.0.0.1:{port}")
+
+        def get(base: str) -> None:
+            request = urllib.request.Request(base + page, headers={"Cookie": cookie})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+                if response.status != 200 or response.geturl().endswith("/login/"):
+                    raise AssertionError(f"GET {page} answered {response.status}")
+
+        for _mode, (_server, base) in servers.items():
+            for _ in range(100):
+                try:
+                    get(base)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise AssertionError("gunicorn did not answer")
+            for _ in range(5):  # warm-up: imports, templates, the pool's first connection
+                get(base)
+        samples: dict[str, list[float]] = {mode: [] for mode in servers}
+        opened = dict.fromkeys(servers, 0)
+        block = 10
+        blocks = max(2, ctx.repeat * 2 // block)
+        for i in range(blocks):
+            for mode in (list(servers) if i % 2 == 0 else list(servers)[::-1]):
+                base = servers[mode][1]
+                before = _backend_sessions(dbname)
+                for _ in range(block):
+                    ms, _ = timed(functools.partial(get, base))
+                    samples[mode].append(ms)
+                opened[mode] += _backend_sessions(dbname) - before
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    from bench.timing import percentile
+
+    figures = {mode: {"n": len(v), "median_ms": round(sorted(v)[len(v) // 2], 2),
+                      "p95_ms": round(percentile(v, 95), 2),
+                      "connections_per_request": round(opened[mode] / max(len(v), 1), 2)}
+               for mode, v in samples.items()}
+    r.samples = samples["pooled"]
+    r.n = len(r.samples)
+    r.extra = {"page": page, "modes": figures, "gunicorn_workers": 1}
+    pooled, unpooled = figures["pooled"], figures["unpooled"]
+    r.note = (f"GET {page} (signed in), one request at a time, one gunicorn worker each: pooled "
+              f"median {pooled['median_ms']} ms / p95 {pooled['p95_ms']} ms, "
+              f"{pooled['connections_per_request']} new connections per request; unpooled "
+              f"median {unpooled['median_ms']} ms / p95 {unpooled['p95_ms']} ms, "
+              f"{unpooled['connections_per_request']} per request "
+              f"(saves {unpooled['median_ms'] - pooled['median_ms']:.1f} ms a request)")
+
+
 @case("load test (locust)", ">= 300 req/s, no errors")
 def case_load(ctx: Context, r: Result) -> None:
     import csv

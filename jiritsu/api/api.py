@@ -93,6 +93,7 @@ def _register() -> None:
         guidance,
         lifecycle,
         national,
+        offices,
         parts,
         people,
         programs,
@@ -112,6 +113,7 @@ def _register() -> None:
     for activities_router in activities.ROUTERS:
         api.add_router("", activities_router, tags=["活動"])
     api.add_router("", admin.router, tags=["事務所の管理・監査ログ"])
+    api.add_router("", offices.router, tags=["事務所とその設定"])
     api.add_router("", activities_sessions.router, tags=["活動：学習会・講座"])
     api.add_router("", activities_support.router, tags=["活動：支援の詳細"])
     api.add_router("", documents.router, tags=["添付書類"])

@@ -28,7 +28,7 @@ from jiritsu.api.tokens import authenticate_token
 from jiritsu.core import clock
 from jiritsu.core.http import API_PREFIX, NUL
 from jiritsu.offices.models import Membership, User
-from jiritsu.offices.permissions import may_view_national
+from jiritsu.offices.permissions import acts_without_office
 
 OFFICE_HEADER = "X-Jiritsu-Office"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -77,8 +77,10 @@ def _choose_membership(request: HttpRequest, user: User) -> Membership | HttpRes
         return error_response(403, "forbidden", "指定された事務所に所属していません。",
                               field=OFFICE_HEADER)
     if not memberships:
-        if may_view_national(user):
-            return None  # a statistician: office-less, only the national roll-up answers
+        if acts_without_office(user):
+            # A statistician or an installation administrator: office-less; only the
+            # operations of its installation role answer (national roll-up, offices).
+            return None
         return error_response(403, "no_office")
     if len(memberships) > 1:
         return error_response(400, "office_required", field=OFFICE_HEADER)

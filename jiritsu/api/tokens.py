@@ -16,7 +16,7 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.offices.models import Membership, User
-from jiritsu.offices.permissions import may_view_national
+from jiritsu.offices.permissions import acts_without_office
 
 TOKEN_PREFIX = "jrt_"
 INVALID = "invalid_token"
@@ -89,9 +89,10 @@ def token_create(*, actor: Membership, name: str, user: User | None = None,
 @transaction.atomic
 def office_less_token_create(*, user: User, name: str,
                              expires_on: dt.date | None = None) -> tuple[ApiToken, str]:
-    """A token for a user without an office who may see the national roll-up (統計担当).
-    Issued on the command line by an operator; the token reaches only the roll-up."""
-    if not may_view_national(user):
+    """A token for a user without an office whose installation role allows it (統計担当: the
+    national roll-up; 設置管理者: offices and their settings). Issued on the command line by
+    an operator; the token reaches only what that role may do."""
+    if not acts_without_office(user):
         raise Forbidden()
     name = (name or "").strip()
     if not name or len(name) > 100:

@@ -167,6 +167,13 @@ def may_manage_offices(user: Any) -> bool:
                 and installation_role_can(getattr(user, "installation_role", ""), "office.create"))
 
 
+def acts_without_office(user: Any) -> bool:
+    """An account whose installation role lets it work without an office membership (the
+    statistician, the installation administrator): the API answers it office-less, and an
+    office-less API token may be issued to it."""
+    return may_view_national(user) or may_manage_offices(user)
+
+
 def grant_national_rollup(user: Any, *, grant: bool = True) -> None:
     """Give (or take back) the statistician's installation role; with
     :func:`grant_installation_admin` the one place that writes it

@@ -148,6 +148,11 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "reports:frozen": ["GET /reports/frozen/{frozen_id}"],
     "reports:disclose": ["GET /people/{person_id}/disclosure"],
     "national": ["GET /reports/national"],
+    # --- offices and their settings (installation administrator; the office's own admin)
+    "installation:offices": ["GET /offices"],
+    "installation:office_new": ["POST /offices"],
+    "installation:office_edit": ["GET /offices/{office_id}", "PATCH /offices/{office_id}"],
+    "offices:settings": ["GET /office/settings", "PATCH /office/settings"],
     # --- API tokens (the screen and the API manage the same tokens)
     "api:tokens": ["GET /tokens", "POST /tokens"],
     "api:token_revoke": ["POST /tokens/{token_id}/revoke"],

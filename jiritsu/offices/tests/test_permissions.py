@@ -60,13 +60,17 @@ EXPECTED: dict[str, set[str]] = {
     "apitoken.manage": {C, S, M, SS, P, A},
     "form.print": {C, S, M, SS},
     "jobs.view": {A},
+    # The office's own settings: its administrator (and the installation administrator, below).
+    "office.settings": {A},
     # An installation role's (below), never an office role's.
     "national.view": set(),
+    "office.create": set(),
 }
 
 # Installation roles (held by the account, without an office): role → actions.
 INSTALLATION_EXPECTED: dict[str, set[str]] = {
     "statistician": {"national.view"},
+    "installation_admin": {"office.create", "office.settings"},
 }
 
 

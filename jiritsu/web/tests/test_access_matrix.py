@@ -509,6 +509,10 @@ API: dict[str, tuple[str, ...] | None] = {
     "GET /reports/frozen/{frozen_id}": ("report.view",),
     "GET /people/{person_id}/disclosure": ("person.disclose",),
     "GET /reports/national": None,
+    # The installation administrator's (an installation role): offices and their settings.
+    "GET /offices": None, "POST /offices": None, "GET /offices/{office_id}": None,
+    "PATCH /offices/{office_id}": None,
+    "GET /office/settings": ("office.settings",), "PATCH /office/settings": ("office.settings",),
     "GET /training-employers": ("program.view", "activity.view"),
     "POST /training-employers": ("training.approve", "activity.view"),
     "GET /training-placements": ("program.view", "activity.view"),
@@ -579,7 +583,7 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "recruitment_id": "recruitment", "membership_id": "membership",
             "partner_id": "partner", "token_id": "token", "attachment_id": "attachment",
             "visit_id": "planned_visit", "caseworker_id": "caseworker_user"}
-PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity"}
+PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity", "office_id": "1"}
 # Query parameters a read needs to answer at all.
 API_QUERY: dict[str, dict[str, Any]] = {
     "GET /reports/people": {"figure": "participants"},
@@ -709,7 +713,7 @@ def test_api_operation_matrix(mw, op):
         wrong.append(("anonymous", anonymous.status_code))
     if actions is None:  # account-level: no office role holds it
         for role in ROLES:
-            status = _rolled_back(lambda r=role: _api_call(mw.tokens[r], method, url, query))
+            status = _rolled_back(lambda r=role: _api_call(mw.tokens[r], method, url, query, body))
             if status.status_code != 403:
                 wrong.append((role, 403, status.status_code))
         assert wrong == []

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from jiritsu.api.tokens import office_less_token_create, token_create
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.models import Membership, User
-from jiritsu.offices.permissions import may_view_national
+from jiritsu.offices.permissions import acts_without_office
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             membership = qs.order_by("office__code").first()
             if membership is None:
                 user = User.objects.filter(username=username, is_active=True).first()
-                if user is not None and not office and may_view_national(user):
+                if user is not None and not office and acts_without_office(user):
                     _token, raw = office_less_token_create(user=user, name=name,
                                                            expires_on=expires_on)
                     self.stdout.write(raw)
