@@ -127,3 +127,26 @@ def test_opting_in_needs_an_email_address(world):
     world.caseworker2.save()
     assert c.post("/day/digest/", {"enabled": "1"}).status_code == 302
     assert DigestPreference.objects.get(user=world.caseworker2).enabled
+
+
+def test_the_scheduled_job_records_a_failed_run_and_the_next_run_sends(world, smtp, settings):
+    """``send_digests`` is a job of the operations registry (run by its systemd timer through
+    ``manage.py run_job send_digests``): a failed send makes the run ``failed`` with its
+    error (the jobs screen and /health/ready show it); the next run sends what failed."""
+    from jiritsu.operations.jobs import registry, run_job
+    from jiritsu.operations.models import JobRun
+
+    job = registry()["send_digests"]
+    assert job.command == "send_digests" and job.every.days == 1
+    _setup(world)
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = _free_port()  # nobody listens there
+    with pytest.raises(CommandError):
+        run_job(job)
+    run = JobRun.objects.get(job="send_digests")
+    assert run.status == JobRun.Status.FAILED and "次の実行で再送します" in run.error
+    assert "failed=2" in run.summary
+    settings.EMAIL_PORT = port
+    second = run_job(job)
+    assert second.status == JobRun.Status.SUCCEEDED and "sent=2" in second.summary
+    assert len(smtp.messages) == 2

@@ -32,7 +32,7 @@ from jiritsu.cases.models import (
     Review,
 )
 from jiritsu.cases.testing import make_consent
-from jiritsu.documents.catalogue import FORMS
+from jiritsu.documents.catalogue import FORM_TEMPLATES, FORMS
 from jiritsu.documents.models import FormIssue
 from jiritsu.guidance import services as gs
 from jiritsu.guidance.tests.helpers import Walker
@@ -212,3 +212,38 @@ def test_the_article_62_decision_notice_carries_the_kyouji(world):
     assert "教示" in text
     assert "3か月以内に" in text and "愛知県知事に対して審査請求" in text
     assert "6か月以内" in text and "取消しの訴え" in text
+
+
+def test_every_form_is_one_action_on_the_screen_of_its_data_and_one_api_operation(world, paper):
+    """Each form of the issue: a link on the screen where its data lives (the print menu),
+    and an operation in the OpenAPI document on the path of its record."""
+    from jiritsu.api.api import api
+
+    c = Client()
+    c.force_login(world.caseworker)
+    screens = {
+        "enrollment": [reverse("programs:enrollment", args=[paper["enrollment"]])],
+        "referral": [reverse("activities:referral_detail", args=[paper["referral"]])],
+        "ledger": [reverse("programs:ledger", args=[paper["ledger"]])],
+        # the consent: on the person page, and beside the referral that rests on it
+        "consent": [reverse("people:person", args=[world.person.pk]),
+                    reverse("activities:referral_detail", args=[paper["referral"]])],
+        "conference": [reverse("programs:conference", args=[paper["conference"]])],
+        # a record: on its episode's page and on the person's timeline
+        "record": [reverse("programs:enrollment", args=[paper["enrollment"]]),
+                   reverse("people:person", args=[world.person.pk])],
+        "year": [reverse("reports:report") + "?fiscal_year=2026"],
+    }
+    paths = set(api.get_openapi_schema()["paths"])
+    program = Enrollment.objects.get(pk=paper["enrollment"]).program
+    for key, spec in FORMS.items():
+        # a seed's own form is offered on the episodes of the program made from that seed
+        template = FORM_TEMPLATES.get(key, ("kiyosu_work_capacity",))[0]
+        type(program).objects.filter(pk=program.pk).update(template_code=template)
+        name = f"documents:form_{key.replace('-', '_')}"
+        url = reverse(name) if spec.target == "year" else reverse(name, args=[paper[spec.target]])
+        for screen in screens[spec.target]:
+            page = c.get(screen)
+            assert page.status_code == 200, screen
+            assert url in page.content.decode(), f"{spec.title} is not printed from {screen}"
+        assert f"/api/v1{spec.api_path}" in paths, spec.title
