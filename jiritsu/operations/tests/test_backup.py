@@ -128,3 +128,14 @@ def test_a_lost_or_changed_row_or_file_fails_the_check_and_names_the_table(
 def test_on_sqlite_the_backup_command_says_it_needs_postgresql(db: Any, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="PostgreSQL のデータベースでだけ"):
         _run("backup", "--dir", str(tmp_path))
+
+
+def test_the_backup_jobs_exist_only_with_a_backup_folder(settings: Any, tmp_path: Path) -> None:
+    from jiritsu.operations.jobs import registry
+
+    settings.BACKUP_DIR = None
+    assert not {"backup", "check_backup"} & set(registry())
+    settings.BACKUP_DIR = tmp_path
+    jobs = registry()
+    assert jobs["backup"].command == "backup"
+    assert jobs["check_backup"].args == ("--latest",)
