@@ -16,6 +16,16 @@ from jiritsu.people.models import Household, Person
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _second_factor_off_unless_tested() -> Iterator[None]:
+    """Tests sign managers and administrators in with force_login, in module-wide worlds too;
+    the second factor is tested on its own (jiritsu/signin/tests), where it is switched on."""
+    from django.test import override_settings
+
+    with override_settings(JIRITSU_TWO_FACTOR="off"):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _attachments_in_a_temporary_folder(tmp_path_factory: Any) -> Iterator[None]:
     """Attached files written by tests go to a throw-away folder, never under var/."""
     from django.conf import settings

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "jiritsu.operations",
     "jiritsu.api",
     "jiritsu.web",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "jiritsu.signin",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +77,7 @@ MIDDLEWARE = [
     "jiritsu.api.middleware.ApiMiddleware",
     "jiritsu.web.middleware.NulQueryMiddleware",
     "jiritsu.offices.middleware.IdleTimeoutMiddleware",
+    "jiritsu.signin.middleware.SecondFactorMiddleware",
     "jiritsu.offices.middleware.OfficeMiddleware",
     "jiritsu.operations.request_context.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,6 +164,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Second factor (TOTP, django-otp): required of managers and administrators, and of everyone
+# in an office that says so (signin.SignInPolicy). "off" only for a closed demonstration or a
+# benchmark; docs/signin.md.
+JIRITSU_TWO_FACTOR = os.environ.get("JIRITSU_TWO_FACTOR", "on")
+OTP_TOTP_ISSUER = "Jiritsu"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Sessions: idle timeout (default 30 minutes), enforced by IdleTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("JIRITSU_IDLE_TIMEOUT_MINUTES", "30")) * 60

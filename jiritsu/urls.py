@@ -11,6 +11,7 @@ from jiritsu.web import views as web_views
 urlpatterns = [
     path("login/", web_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signin/", include("jiritsu.signin.urls")),
     path("", include("jiritsu.web.urls")),
     path("people/", include("jiritsu.cases.urls_people")),
     path("audit/", include("jiritsu.web.audit_urls")),

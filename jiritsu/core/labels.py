@@ -44,6 +44,8 @@ ENTITIES: dict[str, str] = {
     "volunteer_placement": "ボランティア活動", "login": "ログイン", "visit_plan": "訪問計画",
     "document": "文書", "office": "事務所", "installation_admin": "設置管理者",
     "illness": "疾病", "work_history": "職歴", "assessment": "アセスメント",
+    "second_factor": "二要素認証", "signin_session": "ログイン中のセッション",
+    "signin_policy": "サインインの設定",
 }
 
 # The second part: what was done.
@@ -92,6 +94,12 @@ ACTIONS: dict[str, str] = {
     "office.create": "事務所の作成", "office.settings_update": "事務所の設定の変更",
     "installation_admin.grant": "設置管理者の権限の付与",
     "installation_admin.revoke": "設置管理者の権限の取消し",
+    "login.second_factor": "確認コードによるログイン（二要素認証）",
+    "second_factor.setup": "認証アプリの登録（二要素認証）",
+    "second_factor.renew_codes": "回復コードの作り直し",
+    "second_factor.remove": "二要素認証の解除（本人）",
+    "second_factor.reset": "二要素認証のリセット（管理者）",
+    "signin_session.end": "ログイン中のセッションの終了",
 }
 
 # Field names shown where their model is not at hand (or has no verbose name).
@@ -117,6 +125,7 @@ FIELDS: dict[str, str] = {
     "outcome_kind": "成果の種類", "target": "目標値", "label": "目標",
     "username": "ユーザー名", "display_name": "氏名", "email": "メールアドレス",
     "password": "パスワード",
+    "two_factor": "二要素認証",
 }
 
 # Values an app knows how to put into words (``rules`` → the screening engine's sentences),

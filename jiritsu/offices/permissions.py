@@ -187,3 +187,19 @@ def grant_installation_admin(user: Any, *, grant: bool = True) -> None:
     (``manage.py grant_installation_admin``). An account holds one installation role."""
     user.installation_role = INSTALLATION_ADMIN if grant else ""
     user.save(update_fields=["installation_role"])
+
+
+# ---------------------------------------------------------------- signing in
+
+# Roles that always sign in with a second factor: they decide (所長) and configure (管理者).
+# An office may require it of everyone else too (signin.SignInPolicy); an installation role
+# (national figures of every office) always needs it.
+_SECOND_FACTOR_ROLES = frozenset({MANAGER, ADMIN})
+
+
+def role_requires_second_factor(role: str) -> bool:
+    return role in _SECOND_FACTOR_ROLES
+
+
+def installation_role_requires_second_factor(role: str) -> bool:
+    return bool(role)

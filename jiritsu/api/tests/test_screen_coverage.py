@@ -190,6 +190,15 @@ NO_API: dict[str, str] = {
     "casework:filter_delete": "a saved work-list filter is a screen preference of one user",
     "casework:notices": "in-app notices of the signed-in user",
     "casework:digest": "the user's e-mail opt-in, a preference of the account",
+    # Signing in (signin): a person's own browser security, done in the browser.
+    "signin:account": "the signed-in user's own second factor and sessions, in the browser",
+    "signin:verify": "the second step of a browser sign-in; a token needs none",
+    "signin:setup": "registering an authenticator app is done by the person with their phone",
+    "signin:renew_codes": "recovery codes are shown once to the person in the browser",
+    "signin:remove": "the person's own second factor, in the browser",
+    "signin:end_sessions": "browser sessions of the signed-in user",
+    "signin:policy": "the office's sign-in policy is set by its administrator on screen",
+    "signin:staff": "an administrator ends a member's sessions and tokens on screen (tokens: POST /tokens/{token_id}/revoke)",
     # Operations (issue 23): endpoints for load balancers and monitoring, not screens of records.
     "health_live": "liveness probe for a load balancer; no session, nothing personal",
     "health_ready": "readiness probe for a load balancer; no session, nothing personal",

@@ -23,6 +23,15 @@ def wareki_date(value: dt.date | dt.datetime | None) -> str:
 
 
 @register.filter
+def wareki_datetime(value: dt.datetime | None) -> str:
+    """A moment as Japan reads it: 令和8年12月4日 13:05 (Japan time, whatever the server's)."""
+    if not value:
+        return ""
+    local = clock.to_japan(value)
+    return f"{wareki.format_wareki(local.date())} {local:%H:%M}"
+
+
+@register.filter
 def wareki_month(value: dt.date | None) -> str:
     return wareki.format_wareki_month(value) if value else ""
 

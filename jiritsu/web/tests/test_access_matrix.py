@@ -289,7 +289,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "activities:person_support": {"pk": P}, "activities:non_recipient": {"pk": "program"},
     "reports:program": {"pk": "program"}, "reports:export": {"fmt": "=csv"},
     "reports:frozen": {"pk": "frozen"}, "reports:disclose": {"person_pk": P},
-    "api:token_revoke": {"pk": "token"},
+    "api:token_revoke": {"pk": "token"}, "signin:staff": {"pk": "membership"},
     "casework:visit_record": {"pk": "planned_visit"}, "casework:visit_cancel": {"pk": "planned_visit"},
     "casework:confirm_record": {"pk": "record"}, "casework:filter_delete": {"pk": "saved_filter"},
     "documents:person_list": {"person_pk": P}, "documents:upload": {"person_pk": P},
@@ -319,6 +319,9 @@ HTML_ACTIONS: dict[str, tuple[str, ...]] = {
     "programs:approval": ("program.view", V),
     # Every member of an office has their own notices and digest opt-in.
     "casework:notices": (), "casework:digest": (),
+    # Each signed-in user's own sign-in: the second factor and their sessions.
+    "signin:account": (), "signin:verify": (), "signin:setup": (), "signin:renew_codes": (),
+    "signin:remove": (), "signin:end_sessions": (),
     **{f"documents:form_{key.replace('-', '_')}": ("form.print", FORM_READS[spec.target])
        for key, spec in FORMS.items()},
 }
@@ -332,7 +335,8 @@ PUBLIC = {"login", "logout", "national", "health_live", "health_ready", "metrics
 POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw",
              "people:part_delete", "api:token_revoke", "programs:assign", "reports:freeze",
              "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
-             "casework:filter_delete"}
+             "casework:filter_delete", "signin:renew_codes", "signin:remove",
+             "signin:end_sessions"}
 
 
 def _html_url(mw: MatrixWorld, name: str, pattern: Any) -> str:
