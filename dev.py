@@ -69,10 +69,17 @@ def secret_key() -> str:
 def serve() -> None:
     ensure_venv()
     # The development server reads static/ as it is (no collectstatic; a server runs it).
+    # The demo office's log-ins work with the password alone unless JIRITSU_TWO_FACTOR=on is
+    # given (then managers and administrators register an authenticator app at their first
+    # sign-in, as in an office; docs/signin.md). A server of an office always asks.
     env = django_env(JIRITSU_SECURE_COOKIES="0", JIRITSU_SECRET_KEY=secret_key(),
-                     JIRITSU_STATIC_MANIFEST="0")
+                     JIRITSU_STATIC_MANIFEST="0",
+                     JIRITSU_TWO_FACTOR=os.environ.get("JIRITSU_TWO_FACTOR", "off"))
     run(PY, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
     run(PY, "manage.py", "load_demo", "--if-missing", env=env)
+    if env["JIRITSU_TWO_FACTOR"] == "off":
+        print("\n二要素認証はデモのため停止しています（JIRITSU_TWO_FACTOR=on python3 dev.py serve で有効）。",
+              flush=True)
     print("\nJiritsu: http://127.0.0.1:8000/  (Ctrl+C で終了)\n", flush=True)
     os.execve(str(PY), [str(PY), "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], env)
 
