@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 from django.contrib.auth.models import AbstractUser
@@ -39,14 +40,20 @@ def validate_document_number_format(value: str) -> None:
     """A document-number format names ``{number}`` (the running number) and may name
     ``{year}`` (the 和暦 year of the fiscal year, e.g. 7 for 令和7年度); nothing else."""
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        fields = [(name, spec, conversion) for _, name, spec, conversion
+                  in string.Formatter().parse(value) if name is not None]
     except ValueError:
         raise ValidationError("書式の { } の対応が正しくありません。", code="invalid") from None
+    names = {name for name, _, _ in fields}
     if "number" not in names:
         raise ValidationError("書式には {number}（番号）を含めてください。", code="invalid")
     unknown = names - DOCUMENT_NUMBER_FIELDS
-    if unknown:
-        raise ValidationError("書式に使えるのは {number} と {year} だけです。", code="invalid")
+    # Only a zero-padded width for the number ({number:04} → 0012): any other format spec or
+    # conversion could fail or grow without bound when a document is printed.
+    if unknown or any(conversion or (spec and not (name == "number" and re.fullmatch(r"0[1-9]", spec)))
+                      for name, spec, conversion in fields):
+        raise ValidationError("書式に使えるのは {number}（桁をそろえるときは {number:04} など）と "
+                              "{year} だけです。", code="invalid")
 
 
 class Office(models.Model):

@@ -15,6 +15,7 @@ from jiritsu.testing import make_office
     ("福第{number}号", None, "福第12号"),
     ("清福第{number}号", 7, "清福第12号"),
     ("{year}福第{number}号", 7, "7福第12号"),
+    ("福第{number:04}号", None, "福第0012号"),
 ])
 def test_document_number_is_filled_from_the_office_format(db: Any, fmt: str, year: int | None,
                                                           expected: str) -> None:
@@ -22,7 +23,9 @@ def test_document_number_is_filled_from_the_office_format(db: Any, fmt: str, yea
     assert office.format_document_number(12, year=year) == expected
 
 
-@pytest.mark.parametrize("fmt", ["福第号", "{name}第{number}号", "福第{number号", "{0}{number}"])
+@pytest.mark.parametrize("fmt", ["福第号", "{name}第{number}号", "福第{number号", "{0}{number}",
+                                 "{number:>999999999}", "{number!r}", "{year:04}{number}",
+                                 "{number.real}", "{number[0]}"])
 def test_a_format_without_the_number_or_with_unknown_fields_is_refused(fmt: str) -> None:
     with pytest.raises(ValidationError):
         validate_document_number_format(fmt)
