@@ -21,7 +21,7 @@ from jiritsu.activities.models import (
     TrainingPlacement,
 )
 from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome, PlanCommitment
-from jiritsu.core import clock
+from jiritsu.core import clock, wareki
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
@@ -217,14 +217,33 @@ def line_chart(points: list[tuple[dt.date, dict[str, Any]]],
         lines.append({"label": label, "css": css,
                       "points": " ".join(f"{a:.1f},{b:.1f}" for a, b in pts),
                       "dots": [{"x": round(a, 1), "y": round(b, 1)} for a, b in pts]})
-    step = max(len(points) // 6, 1)
-    x_labels = [{"x": round(x(d), 1), "text": f"{d.month}/{d.day}"}
-                for d, _ in points[::step]]
-    y_labels = []
-    for i in range(5):
-        v = lo + (hi - lo) * i / 4
-        y_labels.append({"y": round(y(v), 1), "text": f"{v:.0f}{unit}"})
-    return Chart(width, height, lines, x_labels, y_labels, False)
+    return Chart(width, height, lines, _date_labels([d for d, _ in points], x),
+                 _value_labels(lo, hi, y, unit), False)
+
+
+def _date_labels(days: list[dt.date], x: Any, *, char: float = 7.5) -> list[dict[str, Any]]:
+    """Dates along the bottom, each once (one label per day, none touching the previous);
+    the year (和暦) on the first label and where it changes."""
+    out: list[dict[str, Any]] = []
+    last_x, last_w, last_year = 0.0, 0.0, ""
+    for d in sorted(set(days)):
+        pos = x(d)
+        era, n = wareki.era_of(d)
+        year = f"{era.name}{'元' if n == 1 else n}年"
+        text = f"{d.month}/{d.day}" if year == last_year else f"{year}{d.month}/{d.day}"
+        width = sum(2 if ord(ch) > 0x7F else 1 for ch in text) * char
+        if out and pos - last_x < (last_w + width) / 2 + 6:
+            continue
+        out.append({"x": round(pos, 1), "text": text})
+        last_x, last_w, last_year = pos, width, year
+    return out
+
+
+def _value_labels(lo: float, hi: float, y: Any, unit: str) -> list[dict[str, Any]]:
+    """Five values up the side, each once (a narrow range gets decimals, not repeats)."""
+    texts = {f"{v:.{0 if hi - lo >= 8 else 1}f}{unit}": v
+             for v in (lo + (hi - lo) * i / 4 for i in range(5))}
+    return [{"y": round(y(v), 1), "text": text} for text, v in texts.items()]
 
 
 def measurement_charts(person: Person) -> tuple[Chart, Chart, list[ActivityRecord]]:

@@ -21,6 +21,7 @@ from jiritsu.cases.models import (
     PlanCommitment,
     Review,
 )
+from jiritsu.cases.services.conferences import DECISION_FIELDS
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field, label_options
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
@@ -30,6 +31,8 @@ from jiritsu.programs.models import Nomination, OutcomeType, Phase, Program, Sup
 
 class ScreeningForm(forms.Form):
     as_of = JapaneseDateField(label="基準日")
+    mine = forms.BooleanField(label="自分の担当だけ", required=False,
+                              help_text="自分が担当する世帯の方だけを数え、表示します。")
 
 
 class LedgerForm(forms.Form):
@@ -39,6 +42,7 @@ class LedgerForm(forms.Form):
 
 class NominationForm(forms.Form):
     person_id = forms.IntegerField(label="対象者ID", widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
     source = forms.ChoiceField(label="推薦元", choices=Nomination.Source.choices)
     nominated_by = forms.CharField(label="推薦者", max_length=200, required=False)
     partner = forms.ModelChoiceField(label="推薦した関係機関", required=False,
@@ -69,11 +73,35 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, office: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "program", forms.ModelChoiceField).queryset = Program.objects.filter(office=office, is_active=True)
-        self.partners = list(PartnerOrganisation.objects.filter(office=office, is_active=True))
+        self.partners = list(PartnerOrganisation.objects.filter(office=office, is_active=True)
+                             .order_by("name", "id"))
         for p in self.partners:
             self.fields[f"grant_{p.pk}"] = forms.MultipleChoiceField(
                 label=f"{p.name}に提供する情報", required=False, choices=DataCategory.choices,
                 widget=forms.CheckboxSelectMultiple)
+
+    def partner_sections(self) -> dict[str, Any]:
+        """The consent form's partners: the chosen program's first, the rest folded.
+
+        Each row carries the ids of the programs the partner works in (the page's script
+        moves rows when another program is chosen); the folded part opens when one of its
+        partners already has a ticked category or an error."""
+        chosen = self["program"].value()
+        chosen_id = int(chosen) if str(chosen or "").isdigit() else None
+        programs_of: dict[int, list[int]] = {}
+        for partner_id, program_id in Program.partners.through.objects.filter(
+                partnerorganisation__in=self.partners).values_list(
+                    "partnerorganisation_id", "program_id"):
+            programs_of.setdefault(partner_id, []).append(program_id)
+        first: list[dict[str, Any]] = []
+        rest: list[dict[str, Any]] = []
+        for order, p in enumerate(self.partners):
+            row = {"partner": p, "field": self[f"grant_{p.pk}"], "order": order,
+                   "programs": " ".join(map(str, programs_of.get(p.pk, [])))}
+            (first if chosen_id in programs_of.get(p.pk, []) else rest).append(row)
+        return {"first": first, "rest": rest,
+                "open_rest": not first or any(r["field"].value() or r["field"].errors
+                                              for r in rest)}
 
     def grants(self) -> list[tuple[PartnerOrganisation, list[str]]]:
         return [(p, self.cleaned_data[f"grant_{p.pk}"]) for p in self.partners
@@ -380,6 +408,24 @@ class DecisionForm(forms.Form):
         if program is not None:
             targets = targets.exclude(pk=program.pk)
         form_field(self, "target_program", forms.ModelChoiceField).queryset = targets
+        self.fields["decision"].widget.attrs["data-decision"] = "1"
+
+    def parts(self) -> dict[str, Any]:
+        """決定 and 理由 always; each other field only for the decisions that take it
+        (``services.conferences.DECISION_FIELDS``), folded and labelled with those decisions
+        so the page works without JavaScript, where a script shows just the chosen one's."""
+        labels = dict(ConferenceDecision.Decision.choices)
+        chosen = str(self["decision"].value() or "")
+        extra: list[dict[str, Any]] = []
+        for name in ("phase", "extend_until", "end_reason", "target_program"):
+            kinds = [k for k, names in DECISION_FIELDS.items() if name in names]
+            bf = self[name]
+            extra.append({"field": bf, "for": " ".join(kinds),
+                          "when": "・".join(labels[k] for k in kinds),
+                          "needed": chosen in kinds})
+        return {"main": [self["decision"], self["reason"]], "extra": extra,
+                "when_any": "・".join(labels[k] for k in DECISION_FIELDS),
+                "open": any(e["needed"] or e["field"].errors for e in extra)}
 
 
 class ApprovalDecideForm(VersionedForm):

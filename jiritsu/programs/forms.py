@@ -1,14 +1,16 @@
 """Forms for the program catalogue screens (the program definition). Dates accept ISO and 和暦; labels are the field names
-users see (and browser tests select by)."""
+users see (and browser tests select by). The selection rules are ``programs.rule_form``; outcome
+types and targets are rows chosen from Japanese lists (formsets, a few empty rows to add to)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
+from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field
+from jiritsu.core.wareki import fiscal_year_of, format_fiscal_year
 from jiritsu.offices.models import PartnerOrganisation
 from jiritsu.programs.models import ConferenceKind, OutcomeKind, Program, ProgramTarget
 from jiritsu.programs.services.catalogue import APPROVAL_KINDS
@@ -58,36 +60,12 @@ class ProgramForm(VersionedForm):
                              help_text="1行に1段階、順に。標準期間は「名称,月数」（例：退院前訓練,6）")
     menus = forms.CharField(label="支援メニュー", required=False, widget=TEXTAREA,
                             help_text="1行に1つ（例：就労支援）")
-    outcome_types = forms.CharField(
-        label="成果の種類", required=False, widget=TEXTAREA,
-        help_text="1行に1つ「種類コード,名称」。達成とみなさないものは末尾に「,達成外」。種類コード："
-        + "、".join(f"{k}（{v}）" for k, v in OutcomeKind.choices))
-    targets = forms.CharField(
-        label="目標", required=False, widget=TEXTAREA,
-        help_text="1行に1つ「目標名,指標,目標値,開始年度,終了年度[,成果の種類]」。指標："
-        + "、".join(f"{k}（{v}）" for k, v in ProgramTarget.Metric.choices)
-        + "。年度は西暦（例：2025）。")
-    rules = forms.CharField(label="選定条件（JSON）", required=False,
-                            widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-                            help_text='例：{"op": "and", "conditions": [{"field": "age", "op": '
-                            '"between", "value": [15, 64]}]}。項目の一覧はプログラム管理の説明を参照。')
-
     def __init__(self, *args: Any, office: Any = None, creating: bool = False,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "partners", forms.ModelChoiceField).queryset = PartnerOrganisation.objects.filter(office=office)
         if creating:
             self.fields["version"].required = False
-
-    def clean_rules(self) -> Any:
-        text = self.cleaned_data.get("rules") or ""
-        if not text.strip():
-            return {}
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"選定条件をJSONとして読めません（{exc.lineno}行目 {exc.colno}文字目）。") from None
 
     def clean_phases(self) -> list[dict[str, Any]]:
         out = []
@@ -102,31 +80,6 @@ class ProgramForm(VersionedForm):
 
     def clean_menus(self) -> list[dict[str, Any]]:
         return [{"name": ln} for ln in lines_of(self.cleaned_data.get("menus", ""))]
-
-    def clean_outcome_types(self) -> list[dict[str, Any]]:
-        out = []
-        for line in lines_of(self.cleaned_data.get("outcome_types", "")):
-            parts = [p.strip() for p in line.split(",")]
-            if len(parts) < 2 or parts[0] not in OutcomeKind.values:
-                raise forms.ValidationError(f"「{line}」は「種類コード,名称」の形で入力してください。")
-            out.append({"kind": parts[0], "name": parts[1],
-                        "counts_as_achievement": not (len(parts) > 2 and parts[2] == "達成外")})
-        return out
-
-    def clean_targets(self) -> list[dict[str, Any]]:
-        out = []
-        for line in lines_of(self.cleaned_data.get("targets", "")):
-            parts = [p.strip() for p in line.split(",")]
-            try:
-                label, metric, value, fy_from, fy_to = parts[:5]
-                row = {"label": label, "metric": metric, "value": int(value),
-                       "fiscal_year_from": int(fy_from), "fiscal_year_to": int(fy_to),
-                       "outcome_kind": parts[5] if len(parts) > 5 else ""}
-            except ValueError:
-                raise forms.ValidationError(
-                    f"「{line}」は「目標名,指標,目標値,開始年度,終了年度」の形で入力してください。") from None
-            out.append(row)
-        return out
 
     def clean_professions(self) -> list[str]:
         return lines_of(self.cleaned_data.get("professions", ""))
@@ -146,15 +99,6 @@ class ProgramForm(VersionedForm):
             f"{p.name},{p.standard_months}" if p.standard_months else p.name
             for p in program.phases.order_by("order", "id"))
         data["menus"] = "\n".join(m.name for m in program.menus.order_by("order", "id"))
-        data["outcome_types"] = "\n".join(
-            f"{o.kind},{o.name}" + ("" if o.counts_as_achievement else ",達成外")
-            for o in program.outcome_types.order_by("id"))
-        data["targets"] = "\n".join(
-            f"{t.label},{t.metric},{t.value},{t.fiscal_year_from},{t.fiscal_year_to}"
-            + (f",{t.outcome_kind}" if t.outcome_kind else "")
-            for t in program.targets.order_by("fiscal_year_from", "id"))
-        data["rules"] = json.dumps(program.rules, ensure_ascii=False, indent=1) if program.rules \
-            else ""
         return data
 
 
@@ -164,3 +108,68 @@ def match_rows(existing: list[Any], rows: list[dict[str, Any]], key: str = "name
     for r in rows:
         if r.get(key) in by_key:
             r["id"] = by_key[r[key]]
+
+
+def _fiscal_year_choices() -> list[tuple[int, str]]:
+    this = fiscal_year_of(clock.today())
+    return [(fy, format_fiscal_year(fy)) for fy in range(2000, this + 11)]
+
+
+class OutcomeTypeForm(forms.Form):
+    # A blank first choice: an empty row left as it is adds nothing (a formset's extra row).
+    kind = forms.ChoiceField(label="種類", choices=[("", "（選ぶ）"), *OutcomeKind.choices])
+    name = forms.CharField(label="名称", max_length=200)
+    counts_as_achievement = forms.BooleanField(label="達成に数える", required=False, initial=True)
+
+
+class TargetForm(forms.Form):
+    label = forms.CharField(label="目標名", max_length=200)
+    metric = forms.ChoiceField(label="指標", choices=[("", "（選ぶ）"), *ProgramTarget.Metric.choices])
+    outcome_kind = forms.ChoiceField(label="成果の種類（指標が成果のとき）", required=False,
+                                     choices=[("", "―")] + list(OutcomeKind.choices))
+    value = forms.IntegerField(label="目標値", min_value=0)
+    fiscal_year_from = forms.TypedChoiceField(label="開始年度", coerce=int, choices=[])
+    fiscal_year_to = forms.TypedChoiceField(label="終了年度", coerce=int, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = _fiscal_year_choices()
+        for name in ("fiscal_year_from", "fiscal_year_to"):
+            f = form_field(self, name, forms.TypedChoiceField)
+            f.choices = years
+            f.initial = fiscal_year_of(clock.today())
+
+    def clean(self) -> dict[str, Any]:
+        cd = super().clean() or {}
+        if cd.get("metric") == ProgramTarget.Metric.OUTCOME and not cd.get("outcome_kind"):
+            self.add_error("outcome_kind", "指標が「成果（種類別）」のときは成果の種類を選んでください。")
+        fy_from, fy_to = cd.get("fiscal_year_from"), cd.get("fiscal_year_to")
+        if fy_from and fy_to and fy_to < fy_from:
+            self.add_error("fiscal_year_to", "終了年度は開始年度以降にしてください。")
+        return cd
+
+
+OutcomeTypeFormSet = forms.formset_factory(OutcomeTypeForm, extra=2, can_delete=True)
+TargetFormSet = forms.formset_factory(TargetForm, extra=1, can_delete=True)
+
+
+def program_formsets(data: Any = None, program: Program | None = None
+                     ) -> tuple[Any, Any]:
+    """成果の種類 and 目標 rows of the program editor (prefixes ``outcome`` and ``target``)."""
+    if data is not None:
+        return (OutcomeTypeFormSet(data, prefix="outcome"), TargetFormSet(data, prefix="target"))
+    outcomes = [{"kind": o.kind, "name": o.name, "counts_as_achievement": o.counts_as_achievement}
+                for o in program.outcome_types.order_by("id")] if program else []
+    targets = [{"label": t.label, "metric": t.metric, "outcome_kind": t.outcome_kind,
+                "value": t.value, "fiscal_year_from": t.fiscal_year_from,
+                "fiscal_year_to": t.fiscal_year_to}
+               for t in program.targets.order_by("fiscal_year_from", "id")] if program else []
+    return (OutcomeTypeFormSet(prefix="outcome", initial=outcomes),
+            TargetFormSet(prefix="target", initial=targets))
+
+
+def formset_rows(formset: Any) -> list[dict[str, Any]]:
+    """The filled rows of a valid formset, without the ones marked 削除 or left blank."""
+    return [{k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")]

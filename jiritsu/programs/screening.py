@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import (
     BooleanField,
@@ -113,6 +113,62 @@ def _free_text_list(value: Any) -> list[str]:
     return [v.strip() for v in values]
 
 
+@dataclass(frozen=True)
+class Value:
+    """What a condition's value is: how it is checked, and how a form asks for it.
+
+    ``kind`` is one of ``none`` (no value), ``int``, ``range`` (lower and upper bound),
+    ``bool``, ``choices`` (one or more of ``choices``) and ``text_list`` (free words, such
+    as district names). The program editor builds its inputs from these (programs.rule_form).
+    """
+
+    do_not_call_in_templates: ClassVar[bool] = True  # templates read it; checking is a call
+
+    kind: str
+    lo: int = 0
+    hi: int = 10_000_000
+    unit: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, value: Any) -> Any:
+        if self.kind == "none":
+            return None
+        if self.kind == "int":
+            return _int(value, self.lo, self.hi)
+        if self.kind == "range":
+            return _pair(value, self.lo, self.hi)
+        if self.kind == "bool":
+            return _bool(value)
+        if self.kind == "choices":
+            return _choices(dict(self.choices))(value)
+        return _free_text_list(value)
+
+
+NO_VALUE = Value("none")
+YES_NO = Value("bool")
+TEXT_LIST = Value("text_list")
+
+
+def _number(lo: int, hi: int, unit: str) -> Value:
+    return Value("int", lo, hi, unit)
+
+
+def _range(lo: int, hi: int, unit: str) -> Value:
+    return Value("range", lo, hi, unit)
+
+
+def _one_of(choices: dict[str, str]) -> Value:
+    return Value("choices", choices=tuple(choices.items()))
+
+
+# How each comparison reads in the program editor's list of comparisons.
+OP_INPUT_LABELS = {
+    "between": "範囲（以上・以下）", "gte": "以上", "lte": "以下", "in": "いずれかに当たる",
+    "not_in": "いずれにも当たらない", "eq": "次と同じ", "is": "あり・なし",
+    "any": "あり（種類を問わない）", "none": "なし",
+}
+
+
 # ---------------------------------------------------------------- field table
 
 @dataclass(frozen=True)
@@ -120,7 +176,7 @@ class FieldSpec:
     """One thing a rule may ask about a person."""
 
     label: str
-    ops: dict[str, Callable[[Any], Any]]  # op → value checker (returns the clean value)
+    ops: dict[str, Value]  # op → what its value is (checking returns the clean value)
     build: Callable[[str, Any, dt.date], Q]
     describe: Callable[[str, Any], str]
     prefetch: tuple[str, ...] = ()
@@ -189,7 +245,7 @@ def _age_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
 # --- generic choice fields on Person / Household
 def _choice_field(column: str, label: str, choices: dict[str, str],
                   attr: Callable[[Person], str]) -> FieldSpec:
-    check = _choices(choices)
+    check = _one_of(choices)
 
     def build(op: str, value: Any, as_of: dt.date) -> Q:
         q = Q(**{f"{column}__in": value})
@@ -321,7 +377,7 @@ def _capacity_flag(attr: str) -> FieldSpec:
         day = f"（{format_wareki(a.assessed_on)}評価）" if a else ""
         return f"{label}{'あり' if value else 'なし'}{day}"
 
-    return FieldSpec(f"最新の稼働能力評価：{label}", {"is": _bool}, build, describe,
+    return FieldSpec(f"最新の稼働能力評価：{label}", {"is": YES_NO}, build, describe,
                      ("assessments",), reason)
 
 
@@ -423,53 +479,54 @@ _GRADES = dict(Person.SchoolGrade.choices)
 _EMPLOYMENT = dict(Person.EmploymentStatus.choices)
 
 FIELDS: dict[str, FieldSpec] = {
-    "age": FieldSpec("年齢", {"between": lambda v: _pair(v, 0, 130),
-                              "gte": lambda v: _int(v, 0, 130), "lte": lambda v: _int(v, 0, 130)},
+    "age": FieldSpec("年齢", {"between": _range(0, 130, "歳"), "gte": _number(0, 130, "歳"),
+                              "lte": _number(0, 130, "歳")},
                      _age_q, _age_describe, (), _age_reason),
     "sex": _choice_field("sex", "性別", _SEX, lambda p: p.sex),
     "household_type": _choice_field("household__household_type", "世帯類型", _HOUSEHOLD,
                                     lambda p: p.household.household_type if p.household else ""),
-    "disability": FieldSpec("障害", {"any": lambda v: None, "none": lambda v: None,
-                                     "in": _choices(_DISABILITY)},
+    "disability": FieldSpec("障害", {"any": NO_VALUE, "none": NO_VALUE,
+                                     "in": _one_of(_DISABILITY)},
                             _disability_q, _disability_describe, ("disabilities",),
                             _disability_reason),
     "psychiatric_stay_months": FieldSpec(
-        "精神科への継続入院（月数）", {"gte": lambda v: _int(v, 0, 1200)}, _psych_q,
+        "精神科への継続入院（月数）", {"gte": _number(0, 1200, "か月")}, _psych_q,
         lambda op, v: f"精神科に{_months_text(v)}以上継続して入院中" if v else "精神科に入院中",
         ("hospital_stays",), _psych_reason),
-    "hospital_stay": FieldSpec("入院中", {"is": _bool}, _stay_q,
+    "hospital_stay": FieldSpec("入院中", {"is": YES_NO}, _stay_q,
                                _text_describe("入院中（病棟を問わない）", "入院していない"),
                                ("hospital_stays",), _stay_reason),
     "school_grade": _choice_field("school_grade", "学年", _GRADES, lambda p: p.school_grade),
     "employment_status": _choice_field("employment_status", "就労状況", _EMPLOYMENT,
                                        lambda p: p.employment_status),
     "earned_income": FieldSpec("就労収入（月額）",
-                               {"between": lambda v: _pair(v, 0, 10_000_000),
-                                "gte": lambda v: _int(v), "lte": lambda v: _int(v)},
+                               {"between": _range(0, 10_000_000, "円"),
+                                "gte": _number(0, 10_000_000, "円"),
+                                "lte": _number(0, 10_000_000, "円")},
                                _income_q, _income_describe, (), _income_reason),
     "capacity.has_capacity": _capacity_flag("has_capacity"),
     "capacity.has_will": _capacity_flag("has_will"),
     "capacity.has_place": _capacity_flag("has_place"),
     "capacity.usage": FieldSpec("最新の稼働能力評価：活用状況",
-                                {"in": _choices(_USAGE), "not_in": _choices(_USAGE)}, _usage_q,
+                                {"in": _one_of(_USAGE), "not_in": _one_of(_USAGE)}, _usage_q,
                                 lambda op, v: f"稼働能力の活用状況が{_labels(_USAGE, v)}"
                                 + ("のいずれでもない" if op == "not_in" else ""),
                                 ("assessments",), _usage_reason),
-    "care_duty": FieldSpec("育児・介護の負担", {"is": _bool, "in": _choices(_CARE)}, _care_q,
+    "care_duty": FieldSpec("育児・介護の負担", {"is": YES_NO, "in": _one_of(_CARE)}, _care_q,
                            _care_describe, ("care_duties",), _care_reason),
     "district": FieldSpec(
-        "地区", {"in": _free_text_list, "not_in": _free_text_list},
+        "地区", {"in": TEXT_LIST, "not_in": TEXT_LIST},
         lambda op, v, as_of: Q(household__district__in=v) if op == "in"
         else Q(household__isnull=False) & ~Q(household__district__in=v),
         lambda op, v: f"地区が{'・'.join(v)}{'以外' if op == 'not_in' else ''}", (),
         lambda p, op, v, as_of: f"地区 {p.household.district if p.household else '―'}"),
-    "on_assistance": FieldSpec("保護受給中", {"is": _bool}, _assist_q,
+    "on_assistance": FieldSpec("保護受給中", {"is": YES_NO}, _assist_q,
                                _text_describe("保護を受給中", "保護を受給していない"), (),
                                _assist_reason),
     "assistance_started_within_days": FieldSpec(
-        "保護開始からの日数", {"lte": lambda v: _int(v, 0, 36500)}, _started_within_q,
+        "保護開始からの日数", {"lte": _number(0, 36500, "日")}, _started_within_q,
         lambda op, v: f"保護開始から{v}日以内", (), _started_within_reason),
-    "household_has_earner": FieldSpec("世帯の就労者", {"is": _bool}, _earner_q,
+    "household_has_earner": FieldSpec("世帯の就労者", {"is": YES_NO}, _earner_q,
                                       _text_describe("世帯に就労者がいる", "世帯に就労者がいない"),
                                       (), _earner_reason),
 }
@@ -500,22 +557,22 @@ def validate_rules(rules: Any) -> dict[str, Any]:
         nonlocal count
         where = _path_label(path) if path else "選定条件"
         if not isinstance(node, dict):
-            errors.append({"path": where, "message": f"{where}：条件の形式が正しくありません。"})
+            errors.append({"path": where, "at": list(path), "message": f"{where}：条件の形式が正しくありません。"})
             return None
         if "conditions" in node or "field" not in node:
             op = node.get("op", "and")
             if op not in ("and", "or"):
-                errors.append({"path": where, "message":
+                errors.append({"path": where, "at": list(path), "message":
                                f"{where}：組み合わせ方「{op}」は使えません。and（すべて満たす）"
                                "か or（いずれかを満たす）を指定してください。"})
                 return None
             conds = node.get("conditions")
             if not isinstance(conds, list) or (path and not conds):
-                errors.append({"path": where,
+                errors.append({"path": where, "at": list(path),
                                "message": f"{where}：conditions に条件を1つ以上並べてください。"})
                 return None
             if depth > MAX_DEPTH:
-                errors.append({"path": where, "message": f"{where}：入れ子が深すぎます（{MAX_DEPTH}段まで）。"})
+                errors.append({"path": where, "at": list(path), "message": f"{where}：入れ子が深すぎます（{MAX_DEPTH}段まで）。"})
                 return None
             out = [walk(c, (*path, i), depth + 1) for i, c in enumerate(conds)]
             return {"op": op, "conditions": [c for c in out if c is not None]}
@@ -523,20 +580,20 @@ def validate_rules(rules: Any) -> dict[str, Any]:
         name = node.get("field")
         spec = FIELDS.get(name) if isinstance(name, str) else None
         if spec is None:
-            errors.append({"path": where, "field": name, "message":
+            errors.append({"path": where, "at": list(path), "field": name, "message":
                            f"{where}：項目「{name}」は選定条件に使えません。"
                            f"使える項目：{'、'.join(FIELDS)}"})
             return None
         op = node.get("op")
         if op not in spec.ops:
-            errors.append({"path": where, "field": name, "message":
+            errors.append({"path": where, "at": list(path), "field": name, "message":
                            f"{where}（{spec.label}）：比較方法「{op}」は使えません。"
                            f"使えるのは {'、'.join(spec.ops)} です。"})
             return None
         try:
             value = spec.ops[op](node.get("value"))
         except ValueError as exc:
-            errors.append({"path": where, "field": name,
+            errors.append({"path": where, "at": list(path), "field": name,
                            "message": f"{where}（{spec.label}）：{exc}"})
             return None
         leaf: dict[str, Any] = {"field": name, "op": op}
@@ -649,6 +706,18 @@ def matching(program: Any, as_of: dt.date, rules: dict[str, Any] | None = None) 
                       as_of=as_of).filter(rules_to_q(rules, as_of))
 
 
+def count_matching(office: Any, rules: dict[str, Any], *, allows_non_recipients: bool,
+                   as_of: dt.date) -> tuple[int, int]:
+    """How many of the office's people a (draft, validated) rule keeps, and out of how many
+    — one aggregate query; the program editor counts as the rule is built."""
+    base = population(office, allows_non_recipients=allows_non_recipients, as_of=as_of)
+    if not rules or not rules.get("conditions"):
+        return 0, base.count()
+    totals = base.aggregate(population=Count("pk"),
+                            matching=Count("pk", filter=rules_to_q(rules, as_of)))
+    return totals["matching"], totals["population"]
+
+
 @dataclass
 class ConditionCount:
     """How many people one top-level condition keeps, alone and combined with those before it."""
@@ -693,7 +762,7 @@ def nomination_reason(n: Any) -> str:
 
 
 def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None,
-            limit: int | None = None, offset: int = 0) -> Preview:
+            limit: int | None = None, offset: int = 0, caseworker: Any = None) -> Preview:
     """Counts per condition for everyone, reasons for one page of candidates.
 
     The counts (population, each condition alone and running, the total) are computed
@@ -703,11 +772,14 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
     Queries: 1 aggregate, 1 for the page of candidates with one boolean column per leaf,
     one per prefetched relation the rule needs, 1 for nominations, 1 for the nominated
     people who do not match, 1 for open enrolments; when paged, 1 more to tell which
-    nominated people match.
+    nominated people match. ``caseworker`` narrows everything, counts included, to the
+    people of the households that caseworker is in charge of (自分の担当).
     """
     rules = program.rules if rules is None else rules
     base = population(program.office, allows_non_recipients=program.allows_non_recipients,
                       as_of=as_of)
+    if caseworker is not None:
+        base = base.filter(household__caseworker=caseworker)
     top = rules.get("conditions", []) if rules else []
     combine_and = (rules or {}).get("op", "and") == "and"
     aggregates: dict[str, Any] = {"population": Count("pk")}
@@ -726,7 +798,7 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
                    for leaf in leaf_list}
     prefetch: set[str] = {p for leaf in leaf_list for p in leaf.spec.prefetch}
     matched_qs = base.filter(rules_to_q(rules, as_of)).annotate(**annotations)
-    matched_qs = matched_qs.select_related("household").order_by("kana_key", "id")
+    matched_qs = matched_qs.select_related("household__caseworker").order_by("kana_key", "id")
     offset = max(offset, 0)
     if limit is not None:
         matched_qs = matched_qs[offset:offset + limit]
@@ -734,9 +806,10 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
         matched_qs = matched_qs[offset:]
     matched = list(_with_prefetch(matched_qs, prefetch))
 
-    nominations = list(
-        Nomination.objects.filter(program=program, nominated_on__lte=as_of)
-        .select_related("partner").order_by("nominated_on", "id"))
+    noms = Nomination.objects.filter(program=program, nominated_on__lte=as_of)
+    if caseworker is not None:
+        noms = noms.filter(person__household__caseworker=caseworker)
+    nominations = list(noms.select_related("partner").order_by("nominated_on", "id"))
     matched_ids = {p.pk for p in matched}
     nominated_ids = {n.person_id for n in nominations}
     # Nominated people who do not match the rules (asked of the database, not of the page).
@@ -749,7 +822,7 @@ def preview(program: Any, as_of: dt.date, *, rules: dict[str, Any] | None = None
         nominated_only_ids = nominated_ids - matched_ids
     extra_ids = nominated_only_ids - matched_ids if offset == 0 else set()
     extra = list(_with_prefetch(
-        Person.objects.filter(pk__in=extra_ids).select_related("household")
+        Person.objects.filter(pk__in=extra_ids).select_related("household__caseworker")
         .annotate(**annotations).order_by("kana_key", "id"), prefetch)) if extra_ids else []
 
     open_by_person = {

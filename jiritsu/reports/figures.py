@@ -334,15 +334,30 @@ def caseload(office: Office, period: Period) -> dict[str, Any]:
 
 def _transfers(office: Office, period: Period, names: dict[int, str],
                program: Program | None) -> list[dict[str, Any]]:
+    """Moves between programs in the period: episodes opened by a transfer (移行元 → 移行先),
+    and 移行 outcomes (``moved_to_program``) recorded without one — the outcome chart counts
+    those too, so both charts tell the same moves (the destination is then the outcome's
+    name: a support outside the office's program catalogue, or a transfer not yet entered)."""
     qs = c.enrollments(office).filter(moved_from__isnull=False, candidate_on__gte=period.start,
                                       candidate_on__lte=period.end)
     if program is not None:
         qs = qs.filter(Q(program=program) | Q(moved_from__program=program))
     rows = (qs.values("moved_from__program_id", "program_id")
             .annotate(n=Count("person", distinct=True)).order_by("-n"))
-    return [{"from_id": r["moved_from__program_id"], "to_id": r["program_id"],
-             "from": names.get(r["moved_from__program_id"], ""), "to": names.get(r["program_id"], ""),
-             "n": r["n"]} for r in rows]
+    out = [{"from_id": r["moved_from__program_id"], "to_id": r["program_id"],
+            "from": names.get(r["moved_from__program_id"], ""), "to": names.get(r["program_id"], ""),
+            "n": r["n"]} for r in rows]
+    outcomes = (c.outcomes(office, period.start, period.end)
+                .filter(outcome_type__kind=OutcomeKind.MOVED_TO_PROGRAM,
+                        enrollment__moved_to__isnull=True))
+    if program is not None:
+        outcomes = outcomes.filter(enrollment__program=program)
+    for r in (outcomes.values("enrollment__program_id", "outcome_type__name")
+              .annotate(n=Count("enrollment__person", distinct=True))):
+        out.append({"from_id": r["enrollment__program_id"], "to_id": None,
+                    "from": names.get(r["enrollment__program_id"], ""),
+                    "to": f"{r['outcome_type__name']}（移行先の参加登録なし）", "n": r["n"]})
+    return sorted(out, key=lambda t: -t["n"])
 
 
 def _monthly(office: Office, period: Period, program: Program | None) -> list[dict[str, Any]]:

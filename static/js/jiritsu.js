@@ -64,7 +64,60 @@
     });
   }
 
+  // Consent form: the chosen program's partners first, the others in the folded part.
+  // Without this script the page shows the partners of the program it was opened for.
+  function bindConsentPartners() {
+    var form = document.querySelector("form[data-consent-form]");
+    if (!form) { return; }
+    var select = form.querySelector("select[name=program]");
+    var first = form.querySelector("[data-consent-first]");
+    var rest = form.querySelector("[data-consent-rest]");
+    var none = form.querySelector("[data-consent-none]");
+    var count = form.querySelector("[data-consent-rest-count]");
+    if (!select || !first || !rest) { return; }
+    // In the office's order of partners whatever section they sit in.
+    var rows = Array.prototype.slice.call(form.querySelectorAll(".consent-partner"));
+    rows.sort(function (a, b) { return Number(a.dataset.order) - Number(b.dataset.order); });
+    select.addEventListener("change", function () {
+      var chosen = select.value;
+      rows.forEach(function (row) {
+        var ids = (row.getAttribute("data-programs") || "").split(" ");
+        (chosen && ids.indexOf(chosen) >= 0 ? first : rest).appendChild(row);
+      });
+      var shown = first.querySelectorAll(".consent-partner").length;
+      none.hidden = shown > 0;
+      count.textContent = String(rows.length - shown);
+      if (!shown) { rest.closest("details").open = true; }
+    });
+  }
+
+  // Conference form: each person's decision shows only the fields it takes. Without this
+  // script they are all in a folded part, each labelled with the decisions it is for.
+  function bindDecisions(root) {
+    root.querySelectorAll("fieldset.decision").forEach(function (box) {
+      var select = box.querySelector("select[data-decision]");
+      var extra = box.querySelector("details.decision-extra");
+      if (!select || !extra) { return; }
+      var summary = extra.querySelector("summary");
+      function show() {
+        var any = false;
+        extra.querySelectorAll("[data-for-decisions]").forEach(function (part) {
+          var on = part.getAttribute("data-for-decisions").split(" ").indexOf(select.value) >= 0;
+          part.hidden = !on;
+          any = any || on;
+        });
+        extra.hidden = !any;
+        extra.open = true;
+        if (summary) { summary.hidden = true; }
+      }
+      select.addEventListener("change", show);
+      show();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    bindDecisions(document);
+    bindConsentPartners();
     bindScrollers(document);
     bindConfirm(document);
     bindSearch();

@@ -21,8 +21,10 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.http import ApiRequest
+from jiritsu.core import clock
 from jiritsu.core.errors import NotFound
 from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.programs import screening
 from jiritsu.programs.access import get_program_for_user, visible_programs
 from jiritsu.programs.models import OutcomeKind, Program, ProgramTarget
 from jiritsu.programs.services import catalogue
@@ -249,6 +251,33 @@ def program_patch(request: ApiRequest, program_id: Id, payload: ProgramUpdateIn)
                                            expected_version=version, data=clean,
                                            partners=partners, **children)
     return get_program_for_user(membership, program.pk)
+
+
+# ---------------------------------------------------------------- a draft rule's count
+
+class RuleCountIn(InputSchema):
+    rules: dict[str, Any] = Field(default_factory=dict, description="選定条件（画面と同じ形式）")
+    allows_non_recipients: bool = Field(False, description="被保護者以外も対象にするか")
+
+
+class RuleCountOut(Schema):
+    count: int = Field(description="条件に該当する人数（今日時点）")
+    population: int = Field(description="対象となる母集団の人数")
+    as_of: dt.date
+    rules_text: list[str] = Field(description="条件の読み方（日本語）")
+
+
+@router.post("/programs/rules/count", response=responses(RuleCountOut),
+             summary="選定条件の下書きに該当する人数（保存しない。プログラム編集画面の人数と同じ）")
+def rule_count(request: ApiRequest, payload: RuleCountIn) -> dict[str, Any]:
+    membership = acting(request, "program.manage")
+    rules = screening.validate_rules(payload.rules)
+    today = clock.today()
+    count, population = screening.count_matching(
+        membership.office, rules, allows_non_recipients=payload.allows_non_recipients,
+        as_of=today)
+    return {"count": count, "population": population, "as_of": today,
+            "rules_text": screening.describe_rules(rules)}
 
 
 # ---------------------------------------------------------------- numeric targets (目標)

@@ -58,6 +58,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     # --- programs: catalogue, screening, life cycle
     "programs:list": ["GET /programs"],
     "programs:create": ["POST /programs"],
+    "programs:rule_count": ["POST /programs/rules/count"],
     "programs:detail": ["GET /programs/{program_id}", "GET /programs/{program_id}/targets",
                         "GET /programs/{program_id}/ledgers", "GET /enrollments",
                         "GET /reports/programs/{program_id}"],
@@ -184,6 +185,9 @@ NO_API: dict[str, str] = {
     "switch_office": "chooses the session's office; the API says X-Jiritsu-Office per request",
     "people:import_template": "a blank spreadsheet for people to fill in; the API takes JSON rows",
     "documents:thumbnail": "a small picture for the person page; the API gives the file itself",
+    "programs:rule_rows": "redraws the program editor's 選定条件 rows (HTML); the API takes the "
+                          "rule as JSON (POST /programs, PATCH /programs/{id}, its count at "
+                          "POST /programs/rules/count)",
     # The caseworker's day: preferences of one signed-in user (the work list's lines are the
     # API's own lists, mapped above).
     "casework:filter_save": "a saved work-list filter is a screen preference of one user",

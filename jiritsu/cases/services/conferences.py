@@ -52,6 +52,15 @@ def _attendee(conference: Conference, a: dict[str, Any], actor: Membership) -> N
                                       profession=profession or "", partner=partner,
                                       is_family=bool(a.get("is_family")))
 
+# What a decision asks beyond its reason: the conference form shows these fields for it.
+DECISION_FIELDS: dict[str, tuple[str, ...]] = {
+    ConferenceDecision.Decision.START: ("phase",),
+    ConferenceDecision.Decision.EXTEND: ("extend_until",),
+    ConferenceDecision.Decision.CHANGE_PHASE: ("phase",),
+    ConferenceDecision.Decision.END: ("end_reason",),
+    ConferenceDecision.Decision.TRANSFER: ("target_program",),
+}
+
 
 def _apply_decision(actor: Membership, conference: Conference, d: dict[str, Any]) -> Any:
     """Move the episode as decided; returns the enrolment acted on (or an ApprovalRequest)."""

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from jiritsu.cases import forms as F
 from jiritsu.cases import services
@@ -46,13 +47,14 @@ def screening_view(request: OfficeRequest, pk: int) -> HttpResponse:
     page = page_number(request.GET.get("page", ""))
     preview = (screening.preview(program, form.cleaned_data["as_of"],
                                  limit=SCREENING_PAGE_SIZE,
-                                 offset=(page - 1) * SCREENING_PAGE_SIZE)
+                                 offset=(page - 1) * SCREENING_PAGE_SIZE,
+                                 caseworker=request.user if form.cleaned_data["mine"] else None)
                if form.is_valid() else None)
     pager = _screening_pager(preview, page, form) if preview is not None else None
     return render(request, "cases/screening.html", {
         "program": program, "form": form, "ledger_form": ledger_form, "preview": preview,
         "pager": pager, "rules_text": screening.describe_rules(program.rules),
-        "can_conference": m.can("conference.manage")})
+        "can_conference": m.can("conference.manage"), "here": request.get_full_path()})
 
 
 SCREENING_PAGE_SIZE = 50
@@ -62,7 +64,10 @@ def _screening_pager(preview: screening.Preview, page: int,
                      form: F.ScreeningForm) -> dict[str, Any]:
     """Where this page sits among the matches, with links keeping the 基準日."""
     pages = max(1, -(-preview.total // SCREENING_PAGE_SIZE))
-    base = "?" + urlencode({"as_of": form.cleaned_data["as_of"].isoformat()})
+    query = {"as_of": form.cleaned_data["as_of"].isoformat()}
+    if form.cleaned_data.get("mine"):
+        query["mine"] = "on"
+    base = "?" + urlencode(query)
     shown = sum(1 for c in preview.candidates if c.matched)
     return {
         "page": page, "pages": pages,
@@ -99,13 +104,22 @@ def nomination_create(request: OfficeRequest, pk: int, person_pk: int) -> HttpRe
                 form_error(form, exc)
             else:
                 messages.success(request, f"{person.name}さんの推薦を記録しました。")
-                return redirect("programs:screening", pk=program.pk)
+                return redirect(_back_to_list(cd.get("next"), program))
     else:
+        # The signed-in caseworker nominates, unless they say otherwise.
         form = F.NominationForm(office=m.office, initial={
-            "person_id": person.pk, "nominated_on": today(), "source": "caseworker"})
+            "person_id": person.pk, "nominated_on": today(), "source": "caseworker",
+            "nominated_by": str(request.user), "next": request.GET.get("next", "")})
     return render(request, "cases/simple_form.html", {
         "form": form, "title": f"推薦の記録：{person.name}（{program.name}）",
         "back": reverse("programs:detail", args=[program.pk]), "submit": "推薦を記録"})
+
+
+def _back_to_list(nxt: str | None, program: Any) -> str:
+    """The page of the list the form was opened from (its page and filters), else the list."""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts=None) and nxt.startswith("/"):
+        return nxt
+    return reverse("programs:screening", args=[program.pk])
 
 
 @action_required("enrollment.manage")

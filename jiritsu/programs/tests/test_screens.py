@@ -294,9 +294,16 @@ def test_manager_creates_and_edits_a_program_with_rules(client, world):
         "legal_basis": "art55_7", "established_on": "H19.4.1", "review_interval_months": "3",
         "standard_length_months": "3", "max_length_months": "6", "consent_required": "on",
         "is_active": "on", "phases": "準備,1\n求職活動", "menus": "ハローワーク同行",
-        "outcome_types": "employment_start,就労開始\nincome_increase,増収",
-        "targets": "就労開始者,outcome,4,2025,2025,employment_start",
-        "rules": '{"op": "and", "conditions": [{"field": "age", "op": "between", "value": [15, 64]}]}'})
+        "outcome-TOTAL_FORMS": "2", "outcome-INITIAL_FORMS": "0",
+        "outcome-0-kind": "employment_start", "outcome-0-name": "就労開始",
+        "outcome-0-counts_as_achievement": "on",
+        "outcome-1-kind": "income_increase", "outcome-1-name": "増収",
+        "outcome-1-counts_as_achievement": "on",
+        "target-TOTAL_FORMS": "1", "target-INITIAL_FORMS": "0", "target-0-label": "就労開始者",
+        "target-0-metric": "outcome", "target-0-value": "4", "target-0-fiscal_year_from": "2025",
+        "target-0-fiscal_year_to": "2025", "target-0-outcome_kind": "employment_start",
+        "rule-op": "and", "rule-0-field": "age", "rule-0-op": "between", "rule-0-lo": "15",
+        "rule-0-hi": "64"})
     _ok(resp)
     program = Program.objects.get(code="EMP01")
     assert program.established_on == D(2007, 4, 1)
@@ -307,7 +314,9 @@ def test_manager_creates_and_edits_a_program_with_rules(client, world):
         "version": program.version, "code": "EMP01", "name": "就労支援プログラム",
         "kind": "economic", "legal_basis": "art55_7", "established_on": "2007-04-01",
         "review_interval_months": "3", "phases": "準備,1\n求職活動",
-        "rules": '{"op": "and", "conditions": [{"field": "height", "op": "gte", "value": 1}]}'})
+        "outcome-TOTAL_FORMS": "0", "outcome-INITIAL_FORMS": "0",
+        "target-TOTAL_FORMS": "0", "target-INITIAL_FORMS": "0",
+        "rule-0-field": "height", "rule-0-op": "gte", "rule-0-value": "1"})
     assert bad.status_code == 200
     assert "項目「height」は選定条件に使えません" in bad.content.decode()
     program.refresh_from_db()

@@ -10,6 +10,8 @@ from jiritsu.programs.views.catalogue import (
     program_create,
     program_edit,
     program_list,
+    rule_count,
+    rule_rows,
 )
 
-__all__ = ["program_create", "program_edit", "program_list"]
+__all__ = ["program_create", "program_edit", "program_list", "rule_count", "rule_rows"]

@@ -153,3 +153,26 @@ def test_months_not_yet_begun_are_empty(world: Any, history: History) -> None:
     assert all(m["participants"] == 0 and m["achieved"] == 0 for m in future)
     begun = [m for m in months if not m["future"]]
     assert begun and begun[0]["participants"] > 0  # open episodes carried into this year
+
+
+def test_transfer_chart_agrees_with_the_outcome_chart(world: Any, history: History) -> None:
+    """A 移行 outcome recorded without a transfer episode is a move too: the transfer chart
+    lists it (with the outcome's name for the destination), as the outcome chart counts it."""
+    from jiritsu.cases.models import Enrollment, Outcome
+    from jiritsu.programs.models import OutcomeKind
+
+    e = (Enrollment.objects.filter(program=history.employment, started_on__isnull=False)
+         .order_by("id").first())
+    assert e is not None
+    otype = history.employment.outcome_types.create(
+        kind=OutcomeKind.MOVED_TO_PROGRAM, name="就労支援専門員の支援へ移行",
+        counts_as_achievement=False)
+    Outcome.objects.create(enrollment=e, outcome_type=otype, kind=OutcomeKind.MOVED_TO_PROGRAM,
+                           occurred_on=D(2025, 9, 1), recorded_by=world.caseworker)
+    report = figures.office_report(world.office, FY2025)
+    moved = [o for o in report["totals"]["outcomes_by_kind"]
+             if o["label"] == OutcomeKind.MOVED_TO_PROGRAM.label]
+    assert [o["n"] for o in moved] == [1]
+    assert {"from_id": history.employment.pk, "to_id": None, "from": "精神障害者就労支援プログラム",
+            "to": "就労支援専門員の支援へ移行（移行先の参加登録なし）", "n": 1} in report["transfers"]
+    assert len(report["transfers"]) == 2  # the transfer episode and the 移行 outcome

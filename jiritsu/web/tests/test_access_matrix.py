@@ -461,6 +461,7 @@ API: dict[str, tuple[str, ...] | None] = {
                     "assessments")
        for m, tail in (("POST", ""), ("PATCH", "/{part_id}"), ("DELETE", "/{part_id}"))},
     "GET /programs": ("program.view",), "POST /programs": ("program.manage",),
+    "POST /programs/rules/count": ("program.manage",),
     "GET /programs/{program_id}": ("program.view",),
     "PATCH /programs/{program_id}": ("program.manage",),
     "GET /programs/{program_id}/targets": ("program.view",),
