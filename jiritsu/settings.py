@@ -140,7 +140,27 @@ AUTH_USER_MODEL = "offices.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): answers nothing unless JIRITSU_OIDC_CLIENT_ID is set.
+    "jiritsu.signin.oidc.Backend",
 ]
+
+# Single sign-on with the municipality's identity provider (docs/signin.md). The endpoints are
+# the provider's (its /.well-known/openid-configuration lists them).
+if os.environ.get("JIRITSU_OIDC_CLIENT_ID"):
+    OIDC_RP_CLIENT_ID = os.environ["JIRITSU_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("JIRITSU_OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["JIRITSU_OIDC_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["JIRITSU_OIDC_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["JIRITSU_OIDC_USERINFO_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ["JIRITSU_OIDC_JWKS_ENDPOINT"]
+    JIRITSU_OIDC_ISSUER = os.environ.get("JIRITSU_OIDC_ISSUER", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("JIRITSU_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+JIRITSU_OIDC_USERNAME_CLAIM = os.environ.get("JIRITSU_OIDC_USERNAME_CLAIM", "preferred_username")
+JIRITSU_OIDC_LABEL = os.environ.get("JIRITSU_OIDC_LABEL", "庁内の認証でログイン")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -6,10 +6,13 @@ from django.urls import include, path
 from jiritsu.operations import metrics as operations_metrics
 from jiritsu.operations import views as operations_views
 from jiritsu.reports import national_views
-from jiritsu.web import views as web_views
+from jiritsu.signin import oidc as signin_oidc
+from jiritsu.signin import views as signin_views
 
 urlpatterns = [
-    path("login/", web_views.LoginView.as_view(), name="login"),
+    path("login/", signin_views.LoginView.as_view(), name="login"),
+    path("oidc/authenticate/", signin_oidc.StartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", signin_oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signin/", include("jiritsu.signin.urls")),
     path("", include("jiritsu.web.urls")),

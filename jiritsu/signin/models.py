@@ -23,6 +23,9 @@ class SignInPolicy(models.Model):
                                   related_name="signin_policy", verbose_name="事務所")
     two_factor = models.CharField("二要素認証", max_length=20, choices=TwoFactor.choices,
                                   default=TwoFactor.MANAGERS)
+    password_allowed = models.BooleanField(
+        "パスワードでのログイン", default=True,
+        help_text="外すと、この事務所の職員は自治体の認証（シングルサインオン）でだけログインできます。")
     updated_at = models.DateTimeField("更新日時", default=clock.now)
 
     class Meta:

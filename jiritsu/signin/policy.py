@@ -39,3 +39,10 @@ def second_factor_required(user: User) -> bool:
     offices = {office_id for _, office_id in memberships}
     return SignInPolicy.objects.filter(
         office_id__in=offices, two_factor=SignInPolicy.TwoFactor.EVERYONE).exists()
+
+
+def password_allowed(user: User) -> bool:
+    """May this account sign in with its password? Not where one of its offices has switched
+    passwords off for single sign-on (an account without an office always may)."""
+    offices = Membership.objects.filter(user=user, is_active=True).values("office_id")
+    return not SignInPolicy.objects.filter(office_id__in=offices, password_allowed=False).exists()

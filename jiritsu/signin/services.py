@@ -21,13 +21,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiritsu.api.tokens import token_revoke, tokens_visible_to
-from jiritsu.audit.log import record
+from jiritsu.audit.log import record, snapshot
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, ValidationFailed
 from jiritsu.offices.middleware import SESSION_LAST_SEEN_KEY
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.signin.models import SignInPolicy, UserSession
+from jiritsu.signin.oidc import IDP_SECOND_FACTOR_KEY, sso_configured
 from jiritsu.signin.policy import enforced, second_factor_required
 
 # The session says what the signed-in browser still owes: "verify" (enter a code from the
@@ -49,7 +50,7 @@ def on_login(sender: Any, request: HttpRequest | None = None, user: User | None 
     if request is None or user is None or not hasattr(request, "session"):
         return
     session: SessionBase = request.session
-    if enforced():
+    if enforced() and not session.get(IDP_SECOND_FACTOR_KEY):
         if has_second_factor(user):
             session[SESSION_PENDING_KEY] = VERIFY
         elif second_factor_required(user):
@@ -287,18 +288,23 @@ def sign_out_everywhere(target: Membership, *, actor: Membership, reason: str) -
 # ---------------------------------------------------------------- the office's policy
 
 @transaction.atomic
-def set_policy(*, actor: Membership, two_factor: str) -> SignInPolicy:
+def set_policy(*, actor: Membership, two_factor: str,
+               password_allowed: bool = True) -> SignInPolicy:
     if not actor.can("office.admin"):
         raise Forbidden()
     if two_factor not in SignInPolicy.TwoFactor.values:
         raise ValidationFailed("二要素認証の範囲を選んでください。", field="two_factor")
+    if not password_allowed and not sso_configured():
+        raise ValidationFailed("シングルサインオンが設定されていないため、パスワードでのログインは"
+                               "止められません。", field="password_allowed")
     policy, _ = SignInPolicy.objects.get_or_create(office=actor.office)
-    before = policy.two_factor
+    before = snapshot(policy, ["two_factor", "password_allowed"])
     policy.two_factor = two_factor
+    policy.password_allowed = password_allowed
     policy.updated_at = clock.now()
     policy.save()
-    if before != two_factor:
+    after = snapshot(policy, ["two_factor", "password_allowed"])
+    if before != after:
         record(actor=actor.user, office=actor.office, action="signin_policy.update",
-               kind=AuditEvent.Kind.UPDATE, target=policy,
-               changes={"two_factor": [before, two_factor]})
+               kind=AuditEvent.Kind.UPDATE, target=policy, before=before, after=after)
     return policy

@@ -11,6 +11,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,9 +25,10 @@ from jiritsu.offices.access import action_required, get_membership_for_user
 from jiritsu.offices.http import AttachedRequest, OfficeRequest
 from jiritsu.offices.models import User
 from jiritsu.signin import services
-from jiritsu.signin.forms import CodeForm, PolicyForm, ReasonForm, SetupCodeForm
+from jiritsu.signin.forms import CodeForm, PasswordLoginForm, PolicyForm, ReasonForm, SetupCodeForm
 from jiritsu.signin.models import SignInPolicy
-from jiritsu.signin.policy import enforced, policy_for, second_factor_required
+from jiritsu.signin.oidc import sso_configured
+from jiritsu.signin.policy import enforced, second_factor_required
 
 
 def _user(request: HttpRequest) -> User:
@@ -150,19 +152,41 @@ def end_own_sessions(request: AttachedRequest) -> HttpResponse:
     return redirect("signin:account")
 
 
+class LoginView(auth_views.LoginView):
+    """The password form, with the identity provider's button when single sign-on is set."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+    authentication_form = PasswordLoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["sso"] = sso_configured()
+        ctx["sso_label"] = settings.JIRITSU_OIDC_LABEL
+        form = ctx.get("form")
+        if form is not None and form.errors:
+            refused = [e for e in form.errors.as_data().get("__all__", [])
+                       if e.code == "password_not_allowed"]
+            ctx["password_refused"] = refused[0].messages[0] if refused else ""
+        return ctx
+
+
 @action_required("office.admin")
 def policy(request: OfficeRequest) -> HttpResponse:
-    current = policy_for(request.office.pk)
-    form = PolicyForm(request.POST or None, initial={"two_factor": current})
+    current = SignInPolicy.objects.filter(office=request.office).first() or SignInPolicy()
+    form = PolicyForm(request.POST or None, initial={
+        "two_factor": current.two_factor, "password_allowed": current.password_allowed})
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_policy(actor=request.membership, two_factor=form.cleaned_data["two_factor"])
+            services.set_policy(actor=request.membership, two_factor=form.cleaned_data["two_factor"],
+                                password_allowed=form.cleaned_data["password_allowed"])
         except ValidationFailed as exc:
-            form.add_error("two_factor", exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "サインインの設定を保存しました。次回のログインから適用されます。")
             return redirect("signin:policy")
     return render(request, "signin/policy.html", {"form": form, "enforced": enforced(),
+                                                  "sso": sso_configured(),
                                                   "labels": SignInPolicy.TwoFactor})
 
 

@@ -1,8 +1,7 @@
-"""Home by role, global person search, log-in and office switching."""
+"""Home by role, global person search and office switching (log-in: jiritsu.signin)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,11 +18,6 @@ from jiritsu.offices.permissions import home_page, may_manage_offices, may_view_
 from jiritsu.web import selectors
 
 Role = Membership.Role
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
 
 
 @login_required

@@ -195,6 +195,8 @@ NO_API: dict[str, str] = {
     "casework:notices": "in-app notices of the signed-in user",
     "casework:digest": "the user's e-mail opt-in, a preference of the account",
     # Signing in (signin): a person's own browser security, done in the browser.
+    "oidc_authentication_init": "single sign-on starts in the browser at the identity provider",
+    "oidc_authentication_callback": "the identity provider returns the browser here",
     "signin:account": "the signed-in user's own second factor and sessions, in the browser",
     "signin:verify": "the second step of a browser sign-in; a token needs none",
     "signin:setup": "registering an authenticator app is done by the person with their phone",

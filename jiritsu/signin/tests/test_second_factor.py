@@ -153,12 +153,13 @@ def test_caseworkers_follow_the_offices_policy():
     assert client.get("/signin/policy/").status_code == 302  # signed out: log-in page
     cw_client, _ = _login(caseworker)
     assert cw_client.get("/signin/policy/").status_code == 403
-    resp = admin_client.post("/signin/policy/", {"two_factor": "everyone"})
+    resp = admin_client.post("/signin/policy/", {"two_factor": "everyone",
+                                                  "password_allowed": "on"})
     assert resp.status_code == 302
     assert SignInPolicy.objects.get(office=office).two_factor == "everyone"
     event = AuditEvent.objects.get(action="signin_policy.update")
     assert event.changes == {"two_factor": ["managers", "everyone"]}
-    bad = admin_client.post("/signin/policy/", {"two_factor": "nobody"})
+    bad = admin_client.post("/signin/policy/", {"two_factor": "nobody", "password_allowed": "on"})
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
 
     client, _ = _login(caseworker)

@@ -331,7 +331,7 @@ HTML_QUERY: dict[str, dict[str, Any]] = {"reports:people": {"figure": "participa
 # offices/tests/test_office_management.py. health_*: polled without a session, and
 # metrics: behind its own token (jiritsu/operations/tests).
 PUBLIC = {"login", "logout", "national", "health_live", "health_ready", "metrics",
-          "installation:offices", "installation:office_new", "installation:office_edit"}
+          "installation:offices", "installation:office_new", "installation:office_edit", "oidc_authentication_init", "oidc_authentication_callback"}
 POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw",
              "people:part_delete", "api:token_revoke", "programs:assign", "reports:freeze",
              "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
