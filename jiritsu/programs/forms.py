@@ -67,6 +67,15 @@ class ProgramForm(VersionedForm):
         if creating:
             self.fields["version"].required = False
 
+    def clean(self) -> dict[str, Any]:
+        cd = super().clean() or {}
+        # A browser posts a textarea's line breaks as CRLF: stored as LF, an unchanged
+        # text is not a change of the definition (no new version, no audit line).
+        for name in ("description", "target_description"):
+            if isinstance(cd.get(name), str):
+                cd[name] = cd[name].replace("\r\n", "\n")
+        return cd
+
     def clean_phases(self) -> list[dict[str, Any]]:
         out = []
         for line in lines_of(self.cleaned_data.get("phases", "")):

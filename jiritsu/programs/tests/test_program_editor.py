@@ -260,7 +260,7 @@ def test_the_page_posted_back_unchanged_saves_without_a_new_version(client, worl
         {"op": "or", "conditions": [{"field": "care_duty", "op": "is", "value": False},
                                     {"field": "capacity.usage", "op": "not_in",
                                      "value": ["fully_used"]}]}]}
-    program = make_program(world.office, rules=rules,
+    program = make_program(world.office, rules=rules, description="一行目\n二行目",
                            outcomes=[("employment_start", "就労開始", True)])
     client.force_login(world.manager)
     url = reverse("programs:edit", args=[program.pk])
@@ -269,7 +269,9 @@ def test_the_page_posted_back_unchanged_saves_without_a_new_version(client, worl
     parser.feed(form_html.split("</form>", 1)[0])
     data = QueryDict(mutable=True)
     for name, value in parser.data:
-        data.appendlist(name, value.lstrip("\n") if name in ("description", "phases") else value)
+        # A browser posts a textarea's line breaks as CRLF.
+        data.appendlist(name, value.lstrip("\n").replace("\n", "\r\n")
+                        if name in ("description", "phases") else value)
     resp = client.post(url, data)
     assert resp.status_code == 302, _visible_text(resp.content.decode())[-1500:]
     program.refresh_from_db()
