@@ -9,8 +9,8 @@ the reasons shown are always worked out from the inputs themselves.
 
 Size (over 600 lines): the life cycle's reads in sections — review due dates, 決裁, the
 program page (board and figures), one episode and a person's programs. The due-date section
-(with ``next_review``) is the first a split would take out; the episode reads move with the
-cases redesign (issue 15).
+(with ``next_review``) is the first a split would take out, then 決裁 (the inbox both the
+episodes' and the guidance decisions' requests share).
 """
 
 from __future__ import annotations
