@@ -127,7 +127,8 @@ def test_records_reached_through_other_records_are_found() -> None:
     from jiritsu.reports.disclosure import person_paths
 
     assert person_paths(cm.ConsentGrant) == ["consent__person"]
-    assert person_paths(cm.ApprovalStep) == ["request__enrollment__person"]
+    # A 決裁 names its person directly (a 法62条 decision has no episode) and through its episode.
+    assert person_paths(cm.ApprovalStep) == ["request__enrollment__person", "request__person"]
     assert person_paths(cm.GoalAssessment) == ["review__enrollment__person"]
     assert person_paths(pm.Program) == []
 
