@@ -44,8 +44,15 @@ def _run(*args: str) -> str:
 
 
 @pytest.fixture
-def office_with_a_file(world: Any, _audit_flushable: None) -> Any:  # noqa: F811
-    """The test offices committed (pg_dump sees only committed rows), with an attached file."""
+def office_with_a_file(world: Any, _audit_flushable: None, settings: Any,  # noqa: F811
+                       tmp_path_factory: Any) -> Any:
+    """The test offices committed (pg_dump sees only committed rows), with an attached file,
+    in storage folders of their own (other tests' files stay out of the archive's count)."""
+    folder = tmp_path_factory.mktemp("backup-storage")
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(folder / "attachments")}}}
+    settings.MEDIA_ROOT = str(folder / "media")
     documents.attachment_add(
         actor=world.m(world.caseworker), person=world.person,
         target=Target("person", world.person), data=pdf_bytes(), original_name="意見書.pdf",
