@@ -11,7 +11,7 @@ from django import forms
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field
 from jiritsu.core.wareki import fiscal_year_of, format_fiscal_year
-from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs.models import ConferenceKind, OutcomeKind, Program, ProgramTarget
 from jiritsu.programs.services.catalogue import APPROVAL_KINDS
 
@@ -51,8 +51,9 @@ class ProgramForm(VersionedForm):
         label="決裁が必要な決定", required=False, widget=forms.CheckboxSelectMultiple,
         choices=list(APPROVAL_KINDS.items()))
     is_active = forms.BooleanField(label="実施中", required=False, initial=True)
-    professions = forms.CharField(label="関与する職種", required=False, widget=TEXTAREA,
-                                  help_text="1行に1つ（例：就労支援員）")
+    professions = forms.MultipleChoiceField(
+        label="関与する職種", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Membership.Profession.choices)
     partners = forms.ModelMultipleChoiceField(label="関係機関", required=False,
                                               queryset=PartnerOrganisation.objects.none(),
                                               widget=forms.CheckboxSelectMultiple)
@@ -90,9 +91,6 @@ class ProgramForm(VersionedForm):
     def clean_menus(self) -> list[dict[str, Any]]:
         return [{"name": ln} for ln in lines_of(self.cleaned_data.get("menus", ""))]
 
-    def clean_professions(self) -> list[str]:
-        return lines_of(self.cleaned_data.get("professions", ""))
-
     @classmethod
     def initial_for(cls, program: Program) -> dict[str, Any]:
         data = {f: getattr(program, f) for f in (
@@ -102,7 +100,9 @@ class ProgramForm(VersionedForm):
             "consent_required", "allows_non_recipients", "conference_kind", "approvals_needed",
             "is_active")}
         data["version"] = program.version
-        data["professions"] = "\n".join(program.professions or [])
+        # Stored as profession codes; a name typed before the list existed is matched by label.
+        by_label = {label: code for code, label in Membership.Profession.choices}
+        data["professions"] = [by_label.get(p, p) for p in program.professions or []]
         data["partners"] = list(program.partners.all())
         data["phases"] = "\n".join(
             f"{p.name},{p.standard_months}" if p.standard_months else p.name

@@ -66,6 +66,12 @@ def _clean_program_data(data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed(
                 f"決裁が必要な決定に使えない値があります：{'、'.join(bad)}（使える値：extend / end / achieve）",
                 field="approvals_needed")
+    if "professions" in out:
+        bad = [k for k in out["professions"] or [] if k not in Membership.Profession.values]
+        if bad:
+            raise ValidationFailed(
+                f"関与する職種に使えない値があります：{'、'.join(map(str, bad))}"
+                f"（使える値：{' / '.join(Membership.Profession.values)}）", field="professions")
     std, mx = out.get("standard_length_months"), out.get("max_length_months")
     if std and mx and mx < std:
         raise ValidationFailed("最長期間は標準期間以上にしてください。", field="max_length_months")

@@ -277,3 +277,29 @@ def test_the_page_posted_back_unchanged_saves_without_a_new_version(client, worl
     program.refresh_from_db()
     assert program.rules == rules
     assert program.current_version == 1  # nothing changed, so no new version
+
+
+def test_professions_are_chosen_from_the_japanese_list(client, world):
+    """関与する職種: checkboxes of the staff professions, stored as their codes; a name typed
+    before the list existed is matched; the API refuses a value outside the list."""
+    program = make_program(world.office, professions=["employment_support", "保健師"])
+    client.force_login(world.manager)
+    html = client.get(reverse("programs:edit", args=[program.pk])).content.decode()
+    checked = re.findall(r'<input type="checkbox" name="professions" value="([a-z_]+)"[^>]*checked', html)
+    assert sorted(checked) == ["employment_support", "public_health_nurse"]
+    assert "就労支援員" in _visible_text(html) and "employment_support" not in _visible_text(html)
+
+    data = {**BASE, "code": program.code, "version": str(program.version), "rule-op": "and",
+            "professions": ["psw", "dietitian"], **_formsets()}
+    resp = client.post(reverse("programs:edit", args=[program.pk]), data)
+    assert resp.status_code == 302, _visible_text(resp.content.decode())[:1500]
+    program.refresh_from_db()
+    assert program.professions == ["psw", "dietitian"]
+
+    from jiritsu.core.errors import ValidationFailed
+    from jiritsu.programs.services.catalogue import program_update
+
+    with pytest.raises(ValidationFailed) as exc:
+        program_update(actor=world.m(world.manager), program=program,
+                       expected_version=program.version, data={"professions": ["wizard"]})
+    assert exc.value.field == "professions"
