@@ -134,7 +134,7 @@ class DecisionForm(StepForm):
 
 
 class ApprovalForm(StepForm):
-    approve = forms.TypedChoiceField(label="決裁", choices=[("1", "決裁する"), ("0", "差し戻す")],
+    approve = forms.TypedChoiceField(label="決裁", choices=[("1", "承認"), ("0", "差戻し")],
                                      coerce=lambda v: v == "1", widget=forms.RadioSelect)
     comment = _text("意見", required=False, rows=2)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -120,10 +121,11 @@ def test_whole_track_through_the_screens_ends_with_the_manager(client, world):
     draft = GuidanceStep.objects.get(kind="decision")
     # The supervisor is not offered the approval form; the manager is.
     body = client.get(reverse("guidance:case", args=[walk.case.pk])).content.decode()
-    assert "決裁する" not in body
+    assert not re.search(r'name="[^"]*approve"', body)
     client.force_login(world.manager)
     body = client.get(reverse("guidance:case", args=[walk.case.pk])).content.decode()
     assert "法62条の決定の決裁" in body
+    assert re.search(r'name="[^"]*approve"', body) and "差戻し" in body
     akey = f"approve-{draft.pk}"
     resp = client.post(reverse("guidance:case_step", args=[walk.case.pk, akey]),
                        {f"{akey}-approve": "1", f"{akey}-comment": "決裁"})
