@@ -23,7 +23,6 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Max
 from django.template.loader import render_to_string
 
 from jiritsu.audit.log import record
@@ -33,6 +32,7 @@ from jiritsu.core.errors import ValidationFailed
 from jiritsu.documents.glyphs import MissingGlyph, missing_glyphs
 from jiritsu.documents.models import FormIssue
 from jiritsu.offices.models import Membership, Office
+from jiritsu.offices.numbering import next_document_number
 
 PRINT_CSS = Path(django_settings.BASE_DIR) / "static" / "css" / "forms-print.css"
 
@@ -103,20 +103,16 @@ class Printed:
 
 def _document_number(spec: FormSpec, office: Office, obj: Any, actor: Membership) -> str:
     """The form's 文書番号 in the office's format: given once per form and record (a reprint
-    shows the same number), running through the fiscal year."""
+    shows the same number), from the office's one running number (``offices.numbering``)."""
     pk = getattr(obj, "pk", 0) or 0
     issue = FormIssue.objects.filter(office=office, form_key=spec.key, object_id=pk).first()
     if issue is not None:
         return issue.document_number
-    Office.objects.select_for_update().filter(pk=office.pk).first()  # one number at a time
-    fy = wareki.fiscal_year_of(clock.today())
-    last = FormIssue.objects.filter(office=office, fiscal_year=fy).aggregate(n=Max("number"))["n"]
-    number = (last or 0) + 1
-    era_year = wareki.era_of(wareki.fiscal_year_bounds(fy)[0])[1]
-    text = office.format_document_number(number, year=era_year)
-    FormIssue.objects.create(office=office, form_key=spec.key, object_id=pk, fiscal_year=fy,
-                             number=number, document_number=text, issued_by=actor.user)
-    return text
+    issued = next_document_number(office)  # the office's one running number
+    FormIssue.objects.create(office=office, form_key=spec.key, object_id=pk,
+                             fiscal_year=issued.fiscal_year, number=issued.number,
+                             document_number=issued.text, issued_by=actor.user)
+    return issued.text
 
 
 def page_html(spec: FormSpec, obj: Any, *, office: Office, document_number: str = "") -> str:

@@ -150,8 +150,6 @@ class SettingsForm(VersionedForm):
         help_text="法令上は1回（施行規則19条）。清洲市の運用では2回。")
     min_notice_days = forms.IntegerField(label="弁明通知の交付から弁明日までの最低日数", min_value=1,
                                          max_value=60)
-    document_prefix = forms.CharField(label="文書番号の記号", max_length=20)
-    next_document_number = forms.IntegerField(label="次の文書番号", min_value=1)
     office_head_title = forms.CharField(label="通知者（職名）", max_length=100)
     appeal_authority = forms.CharField(label="審査請求先", max_length=100, help_text="例: 愛知県知事")
     appeal_period_months = forms.IntegerField(label="審査請求期間（月）", min_value=3, max_value=12)

@@ -35,9 +35,6 @@ class GuidanceSettings(models.Model):
         help_text="法令上は1回（施行規則19条）。清洲市の運用では2回。")
     min_notice_days = models.PositiveSmallIntegerField(
         "弁明通知の交付から弁明日までの最低日数", default=7)
-    document_prefix = models.CharField("文書番号の記号", max_length=20, default="福",
-                                       help_text="例: 清福 → 清福第12号")
-    next_document_number = models.PositiveIntegerField("次の文書番号", default=1)
     appeal_authority = models.CharField("審査請求先", max_length=100, default="○○県知事")
     appeal_period_months = models.PositiveSmallIntegerField("審査請求期間（月）", default=3)
     sanction_standard = models.TextField(

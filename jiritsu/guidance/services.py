@@ -39,6 +39,7 @@ from jiritsu.guidance.rules import (
     voluntary_blocker,
 )
 from jiritsu.offices.models import Membership, Office, User
+from jiritsu.offices.numbering import next_document_number
 from jiritsu.people import services as people_services
 from jiritsu.people.models import Household, Person
 from jiritsu.programs.models import Program
@@ -54,9 +55,8 @@ DECISION_KIND = "guidance_decision"
 WITHDRAWN_NOTE = "指示の履行により決定案を取り下げ"
 
 SETTINGS_FIELDS = [
-    "required_written_instructions", "min_notice_days", "document_prefix",
-    "next_document_number", "appeal_authority", "appeal_period_months", "sanction_standard",
-    "office_head_title",
+    "required_written_instructions", "min_notice_days", "appeal_authority",
+    "appeal_period_months", "sanction_standard", "office_head_title",
 ]
 
 
@@ -145,10 +145,8 @@ def _require_text(value: str, field: str, label: str, code: str) -> str:
 
 
 def _next_document_number(office: Office) -> str:
-    s = GuidanceSettings.objects.select_for_update().get(pk=settings_for(office).pk)
-    number = s.next_document_number
-    GuidanceSettings.objects.filter(pk=s.pk).update(next_document_number=number + 1)
-    return f"{s.document_prefix}第{number}号"
+    """The office's one running 文書番号 (shared with the forms; ``offices.numbering``)."""
+    return next_document_number(office).text
 
 
 def _audit(actor: Membership, action: str, step: GuidanceStep | GuidanceCase, *,

@@ -109,6 +109,24 @@ class Office(models.Model):
                                                   year="" if year is None else year)
 
 
+class DocumentCounter(models.Model):
+    """The office's running 文書番号 for one fiscal year: every numbered document the office
+    sends (the forms, the 法27条 written instructions, the 弁明 notices, the 法62条 decisions)
+    takes the next number here, so no two of them share one (``offices.numbering``)."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="document_counters")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    last_number = models.PositiveIntegerField("最後の番号", default=0)
+
+    class Meta:
+        verbose_name = "文書番号の採番"
+        constraints = [models.UniqueConstraint(fields=["office", "fiscal_year"],
+                                               name="document_counter_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.office}の文書番号（{self.fiscal_year}年度）"
+
+
 class PartnerOrganisation(models.Model):
     """関係機関: Hello Work, hospitals, 地域生活支援センター, 社協, NPOs, schools, employers, facilities."""
 

@@ -436,8 +436,6 @@ def document(request: ApiRequest, step_id: Id) -> HttpResponse:
 class SettingsOut(Schema):
     required_written_instructions: int
     min_notice_days: int
-    document_prefix: str
-    next_document_number: int
     appeal_authority: str
     appeal_period_months: int
     sanction_standard: str
@@ -452,8 +450,6 @@ class SettingsIn(InputSchema):
         None, ge=0, le=5, description="処分前に必要な文書指示の回数（1以上。施行規則19条）")
     min_notice_days: int | None = Field(None, ge=1, le=60,
                                         description="弁明通知の交付から弁明日までの最低日数")
-    document_prefix: str | None = Field(None, min_length=1, max_length=20, description="文書番号の記号")
-    next_document_number: int | None = Field(None, ge=1, le=2_147_483_647, description="次の文書番号")
     appeal_authority: str | None = Field(None, min_length=1, max_length=100, description="審査請求先")
     appeal_period_months: int | None = Field(None, ge=0, le=12,
                                              description="審査請求期間（月、3以上。行政不服審査法18条）")

@@ -112,5 +112,5 @@ def test_settings_read_and_update_for_managers_and_admins(world, api_as):
         assert api_as(user).patch("guidance/settings", {"version": 1}).status_code == 403
     # Each office has its own settings.
     assert api_as(world.outsider).get("guidance/settings").status_code == 403
-    r = mgr.patch("guidance/settings", {"version": 1, "document_prefix": "x" * 21})
-    assert r.status_code == 422 and r.json()["error"]["field"] == "document_prefix"
+    r = mgr.patch("guidance/settings", {"version": 1, "appeal_authority": "x" * 101})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "appeal_authority"

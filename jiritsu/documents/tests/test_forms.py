@@ -247,3 +247,21 @@ def test_every_form_is_one_action_on_the_screen_of_its_data_and_one_api_operatio
             assert page.status_code == 200, screen
             assert url in page.content.decode(), f"{spec.title} is not printed from {screen}"
         assert f"/api/v1{spec.api_path}" in paths, spec.title
+
+
+def test_forms_and_guidance_documents_share_the_offices_one_running_number(world):
+    """A 支援要請書 and a 法27条 written instruction of the same office in the same fiscal year
+    never carry the same 文書番号, even where the office's format is the guidance's old prefix."""
+    from jiritsu.guidance.services import _next_document_number
+    from jiritsu.offices.models import DocumentCounter
+    from jiritsu.offices.numbering import next_document_number
+
+    first = next_document_number(world.office)
+    second = _next_document_number(world.office)
+    third = next_document_number(world.office)
+    assert [first.number, third.number] == [1, 3]
+    assert len({first.text, second, third.text}) == 3
+    assert second == world.office.format_document_number(2)
+    other = next_document_number(world.other_office)
+    assert other.number == 1  # each office counts its own
+    assert DocumentCounter.objects.get(office=world.office).last_number == 3

@@ -29,9 +29,12 @@ class Walker:
         self.sv = world.m(world.supervisor)
         self.mgr = world.m(world.manager)
         settings = s.settings_for(world.office)
+        type(world.office).objects.filter(pk=world.office.pk).update(
+            document_number_format="清福第{number}号")
+        world.office.refresh_from_db()
         GuidanceSettings.objects.filter(pk=settings.pk).update(
             required_written_instructions=required, min_notice_days=min_days,
-            document_prefix="清福", appeal_authority="愛知県知事",
+            appeal_authority="愛知県知事",
             office_head_title="Ａ市福祉事務所長")
         self.day = 200
         self.case: GuidanceCase = s.guidance_case_open(

@@ -179,7 +179,6 @@ def test_manager_sets_the_kiyosu_template_and_it_is_audited(client, world):
     settings = GuidanceSettings.objects.get(office=world.office)
     resp = client.post(reverse("guidance:settings"), {
         "version": settings.version, "required_written_instructions": 2, "min_notice_days": 7,
-        "document_prefix": "清福", "next_document_number": 100,
         "office_head_title": "清洲市福祉事務所長", "appeal_authority": "愛知県知事",
         "appeal_period_months": 3, "sanction_standard": "基準"})
     assert resp.status_code == 302
@@ -188,7 +187,6 @@ def test_manager_sets_the_kiyosu_template_and_it_is_audited(client, world):
     assert AuditEvent.objects.filter(action="guidance.settings_update").exists()
     resp = client.post(reverse("guidance:settings"), {
         "version": settings.version, "required_written_instructions": 2, "min_notice_days": 7,
-        "document_prefix": "清福", "next_document_number": 100,
         "office_head_title": "清洲市福祉事務所長", "appeal_authority": "愛知県知事",
         "appeal_period_months": 2, "sanction_standard": "基準"})
     assert resp.status_code == 200  # 2 months is below the statutory 3
