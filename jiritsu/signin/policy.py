@@ -18,12 +18,6 @@ def enforced() -> bool:
     return str(getattr(settings, "JIRITSU_TWO_FACTOR", "on")).lower() != "off"
 
 
-def policy_for(office_id: int) -> str:
-    found = (SignInPolicy.objects.filter(office_id=office_id)
-             .values_list("two_factor", flat=True).first())
-    return found or SignInPolicy.TwoFactor.MANAGERS
-
-
 def second_factor_required(user: User) -> bool:
     """A second factor is required of this account: its role in any office where it is
     active needs one, or one of those offices requires it of everyone, or it holds an

@@ -114,9 +114,9 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in text if ch.isalnum()).lower()
 
 
-def _office(user: User) -> Office | None:
-    m = Membership.objects.filter(user=user, is_active=True).select_related("office").first()
-    return m.office if m else None
+def _office(request: HttpRequest) -> Office | None:
+    """The office the browser acts in (``OfficeMiddleware``'s choice), for the audit row."""
+    return getattr(request, "office", None)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def confirm_totp(request: HttpRequest, user: User, code: str) -> Setup:
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
     _signed_in_with(request, device)
-    record(actor=user, office=_office(user), action="second_factor.setup",
+    record(actor=user, office=_office(request), action="second_factor.setup",
            kind=AuditEvent.Kind.CREATE, target=user)
     return Setup(recovery_codes=codes)
 
@@ -153,9 +153,9 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def renew_recovery_codes(user: User) -> list[str]:
+def renew_recovery_codes(user: User, *, office: Office | None) -> list[str]:
     codes = _new_recovery_codes(user)
-    record(actor=user, office=_office(user), action="second_factor.renew_codes",
+    record(actor=user, office=office, action="second_factor.renew_codes",
            kind=AuditEvent.Kind.UPDATE, target=user)
     return codes
 
@@ -194,7 +194,7 @@ def verify(request: HttpRequest, user: User, code: str) -> None:
                                "回復コードを入力してください。", field="code",
                                code="second_factor_wrong")
     _signed_in_with(request, device)
-    record(actor=user, office=_office(user), action="login.second_factor",
+    record(actor=user, office=_office(request), action="login.second_factor",
            kind=AuditEvent.Kind.LOGIN, target=user,
            note="回復コードを使用" if isinstance(device, StaticDevice) else "")
 

@@ -118,7 +118,7 @@ def renew_codes(request: AttachedRequest) -> HttpResponse:
     user = _user(request)
     if not services.has_second_factor(user):
         return redirect("signin:account")
-    codes = services.renew_recovery_codes(user)
+    codes = services.renew_recovery_codes(user, office=request.office)
     return render(request, "signin/recovery_codes.html", {"codes": codes, "next": "/"})
 
 
