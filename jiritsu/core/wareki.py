@@ -114,6 +114,43 @@ def parse_date(text: str) -> dt.date:
     )
 
 
+_ISO_MONTH_RE = re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})月?$")
+_WAREKI_MONTH_RE = re.compile(
+    r"^(?P<era>令和|平成|昭和|大正|明治|[RHSTM])\s*(?P<y>元|\d{1,2})\s*[年./\-]\s*(?P<m>\d{1,2})\s*月?$"
+)
+
+
+def parse_month(text: str) -> dt.date:
+    """Parse a month (年月) as its first day: ``2025-04``, ``2025/4``, ``202504``, ``2025年4月``,
+    ``R7.4``, ``令和7年4月`` — or a whole date, whose month is taken. Raises ValueError with a
+    Japanese message."""
+    raw = unicodedata.normalize("NFKC", (text or "").strip()).upper()
+    if not raw:
+        raise ValueError("年月を入力してください。")
+    if len(raw) == 6 and raw.isdigit():
+        raw = f"{raw[:4]}-{raw[4:]}"
+    m = _ISO_MONTH_RE.match(raw)
+    if m and 1 <= int(m["m"]) <= 12:
+        return dt.date(int(m["y"]), int(m["m"]), 1)
+    m = _WAREKI_MONTH_RE.match(raw)
+    if m and 1 <= int(m["m"]) <= 12:
+        try:
+            day = parse_date(f"{m['era']}{m['y']}年{m['m']}月1日")
+        except ValueError:
+            # The era started mid-month (令和元年5月: 1 May; 平成元年1月: 8 January).
+            try:
+                day = parse_date(f"{m['era']}{m['y']}年{m['m']}月28日")
+            except ValueError:
+                raise ValueError(f"「{text}」はその元号の期間にない年月です。") from None
+        return day.replace(day=1)
+    try:
+        return parse_date(raw).replace(day=1)
+    except ValueError:
+        raise ValueError(
+            f"「{text}」を年月として読めません。2025-04、2025年4月、R7.4、令和7年4月のように入力してください。"
+        ) from None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Same day ``months`` later, clamped to the month's end (1/31 + 1 → 2/28)."""
     month_index = day.month - 1 + months

@@ -49,6 +49,9 @@ ACTIONS: frozenset[str] = frozenset(
         # Creating an office with its first administrator, and what identifies an office in the
         # installation (code, municipality, kind): the installation administrator's alone.
         "office.create",
+        # Assistance and medical amounts (保護費・医療扶助, 要配慮個人情報) on a person's or
+        # household's page and through the API: the office's own staff, never partners.
+        "amounts.view",
     }
 )
 
@@ -58,7 +61,7 @@ _CASEWORKER = {
     "consent.record", "conference.manage", "plan.write", "record.write", "review.write",
     "outcome.record", "guidance.manage", "report.view", "report.people", "export.run",
     "apitoken.manage", "activity.view", "referral.advance", "visit.plan", "worklist.view",
-    "form.print",
+    "form.print", "amounts.view",
 }
 _SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
                              "caseload.team", "record.confirm"}
@@ -67,7 +70,7 @@ _MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settin
 _SUPPORT_STAFF = {
     "person.view", "household.view", "program.view", "record.write", "review.write",
     "plan.write", "apitoken.manage", "activity.view", "report.people", "worklist.view",
-    "form.print",
+    "form.print", "amounts.view",
 }
 _PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",

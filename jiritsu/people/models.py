@@ -409,3 +409,129 @@ class WorkCapacityAssessment(_PersonPart):
             self.office_id = Person._base_manager.values_list("office_id", flat=True).get(
                 pk=self.person_id)
         super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- amounts (保護費・医療扶助)
+# Received from the main 生活保護 system (nightly API bulk upsert, caseload import); never
+# entered by hand. Both are 要配慮個人情報: reached only through an office scope, audited when
+# shown, exported in a 開示, never shown to partners. Month: a ``DateField`` holding the
+# first day of the month (``month``; the check constraints refuse any other day). Money:
+# integer yen. The services and reads are in ``jiritsu.people.amounts``.
+
+
+class AssistanceKind(models.TextChoices):
+    """扶助の種類: the eight kinds of assistance (生活保護法 第11条)."""
+
+    LIVING = "living", "生活扶助"
+    HOUSING = "housing", "住宅扶助"
+    EDUCATION = "education", "教育扶助"
+    MEDICAL = "medical", "医療扶助"
+    CARE = "care", "介護扶助"
+    CHILDBIRTH = "childbirth", "出産扶助"
+    OCCUPATION = "occupation", "生業扶助"
+    FUNERAL = "funeral", "葬祭扶助"
+
+
+# The column of AssistanceMonth holding each kind's 支給額 (医療・介護 are 現物給付 but
+# carry their cost).
+PAID_FIELDS: dict[str, str] = {kind.value: f"paid_{kind.value}" for kind in AssistanceKind}
+
+
+class AssistanceMonth(models.Model):
+    """保護費（月別）: one household's assistance in one month, as the main system decided it.
+
+    ``minimum_living_cost`` 最低生活費; ``earned_income_recognised`` / ``other_income_recognised``
+    収入認定額 (就労収入 / その他の収入); ``paid_<kind>`` 支給額 by 扶助の種類; ``status`` says
+    whether assistance was paid, stopped (停止) or ended (廃止) that month, with
+    ``status_reason`` (the 廃止理由 list, for 停止 too).
+    """
+
+    class Status(models.TextChoices):
+        PAID = "paid", "支給"
+        STOPPED = "stopped", "停止"
+        ENDED = "ended", "廃止"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assistance_months")
+    month = models.DateField("年月", help_text="月の初日")
+    minimum_living_cost = models.PositiveIntegerField("最低生活費", default=0)
+    earned_income_recognised = models.PositiveIntegerField("収入認定額（就労収入）", default=0)
+    other_income_recognised = models.PositiveIntegerField("収入認定額（その他）", default=0)
+    paid_living = models.PositiveIntegerField("生活扶助", default=0)
+    paid_housing = models.PositiveIntegerField("住宅扶助", default=0)
+    paid_education = models.PositiveIntegerField("教育扶助", default=0)
+    paid_medical = models.PositiveIntegerField("医療扶助", default=0)
+    paid_care = models.PositiveIntegerField("介護扶助", default=0)
+    paid_childbirth = models.PositiveIntegerField("出産扶助", default=0)
+    paid_occupation = models.PositiveIntegerField("生業扶助", default=0)
+    paid_funeral = models.PositiveIntegerField("葬祭扶助", default=0)
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.PAID)
+    status_reason = models.CharField("停止・廃止の理由", max_length=20, blank=True,
+                                     choices=Household.EndReason.choices)
+    received_at = models.DateTimeField("受信日時")
+
+    objects: ClassVar[models.Manager[AssistanceMonth]] = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["household", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "month"], name="assistance_month_unique"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="assistance_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["office", "month"], name="assistance_month_office")]
+
+    def __str__(self) -> str:
+        return f"保護費 {self.month.year}年{self.month.month}月"
+
+    @property
+    def paid_total(self) -> int:
+        """支給額の合計 (all eight kinds)."""
+        return sum(getattr(self, f) for f in PAID_FIELDS.values())
+
+    @property
+    def income_recognised(self) -> int:
+        """収入認定額の合計."""
+        return self.earned_income_recognised + self.other_income_recognised
+
+
+class MedicalClaimKind(models.TextChoices):
+    """レセプトの種類."""
+
+    INPATIENT = "inpatient", "入院"
+    OUTPATIENT = "outpatient", "入院外"
+    PHARMACY = "pharmacy", "調剤"
+    DENTAL = "dental", "歯科"
+
+
+class MedicalClaimMonth(models.Model):
+    """医療扶助（月別・レセプト集計）: one person's claims of one kind at one institution in a month.
+
+    Key: person + ``month`` + ``kind`` + ``institution_name``. ``days`` 診療実日数 (入院日数 for
+    入院); ``points`` 点数 when the summary gives points; ``amount`` 医療扶助額 in yen (points
+    × 10 when only points are given).
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="medical_claims")
+    month = models.DateField("診療年月", help_text="月の初日")
+    kind = models.CharField("種類", max_length=12, choices=MedicalClaimKind.choices)
+    institution_name = models.CharField("医療機関・薬局", max_length=200)
+    institution_code = models.CharField("医療機関コード", max_length=10, blank=True)
+    days = models.PositiveSmallIntegerField("日数", default=0)
+    points = models.PositiveIntegerField("点数", null=True, blank=True)
+    amount = models.PositiveIntegerField("医療扶助額（円）", default=0)
+    received_at = models.DateTimeField("受信日時")
+
+    objects: ClassVar[models.Manager[MedicalClaimMonth]] = ScopedManager(office="office")
+
+    class Meta:
+        ordering = ["person", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month", "kind", "institution_name"],
+                                    name="medical_claim_month_unique"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="medical_claim_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["office", "month"], name="medical_claim_office_month")]
+
+    def __str__(self) -> str:
+        return f"医療扶助 {self.month.year}年{self.month.month}月 {self.get_kind_display()}"

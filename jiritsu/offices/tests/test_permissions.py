@@ -60,6 +60,8 @@ EXPECTED: dict[str, set[str]] = {
     "apitoken.manage": {C, S, M, SS, P, A},
     "form.print": {C, S, M, SS},
     "jobs.view": {A},
+    # Assistance and medical amounts (要配慮個人情報): the office's staff, never partners.
+    "amounts.view": {C, S, M, SS},
     # The office's own settings: its administrator (and the installation administrator, below).
     "office.settings": {A},
     # An installation role's (below), never an office role's.
