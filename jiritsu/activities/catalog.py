@@ -137,9 +137,10 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
                   OutcomeSpec("daily_life_stable", "在宅生活の維持")),
         targets=(TargetSpec("平成18年度 支援対象者5人", "participants", 5, 2006, 2006),
                  TargetSpec("平成19年度 支援対象者5人", "participants", 5, 2007, 2007)),
-        rules=_all(_c("on_assistance", "is", True),
-                   _c("hospital_stay", "is", False),
-                   _c("household_type", "in", ["elderly", "sick", "disabled"])),
+        # The seed's targets are 在宅 households of any type who need health or nutrition
+        # guidance (its four tracks include withdrawn and poorly fed people of any age), so
+        # the rule keeps everyone at home on assistance and the 検討会 picks (docs/programs.md).
+        rules=_all(_c("on_assistance", "is", True), _c("hospital_stay", "is", False)),
         review_interval_months=3, conference_kind=INTERNAL,
         conference_name="所内関係者検討会（保健師・栄養士・SV・CW）",
         professions=("public_health_nurse", "dietitian"), partner_kinds=("other",),
@@ -271,7 +272,7 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         target_description="精神疾患による長期入院患者（被保護者）",
         menus=(MenuSpec("意欲喚起"), MenuSpec("扶養義務者への協力依頼"), MenuSpec("受入先の開拓・調整")),
         outcomes=(OutcomeSpec("discharge", "退院"),),
-        rules=_all(_c("psychiatric_stay_months", "gte", 12)),
+        rules=_all(_c("long_psychiatric_stay", "is", True)),
         conference_kind=INTERNAL, professions=("discharge_support",),
         partner_kinds=("psychiatric_hospital", "relief_facility", "group_home"),
         features=("family_and_receiving",),
@@ -321,7 +322,7 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         phases=(PhaseSpec("選定・計画表"), PhaseSpec("センター・保健所への相談"),
                 PhaseSpec("三者の同意"), PhaseSpec("事業の実施・記録表")),
         outcomes=(OutcomeSpec("discharge", "退院"),),
-        rules=_all(_c("psychiatric_stay_months", "gte", 12)),
+        rules=_all(_c("long_psychiatric_stay", "is", True)),
         conference_kind=INTERNAL, professions=("psw",),
         partner_kinds=("life_support_centre", "health_centre", "psychiatric_hospital"),
         features=("partner_areas",),

@@ -89,7 +89,7 @@ class OfficeSettingsForm(forms.Form):
 
     required_css_class = "required"
     FIELDS: tuple[str, ...] = ("name", "head_title", "head_name", "document_number_format",
-              "record_retention_years", "log_retention_days")
+              "record_retention_years", "log_retention_days", "long_stay_months")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from jiritsu.core.wareki import add_months
 from jiritsu.offices.permissions import INSTALLATION_ADMIN, STATISTICIAN, is_partner, role_can
 
 
@@ -83,6 +85,11 @@ class Office(models.Model):
     log_retention_days = models.PositiveSmallIntegerField(
         "運用記録の保存期間（日）", default=400,
         help_text="定期処理の実行記録・ログイン試行記録を残す日数。")
+    # The seed's 尼崎 and 和歌山 select 長期入院 psychiatric patients without saying how long
+    # "long" is; each office says it once here and the screening rule 長期入院 reads it.
+    long_stay_months = models.PositiveSmallIntegerField(
+        "長期入院とみなす入院期間（月）", default=12,
+        help_text="選定条件「精神科に長期入院中」で使います（精神保健福祉の統計では1年以上）。")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +99,8 @@ class Office(models.Model):
                                    name="office_record_retention_at_least_one_year"),
             models.CheckConstraint(condition=models.Q(log_retention_days__gte=30),
                                    name="office_log_retention_at_least_30_days"),
+            models.CheckConstraint(condition=models.Q(long_stay_months__gte=1),
+                                   name="office_long_stay_at_least_one_month"),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +110,11 @@ class Office(models.Model):
     def standard_caseload(self) -> int:
         """社会福祉法16条: 80 households per caseworker in cities, 65 in prefectures."""
         return 65 if self.kind == self.Kind.PREFECTURE else 80
+
+    def long_stay_since(self, day: dt.date) -> dt.date:
+        """A current psychiatric stay admitted on or before this day is 長期入院 on ``day``
+        (``long_stay_months`` before it) — the home flag and the screening rule alike."""
+        return add_months(day, -self.long_stay_months)
 
     def format_document_number(self, number: int, *, year: int | None = None) -> str:
         """The document number as printed: ``document_number_format`` filled with the

@@ -165,7 +165,7 @@ def partner_update(*, actor: Membership, partner: PartnerOrganisation,
 
 # What an office's own system administrator may change (``office.settings``) …
 OFFICE_OWN_SETTINGS = ["name", "head_title", "head_name", "document_number_format",
-                       "record_retention_years", "log_retention_days"]
+                       "record_retention_years", "log_retention_days", "long_stay_months"]
 # … and what identifies the office in the installation, which only the installation
 # administrator changes (``office.create``): the code is in logs, file names, the national
 # roll-up and the API; the kind decides the standard caseload.
@@ -173,6 +173,7 @@ OFFICE_SETTINGS = ["code", "municipality", "kind", *OFFICE_OWN_SETTINGS]
 OFFICE_CODE = re.compile(r"[A-Za-z0-9_-]{2,20}")
 RECORD_RETENTION_YEARS = (1, 100)
 LOG_RETENTION_DAYS = (30, 3650)
+LONG_STAY_MONTHS = (1, 120)
 
 
 def _text(values: dict[str, Any], field: str, label: str, *, required: bool = True,
@@ -237,6 +238,7 @@ def _clean_office(data: dict[str, Any], allowed: list[str], office: Office | Non
         values["document_number_format"] = fmt
     _number(values, "record_retention_years", "ケース記録の保存年限", RECORD_RETENTION_YEARS, "年")
     _number(values, "log_retention_days", "運用記録の保存期間", LOG_RETENTION_DAYS, "日")
+    _number(values, "long_stay_months", "長期入院とみなす入院期間", LONG_STAY_MONTHS, "か月")
     return values
 
 

@@ -179,7 +179,7 @@ def installation_offices(request: HttpRequest) -> HttpResponse:
 def installation_office_create(request: HttpRequest) -> HttpResponse:
     form = OfficeCreateForm(request.POST or None, initial={
         "head_title": "福祉事務所長", "document_number_format": "福第{number}号",
-        "record_retention_years": 5, "log_retention_days": 400})
+        "record_retention_years": 5, "log_retention_days": 400, "long_stay_months": 12})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         admin = {k: data.pop(k) for k in ("admin_username", "admin_display_name", "admin_email",

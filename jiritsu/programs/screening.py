@@ -43,6 +43,7 @@ from django.db.models import (
 
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.core.wareki import add_months, age_on, format_wareki, format_wareki_month
+from jiritsu.offices.models import Office
 from jiritsu.people.models import (
     CareDuty,
     Disability,
@@ -315,6 +316,18 @@ def _psych_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
             f"（{format_wareki_month(s.admitted_on)}〜、{s.hospital_name}）")
 
 
+def _long_stay_q(op: str, value: Any, as_of: dt.date) -> Q:
+    """精神科に長期入院中: "long" is the person's office's ``long_stay_months`` (the home
+    pages' flag reads the same setting through ``Office.long_stay_since``). A rule has no
+    office of its own (the population brings it), so the condition pairs each threshold the
+    offices use (a handful of values) with the people of offices using it."""
+    thresholds = Office.objects.order_by().values_list("long_stay_months", flat=True).distinct()
+    q = Q(pk__in=[])
+    for months in thresholds:
+        q |= Q(office__long_stay_months=months) & _psych_q("gte", months, as_of)
+    return q if value else ~q
+
+
 def _stay_q(op: str, value: Any, as_of: dt.date) -> Q:
     q = Q(Exists(_stay_rows(as_of)))
     return q if value else ~q
@@ -492,6 +505,11 @@ FIELDS: dict[str, FieldSpec] = {
     "psychiatric_stay_months": FieldSpec(
         "精神科への継続入院（月数）", {"gte": _number(0, 1200, "か月")}, _psych_q,
         lambda op, v: f"精神科に{_months_text(v)}以上継続して入院中" if v else "精神科に入院中",
+        ("hospital_stays",), _psych_reason),
+    "long_psychiatric_stay": FieldSpec(
+        "精神科に長期入院中（事務所の基準）", {"is": YES_NO}, _long_stay_q,
+        _text_describe("精神科に長期入院中（事務所の設定する月数以上）",
+                       "精神科に長期入院していない"),
         ("hospital_stays",), _psych_reason),
     "hospital_stay": FieldSpec("入院中", {"is": YES_NO}, _stay_q,
                                _text_describe("入院中（病棟を問わない）", "入院していない"),

@@ -41,9 +41,6 @@ from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
 from jiritsu.people.models import HospitalStay, Household, Person
 
 LIST_LIMIT = 50
-# 長期入院: a psychiatric stay of six months or more (the discharge programs' usual threshold).
-LONG_PSYCHIATRIC_STAY_DAYS = 183
-
 FLAG_LABELS: dict[str, tuple[str, str]] = {
     # code: (label, badge css class)
     "in_hospital": ("入院中", "warn"),
@@ -239,7 +236,7 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
     ids = [p.pk for p in members]
     by_id = {p.pk: p for p in members}
     stays: dict[int, bool] = {}  # person → long psychiatric stay?
-    long_from = today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS)
+    long_from = membership.office.long_stay_since(today)  # the office's 長期入院
     for pid, psychiatric, admitted in HospitalStay.objects.filter(
             person_id__any=ids, discharged_on__isnull=True, admitted_on__lte=today,
     ).values_list("person_id", "psychiatric", "admitted_on"):
@@ -394,7 +391,7 @@ def team_summary(membership: Membership, people: QuerySet[Person], *, today: dt.
     if None in rows:
         in_page |= Q(caseworker__isnull=True)
     page_households = open_households.filter(in_page)
-    long_from = today - dt.timedelta(days=LONG_PSYCHIATRIC_STAY_DAYS)
+    long_from = office.long_stay_since(today)  # the office's 長期入院
     stays = HospitalStay.objects.filter(person=OuterRef("pk"), discharged_on__isnull=True,
                                         admitted_on__lte=today)
     for cw_id, n_households, n_people, n_hospital, n_long, n_program in (

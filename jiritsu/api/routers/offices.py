@@ -36,6 +36,7 @@ class OfficeOut(Schema):
     document_number_format: str = Field(..., description="{number} が番号、{year} が和暦の年度")
     record_retention_years: int = Field(..., description="ケース記録の保存年限（年）")
     log_retention_days: int = Field(..., description="運用記録の保存期間（日）")
+    long_stay_months: int = Field(..., description="長期入院とみなす入院期間（月）。選定条件 long_psychiatric_stay が使う")
     created_at: dt.datetime
 
     resolve_kind_label = label_of("kind")
@@ -55,6 +56,7 @@ class OwnSettingsIn(InputSchema):
     document_number_format: str | None = Field(None, min_length=1, max_length=60)
     record_retention_years: int | None = Field(None, ge=1, le=100)
     log_retention_days: int | None = Field(None, ge=30, le=3650)
+    long_stay_months: int | None = Field(None, ge=1, le=120)
 
 
 class OfficeSettingsIn(OwnSettingsIn):
@@ -75,6 +77,7 @@ class OfficeCreateIn(InputSchema):
     document_number_format: str = Field("福第{number}号", min_length=1, max_length=60)
     record_retention_years: int = Field(5, ge=1, le=100)
     log_retention_days: int = Field(400, ge=30, le=3650)
+    long_stay_months: int = Field(12, ge=1, le=120)
     admin_username: str = Field(..., min_length=1, max_length=150,
                                 description="最初のシステム管理者のユーザー名")
     admin_display_name: str = Field(..., min_length=1, max_length=100)

@@ -26,7 +26,7 @@ NEW_OFFICE = {
     "code": "KITA01", "name": "きた市福祉事務所", "municipality": "きた市", "kind": "city",
     "head_title": "きた市福祉事務所長", "head_name": "北 一郎",
     "document_number_format": "北福第{number}号", "record_retention_years": "5",
-    "log_retention_days": "400", "admin_username": "kita_admin",
+    "log_retention_days": "400", "long_stay_months": "12", "admin_username": "kita_admin",
     "admin_display_name": "北 管理", "admin_email": "it@kita.example.lg.jp",
     "admin_password": "a-long-passphrase-42",
 }
@@ -112,7 +112,8 @@ def test_the_installation_administrator_edits_any_office_including_its_code(
     assert 'value="B001"' in form
     data = {"code": "B002", "name": "Ｂ市福祉事務所", "municipality": "Ｂ市", "kind": "town",
             "head_title": "Ｂ市福祉事務所長", "head_name": "", "document_number_format":
-            "{year}Ｂ福第{number}号", "record_retention_years": "7", "log_retention_days": "500"}
+            "{year}Ｂ福第{number}号", "record_retention_years": "7", "log_retention_days": "500",
+            "long_stay_months": "6"}
     assert c.post(url, data).status_code == 302
     world.other_office.refresh_from_db()
     assert (world.other_office.code, world.other_office.kind) == ("B002", "town")
@@ -130,7 +131,7 @@ def test_the_office_administrator_edits_its_own_settings_but_not_its_code(world:
     assert world.office.code in page and 'name="code"' not in page
     data = {"name": "Ａ市福祉事務所", "head_title": "Ａ市福祉事務所長", "head_name": "田中 所長",
             "document_number_format": "Ａ福第{number}号", "record_retention_years": "10",
-            "log_retention_days": "400", "code": "HACK"}
+            "log_retention_days": "400", "long_stay_months": "12", "code": "HACK"}
     assert c.post(url, data).status_code == 302
     world.office.refresh_from_db()
     assert (world.office.code, world.office.head_name, world.office.record_retention_years) == (
