@@ -56,6 +56,17 @@ class TargetSpec:
 
 
 @dataclass(frozen=True)
+class PartnerSpec:
+    """A partner organisation the seed names for the program (和歌山's centres), registered
+    in the office on request when the program is created from the template."""
+
+    kind: str  # PartnerOrganisation.Kind value
+    name: str
+    operator: str = ""
+    areas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProgramTemplate:
     code: str
     office: str  # the office in the seed that runs it
@@ -86,6 +97,7 @@ class ProgramTemplate:
     features: tuple[str, ...] = ()  # activities features the program uses
     companion_of: str = ""  # for 竹原's companion programs
     follow_up_after_discharge_months: int | None = None
+    seed_partners: tuple[PartnerSpec, ...] = ()  # named by the seed; registered on request
 
     def program_fields(self) -> dict[str, Any]:
         """Field values for :class:`jiritsu.programs.models.Program`."""
@@ -326,6 +338,18 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         conference_kind=INTERNAL, professions=("psw",),
         partner_kinds=("life_support_centre", "health_centre", "psychiatric_hospital"),
         features=("partner_areas",),
+        # The seed's table of the four centres in H19 (「県内4カ所」). The OCR lost the area of
+        # 櫻: it is registered without one, for the office to fill in. 有田・日高 had no centre
+        # (「H20年度より事業実施を目指す」): people there are suggested their 保健所.
+        seed_partners=(
+            PartnerSpec("life_support_centre", "和歌山生活支援センター", "（福）一麦会",
+                        ("和歌山市", "海草")),
+            PartnerSpec("life_support_centre", "地域生活支援センター櫻", "（医）宮本病院"),
+            PartnerSpec("life_support_centre", "紀の川・岩出生活支援センター", "（福）一麦会",
+                        ("那賀", "伊都")),
+            PartnerSpec("life_support_centre", "紀南障害者地域生活支援センター", "（福）やおき福祉会",
+                        ("西牟婁", "東牟婁")),
+        ),
     ),
     ProgramTemplate(
         code="izumo_discharge", office="島根県出雲市", name="生活保護精神障害者退院支援プログラム",

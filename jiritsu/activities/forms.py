@@ -40,6 +40,14 @@ class InstantiateForm(Form):
     budget_yen = forms.IntegerField(label="予算（円）", min_value=0, required=False)
     capacity = forms.IntegerField(label="定員", min_value=1, required=False)
 
+    def __init__(self, *args: Any, seed_partners: tuple[Any, ...] = (), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        if seed_partners:  # only a template that names organisations asks
+            self.fields["register_partners"] = forms.BooleanField(
+                label="事例の関係機関も登録する", required=False,
+                help_text="まだ登録していないものだけを登録します（システム管理者のみ）："
+                          + "、".join(p.name for p in seed_partners))
+
 
 class EmployerApproveForm(Form):
     partner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="事業所", queryset=None)

@@ -269,10 +269,9 @@ def partners_by_area(office: Office, kind: str = PartnerOrganisation.Kind.LIFE_S
     return sorted(by_area.items())
 
 
-def suggest_centres(person: Person,
-                    kind: str = PartnerOrganisation.Kind.LIFE_SUPPORT_CENTRE
-                    ) -> list[PartnerOrganisation]:
-    """The centres whose areas include the person's household district (or appear in the address)."""
+def _serving(person: Person, kind: str) -> list[PartnerOrganisation]:
+    """The office's active organisations of ``kind`` whose areas include the person's
+    household district (or appear in the address)."""
     hh = person.household
     if hh is None:
         return []
@@ -283,6 +282,15 @@ def suggest_centres(person: Person,
         if any(area and any(area == k or area in k for k in keys) for area in p.areas or []):
             out.append(p)
     return out
+
+
+def suggest_centres(person: Person) -> list[PartnerOrganisation]:
+    """Where to consult about the person (和歌山): the 地域生活支援センター serving the
+    household's area, or — when no centre serves it, as in 有田・日高 in the seed — the
+    保健所 of that area. Each row's ``kind`` tells which of the two it is."""
+    K = PartnerOrganisation.Kind
+    return (_serving(person, K.LIFE_SUPPORT_CENTRE)
+            or _serving(person, K.HEALTH_CENTRE))
 
 
 # --- receiving places (尼崎): the one rule for a facility's places taken ----------------

@@ -46,6 +46,7 @@ from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, Validati
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.offices.services import partner_create
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
 from jiritsu.programs.services import program_create
@@ -81,14 +82,34 @@ OVERRIDABLE = frozenset({
 })
 
 
+def _register_seed_partners(actor: Membership, template: catalog.ProgramTemplate) -> None:
+    """The organisations the seed names for the template that the office has not registered
+    (by name) yet, through the partner service (its checks, its audit row)."""
+    if not actor.can("office.admin"):
+        raise ValidationFailed("関係機関の登録はシステム管理者が行います。登録せずに作成するか、"
+                               "システム管理者に依頼してください。", field="register_partners")
+    have = set(PartnerOrganisation.objects.filter(office=actor.office)
+               .values_list("name", flat=True))
+    for spec in template.seed_partners:
+        if spec.name not in have:
+            partner_create(actor=actor, data={"kind": spec.kind, "name": spec.name,
+                                              "operator": spec.operator,
+                                              "areas": list(spec.areas)})
+
+
 @transaction.atomic
 def program_instantiate_template(*, actor: Membership, template_code: str,
-                                 overrides: dict[str, Any] | None = None) -> Program:
-    """Create the office's Program from a catalogue template (phases, menus, outcomes, targets)."""
+                                 overrides: dict[str, Any] | None = None,
+                                 register_partners: bool = False) -> Program:
+    """Create the office's Program from a catalogue template (phases, menus, outcomes, targets).
+    ``register_partners`` first registers the organisations the seed names for it
+    (``seed_partners``, e.g. 和歌山's four centres) that the office does not have."""
     _require(actor, "program.manage")
     template = catalog.get_template(template_code)
     if template is None:
         raise ValidationFailed("指定されたテンプレートがありません。", field="template_code")
+    if register_partners and template.seed_partners:
+        _register_seed_partners(actor, template)
     overrides = dict(overrides or {})
     unknown = set(overrides) - OVERRIDABLE
     if unknown:

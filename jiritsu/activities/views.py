@@ -90,10 +90,12 @@ def template_create(request: OfficeRequest, code: str) -> HttpResponse:
                "standard_length_months": template.standard_length_months,
                "max_length_months": template.max_length_months,
                "budget_yen": template.budget_yen}
-    form = forms.InstantiateForm(request.POST or None, initial=initial)
+    form = forms.InstantiateForm(request.POST or None, initial=initial,
+                                 seed_partners=template.seed_partners)
     if request.method == "POST":
         program = _attempt(form, lambda d: services.program_instantiate_template(
-            actor=_m(request), template_code=code, overrides=d))
+            actor=_m(request), template_code=code,
+            register_partners=bool(d.pop("register_partners", False)), overrides=d))
         if program:
             messages.success(request, f"「{program.name}」を作成しました。")
             return redirect("programs:list")

@@ -117,3 +117,78 @@ def test_fukui_takes_everyone_at_home_on_assistance_whatever_the_household_type(
     assert {single_mother.pk, other.pk, elderly.pk} <= matched
     assert in_hospital.pk not in matched and ended.pk not in matched
     assert world.other_person.pk not in matched
+
+
+# --- 和歌山: the centre of the area, else the 保健所; the seed's four centres ----------------
+
+def test_without_a_centre_for_the_area_the_health_centre_of_that_area_is_suggested(world):
+    from jiritsu.activities import selectors
+    from jiritsu.offices.models import PartnerOrganisation
+
+    K = PartnerOrganisation.Kind
+    centre = t.make_partner(world.office, K.LIFE_SUPPORT_CENTRE, "和歌山生活支援センター",
+                            areas=["和歌山市", "海草"])
+    gobo = t.make_partner(world.office, K.HEALTH_CENTRE, "御坊保健所", areas=["日高", "海草"])
+    t.make_partner(world.office, K.HEALTH_CENTRE, "湯浅保健所", areas=["有田"], is_active=False)
+    t.make_partner(world.other_office, K.HEALTH_CENTRE, "別県の保健所", areas=["日高", "有田"])
+    kaiso = _person(world.office, district="海草")
+    hidaka = _person(world.office, district="日高")
+    arida = _person(world.office, district="有田")      # its 保健所 is no longer active
+    nowhere = _person(world.office, district="東京")
+    assert selectors.suggest_centres(kaiso) == [centre]  # a centre serves it: no fallback
+    assert selectors.suggest_centres(hidaka) == [gobo]
+    assert selectors.suggest_centres(arida) == []
+    assert selectors.suggest_centres(nowhere) == []
+
+    c = Client()
+    c.force_login(world.caseworker)
+    hidaka.household.caseworker = world.caseworker
+    hidaka.household.save()
+    page = c.get(reverse("activities:person_support", args=[hidaka.pk])).content.decode()
+    assert "担当する地域生活支援センターはありません" in page and "御坊保健所" in page
+    body = _api(world, world.caseworker).get(f"people/{hidaka.pk}/support").json()
+    assert [(x["name"], x["kind"]) for x in body["suggested_centres"]] == [
+        ("御坊保健所", "health_centre")]
+
+
+def test_the_wakayama_template_registers_the_seeds_four_centres_on_request(world):
+    from jiritsu.offices.models import PartnerOrganisation
+
+    K = PartnerOrganisation.Kind
+    t.make_partner(world.office, K.LIFE_SUPPORT_CENTRE, "和歌山生活支援センター",
+                   areas=["和歌山市"])  # the office's own entry stays as it is
+    with pytest.raises(ValidationFailed) as refused:
+        from jiritsu.activities.services import program_instantiate_template
+
+        program_instantiate_template(actor=world.m(world.manager),
+                                     template_code="wakayama_discharge", register_partners=True)
+    assert refused.value.field == "register_partners"
+    assert PartnerOrganisation.objects.filter(office=world.office).count() == 2  # HW + one
+    r = _api(world, world.admin).post("program-templates/wakayama_discharge/programs",
+                                      {"code": "WAKA", "register_partners": True})
+    assert r.status_code == 201, r.content
+    centres = {p.name: p for p in PartnerOrganisation.objects.filter(
+        office=world.office, kind=K.LIFE_SUPPORT_CENTRE)}
+    assert set(centres) == {"和歌山生活支援センター", "地域生活支援センター櫻",
+                            "紀の川・岩出生活支援センター", "紀南障害者地域生活支援センター"}
+    assert centres["和歌山生活支援センター"].areas == ["和歌山市"]
+    assert (centres["地域生活支援センター櫻"].operator, centres["地域生活支援センター櫻"].areas) == (
+        "（医）宮本病院", [])
+    assert centres["紀南障害者地域生活支援センター"].areas == ["西牟婁", "東牟婁"]
+    assert not PartnerOrganisation.objects.filter(office=world.other_office,
+                                                  kind=K.LIFE_SUPPORT_CENTRE).exists()
+    from jiritsu.programs.models import Program
+
+    program = Program.objects.get(office=world.office, code="WAKA")
+    assert set(program.partners.values_list("name", flat=True)) >= set(centres)
+    assert AuditEvent.objects.filter(action="partner.create").count() == 3
+    listed = _api(world, world.admin).get("program-templates").json()["results"]
+    assert next(x for x in listed if x["code"] == "wakayama_discharge")["seed_partners"][1] == (
+        "地域生活支援センター櫻")
+    # The screen offers the choice only where the template names organisations.
+    c = Client()
+    c.force_login(world.admin)
+    assert "事例の関係機関も登録する" in c.get(
+        reverse("activities:template_create", args=["wakayama_discharge"])).content.decode()
+    assert "事例の関係機関も登録する" not in c.get(
+        reverse("activities:template_create", args=["amagasaki_discharge"])).content.decode()

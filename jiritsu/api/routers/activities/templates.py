@@ -42,6 +42,7 @@ class TemplateOut(Schema):
     phases: list[str]
     menus: list[str]
     companion_codes: list[str]
+    seed_partners: list[str] = Field(..., description="事例が名前を挙げる関係機関（登録を選べる）")
     program_name: str | None = Field(None, description="この事務所で作成済みならそのプログラム名")
 
     # Read from a ``catalog.ProgramTemplate`` (``program_name`` added by the operation).
@@ -62,6 +63,10 @@ class TemplateOut(Schema):
         return [x.name for x in obj.menus]
 
     @staticmethod
+    def resolve_seed_partners(obj: catalog.ProgramTemplate) -> list[str]:
+        return [p.name for p in obj.seed_partners]
+
+    @staticmethod
     def resolve_companion_codes(obj: catalog.ProgramTemplate) -> list[str]:
         return [c.code for c in catalog.companions_of(obj.code)]
 
@@ -78,6 +83,9 @@ class TemplateInstantiateIn(InputSchema):
     max_length_months: int | None = Field(None, ge=1, le=120)
     budget_yen: int | None = Field(None, ge=0, le=MAX_INT)
     capacity: int | None = Field(None, ge=1, le=MAX_INT)
+    register_partners: bool = Field(
+        False, description="テンプレートが名前を挙げる関係機関（seed_partners）のうち未登録のものも登録する"
+                           "（システム管理者のみ）")
 
 
 class ProgramCreatedOut(Schema):
@@ -104,6 +112,9 @@ def template_create(request: ApiRequest, code: str,
     m = acting(request, "program.manage")
     if catalog.get_template(code) is None:
         raise Http404
+    overrides = payload.dict()
+    register = bool(overrides.pop("register_partners"))
     program = services.program_instantiate_template(actor=m, template_code=code,
-                                                    overrides=payload.dict())
+                                                    overrides=overrides,
+                                                    register_partners=register)
     return 201, program
