@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiritsu.core.replica.ReplicaWatermarkMiddleware",
     "jiritsu.offices.middleware.PrivateResponseMiddleware",
     "jiritsu.api.middleware.ApiMiddleware",
     "jiritsu.web.middleware.NulQueryMiddleware",
@@ -126,6 +127,16 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and _env_bool("JIRITSU_
         "max_size": int(os.environ.get("JIRITSU_DB_POOL_MAX", "10")),
         "timeout": int(os.environ.get("JIRITSU_DB_POOL_TIMEOUT", "10")),
     }
+# A streaming replica of the primary for reports, exports and the national roll-up
+# (jiritsu/core/replica.py; docs/scaling.md). One connection per request that uses it, with a
+# short connect timeout, so a stopped replica is noticed quickly and reads fall back.
+if os.environ.get("JIRITSU_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["JIRITSU_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiritsu.core.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_BYTES = int(os.environ.get("JIRITSU_REPLICA_MAX_LAG_BYTES", str(16 * 1024 * 1024)))
+REPLICA_WATERMARK_SECONDS = 300
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
+from jiritsu.core.replica import replica_reads
 from jiritsu.core.spreadsheet import csv_writer
 from jiritsu.offices.models import Office
 from jiritsu.offices.permissions import may_view_national
@@ -52,6 +53,7 @@ def _csv(data: dict[str, Any]) -> bytes:
 
 
 @login_required
+@replica_reads
 def national(request: HttpRequest) -> HttpResponse:
     if not can_view_national(request.user):
         return render(request, "403.html", {"message": "全国集計を閲覧する権限がありません。"},

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from jiritsu.cases.access import get_person_for_user
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
+from jiritsu.core.replica import replica_reads
 from jiritsu.offices.access import action_required, require
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs.models import Program
@@ -69,17 +70,20 @@ def _render_report(request: OfficeRequest, program: Program | None) -> HttpRespo
 
 
 @action_required("report.view")
+@replica_reads
 def report(request: OfficeRequest) -> HttpResponse:
     return _render_report(request, None)
 
 
 @action_required("report.view")
+@replica_reads
 def program_report(request: OfficeRequest, pk: int) -> HttpResponse:
     program = get_program_for_report(request.membership, pk)
     return _render_report(request, program)
 
 
 @action_required("report.view")
+@replica_reads
 def people(request: OfficeRequest) -> HttpResponse:
     """The people behind one figure. Only for staff who may see people; the read is audited."""
     membership = request.membership
@@ -138,6 +142,7 @@ def _download(out: services.ExportFile) -> HttpResponse:
 
 
 @action_required("export.run")
+@replica_reads
 def export(request: OfficeRequest, fmt: str) -> HttpResponse:
     membership = request.membership
     require(membership, "report.view")

@@ -11,6 +11,7 @@ from jiritsu.api.common import responses
 from jiritsu.api.http import ApiRequest
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import Forbidden
+from jiritsu.core.replica import reading_replica
 from jiritsu.offices.permissions import may_view_national
 from jiritsu.reports import national
 from jiritsu.reports.periods import Period
@@ -128,7 +129,8 @@ def national_rollup(request: ApiRequest, params: Query[NationalParams]) -> dict[
         raise Forbidden("全国集計を閲覧する権限がありません。")
     fy = params.fiscal_year or wareki.fiscal_year_of(clock.today())
     period = Period.for_fiscal_year(fy)
-    data = national.national_rollup(period=period, office_kind=params.office_kind)
+    with reading_replica(request):
+        data = national.national_rollup(period=period, office_kind=params.office_kind)
     national.log_national_rollup(actor=request.user, period=period,
                                  office_kind=params.office_kind, via="api")
     return data

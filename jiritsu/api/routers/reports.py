@@ -33,6 +33,7 @@ from jiritsu.api.http import ApiRequest
 from jiritsu.cases.access import get_person_for_user
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
+from jiritsu.core.replica import reading_replica
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import Program
 from jiritsu.reports import figures, selectors, services
@@ -141,7 +142,8 @@ def _report_program(m: Membership, pk: int | None, field: str) -> Program | None
             summary="事務所の年度集計（参加者数・達成者数・KPI 等）")
 def office_report(request: ApiRequest, params: Query[PeriodParams]) -> dict[str, Any]:
     membership = acting(request, "report.view")
-    return figures.office_report(membership.office, _period(params))
+    with reading_replica(request):
+        return figures.office_report(membership.office, _period(params))
 
 
 @router.get("/reports/programs/{program_id}", response=responses(ReportOut),
@@ -150,7 +152,8 @@ def program_report(request: ApiRequest, program_id: Id,
                    params: Query[PeriodParams]) -> dict[str, Any]:
     membership = acting(request, "report.view")
     program = get_program_for_report(membership, program_id)
-    return figures.office_report(membership.office, _period(params), program)
+    with reading_replica(request):
+        return figures.office_report(membership.office, _period(params), program)
 
 
 # ---------------------------------------------------------------- the people behind a figure
@@ -227,8 +230,9 @@ class PeopleExportParams(FigureParams):
                                          description="CSVファイルまたはExcelファイル"),
             summary="数値の内訳のCSV・Excel出力（最大1000人。出力は各人の監査ログに記録）")
 def figure_people_export(request: ApiRequest, params: Query[PeopleExportParams]) -> HttpResponse:
-    m, period, result = _figure_people(request, params)
-    people = list(result.people[:services.PEOPLE_EXPORT_LIMIT])
+    with reading_replica(request):
+        m, period, result = _figure_people(request, params)
+        people = list(result.people[:services.PEOPLE_EXPORT_LIMIT])
     out = services.people_export(actor=m, period=period, figure=result.figure, people=people,
                                  label=result.label, encoding=params.encoding,
                                  fmt=params.format)
@@ -253,9 +257,10 @@ def report_export(request: ApiRequest, fmt: Literal["xlsx", "csv", "pdf"],
     m = acting(request, "export.run")
     acting(request, "report.view")
     period = _period(params)
-    out = services.report_export(actor=m, period=period, fmt=fmt, table=params.table,
-                                 encoding=params.encoding,
-                                 program=_report_program(m, params.program_id, "program_id"))
+    with reading_replica(request):
+        out = services.report_export(actor=m, period=period, fmt=fmt, table=params.table,
+                                     encoding=params.encoding,
+                                     program=_report_program(m, params.program_id, "program_id"))
     return download(out.content, out.filename, out.content_type)
 
 
