@@ -22,6 +22,7 @@ from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people.models import Household, Person
 from jiritsu.programs.models import OutcomeKind, OutcomeType, Program, ProgramTarget
 from jiritsu.reports import cohorts as c
+from jiritsu.reports import effects as fx
 from jiritsu.reports.periods import Period
 
 REASON_LABELS = dict(Enrollment.EndReason.choices)
@@ -43,6 +44,7 @@ FIGURE_LABELS = {
     "kpi_emp_participants": "就労支援プログラムの参加者",
     "kpi_work": "就労開始・増収した参加者",
     "kpi_other_households": "「その他の世帯」", "kpi_other_earners": "稼働者のいる「その他の世帯」",
+    **fx.EFFECT_FIGURES,
 }
 
 
@@ -429,6 +431,7 @@ def office_report(office: Office, period: Period, program: Program | None = None
     targets = _targets(office, period, program)
     names = {p.pk: p.name for p in (programs if program is None else
                                      Program.objects.filter(office=office))}
+    effects = fx.office_effects(office, period, programs, program)
     program_rows = []
     for p in programs:
         f = per[p.pk]
@@ -446,6 +449,7 @@ def office_report(office: Office, period: Period, program: Program | None = None
             "destinations": _named(f["destinations"], DESTINATION_LABELS),
             "median_days_to_achievement": f["median_days_to_achievement"],
             "targets": [t for t in targets if t["program_id"] == p.pk],
+            "effects": effects["programs"][p.pk],
         })
     report: dict[str, Any] = {
         "office": {"id": office.pk, "code": office.code, "name": office.name,
@@ -459,7 +463,9 @@ def office_report(office: Office, period: Period, program: Program | None = None
             "outcomes_by_kind": _named(total["outcomes_by_kind"], KIND_LABELS),
             "destinations": _named(total["destinations"], DESTINATION_LABELS),
             "median_days_to_achievement": total["median_days_to_achievement"],
+            "effects": effects["totals"],
         },
+        "effects_horizon": effects["horizon"],
         "targets": targets,
         "transfers": _transfers(office, period, names, program),
         "monthly": _monthly(office, period, program),
@@ -517,6 +523,9 @@ def people_for(office: Office, period: Period, figure: str, *, program_id: int |
         ids = (moves.filter(moved_from__program_id=program_id, program_id=to_program_id)
                if program_id is not None and to_program_id is not None
                else moves.none()).values("person_id")
+    elif figure in fx.EFFECT_FIGURES:
+        ids = fx.effect_people_ids(office, period, figure, program_id, key)
+        return people.filter(pk__in=ids)
     elif figure == "kpi_able":
         return c.able_to_work(office, end)
     elif figure == "kpi_participating":
@@ -540,11 +549,20 @@ def figure_label(figure: str, key: str = "") -> str:
     label = FIGURE_LABELS.get(figure, figure)
     extra = (REASON_LABELS.get(key) if figure == "ended" else KIND_LABELS.get(key)
              if figure == "outcome" else DESTINATION_LABELS.get(key, "不明")
-             if figure == "destination" else "") if key else ""
+             if figure == "destination" else f"{key}か月の比較がそろった方"
+             if figure == "effect_medical" and key in ("6", "12") else "") if key else ""
     return f"{label}（{extra}）" if extra else label
 
 
 # ---- frozen reports: figure-by-figure differences ---------------------------------------
+
+EFFECT_FLAT = (
+    ("work", "就労・増収者数"), ("income_increase", "就労収入認定額の増加（月額計）"),
+    ("effect_12", "効果額（12か月）"), ("effect_to_end", "効果額（年度末まで）"),
+    ("closed_by_work", "就労による保護廃止"),
+    ("m6.cost_change", "医療費の増減（6か月）"), ("m12.cost_change", "医療費の増減（12か月）"),
+    ("m6.days_avoided", "減った入院日数（6か月）"), ("m12.days_avoided", "減った入院日数（12か月）"),
+)
 
 
 def flatten(report: dict[str, Any]) -> dict[str, tuple[str, float | int | None]]:
@@ -561,6 +579,13 @@ def flatten(report: dict[str, Any]) -> dict[str, tuple[str, float | int | None]]
                     f"{label} {title}「{item['label']}」", item["n"])
         flat[f"{prefix}.median_days_to_achievement"] = (
             f"{label} 達成までの日数（中央値）", figures.get("median_days_to_achievement"))
+        effects = figures.get("effects")
+        if effects:
+            for path, title in EFFECT_FLAT:
+                value: Any = effects
+                for part in path.split("."):
+                    value = value.get(part) if isinstance(value, dict) else None
+                flat[f"{prefix}.effects.{path}"] = (f"{label} {title}", value)
 
     add("totals", "全体", report.get("totals", {}))
     for p in report.get("programs", []):
@@ -576,10 +601,13 @@ def flatten(report: dict[str, Any]) -> dict[str, tuple[str, float | int | None]]
 
 
 def deltas(frozen: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every figure whose value differs between the frozen and the current report."""
+    """Every figure whose value differs between the frozen and the current report. A report
+    frozen before the effects section existed is not compared on it (it did not submit it)."""
     before, after = flatten(frozen), flatten(current)
+    had_effects = any(".effects." in k for k in before)
     rows = []
-    for key in [*before, *(k for k in after if k not in before)]:
+    for key in [*before, *(k for k in after if k not in before
+                           and (had_effects or ".effects." not in k))]:
         label, old = before.get(key, (after.get(key, ("", None))[0], None))
         new = after.get(key, (label, None))[1]
         if (old or 0) != (new or 0):

@@ -46,7 +46,8 @@ router = Router()
 Figure = Literal[
     "eligible", "participants", "started", "ended", "continuing", "achieved", "outcome",
     "destination", "transfer", "kpi_able", "kpi_participating", "kpi_emp_participants",
-    "kpi_work", "kpi_other_households", "kpi_other_earners"]
+    "kpi_work", "kpi_other_households", "kpi_other_earners", "effect_work", "effect_income",
+    "effect_amount", "effect_closed", "effect_medical"]
 assert set(get_args(Figure)) == set(figures.FIGURE_LABELS)
 
 
@@ -88,6 +89,7 @@ class ProgramFiguresOut(Schema):
     destinations: list[dict[str, Any]]
     median_days_to_achievement: float | None
     targets: list[dict[str, Any]]
+    effects: dict[str, Any] = Field(..., description="効果（就労・増収、効果額、医療費・入院日数、就労による保護廃止）。規則は docs/reports.md「効果」")
 
 
 class TotalsOut(Schema):
@@ -101,6 +103,7 @@ class TotalsOut(Schema):
     outcomes_by_kind: list[dict[str, Any]]
     destinations: list[dict[str, Any]]
     median_days_to_achievement: float | None
+    effects: dict[str, Any] = Field(..., description="効果（事務所全体、世帯・人は1回）")
 
 
 class ReportOut(Schema):
@@ -113,6 +116,7 @@ class ReportOut(Schema):
     transfers: list[dict[str, Any]]
     monthly: list[dict[str, Any]]
     time_to_achievement: list[dict[str, Any]]
+    effects_horizon: dict[str, Any] = Field(..., description="受信済みの保護費・医療扶助の年月の範囲")
     kpis: dict[str, Any] | None = None
     caseload: dict[str, Any] | None = None
 
@@ -160,7 +164,7 @@ def program_report(request: ApiRequest, program_id: Id,
 
 class FigureParams(PeriodParams):
     figure: Figure = Field(..., description="集計項目（画面の数値と同じ規則で人を数えます）")
-    key: str = Field("", max_length=40, description="内訳: 終了理由（ended）・成果の種類（outcome）・退院先（destination）")
+    key: str = Field("", max_length=40, description="内訳: 終了理由（ended）・成果の種類（outcome）・退院先（destination）・比較の月数 6/12（effect_medical）")
     program_id: int | None = Field(None, ge=1, le=2_147_483_647, description="プログラム別の数値のとき")
     to_program_id: int | None = Field(None, ge=1, le=2_147_483_647,
                                       description="移行（transfer）の移行先プログラム")
