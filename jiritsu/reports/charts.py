@@ -124,10 +124,16 @@ def hbar_chart(title: str, items: Sequence[tuple[str, int | float]], *, unit: st
 
 
 def report_charts(report: dict) -> dict[str, SafeString]:
-    """The four charts of a report page (and its PDF)."""
+    """The four charts of a report page (and its PDF), and on a program's page the effects
+    chart (income, assistance and medical cost around the start)."""
     months = report["monthly"]
     label = report["period"]["label"]
-    return {
+    extra: dict[str, SafeString] = {}
+    if report.get("effects_series"):
+        extra["effects"] = effects_chart(
+            f"{label} {report['programs'][0]['name'] if report['programs'] else ''} "
+            "支援開始前後の収入・保護費・医療費（月額）", report["effects_series"])
+    return {**extra,
         "monthly": bar_chart(
             f"{label} 月別の参加者数と達成者数", [m["label"] for m in months],
             [Series("参加者数", [m["participants"] for m in months]),
@@ -142,3 +148,117 @@ def report_charts(report: dict) -> dict[str, SafeString]:
                           [b["label"] for b in report["time_to_achievement"]],
                           [Series("達成者数", [b["n"] for b in report["time_to_achievement"]])]),
     }
+
+
+@dataclass(frozen=True)
+class Band:
+    """A line of medians with an optional band (p25–p75); None = no value that month."""
+
+    name: str
+    median: Sequence[float | None]
+    low: Sequence[float | None] = ()
+    high: Sequence[float | None] = ()
+
+
+def _yen_label(v: float) -> str:
+    return f"{round(v):,}円"
+
+
+def band_chart(title: str, months: Sequence[int], bands: Sequence[Band], *,
+               width: int = 640, height: int = 280, mark: int = 0,
+               x_label: str = "支援開始月からの月数") -> SafeString:
+    """Lines by month relative to a start (``mark``), each with its spread as a shaded band.
+    Values are yen; the axis is in 千円."""
+    parts_desc = []
+    for b in bands:
+        shown = [f"{'+' if k > 0 else ''}{k}か月 {_yen_label(v)}"
+                 for k, v in zip(months, b.median, strict=False) if v is not None]
+        parts_desc.append(f"{b.name}（中央値）: " + ("、".join(shown) or "データなし"))
+    head, parts = _open(title, "。".join(parts_desc) or "データなし", width, height)
+    left, right, top, bottom = 56, 12, 40, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for b in bands for v in (*b.median, *b.high) if v is not None]
+    step, top_value = _scale(max(values, default=0) / 1000)
+    top_value *= 1000
+    x_step = plot_w / max(len(months) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + i * x_step
+
+    def y(v: float) -> float:
+        return top + plot_h - plot_h * v / top_value if top_value else top + plot_h
+
+    xl = left
+    for i, b in enumerate(bands):
+        colour = PALETTE[i % len(PALETTE)]
+        parts.append(f'<rect x="{xl}" y="8" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{xl + 16}" y="18">{escape(b.name)}</text>')
+        xl += 30 + 13 * len(b.name)
+    if any(b.low for b in bands):
+        parts.append(f'<text x="{width - right}" y="32" text-anchor="end" fill="#555d66" '
+                     f'font-size="10">線は中央値、帯は25〜75パーセンタイル</text>')
+    for t in (step * i for i in range(int(top_value / 1000 / step) + 1)):
+        yy = y(t * 1000)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" '
+                     f'stroke="#e3e8ee"/><text x="{left - 6}" y="{yy + 4:.1f}" '
+                     f'text-anchor="end" fill="#555d66">{_fmt(t)}</text>')
+    for i, k in enumerate(months):
+        if k == mark or k % 3 == 0:
+            label = "開始" if k == mark else f"{k:+d}"
+            parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" '
+                         f'text-anchor="middle">{label}</text>')
+    if mark in months:
+        mx = x(list(months).index(mark))
+        parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top}" y2="{top + plot_h}" '
+                     f'stroke="#1b1f24" stroke-dasharray="4 3"/>')
+    for i, b in enumerate(bands):
+        colour = PALETTE[i % len(PALETTE)]
+        if b.low and b.high:
+            pts = [(j, lo, hi) for j, (lo, hi) in enumerate(zip(b.low, b.high, strict=False))
+                   if lo is not None and hi is not None]
+            if pts:
+                upper = " ".join(f"{x(j):.1f},{y(hi):.1f}" for j, _, hi in pts)
+                lower = " ".join(f"{x(j):.1f},{y(lo):.1f}" for j, lo, _ in reversed(pts))
+                parts.append(f'<polygon points="{upper} {lower}" fill="{colour}" '
+                             f'fill-opacity="0.15" stroke="none"/>')
+        segment: list[str] = []
+        runs: list[list[str]] = []
+        for j, v in enumerate(b.median):
+            if v is None:
+                if segment:
+                    runs.append(segment)
+                segment = []
+                continue
+            segment.append(f"{x(j):.1f},{y(v):.1f}")
+            parts.append(f'<circle cx="{x(j):.1f}" cy="{y(v):.1f}" r="2.5" fill="{colour}">'
+                         f'<title>{escape(b.name)} {months[j]:+d}か月 {_yen_label(v)}</title>'
+                         f'</circle>')
+        if segment:
+            runs.append(segment)
+        for run in runs:
+            parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                         f'stroke-width="2"/>')
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
+                 f'stroke="#1b1f24"/><text x="{left - 6}" y="{top - 8}" text-anchor="end" '
+                 f'fill="#555d66">（千円）</text><text x="{left + plot_w / 2:.1f}" '
+                 f'y="{height - 6}" text-anchor="middle" fill="#555d66">{escape(x_label)}</text>')
+    return mark_safe(head + "".join(parts) + "</svg>")
+
+
+def effects_chart(title: str, data: dict) -> SafeString:
+    """A program's income, assistance and medical cost around the start (median, p25–p75)."""
+    from jiritsu.reports.effects import SERIES_LABELS
+
+    bands = [Band(SERIES_LABELS[key], [r["median"] for r in rows], [r["p25"] for r in rows],
+                  [r["p75"] for r in rows]) for key, rows in data["series"].items()]
+    return band_chart(title, data["months"], bands)
+
+
+def person_effects_chart(title: str, episode: dict) -> SafeString:
+    """One person's income, assistance and medical cost around one episode's start."""
+    from jiritsu.reports.effects import SERIES_LABELS
+
+    rows = episode["months"]
+    bands = [Band(SERIES_LABELS[key], [r[key] for r in rows])
+             for key in ("earned", "paid", "medical")]
+    return band_chart(title, [r["k"] for r in rows], bands)

@@ -27,6 +27,7 @@ from django.db.models.functions import TruncMonth
 from jiritsu.cases.models import Enrollment, Outcome
 from jiritsu.core import wareki
 from jiritsu.offices.models import Office
+from jiritsu.people.amounts import assistance_by_household, first_of_month, medical_by_person
 from jiritsu.people.models import (
     PAID_FIELDS,
     AssistanceMonth,
@@ -63,12 +64,9 @@ EFFECT_FIGURES = {
 # ---- months -----------------------------------------------------------------------------
 
 
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def shift(day: dt.date, months: int) -> dt.date:
-    return wareki.add_months(month_of(day), months)
+    """``M(day) + months``."""
+    return wareki.add_months(first_of_month(day), months)
 
 
 def months_between(first: dt.date, last: dt.date) -> int:
@@ -166,7 +164,7 @@ def _work_rows(office: Office, period: Period, program: Program | None,
     enrollment, outcome = Enrollment._meta.db_table, Outcome._meta.db_table
     person, am = Person._meta.db_table, AssistanceMonth._meta.db_table
     program_sql = " AND e.program_id = %s" if program is not None else ""
-    end_month = month_of(period.end)
+    end_month = first_of_month(period.end)
     sql = f"""
 WITH ach AS (
   SELECT e.program_id AS p, pe.household_id AS h, e.person_id AS q, o.occurred_on AS d
@@ -207,7 +205,7 @@ def _work_summary(rows: Iterable[WorkRow], period: Period, last: dt.date | None
                   ) -> dict[str, Any]:
     """The money figures of one program (or the office) from its household rows."""
     income_n = income_sum = amount_n = effect_12 = effect_fy = months_12 = months_fy = 0
-    end_month = month_of(period.end)
+    end_month = first_of_month(period.end)
     for r in rows:
         if r.earned_before is not None and r.earned_after is not None:
             income_n += 1
@@ -329,7 +327,7 @@ def _closed_by_work(office: Office, period: Period, program: Program | None
     month of the period, on or after the episode's start month."""
     ended = AssistanceMonth._base_manager.filter(
         household=OuterRef("person__household"), status=AssistanceMonth.Status.ENDED,
-        status_reason=Household.EndReason.WORK, month__gte=month_of(period.start),
+        status_reason=Household.EndReason.WORK, month__gte=first_of_month(period.start),
         month__lte=period.end).filter(month__gte=OuterRef("start_month"))
     qs = (c.enrollments(office).filter(c.active_in(period.start, period.end))
           .annotate(start_month=TruncMonth("started_on", output_field=DateField()))
@@ -368,24 +366,24 @@ def office_effects(office: Office, period: Period, programs: list[Program],
     totals["work"] = out.aggregate(n=Count("enrollment__person", distinct=True))["n"]
 
     closed = _closed_by_work(office, period, program)
-    for row in closed.values("program_id").annotate(n=Count("person", distinct=True)):
-        if row["program_id"] in per:
-            per[row["program_id"]]["closed_by_work"] = row["n"]
+    for closed_row in closed.values("program_id").annotate(n=Count("person", distinct=True)):
+        if closed_row["program_id"] in per:
+            per[closed_row["program_id"]]["closed_by_work"] = closed_row["n"]
     totals["closed_by_work"] = closed.aggregate(n=Count("person", distinct=True))["n"]
 
     by_program: dict[int | None, list[WorkRow]] = defaultdict(list)
     for r in _work_rows(office, period, program, h.assistance_last):
         by_program[r.program_id].append(r)
-    for pid, rows in by_program.items():
-        target = totals if pid is None else per.get(pid)
+    for wpid, work_rows in by_program.items():
+        target = totals if wpid is None else per.get(wpid)
         if target is not None:
-            target.update(_work_summary(rows, period, h.assistance_last))
+            target.update(_work_summary(work_rows, period, h.assistance_last))
 
     medical: dict[int | None, list[MedicalRow]] = defaultdict(list)
     for m in _medical_rows(office, period, health):
         medical[m.program_id].append(m)
-    for pid, mrows in medical.items():
-        target = totals if pid is None else per.get(pid)
+    for mpid, mrows in medical.items():
+        target = totals if mpid is None else per.get(mpid)
         if target is not None:
             target.update(_medical_summary(mrows, h))
     return {"horizon": h.as_dict(), "programs": per, "totals": totals}
@@ -429,7 +427,7 @@ def _series_sql(h: Horizon, program: Program, period: Period) -> tuple[str, list
     enrollment, person = Enrollment._meta.db_table, Person._meta.db_table
     am, mc = AssistanceMonth._meta.db_table, MedicalClaimMonth._meta.db_table
     ks = " UNION ALL ".join(f"SELECT {k} AS k" for k in CHART_MONTHS)
-    shift_k = (f"(date_trunc('month', ep.s) + interval '1 month' * ks.k)::date"
+    shift_k = ("(date_trunc('month', ep.s) + interval '1 month' * ks.k)::date"
                if connection.vendor == "postgresql"
                else "date(ep.s, 'start of month', (CASE WHEN ks.k >= 0 THEN '+' ELSE '' END) "
                     "|| ks.k || ' months')")
@@ -493,22 +491,18 @@ def program_series(office: Office, program: Program, period: Period) -> dict[str
 
 
 def person_series(person: Person) -> list[dict[str, Any]]:
-    """For each started episode of a person: earned income, assistance paid and medical cost
-    per month from 6 months before the start month to 12 months after (two statements)."""
-    episodes = list(Enrollment._base_manager.filter(person=person, started_on__isnull=False)
+    """For each started episode of a person (the latest three): earned income, assistance
+    paid and medical cost per month from 6 months before the start month to 12 months after.
+    Call inside the office's scope, for a person the actor may see (amounts.view)."""
+    episodes = list(Enrollment.objects.filter(person=person, started_on__isnull=False)
                     .select_related("program").order_by("-started_on")[:3])
-    if not episodes:
+    starts = [e.started_on for e in episodes if e.started_on is not None]
+    if not starts:
         return []
-    lo = min(shift(e.started_on, CHART_MONTHS[0]) for e in episodes if e.started_on)
-    hi = max(shift(e.started_on, CHART_MONTHS[-1]) for e in episodes if e.started_on)
-    assistance: dict[dt.date, AssistanceMonth] = {}
-    if person.household_id:
-        assistance = {a.month: a for a in AssistanceMonth._base_manager.filter(
-            household_id=person.household_id, month__gte=lo, month__lte=hi)}
-    medical: dict[dt.date, int] = defaultdict(int)
-    for month, amount in (MedicalClaimMonth._base_manager.filter(
-            person=person, month__gte=lo, month__lte=hi).values_list("month", "amount")):
-        medical[month] += amount
+    lo, hi = shift(min(starts), CHART_MONTHS[0]), shift(max(starts), CHART_MONTHS[-1])
+    assistance = (assistance_by_household([person.household_id], lo, hi)
+                  .get(person.household_id, {}) if person.household_id else {})
+    medical = medical_by_person([person.pk], lo, hi).get(person.pk, {})
     h = horizon(person.office)
     out = []
     for e in episodes:
@@ -521,12 +515,14 @@ def person_series(person: Person) -> list[dict[str, Any]]:
                              and h.assistance_first <= m <= h.assistance_last)
             in_medical = (h.medical_first is not None and h.medical_last is not None
                           and h.medical_first <= m <= h.medical_last)
+            totals = medical.get(m)
             rows.append({
                 "k": k, "month": m.isoformat(), "label": wareki.format_wareki_month(m),
                 "earned": a.earned_income_recognised if a and a.status == a.Status.PAID else None,
                 "paid": (a.paid_total if a else 0) if in_assistance else None,
                 "status": a.get_status_display() if a else ("" if in_assistance else "未受信"),
-                "medical": medical.get(m, 0) if in_medical else None})
+                "medical": (totals.amount if totals else 0) if in_medical else None,
+                "inpatient_days": (totals.inpatient_days if totals else 0) if in_medical else None})
         out.append({"enrollment_id": e.pk, "program": e.program.name,
                     "started_on": e.started_on.isoformat(),
                     "started_label": wareki.format_wareki(e.started_on), "months": rows})

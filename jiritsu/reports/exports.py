@@ -82,6 +82,35 @@ def caseload_rows(report: dict[str, Any]) -> list[list[Cell]]:
             for r in cl["rows"]]
 
 
+EFFECT_HEADERS = [
+    "プログラム名", "就労・増収者数", "就労収入認定額の増加（月額・世帯計、円）", "増加の算定世帯数",
+    "効果額（達成後12か月、円）", "効果額（年度末まで、円）", "効果額の算定世帯数",
+    "就労による保護廃止（人）", "医療の比較対象者数",
+    "6か月 人数", "6か月 医療費 開始前（円）", "6か月 医療費 退院・終了後（円）", "6か月 医療費 増減（円）",
+    "6か月 入院日数 開始前", "6か月 入院日数 退院・終了後", "6か月 減った入院日数",
+    "12か月 人数", "12か月 医療費 開始前（円）", "12か月 医療費 退院・終了後（円）",
+    "12か月 医療費 増減（円）", "12か月 入院日数 開始前", "12か月 入院日数 退院・終了後",
+    "12か月 減った入院日数"]
+
+
+def effect_rows(report: dict[str, Any]) -> list[list[Cell]]:
+    """The effects section: one row per program and the office total (rules: docs/reports.md)."""
+    rows: list[list[Cell]] = []
+    for name, e in [*((p["name"], p["effects"]) for p in report["programs"]),
+                    ("合計（実人数・世帯は1回）", report["totals"]["effects"])]:
+        medical: list[Cell] = []
+        for n in (6, 12):
+            m = e[f"m{n}"]
+            medical += ([m["people"], m["cost_before"], m["cost_after"], m["cost_change"],
+                         m["days_before"], m["days_after"], m["days_avoided"]]
+                        if e["is_health"] else [None] * 7)
+        rows.append([name, e["work"], e["income_increase"], e["income_households"],
+                     e["effect_12"], e["effect_to_end"], e["amount_households"],
+                     e["closed_by_work"], e["medical_people"] if e["is_health"] else None,
+                     *medical])
+    return rows
+
+
 PEOPLE_HEADERS = ["ケース番号", "世帯員番号", "氏名", "ふりがな", "生年月日", "性別"]
 
 
@@ -171,6 +200,10 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
            [[m["wareki"], None if m.get("future") else m["participants"],
              None if m.get("future") else m["achieved"]] for m in report["monthly"]],
            [16, 12, 12])
+    _sheet(wb, "効果", f"{title}　効果（受信済み：保護費 "
+           f"{report['effects_horizon']['assistance_label']}、医療扶助 "
+           f"{report['effects_horizon']['medical_label']}）", EFFECT_HEADERS, effect_rows(report),
+           [40, *([14] * (len(EFFECT_HEADERS) - 1))])
     _sheet(wb, "移行", title, ["移行元", "移行先", "人数"],
            [[t["from"], t["to"], t["n"]] for t in report["transfers"]], [40, 40, 10])
     if cl:
@@ -227,6 +260,7 @@ CSV_TABLES = {
     "targets": ("目標", TARGET_HEADERS, target_rows),
     "kpis": ("指標", KPI_HEADERS, kpi_rows),
     "caseload": ("担当員別世帯数", CASELOAD_HEADERS, caseload_rows),
+    "effects": ("効果", EFFECT_HEADERS, effect_rows),
 }
 
 
@@ -248,5 +282,6 @@ def report_pdf(report: dict[str, Any], deltas: list[dict[str, Any]] | None = Non
         "report": report, "charts": report_charts(report), "heading": heading(report),
         "program_headers": PROGRAM_HEADERS, "program_rows": program_rows(report),
         "takehara_rows": takehara_rows(report), "deltas": deltas or [],
+        "effect_rows": effect_rows(report),
     })
     return html_to_pdf(html)

@@ -474,6 +474,8 @@ def office_report(office: Office, period: Period, program: Program | None = None
     if program is None:
         report["kpis"] = kpis(office, period)
         report["caseload"] = caseload(office, period)
+    else:
+        report["effects_series"] = fx.program_series(office, program, period)
     return report
 
 
@@ -524,8 +526,7 @@ def people_for(office: Office, period: Period, figure: str, *, program_id: int |
                if program_id is not None and to_program_id is not None
                else moves.none()).values("person_id")
     elif figure in fx.EFFECT_FIGURES:
-        ids = fx.effect_people_ids(office, period, figure, program_id, key)
-        return people.filter(pk__in=ids)
+        return people.filter(pk__in=fx.effect_people_ids(office, period, figure, program_id, key))
     elif figure == "kpi_able":
         return c.able_to_work(office, end)
     elif figure == "kpi_participating":

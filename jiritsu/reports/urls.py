@@ -12,4 +12,5 @@ urlpatterns = [
     path("freeze/", views.freeze, name="freeze"),
     path("frozen/<int:pk>/", views.frozen_detail, name="frozen"),
     path("disclose/<int:person_pk>/", views.disclose, name="disclose"),
+    path("person/<int:person_pk>/", views.person_effects, name="person_effects"),
 ]

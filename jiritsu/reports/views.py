@@ -11,16 +11,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jiritsu.cases.access import get_person_for_user
+from jiritsu.cases.access import get_person_for_user, log_view
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.core.replica import replica_reads
 from jiritsu.offices.access import action_required, require
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs.models import Program
-from jiritsu.reports import figures, selectors, services
+from jiritsu.reports import effects, figures, selectors, services
 from jiritsu.reports.access import can_see_people, get_frozen_for_user, get_program_for_report
-from jiritsu.reports.charts import report_charts
+from jiritsu.reports.charts import person_effects_chart, report_charts
 from jiritsu.reports.periods import Period, period_from_params
 
 PEOPLE_PAGE_LIMIT = services.PEOPLE_EXPORT_LIMIT
@@ -204,3 +204,17 @@ def disclose(request: OfficeRequest, person_pk: int) -> HttpResponse:
             return redirect("reports:disclose", person_pk=person.pk)
         return _download(out)
     return render(request, "reports/disclose.html", {"person": person})
+
+
+@action_required("amounts.view")
+def person_effects(request: OfficeRequest, person_pk: int) -> HttpResponse:
+    """One person's earned income, assistance paid and medical cost around each start
+    (their page loads it into its 「収入・保護費・医療費の推移」 section). Audited as a read."""
+    membership = request.membership
+    person = get_person_for_user(membership, person_pk)
+    log_view(membership, person, what="person.effects")
+    episodes = [{**e, "chart": person_effects_chart(
+        f"{person.name} {e['program']}（{e['started_label']}開始）の収入・保護費・医療費", e)}
+        for e in effects.person_series(person)]
+    template = "reports/_person_effects.html" if request.htmx else "reports/person_effects.html"
+    return render(request, template, {"person": person, "episodes": episodes})

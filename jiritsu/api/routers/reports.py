@@ -117,6 +117,8 @@ class ReportOut(Schema):
     monthly: list[dict[str, Any]]
     time_to_achievement: list[dict[str, Any]]
     effects_horizon: dict[str, Any] = Field(..., description="受信済みの保護費・医療扶助の年月の範囲")
+    effects_series: dict[str, Any] | None = Field(
+        None, description="プログラム別のとき: 支援開始月からの月数ごとの就労収入認定額・保護費・医療費の中央値と25〜75パーセンタイル")
     kpis: dict[str, Any] | None = None
     caseload: dict[str, Any] | None = None
 
@@ -246,7 +248,7 @@ def figure_people_export(request: ApiRequest, params: Query[PeopleExportParams])
 # ---------------------------------------------------------------- report files
 
 class ExportParams(PeriodParams):
-    table: Literal["programs", "takehara", "targets", "kpis", "caseload"] = Field(
+    table: Literal["programs", "takehara", "targets", "kpis", "caseload", "effects"] = Field(
         "programs", description="CSVのときの表")
     encoding: Literal["utf-8", "cp932"] = Field("utf-8", description="CSVの文字コード")
     program_id: int | None = Field(None, ge=1, le=2_147_483_647, description="プログラム別の集計のとき")

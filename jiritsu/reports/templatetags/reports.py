@@ -14,9 +14,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def figure(context: Any, value: Any, name: str, program_id: Any = "", key: str = "",
-           to: Any = "") -> str:
-    """The number, linked to its people list when the user may see people."""
-    shown = "—" if value is None else value
+           to: Any = "", text: Any = None) -> str:
+    """The number, linked to its people list when the user may see people. ``text`` is
+    shown instead of the number (a yen amount whose people are ``value`` many)."""
+    shown = "—" if value is None else value if text is None else text
     if not context.get("can_people") or not value:
         return format_html("{}", shown)
     params = {**context["period_query"], "figure": name}
@@ -45,3 +46,28 @@ def signed(value: Any) -> str:
     if value is None:
         return "—"
     return f"+{value}" if value > 0 else f"{value}"
+
+
+@register.filter
+def yen(value: Any) -> str:
+    """An amount in yen with thousands separators; None → "—"."""
+    return "—" if value is None else f"{int(value):,}円"
+
+
+@register.filter
+def signed_yen(value: Any) -> str:
+    """A change in yen: +1,000円 / −1,000円."""
+    if value is None:
+        return "—"
+    return f"+{int(value):,}円" if value > 0 else f"−{abs(int(value)):,}円" if value < 0 else "0円"
+
+
+@register.filter
+def split_list(value: str) -> list[str]:
+    return value.split(",")
+
+
+@register.filter
+def window(effects: Any, months: str) -> Any:
+    """The medical comparison over ``months`` (6 or 12) of an effects dict."""
+    return effects.get(f"m{months}") if isinstance(effects, dict) else None

@@ -2,161 +2,29 @@
 
 令和7年度 (2025-04-01 … 2026-03-31). The office has received assistance months up to
 2026-09 and medical claims from 2024-04 to 2026-09. Every figure below is worked out in the
-comments from the rows the test writes; docs/reports.md「効果」 states the rules.
+comments from the rows the history writes (effects_history.py); docs/reports.md「効果」
+states the rules.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django_scopes import scope
 
 from jiritsu.audit.models import AuditEvent
-from jiritsu.offices.models import Office
-from jiritsu.people.models import AssistanceMonth, Household, MedicalClaimMonth, Person
-from jiritsu.programs.models import OutcomeKind, Program
+from jiritsu.people.models import Person
 from jiritsu.reports import effects, figures
 from jiritsu.reports.periods import Period
-from jiritsu.reports.tests import factories as f
+from jiritsu.reports.tests.effects_history import Amounts, build
 
-D = f.D
 FY2025 = Period.for_fiscal_year(2025)
-
-
-def months(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, m = [], first
-    while m <= last:
-        out.append(m)
-        m = effects.shift(m, 1)
-    return out
-
-
-def paid(hh: Household, first: dt.date, last: dt.date, *, living: int, housing: int = 0,
-         earned: int = 0, status: str = AssistanceMonth.Status.PAID, reason: str = "") -> None:
-    for m in months(first, last):
-        AssistanceMonth.objects.create(
-            office=hh.office, household=hh, month=m, minimum_living_cost=130000,
-            earned_income_recognised=earned, paid_living=living, paid_housing=housing,
-            status=status, status_reason=reason, received_at=timezone.now())
-
-
-def claims(p: Person, first: dt.date, last: dt.date, kind: str, amount: int, days: int = 0,
-           institution: str = "Ａ病院") -> None:
-    for m in months(first, last):
-        MedicalClaimMonth.objects.create(office=p.office, person=p, month=m, kind=kind,
-                                         institution_name=institution, days=days, amount=amount,
-                                         received_at=timezone.now())
-
-
-@dataclass
-class Amounts:
-    work: Program
-    health: Program
-    people: dict[str, Person]
-
-
-def _other_office(office: Office, cw: Any) -> None:
-    """Another office's achiever with amounts, and data further on: neither may show."""
-    prog = f.make_program(office, code="W99", kind=Program.Kind.ECONOMIC)
-    hh = f.household(office)
-    p = f.person(office, hh)
-    e = f.enroll(p, prog, cw, candidate_on=D(2025, 4, 1), started_on=D(2025, 4, 1))
-    f.outcome(e, OutcomeKind.EMPLOYMENT_START, D(2025, 6, 1), cw)
-    paid(hh, D(2025, 1, 1), D(2027, 1, 1), living=100000)
 
 
 @pytest.fixture
 def amounts(world: Any) -> Amounts:
-    office, cw = world.office, world.caseworker
-    work = f.make_program(office, code="W01", name="就労支援プログラム", kind=Program.Kind.ECONOMIC)
-    health = f.make_program(office, code="H01", name="退院促進プログラム",
-                            kind=Program.Kind.SOCIAL_LIFE)
-    f.outcome_type(health, OutcomeKind.DISCHARGE)
-    p: dict[str, Person] = {}
-
-    # p1 (H1) finds work in July 2025. Baseline June: paid 100,000, earned 0.
-    # From August: earned 50,000, paid 70,000 → 30,000 less each month.
-    h1 = f.household(office)
-    p["p1"] = f.person(office, h1)
-    e1 = f.enroll(p["p1"], work, cw, candidate_on=D(2025, 5, 1), started_on=D(2025, 5, 10))
-    f.outcome(e1, OutcomeKind.EMPLOYMENT_START, D(2025, 7, 15), cw)
-    paid(h1, D(2025, 1, 1), D(2025, 7, 1), living=60000, housing=40000)
-    paid(h1, D(2025, 8, 1), D(2026, 9, 1), living=30000, housing=40000, earned=50000)
-    # p6, p1's household member, raises income in October: counted as a person, but the
-    # household's money is counted once, from p1's earlier achievement.
-    p["p6"] = f.person(office, h1)
-    e6 = f.enroll(p["p6"], work, cw, candidate_on=D(2025, 9, 1), started_on=D(2025, 9, 1))
-    f.outcome(e6, OutcomeKind.INCOME_INCREASE, D(2025, 10, 1), cw)
-
-    # p2 (H2): work in September, assistance ends for work in November (mid-year).
-    # Baseline August: paid 120,000. October paid 60,000 (earned 90,000), then nothing.
-    h2 = f.household(office)
-    p["p2"] = f.person(office, h2)
-    e2 = f.enroll(p["p2"], work, cw, candidate_on=D(2025, 4, 1), started_on=D(2025, 4, 1))
-    f.outcome(e2, OutcomeKind.EMPLOYMENT_START, D(2025, 9, 20), cw)
-    paid(h2, D(2025, 1, 1), D(2025, 9, 1), living=80000, housing=40000)
-    paid(h2, D(2025, 10, 1), D(2025, 10, 1), living=20000, housing=40000, earned=90000)
-    paid(h2, D(2025, 11, 1), D(2025, 11, 1), living=0, status=AssistanceMonth.Status.ENDED,
-         reason=Household.EndReason.WORK)
-
-    # p3 (H3) re-enters the program (two episodes) and the household's assistance is
-    # stopped in August, absent in September and restarted in October.
-    h3 = f.household(office)
-    p["p3"] = f.person(office, h3)
-    e3a = f.enroll(p["p3"], work, cw, candidate_on=D(2025, 4, 1), started_on=D(2025, 4, 15),
-                   ended_on=D(2025, 6, 30), end_reason="suspended")
-    f.outcome(e3a, OutcomeKind.EMPLOYMENT_START, D(2025, 6, 10), cw)
-    e3b = f.enroll(p["p3"], work, cw, candidate_on=D(2025, 10, 1), started_on=D(2025, 10, 1))
-    f.outcome(e3b, OutcomeKind.INCOME_INCREASE, D(2025, 12, 5), cw)
-    paid(h3, D(2025, 1, 1), D(2025, 6, 1), living=90000, earned=20000)
-    paid(h3, D(2025, 7, 1), D(2025, 7, 1), living=50000, earned=60000)
-    paid(h3, D(2025, 8, 1), D(2025, 8, 1), living=0, status=AssistanceMonth.Status.STOPPED,
-         reason=Household.EndReason.OTHER)
-    paid(h3, D(2025, 10, 1), D(2026, 9, 1), living=80000, earned=30000)
-
-    # Must not count: p4's work came the month before the fiscal year.
-    h4 = f.household(office)
-    p["p4"] = f.person(office, h4)
-    e4 = f.enroll(p["p4"], work, cw, candidate_on=D(2025, 1, 1), started_on=D(2025, 1, 10))
-    f.outcome(e4, OutcomeKind.EMPLOYMENT_START, D(2025, 3, 20), cw)
-    paid(h4, D(2025, 1, 1), D(2026, 9, 1), living=70000)
-    # p5: an outcome of another kind in the year.
-    h5 = f.household(office)
-    p["p5"] = f.person(office, h5)
-    e5 = f.enroll(p["p5"], work, cw, candidate_on=D(2025, 4, 1), started_on=D(2025, 4, 1))
-    f.outcome(e5, OutcomeKind.SOCIAL_PARTICIPATION, D(2025, 8, 1), cw)
-    paid(h5, D(2025, 1, 1), D(2026, 9, 1), living=70000)
-    # p7: assistance ended for work in May, before p7's support started in June.
-    h7 = f.household(office)
-    p["p7"] = f.person(office, h7)
-    f.enroll(p["p7"], work, cw, candidate_on=D(2025, 6, 1), started_on=D(2025, 6, 1))
-    paid(h7, D(2025, 1, 1), D(2025, 4, 1), living=70000)
-    paid(h7, D(2025, 5, 1), D(2025, 5, 1), living=0, status=AssistanceMonth.Status.ENDED,
-         reason=Household.EndReason.WORK)
-
-    # p8: discharged in June 2025 after 15 months in hospital; one readmission in January.
-    p["p8"] = f.person(office, f.household(office))
-    e8 = f.enroll(p["p8"], health, cw, candidate_on=D(2025, 3, 1), started_on=D(2025, 4, 1))
-    f.outcome(e8, OutcomeKind.DISCHARGE, D(2025, 6, 15), cw)
-    claims(p["p8"], D(2024, 4, 1), D(2025, 6, 1), "inpatient", 450000, 30)
-    claims(p["p8"], D(2025, 7, 1), D(2026, 9, 1), "outpatient", 30000, 2, "Ｂクリニック")
-    claims(p["p8"], D(2025, 7, 1), D(2026, 9, 1), "pharmacy", 10000, 1, "Ｃ薬局")
-    claims(p["p8"], D(2026, 1, 1), D(2026, 1, 1), "inpatient", 150000, 10)
-    # p9: a health episode from October that ended in February without a discharge.
-    p["p9"] = f.person(office, f.household(office))
-    f.enroll(p["p9"], health, cw, candidate_on=D(2025, 9, 1), started_on=D(2025, 10, 1),
-             ended_on=D(2026, 2, 28))
-    claims(p["p9"], D(2025, 4, 1), D(2026, 9, 1), "outpatient", 20000, 3)
-    # p10: discharged in the previous year and still taking part: not compared this year.
-    p["p10"] = f.person(office, f.household(office))
-    e10 = f.enroll(p["p10"], health, cw, candidate_on=D(2024, 11, 1), started_on=D(2024, 12, 1))
-    f.outcome(e10, OutcomeKind.DISCHARGE, D(2025, 2, 1), cw)
-
-    _other_office(world.other_office, world.outsider)
-    return Amounts(work, health, p)
+    return build(world)
 
 
 def _by_code(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -254,7 +122,8 @@ def test_program_chart_median_and_quartiles(world: Any, amounts: Amounts) -> Non
 
 def test_person_series_and_the_people_page_is_audited(world: Any, amounts: Amounts,
                                                      client: Any) -> None:
-    rows = effects.person_series(amounts.people["p2"])[0]["months"]
+    with scope(office=world.office):
+        rows = effects.person_series(amounts.people["p2"])[0]["months"]
     by_k = {r["k"]: r for r in rows}
     assert (by_k[0]["paid"], by_k[0]["earned"]) == (120000, 0)  # April 2025
     assert (by_k[6]["paid"], by_k[6]["earned"]) == (60000, 90000)  # October
@@ -265,3 +134,83 @@ def test_person_series_and_the_people_page_is_audited(world: Any, amounts: Amoun
     assert response.status_code == 200
     event = AuditEvent.objects.filter(action="report.people").latest("id")
     assert set(event.changes["people"]) == {amounts.people[k].pk for k in ("p1", "p2", "p3")}
+
+
+def test_report_page_shows_the_effects_section(world: Any, amounts: Amounts, client: Any) -> None:
+    client.force_login(world.manager)
+    html = client.get("/reports/", {"fy": 2025}).content.decode()
+    assert "効果（収入・保護費・医療費）" in html
+    assert "2,050,000円" in html and "1,180,000円" in html and "+180,000円" in html
+    assert "−4,770,000円" in html and "360日→10日" in html and "350日" in html
+    assert "figure=effect_amount" in html and "figure=effect_medical" in html
+    assert "effect_" not in html.replace("figure=effect_", "")  # no raw codes as text
+    page = client.get(f"/reports/programs/{amounts.health.pk}/", {"fy": 2025}).content.decode()
+    assert "支援開始前後の推移" in page and "<svg" in page and "医療費（中央値）" in page
+    # A partner sees no report at all.
+    client.force_login(world.partner)
+    assert client.get("/reports/", {"fy": 2025}).status_code == 403
+
+
+def test_exports_carry_the_effects(world: Any, amounts: Amounts, tmp_path: Any) -> None:
+    import csv
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from jiritsu.reports import services
+
+    m = world.m(world.manager)
+    wb = load_workbook(io.BytesIO(services.report_export(actor=m, period=FY2025,
+                                                         fmt="xlsx").content))
+    rows = {r[0]: r for r in wb["効果"].iter_rows(min_row=4, values_only=True)}
+    assert rows["就労支援プログラム"][1:8] == (4, 180000, 3, 2050000, 1180000, 3, 1)
+    assert rows["退院促進プログラム"][16:23] == (1, 5400000, 630000, -4770000, 360, 10, 350)
+    assert rows["就労支援プログラム"][9] is None  # not a health program: no medical figures
+    content = services.report_export(actor=m, period=FY2025, fmt="csv", table="effects").content
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert table[0][4] == "効果額（達成後12か月、円）"
+    assert table[-1][:8] == ["合計（実人数・世帯は1回）", "4", "180000", "3", "2050000", "1180000", "3", "1"]
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(services.report_export(actor=m, period=FY2025, fmt="pdf",
+                                           program=amounts.health).content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "効果（医療費と入院日数）" in text and "−4,770,000" in text
+    assert "支援開始前後の収入・保護費・医療費" in text
+
+
+def test_freezing_keeps_the_effects_and_shows_their_change(world: Any, amounts: Amounts) -> None:
+    from jiritsu.people.models import AssistanceMonth
+    from jiritsu.reports import services
+
+    frozen = services.report_freeze(actor=world.m(world.manager), period=FY2025)
+    assert frozen.figures["totals"]["effects"]["effect_12"] == 2050000
+    # A corrected month arrives: H1's August was 10,000 higher.
+    h1 = amounts.people["p1"].household
+    row = AssistanceMonth.objects.get(household=h1, month="2025-08-01")
+    row.paid_living += 10000
+    row.save()
+    deltas = {d["key"]: d for d in services.frozen_with_deltas(frozen)["deltas"]}
+    assert deltas["totals.effects.effect_12"]["delta"] == -10000
+    assert deltas["programs.W01.effects.effect_to_end"]["current"] == 1170000
+
+
+def test_one_persons_effects_page(world: Any, amounts: Amounts, client: Any) -> None:
+    p2 = amounts.people["p2"]
+    client.force_login(world.caseworker)
+    page = client.get(f"/people/{p2.pk}/").content.decode()
+    assert f"/reports/person/{p2.pk}/" in page
+    html = client.get(f"/reports/person/{p2.pk}/").content.decode()
+    assert "収入・保護費・医療費の推移" in html and "<svg" in html
+    assert "120,000円" in html and "廃止" in html and "令和7年11月" in html
+    event = AuditEvent.objects.filter(action="person.effects").latest("id")
+    assert event.kind == "view" and event.target_id == str(p2.pk) or event.target_id == p2.pk
+    partial = client.get(f"/reports/person/{p2.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "<svg" in partial
+    # Partners never see amounts; another office's person is not found.
+    client.force_login(world.partner)
+    assert client.get(f"/reports/person/{p2.pk}/").status_code == 403
+    assert f"/reports/person/{p2.pk}/" not in client.get(f"/people/{p2.pk}/").content.decode()
+    client.force_login(world.outsider)
+    assert client.get(f"/reports/person/{p2.pk}/").status_code in (403, 404)

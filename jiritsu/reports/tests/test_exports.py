@@ -25,7 +25,7 @@ def test_excel_is_a_submission_sheet_with_numbers_as_numbers(world: Any, history
     out = services.report_export(actor=world.m(world.caseworker), period=FY2025, fmt="xlsx")
     wb = load_workbook(io.BytesIO(out.content))
     assert wb.sheetnames == ["概要", "プログラム別", "策定状況", "成果・終了理由", "目標", "月別",
-                             "移行", "担当員別世帯数"]
+                             "効果", "移行", "担当員別世帯数"]
     ws = wb["プログラム別"]
     assert ws["A1"].value.startswith("令和7年度 自立支援プログラム実施状況")
     assert [c.value for c in ws[3]][:5] == ["プログラム名", "自立の種類", "策定年月",
