@@ -30,13 +30,13 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.http import ApiRequest
-from jiritsu.cases.access import get_person_for_user
+from jiritsu.cases.access import get_person_for_user, log_view
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.core.replica import reading_replica
 from jiritsu.offices.models import Membership
 from jiritsu.programs.models import Program
-from jiritsu.reports import figures, selectors, services
+from jiritsu.reports import effects, figures, selectors, services
 from jiritsu.reports.access import get_frozen_for_user, get_program_for_report
 from jiritsu.reports.models import FrozenReport
 from jiritsu.reports.periods import Period
@@ -336,6 +336,36 @@ def frozen_list(request: ApiRequest, params: Query[PeriodParams],
 def frozen_detail(request: ApiRequest, frozen_id: Id) -> Extended:
     m = acting(request, "report.view")
     return _frozen_detail(get_frozen_for_user(m, frozen_id))
+
+
+# ---------------------------------------------------------------- one person's effects
+
+class EffectMonthOut(Schema):
+    k: int = Field(..., description="支援開始月からの月数（-6〜12）")
+    month: dt.date
+    label: str
+    earned: int | None = Field(None, description="就労収入認定額（世帯、支給のある月）")
+    paid: int | None = Field(None, description="保護費の支給額計（世帯。受信済みの月で行がなければ0）")
+    status: str = Field(..., description="保護の状態（支給・停止・廃止。未受信の月は「未受信」）")
+    medical: int | None = Field(None, description="医療扶助額（本人）")
+    inpatient_days: int | None = None
+
+
+class EffectEpisodeOut(Schema):
+    enrollment_id: int
+    program: str
+    started_on: dt.date
+    started_label: str
+    months: list[EffectMonthOut]
+
+
+@router.get("/people/{person_id}/effects", response=responses(list[EffectEpisodeOut]),
+            summary="本人の支援開始前後の就労収入・保護費・医療費（月別。閲覧は監査ログに記録、関係機関は不可）")
+def person_effects(request: ApiRequest, person_id: Id) -> list[dict[str, Any]]:
+    m = acting(request, "amounts.view")
+    person = get_person_for_user(m, person_id)
+    log_view(m, person, what="person.effects")
+    return effects.person_series(person)
 
 
 # ---------------------------------------------------------------- 開示請求

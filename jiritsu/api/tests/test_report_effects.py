@@ -35,3 +35,13 @@ def test_report_effects_and_their_people(world: Any, amounts: Amounts, api_as: A
     csv = api.get("reports/export/csv", {"fiscal_year": 2025, "table": "effects"})
     assert csv.status_code == 200 and "効果額" in csv.content.decode("utf-8-sig")
     assert api_as(world.partner).get("reports/office").status_code == 403
+
+
+def test_one_persons_effects(world: Any, amounts: Amounts, api_as: Any) -> None:
+    p2 = amounts.people["p2"]
+    r = api_as(world.caseworker).get(f"people/{p2.pk}/effects")
+    assert r.status_code == 200, r.content
+    months = {m["k"]: m for m in r.json()[0]["months"]}
+    assert (months[6]["paid"], months[6]["earned"], months[7]["status"]) == (60000, 90000, "廃止")
+    assert AuditEvent.objects.filter(action="person.effects", kind="view").exists()
+    assert api_as(world.partner).get(f"people/{p2.pk}/effects").status_code == 403

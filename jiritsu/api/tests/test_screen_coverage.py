@@ -148,6 +148,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "reports:freeze": ["POST /reports/frozen"],
     "reports:frozen": ["GET /reports/frozen/{frozen_id}"],
     "reports:disclose": ["GET /people/{person_id}/disclosure"],
+    "reports:person_effects": ["GET /people/{person_id}/effects"],
     "national": ["GET /reports/national"],
     # --- offices and their settings (installation administrator; the office's own admin)
     "installation:offices": ["GET /offices"],
