@@ -22,6 +22,8 @@ def test_effects_section_and_charts_at_both_widths(open_page: Any, world: Any) -
     amounts = build(world)
     for width in (1280, 390):
         w = open_page(width=width)
+        w.page.set_default_timeout(60_000)  # a shared, busy machine
+        w.page.set_default_navigation_timeout(60_000)
         log_in(w, world.manager.username, PASSWORD)
         w.goto("/reports/?fy=2025")
         w.page.locator("#effects").scroll_into_view_if_needed()
