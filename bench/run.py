@@ -646,14 +646,6 @@ def _board_urls(ctx: Context) -> list[str]:
     return [_reverse("programs:list")]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _rss_mb(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
@@ -675,15 +667,16 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_cpu() -> dict[int, float]:
-    """CPU seconds of every PostgreSQL server process on this machine, by pid."""
+def _postgres_cpu(name: str = "postgres") -> dict[int, float]:
+    """CPU seconds of every PostgreSQL server process (or other program ``name``, e.g.
+    pgbouncer) on this machine, by pid."""
     out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/comm", encoding="ascii") as fh:
-                if fh.read().strip() != "postgres":
+                if fh.read().strip() != name:
                     continue
         except OSError:
             continue
@@ -776,39 +769,37 @@ def _backend_sessions(dbname: str) -> int:
 @case("connection pool (pooled vs unpooled)", "reported: pooled faster")
 def case_pool(ctx: Context, r: Result) -> None:
     """The cheapest signed-in page (お知らせ: session, membership, one small list) over HTTP
-    from two gunicorn servers on the same database, one worker each: one with the pool
-    (default), one opening a connection per request. Requests alternate between the two in
-    blocks, one at a time, so both see the same machine; the connections each opened are
-    read from pg_stat_database."""
+    from gunicorn servers on the same database, one worker each: one with the pool
+    (default), one opening a connection per request, and (where pgbouncer is installed) one
+    through PgBouncer in transaction mode. Requests alternate between them in blocks, one at
+    a time, so all see the same machine; the server connections each opened are read from
+    pg_stat_database."""
+    import contextlib
     import functools
-    import subprocess
-    import time
+    import shutil
     import urllib.request
-    from pathlib import Path
 
     from django.conf import settings
     from django.db import connection
 
+    from bench.processes import environment, pgbouncer, start_gunicorn, stop
     from bench.timing import clock as timed
 
     if connection.vendor != "postgresql":
         raise Skip("PostgreSQL only: the pool is PostgreSQL's (SQLite opens a file)")
-    root = Path(__file__).resolve().parent.parent
     page = _reverse("casework:notices")
     cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(ctx.caseworker.pk)}"
     dbname = connection.settings_dict["NAME"]
     servers: dict[str, tuple[Any, str]] = {}
-    try:
-        for mode, extra in POOL_MODES.items():
-            port = _free_port()
-            env = dict(os.environ, JIRITSU_SECURE_COOKIES="0", DJANGO_SETTINGS_MODULE="jiritsu.settings",
-                       **extra)
-            env.setdefault("JIRITSU_SECRET_KEY", settings.SECRET_KEY)
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "jiritsu.wsgi:application", "--bind",
-                 f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
-                 "--timeout", "60"], cwd=root, env=env, stdout=subprocess.DEVNULL)
-            servers[mode] = (server, f"http://127.0.0.1:{port}")
+    with contextlib.ExitStack() as stack:
+        modes = dict(POOL_MODES)
+        if shutil.which("pgbouncer") or os.path.exists("/usr/sbin/pgbouncer"):
+            bouncer = stack.enter_context(pgbouncer(int(connection.settings_dict["PORT"] or 5432)))
+            modes["pgbouncer"] = {"JIRITSU_PGBOUNCER": "1", "JIRITSU_DB_POOL": "0",
+                                  "DATABASE_URL": _via_port(connection.settings_dict, bouncer)}
+        for mode, extra in modes.items():
+            servers[mode] = start_gunicorn(environment(**extra), workers=1)
+            stack.callback(stop, servers[mode][0])
 
         def get(base: str) -> None:
             request = urllib.request.Request(base + page, headers={"Cookie": cookie})
@@ -818,14 +809,6 @@ def case_pool(ctx: Context, r: Result) -> None:
                     raise AssertionError(f"GET {page} answered {response.status}")
 
         for _mode, (_server, base) in servers.items():
-            for _ in range(100):
-                try:
-                    get(base)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                raise AssertionError("gunicorn did not answer")
             for _ in range(5):  # warm-up: imports, templates, the pool's first connection
                 get(base)
         samples: dict[str, list[float]] = {mode: [] for mode in servers}
@@ -840,13 +823,6 @@ def case_pool(ctx: Context, r: Result) -> None:
                     ms, _ = timed(functools.partial(get, base))
                     samples[mode].append(ms)
                 opened[mode] += _backend_sessions(dbname) - before
-    finally:
-        for server, _ in servers.values():
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
     from bench.timing import percentile
 
     figures = {mode: {"n": len(v), "median_ms": round(sorted(v)[len(v) // 2], 2),
@@ -863,50 +839,45 @@ def case_pool(ctx: Context, r: Result) -> None:
               f"median {unpooled['median_ms']} ms / p95 {unpooled['p95_ms']} ms, "
               f"{unpooled['connections_per_request']} per request "
               f"(saves {unpooled['median_ms'] - pooled['median_ms']:.1f} ms a request)")
+    if "pgbouncer" in figures:
+        bouncer = figures["pgbouncer"]
+        r.note += (f"; through PgBouncer (transaction mode, no app pool) median "
+                   f"{bouncer['median_ms']} ms / p95 {bouncer['p95_ms']} ms, "
+                   f"{bouncer['connections_per_request']} new server connections per request")
+
+
+def _via_port(settings_dict: dict[str, Any], port: int) -> str:
+    """The database URL of ``settings_dict`` through another port on 127.0.0.1."""
+    user = settings_dict.get("USER") or "postgres"
+    return f"postgres://{user}@127.0.0.1:{port}/{settings_dict['NAME']}"
 
 
 @case("load test (locust)", ">= 300 req/s, no errors")
 def case_load(ctx: Context, r: Result) -> None:
-    import csv
-    import subprocess
-    import tempfile
-    import time
-    import urllib.request
-    from pathlib import Path
+    load_test(ctx, r)
 
-    from django.conf import settings
+
+def load_test(ctx: Context, r: Result, *, via: str = "", **env_extra: str) -> None:
+    """The page mix with locust against gunicorn; ``env_extra`` changes the server's
+    environment (e.g. its database behind PgBouncer), ``via`` says so in the note."""
+    import tempfile
+
     from django.db import connection
+
+    from bench.processes import environment, run_locust, start_gunicorn, stop
 
     if ctx.locust_seconds <= 0:
         raise Skip("load test switched off (--locust-seconds 0)")
-    root = Path(__file__).resolve().parent.parent
     tmp = tempfile.mkdtemp(prefix="jiritsu-bench-")
     plan = _load_plan(ctx, os.path.join(tmp, "plan.json"))
     if not plan["accounts"]:
         raise Skip("no caseworker accounts")
-    port = _free_port()
-    env = dict(os.environ, JIRITSU_SECURE_COOKIES="0", JIRITSU_CONN_MAX_AGE="60",
-               DJANGO_SETTINGS_MODULE="jiritsu.settings", BENCH_PLAN_FILE=plan_path(tmp),
-               BENCH_THINK_SECONDS=str(ctx.think_seconds))
-    # The server refuses the built-in development key: give it this process's key, which
-    # also signs the sessions the plan logged in with.
-    env.setdefault("JIRITSU_SECRET_KEY", settings.SECRET_KEY)
+    env = environment(JIRITSU_CONN_MAX_AGE="60", BENCH_PLAN_FILE=plan_path(tmp),
+                      BENCH_THINK_SECONDS=str(ctx.think_seconds), **env_extra)
     if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "jiritsu.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(ctx.workers), "--log-level", "warning",
-         "--timeout", "60"], cwd=root, env=env)
+    server, host = start_gunicorn(env, workers=ctx.workers)
     try:
-        host = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(host + "/login/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("gunicorn did not answer")
         prefix = os.path.join(tmp, "locust")
         # All users at once for the throughput test; over ten seconds for a capacity test,
         # so that users who pause between pages do not all arrive in the same instant
@@ -919,32 +890,24 @@ def case_load(ctx: Context, r: Result) -> None:
         workers = _children(server.pid)
         app_before = sum(_cpu_of(w) for w in workers)
         db_before = _postgres_cpu()
+        pooler_before = _postgres_cpu("pgbouncer")
         gen_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         busy_before = _machine_busy()
-        subprocess.run(
-            [sys.executable, "-m", "locust", "-f", str(root / "bench" / "locustfile.py"),
-             "--headless", "-u", str(ctx.locust_users), "-r", str(spawn_rate),
-             "-t", f"{ctx.locust_seconds}s", "--host", host, "--csv", prefix,
-             "--only-summary", "--reset-stats", "--stop-timeout", "5", "--loglevel", "WARNING"],
-            cwd=root, env=env, check=False, timeout=ctx.locust_seconds + 120,
-            stdout=subprocess.DEVNULL)
+        rows = run_locust(host, env, users=ctx.locust_users, seconds=ctx.locust_seconds,
+                          spawn_rate=spawn_rate, prefix=prefix)
         gen_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         busy = _machine_busy() - busy_before
         app_cpu = sum(_cpu_of(w) for w in workers) - app_before
         db_cpu = sum(v - db_before.get(pid, 0.0) for pid, v in _postgres_cpu().items())
+        pooler_cpu = sum(v - pooler_before.get(pid, 0.0)
+                         for pid, v in _postgres_cpu("pgbouncer").items())
         gen_cpu = ((gen_after.ru_utime + gen_after.ru_stime)
                    - (gen_before.ru_utime + gen_before.ru_stime))
         workers = _children(server.pid)
         rss = [m for m in (_rss_mb(p) for p in workers) if m is not None]
         master_rss = _rss_mb(server.pid)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    with open(prefix + "_stats.csv", encoding="utf-8") as fh:
-        rows = {row["Name"]: row for row in csv.DictReader(fh)}
+        stop(server)
     agg = rows["Aggregated"]
     count, failures = int(agg["Request Count"]), int(agg["Failure Count"])
     rps = float(agg["Requests/s"])
@@ -962,26 +925,44 @@ def case_load(ctx: Context, r: Result) -> None:
         # CPU per request (ms, all cores) and, from it, the cores this mix needs at the
         # target rate: the measured basis of scaling.md's capacity plan.
         "cpu_ms_per_request": {k: round(v * 1000 / max(count, 1), 1) for k, v in (
-            ("app", app_cpu), ("postgres", db_cpu), ("load_generator", gen_cpu),
-            ("machine", busy))},
+            ("app", app_cpu), ("postgres", db_cpu), ("pgbouncer", pooler_cpu),
+            ("load_generator", gen_cpu), ("machine", busy))},
         "cores_for_300_rps": {k: round(v * 300 / max(count, 1), 1) for k, v in (
             ("app", app_cpu), ("postgres", db_cpu))},
         "master_rss_mb": round(master_rss, 1) if master_rss else None,
+        "via": via or "direct",
     }
     r.p95_fixed = float(agg["95%"])
     per = r.extra["cpu_ms_per_request"]
     need = r.extra["cores_for_300_rps"]
-    r.note = (f"{rps:,.0f} req/s, {failures} errors of {count:,} requests; "
+    pooler_note = f"PgBouncer {per['pgbouncer']} ms, " if per["pgbouncer"] else ""
+    r.note = (f"{via + ': ' if via else ''}{rps:,.0f} req/s, {failures} errors of {count:,} requests; "
               f"{ctx.locust_users} users"
               f"{f' pausing ≈ {ctx.think_seconds:g} s between pages' if ctx.think_seconds else ''}, "
               f"{ctx.locust_seconds} s, {ctx.workers} gunicorn workers; "
               f"CPU per request: app {per['app']} ms, PostgreSQL {per['postgres']} ms, "
+              f"{pooler_note}"
               f"locust {per['load_generator']} ms; 300 req/s of this mix needs ≈ "
               f"{need['app']} app cores + {need['postgres']} database cores")
-    LAST_RSS[:] = rss
+    if not via:
+        LAST_RSS[:] = rss
 
 
 LAST_RSS: list[float] = []
+
+
+@case("load test through PgBouncer", "no errors; CPU per request vs direct")
+def case_load_pgbouncer(ctx: Context, r: Result) -> None:
+    from bench.scaleout import load_through_pgbouncer
+
+    load_through_pgbouncer(ctx, r)
+
+
+@case("two app servers behind HAProxy, one stopped", "no errors after the balancer notices")
+def case_balancer(ctx: Context, r: Result) -> None:
+    from bench.scaleout import balancer_with_one_stopped
+
+    balancer_with_one_stopped(ctx, r)
 
 
 def plan_path(tmp: str) -> str:

@@ -127,6 +127,16 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and _env_bool("JIRITSU_
         "max_size": int(os.environ.get("JIRITSU_DB_POOL_MAX", "10")),
         "timeout": int(os.environ.get("JIRITSU_DB_POOL_TIMEOUT", "10")),
     }
+# Behind PgBouncer in transaction mode (JIRITSU_PGBOUNCER=1; docs/scaling.md): a server
+# connection belongs to a client only for one transaction, so no app-side pool, no
+# server-side cursors (they live across transactions) and no prepared statements (psycopg
+# prepares a query after five runs on one connection; PgBouncer 1.18 cannot carry them).
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and _env_bool("JIRITSU_PGBOUNCER", False):
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                       "prepare_threshold": None}
+    DATABASES["default"]["OPTIONS"].pop("pool", None)
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("JIRITSU_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A streaming replica of the primary for reports, exports and the national roll-up
 # (jiritsu/core/replica.py; docs/scaling.md). One connection per request that uses it, with a
 # short connect timeout, so a stopped replica is noticed quickly and reads fall back.
