@@ -26,3 +26,37 @@ def test_postgresql_connections_are_pooled_and_settings_live_on_the_database(db:
         row = cursor.fetchone()
     assert row is not None
     assert {"jit=off", "TimeZone=UTC"} <= set(row[0])
+
+
+def _settings_with(env: dict[str, str]) -> dict[str, Any]:
+    """DATABASES as settings.py builds it from ``env`` (in a fresh interpreter)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, jiritsu.settings as s; "
+            "print(json.dumps({k: {**v, 'OPTIONS': {o: repr(x) for o, x in v.get('OPTIONS', {}).items()}}"
+            " for k, v in s.DATABASES.items()}, default=str))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, **env})
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_behind_pgbouncer_nothing_outlives_a_transaction() -> None:
+    url = "postgres://postgres@127.0.0.1:6432/jiritsu"
+    direct = _settings_with({"DATABASE_URL": url})["default"]
+    assert "pool" in direct["OPTIONS"] and not direct.get("DISABLE_SERVER_SIDE_CURSORS")
+    bounced = _settings_with({"DATABASE_URL": url, "JIRITSU_PGBOUNCER": "1"})["default"]
+    assert "pool" not in bounced["OPTIONS"]
+    assert bounced["OPTIONS"]["prepare_threshold"] == "None"
+    assert bounced["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert bounced["CONN_MAX_AGE"] == 60
+
+
+def test_a_replica_is_a_second_database_that_tests_mirror() -> None:
+    dbs = _settings_with({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/jiritsu",
+                          "JIRITSU_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/jiritsu"})
+    assert dbs["replica"]["PORT"] == 5433 and dbs["replica"]["TEST"] == {"MIRROR": "default"}
+    assert dbs["replica"]["OPTIONS"]["connect_timeout"] == "2"
+    assert "replica" not in _settings_with({"DATABASE_URL": "sqlite:///x.sqlite3"})
