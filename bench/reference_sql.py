@@ -193,3 +193,35 @@ def monthly_sql(months: list[tuple[object, object]]) -> tuple[str, str, list[obj
                "WHERE e.office_id = %s AND t.counts_as_achievement "
                "AND o.occurred_on >= %s AND o.occurred_on <= %s")
     return part_sql, ach_sql, part_params, ach_params
+
+
+# The effects section's counts (docs/reports.md「効果」): 就労・増収者数 and 就労による保護廃止
+# per program and over all programs, each person once. ``{start_month}`` is the month of
+# the episode's start (vendor SQL, see :func:`effects_sql`). The money figures (効果額,
+# medical before/after) are checked against hand-computed amounts by the replay test
+# (jiritsu/reports/tests/test_effects.py); here they are timed as part of the report.
+EFFECT_COUNTS_SQL = """
+WITH w AS (
+  SELECT e.program_id, e.person_id FROM programs_outcome o
+  JOIN programs_enrollment e ON e.id = o.enrollment_id
+  WHERE e.office_id = %(office)s AND o.kind IN ('employment_start', 'income_increase')
+    AND o.occurred_on >= %(start)s AND o.occurred_on <= %(end)s),
+c AS (
+  SELECT e.program_id, e.person_id FROM programs_enrollment e
+  JOIN people_person p ON p.id = e.person_id
+  JOIN people_assistancemonth a ON a.household_id = p.household_id
+  WHERE e.office_id = %(office)s AND e.started_on IS NOT NULL AND e.started_on <= %(end)s
+    AND (e.ended_on IS NULL OR e.ended_on >= %(start)s)
+    AND a.status = 'ended' AND a.status_reason = 'work'
+    AND a.month >= %(start_month)s AND a.month <= %(end)s AND a.month >= {start_month})
+SELECT 'work', program_id, COUNT(DISTINCT person_id) FROM w GROUP BY program_id
+UNION ALL SELECT 'work', NULL, COUNT(DISTINCT person_id) FROM w
+UNION ALL SELECT 'closed', program_id, COUNT(DISTINCT person_id) FROM c GROUP BY program_id
+UNION ALL SELECT 'closed', NULL, COUNT(DISTINCT person_id) FROM c
+"""
+
+
+def effects_sql(vendor: str) -> str:
+    month = ("date_trunc('month', e.started_on)::date" if vendor == "postgresql"
+             else "date(e.started_on, 'start of month')")
+    return EFFECT_COUNTS_SQL.replace("{start_month}", month)

@@ -230,7 +230,8 @@ def case_office_report(ctx: Context, r: Result) -> None:
     fy = fiscal_year_of(clock.today())
     client = ctx.client(ctx.manager)
     _measure(r, ctx, _get(client, f"{_reverse('reports:report')}?fy={fy}"))
-    r.note = f"/reports/?fy={fy} as manager: every figure, KPIs, caseload, 4 SVG charts"
+    r.note = (f"/reports/?fy={fy} as manager: every figure, KPIs, caseload, the effects "
+              "section (yen and hospital days), 4 SVG charts")
 
 def _membership(ctx: Context, user: Any) -> Any:
     from jiritsu.offices.models import Membership
@@ -391,6 +392,7 @@ def _kpi_tuple(kpis: dict[str, Any]) -> tuple[int, ...]:
 def case_report(ctx: Context, r: Result) -> None:
     import statistics
 
+    from django.db import connection
     from django_scopes import scope
 
     from bench import reference_sql as ref
@@ -398,7 +400,8 @@ def case_report(ctx: Context, r: Result) -> None:
     office_report, period_cls = _report_fn()
     fy = _fiscal_year(_as_of()) - 1  # the last complete fiscal year
     period = period_cls.for_fiscal_year(fy)
-    params = {"office": ctx.office.pk, "start": period.start, "end": period.end}
+    params = {"office": ctx.office.pk, "start": period.start, "end": period.end,
+              "start_month": period.start.replace(day=1)}
     months = period.months()
     part_sql, ach_sql, part_params, ach_params = ref.monthly_sql(months)
     sql = _sqls((REPORT_SQL, params), (ref.for_office(ref.KPI_SQL), params),
@@ -406,12 +409,13 @@ def case_report(ctx: Context, r: Result) -> None:
                 (ref.ELIGIBLE_TOTAL_SQL, params), (ref.FIRST_ACHIEVEMENT_SQL, params),
                 (ref.TRANSFERS_SQL, params),
                 (part_sql, [*part_params, ctx.office.pk, period.end, period.start]),  # type: ignore[arg-type]
-                (ach_sql, [*ach_params, ctx.office.pk, period.start, period.end]))  # type: ignore[arg-type]
+                (ach_sql, [*ach_params, ctx.office.pk, period.start, period.end]),  # type: ignore[arg-type]
+                (ref.effects_sql(connection.vendor), params))
     with scope(office=ctx.office):
         report, answers = _measure(r, ctx, lambda: office_report(ctx.office, period), sql,
                                    repeat=min(ctx.repeat, 10))
     (rows, kpi_rows, caseload_rows, breakdown, eligible_total, firsts, transfers, part,
-     ach) = answers
+     ach, effect_counts) = answers
     checks: dict[str, bool] = {}
     ours = [(p["id"], *(p[k] for k in REPORT_FIGURES)) for p in report["programs"]]
     checks["program table"] = ours == [tuple(row) for row in rows]
@@ -447,13 +451,27 @@ def case_report(ctx: Context, r: Result) -> None:
         == sorted((int(a), int(b), int(n)) for a, b, n in transfers)
     checks["monthly"] = [(m["participants"], m["achieved"]) for m in report["monthly"]] == [
         (int(a or 0), int(b or 0)) for a, b in zip(part[0], ach[0], strict=True)]
+    theirs_fx = {(f, pid): int(n) for f, pid, n in effect_counts if int(n)}
+    mine_fx = {(f, pid): block["effects"][key]
+               for pid, block in [*((p["id"], p) for p in report["programs"]),
+                                  (None, report["totals"])]
+               for f, key in (("work", "work"), ("closed", "closed_by_work"))
+               if block["effects"][key]}
+    checks["effects (就労・増収, 就労による保護廃止)"] = mine_fx == theirs_fx
     same = all(checks.values())
+    fx = report["totals"]["effects"]
     r.extra = {"fiscal_year": fy, "same_answer": same, "checks": checks, "programs": ours,
-               "kpis": _kpi_tuple(report["kpis"])}
+               "kpis": _kpi_tuple(report["kpis"]),
+               "effects": {k: fx[k] for k in ("work", "amount_households", "effect_12",
+                                              "effect_to_end", "closed_by_work",
+                                              "medical_people")},
+               "effects_horizon": report["effects_horizon"]}
     wrong = ", ".join(k for k, ok in checks.items() if not ok)
-    r.note = (f"FY{fy}, {len(ours)} programs; SQL = every figure of the report in 9 hand-written "
-              f"queries (program table, KPIs, caseload, breakdowns, 対象者 total, days to "
-              f"achievement, transfers, monthly series); same answer: "
+    r.note = (f"FY{fy}, {len(ours)} programs, effects of {fx['work']} 就労・増収 "
+              f"({fx['amount_households']} households, 効果額 {fx['effect_12']:,} yen) and "
+              f"{fx['medical_people']} medical comparisons; SQL = every count of the report in 10 "
+              f"hand-written queries (program table, KPIs, caseload, breakdowns, 対象者 total, days to "
+              f"achievement, transfers, monthly series, effect counts); same answer: "
               f"{'yes' if same else 'NO (' + wrong + ')'}")
 
 
