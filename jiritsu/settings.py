@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jiritsu.cases",
     "jiritsu.guidance",
     "jiritsu.activities",
+    "jiritsu.transfers",
     "jiritsu.reports",
     "jiritsu.casework",
     "jiritsu.documents",
@@ -181,6 +182,13 @@ OIDC_USE_PKCE = True
 OIDC_CREATE_USER = False
 OIDC_TIMEOUT = 10
 JIRITSU_OIDC_USERNAME_CLAIM = os.environ.get("JIRITSU_OIDC_USERNAME_CLAIM", "preferred_username")
+
+# 移管 between installations (docs/transfers.md): the person file is signed with this
+# installation's Ed25519 private key (a PEM file, `manage.py transfer_keys`) and files signed by
+# the public keys in the trusted folder (one PEM file per installation) are taken in.
+JIRITSU_INSTALLATION_NAME = os.environ.get("JIRITSU_INSTALLATION_NAME", "")
+JIRITSU_TRANSFER_SIGNING_KEY = os.environ.get("JIRITSU_TRANSFER_SIGNING_KEY", "")
+JIRITSU_TRANSFER_TRUSTED_KEYS = os.environ.get("JIRITSU_TRANSFER_TRUSTED_KEYS", "")
 JIRITSU_OIDC_LABEL = os.environ.get("JIRITSU_OIDC_LABEL", "庁内の認証でログイン")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

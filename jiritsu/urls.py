@@ -27,6 +27,7 @@ urlpatterns = [
     path("reports/", include("jiritsu.reports.urls")),
     path("day/", include("jiritsu.casework.urls")),
     path("documents/", include("jiritsu.documents.urls")),
+    path("transfers/", include("jiritsu.transfers.urls")),
     path("national/", national_views.national, name="national"),
     path("api/", include("jiritsu.api.urls")),
     # Polled without a session by a load balancer or monitoring (docs/operations.md).

@@ -99,6 +99,7 @@ def _register() -> None:
         programs,
         reports,
         tokens,
+        transfers,
     )
 
     api.add_router("/tokens", tokens.router, tags=["APIトークン"])
@@ -119,6 +120,7 @@ def _register() -> None:
     api.add_router("", documents.router, tags=["添付書類"])
     api.add_router("", forms.router, tags=["帳票"])
     api.add_router("", casework.router, tags=["ケースワーカーの一日（訪問計画・供覧）"])
+    api.add_router("", transfers.router, tags=["移管"])
 
 
 _register()

@@ -156,7 +156,7 @@ class ExtendForm(TransitionForm):
 
 class EndForm(TransitionForm):
     reason = forms.ChoiceField(label="終了理由", choices=[
-        c for c in Enrollment.EndReason.choices if c[0] != "transferred"])
+        c for c in Enrollment.EndReason.choices if c[0] not in Enrollment.ENDED_BY_TRANSITION])
 
 
 class TransferForm(TransitionForm):
@@ -396,7 +396,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     phase: forms.ModelChoiceField[Phase] = forms.ModelChoiceField(label="段階", required=False, queryset=Phase.objects.none())
     end_reason = forms.ChoiceField(label="終了理由", required=False, choices=[("", "―")] + [
-        c for c in Enrollment.EndReason.choices if c[0] != "transferred"])
+        c for c in Enrollment.EndReason.choices if c[0] not in Enrollment.ENDED_BY_TRANSITION])
     target_program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(label="移行先", required=False, queryset=Program.objects.none())
     extend_until = JapaneseDateField(label="延長後の終了予定日", required=False)
 

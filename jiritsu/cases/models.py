@@ -167,8 +167,14 @@ class Enrollment(models.Model):
         DECLINED = "declined", "辞退"
         TRANSFERRED = "transferred", "移行"
         ASSISTANCE_ENDED = "assistance_ended", "保護廃止"
+        # 実施責任の移管: the person moved to another office's area and that office accepted
+        # them (jiritsu.transfers); the receiving office may continue in its own episode.
+        OFFICE_TRANSFERRED = "office_transferred", "移管"
 
     OPEN_STATUSES = ("candidate", "selected", "active")
+    # End reasons only their own transition sets (移行 to another program, 移管 to another
+    # office); a screen's or a conference's choice of end reason leaves them out.
+    ENDED_BY_TRANSITION = ("transferred", "office_transferred")
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="enrollments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrollments")

@@ -46,6 +46,7 @@ ENTITIES: dict[str, str] = {
     "illness": "疾病", "work_history": "職歴", "assessment": "アセスメント",
     "second_factor": "二要素認証", "signin_session": "ログイン中のセッション",
     "signin_policy": "サインインの設定",
+    "transfer": "移管", "person_file": "個人ファイル（設置間の移管）",
 }
 
 # The second part: what was done.
@@ -58,6 +59,8 @@ VERBS: dict[str, str] = {
     "set_menus": "支援メニュー変更", "extend": "期間延長", "continue": "継続", "end": "終了",
     "transfer": "移行", "transfer_in": "移行受入", "no_change": "変更なし",
     "flag": "条件非該当の検出", "flag_no_longer_matching": "条件非該当の検出",
+    "propose": "申出", "receive": "申出の受付", "accept": "受入れ", "accepted": "移管先の受入れ",
+    "decline": "受入れ不可", "declined": "移管先の受入れ不可",
     "unflag": "条件非該当の解除", "assign": "担当者の指定", "add": "追加",
     "answer": "回答", "make": "依頼", "invite": "呼びかけ", "hold": "実施",
     "open": "開始", "discharge": "退院", "assistance_end": "保護廃止",

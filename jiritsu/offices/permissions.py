@@ -52,6 +52,11 @@ ACTIONS: frozenset[str] = frozenset(
         # Assistance and medical amounts (保護費・医療扶助, 要配慮個人情報) on a person's or
         # household's page and through the API: the office's own staff, never partners.
         "amounts.view",
+        # 実施責任の移管 (jiritsu.transfers): proposing to hand a person over to another
+        # office (caseworkers prepare it), and deciding on a hand-over — accepting or
+        # declining one offered to the office, and the signed person file exchanged with
+        # another installation (export and import) — which the 査察指導員 and 課長 decide.
+        "transfer.propose", "transfer.decide",
     }
 )
 
@@ -61,10 +66,10 @@ _CASEWORKER = {
     "consent.record", "conference.manage", "plan.write", "record.write", "review.write",
     "outcome.record", "guidance.manage", "report.view", "report.people", "export.run",
     "apitoken.manage", "activity.view", "referral.advance", "visit.plan", "worklist.view",
-    "form.print", "amounts.view",
+    "form.print", "amounts.view", "transfer.propose",
 }
 _SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
-                             "caseload.team", "record.confirm"}
+                             "caseload.team", "record.confirm", "transfer.decide"}
 _MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settings",
                           "report.freeze", "training.approve", "casework.settings"}
 _SUPPORT_STAFF = {

@@ -163,6 +163,15 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "documents:upload": ["POST /people/{person_id}/attachments"],
     "documents:download": ["GET /attachments/{attachment_id}/content"],
     "documents:delete": ["GET /attachments/{attachment_id}", "POST /attachments/{attachment_id}/delete"],
+    # --- 移管 (a person handed over to another office; the person file between installations)
+    "transfers:list": ["GET /transfers"],
+    "transfers:detail": ["GET /transfers/{transfer_id}"],
+    "transfers:person": ["POST /transfers"],
+    "transfers:accept": ["POST /transfers/{transfer_id}/accept"],
+    "transfers:decline": ["POST /transfers/{transfer_id}/decline"],
+    "transfers:continue": ["POST /transferred-episodes/{episode_id}/continue"],
+    "transfers:export": ["GET /people/{person_id}/person-file"],
+    "transfers:import": ["POST /person-files"],
     # --- the caseworker's day: visit plans, 供覧 and the seal column, the office's settings
     "casework:visits": ["GET /visits", "GET /visits/due"],
     "casework:visit_plan": ["POST /visits"],

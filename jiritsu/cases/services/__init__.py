@@ -22,6 +22,7 @@ from jiritsu.cases.services.approvals import approval_decide
 from jiritsu.cases.services.conferences import conference_create
 from jiritsu.cases.services.consents import consent_record, consent_withdraw
 from jiritsu.cases.services.enrollments import (
+    end_for_office_transfer,
     enrollment_assign,
     enrollment_change_phase,
     enrollment_continue,
@@ -46,7 +47,7 @@ __all__ = [
     "conference_create", "consent_in_force", "consent_record", "consent_withdraw",
     "enrollment_assign", "enrollment_change_phase", "enrollment_continue", "enrollment_create",
     "enrollment_end", "enrollment_extend", "enrollment_select", "enrollment_set_menus",
-    "enrollment_start", "enrollment_transfer", "flag_non_matching", "ledger_save",
+    "enrollment_start", "enrollment_transfer", "end_for_office_transfer", "flag_non_matching", "ledger_save",
     "needs_approval", "nomination_record", "open_enrollment", "outcome_record",
     "plan_create", "plan_record_final_achievement", "record_create", "record_update",
     "register_kind", "review_create", "route_for", "route_steps", "terms",

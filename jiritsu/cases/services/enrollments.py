@@ -427,6 +427,28 @@ def end_for_assistance_ended(*, actor: Membership, ended: list[tuple[int, dt.dat
     return episodes
 
 
+def end_for_office_transfer(*, actor: Membership, person: Person, on: dt.date,
+                            note: str) -> list[Enrollment]:
+    """実施責任の移管: end the person's open episodes in ``actor``'s office with the reason
+    移管, dated ``on`` (or the episode's last event when that is later). Called by the
+    transfer service when the receiving office accepts (``jiritsu.transfers``); the
+    proposal was made by ``actor`` with its own role check, so none is made here. Programs
+    that take people not on assistance end too: the office no longer serves the person.
+    Each episode gets its event and its ``enrollment.end`` audit row in the person's trail."""
+    same_office(actor, person)
+    episodes = list(
+        Enrollment.objects.filter(office_id=actor.office_id, person=person,
+                                  status__in=Enrollment.OPEN_STATUSES)
+        .select_for_update(of=("self",)).select_related("person", "program").order_by("pk"))
+    for e in episodes:
+        last = last_event_date(e)
+        ended = max(on, last) if last is not None else on
+        _apply(actor, e, "end", ended,
+               changes={"status": S.ENDED, "end_reason": R.OFFICE_TRANSFERRED, "ended_on": ended},
+               expected_version=None, conference=None, approval=None, note=note)
+    return episodes
+
+
 def _on_assistance_ended(sender: Any, *, actor: Membership, ended: list[tuple[int, dt.date]],
                          **kwargs: Any) -> None:
     end_for_assistance_ended(actor=actor, ended=ended)

@@ -62,6 +62,10 @@ EXPECTED: dict[str, set[str]] = {
     "jobs.view": {A},
     # Assistance and medical amounts (要配慮個人情報): the office's staff, never partners.
     "amounts.view": {C, S, M, SS},
+    # 移管: caseworkers propose; the receiving office's 査察指導員・課長 decide, and exchange the
+    # signed person file with another installation.
+    "transfer.propose": {C, S, M},
+    "transfer.decide": {S, M},
     # The office's own settings: its administrator (and the installation administrator, below).
     "office.settings": {A},
     # An installation role's (below), never an office role's.

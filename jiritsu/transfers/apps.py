@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TransfersConfig(AppConfig):
+    """実施責任の移管: handing a person over to another office of the installation, and the
+    signed person file exchanged with another installation."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "jiritsu.transfers"
+    verbose_name = "移管"
