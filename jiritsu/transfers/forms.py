@@ -14,7 +14,7 @@ from jiritsu.transfers.models import Transfer
 
 class ProposeForm(forms.Form):
     target_office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
-        label="移管先の事務所", queryset=Office.objects.none())
+        label="移管先の事務所", queryset=Office.objects.none(), empty_label="（選んでください）")
     reason = forms.ChoiceField(label="移管の理由", choices=Transfer.Reason.choices)
     moved_on = JapaneseDateField(label="転居日", required=False)
     new_address = forms.CharField(label="転居先の住所", max_length=200, required=False)
@@ -32,7 +32,7 @@ class AcceptForm(forms.Form):
     case_number = forms.CharField(label="ケース番号（移管先）", max_length=30,
                                   error_messages={"required": "ケース番号を入力してください。"})
     caseworker: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        label="地区担当員", queryset=User.objects.none(), required=False)
+        label="地区担当員", queryset=User.objects.none(), required=False, empty_label="（未設定）")
     accepted_on = JapaneseDateField(label="受入日")
 
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
@@ -50,7 +50,8 @@ class DeclineForm(forms.Form):
 
 class ContinueForm(forms.Form):
     program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
-        label="継続するプログラム（この事務所）", queryset=Program.objects.none())
+        label="継続するプログラム（この事務所）", queryset=Program.objects.none(),
+        empty_label="（選んでください）")
     on = JapaneseDateField(label="候補登録日")
 
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:

@@ -54,10 +54,11 @@ def person_transfers(request: OfficeRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{transfer.target_office.name}へ移管を申し出ました。")
             return redirect("transfers:detail", transfer.pk)
-    log_view(m, person, what="transfer.person")
+    log_view(m, person, what="transfer.view")
+    transfers = visible_transfers(m).filter(source_person=person).select_related("target_office")
     return render(request, "transfers/person.html", {
-        "person": person, "form": form,
-        "transfers": visible_transfers(m).filter(source_person=person).select_related("target_office")})
+        "person": person, "form": form, "transfers": transfers,
+        "open_transfer": transfers.exclude(status=Transfer.Status.DECLINED).first()})
 
 
 def _detail_context(request: OfficeRequest, transfer: Transfer) -> dict[str, Any]:

@@ -42,14 +42,14 @@ from jiritsu.transfers.access import (
 from jiritsu.transfers.models import Transfer, TransferredEpisode
 
 router = Router()
-REQUIRED_FILE = File(...)
+OPTIONAL_FILE = File(None)
 
 
 def _outgoing(obj: Transfer, context: dict[str, Any]) -> bool:
     return obj.source_office_id == acting(context["request"]).office_id
 
 
-class EpisodeOut(Schema):
+class TransferredEpisodeOut(Schema):
     id: int
     program_code: str
     program_name: str
@@ -101,7 +101,7 @@ class TransferOut(Schema):
 class TransferDetailOut(TransferOut):
     hand_over: dict[str, Any] | None = Field(
         None, description="引継ぎ書類（移管元、または受入れ後の移管先だけ）")
-    episodes: list[EpisodeOut] = Field(default_factory=list,
+    episodes: list[TransferredEpisodeOut] = Field(default_factory=list,
                                        description="移管された参加（受入れ後の移管先だけ）")
 
     @staticmethod
@@ -113,14 +113,14 @@ class TransferDetailOut(TransferOut):
         return [] if _outgoing(obj, context) else list(obj.episodes.order_by("id"))
 
 
-class ListParams(Schema):
+class TransferListParams(Schema):
     direction: Literal["incoming", "outgoing"] | None = None
     status: Transfer.Status | None = None
 
 
 @router.get("/transfers", response=responses(page_of(TransferOut)),
             summary="移管の一覧（この事務所への移管・この事務所からの移管）")
-def transfer_list(request: ApiRequest, params: Query[ListParams],
+def transfer_list(request: ApiRequest, params: Query[TransferListParams],
                   page: Query[PageParams]) -> dict[str, Any]:
     m = acting(request, "transfer.propose")
     qs = visible_transfers(m).select_related("target_office")
@@ -149,7 +149,7 @@ def transfer_detail(request: ApiRequest, transfer_id: Id) -> Transfer:
     return t
 
 
-class ProposeIn(InputSchema):
+class TransferProposeIn(InputSchema):
     person_id: Id
     target_office_id: Id
     reason: Transfer.Reason
@@ -160,7 +160,7 @@ class ProposeIn(InputSchema):
 
 @router.post("/transfers", response=responses(TransferDetailOut, 201),
              summary="移管の申出（引継ぎ書類をこの時点で作成。監査ログに記録）")
-def transfer_propose(request: ApiRequest, payload: ProposeIn) -> tuple[int, Transfer]:
+def transfer_propose(request: ApiRequest, payload: TransferProposeIn) -> tuple[int, Transfer]:
     m = acting(request, "transfer.propose")
     person = person_ref(m, payload.person_id)
     target = Office.objects.filter(pk=payload.target_office_id).first()
@@ -172,7 +172,7 @@ def transfer_propose(request: ApiRequest, payload: ProposeIn) -> tuple[int, Tran
     return 201, t
 
 
-class AcceptIn(InputSchema):
+class TransferAcceptIn(InputSchema):
     case_number: str = Field(..., min_length=1, max_length=30, description="この事務所のケース番号")
     caseworker_id: Id | None = Field(None, description="地区担当員（この事務所の職員）のユーザーID")
     accepted_on: Day = Field(..., description="受入日（今日以前）")
@@ -180,7 +180,7 @@ class AcceptIn(InputSchema):
 
 @router.post("/transfers/{transfer_id}/accept", response=responses(TransferDetailOut),
              summary="移管の受入れ（査察指導員・課長。世帯・世帯員を登録し、移管元の参加を「移管」で終了）")
-def transfer_accept(request: ApiRequest, transfer_id: Id, payload: AcceptIn) -> Transfer:
+def transfer_accept(request: ApiRequest, transfer_id: Id, payload: TransferAcceptIn) -> Transfer:
     m = acting(request, "transfer.decide")
     t = _transfer(m, transfer_id, decide=True)
     caseworker = None
@@ -194,28 +194,28 @@ def transfer_accept(request: ApiRequest, transfer_id: Id, payload: AcceptIn) -> 
     return t
 
 
-class DeclineIn(InputSchema):
+class TransferDeclineIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=4000, description="受入れできない理由")
 
 
 @router.post("/transfers/{transfer_id}/decline", response=responses(TransferDetailOut),
              summary="移管の受入れ不可（査察指導員・課長。理由を移管元に回答）")
-def transfer_decline(request: ApiRequest, transfer_id: Id, payload: DeclineIn) -> Transfer:
+def transfer_decline(request: ApiRequest, transfer_id: Id, payload: TransferDeclineIn) -> Transfer:
     m = acting(request, "transfer.decide")
     t = _transfer(m, transfer_id, decide=True)
     t = services.transfer_decline(actor=m, transfer=t, reason=payload.reason)
     return t
 
 
-class ContinueIn(InputSchema):
+class TransferContinueIn(InputSchema):
     program_id: Id = Field(..., description="この事務所のプログラム")
     on: Day = Field(..., description="候補登録日")
 
 
-@router.post("/transferred-episodes/{episode_id}/continue", response=responses(EpisodeOut, 201),
+@router.post("/transferred-episodes/{episode_id}/continue", response=responses(TransferredEpisodeOut, 201),
              summary="移管された参加をこの事務所のプログラムで継続（候補として登録。continued_as_id が新しい参加）")
 def episode_continue(request: ApiRequest, episode_id: Id,
-                     payload: ContinueIn) -> tuple[int, TransferredEpisode]:
+                     payload: TransferContinueIn) -> tuple[int, TransferredEpisode]:
     m = acting(request, "enrollment.manage")
     try:
         episode: TransferredEpisode = get_transferred_episode_for_user(m, episode_id)
@@ -242,8 +242,10 @@ def person_file_export(request: ApiRequest, person_id: Id) -> HttpResponse:
 @router.post("/person-files", response=responses(TransferDetailOut, 201),
              summary="個人ファイルの取込み（署名・版を確認し、この事務所への移管の申出にする。全件か無し）")
 def person_file_import(request: ApiRequest,
-                       file: UploadedFile = REQUIRED_FILE) -> tuple[int, Transfer]:
+                       file: UploadedFile | None = OPTIONAL_FILE) -> tuple[int, Transfer]:
     m = acting(request, "transfer.decide")
+    if file is None:
+        raise ValidationFailed("個人ファイルを指定してください。", field="file")
     if file.size is not None and file.size > personfile.MAX_BYTES:
         raise ValidationFailed("ファイルが大きすぎます。", code="person_file_too_large", field="file")
     t = personfile.take_in(actor=m, data=file.read())
