@@ -87,6 +87,7 @@ VERBS: dict[str, str] = {
 
 # Whole actions whose words are not entity + verb.
 ACTIONS: dict[str, str] = {
+    "transfer.withdraw": "移管・申出の取下げ", "transfer.withdrawn": "移管・移管元の取下げ",
     "report.people": "報告書の対象者一覧として閲覧",
     "report.people_export": "報告書の対象者一覧として出力",
     "caseload.import": "ケース台帳の取込",

@@ -28,11 +28,14 @@ def visible_transfers(membership: Membership) -> QuerySet[Transfer]:
 
 
 def get_transfer_for_user(membership: Membership | None, pk: Any, *,
-                          decide: bool = False) -> Transfer:
+                          decide: bool = False, withdraw: bool = False) -> Transfer:
     """``decide``: the receiving office's decision (accept or decline) — ``transfer.decide``,
-    and only on a transfer offered to this office."""
+    and only on a transfer offered to this office; ``withdraw``: the sending office's own
+    offer."""
     m = require(membership, "transfer.propose")
     qs = visible_transfers(m)
+    if withdraw:
+        qs = qs.filter(source_office=m.office)
     if decide:
         if not m.can("transfer.decide"):
             raise deny()

@@ -63,3 +63,8 @@ class ContinueForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label="個人ファイル（JSON）",
                            help_text="他の設置から受け取った、署名つきの個人ファイル。")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="取下げの理由", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "取下げの理由を入力してください。"})

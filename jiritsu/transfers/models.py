@@ -11,7 +11,7 @@ sending office's rows, and the sending office never reads the new person's
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -30,6 +30,7 @@ class Transfer(models.Model):
         PROPOSED = "proposed", "受入れ協議中"
         ACCEPTED = "accepted", "受入れ済み"
         DECLINED = "declined", "受入れ不可"
+        WITHDRAWN = "withdrawn", "取下げ"
 
     class Reason(models.TextChoices):
         MOVED = "moved", "転居"
@@ -61,9 +62,11 @@ class Transfer(models.Model):
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name="受入れの判断者")
     decided_on = models.DateField("受入れ・不可の日", null=True, blank=True)
-    decline_reason = models.TextField("受入れできない理由", blank=True)
+    decline_reason = models.TextField("受入れできない理由・取下げの理由", blank=True)
     hand_over = models.JSONField("引継ぎ書類", default=dict, editable=False)
-    target_person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+    # Neither person is held by the transfer: either office may delete its own person when
+    # the retention period ends (the transfer keeps the names it copied).
+    target_person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="transfers_in", verbose_name="移管先の世帯員")
     # A person file from another installation: its digest, so one file is taken in once.
     file_digest = models.CharField("取込みファイルのハッシュ", max_length=64, blank=True,
@@ -108,7 +111,7 @@ class TransferredEpisode(models.Model):
     phase_name = models.CharField("段階", max_length=100, blank=True)
     candidate_on = models.DateField("候補日", null=True, blank=True)
     started_on = models.DateField("支援開始日", null=True, blank=True)
-    continued_as = models.OneToOneField(Enrollment, on_delete=models.PROTECT, null=True,
+    continued_as = models.OneToOneField(Enrollment, on_delete=models.SET_NULL, null=True,
                                         blank=True, related_name="continues_transfer",
                                         verbose_name="継続した参加")
 
@@ -120,6 +123,3 @@ class TransferredEpisode(models.Model):
 
     def __str__(self) -> str:
         return f"移管された参加（{self.program_name}）"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"program": self.program_name, "status": self.status_label}

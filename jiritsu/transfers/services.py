@@ -205,6 +205,29 @@ def transfer_decline(*, actor: Membership, transfer: Transfer, reason: str) -> T
 
 
 @transaction.atomic
+def transfer_withdraw(*, actor: Membership, transfer: Transfer, reason: str) -> Transfer:
+    """The sending office takes its offer back (取下げ) before the receiving office decided
+    (e.g. the person did not move after all): both trails record it."""
+    require(actor, "transfer.propose")
+    if transfer.source_office_id != actor.office_id:
+        raise NotFound()
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != S.PROPOSED:
+        raise IllegalTransition(f"この移管は既に「{transfer.get_status_display()}」です。",
+                                code="transfer_decided", field="status")
+    if not reason.strip():
+        raise ValidationFailed("取下げの理由を入力してください。", field="reason")
+    transfer.status, transfer.decided_on = S.WITHDRAWN, clock.today()
+    transfer.decline_reason = reason.strip()
+    save_versioned(transfer, transfer.version, ["status", "decided_on", "decline_reason"])
+    audit(actor, "transfer.withdraw", Kind.TRANSITION, transfer, person=transfer.source_person,
+          note=reason.strip()[:200])
+    record(actor=actor.user, office=transfer.target_office, action="transfer.withdrawn",
+           kind=AuditEvent.Kind.TRANSITION, target=transfer, note=reason.strip()[:200])
+    return transfer
+
+
+@transaction.atomic
 def transfer_continue(*, actor: Membership, episode: TransferredEpisode, program: Program,
                       on: dt.date) -> Enrollment:
     """Continue a transferred episode in the receiving office: a new episode (候補) of the

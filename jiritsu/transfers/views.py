@@ -23,7 +23,14 @@ from jiritsu.transfers.access import (
     sees_hand_over,
     visible_transfers,
 )
-from jiritsu.transfers.forms import AcceptForm, ContinueForm, DeclineForm, ImportForm, ProposeForm
+from jiritsu.transfers.forms import (
+    AcceptForm,
+    ContinueForm,
+    DeclineForm,
+    ImportForm,
+    ProposeForm,
+    WithdrawForm,
+)
 from jiritsu.transfers.models import Transfer
 
 
@@ -58,6 +65,7 @@ def person_transfers(request: OfficeRequest, pk: int) -> HttpResponse:
     transfers = visible_transfers(m).filter(source_person=person).select_related("target_office")
     return render(request, "transfers/person.html", {
         "person": person, "form": form, "transfers": transfers,
+        "received": visible_transfers(m).filter(target_person=person),
         "open_transfer": transfers.exclude(status=Transfer.Status.DECLINED).first()})
 
 
@@ -75,6 +83,9 @@ def _detail_context(request: OfficeRequest, transfer: Transfer) -> dict[str, Any
                 code=e.program_code, is_active=True).first() if e.program_code else None}))
             for e in transfer.episodes.select_related("continued_as__program")]
         ctx["may_continue"] = m.can("enrollment.manage")
+    if (not incoming and transfer.status == Transfer.Status.PROPOSED
+            and m.can("transfer.propose")):
+        ctx.setdefault("withdraw_form", WithdrawForm())
     if ctx["decidable"]:
         ctx.setdefault("accept_form", AcceptForm(office=m.office, initial={"accepted_on": clock.today()}))
         ctx.setdefault("decline_form", DeclineForm())
@@ -125,6 +136,25 @@ def transfer_decline(request: OfficeRequest, pk: int) -> HttpResponse:
             return redirect("transfers:detail", transfer.pk)
     return render(request, "transfers/detail.html",
                   {**_detail_context(request, transfer), "decline_form": form}, status=422)
+
+
+@action_required("transfer.propose")
+def transfer_withdraw(request: OfficeRequest, pk: int) -> HttpResponse:
+    m = request.membership
+    transfer = get_transfer_for_user(m, pk, withdraw=True)
+    if request.method != "POST":
+        return redirect("transfers:detail", transfer.pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transfer_withdraw(actor=m, transfer=transfer, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, "移管の申出を取り下げました。")
+            return redirect("transfers:detail", transfer.pk)
+    return render(request, "transfers/detail.html",
+                  {**_detail_context(request, transfer), "withdraw_form": form}, status=422)
 
 
 @action_required("enrollment.manage")

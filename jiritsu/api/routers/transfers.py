@@ -207,6 +207,22 @@ def transfer_decline(request: ApiRequest, transfer_id: Id, payload: TransferDecl
     return t
 
 
+class TransferWithdrawIn(InputSchema):
+    reason: str = Field(..., min_length=1, max_length=4000, description="取下げの理由")
+
+
+@router.post("/transfers/{transfer_id}/withdraw", response=responses(TransferDetailOut),
+             summary="移管の申出の取下げ（移管元。移管先の回答前に限る）")
+def transfer_withdraw(request: ApiRequest, transfer_id: Id,
+                      payload: TransferWithdrawIn) -> Transfer:
+    m = acting(request, "transfer.propose")
+    try:
+        t = get_transfer_for_user(m, transfer_id, withdraw=True)
+    except Http404:
+        raise NotFound(field="transfer_id") from None
+    return services.transfer_withdraw(actor=m, transfer=t, reason=payload.reason)
+
+
 class TransferContinueIn(InputSchema):
     program_id: Id = Field(..., description="この事務所のプログラム")
     on: Day = Field(..., description="候補登録日")

@@ -169,6 +169,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "transfers:person": ["POST /transfers"],
     "transfers:accept": ["POST /transfers/{transfer_id}/accept"],
     "transfers:decline": ["POST /transfers/{transfer_id}/decline"],
+    "transfers:withdraw": ["POST /transfers/{transfer_id}/withdraw"],
     "transfers:continue": ["POST /transferred-episodes/{episode_id}/continue"],
     "transfers:export": ["GET /people/{person_id}/person-file"],
     "transfers:import": ["POST /person-files"],

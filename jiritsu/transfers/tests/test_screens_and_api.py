@@ -168,3 +168,37 @@ def test_the_person_file_through_the_screen_and_the_api(tw, keys):
     personfile.read(exported.content)
     assert t.ApiClient(t.token_for(tw, tw.caseworker)).get(
         f"people/{tw.person.pk}/person-file").status_code == 403
+
+
+def test_the_sending_office_withdraws_its_offer_before_the_answer(tw):
+    transfer = _propose_on_screen(tw)
+    url = f"/transfers/{transfer.pk}/withdraw/"
+    # The receiving office cannot withdraw someone else's offer.
+    assert _client(tw.supervisor_b).post(url, {"reason": "x"}).status_code == 404
+    empty = _client(tw.caseworker).post(url, {"reason": ""})
+    assert empty.status_code == 422 and "取下げの理由を入力してください" in empty.content.decode()
+    assert _client(tw.caseworker).post(url, {"reason": "転居を取りやめたため"}).status_code == 302
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.WITHDRAWN
+    page = _client(tw.supervisor_b).get(f"/transfers/{transfer.pk}/").content.decode()
+    assert "取下げ" in page and "受け入れる" not in page
+    api = t.ApiClient(t.token_for(tw, tw.supervisor_b, tw.other_office))
+    late = api.post(f"transfers/{transfer.pk}/accept", {"case_number": "B-3",
+                                                         "accepted_on": clock.today().isoformat()})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "transfer_decided"
+    # A new offer may follow.
+    again = t.ApiClient(t.token_for(tw, tw.caseworker)).post("transfers", {
+        "person_id": tw.person.pk, "target_office_id": tw.other_office.pk, "reason": "moved"})
+    assert again.status_code == 201
+
+
+def test_the_receiving_office_finds_the_hand_over_from_its_person(tw):
+    transfer = _propose_on_screen(tw)
+    _client(tw.supervisor_b).post(f"/transfers/{transfer.pk}/accept/", {
+        "case_number": "B-0200", "accepted_on": wareki.format_wareki(clock.today())})
+    transfer.refresh_from_db()
+    new = transfer.target_person
+    assert new is not None
+    page = _client(tw.outsider).get(f"/transfers/people/{new.pk}/").content.decode()
+    assert "移管元からの引継ぎ" in page and f"/transfers/{transfer.pk}/" in page
+    assert _client(tw.caseworker).get(f"/transfers/people/{new.pk}/").status_code == 404

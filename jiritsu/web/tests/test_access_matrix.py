@@ -170,8 +170,10 @@ def _build() -> MatrixWorld:
         actor=cw, person=person, target=Target("person", person), data=png_bytes(),
         original_name="履歴書.png", document_type="resume", document_date=dt.date(2026, 4, 1))
     incoming, episode, third = _transfers(w, cw)
+    outgoing = transfer_propose(actor=cw, person=t.make_person(office, name="転出 花子"),
+                                target_office=third, reason="moved")
     w.ids = {
-        "transfer": incoming.pk, "transferred_episode": episode.pk, "third_office": third.pk,
+        "transfer": incoming.pk, "outgoing_transfer": outgoing.pk, "transferred_episode": episode.pk, "third_office": third.pk,
         "person": person.pk, "household": person.household_id, "enrollment": enrollment.pk,
         "program": program.pk, "consent": consent.pk, "record": record.pk, "ledger": ledger.pk,
         "nomination": nomination.pk, "conference": conference.pk,
@@ -322,6 +324,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "documents:delete": {"pk": "attachment"},
     "transfers:detail": {"pk": "transfer"}, "transfers:accept": {"pk": "transfer"},
     "transfers:decline": {"pk": "transfer"}, "transfers:continue": {"pk": "transferred_episode"},
+    "transfers:withdraw": {"pk": "outgoing_transfer"},
     "transfers:person": {"pk": P}, "transfers:export": {"pk": P},
     **{f"documents:form_{key.replace('-', '_')}": {"pk": spec.target}
        for key, spec in FORMS.items() if spec.target != "year"},
@@ -365,7 +368,7 @@ POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw"
              "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
              "casework:filter_delete", "signin:renew_codes", "signin:remove",
              "signin:end_sessions", "transfers:accept", "transfers:decline", "transfers:continue",
-             "transfers:export"}
+             "transfers:export", "transfers:withdraw"}
 
 
 def _html_url(mw: MatrixWorld, name: str, pattern: Any) -> str:
@@ -415,6 +418,11 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # A saved filter is its owner's (the caseworker's here): to others it does not exist.
     **{("casework:filter_delete", role): "404"
        for role in ("supervisor", "manager", "support_staff")},
+    # The world's transfer is offered to the office: an offer is withdrawn by the office that
+    # made it, so to the receiving office it answers like a missing one (the screen is walked
+    # on the office's own offer; withdrawing is tested in jiritsu/transfers/tests).
+    **{("POST /transfers/{transfer_id}/withdraw", role): "404"
+       for role in ("caseworker", "supervisor", "manager")},
     # The approval route's first step is the supervisor's; the manager decides after them.
     ("POST /approvals/{approval_id}/decide", "manager"): "403",
     # The Hello Work reports only its own steps (支援中・就職・支援終了), not 個人票A.
@@ -609,6 +617,7 @@ API: dict[str, tuple[str, ...] | None] = {
     "GET /transfers/{transfer_id}": ("transfer.propose",),
     "POST /transfers/{transfer_id}/accept": ("transfer.decide",),
     "POST /transfers/{transfer_id}/decline": ("transfer.decide",),
+    "POST /transfers/{transfer_id}/withdraw": ("transfer.propose",),
     "POST /transferred-episodes/{episode_id}/continue": ("enrollment.manage",),
     "GET /people/{person_id}/person-file": ("transfer.decide",),
     "POST /person-files": ("transfer.decide",),
