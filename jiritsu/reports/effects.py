@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DateField, Exists, OuterRef, QuerySet
+from django.db.models import DateField, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
 
 from jiritsu.cases.models import Enrollment, Outcome
@@ -132,7 +132,7 @@ def horizon(office: Office) -> Horizon:
 
 def health_program_ids(office: Office, program: Program | None = None) -> set[int]:
     """Programs that count a discharge or a health improvement (健康・退院のプログラム)."""
-    qs = OutcomeType._base_manager.filter(program__office=office, kind__in=HEALTH_KINDS)
+    qs = OutcomeType._base_manager.filter(program__office=office, kind__in=HEALTH_KINDS).order_by()
     if program is not None:
         qs = qs.filter(program=program)
     return set(qs.values_list("program_id", flat=True).distinct())
@@ -165,6 +165,8 @@ def _work_rows(office: Office, period: Period, program: Program | None,
     person, am = Person._meta.db_table, AssistanceMonth._meta.db_table
     program_sql = " AND e.program_id = %s" if program is not None else ""
     end_month = first_of_month(period.end)
+    # The months are computed once per household and date (``w``), and a household counted
+    # for a program and for the office total on the same date is joined to its months once.
     sql = f"""
 WITH ach AS (
   SELECT e.program_id AS p, pe.household_id AS h, e.person_id AS q, o.occurred_on AS d
@@ -176,18 +178,22 @@ WITH ach AS (
   SELECT p, h, q, d, ROW_NUMBER() OVER (PARTITION BY p, h ORDER BY d, q) AS rn FROM ach
   UNION ALL
   SELECT NULL, h, q, d, ROW_NUMBER() OVER (PARTITION BY h ORDER BY d, q) AS rn FROM ach
-), firsts AS (SELECT p, h, q, d FROM ranked WHERE rn = 1)
-SELECT f.p, f.h, f.q, f.d, b.earned_income_recognised, {_paid_sql("b")},
-  MAX(CASE WHEN a.month = {_shift_sql("f.d", 1)} AND a.status = %s
-      THEN a.earned_income_recognised END),
-  COALESCE(SUM(CASE WHEN a.month <= {_shift_sql("f.d", EFFECT_MONTHS)} THEN {_paid_sql("a")}
-               ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN a.month <= %s THEN {_paid_sql("a")} ELSE 0 END), 0)
-FROM firsts f
-LEFT JOIN {am} b ON b.household_id = f.h AND b.month = {_shift_sql("f.d", -1)} AND b.status = %s
-LEFT JOIN {am} a ON a.household_id = f.h AND a.month >= {_shift_sql("f.d", 1)} AND a.month <= %s
-  AND (a.month <= {_shift_sql("f.d", EFFECT_MONTHS)} OR a.month <= %s)
-GROUP BY f.p, f.h, f.q, f.d, b.earned_income_recognised, {_paid_sql("b")}
+), firsts AS (SELECT p, h, q, d FROM ranked WHERE rn = 1),
+w AS (SELECT DISTINCT h, d, {_shift_sql("d", -1)} AS prev, {_shift_sql("d", 1)} AS next,
+        {_shift_sql("d", EFFECT_MONTHS)} AS last12 FROM firsts),
+t AS (
+  SELECT w.h, w.d, b.earned_income_recognised AS e0, {_paid_sql("b")} AS p0,
+    MAX(CASE WHEN a.month = w.next AND a.status = %s THEN a.earned_income_recognised END) AS e1,
+    COALESCE(SUM(CASE WHEN a.month <= w.last12 THEN {_paid_sql("a")} ELSE 0 END), 0) AS p12,
+    COALESCE(SUM(CASE WHEN a.month <= %s THEN {_paid_sql("a")} ELSE 0 END), 0) AS pfy
+  FROM w
+  LEFT JOIN {am} b ON b.household_id = w.h AND b.month = w.prev AND b.status = %s
+  LEFT JOIN {am} a ON a.household_id = w.h AND a.month >= w.next AND a.month <= %s
+    AND (a.month <= w.last12 OR a.month <= %s)
+  GROUP BY w.h, w.d, b.earned_income_recognised, {_paid_sql("b")}
+)
+SELECT f.p, f.h, f.q, f.d, t.e0, t.p0, t.e1, t.p12, t.pfy
+FROM firsts f JOIN t ON t.h = f.h AND t.d = f.d
 """
     paid = AssistanceMonth.Status.PAID
     params: list[Any] = [office.pk, *WORK_KINDS, period.start, period.end]
@@ -246,15 +252,23 @@ def _medical_rows(office: Office, period: Period, program_ids: set[int]) -> list
     mc = MedicalClaimMonth._meta.db_table
     ids = sorted(program_ids)
     marks = ", ".join(["%s"] * len(ids))
-    windows = {f"before{n}": (_shift_sql("f.s", -n), _shift_sql("f.s", -1)) for n in MEDICAL_WINDOWS}
-    windows |= {f"after{n}": (_shift_sql("f.a", 1), _shift_sql("f.a", n)) for n in MEDICAL_WINDOWS}
-    cols = []
-    for lo, hi in windows.values():
-        cols.append(f"COALESCE(SUM(CASE WHEN m.month >= {lo} AND m.month <= {hi} "
-                    "THEN m.amount ELSE 0 END), 0)")
-        cols.append(f"COALESCE(SUM(CASE WHEN m.month >= {lo} AND m.month <= {hi} "
-                    "AND m.kind = %s THEN m.days ELSE 0 END), 0)")
+    # Window bounds are computed once per compared person (columns of ``w``), so the claims
+    # are compared with plain dates; a person compared for a program and for the office
+    # total with the same episode is joined to their claims once.
     widest = max(MEDICAL_WINDOWS)
+    bounds = {f"b{n}": _shift_sql("s", -n) for n in MEDICAL_WINDOWS}
+    bounds |= {"b1": _shift_sql("s", -1), "a1": _shift_sql("a", 1)}
+    bounds |= {f"a{n}": _shift_sql("a", n) for n in MEDICAL_WINDOWS}
+    windows = {f"before{n}": (f"w.b{n}", "w.b1") for n in MEDICAL_WINDOWS}
+    windows |= {f"after{n}": ("w.a1", f"w.a{n}") for n in MEDICAL_WINDOWS}
+    inpatient = MedicalClaimKind.INPATIENT.value
+    cols = []
+    for key, (lo, hi) in windows.items():
+        cols.append(f"COALESCE(SUM(CASE WHEN m.month >= {lo} AND m.month <= {hi} "
+                    f"THEN m.amount ELSE 0 END), 0) AS c_{key}")
+        cols.append(f"COALESCE(SUM(CASE WHEN m.month >= {lo} AND m.month <= {hi} "
+                    f"AND m.kind = '{inpatient}' THEN m.days ELSE 0 END), 0) AS d_{key}")
+    sums = ", ".join(f"t.c_{k}, t.d_{k}" for k in windows)
     sql = f"""
 WITH anchored AS (
   SELECT e.program_id AS p, e.person_id AS q, e.started_on AS s,
@@ -270,17 +284,19 @@ WITH anchored AS (
   UNION ALL
   SELECT NULL, q, s, a, ROW_NUMBER() OVER (PARTITION BY q ORDER BY a, s) AS rn
   FROM anchored WHERE a IS NOT NULL
-), f AS (SELECT p, q, s, a FROM ranked WHERE rn = 1)
-SELECT f.p, f.q, f.s, f.a, {", ".join(cols)}
-FROM f LEFT JOIN {mc} m ON m.person_id = f.q
-  AND ((m.month >= {_shift_sql("f.s", -widest)} AND m.month <= {_shift_sql("f.s", -1)})
-       OR (m.month >= {_shift_sql("f.a", 1)} AND m.month <= {_shift_sql("f.a", widest)}))
-GROUP BY f.p, f.q, f.s, f.a
+), f AS (SELECT p, q, s, a FROM ranked WHERE rn = 1),
+w AS (SELECT DISTINCT q, s, a, {", ".join(f"{v} AS {k}" for k, v in bounds.items())} FROM f),
+t AS (
+  SELECT w.q, w.s, w.a, {", ".join(cols)}
+  FROM w LEFT JOIN {mc} m ON m.person_id = w.q
+    AND ((m.month >= w.b{widest} AND m.month <= w.b1) OR (m.month >= w.a1 AND m.month <= w.a{widest}))
+  GROUP BY w.q, w.s, w.a
+)
+SELECT f.p, f.q, f.s, f.a, {sums}
+FROM f JOIN t ON t.q = f.q AND t.s = f.s AND t.a = f.a
 """
-    inpatient = MedicalClaimKind.INPATIENT
     params: list[Any] = [OutcomeKind.DISCHARGE, period.start, period.end,
                          Enrollment.Status.ENDED, period.start, period.end, office.pk, *ids]
-    params += [inpatient] * len(windows)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
@@ -356,20 +372,21 @@ def office_effects(office: Office, period: Period, programs: list[Program],
             per[pid]["is_health"] = True
     totals["is_health"] = bool(health)
 
+    # Both counts are small (people with a 就労・増収 or an end for work in the year): the
+    # distinct (program, person) pairs are fetched once and counted here, per program and
+    # once per person over all programs.
     out = c.outcomes(office, period.start, period.end).filter(kind__in=WORK_KINDS)
     if program is not None:
         out = out.filter(enrollment__program=program)
-    for row in (out.values("enrollment__program_id")
-                .annotate(n=Count("enrollment__person", distinct=True))):
-        if row["enrollment__program_id"] in per:
-            per[row["enrollment__program_id"]]["work"] = row["n"]
-    totals["work"] = out.aggregate(n=Count("enrollment__person", distinct=True))["n"]
-
-    closed = _closed_by_work(office, period, program)
-    for closed_row in closed.values("program_id").annotate(n=Count("person", distinct=True)):
-        if closed_row["program_id"] in per:
-            per[closed_row["program_id"]]["closed_by_work"] = closed_row["n"]
-    totals["closed_by_work"] = closed.aggregate(n=Count("person", distinct=True))["n"]
+    for key, pairs in (
+            ("work", out.values_list("enrollment__program_id", "enrollment__person_id")),
+            ("closed_by_work", _closed_by_work(office, period, program)
+             .values_list("program_id", "person_id"))):
+        seen = set(pairs.distinct())
+        for pid, _person in seen:
+            if pid in per:
+                per[pid][key] += 1
+        totals[key] = len({person for _pid, person in seen})
 
     by_program: dict[int | None, list[WorkRow]] = defaultdict(list)
     for r in _work_rows(office, period, program, h.assistance_last):
