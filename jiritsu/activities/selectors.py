@@ -25,7 +25,7 @@ from jiritsu.core import clock, wareki
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
-from jiritsu.people.models import Person
+from jiritsu.people.models import MedicalEvidence, Person
 from jiritsu.programs import screening
 from jiritsu.programs.models import LedgerEntry, Nomination, OutcomeKind, Program, ScreeningLedger
 
@@ -475,6 +475,11 @@ def _state(today: dt.date, opens: dt.date, due: dt.date, done: int, total: int) 
     return "open"
 
 
+# Medical evidence that is one of 竹原's yearly steps (kind → cycle task).
+EVIDENCE_CYCLE_TASKS = {MedicalEvidence.Kind.CONDITION_SURVEY: "condition_survey",
+                        MedicalEvidence.Kind.CONSULTATION: "doctor_consultation"}
+
+
 def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[str, Any]:
     """竹原's yearly cycle for ``fiscal_year``: the ledger of psychiatric inpatients as of
     1 April due by 31 May; condition surveys and doctor consultations for everyone on it
@@ -496,6 +501,11 @@ def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[
         task = (data or {}).get("cycle_task")
         if task in done:
             done[task].add(pid)
+    # A 病状調査 or 嘱託医協議 recorded as medical evidence (with its result) is the step done.
+    for pid, kind in MedicalEvidence.objects.filter(
+            person__in=people, kind__in=list(EVIDENCE_CYCLE_TASKS), issued_on__gte=start,
+            issued_on__lte=window[1] + dt.timedelta(days=120)).values_list("person_id", "kind"):
+        done[EVIDENCE_CYCLE_TASKS[kind]].add(pid)
     nominated = [e.person_id for e in entries if e.nominated]
     ledger_done = 1 if ledger is not None else 0
     tasks = [

@@ -139,6 +139,8 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         "disabilities": list(person.disabilities.all()) if show["disability"] else [],
         "illnesses": list(person.illnesses.all()) if show["health"] else [],
         "stays": stays,
+        "medical_evidence": (list(person.medical_evidence.select_related("based_on"))
+                             if show["health"] else []),
         "current_stay": next((s for s in stays if s.discharged_on is None), None),
         "work_history": list(person.work_history.all()) if show["employment"] else [],
         "qualifications": list(person.qualifications.all()) if show["employment"] else [],

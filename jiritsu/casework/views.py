@@ -23,7 +23,9 @@ from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required, deny
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership, User
-from jiritsu.people.models import VisitGrade
+from jiritsu.people import evidence
+from jiritsu.people import services as people_services
+from jiritsu.people.models import DEFAULT_VALIDITY_MONTHS, MedicalEvidence, VisitGrade
 
 CONFIRM_PAGE_SIZE = 20
 
@@ -207,7 +209,22 @@ def settings_page(request: OfficeRequest) -> HttpResponse:
         else:
             messages.success(request, "供覧先を保存しました。")
         return redirect("casework:settings")
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "evidence":
+        months: dict[str, int | None] = {}
+        for kind in MedicalEvidence.Kind.values:
+            raw = request.POST.get(f"validity_{kind}", "").strip()
+            if raw and not raw.isdigit():
+                errors[f"validity_{kind}"] = "数字で入力してください。"
+            months[kind] = int(raw) if raw.isdigit() else None
+        if not errors:
+            try:
+                people_services.evidence_validity_update(actor=m, months=months)
+            except DomainError as exc:
+                errors[exc.field or "form"] = exc.message
+            else:
+                messages.success(request, "医学的な根拠の有効期間を保存しました。")
+                return redirect("casework:settings")
+    if request.method == "POST" and request.POST.get("form") != "evidence":
         form = SettingsForm(request.POST)
         intervals: dict[int, int | None] = {}
         for g in grades:
@@ -232,7 +249,7 @@ def settings_page(request: OfficeRequest) -> HttpResponse:
             else:
                 messages.success(request, "設定を保存しました。")
                 return redirect("casework:settings")
-    else:
+    if request.method != "POST" or request.POST.get("form") == "evidence":
         form = SettingsForm(initial={
             "version": conf.version, "event_visit_days": conf.event_visit_days,
             "confirm_kinds": conf.confirm_kinds, "confirm_from": conf.confirm_from,
@@ -248,6 +265,13 @@ def settings_page(request: OfficeRequest) -> HttpResponse:
     svs = [x for x in members if x.can("record.confirm")]
     assigned = dict(SupervisorAssignment.objects.filter(office=m.office)
                     .values_list("caseworker_id", "supervisor_id"))
+    table = evidence.validity_table(m.office)
+    validity = [{"kind": kind, "label": label,
+                 "value": (request.POST.get(f"validity_{kind}", "")
+                           if request.POST.get("form") == "evidence" else table[kind]),
+                 "default": DEFAULT_VALIDITY_MONTHS.get(kind, 0),
+                 "error": errors.get(f"validity_{kind}", "")}
+                for kind, label in MedicalEvidence.Kind.choices]
     return render(request, "casework/settings.html", {
         "form": form, "grade_rows": rows, "errors": errors, "caseworkers": cws,
-        "supervisors": svs, "assigned": assigned})
+        "supervisors": svs, "assigned": assigned, "validity": validity})

@@ -3,7 +3,8 @@ line linking to the screen where it is done.
 
 Nothing is computed here twice: every kind of line comes from the rule's own home —
 visits from :mod:`jiritsu.casework.visits`, reviews from ``cases.selectors.reviews_due``,
-退院後の確認 from ``activities.selectors.discharge_follow_ups``, guidance deadlines from the
+退院後の確認 from ``activities.selectors.discharge_follow_ups``, opinions falling due from
+``people.evidence.evidence_due``, guidance deadlines from the
 guidance procedure's next step (``guidance.selectors.open_cases_board``), 同意待ち from
 ``cases.selectors.consents_pending``, 決裁 from ``cases.selectors.approvals_waiting``
 and 供覧 from :mod:`jiritsu.casework.confirm`.
@@ -25,12 +26,14 @@ from jiritsu.guidance import selectors as guidance_selectors
 from jiritsu.guidance.services import settings_for as guidance_settings
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
+from jiritsu.people import evidence
 from jiritsu.people.models import Person
 
 KINDS: dict[str, str] = {
     "visit": "訪問",
     "review": "見直し",
     "follow_up": "退院後の確認",
+    "opinion": "意見書などの期限",
     "guidance": "指導指示の期限",
     "consent": "同意の取得",
     "approval": "決裁待ち",
@@ -120,6 +123,12 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
                 p = f.enrollment.person
                 add("follow_up", f.due_on, f"{p.name} 退院後の生活状況の確認",
                     reverse("programs:record_new", args=[p.pk]))
+    if "opinion" in wanted and own and membership.can("person.edit"):
+        for ev in evidence.evidence_due(caseload_people(membership), today=today, until=until):
+            doc = ev.evidence
+            add("opinion", ev.due_on, f"{doc.person.name} {ev.label}",
+                reverse("people:part_add", args=[doc.person_id, "evidence"]) + "?" + urlencode(
+                    {"kind": doc.kind, "issuer": doc.issuer, "care_setting": doc.care_setting}))
     if "guidance" in wanted and own:
         # A 法62条 decision waiting for 決裁 is the approvers' 決裁待ち line below.
         for row in guidance_selectors.open_cases_board(office, guidance_settings(office)):

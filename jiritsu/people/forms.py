@@ -14,6 +14,7 @@ from jiritsu.people.models import (
     HospitalStay,
     Household,
     HouseholdType,
+    MedicalEvidence,
     Person,
     VisitGrade,
     WorkCapacityAssessment,
@@ -146,11 +147,13 @@ class _PartForm(forms.ModelForm):
     required_css_class = "required"
 
 
-def part_form_class(model: type[Any], office: Any) -> type[forms.ModelForm]:
+def part_form_class(model: type[Any], office: Any, person: Any = None) -> type[forms.ModelForm]:
     """A ModelForm for one kind of person part (all fields but the person)."""
     exclude = ["person", "version"]
     if model is WorkCapacityAssessment:
         exclude.append("assessed_by")
+    if model is MedicalEvidence:
+        exclude.append("recorded_by")
 
     attrs: dict[str, Any] = {"Meta": type("Meta", (), {"model": model, "exclude": exclude,
                                                          "formfield_callback": _formfield})}
@@ -160,7 +163,23 @@ def part_form_class(model: type[Any], office: Any) -> type[forms.ModelForm]:
             widget=forms.CheckboxSelectMultiple)
         attrs["evidence"] = forms.CharField(label="根拠", required=False,
                                             widget=forms.Textarea(attrs={"rows": 3}))
+    if model is MedicalEvidence:
+        for name, label in (("question", "照会・協議の内容"), ("finding", "所見・結果")):
+            attrs[name] = forms.CharField(label=label, required=False,
+                                          widget=forms.Textarea(attrs={"rows": 3}))
     form_class = type(f"{model.__name__}Form", (_PartForm,), attrs)
+
+    if model is MedicalEvidence:
+        class EvidenceForm(form_class):  # type: ignore[valid-type,misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                # A 嘱託医協議 discusses one of the person's own documents.
+                base = MedicalEvidence.objects.filter(person=person).exclude(
+                    kind=MedicalEvidence.Kind.CONSULTATION).order_by("-issued_on", "-id")
+                self.fields["based_on"].queryset = base if person is not None else base.none()
+                self.fields["based_on"].help_text = "嘱託医協議のときに、協議した資料を選びます。"
+
+        return EvidenceForm
 
     if model is HospitalStay:
         class StayForm(form_class):  # type: ignore[valid-type,misc]

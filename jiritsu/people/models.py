@@ -535,3 +535,109 @@ class MedicalClaimMonth(models.Model):
 
     def __str__(self) -> str:
         return f"医療扶助 {self.month.year}年{self.month.month}月 {self.get_kind_display()}"
+
+
+class MedicalEvidence(_PersonPart):
+    """医学的な根拠: a dated medical document or consultation about a person — who gave it and
+    what it says (入院の要否, 退院の見込み, 就労の可否 and its limits) with the date the next
+    one is due. Screening rules read the latest statement on each question
+    (``programs.screening``: ``medical.*``); the caseworker's home and work list show the
+    ones falling due (:mod:`jiritsu.people.evidence`).
+
+    A 嘱託医協議 is a row of its own (``kind=consultation``) with the question put and the
+    result; ``based_on`` links it to the document it discussed. Its result is evidence too.
+    """
+
+    class Kind(models.TextChoices):
+        OPINION = "opinion", "医療要否意見書"
+        RECEIPT = "receipt", "レセプト（診療報酬明細書）"
+        CONDITION_SURVEY = "condition_survey", "病状調査"
+        DOCTOR_INQUIRY = "doctor_inquiry", "主治医への照会"
+        TREATMENT_REPORT = "treatment_report", "受療状況（報告書）"
+        CONSULTATION = "consultation", "嘱託医協議"
+
+    class CareSetting(models.TextChoices):
+        INPATIENT = "inpatient", "入院"
+        OUTPATIENT = "outpatient", "入院外"
+
+    class Hospitalisation(models.TextChoices):
+        REQUIRED = "required", "入院要（入院継続が必要）"
+        NOT_REQUIRED = "not_required", "入院不要"
+
+    class Discharge(models.TextChoices):
+        POSSIBLE = "possible", "退院可能"
+        IF_SUPPORTED = "if_supported", "受入条件が整えば退院可能"
+        NOT_YET = "not_yet", "退院は困難"
+
+    class Work(models.TextChoices):
+        POSSIBLE = "possible", "就労可"
+        LIMITED = "limited", "就労可（制限あり）"
+        NOT_POSSIBLE = "not_possible", "就労不可"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="medical_evidence")
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices)
+    issued_on = models.DateField("日付", help_text="意見書の記載日、調査・照会・協議の実施日")
+    issuer = models.CharField("発行・回答した人", max_length=200, blank=True,
+                              help_text="医療機関と医師の名前、嘱託医の名前など")
+    care_setting = models.CharField("入院・入院外", max_length=20, choices=CareSetting.choices,
+                                    blank=True)
+    hospitalisation = models.CharField("入院の要否", max_length=20,
+                                       choices=Hospitalisation.choices, blank=True)
+    discharge = models.CharField("退院の見込み", max_length=20, choices=Discharge.choices,
+                                 blank=True)
+    work = models.CharField("就労の可否", max_length=20, choices=Work.choices, blank=True)
+    work_limits = models.CharField("就労上の制限", max_length=200, blank=True,
+                                   help_text="例：軽作業のみ、1日4時間まで")
+    question = models.TextField("照会・協議の内容", blank=True)
+    finding = models.TextField("所見・結果", blank=True)
+    next_due_on = models.DateField("次回の期限", null=True, blank=True,
+                                   help_text="空欄なら種類ごとの有効期間から決まります（期限のない種類は空欄のまま）。")
+    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="consultations", verbose_name="協議の基にした資料")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name="記録者")
+
+    class Meta:
+        ordering = ["person", "-issued_on", "-id"]
+        indexes = [models.Index(fields=["person", "issued_on"], name="evidence_person_date"),
+                   models.Index(fields=["next_due_on", "person"], name="evidence_due")]
+
+    def __str__(self) -> str:
+        said = "・".join(x for x in (self.get_hospitalisation_display(),
+                                     self.get_discharge_display(), self.get_work_display()) if x)
+        return (f"{self.get_kind_display()} {format_wareki(self.issued_on)}"
+                f"{'（' + said + '）' if said else ''}")
+
+    @property
+    def statements(self) -> list[str]:
+        """What it says, in words (for the person page and the screening reasons)."""
+        out = [x for x in (self.get_hospitalisation_display(), self.get_discharge_display(),
+                           self.get_work_display()) if x]
+        if self.work_limits:
+            out.append(f"制限：{self.work_limits}")
+        return out
+
+
+class EvidenceValidity(models.Model):
+    """The office's validity (months until the next one is due) for one kind of medical
+    evidence. Without a row the kind's default in :data:`DEFAULT_VALIDITY_MONTHS` holds;
+    0 months: no due date."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("種類", max_length=20, choices=MedicalEvidence.Kind.choices)
+    months = models.PositiveSmallIntegerField("有効期間（月）")
+
+    objects: ClassVar[models.Manager[EvidenceValidity]] = ScopedManager(office="office")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "kind"],
+                                               name="evidence_validity_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}の有効期間 {self.months}か月"
+
+
+# 医療要否意見書: six months, the longest a 継続 opinion covers for 入院外 care under the
+# 医療扶助運営要領 (docs/programs.md, 「医学的な根拠」). The other kinds have no validity
+# of their own unless the office sets one.
+DEFAULT_VALIDITY_MONTHS: dict[str, int] = {MedicalEvidence.Kind.OPINION: 6}

@@ -1,7 +1,7 @@
 """Writes to households and people: guard → change → audit row, in one transaction.
 
 Person parts (disabilities, illnesses, hospital stays, work history, qualifications,
-care duties, work-capacity assessments) share three services — ``part_create``,
+care duties, work-capacity assessments, medical evidence) share three services — ``part_create``,
 ``part_update`` and ``part_delete`` — driven by :data:`PART_KINDS`.
 """
 
@@ -19,14 +19,16 @@ from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, StaleEdit, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
-from jiritsu.people import signals
+from jiritsu.people import evidence, signals
 from jiritsu.people.models import (
     CareDuty,
     Disability,
+    EvidenceValidity,
     HospitalStay,
     Household,
     HouseholdTypeChange,
     Illness,
+    MedicalEvidence,
     Person,
     Qualification,
     VisitGrade,
@@ -57,6 +59,7 @@ PART_KINDS: dict[str, PartKind] = {
         PartKind("qualifications", Qualification, "qualification", "資格・免許"),
         PartKind("care", CareDuty, "care_duty", "育児・介護"),
         PartKind("assessments", WorkCapacityAssessment, "assessment", "稼働能力の評価"),
+        PartKind("evidence", MedicalEvidence, "medical_evidence", "医学的な根拠"),
     )
 }
 _DATE_ORDER: dict[type[models.Model], tuple[str, str]] = {  # (start, end) must not run backwards
@@ -242,7 +245,8 @@ def person_update(*, actor: Membership, person: Person, expected_version: int,
 
 
 def _part_fields(model: type[models.Model], data: dict[str, Any]) -> list[str]:
-    names = {f.name for f in model._meta.concrete_fields}
+    # Names or column names (an API sends ``based_on_id``, a form ``based_on``).
+    names = {n for f in model._meta.concrete_fields for n in (f.name, f.attname)}
     return [k for k in data if k in names and k not in _NOT_DATA]
 
 
@@ -256,6 +260,29 @@ def _check_part(actor: Membership, model: type[models.Model], obj: models.Model)
         PartnerOrganisation.objects.filter(pk=obj.hospital_id, office=actor.office).exists()
     ):
         raise ValidationFailed("この事務所の医療機関を選んでください。", field="hospital")
+    if isinstance(obj, MedicalEvidence):
+        _check_evidence(obj)
+
+
+def _check_evidence(obj: MedicalEvidence) -> None:
+    """A medical document or consultation happened (no future date), its next due date is not
+    before it, and a 嘱託医協議 discusses evidence of the same person, dated no later."""
+    clock.not_after_today(obj.issued_on, field="issued_on", what="根拠の日付")
+    if obj.next_due_on is not None and obj.issued_on and obj.next_due_on < obj.issued_on:
+        raise ValidationFailed("次回の期限が日付より前です。", code="evidence.due_before_issue",
+                               field="next_due_on")
+    if obj.based_on_id is not None:
+        base = MedicalEvidence.objects.filter(pk=obj.based_on_id).values_list(
+            "person_id", "issued_on").first()
+        if base is None or base[0] != obj.person_id or obj.based_on_id == obj.pk:
+            raise ValidationFailed("同じ人の、別の医学的な根拠を選んでください。",
+                                   code="evidence.based_on", field="based_on")
+        if obj.issued_on and base[1] > obj.issued_on:
+            raise ValidationFailed("協議の基にした資料がこの記録より後の日付です。",
+                                   code="evidence.based_on", field="based_on")
+    if obj.kind != MedicalEvidence.Kind.CONSULTATION and obj.based_on_id is not None:
+        raise ValidationFailed("協議の基にした資料は嘱託医協議のときに選びます。",
+                               code="evidence.based_on", field="based_on")
 
 
 def _audit_fields(obj: models.Model) -> list[str]:
@@ -272,6 +299,11 @@ def part_create(*, actor: Membership, person: Person, kind: str, data: dict[str,
     values = {k: data[k] for k in _part_fields(spec.model, data)}
     if spec.model is WorkCapacityAssessment:
         values.setdefault("assessed_by", actor.user)
+    if spec.model is MedicalEvidence:
+        values["recorded_by"] = actor.user
+        if values.get("next_due_on") is None:  # the kind's validity in this office
+            values["next_due_on"] = evidence.default_due_on(actor.office, values.get("kind", ""),
+                                                            values.get("issued_on"))
     obj = spec.model(person=person, **values)
     _check_part(actor, spec.model, obj)
     obj.save()
@@ -342,3 +374,30 @@ def part_delete(*, actor: Membership, part: Any, expected_version: int | None = 
     record(actor=actor.user, office=actor.office, action=f"{spec.action}.delete",
            kind=AuditEvent.Kind.DELETE, target=part, person=person, before=before, after={})
     part.delete()
+
+
+# ---------------------------------------------------------------- evidence validity
+
+
+@transaction.atomic
+def evidence_validity_update(*, actor: Membership, months: dict[str, int | None]) -> None:
+    """Set the office's validity (months until the next one is due) per kind of medical
+    evidence; None goes back to the default. Audited as one office settings change."""
+    if not actor.can("casework.settings"):
+        raise Forbidden()
+    before = evidence.validity_table(actor.office)
+    for kind, value in months.items():
+        if kind not in MedicalEvidence.Kind.values:
+            raise ValidationFailed("根拠の種類が正しくありません。", code="evidence.kind",
+                                   field=f"validity_{kind}")
+        if value is not None and not 0 <= value <= 60:
+            raise ValidationFailed("0〜60か月で入力してください（0は期限なし）。",
+                                   code="evidence.validity", field=f"validity_{kind}")
+        if value is None:
+            EvidenceValidity.objects.filter(office=actor.office, kind=kind).delete()
+        else:
+            EvidenceValidity.objects.update_or_create(office=actor.office, kind=kind,
+                                                      defaults={"months": value})
+    after = evidence.validity_table(actor.office)
+    record(actor=actor.user, office=actor.office, action="evidence_validity.update",
+           kind=AuditEvent.Kind.UPDATE, before=before, after=after)

@@ -49,6 +49,7 @@ from jiritsu.people.models import (
     Disability,
     HospitalStay,
     HouseholdType,
+    MedicalEvidence,
     Person,
     WorkCapacityAssessment,
 )
@@ -482,6 +483,99 @@ def _earner_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
     return "世帯に就労者あり" if value else "世帯に就労者なし"
 
 
+# --- medical evidence (医療要否意見書, レセプト, 病状調査, 主治医への照会, 受療状況, 嘱託医協議)
+# Each question (入院の要否, 退院の見込み, 就労の可否) is answered by the latest evidence
+# that states it, whatever its kind: a newer 嘱託医協議 saying 入院継続 replaces an older
+# 医療要否意見書 saying 退院可能. The latest statement counts only while it is in force (its
+# next due date not passed); an expired one is not replaced by an older one.
+_EVIDENCE_QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "hospitalisation": ("入院の要否", dict(MedicalEvidence.Hospitalisation.choices)),
+    "discharge": ("退院の見込み", dict(MedicalEvidence.Discharge.choices)),
+    "work": ("就労の可否", dict(MedicalEvidence.Work.choices)),
+}
+_WORK_ABLE = (MedicalEvidence.Work.POSSIBLE, MedicalEvidence.Work.LIMITED)
+
+
+def _in_force(as_of: dt.date) -> Q:
+    return Q(next_due_on__isnull=True) | Q(next_due_on__gte=as_of)
+
+
+def _latest_statement_rows(attr: str, as_of: dt.date) -> QuerySet[MedicalEvidence]:
+    """Per person, the latest evidence dated by ``as_of`` that answers ``attr``."""
+    stated = MedicalEvidence.objects.filter(issued_on__lte=as_of).exclude(**{attr: ""})
+    newer = stated.filter(person=OuterRef("person")).filter(
+        Q(issued_on__gt=OuterRef("issued_on"))
+        | Q(issued_on=OuterRef("issued_on"), id__gt=OuterRef("id")))
+    return stated.filter(person=OuterRef("pk")).exclude(Exists(newer))
+
+
+def _latest_statement(person: Person, attr: str, as_of: dt.date) -> MedicalEvidence | None:
+    rows = [e for e in person.medical_evidence.all()
+            if e.issued_on <= as_of and getattr(e, attr)]
+    return max(rows, key=lambda e: (e.issued_on, e.id), default=None)
+
+
+def _evidence_words(e: MedicalEvidence, said: str) -> str:
+    who = f"、{e.issuer}" if e.issuer else ""
+    due = f"、次回期限 {format_wareki(e.next_due_on)}" if e.next_due_on else ""
+    return f"{e.get_kind_display()}（{format_wareki(e.issued_on)}{who}{due}）：{said}"
+
+
+def _evidence_question(attr: str) -> FieldSpec:
+    label, choices = _EVIDENCE_QUESTIONS[attr]
+
+    def build(op: str, value: Any, as_of: dt.date) -> Q:
+        return Q(Exists(_latest_statement_rows(attr, as_of).filter(_in_force(as_of))
+                        .filter(**{f"{attr}__in": value})))
+
+    def describe(op: str, value: Any) -> str:
+        return f"最新の医学的な根拠で{label}が{_labels(choices, value)}"
+
+    def reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
+        e = _latest_statement(p, attr, as_of)
+        if e is None:
+            return f"{label}：{_labels(choices, value)}"
+        text = choices.get(getattr(e, attr), "")
+        if attr == "work" and e.work_limits:
+            text += f"（制限：{e.work_limits}）"
+        return _evidence_words(e, text)
+
+    return FieldSpec(f"医学的な根拠：{label}（最新のもの）", {"in": _one_of(choices)}, build,
+                     describe, ("medical_evidence",), reason)
+
+
+def _work_recent_q(op: str, value: Any, as_of: dt.date) -> Q:
+    return Q(Exists(_latest_statement_rows("work", as_of).filter(
+        issued_on__gte=add_months(as_of, -value), work__in=_WORK_ABLE)))
+
+
+def _work_recent_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
+    e = _latest_statement(p, "work", as_of)
+    if e is None:
+        return f"{value}か月以内に就労可の所見"
+    limits = f"（制限：{e.work_limits}）" if e.work_limits else ""
+    return _evidence_words(e, f"{e.get_work_display()}{limits}")
+
+
+def _opinion_q(op: str, value: Any, as_of: dt.date) -> Q:
+    rows = MedicalEvidence.objects.filter(person=OuterRef("pk"), kind=MedicalEvidence.Kind.OPINION,
+                                          issued_on__lte=as_of).filter(_in_force(as_of))
+    q = Q(Exists(rows))
+    return q if value else ~q
+
+
+def _opinion_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
+    if not value:
+        return "有効な医療要否意見書なし"
+    rows = [e for e in p.medical_evidence.all()
+            if e.kind == MedicalEvidence.Kind.OPINION and e.issued_on <= as_of
+            and (e.next_due_on is None or e.next_due_on >= as_of)]
+    e = max(rows, key=lambda e: (e.issued_on, e.id), default=None)
+    if e is None:
+        return "有効な医療要否意見書あり"
+    return _evidence_words(e, "、".join(e.statements) or "有効")
+
+
 def _text_describe(text_true: str, text_false: str) -> Callable[[str, Any], str]:
     return lambda op, value: text_true if value else text_false
 
@@ -547,6 +641,17 @@ FIELDS: dict[str, FieldSpec] = {
     "household_has_earner": FieldSpec("世帯の就労者", {"is": YES_NO}, _earner_q,
                                       _text_describe("世帯に就労者がいる", "世帯に就労者がいない"),
                                       (), _earner_reason),
+    "medical.hospitalisation": _evidence_question("hospitalisation"),
+    "medical.discharge": _evidence_question("discharge"),
+    "medical.work": _evidence_question("work"),
+    "medical.work_able_within_months": FieldSpec(
+        "医学的な根拠：就労可の所見（何か月以内）", {"lte": _number(1, 120, "か月")},
+        _work_recent_q, lambda op, v: f"{v}か月以内の医学的な根拠で就労可（最新の所見）",
+        ("medical_evidence",), _work_recent_reason),
+    "medical.opinion_in_force": FieldSpec(
+        "有効な医療要否意見書", {"is": YES_NO}, _opinion_q,
+        _text_describe("有効な医療要否意見書がある", "有効な医療要否意見書がない"),
+        ("medical_evidence",), _opinion_reason),
 }
 
 

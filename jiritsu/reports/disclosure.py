@@ -35,6 +35,7 @@ from jiritsu.people.models import (
     Household,
     HouseholdTypeChange,
     Illness,
+    MedicalEvidence,
     Person,
     Qualification,
     WorkCapacityAssessment,
@@ -138,6 +139,7 @@ def _profile(person: Person) -> list[Section]:
         ("hospital_stays", "入院歴", HospitalStay), ("work_history", "職歴", WorkHistory),
         ("qualifications", "資格・免許", Qualification), ("care_duties", "育児・介護", CareDuty),
         ("assessments", "稼働能力の評価", WorkCapacityAssessment),
+        ("medical_evidence", "医学的な根拠", MedicalEvidence),
     ]
     for key, title, model in parts:
         sections.append(Section(key, title, model_rows(model._default_manager.filter(person=person))))
@@ -268,7 +270,7 @@ BUILTIN: list[Provider] = [_profile, _household, _programs, _records, _conferenc
                            _audit]
 COVERED: set[type[models.Model]] = {
     Person, Household, HouseholdTypeChange, Disability, Illness, HospitalStay, WorkHistory,
-    Qualification, CareDuty, WorkCapacityAssessment, pm.LedgerEntry, pm.Nomination,
+    Qualification, CareDuty, WorkCapacityAssessment, MedicalEvidence, pm.LedgerEntry, pm.Nomination,
     cm.Enrollment, cm.EnrollmentEvent, cm.Plan, cm.PlanGoal, cm.PlanCommitment, cm.Review,
     cm.GoalAssessment, cm.Outcome, cm.ApprovalRequest, cm.ApprovalStep, cm.ActivityRecord,
     cm.ConferenceDecision, cm.Consent, cm.ConsentGrant,

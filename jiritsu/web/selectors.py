@@ -38,6 +38,8 @@ from jiritsu.casework import confirm, visits
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
+from jiritsu.people import evidence
+from jiritsu.people.evidence import DueEvidence
 from jiritsu.people.models import HospitalStay, Household, Person
 
 LIST_LIMIT = 50
@@ -139,6 +141,12 @@ def follow_ups_due(membership: Membership, people: People, *, today: dt.date,
     return [f for f in activity_selectors.discharge_follow_ups(membership.office, today=today,
                                                                people=people)
             if f.done_on is None and f.due_on <= until]
+
+
+def evidence_due(people: People, *, today: dt.date, until: dt.date) -> list[DueEvidence]:
+    """医療要否意見書 and other medical evidence falling due by ``until`` for ``people`` — the
+    rule is the evidence's own (:func:`jiritsu.people.evidence.evidence_due`)."""
+    return evidence.evidence_due(people, today=today, until=until)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -484,6 +492,7 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
         **_due_counts(due),
         "reviews": _capped(due),
         "follow_ups": _capped(follow_ups_due(membership, listed, today=today, until=week_end)),
+        "evidence_due": _capped(evidence_due(listed, today=today, until=week_end)),
         "consents": _capped(view.consents_pending),
         "new_cases": _capped(view.new_cases),
         "new_records": _capped_qs(records_from_others(listed, reader=reader)),

@@ -1,5 +1,9 @@
 """Writes to a person's parts (障害, 傷病, 入院歴, 職歴, 資格, 育児・介護,
-稼働能力の評価) through the people services.
+稼働能力の評価, 医学的な根拠) through the people services.
+
+Medical evidence is also read here (``GET /people/{person_id}/evidence``, audited as a view
+of the person's record): an integration (a 医療扶助 system sending 医療要否意見書 and
+レセプト findings) lists what is on file before it adds.
 
 Each kind gets create (POST), update (PATCH with ``version``) and delete (DELETE with ``version``)
 under ``/people/{person_id}/<kind>``; access via ``get_person_for_user``/``get_part_for_user`` and
@@ -15,9 +19,21 @@ from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import Day, Id, InputSchema, acting, responses
 from jiritsu.api.http import ApiRequest
-from jiritsu.cases.access import get_part_for_user, get_person_for_user
+from jiritsu.cases.access import (
+    get_part_for_user,
+    get_person_for_user,
+    log_view,
+    partner_categories,
+)
+from jiritsu.core.errors import Forbidden
 from jiritsu.people import services
-from jiritsu.people.models import CareDuty, Disability, HospitalStay, WorkCapacityAssessment
+from jiritsu.people.models import (
+    CareDuty,
+    Disability,
+    HospitalStay,
+    MedicalEvidence,
+    WorkCapacityAssessment,
+)
 
 router = Router()
 
@@ -230,13 +246,79 @@ class AssessmentPartOut(Schema):
     assessed_by_id: int | None
 
 
+# ---------------------------------------------------------------- medical evidence
+
+class EvidenceIn(InputSchema):
+    kind: MedicalEvidence.Kind
+    issued_on: Day = Field(..., description="記載日・実施日。未来の日付は future_date")
+    issuer: str = Field("", max_length=200, description="医療機関と医師、嘱託医など")
+    care_setting: MedicalEvidence.CareSetting | None = None
+    hospitalisation: MedicalEvidence.Hospitalisation | None = None
+    discharge: MedicalEvidence.Discharge | None = None
+    work: MedicalEvidence.Work | None = None
+    work_limits: str = Field("", max_length=200)
+    question: str = Field("", max_length=4000)
+    finding: str = Field("", max_length=4000)
+    next_due_on: Day | None = Field(None, description="省略すると種類ごとの有効期間から決まる")
+    based_on_id: int | None = Field(None, ge=1, le=2_147_483_647,
+                                    description="嘱託医協議の基にした資料（同じ人の根拠）")
+
+
+class EvidencePatch(InputSchema):
+    version: int = Version
+    kind: MedicalEvidence.Kind | None = None
+    issued_on: Day | None = None
+    issuer: str | None = Field(None, max_length=200)
+    care_setting: MedicalEvidence.CareSetting | None = None
+    hospitalisation: MedicalEvidence.Hospitalisation | None = None
+    discharge: MedicalEvidence.Discharge | None = None
+    work: MedicalEvidence.Work | None = None
+    work_limits: str | None = Field(None, max_length=200)
+    question: str | None = Field(None, max_length=4000)
+    finding: str | None = Field(None, max_length=4000)
+    next_due_on: Day | None = None
+    based_on_id: int | None = Field(None, ge=1, le=2_147_483_647)
+
+
+class EvidencePartOut(Schema):
+    id: int
+    person_id: int
+    version: int
+    kind: str
+    issued_on: dt.date
+    issuer: str
+    care_setting: str
+    hospitalisation: str
+    discharge: str
+    work: str
+    work_limits: str
+    question: str
+    finding: str
+    next_due_on: dt.date | None
+    based_on_id: int | None
+    recorded_by_id: int | None
+
+
+@router.get("/people/{person_id}/evidence", response=responses(list[EvidencePartOut]),
+            operation_id="part_evidence_list", summary="医学的な根拠の一覧（新しい順）")
+def evidence_list(request: ApiRequest, person_id: Id) -> list[MedicalEvidence]:
+    membership = acting(request, "person.view")
+    person = get_person_for_user(membership, person_id)
+    if membership.is_partner and "health" not in partner_categories(membership, person):
+        raise Forbidden("この方の健康の情報は、同意の範囲に含まれていません。")
+    log_view(membership, person, what="medical_evidence.list")
+    return list(MedicalEvidence.objects.filter(person=person).order_by("-issued_on", "-id"))
+
+
 class DeleteParams(Schema):
     version: int = Version
 
 
 # Fields that may be cleared: a null there means "empty"; other nulls mean "leave as is".
 _NULLABLE = {"certified_on", "since", "until", "discharged_on", "started_on", "ended_on",
-             "obtained_on"}
+             "obtained_on", "next_due_on", "based_on_id"}
+# Choice fields where a null means "not stated" (stored empty).
+_BLANK_CHOICES = {"destination", "care_setting", "hospitalisation", "discharge", "work"}
 
 
 def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
@@ -245,7 +327,7 @@ def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         if value is None and key not in _NULLABLE:
-            if key == "destination":
+            if key in _BLANK_CHOICES:
                 out[key] = ""
             continue
         out[key] = sorted(set(value)) if key == "barriers" else value
@@ -307,3 +389,4 @@ _register("work", "職歴", WorkHistoryIn, WorkHistoryPatch, WorkHistoryPartOut)
 _register("qualifications", "資格・免許", QualificationIn, QualificationPatch, QualificationPartOut)
 _register("care", "育児・介護", CareDutyIn, CareDutyPatch, CareDutyPartOut)
 _register("assessments", "稼働能力の評価", AssessmentIn, AssessmentPatch, AssessmentPartOut)
+_register("evidence", "医学的な根拠", EvidenceIn, EvidencePatch, EvidencePartOut)

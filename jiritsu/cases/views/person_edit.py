@@ -101,10 +101,19 @@ def person_parts(request: OfficeRequest, pk: int) -> HttpResponse:
             (k, services.PART_KINDS[k], key) for k, key in (
                 ("disabilities", "disabilities"), ("illnesses", "illnesses"), ("stays", "stays"),
                 ("work", "work_history"), ("qualifications", "qualifications"),
-                ("care", "care_duties"), ("assessments", "assessments"))
+                ("care", "care_duties"), ("assessments", "assessments"),
+                ("evidence", "medical_evidence"))
         )
     ]
     return render(request, "people/person_parts.html", {"person": person, "sections": sections})
+
+
+def _initial_from_query(request: OfficeRequest, model: type[Any]) -> dict[str, Any]:
+    """A new part's form may start from the link that opened it (the work list's
+    「医療要否意見書の更新」 opens the form with its kind, issuer and setting)."""
+    names = {"kind", "issuer", "care_setting"}
+    return {k: v for k, v in request.GET.items()
+            if k in names and k in {f.name for f in model._meta.concrete_fields}}
 
 
 @action_required("person.edit")
@@ -114,7 +123,8 @@ def part_add(request: OfficeRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404
     person = get_person_for_user(membership, pk, write=True)
     spec = services.PART_KINDS[kind]
-    form = part_form_class(spec.model, membership.office)(request.POST or None)
+    form = part_form_class(spec.model, membership.office, person)(
+        request.POST or None, initial=_initial_from_query(request, spec.model))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
@@ -136,7 +146,7 @@ def part_edit(request: OfficeRequest, pk: int, kind: str, part_pk: int) -> HttpR
     if part.person_id != pk:
         raise Http404
     spec = services.PART_KINDS[kind]
-    form_class = part_form_class(spec.model, membership.office)
+    form_class = part_form_class(spec.model, membership.office, part.person)
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from jiritsu.offices.models import Membership, Office
-from jiritsu.people import demo
-from jiritsu.people.models import HospitalStay, Household, HouseholdType, Person
+from jiritsu.people import demo, evidence
+from jiritsu.people.models import HospitalStay, Household, HouseholdType, MedicalEvidence, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,14 @@ def test_demo_office_has_every_role_and_a_realistic_caseload():
     assert 0.01 < current.count() / len(people) < 0.12
     # Furigana matches the name's reading source and is hiragana.
     assert all(p.kana and p.kana_key for p in people)
+    # Medical evidence: an opinion for every inpatient, some falling due in the coming week.
+    opinions = MedicalEvidence.objects.filter(person__office=office, kind="opinion")
+    assert set(current.values_list("person_id", flat=True)) <= set(
+        opinions.values_list("person_id", flat=True))
+    assert evidence.evidence_due([p.pk for p in people], today=TODAY,
+                                 until=TODAY + dt.timedelta(days=6))
+    assert MedicalEvidence.objects.filter(person__office=office, kind="consultation",
+                                          based_on__isnull=False).exists()
 
 
 def _generated(seed: int) -> list[tuple[str, str, dt.date]]:
