@@ -138,7 +138,8 @@ def _formfield(field: Any, **kwargs: Any) -> Any:
     from django.db import models as m
 
     if isinstance(field, m.DateField):
-        return JapaneseDateField(label=field.verbose_name, required=not field.blank)
+        return JapaneseDateField(label=field.verbose_name, required=not field.blank,
+                                 help_text=field.help_text)
     return field.formfield(**kwargs)
 
 

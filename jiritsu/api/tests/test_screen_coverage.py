@@ -29,7 +29,8 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "search": ["GET /people"],
     "casework:worklist": ["GET /reviews/due", "GET /approvals", "GET /consents", "GET /tasks"],
     # --- people and households
-    "people:person": ["GET /people/{person_id}", "GET /people/{person_id}/timeline"],
+    "people:person": ["GET /people/{person_id}", "GET /people/{person_id}/timeline",
+                      "GET /people/{person_id}/evidence"],
     "people:person_edit": ["GET /people/{person_id}", "PATCH /people/{person_id}"],
     "people:person_timeline": ["GET /people/{person_id}/timeline"],
     "people:person_summary": ["GET /people/{person_id}", "GET /people/{person_id}/timeline"],
@@ -37,11 +38,14 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "people:person_new": ["POST /people"],
     "people:parts": ["GET /people/{person_id}"],
     "people:part_add": [f"POST /people/{{person_id}}/{kind}" for kind in (
-        "disabilities", "illnesses", "stays", "work", "qualifications", "care", "assessments")],
+        "disabilities", "illnesses", "stays", "work", "qualifications", "care", "assessments",
+        "evidence")],
     "people:part_edit": [f"PATCH /people/{{person_id}}/{kind}/{{part_id}}" for kind in (
-        "disabilities", "illnesses", "stays", "work", "qualifications", "care", "assessments")],
+        "disabilities", "illnesses", "stays", "work", "qualifications", "care", "assessments",
+        "evidence")],
     "people:part_delete": [f"DELETE /people/{{person_id}}/{kind}/{{part_id}}" for kind in (
-        "disabilities", "illnesses", "stays", "work", "qualifications", "care", "assessments")],
+        "disabilities", "illnesses", "stays", "work", "qualifications", "care", "assessments",
+        "evidence")],
     "people:household_new": ["POST /households"],
     "people:household_edit": ["GET /households/{household_id}", "PATCH /households/{household_id}"],
     "people:import": ["POST /households/bulk-upsert"],

@@ -125,7 +125,8 @@ def _build() -> MatrixWorld:
     parts = {"illnesses": (person.pk, illness.pk)}
     for kind, model_name in (("disabilities", "Disability"), ("stays", "HospitalStay"),
                              ("work", "WorkHistory"), ("qualifications", "Qualification"),
-                             ("care", "CareDuty"), ("assessments", "WorkCapacityAssessment")):
+                             ("care", "CareDuty"), ("assessments", "WorkCapacityAssessment"),
+                             ("evidence", "MedicalEvidence")):
         from django.apps import apps
 
         model = apps.get_model("people", model_name)
@@ -425,6 +426,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
        for role in ("caseworker", "supervisor", "manager")},
     # The approval route's first step is the supervisor's; the manager decides after them.
     ("POST /approvals/{approval_id}/decide", "manager"): "403",
+    # Medical evidence is health information: a partner whose consent does not cover health
+    # (the shared world's Hello Work: basic, employment, records) is refused the list.
+    ("GET /people/{person_id}/evidence", "partner"): "403",
     # The Hello Work reports only its own steps (支援中・就職・支援終了), not 個人票A.
     ("POST /hello-work-referrals/{referral_id}/steps", "partner"): "403",
     # An upload with no body is attached to the person, which needs 編集 (person.edit);
@@ -495,8 +499,9 @@ API: dict[str, tuple[str, ...] | None] = {
     "PATCH /people/{person_id}": (E,), "GET /people/{person_id}/timeline": (V,),
     **{f"{m} /people/{{person_id}}/{kind}{tail}": (E,)
        for kind in ("disabilities", "illnesses", "stays", "work", "qualifications", "care",
-                    "assessments")
+                    "assessments", "evidence")
        for m, tail in (("POST", ""), ("PATCH", "/{part_id}"), ("DELETE", "/{part_id}"))},
+    "GET /people/{person_id}/evidence": (V,),
     "GET /programs": ("program.view",), "POST /programs": ("program.manage",),
     "POST /programs/rules/count": ("program.manage",),
     "GET /programs/{program_id}": ("program.view",),
