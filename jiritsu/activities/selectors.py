@@ -1,4 +1,10 @@
-"""Reads for the seed programs' features. What is due is derived here, never stored."""
+"""Reads for the seed programs' features. What is due is derived here, never stored.
+
+Size (over 600 lines): every seed program feature's read (training, sessions, referrals,
+receiving places, new cases, follow-ups after discharge, the yearly cycle, the task
+overview) shares the office and period helpers here. The split would be one module per
+feature family (``selectors/training.py``, ``selectors/discharge.py``, ``selectors/tasks.py``).
+"""
 
 from __future__ import annotations
 

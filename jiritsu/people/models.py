@@ -4,6 +4,11 @@ Names are stored exactly as entered; only ``kana_key`` and ``name_key`` are norm
 (one rule, ``jiritsu.core.kana.search_key``).
 Every row belongs to an office and is reached through a scoped manager: a query
 outside an office scope raises (django-scopes).
+
+Size (over 600 lines): households, people, the person parts (read together by the part
+services and the person page), the amounts received from the main system and the medical
+evidence are one app's models. The split would be a ``people/models/`` package — household
+and person, parts, amounts, evidence — re-exported here.
 """
 
 from __future__ import annotations

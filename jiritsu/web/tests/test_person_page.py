@@ -155,8 +155,9 @@ def test_guidance_steps_are_on_the_timeline_and_flagged_at_home_for_staff_only(c
 # Fixed query counts (not only "does not grow"): the person page reads each part of the file
 # and each kind of the timeline once, and skips the four kinds that hang off an enrolment
 # for the many people who have never had one. The records' seal column (供覧欄) adds three:
-# the seals, the office's casework settings and which records a supervisor reads.
-PERSON_PAGE_QUERIES = {"with_programs": 33, "without": 24}
+# the seals, the office's casework settings and which records a supervisor reads. The
+# medical evidence (with the document each 嘱託医協議 discussed) adds one.
+PERSON_PAGE_QUERIES = {"with_programs": 34, "without": 25}
 
 
 def test_person_page_query_count_is_fixed_at_two_sizes(client, world, data):
