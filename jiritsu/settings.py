@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jiritsu.reports",
     "jiritsu.casework",
     "jiritsu.documents",
+    "jiritsu.merging",
     "jiritsu.operations",
     "jiritsu.api",
     "jiritsu.web",

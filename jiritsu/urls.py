@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signin/", include("jiritsu.signin.urls")),
     path("", include("jiritsu.web.urls")),
+    path("people/duplicates/", include("jiritsu.merging.urls")),
     path("people/", include("jiritsu.cases.urls_people")),
     path("audit/", include("jiritsu.web.audit_urls")),
     path("manage/", include("jiritsu.operations.urls")),

@@ -92,6 +92,7 @@ def _register() -> None:
         forms,
         guidance,
         lifecycle,
+        merging,
         national,
         offices,
         parts,
@@ -103,6 +104,8 @@ def _register() -> None:
     )
 
     api.add_router("/tokens", tokens.router, tags=["APIトークン"])
+    # Before the people router: its /people/{person_id} would take /people/duplicates.
+    api.add_router("", merging.router, tags=["名寄せ（同一人物の記録の統合）"])
     api.add_router("", people.router, tags=["世帯・世帯員"])
     api.add_router("", parts.router, tags=["世帯員の詳細情報"])
     api.add_router("", programs.router, tags=["プログラム"])

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from django.db import models
 
-from jiritsu.audit.models import AuditEvent, AuditPerson
+from jiritsu.audit.models import AuditEvent, AuditPerson, PersonAlias
 from jiritsu.core.bulk import insert_rows
 
 # Field names whose values never appear in the log, only the fact that they changed.
@@ -159,3 +159,10 @@ def record_many(*, actor: Any, office: Any, entries: Iterable[Entry], note: str 
     ]
     insert_rows(AuditEvent, _MANY_FIELDS, rows)
     return len(rows)
+
+
+def alias_person(*, office_id: int, person_id: int, into_id: int | None, merge_id: int) -> None:
+    """Record that ``person_id``'s audit history now belongs to ``into_id`` (a merge), or no
+    longer does (``into_id=None``, an unmerge). Call in the merge's transaction."""
+    PersonAlias.objects.create(office_id=office_id, person_id=person_id, into_id=into_id,
+                               merge_id=merge_id)

@@ -10,6 +10,10 @@ Excel file of them, a household change that concerns every member) writes one
 :class:`AuditEvent` and one :class:`AuditPerson` link per person, in the same
 transaction, so each person's history and 開示 export show it. The links are append-only
 like the events (migration 0003).
+
+When two records of one person are merged (名寄せ), a :class:`PersonAlias` row says so: the
+merged person's events are then found from the surviving person (``selectors.about_person``)
+without any event being rewritten.
 """
 
 from __future__ import annotations
@@ -129,6 +133,47 @@ class AuditPerson(models.Model):
 
     def __str__(self) -> str:
         return f"監査ログ {self.event_id} の対象者 {self.person_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit rows cannot be deleted")
+
+
+class PersonAliasQuerySet(models.QuerySet["PersonAlias"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("audit rows cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit rows cannot be deleted")
+
+
+class PersonAlias(models.Model):
+    """The audit trail of a person whose file was merged into another's (名寄せ).
+
+    From this row on, the events of ``person_id`` belong to the history of ``into_id`` as well
+    (the events themselves are never rewritten). An unmerge appends a row for the same
+    ``person_id`` with ``into_id`` empty: the latest row of a person decides. Copies of ids, no
+    foreign keys; never changed, never deleted."""
+
+    created_at = models.DateTimeField("日時", auto_now_add=True)
+    office_id = models.BigIntegerField("事務所ID")
+    person_id = models.BigIntegerField("統合された本人ID")
+    into_id = models.BigIntegerField("統合先の本人ID", null=True)
+    merge_id = models.BigIntegerField("統合の記録ID")
+
+    objects = PersonAliasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "監査ログの本人IDの統合"
+        verbose_name_plural = "監査ログの本人IDの統合"
+        indexes = [models.Index(fields=["office_id", "id"], name="audit_alias_office")]
+
+    def __str__(self) -> str:
+        return f"本人ID {self.person_id} → {self.into_id or '（取消し）'}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

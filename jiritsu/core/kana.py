@@ -12,6 +12,10 @@ furigana and for what is typed into a search box:
   「小林修平」 and 「ヤマダ タロウ」「やまだたろう」「ﾔﾏﾀﾞﾀﾛｳ」 each give one key;
 - latin letters lower-cased.
 
+Addresses get the same folding plus the address words (丁目・番地・番・号・の), so
+「みなと市本町１丁目２番３号」 and 「みなと市本町1-2-3」 give one key (``address_key``; used to
+compare two people's addresses when looking for the same person registered twice).
+
 A stored key is recomputed whenever the name or furigana changes (``Person.save`` and the
 bulk paths); a change to this rule needs a data migration that recomputes the stored keys
 (people/migrations/0005_person_name_key.py is the example).
@@ -73,3 +77,15 @@ def is_kana(text: str) -> bool:
         if not (0x3041 <= code <= 0x309F or 0x30A0 <= code <= 0x30FF):
             return False
     return bool(s.strip())
+
+
+_ADDRESS_WORDS = ("丁目", "番地", "番", "号", "の")
+
+
+def address_key(text: str | None) -> str:
+    """The key of an address: :func:`search_key` with the address words dropped, so that
+    「１丁目２番３号」, 「1-2-3」 and 「1の2の3」 compare equal."""
+    s = search_key(text)
+    for word in _ADDRESS_WORDS:
+        s = s.replace(word, "")
+    return s

@@ -104,6 +104,11 @@ ACTIONS: dict[str, str] = {
     "second_factor.remove": "二要素認証の解除（本人）",
     "second_factor.reset": "二要素認証のリセット（管理者）",
     "signin_session.end": "ログイン中のセッションの終了",
+    "person.merge": "同一人物の記録の統合（名寄せ）",
+    "person.unmerge": "記録の統合の取消し",
+    "person.duplicates": "重複候補の一覧として閲覧",
+    "person.compare": "重複候補の比較として閲覧",
+    "person.not_duplicate": "重複候補を別人と確認",
 }
 
 # Field names shown where their model is not at hand (or has no verbose name).

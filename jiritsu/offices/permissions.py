@@ -57,6 +57,9 @@ ACTIONS: frozenset[str] = frozenset(
         # declining one offered to the office, and the signed person file exchanged with
         # another installation (export and import) — which the 査察指導員 and 課長 decide.
         "transfer.propose", "transfer.decide",
+        # Finding people registered twice and merging their files (名寄せ), and undoing a
+        # merge: a decision about who a record is about, taken by 査察指導員 and 課長・所長.
+        "person.merge",
     }
 )
 
@@ -69,7 +72,8 @@ _CASEWORKER = {
     "form.print", "amounts.view", "transfer.propose",
 }
 _SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
-                             "caseload.team", "record.confirm", "transfer.decide"}
+                             "caseload.team", "record.confirm", "transfer.decide",
+                             "person.merge"}
 _MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settings",
                           "report.freeze", "training.approve", "casework.settings"}
 _SUPPORT_STAFF = {

@@ -86,6 +86,15 @@ MODEL_TITLES = {
     "activities.healthtrack": "健康管理支援", "activities.familycontact": "扶養義務者・親族",
     "activities.familyrequest": "親族への協力依頼", "activities.receivingrequest": "受入先への受入依頼",
     "activities.volunteerplacement": "ボランティア活動の斡旋",
+    # The record types of the built-in sections, by the same titles (the merge screen counts
+    # a person's records by type: merging.selectors).
+    "people.disability": "障害", "people.illness": "傷病と治療状況", "people.hospitalstay": "入院歴",
+    "people.workhistory": "職歴", "people.qualification": "資格・免許", "people.careduty": "育児・介護",
+    "people.workcapacityassessment": "稼働能力の評価",
+    "programs.ledgerentry": "支援対象者台帳への掲載", "programs.nomination": "推薦",
+    "cases.consent": "同意", "cases.enrollment": "プログラムへの参加",
+    "cases.conferencedecision": "検討会の決定", "cases.approvalrequest": "決裁",
+    "cases.activityrecord": "経過記録",
 }
 
 

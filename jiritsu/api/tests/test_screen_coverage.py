@@ -184,6 +184,11 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "casework:visit_record": ["POST /visits/{visit_id}/record"],
     "casework:team_visits": ["GET /visits/team"],
     "casework:confirm_list": ["GET /confirmations/waiting", "POST /confirmations"],
+    "merging:candidates": ["GET /people/duplicates"],
+    "merging:compare": ["GET /people/{person_id}", "POST /people/{person_id}/merge",
+                        "POST /people/duplicates/dismiss"],
+    "merging:history": ["GET /person-merges"],
+    "merging:unmerge": ["GET /person-merges/{merge_id}", "POST /person-merges/{merge_id}/unmerge"],
     "casework:confirm_record": ["GET /records/{record_id}/seals", "POST /confirmations"],
     "casework:my_records": ["GET /confirmations/mine"],
     # form=settings / assign

@@ -66,6 +66,7 @@ EXPECTED: dict[str, set[str]] = {
     # signed person file with another installation.
     "transfer.propose": {C, S, M},
     "transfer.decide": {S, M},
+    "person.merge": {S, M},
     # The office's own settings: its administrator (and the installation administrator, below).
     "office.settings": {A},
     # An installation role's (below), never an office role's.

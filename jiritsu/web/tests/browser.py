@@ -75,9 +75,10 @@ def _audit_triggers(enable: bool) -> None:
     from django.db import connection
 
     migrations = [importlib.import_module(f"jiritsu.audit.migrations.{name}")
-                  for name in ("0002_append_only_trigger", "0003_person_links")]
+                  for name in ("0002_append_only_trigger", "0003_person_links",
+                               "0006_person_alias")]
     with connection.cursor() as cur:
-        for table in ("audit_auditevent", "audit_auditperson"):
+        for table in ("audit_auditevent", "audit_auditperson", "audit_personalias"):
             if connection.vendor == "postgresql":
                 cur.execute(f"ALTER TABLE {table} {'ENABLE' if enable else 'DISABLE'} "
                             "TRIGGER USER")

@@ -56,6 +56,7 @@ from jiritsu.documents.catalogue import FORMS
 from jiritsu.documents.services import attachment_add
 from jiritsu.documents.testing import png_bytes
 from jiritsu.guidance.tests.helpers import Walker
+from jiritsu.merging.services import person_merge
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.offices.permissions import ROLE_ACTIONS
 from jiritsu.people.models import Illness, Person
@@ -170,11 +171,17 @@ def _build() -> MatrixWorld:
     attachment = attachment_add(
         actor=cw, person=person, target=Target("person", person), data=png_bytes(),
         original_name="履歴書.png", document_type="resume", document_date=dt.date(2026, 4, 1))
+    twin = t.make_person(office, household=person.household, name=person.name, kana=person.kana,
+                         birth_date=person.birth_date, sex=person.sex, member_number=99)
+    merged = t.make_person(office, name=person.name, kana=person.kana,
+                           birth_date=person.birth_date, sex=person.sex)
+    merge = person_merge(actor=sv, survivor=twin, merged=merged, reason="二重登録")
     incoming, episode, third = _transfers(w, cw)
     outgoing = transfer_propose(actor=cw, person=t.make_person(office, name="転出 花子"),
                                 target_office=third, reason="moved")
     w.ids = {
         "transfer": incoming.pk, "outgoing_transfer": outgoing.pk, "transferred_episode": episode.pk, "third_office": third.pk,
+        "person2": twin.pk, "merge": merge.pk,
         "person": person.pk, "household": person.household_id, "enrollment": enrollment.pk,
         "program": program.pk, "consent": consent.pk, "record": record.pk, "ledger": ledger.pk,
         "nomination": nomination.pk, "conference": conference.pk,
@@ -195,7 +202,6 @@ def _build() -> MatrixWorld:
         "target_program": _first_pk(Program.objects.filter(office=office)
                                     .exclude(pk=program.pk).order_by("id")),
     }
-    del sv
     for role in ROLES:
         for users_, clients, tokens, off in ((users, w.html, w.tokens, office),
                                              (others, w.html_other, w.tokens_other, other)):
@@ -327,6 +333,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "transfers:decline": {"pk": "transfer"}, "transfers:continue": {"pk": "transferred_episode"},
     "transfers:withdraw": {"pk": "outgoing_transfer"},
     "transfers:person": {"pk": P}, "transfers:export": {"pk": P},
+    "merging:compare": {"first": P, "second": "person2"}, "merging:unmerge": {"pk": "merge"},
     **{f"documents:form_{key.replace('-', '_')}": {"pk": spec.target}
        for key, spec in FORMS.items() if spec.target != "year"},
 }
@@ -626,6 +633,10 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /transferred-episodes/{episode_id}/continue": ("enrollment.manage",),
     "GET /people/{person_id}/person-file": ("transfer.decide",),
     "POST /person-files": ("transfer.decide",),
+    "GET /people/duplicates": ("person.merge",), "POST /people/duplicates/dismiss": ("person.merge",),
+    "POST /people/{person_id}/merge": ("person.merge",), "GET /person-merges": ("person.merge",),
+    "GET /person-merges/{merge_id}": ("person.merge",),
+    "POST /person-merges/{merge_id}/unmerge": ("person.merge",),
 }
 # Reads that may answer 422 to a permitted role: a form names the fields its record lacks.
 READ_MAY_REFUSE = {f"GET {spec.api_path}" for spec in FORMS.values()}
@@ -641,7 +652,8 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "recruitment_id": "recruitment", "membership_id": "membership",
             "partner_id": "partner", "token_id": "token", "attachment_id": "attachment",
             "visit_id": "planned_visit", "caseworker_id": "caseworker_user",
-            "transfer_id": "transfer", "episode_id": "transferred_episode"}
+            "transfer_id": "transfer", "episode_id": "transferred_episode",
+            "merge_id": "merge"}
 PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity", "office_id": "1"}
 # Query parameters a read needs to answer at all.
 API_QUERY: dict[str, dict[str, Any]] = {
@@ -714,7 +726,9 @@ def _example(node: dict[str, Any], mw: MatrixWorld, name: str = "") -> Any:
 BODY_IDS = {"phase_id": "phase", "target_program_id": "target_program",
             "person_ids": "person", "hello_work_id": "partner", "outcome_type_id": "outcome_type",
             "contact_id": "contact", "facility_id": "facility", "record_ids": "record",
-            "supervisor_id": "supervisor_user", "target_office_id": "third_office"}
+            "supervisor_id": "supervisor_user", "target_office_id": "third_office",
+            "merged_person_id": "person2", "first_person_id": "person",
+            "second_person_id": "person2"}
 BODY_OVERRIDES: dict[str, dict[str, str]] = {
     "POST /session-series": {"program_id": "series_program"},
     "POST /training-employers": {"partner_id": "employer_partner"},
