@@ -87,6 +87,7 @@ def _register() -> None:
         activities_sessions,
         activities_support,
         admin,
+        amounts,
         casework,
         documents,
         forms,
@@ -107,6 +108,7 @@ def _register() -> None:
     # Before the people router: its /people/{person_id} would take /people/duplicates.
     api.add_router("", merging.router, tags=["名寄せ（同一人物の記録の統合）"])
     api.add_router("", people.router, tags=["世帯・世帯員"])
+    api.add_router("", amounts.router, tags=["保護費・医療扶助"])
     api.add_router("", parts.router, tags=["世帯員の詳細情報"])
     api.add_router("", programs.router, tags=["プログラム"])
     for lifecycle_router in lifecycle.ROUTERS:

@@ -97,6 +97,14 @@ def get_person_for_user(membership: Membership | None, pk: int, *, write: bool =
                       pk)
 
 
+def get_person_amounts_for_user(membership: Membership | None, pk: int) -> Person:
+    """A person whose assistance and medical amounts (保護費・医療扶助, 要配慮個人情報) this
+    membership may see: the office's staff with ``amounts.view`` — never a partner, whatever
+    the consent says. The caller audits the view (``log_view(…, what="person.amounts_view")``)."""
+    require(membership, "amounts.view")
+    return get_person_for_user(membership, pk)
+
+
 def get_household_for_user(
     membership: Membership | None, pk: int, *, write: bool = False
 ) -> Household:

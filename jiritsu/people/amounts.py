@@ -34,7 +34,9 @@ from django.db.models import Sum
 from jiritsu.core.wareki import add_months
 from jiritsu.people.models import (
     PAID_FIELDS,
+    AssistanceKind,
     AssistanceMonth,
+    Household,
     MedicalClaimKind,
     MedicalClaimMonth,
     Person,
@@ -125,6 +127,18 @@ class PersonMonth:
             return {}
         return {kind: getattr(self.assistance, f) for kind, f in PAID_FIELDS.items()}
 
+    @property
+    def paid_lines(self) -> list[tuple[str, int]]:
+        """The kinds paid that month, as (short label 生活・住宅 …, yen), for a compact table."""
+        return [(str(AssistanceKind(kind).label).removesuffix("扶助"), yen)
+                for kind, yen in self.paid_by_kind.items() if yen]
+
+    @property
+    def medical_lines(self) -> list[tuple[str, int, int]]:
+        """(入院・入院外・調剤・歯科, yen, days) of the kinds claimed that month, in that order."""
+        return [(str(kind.label), *self.medical.by_kind[kind.value]) for kind in MedicalClaimKind
+                if kind.value in self.medical.by_kind]
+
 
 def person_months(person: Person, *, last: dt.date, months: int = 24) -> list[PersonMonth]:
     """The person's last ``months`` months up to ``last`` (newest first) that hold any amount.
@@ -135,5 +149,25 @@ def person_months(person: Person, *, last: dt.date, months: int = 24) -> list[Pe
     assistance = (assistance_by_household([person.household_id], first, last).get(person.household_id, {})
                   if person.household_id else {})
     medical = medical_by_person([person.pk], first, last).get(person.pk, {})
+    return [PersonMonth(m, assistance.get(m), medical.get(m, MedicalTotals()))
+            for m in reversed(month_range(first, last)) if m in assistance or m in medical]
+
+
+def household_months(household: Household, *, last: dt.date, months: int = 24) -> list[PersonMonth]:
+    """The household's last ``months`` months (newest first) that hold any amount: its
+    assistance, and the medical claims of all its members added up. Three queries."""
+    last = first_of_month(last)
+    first = add_months(last, -(months - 1))
+    assistance = assistance_by_household([household.pk], first, last).get(household.pk, {})
+    members = list(Person.objects.filter(household=household).values_list("id", flat=True))
+    medical: dict[dt.date, MedicalTotals] = {}
+    for by_month in medical_by_person(members, first, last).values():
+        for month, one in by_month.items():
+            total = medical.setdefault(month, MedicalTotals())
+            total.amount += one.amount
+            total.days += one.days
+            for kind, (amount, days) in one.by_kind.items():
+                before = total.by_kind.get(kind, (0, 0))
+                total.by_kind[kind] = (before[0] + amount, before[1] + days)
     return [PersonMonth(m, assistance.get(m), medical.get(m, MedicalTotals()))
             for m in reversed(month_range(first, last)) if m in assistance or m in medical]

@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import io
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +94,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("psychiatric_ward", "精神科病棟", False, "person", "はい / いいえ（入院中の病棟が精神科か）", "", ""),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-_HEADER_TO_KEY = {c.label: c.key for c in COLUMNS} | {c.key: c.key for c in COLUMNS}
+
+
+def header_keys(columns: Sequence[Column]) -> dict[str, str]:
+    """Header text (the Japanese label or the English key) → column key."""
+    return ({c.label: c.key for c in columns} | {c.key: c.key for c in columns}
+            | {unicodedata.normalize("NFKC", c.label): c.key for c in columns})
+
+
+_HEADER_TO_KEY = header_keys(COLUMNS)
 HOUSEHOLD_KEYS = [c.key for c in COLUMNS if c.level == "household" and c.key != "case_number"]
 
 _TYPES = {"高齢者": HouseholdType.ELDERLY, "高齢者世帯": HouseholdType.ELDERLY,
@@ -187,11 +195,14 @@ class ImportResult:
 # ---------------------------------------------------------------- reading files
 
 
-def read_table(data: bytes, filename: str) -> list[dict[str, Any]]:
+def read_table(data: bytes, filename: str, columns: Sequence[Column] = COLUMNS) -> list[dict[str, Any]]:
     """Rows of a CSV or .xlsx file as dicts keyed by column key, with ``_row`` = line number.
 
-    Raises :class:`CaseloadImportError` for a file that cannot be read at all.
+    ``columns``: the file's layout (the caseload's :data:`COLUMNS`, or another import's, e.g.
+    ``importing_amounts.ASSISTANCE_COLUMNS``). Raises :class:`CaseloadImportError` for a file
+    that cannot be read at all.
     """
+    header_to_key = header_keys(columns)
     if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data)
     else:
@@ -202,12 +213,12 @@ def read_table(data: bytes, filename: str) -> list[dict[str, Any]]:
     keys: list[str | None] = []
     errors: list[dict[str, object]] = []
     for h in header:
-        key = _HEADER_TO_KEY.get(h) or _HEADER_TO_KEY.get(h.replace(" ", ""))
+        key = header_to_key.get(h) or header_to_key.get(h.replace(" ", ""))
         if key is None and h:
             errors.append({"row": 1, "column": h, "message": f"「{h}」は取り込みできない列です。"
                            "テンプレートの見出しを使ってください。"})
         keys.append(key)
-    missing = [c.label for c in COLUMNS if c.required and c.key not in keys]
+    missing = [c.label for c in columns if c.required and c.key not in keys]
     for label in missing:
         errors.append({"row": 1, "column": label, "message": f"必須の列「{label}」がありません。"})
     if errors:
@@ -258,27 +269,27 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
 # ---------------------------------------------------------------- templates
 
 
-def template_csv() -> bytes:
+def template_csv(columns: Sequence[Column] = COLUMNS) -> bytes:
     """The column layout with two example rows, UTF-8 with BOM (opens in Excel)."""
     buf = io.StringIO()
     w = csv_writer(buf, lineterminator="\r\n")
-    w.writerow([c.label for c in COLUMNS])
-    w.writerow([c.example for c in COLUMNS])
-    w.writerow([c.example2 for c in COLUMNS])
+    w.writerow([c.label for c in columns])
+    w.writerow([c.example for c in columns])
+    w.writerow([c.example2 for c in columns])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(columns: Sequence[Column] = COLUMNS, sheet: str = "世帯員") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "世帯員"
-    append_row(ws, [c.label for c in COLUMNS])
-    append_row(ws, [c.example for c in COLUMNS])
-    append_row(ws, [c.example2 for c in COLUMNS])
+    ws.title = sheet
+    append_row(ws, [c.label for c in columns])
+    append_row(ws, [c.example for c in columns])
+    append_row(ws, [c.example2 for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for col in ws.columns:
@@ -288,7 +299,7 @@ def template_xlsx() -> bytes:
             cell.number_format = "@"  # text: keeps leading zeros in case numbers
     doc = wb.create_sheet("列の説明")
     append_row(doc, ["見出し", "必須", "単位", "説明"])
-    for c in COLUMNS:
+    for c in columns:
         append_row(doc, [c.label, "必須" if c.required else "", "世帯" if c.level == "household" else "世帯員",
                     c.help])
     out = io.BytesIO()
@@ -317,12 +328,21 @@ def _code(value: Any) -> str:
 
 
 class _RowErrors:
-    def __init__(self) -> None:
+    def __init__(self, columns: Mapping[str, Column] = COLUMN_BY_KEY) -> None:
         self.items: list[dict[str, object]] = []
+        self.columns = columns
+
+    def label(self, key: str) -> str:
+        return self.columns[key].label if key in self.columns else key
 
     def add(self, row: int, key: str, message: str) -> None:
-        label = COLUMN_BY_KEY[key].label if key in COLUMN_BY_KEY else key
-        self.items.append({"row": row, "column": label, "field": key, "message": message})
+        self.items.append({"row": row, "column": self.label(key), "field": key, "message": message})
+
+    def raise_if_any(self) -> None:
+        """All or nothing: every error found so far, by row then column."""
+        if self.items:
+            raise CaseloadImportError(sorted(self.items, key=lambda e: (int(str(e["row"])),
+                                                                        str(e["column"]))))
 
 
 def _date(value: Any, row: int, key: str, errors: _RowErrors) -> dt.date | None:
@@ -344,7 +364,7 @@ def _happened(day: dt.date | None, row: int, key: str, errors: _RowErrors) -> dt
     """A dated fact (birth, start or end of assistance, admission) is never after today
     in Japan: the one rule of :func:`jiritsu.core.clock.not_after_today`, reported per row."""
     try:
-        clock.not_after_today(day, field=key, what=COLUMN_BY_KEY[key].label)
+        clock.not_after_today(day, field=key, what=errors.label(key))
     except ValidationFailed as exc:
         errors.add(row, key, exc.message)
         return None
@@ -363,6 +383,18 @@ def _choice(value: Any, table: Mapping[str, str], row: int, key: str, errors: _R
     return found
 
 
+def _yen(value: Any, row: int, key: str, errors: _RowErrors, *, limit: int = 100_000_000) -> int:
+    """An amount in whole yen (``85,000``, ``85000円``, full-width digits); blank is 0."""
+    text = _code(value).replace(",", "").removesuffix("円")
+    if text and not text.isdigit():
+        errors.add(row, key, f"「{text}」は金額として読めません。0以上の整数（円）で入力してください。")
+        return 0
+    if text and int(text) > limit:
+        errors.add(row, key, f"{limit:,}円以下で入力してください。")
+        return 0
+    return int(text or 0)
+
+
 @dataclass
 class _Parsed:
     row: int
@@ -375,12 +407,14 @@ class _Parsed:
     stay: tuple[dt.date, str, bool] | None = None
 
 
-def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dict[str, int],
-               grades: dict[str, int]) -> _Parsed | None:
+def _cells(raw: Mapping[str, Any], n: int, errors: _RowErrors,
+           header_to_key: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+    """A row's line number and its cells keyed by column key; unknown columns and NUL
+    characters are errors of that row and column."""
     row = int(raw.get("_row") or n)
-    data = {(_HEADER_TO_KEY.get(k) or k): v for k, v in raw.items() if k != "_row"}
+    data = {(header_to_key.get(k) or k): v for k, v in raw.items() if k != "_row"}
     for key in data:
-        if key not in COLUMN_BY_KEY:
+        if key not in errors.columns:
             errors.add(row, key, f"「{key}」は取り込みできない項目です。")
     for key, value in data.items():
         # A NUL character cannot be stored (PostgreSQL refuses it in text): name the cell.
@@ -388,20 +422,35 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
             errors.add(row, key, "使用できない制御文字（NUL）が含まれています。"
                                  "元のファイルを確認して保存し直してください。")
             data[key] = value.replace("\x00", "")
-    before = len(errors.items)
+    return row, data
+
+
+def _case_number(data: Mapping[str, Any], row: int, errors: _RowErrors) -> str:
     case_number = _code(data.get("case_number"))
     if not case_number:
         errors.add(row, "case_number", "ケース番号を入力してください。")
     elif len(case_number) > 30:
         errors.add(row, "case_number", "ケース番号は30文字以内で入力してください。")
+    return case_number
+
+
+def _member_number(data: Mapping[str, Any], row: int, errors: _RowErrors) -> int:
     member_text = _code(data.get("member_number"))
-    member_number = 0
     if not member_text:
         errors.add(row, "member_number", "世帯員番号を入力してください。")
     elif not member_text.isdigit() or not 1 <= int(member_text) <= 99:
         errors.add(row, "member_number", "世帯員番号は1〜99の整数で入力してください。")
     else:
-        member_number = int(member_text)
+        return int(member_text)
+    return 0
+
+
+def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dict[str, int],
+               grades: dict[str, int]) -> _Parsed | None:
+    row, data = _cells(raw, n, errors, _HEADER_TO_KEY)
+    before = len(errors.items)
+    case_number = _case_number(data, row, errors)
+    member_number = _member_number(data, row, errors)
     p = _Parsed(row, case_number, member_number)
 
     # Person columns.
@@ -454,11 +503,7 @@ def _parse_row(raw: dict[str, Any], n: int, errors: _RowErrors, caseworkers: dic
                 errors.add(row, key, f"{limit}文字以内で入力してください。")
             p.person[key] = text
     if "earned_income" in data:
-        text = _code(data["earned_income"]).replace(",", "").removesuffix("円")
-        if text and not text.isdigit():
-            errors.add(row, "earned_income", f"「{text}」は金額として読めません。0以上の整数（円）で入力してください。")
-            text = ""
-        p.person["earned_income"] = int(text or 0)
+        p.person["earned_income"] = _yen(data["earned_income"], row, "earned_income", errors)
     if "school_grade" in data:
         p.person["school_grade"] = _choice(data["school_grade"], _GRADE, row, "school_grade", errors,
                                            "未就学・小学1年〜6年・中学1年〜3年・高校1年〜3年・大学・専門学校等")
@@ -631,8 +676,7 @@ def _upsert(actor: Membership, rows: list[dict[str, Any]]) -> ImportResult:
             missing = [COLUMN_BY_KEY[k].label for k in ("name", "kana", "birth_date", "sex")
                        if k not in p.person]
             errors.add(p.row, "name", f"新しい世帯員には {'・'.join(missing)} が必要です。")
-    if errors.items:
-        raise CaseloadImportError(sorted(errors.items, key=lambda e: (int(str(e["row"])), str(e["column"]))))
+    errors.raise_if_any()
 
     result = ImportResult(rows=len(parsed))
     now = clock.now()

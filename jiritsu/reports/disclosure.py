@@ -29,12 +29,14 @@ from jiritsu.audit.selectors import about_person
 from jiritsu.cases import models as cm
 from jiritsu.core import clock, wareki
 from jiritsu.people.models import (
+    AssistanceMonth,
     CareDuty,
     Disability,
     HospitalStay,
     Household,
     HouseholdTypeChange,
     Illness,
+    MedicalClaimMonth,
     MedicalEvidence,
     Person,
     Qualification,
@@ -167,6 +169,28 @@ def _household(person: Person) -> list[Section]:
     ]
 
 
+def _amounts(person: Person) -> list[Section]:
+    """保護費 of the person's household and their own 医療扶助, every month received."""
+    assistance = (AssistanceMonth.objects.filter(household_id=person.household_id).order_by("month")
+                  if person.household_id else AssistanceMonth.objects.none())
+    skip = {"household", "received_at"}
+    rows = []
+    for a, row in zip(assistance, model_rows(assistance, skip=skip), strict=True):
+        row["年月"] = wareki.format_wareki_month(a.month)
+        rows.append({**row, "支給額の合計": a.paid_total})
+    claims = MedicalClaimMonth.objects.filter(person=person).order_by("month", "kind", "institution_name")
+    medical = []
+    for c, row in zip(claims, model_rows(claims, skip={"received_at"}), strict=True):
+        row["診療年月"] = wareki.format_wareki_month(c.month)
+        medical.append(row)
+    return [
+        Section("assistance_months", "保護費（世帯・月別）", rows,
+                note="世帯の額です（世帯員ごとには分かれていません）。生活保護システムから受信したものです。"),
+        Section("medical_claims", "医療扶助（レセプト集計・月別）", medical,
+                note="生活保護システムから受信したレセプトの集計です。"),
+    ]
+
+
 def _programs(person: Person) -> list[Section]:
     enrollments = list(cm.Enrollment.objects.filter(person=person)
                        .select_related("program", "phase", "lead_staff", "moved_from")
@@ -275,11 +299,12 @@ def _audit(person: Person) -> list[Section]:
         for e in events])]
 
 
-BUILTIN: list[Provider] = [_profile, _household, _programs, _records, _conferences, _consents,
+BUILTIN: list[Provider] = [_profile, _household, _amounts, _programs, _records, _conferences, _consents,
                            _audit]
 COVERED: set[type[models.Model]] = {
-    Person, Household, HouseholdTypeChange, Disability, Illness, HospitalStay, WorkHistory,
-    Qualification, CareDuty, WorkCapacityAssessment, MedicalEvidence, pm.LedgerEntry, pm.Nomination,
+    Person, Household, HouseholdTypeChange, AssistanceMonth, MedicalClaimMonth, Disability,
+    Illness, HospitalStay, WorkHistory, Qualification, CareDuty, WorkCapacityAssessment,
+    MedicalEvidence, pm.LedgerEntry, pm.Nomination,
     cm.Enrollment, cm.EnrollmentEvent, cm.Plan, cm.PlanGoal, cm.PlanCommitment, cm.Review,
     cm.GoalAssessment, cm.Outcome, cm.ApprovalRequest, cm.ApprovalStep, cm.ActivityRecord,
     cm.ConferenceDecision, cm.Consent, cm.ConsentGrant,

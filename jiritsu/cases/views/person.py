@@ -15,6 +15,7 @@ from jiritsu.cases import timeline as tl
 from jiritsu.cases.access import (
     get_household_for_user,
     get_person_for_user,
+    log_list,
     log_view,
     partner_categories,
 )
@@ -24,9 +25,11 @@ from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.offices.models import Membership
-from jiritsu.people import services
+from jiritsu.people import amounts, services
 from jiritsu.people.forms import PersonForm
-from jiritsu.people.models import Person
+from jiritsu.people.models import Household, Person
+
+AMOUNT_MONTHS = 24  # the months of 保護費・医療扶助 the person and household pages show
 
 
 def _file_for(membership: Membership, person: Person) -> dict[str, Any]:
@@ -68,7 +71,29 @@ def person_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     context["person_programs_partial"] = _optional_template("cases/_person_programs.html")
     # A partner reads the person, not the household page (which would answer 403).
     context["household_link"] = membership.can("household.view")
+    context.update(_amounts_context(membership, person))
     return render(request, "people/person_detail.html", context)
+
+
+def _amounts_context(membership: Membership, person: Person | None = None,
+                     household: Household | None = None) -> dict[str, Any]:
+    """保護費・医療扶助 by month for the office's staff (``amounts.view``; never partners).
+    Showing them is its own audit row: ``person.amounts_view`` about the person, or
+    ``household.amounts_view`` naming every member of the household."""
+    if not membership.can("amounts.view"):
+        return {}
+    if person is not None:
+        rows = amounts.person_months(person, last=clock.today(), months=AMOUNT_MONTHS)
+        if rows:
+            log_view(membership, person, what="person.amounts_view")
+    else:
+        assert household is not None
+        rows = amounts.household_months(household, last=clock.today(), months=AMOUNT_MONTHS)
+        if rows:
+            log_list(membership, list(household.members.all()), what="household.amounts_view",
+                     note=f"ケース{household.case_number}")
+    return {"show_amounts": True, "amount_months": rows, "amount_span": AMOUNT_MONTHS,
+            "amount_household": household is not None}
 
 
 @action_required("person.view")
@@ -150,4 +175,5 @@ def household_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     members = list(household.members.order_by("member_number"))
     return render(request, "people/household_detail.html",
                   {"household": household, "members": members,
-                   "type_history": list(household.type_history.all())})
+                   "type_history": list(household.type_history.all()),
+                   **_amounts_context(membership, household=household)})
