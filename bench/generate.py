@@ -36,6 +36,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jiritsu.core import clock
+from jiritsu.core.wareki import add_months
+from jiritsu.people.synthetic_amounts import Member, household_months
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 BENCH_PASSWORD = "bench-password-2026"  # every generated account; synthetic data only
@@ -46,6 +48,10 @@ SIZES: dict[str, dict[str, int]] = {
     "national": {"offices": 1_244, "households": 1_650_000},
 }
 LARGE_OFFICE_HOUSEHOLDS = 110_000
+# 保護費 and 医療扶助 (jiritsu.people.synthetic_amounts) for the last twelve months, written for the
+# first office of each size (the big-city office: the whole large size, the largest office of
+# the national size) — a year of amounts is the amounts import benchmark's load.
+AMOUNT_MONTHS = 12
 
 # Household types (June 2025): 高齢者 55, 母子 3.6→4, 障害者・傷病者 25, その他 16.
 HOUSEHOLD_TYPES = (("elderly", 55.0), ("single_mother", 4.0), ("disabled", 12.5),
@@ -260,6 +266,8 @@ class PersonDraft:
     capacity: bool = False
     caseworker_id: int | None = None
     enrol: list[str] = field(default_factory=list)
+    income: int = 0  # monthly wage
+    stay: tuple[dt.date, bool] | None = None  # a current stay: (admitted, psychiatric)
 
 
 class Generator:
@@ -271,6 +279,7 @@ class Generator:
         from jiritsu.cases import models as cm
         from jiritsu.offices import models as om
         from jiritsu.people import models as pm
+        from jiritsu.people.importing_amounts import ASSISTANCE_VALUES
         from jiritsu.programs import models as gm
 
         self.size = size
@@ -278,7 +287,10 @@ class Generator:
         self.as_of = as_of
         self.fy = as_of.year if as_of.month >= 4 else as_of.year - 1
         self.specs = office_specs(size, offices, seed, households)
+        last = as_of.replace(day=1)
+        self.amount_months = [add_months(last, -k) for k in range(AMOUNT_MONTHS - 1, -1, -1)]
         self.om, self.pm, self.gm, self.cm = om, pm, gm, cm
+        self.assistance_values = ASSISTANCE_VALUES
         self.password = make_password(BENCH_PASSWORD)
         self.now = clock.now()
         self.key_cache: dict[str, str] = {}
@@ -301,6 +313,11 @@ class Generator:
             (pm.HospitalStay, ("id", "person_id", "hospital_id", "hospital_name", "psychiatric",
                                "admitted_on", "discharged_on", "destination")),
             (pm.CareDuty, ("id", "person_id", "kind", "detail")),
+            (pm.AssistanceMonth, ("id", "office_id", "household_id", "month", *ASSISTANCE_VALUES,
+                                  "received_at")),
+            (pm.MedicalClaimMonth, ("id", "office_id", "person_id", "month", "kind",
+                                    "institution_name", "institution_code", "days", "points",
+                                    "amount", "received_at")),
             (pm.WorkCapacityAssessment, ("id", "person_id", "office_id", "assessed_on", "has_capacity",
                                          "has_will", "has_place", "usage", "barriers",
                                          "evidence", "assessed_by_id")),
@@ -441,6 +458,9 @@ class Generator:
             progs.append((tpl, pid, vid, phases, menus, outs))
         prog_by_code = {p[0].code: p for p in progs}
 
+        # 保護費・医療扶助 for the last AMOUNT_MONTHS months: the first (big-city) office only.
+        amount_months = self.amount_months if spec.index == 0 else []
+
         # Households and people.
         people: list[PersonDraft] = []
         types = [t for t, _ in HOUSEHOLD_TYPES]
@@ -540,12 +560,16 @@ class Generator:
                     f"{fam} {giv}", kana, self.kana_key(kana), birth, sex, rel, d.employment,
                     employer, income, "" if not d.grade or d.grade in ("preschool", "higher")
                     else f"{spec.municipality}市立第{rng.randint(1, 9)}学校", d.grade))
+                d.income = income
                 self._health(rng, d, partners, as_of, support, caseworkers, office_id)
                 people.append(d)
             # Care duties: mothers of preschool children; carers of an elderly parent.
             if htype == "single_mother" and any(a < 6 for _, a, _ in members[1:]):
                 L.add(pm.CareDuty, (L.new_id(pm.CareDuty), people[-len(members)].id,
                                     "childcare", "未就学児の育児"))
+            if amount_months:
+                self._amounts(rng, office_id, hid, htype, people[-len(members):], amount_months,
+                              started, ended, reason)
 
         # Enrolment histories.
         for d in people:
@@ -568,6 +592,23 @@ class Generator:
             for code in d.enrol:
                 self._episode(rng, office_id, d, prog_by_code[code], supervisors, support)
         self.people_in_buffer = getattr(self, "people_in_buffer", 0) + len(people)
+
+    def _amounts(self, rng: random.Random, office_id: int, hid: int, htype: str,
+                 members: list[PersonDraft], months: list[dt.date], started: dt.date,
+                 ended: dt.date | None, reason: str) -> None:
+        """保護費 and 医療扶助 of one household (jiritsu.people.synthetic_amounts, the demo's rule)."""
+        pm, L = self.pm, self.loader
+        facts = [Member(d.id, d.age, d.income, d.chronic, d.stay[0] if d.stay else None,
+                        bool(d.stay and d.stay[1])) for d in members]
+        first = started.replace(day=1)
+        for m in household_months(rng, household_type=htype, members=facts,
+                                  months=[m for m in months if m >= first], ended_on=ended,
+                                  end_reason=reason):
+            L.add(pm.AssistanceMonth, (L.new_id(pm.AssistanceMonth), office_id, hid, m.month,
+                                       *(m.assistance[f] for f in self.assistance_values), self.now))
+            for pid, kind, inst, days, yen in m.claims:
+                L.add(pm.MedicalClaimMonth, (L.new_id(pm.MedicalClaimMonth), office_id, pid, m.month,
+                                             kind, inst, "", days, None, yen, self.now))
 
     def _health(self, rng: random.Random, d: PersonDraft, partners: dict[str, list[tuple[int, str]]],
                 as_of: dt.date, support: list[int], caseworkers: list[int],
@@ -609,6 +650,7 @@ class Generator:
                 months = min(months, 360)
                 d.psych_months = months
                 admitted = as_of - dt.timedelta(days=months * 30 + rng.randint(1, 29))
+                d.stay = (admitted, True)
                 pid, pname = rng.choice(partners["psychiatric_hospital"])
                 L.add(pm.HospitalStay, (L.new_id(pm.HospitalStay), d.id, pid, pname, True,
                                         admitted, None, ""))
@@ -618,8 +660,9 @@ class Generator:
                     d.chronic = True
             elif rng.random() < (0.04 if age >= 65 else 0.015):
                 pid, pname = rng.choice(partners["hospital"])
+                d.stay = (as_of - dt.timedelta(days=rng.randint(1, 120)), False)
                 L.add(pm.HospitalStay, (L.new_id(pm.HospitalStay), d.id, pid, pname, False,
-                                        as_of - dt.timedelta(days=rng.randint(1, 120)), None, ""))
+                                        d.stay[0], None, ""))
             elif rng.random() < 0.05:
                 admitted = as_of - dt.timedelta(days=rng.randint(150, 3000))
                 pid, pname = rng.choice(partners["hospital"])

@@ -590,6 +590,69 @@ def case_import_update(ctx: Context, r: Result) -> None:
     _import_case(ctx, r, existing=True)
 
 
+@case("amounts import (a year)", "a year of the office's amounts in seconds")
+def case_amounts_year(ctx: Context, r: Result) -> None:
+    """A year of 保護費 (household-months) and 医療扶助 (claims) for the whole office, sent as
+    the nightly sync sends them — one month per call, rows as the API passes them — through
+    ``upsert_assistance`` / ``upsert_medical``: first into empty tables (the office's amounts are
+    deleted first, untimed), then the same year again (nothing changed); rolled back."""
+    import time
+
+    from django.db import connection, transaction
+    from django_scopes import scope
+
+    from jiritsu.people.importing_amounts import (
+        ASSISTANCE_VALUES,
+        upsert_assistance,
+        upsert_medical,
+    )
+    from jiritsu.people.models import AssistanceMonth, MedicalClaimMonth
+
+    office = ctx.office.pk
+    with connection.cursor() as cur:
+        cur.execute("SELECT h.case_number, a.month, " + ", ".join(f"a.{f}" for f in ASSISTANCE_VALUES)
+                    + " FROM people_assistancemonth a JOIN people_household h ON h.id = a.household_id"
+                    " WHERE a.office_id = %s ORDER BY a.month", [office])
+        assistance = cur.fetchall()
+        cur.execute("SELECT h.case_number, p.member_number, c.month, c.kind, c.institution_name, c.days, "
+                    "c.amount FROM people_medicalclaimmonth c JOIN people_person p ON p.id = c.person_id "
+                    "JOIN people_household h ON h.id = p.household_id WHERE c.office_id = %s "
+                    "ORDER BY c.month", [office])
+        claims = cur.fetchall()
+    if not assistance:
+        raise Skip("no amounts in this database (generated before bench.generate wrote them)")
+    a_months: dict[Any, list[dict[str, Any]]] = {}
+    for case_number, month, *values in assistance:
+        a_months.setdefault(month, []).append(
+            {"case_number": case_number, "month": month.isoformat()[:7],
+             **dict(zip(ASSISTANCE_VALUES, values, strict=True))})
+    m_months: dict[Any, list[dict[str, Any]]] = {}
+    for case_number, member, month, kind, institution, days, amount in claims:
+        m_months.setdefault(month, []).append(
+            {"case_number": case_number, "member_number": member, "month": month.isoformat()[:7],
+             "kind": kind, "institution_name": institution, "days": days, "amount": amount})
+    actor = _membership(ctx, ctx.supervisor)
+    seconds: dict[str, float] = {"new": 0.0, "unchanged": 0.0}
+    with scope(office=ctx.office), transaction.atomic():
+        AssistanceMonth.objects.filter(office_id=office).delete()
+        MedicalClaimMonth.objects.filter(office_id=office).delete()
+        for label in ("new", "unchanged"):
+            for month in sorted(a_months):
+                started = time.perf_counter()
+                upsert_assistance(actor=actor, rows=a_months[month])
+                if m_months.get(month):
+                    upsert_medical(actor=actor, rows=m_months[month])
+                seconds[label] += time.perf_counter() - started
+        transaction.set_rollback(True)
+    r.samples = [seconds["new"] * 1000]
+    r.n = 1
+    r.extra = {"household_months": len(assistance), "claims": len(claims), "months": len(a_months),
+               "seconds_new": round(seconds["new"], 1), "seconds_unchanged": round(seconds["unchanged"], 1)}
+    r.note = (f"{len(a_months)} monthly batches, {len(assistance):,} household-months + {len(claims):,} "
+              f"claims: into empty tables {seconds['new']:.1f} s, the same year again (unchanged) "
+              f"{seconds['unchanged']:.1f} s; rolled back")
+
+
 @case("API bulk upsert (new people)", "10,000 people in seconds")
 def case_api_bulk(ctx: Context, r: Result) -> None:
     from django.test import Client

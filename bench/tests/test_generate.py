@@ -97,3 +97,15 @@ def test_table_shows_skipped_cases_with_their_reason() -> None:
     text = table([ok.as_dict(), skipped.as_dict()])
     assert "4.00×" in text
     assert "SKIPPED: not there yet" in text
+
+
+def test_the_first_office_has_a_year_of_amounts_matching_its_claims(demo: Any) -> None:
+    from django.db.models import Sum
+
+    from jiritsu.people.models import AssistanceMonth, MedicalClaimMonth
+
+    months = sorted(set(AssistanceMonth.objects.values_list("month", flat=True)))
+    assert len(months) == 12 and all(m.day == 1 for m in months)
+    assert AssistanceMonth.objects.values("household").distinct().count() >= 350
+    paid = AssistanceMonth.objects.aggregate(s=Sum("paid_medical"))["s"]
+    assert paid == MedicalClaimMonth.objects.aggregate(s=Sum("amount"))["s"] > 0

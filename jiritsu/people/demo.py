@@ -60,6 +60,7 @@ DEMO_STEPS: list[str] = [
     "jiritsu.people.demo_evidence.step_medical_evidence",
     "jiritsu.activities.demo.step_seed_programs",
     "jiritsu.casework.demo.step_casework",
+    "jiritsu.people.demo_amounts.step_amounts",
     # Later steps go here, e.g. the fifteen seed programs and their enrolments.
 ]
 

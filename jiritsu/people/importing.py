@@ -385,6 +385,8 @@ def _choice(value: Any, table: Mapping[str, str], row: int, key: str, errors: _R
 
 def _yen(value: Any, row: int, key: str, errors: _RowErrors, *, limit: int = 100_000_000) -> int:
     """An amount in whole yen (``85,000``, ``85000円``, full-width digits); blank is 0."""
+    if type(value) is int and 0 <= value <= limit:  # the API's rows: already a number
+        return value
     text = _code(value).replace(",", "").removesuffix("円")
     if text and not text.isdigit():
         errors.add(row, key, f"「{text}」は金額として読めません。0以上の整数（円）で入力してください。")

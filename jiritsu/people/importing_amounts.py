@@ -102,7 +102,7 @@ _STATUS = _choices(AssistanceMonth.Status.choices)
 _REASON = _choices(Household.EndReason.choices)
 _CLAIM_KIND = _choices(MedicalClaimKind.choices, ("外来", "outpatient"), ("医科入院", "inpatient"),
                        ("医科入院外", "outpatient"), ("医科外来", "outpatient"), ("薬局", "pharmacy"))
-_ASSISTANCE_VALUES = ["minimum_living_cost", "earned_income_recognised", "other_income_recognised",
+ASSISTANCE_VALUES = ["minimum_living_cost", "earned_income_recognised", "other_income_recognised",
                       *PAID_FIELDS.values(), "status", "status_reason"]
 _MEDICAL_VALUES = ["institution_code", "days", "points", "amount"]
 
@@ -231,7 +231,7 @@ def _upsert_assistance(actor: Membership, rows: list[dict[str, Any]]) -> AmountI
             current.received_at = now
             changed.append(current)
     insert_many(AssistanceMonth, new)
-    update_many(AssistanceMonth, changed, [*_ASSISTANCE_VALUES, "received_at"])
+    update_many(AssistanceMonth, changed, [*ASSISTANCE_VALUES, "received_at"])
     touched = {a.household_id for a in (*new, *changed)}
     people: list[int] = []
     for chunk in _chunks(sorted(touched), 1000):

@@ -22,12 +22,14 @@ def person(world):
     data = build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
                           partner_user=world.partner, partner=world.partner_org, households=2)
     person = data.active[0].person  # referred to the partner with consent
+    household = person.household
+    assert household is not None
     last = clock.today().replace(day=1)
     previous = (last - dt.timedelta(days=1)).replace(day=1)
-    AssistanceMonth.objects.create(office=world.office, household=person.household, month=previous,
+    AssistanceMonth.objects.create(office=world.office, household=household, month=previous,
                                    minimum_living_cost=128_000, earned_income_recognised=41_000,
                                    paid_living=50_210, paid_housing=37_000, received_at=clock.now())
-    AssistanceMonth.objects.create(office=world.office, household=person.household, month=last,
+    AssistanceMonth.objects.create(office=world.office, household=household, month=last,
                                    status="ended", status_reason="work", received_at=clock.now())
     MedicalClaimMonth.objects.create(office=world.office, person=person, month=previous, kind="inpatient",
                                      institution_name="みなと中央病院", days=12, amount=456_780,
