@@ -30,7 +30,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "casework:worklist": ["GET /reviews/due", "GET /approvals", "GET /consents", "GET /tasks"],
     # --- people and households
     "people:person": ["GET /people/{person_id}", "GET /people/{person_id}/timeline",
-                      "GET /people/{person_id}/evidence"],
+                      "GET /people/{person_id}/evidence", "GET /people/{person_id}/amounts"],
     "people:person_edit": ["GET /people/{person_id}", "PATCH /people/{person_id}"],
     "people:person_timeline": ["GET /people/{person_id}/timeline"],
     "people:person_summary": ["GET /people/{person_id}", "GET /people/{person_id}/timeline"],
@@ -48,7 +48,8 @@ SCREEN_TO_API: dict[str, list[str]] = {
         "evidence")],
     "people:household_new": ["POST /households"],
     "people:household_edit": ["GET /households/{household_id}", "PATCH /households/{household_id}"],
-    "people:import": ["POST /households/bulk-upsert"],
+    "people:import": ["POST /households/bulk-upsert", "POST /assistance/bulk-upsert",
+                      "POST /medical-claims/bulk-upsert"],
     # --- audit log and office administration
     "audit:list": ["GET /audit/events"],
     "audit:export": ["GET /audit/events"],
