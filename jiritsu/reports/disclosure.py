@@ -79,7 +79,6 @@ FIELD_LABELS = {
 # Section titles for record types whose models leave the verbose name in English (the
 # generic sections below); a model with a Japanese verbose name needs no entry.
 MODEL_TITLES = {
-    "people.medicalclaimmonth": "医療扶助（月別・レセプト集計）",
     "guidance.guidancecase": "指導指示", "guidance.guidancestep": "指導指示の経過",
     "activities.trainingplacement": "職場適応訓練", "activities.trainingday": "訓練日",
     "activities.trainingmonthlystatus": "訓練の毎月の状況把握",
