@@ -502,6 +502,7 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /assistance/bulk-upsert": ("caseload.import",),
     "POST /medical-claims/bulk-upsert": ("caseload.import",),
     "GET /people/{person_id}/amounts": ("amounts.view", V),
+    "GET /people/{person_id}/effects": ("amounts.view", V),
     "GET /households": ("household.view",), "POST /households": ("household.edit",),
     "GET /households/{household_id}": ("household.view",),
     "PATCH /households/{household_id}": ("household.edit",),
