@@ -192,3 +192,63 @@ def test_the_wakayama_template_registers_the_seeds_four_centres_on_request(world
         reverse("activities:template_create", args=["wakayama_discharge"])).content.decode()
     assert "事例の関係機関も登録する" not in c.get(
         reverse("activities:template_create", args=["amagasaki_discharge"])).content.decode()
+
+
+# --- 出雲: the six months after discharge end the episode, or a decision extends it ---------
+
+def test_izumo_after_discharge_phase_comes_due_and_ends_or_extends_the_episode(world):
+    from jiritsu.activities.tests.helpers import enrol
+    from jiritsu.cases import selectors as case_selectors
+    from jiritsu.cases import services as case_services
+    from jiritsu.casework.worklist import work_list
+
+    mgr, cw = world.m(world.manager), world.m(world.caseworker)
+    # Reviewed yearly here, so the regular review does not hide what the phase brings.
+    izumo = program_from(mgr, "izumo_discharge", review_interval_months=12)
+    training, housing, after = list(izumo.phases.order_by("order"))
+    other = _person(world.office, caseworker=world.caseworker)
+    stays_inside = enrol(izumo, other, started_on=D(2026, 1, 5))
+    e = enrol(izumo, world.person, started_on=D(2026, 1, 5))
+    for ep in (e, stays_inside):
+        case_services.enrollment_change_phase(actor=cw, enrollment=ep, phase=housing,
+                                              on=D(2026, 3, 1))
+    # An untimed phase ends nothing.
+    stays_inside.refresh_from_db()
+    assert stays_inside.planned_end_on is None
+    case_services.enrollment_change_phase(actor=cw, enrollment=e, phase=after, on=D(2026, 4, 10))
+    e.refresh_from_db()
+    assert e.planned_end_on == D(2026, 10, 9)  # six months of 退院後の生活・就労訓練
+    assert e.events.order_by("-id")[0].note.startswith("退院後の生活・就労訓練（6か月")
+
+    # Due on the caseworker's home list and work list within the week before; not before.
+    early = case_selectors.reviews_due(cw, today=D(2026, 9, 1), mine_only=True)
+    assert e.pk not in {d.enrollment.pk for d in early["due_soon"] + early["overdue"]}
+    due = case_selectors.reviews_due(cw, today=D(2026, 10, 5), mine_only=True)
+    row = next(d for d in due["due_soon"] if d.enrollment.pk == e.pk)
+    assert row.due_on == D(2026, 10, 9) and any("終了予定日" in r for r in row.reasons)
+    assert stays_inside.pk not in {d.enrollment.pk for d in due["due_soon"] + due["overdue"]}
+    lines = work_list(cw, today=D(2026, 10, 5), kinds=["review"]).items
+    assert any(world.person.name in i.title for i in lines)
+    # Another caseworker's lists do not carry it.
+    cw2 = world.m(world.caseworker2)
+    assert not case_selectors.reviews_due(cw2, today=D(2026, 10, 5), mine_only=True)["due_soon"]
+
+    # The decision: extend by three months (due again then) …
+    case_services.enrollment_extend(actor=mgr, enrollment=e, until=D(2027, 1, 9),
+                                    on=D(2026, 10, 8))
+    e.refresh_from_db()
+    assert e.planned_end_on == D(2027, 1, 9) and e.next_review_on <= D(2027, 1, 9)
+    # … or end it.
+    case_services.enrollment_end(actor=mgr, enrollment=e, reason="achieved", on=D(2026, 12, 1))
+    e.refresh_from_db()
+    assert e.status == "ended" and e.next_review_on is None
+
+    # A timed phase that is not the last (伊丹's 職場適応訓練) does not end the episode.
+    itami = program_from(mgr, "itami_workplace_training")
+    visit, placement, _after = list(itami.phases.order_by("order"))
+    trainee = enrol(itami, other, started_on=D(2026, 4, 1))
+    before = trainee.planned_end_on
+    case_services.enrollment_change_phase(actor=cw, enrollment=trainee, phase=placement,
+                                          on=D(2026, 5, 1))
+    trainee.refresh_from_db()
+    assert trainee.planned_end_on == before

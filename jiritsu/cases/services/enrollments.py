@@ -306,10 +306,29 @@ def enrollment_change_phase(*, actor: Membership, enrollment: Enrollment, phase:
         raise ValidationFailed("このプログラムの段階を選んでください。", field="phase")
     if phase.pk == enrollment.phase_id:
         raise IllegalTransition(f"既に「{phase.name}」の段階です。", field="phase")
-    _apply(actor, enrollment, "change_phase", on, changes={"phase": phase},
+    changes: dict[str, Any] = {"phase": phase}
+    ends = phase_end(phase, on)
+    if ends is not None:
+        changes["planned_end_on"] = ends
+        note = note or f"{phase.name}（{phase.standard_months}か月、{format_wareki(ends)}まで）"
+    _apply(actor, enrollment, "change_phase", on, changes=changes,
            expected_version=expected_version, conference=conference, approval=None, note=note,
            event_phase=phase)
     return enrollment
+
+
+def phase_end(phase: Phase, on: dt.date) -> dt.date | None:
+    """When an episode entering ``phase`` on ``on`` is planned to end: the program's last
+    phase with a length (出雲's 退院後の生活・就労訓練, 6 months) ends the episode with it.
+    The date becomes the episode's planned end, so it comes due as a review like any
+    planned end (home pages, 業務一覧, the API) and the review ends the episode or extends
+    it (``enrollment_extend``, with 決裁 where the program asks). A timed phase in the
+    middle (伊丹's 職場適応訓練) does not end the episode and sets nothing."""
+    if not phase.standard_months:
+        return None
+    if Phase.objects.filter(program_id=phase.program_id, order__gt=phase.order).exists():
+        return None
+    return add_months(on, phase.standard_months) - dt.timedelta(days=1)
 
 
 @transaction.atomic
