@@ -232,11 +232,14 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         kind=SOCIAL, category="子どもの学習支援", established_on=dt.date(2007, 4, 1),
         description=("生活保護世帯や一人親世帯などの中学3年生を対象に、毎週1回、瀬田南市民センターで無料の学習会を開く。"
                      "龍谷大学・滋賀医科大学の学生と民生委員協議会が協力。自立支援員が募集・連絡調整・会場確保を担う。"),
-        target_description="南部地域に住む中学3年生（生活保護世帯・一人親世帯）",
+        target_description="中学3年生（生活保護世帯・一人親世帯）。募集は学習会ごとの募集地域（例：南部地域）で行う。",
         menus=(MenuSpec("学習会", "毎週1回・無料・瀬田南市民センター"),),
         outcomes=(OutcomeSpec("high_school", "高校進学"),),
+        # Who is eligible city-wide (the seed's 53); the area a study group recruits in is
+        # the group's own (SessionSeries.districts), so the rule names no district.
         rules=_all(_c("school_grade", "in", ["j3"]),
-                   _c("district", "in", ["南部地域"])),
+                   {"op": "or", "conditions": [_c("on_assistance", "is", True),
+                                               _c("single_parent_household", "is", True)]}),
         review_interval_months=3, consent_required=True, allows_non_recipients=True,
         conference_kind=INTERNAL, professions=("self_reliance_support",),
         partner_kinds=("school", "social_welfare_council", "other"), budget_yen=200_000,

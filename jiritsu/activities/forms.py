@@ -108,13 +108,31 @@ class SeriesForm(Form):
     lecturer = forms.CharField(label="講師", max_length=200, required=False)
     schedule = forms.CharField(label="開催予定", max_length=100, required=False,
                                help_text="例: 毎週1回（木曜日 18時〜20時）")
+    districts = forms.CharField(label="募集地域（地区）", required=False,
+                                help_text="地区名を改行か「、」で区切って入力（空欄なら選定条件に合う全員）。例: 南部地域")
     starts_on = JapaneseDateField(label="開始日")
     budget_yen = forms.IntegerField(label="予算（円）", min_value=0, required=False,
                                     help_text="空欄ならプログラムの予算")
 
+    def clean_districts(self) -> list[str]:
+        return split_districts(self.cleaned_data.get("districts") or "")
+
     def __init__(self, *args: Any, programs: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         form_field(self, "program", forms.ModelChoiceField).queryset = programs
+
+
+def split_districts(text: str) -> list[str]:
+    return [d.strip() for d in text.replace("、", "\n").replace(",", "\n").splitlines()
+            if d.strip()]
+
+
+class SeriesDistrictsForm(Form):
+    districts = forms.CharField(label="募集地域（地区）", required=False,
+                                help_text="地区名を改行か「、」で区切って入力（空欄なら選定条件に合う全員）")
+
+    def clean_districts(self) -> list[str]:
+        return split_districts(self.cleaned_data.get("districts") or "")
 
 
 class SessionForm(Form):
@@ -287,7 +305,9 @@ class NonRecipientForm(Form):
     school_name = forms.CharField(label="学校名", max_length=100, required=False)
     school_grade = forms.ChoiceField(label="学年", choices=[("", "―"), *Person.SchoolGrade.choices],
                                      required=False)
+    single_parent = forms.BooleanField(label="一人親世帯", required=False,
+                                       help_text="選定条件「一人親世帯」に使います")
     phone = forms.CharField(label="電話", max_length=30, required=False)
-    note = forms.CharField(label="備考（世帯の状況：一人親世帯など）", required=False,
+    note = forms.CharField(label="備考（世帯の状況など）", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     registered_on = JapaneseDateField(label="登録日")

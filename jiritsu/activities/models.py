@@ -163,6 +163,10 @@ class SessionSeries(models.Model):
     host = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name="実施機関")
     schedule = models.CharField("開催予定", max_length=100, blank=True, help_text="毎週1回 など")
+    # 募集地域: 大津 recruited only in the southern area from the city's 53 eligible pupils.
+    # Empty: the program's whole population. The program's rule says who is eligible; this
+    # says where this series recruits (selectors.series_reach shows the two figures).
+    districts = models.JSONField("募集地域（地区）", default=list, blank=True)
     starts_on = models.DateField("開始日")
     ends_on = models.DateField("終了日", null=True, blank=True)
     budget_yen = models.PositiveIntegerField("予算（円）", default=0)

@@ -581,10 +581,37 @@ def series_people(series: SessionSeries) -> Any:
     ).distinct()
 
 
+def _in_area(series: SessionSeries, qs: QuerySet[Person]) -> QuerySet[Person]:
+    """``qs`` narrowed to the series' 募集地域 (its households' districts), if it has one.
+    People outside a household (被保護者以外) have no district: they join by registering."""
+    return qs.filter(household__district__in=series.districts) if series.districts else qs
+
+
 def series_eligible(series: SessionSeries, today: dt.date) -> Any:
-    """People the program's rules select today who have not been invited yet."""
-    return (screening.matching(series.program, today)
+    """People the program's rules select today, living in the series' 募集地域 (when it
+    has one), who have not been invited yet."""
+    return (_in_area(series, screening.matching(series.program, today))
             .exclude(recruitments__series=series).distinct())
+
+
+@dataclass
+class SeriesReach:
+    """大津's two figures: how many the program's rule takes in the whole office (the seed's
+    「市内には、生活保護を受けている中学3年生が53名」) and how many of them live in the
+    series' 募集地域 (「その中から南部地域に生活している家庭を対象として募集」)."""
+
+    eligible: int
+    in_area: int | None  # None: the series recruits everywhere the rule reaches
+    districts: list[str]
+
+
+def series_reach(series: SessionSeries, today: dt.date) -> SeriesReach:
+    matching = screening.matching(series.program, today)
+    if not series.districts:
+        return SeriesReach(matching.count(), None, [])
+    totals = matching.aggregate(all=Count("pk"), area=Count(
+        "pk", filter=Q(household__district__in=series.districts)))
+    return SeriesReach(totals["all"], totals["area"], list(series.districts))
 
 
 # --- the derived task list --------------------------------------------------------

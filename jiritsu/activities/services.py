@@ -321,9 +321,11 @@ def training_placement_end(*, actor: Membership, placement: TrainingPlacement, e
 def series_create(*, actor: Membership, program: Program, kind: str, title: str,
                   starts_on: dt.date, venue: str = "", lecturer: str = "", schedule: str = "",
                   budget_yen: int | None = None, host: PartnerOrganisation | None = None,
-                  ends_on: dt.date | None = None) -> SessionSeries:
+                  ends_on: dt.date | None = None,
+                  districts: list[str] | None = None) -> SessionSeries:
     _require(actor, "enrollment.manage")
     _same_office(actor, program, host)
+    districts = _clean_districts(districts)
     if kind not in SessionSeries.Kind.values:
         raise ValidationFailed("種類を選んでください。", field="kind")
     if not title.strip():
@@ -334,9 +336,31 @@ def series_create(*, actor: Membership, program: Program, kind: str, title: str,
         office=actor.office, program=program, kind=kind, title=title.strip(), venue=venue,
         lecturer=lecturer, schedule=schedule, starts_on=starts_on, ends_on=ends_on,
         budget_yen=(program.budget_yen or 0) if budget_yen is None else budget_yen, host=host,
-        created_by=actor.user)
+        districts=districts, created_by=actor.user)
     _audit(actor, "session_series.create", AuditEvent.Kind.CREATE, series,
-           after=snapshot(series, ["title", "kind", "venue", "budget_yen", "starts_on"]))
+           after=snapshot(series, ["title", "kind", "venue", "budget_yen", "starts_on",
+                                   "districts"]))
+    return series
+
+
+def _clean_districts(districts: list[str] | None) -> list[str]:
+    out = list(dict.fromkeys(d.strip() for d in districts or [] if d and d.strip()))
+    if any(len(d) > 50 for d in out):
+        raise ValidationFailed("地区名は50文字以内で入力してください。", field="districts")
+    return out
+
+
+@transaction.atomic
+def series_set_districts(*, actor: Membership, series: SessionSeries,
+                         districts: list[str]) -> SessionSeries:
+    """Change where the series recruits (募集地域; empty: wherever the program's rule reaches)."""
+    _require(actor, "enrollment.manage")
+    _same_office(actor, series)
+    before = snapshot(series, ["districts"])
+    series.districts = _clean_districts(districts)
+    save_versioned(series, series.version, ["districts"])
+    _audit(actor, "session_series.districts", AuditEvent.Kind.UPDATE, series, before=before,
+           after=snapshot(series, ["districts"]))
     return series
 
 
@@ -790,7 +814,7 @@ def person_register_non_recipient(*, actor: Membership, program: Program,
     if not program.allows_non_recipients:
         raise ValidationFailed(f"「{program.name}」は被保護者以外を対象にしていません。", field="program")
     allowed = {"name", "kana", "birth_date", "sex", "school_name", "school_grade", "phone",
-               "note"}
+               "note", "single_parent"}
     extra = set(data) - allowed
     if extra:
         raise ValidationFailed(f"登録できない項目です: {', '.join(sorted(extra))}")
@@ -800,7 +824,8 @@ def person_register_non_recipient(*, actor: Membership, program: Program,
             raise ValidationFailed(f"{label}を入力してください。", field=f)
     person = Person.objects.create(office=actor.office, household=None, member_number=1, **data)
     _audit(actor, "person.register_non_recipient", AuditEvent.Kind.CREATE, person, person=person,
-           after=snapshot(person, ["name", "kana", "birth_date", "school_grade"]),
+           after=snapshot(person, ["name", "kana", "birth_date", "school_grade",
+                                   "single_parent"]),
            note=f"被保護者以外として登録（{program.name}）")
     return person
 

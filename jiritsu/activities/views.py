@@ -198,9 +198,14 @@ def series_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     expense = forms.ExpenseForm(data if action == "expense" else None)
     invite = forms.InviteForm(data if action == "invite" else None,
                               people=selectors.series_eligible(series, _today()))
+    area = forms.SeriesDistrictsForm(data if action == "districts" else None,
+                                     initial={"districts": "、".join(series.districts)})
     if request.method == "POST":
         ok = None
-        if action == "session":
+        if action == "districts":
+            ok = _attempt(area, lambda d: services.series_set_districts(
+                actor=m, series=series, districts=d["districts"]))
+        elif action == "session":
             ok = _attempt(session, lambda d: services.session_record(
                 actor=m, series=series, held_on=d["held_on"], venue=d["venue"],
                 lecturer=d["lecturer"], topic=d["topic"], volunteers=list(d["volunteers"]),
@@ -227,6 +232,7 @@ def series_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     return render(request, "activities/series_detail.html", {
         "d": selectors.series_detail(series), "session_form": session,
         "volunteer_form": volunteer, "expense_form": expense, "invite_form": invite,
+        "districts_form": area, "reach": selectors.series_reach(series, _today()),
         "answers": Recruitment.Status.choices})
 
 

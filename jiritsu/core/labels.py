@@ -52,6 +52,7 @@ ENTITIES: dict[str, str] = {
 # The second part: what was done.
 VERBS: dict[str, str] = {
     "create": "登録", "update": "変更", "delete": "削除", "view": "閲覧", "export": "出力",
+    "districts": "募集地域の変更",
     "record": "記録", "withdraw": "撤回", "approve": "承認", "reject": "差戻し",
     "request": "起案", "set": "設定", "import": "取込", "import_create": "取込（登録）",
     "import_update": "取込（変更）", "revoke": "失効", "list": "一覧の閲覧",

@@ -185,6 +185,10 @@ class Person(models.Model):
     earned_income = models.PositiveIntegerField("就労収入（月額・円）", default=0)
     school_name = models.CharField("学校名", max_length=100, blank=True)
     school_grade = models.CharField("学年", max_length=20, choices=SchoolGrade.choices, blank=True)
+    # 一人親世帯 for someone outside a household on assistance (大津's pupils not on assistance);
+    # a household on assistance says it by its type (母子世帯). Screening reads both
+    # (``single_parent_household``).
+    single_parent = models.BooleanField("一人親世帯", default=False)
     phone = models.CharField("電話", max_length=30, blank=True)
     note = models.TextField("備考", blank=True)
     version = models.PositiveIntegerField(default=1)

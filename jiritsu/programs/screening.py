@@ -576,6 +576,21 @@ def _opinion_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
     return _evidence_words(e, "、".join(e.statements) or "有効")
 
 
+def _single_parent_q(op: str, value: Any, as_of: dt.date) -> Q:
+    """一人親世帯: a household on assistance of type 母子世帯, or someone registered outside
+    one as from a single-parent household (``Person.single_parent``)."""
+    q = Q(household__household_type=HouseholdType.SINGLE_MOTHER) | Q(single_parent=True)
+    return q if value else ~q
+
+
+def _single_parent_reason(p: Person, op: str, value: Any, as_of: dt.date) -> str:
+    if not value:
+        return "一人親世帯ではない"
+    if p.household is not None and p.household.household_type == HouseholdType.SINGLE_MOTHER:
+        return "一人親世帯（母子世帯）"
+    return "一人親世帯"
+
+
 def _text_describe(text_true: str, text_false: str) -> Callable[[str, Any], str]:
     return lambda op, value: text_true if value else text_false
 
@@ -638,6 +653,10 @@ FIELDS: dict[str, FieldSpec] = {
     "assistance_started_within_days": FieldSpec(
         "保護開始からの日数", {"lte": _number(0, 36500, "日")}, _started_within_q,
         lambda op, v: f"保護開始から{v}日以内", (), _started_within_reason),
+    "single_parent_household": FieldSpec(
+        "一人親世帯", {"is": YES_NO}, _single_parent_q,
+        _text_describe("一人親世帯（母子世帯を含む）", "一人親世帯ではない"), (),
+        _single_parent_reason),
     "household_has_earner": FieldSpec("世帯の就労者", {"is": YES_NO}, _earner_q,
                                       _text_describe("世帯に就労者がいる", "世帯に就労者がいない"),
                                       (), _earner_reason),

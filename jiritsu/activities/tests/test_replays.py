@@ -254,19 +254,20 @@ def test_iga_lecture_course_then_hand_over_to_the_employment_specialist(world):
 # ---------------------------------------------------------------- 6 大津
 
 def test_otsu_53_eligible_and_5_taking_part_in_the_study_group(world):
-    prog = program(world, "otsu_study_group",
-                   rules={"op": "and", "conditions": [
-                       {"field": "school_grade", "op": "in", "value": ["j3"]},
-                       {"field": "on_assistance", "op": "is", "value": True}]})
+    prog = program(world, "otsu_study_group")
     kids = [person(world, f"大津{i}", born=D(1992, 6, 1), school_grade="j3",
                    district="瀬田南" if i < 12 else "堅田") for i in range(53)]
     ledger = P.ledger_save(actor=cw(world), program=prog, as_of=D(2007, 4, 20))
     assert ledger.entries.count() == 53
     series = A.series_create(actor=cw(world), program=prog, kind="study_group", title="中3学習会",
                              venue="瀬田南市民センター", schedule="毎週1回・無料",
-                             starts_on=D(2007, 6, 1))
+                             starts_on=D(2007, 6, 1), districts=["瀬田南"])
     assert series.budget_yen == 200_000
     south = [k for k in kids if k.household is not None and k.household.district == "瀬田南"]
+    # The city's 53 and the 12 of the area the study group recruits in: two figures.
+    reach = selectors.series_reach(series, D(2007, 5, 10))
+    assert (reach.eligible, reach.in_area) == (53, 12)
+    assert set(selectors.series_eligible(series, D(2007, 5, 10))) == set(south)
     invites = A.recruitment_invite(actor=cw(world), series=series, people=south,
                                    invited_on=D(2007, 5, 10))
     joined = south[:5]

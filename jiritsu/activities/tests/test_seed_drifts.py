@@ -12,6 +12,7 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities.tests.helpers import program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.core import clock
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.offices import services as office_services
 from jiritsu.people.models import HospitalStay, HouseholdType
@@ -252,3 +253,88 @@ def test_izumo_after_discharge_phase_comes_due_and_ends_or_extends_the_episode(w
                                           on=D(2026, 5, 1))
     trainee.refresh_from_db()
     assert trainee.planned_end_on == before
+
+
+# --- 大津: eligible city-wide by rule (中3, on assistance or 一人親世帯); the area is the group's --
+
+def test_otsu_rule_fits_any_office_and_says_single_parent(world):
+    from jiritsu.activities import services as A
+    from jiritsu.people.models import Person
+
+    program = program_from(world.m(world.manager), "otsu_study_group")
+    j3 = _person(world.office, district="中央地区")
+    j3.school_grade = "j3"
+    j3.save()
+    j2 = _person(world.office)
+    j2.school_grade = "j2"
+    j2.save()
+    mother = t.make_household(world.office, household_type=HouseholdType.SINGLE_MOTHER,
+                              assistance_ended_on=D(2026, 3, 31))   # no longer on assistance
+    j3_mother = t.make_person(world.office, household=mother, school_grade="j3")
+    other_j3 = t.make_person(world.other_office, household=t.make_household(world.other_office),
+                             school_grade="j3")
+    m = world.m(world.caseworker)
+    alone = A.person_register_and_enrol(
+        actor=m, program=program, on=D(2026, 6, 1),
+        data={"name": "一人 親子", "kana": "ひとり おやこ", "birth_date": D(2011, 9, 1),
+              "sex": "female", "school_grade": "j3", "single_parent": True}).person
+    not_single = A.person_register_and_enrol(
+        actor=m, program=program, on=D(2026, 6, 1),
+        data={"name": "両親 太郎", "kana": "りょうしん たろう", "birth_date": D(2011, 9, 1),
+              "sex": "male", "school_grade": "j3"}).person
+    matched = _names(program)
+    assert matched == {j3.pk, j3_mother.pk, alone.pk}
+    assert j2.pk not in matched and not_single.pk not in matched and other_j3.pk not in matched
+    reasons = {c.person.pk: c.reasons for c in screening.preview(program, AS_OF).candidates}
+    assert "一人親世帯（母子世帯）" in reasons[j3_mother.pk]
+    assert "一人親世帯" in reasons[alone.pk]
+    assert Person.objects.get(pk=alone.pk).single_parent
+    event = AuditEvent.objects.filter(action="person.register_non_recipient").order_by("id")[0]
+    assert event.changes["single_parent"] == [None, True]
+
+
+def test_otsu_series_shows_the_city_wide_figure_and_its_own_area(world):
+    from jiritsu.activities import selectors
+    from jiritsu.activities import services as A
+
+    program = program_from(world.m(world.manager), "otsu_study_group")
+    south = [t.make_person(world.office, school_grade="j3",
+                           household=t.make_household(world.office, district="瀬田南"))
+             for _ in range(2)]
+    north = [t.make_person(world.office, school_grade="j3",
+                           household=t.make_household(world.office, district="堅田"))
+             for _ in range(3)]
+    m = world.m(world.caseworker)
+    series = A.series_create(actor=m, program=program, kind="study_group", title="中3学習会",
+                             venue="瀬田南市民センター", starts_on=D(2026, 6, 1),
+                             districts=[" 瀬田南 ", "瀬田南", ""])
+    assert series.districts == ["瀬田南"]
+    today = clock.today()
+    reach = selectors.series_reach(series, today)
+    assert (reach.eligible, reach.in_area) == (5, 2)
+    assert set(selectors.series_eligible(series, today)) == set(south)
+    with pytest.raises(ValidationFailed):   # a northern pupil is not in this group's area
+        A.recruitment_invite(actor=m, series=series, people=[north[0]], invited_on=today)
+
+    c = Client()
+    c.force_login(world.caseworker)
+    url = reverse("activities:series_detail", args=[series.pk])
+    page = c.get(url).content.decode()
+    assert "選定条件に合う人（事務所全体）</dt><dd>5人" in page
+    assert "瀬田南：うち <strong>2人</strong>" in page
+    assert c.post(url, {"action": "districts", "districts": "瀬田南、堅田"}).status_code == 302
+    series.refresh_from_db()
+    assert series.districts == ["瀬田南", "堅田"]
+    event = AuditEvent.objects.get(action="session_series.districts")
+    assert event.changes["districts"] == [["瀬田南"], ["瀬田南", "堅田"]]
+
+    api = _api(world, world.caseworker)
+    body = api.get(f"session-series/{series.pk}").json()
+    assert (body["eligible_count"], body["eligible_in_area"], body["districts"]) == (
+        5, 5, ["瀬田南", "堅田"])
+    r = api.patch(f"session-series/{series.pk}/districts", {"districts": []})
+    assert r.status_code == 200 and r.json()["districts"] == []
+    assert api.get(f"session-series/{series.pk}").json()["eligible_in_area"] is None
+    outsider = _api(world, world.outsider)
+    assert outsider.patch(f"session-series/{series.pk}/districts",
+                          {"districts": ["x"]}).status_code == 404

@@ -58,6 +58,12 @@ class SeriesIn(InputSchema):
     schedule: str = Field("", max_length=100, description="例: 毎週1回（木曜日 18時〜20時）")
     starts_on: Day
     budget_yen: int | None = Field(None, ge=0, le=MAX_INT, description="省略するとプログラムの予算")
+    districts: list[str] = Field([], max_length=100,
+                                 description="募集地域（地区名）。空ならプログラムの選定条件に合う全員")
+
+
+class SeriesDistrictsIn(InputSchema):
+    districts: list[str] = Field(..., max_length=100, description="募集地域（地区名）。空で限定なし")
 
 
 class SeriesFilter(Schema):
@@ -76,6 +82,7 @@ class SeriesOut(Schema):
     lecturer: str
     host_id: int | None
     schedule: str
+    districts: list[str] = Field(..., description="募集地域（空: 限定なし）")
     starts_on: dt.date
     ends_on: dt.date | None
     budget_yen: int
@@ -213,6 +220,8 @@ class SeriesDetailOut(SeriesOut):
     recruits: list[RecruitmentOut]
     expenses: list[ExpenseOut]
     roll: list[SeriesPersonOut] = Field(..., description="出席を記録できる人（参加と回答した人・参加者）")
+    eligible_count: int = Field(..., description="プログラムの選定条件に今日合う人数（事務所全体）")
+    eligible_in_area: int | None = Field(..., description="うち募集地域に住む人数（募集地域がなければ null）")
 
     # Read from ``Extended(series, detail=selectors.series_detail(series))``.
     @staticmethod
@@ -232,6 +241,14 @@ class SeriesDetailOut(SeriesOut):
     @staticmethod
     def resolve_expenses(obj: Any) -> list[SeriesExpense]:
         return list(obj.detail.expenses)
+
+    @staticmethod
+    def resolve_eligible_count(obj: Any) -> int:
+        return int(obj.reach.eligible)
+
+    @staticmethod
+    def resolve_eligible_in_area(obj: Any) -> int | None:
+        return obj.reach.in_area
 
     @staticmethod
     def resolve_roll(obj: Any) -> list[Person]:
@@ -273,7 +290,8 @@ def series_create(request: ApiRequest, payload: SeriesIn) -> tuple[int, SessionS
         series = services.series_create(
             actor=m, program=program, kind=payload.kind, title=payload.title,
             starts_on=payload.starts_on, venue=payload.venue, lecturer=payload.lecturer,
-            schedule=payload.schedule, budget_yen=payload.budget_yen)
+            schedule=payload.schedule, budget_yen=payload.budget_yen,
+            districts=payload.districts)
     return 201, _fresh(series)
 
 
@@ -282,7 +300,18 @@ def series_create(request: ApiRequest, payload: SeriesIn) -> tuple[int, SessionS
 def series_detail(request: ApiRequest, series_id: Id) -> Extended:
     m = acting(request, "program.view")
     series = get_series_for_user(m, series_id)
-    return Extended(_fresh(series), detail=selectors.series_detail(series))
+    return Extended(_fresh(series), detail=selectors.series_detail(series),
+                    reach=selectors.series_reach(series, clock.today()))
+
+
+@router.patch("/session-series/{series_id}/districts", response=responses(SeriesOut),
+              summary="募集地域の変更（空で限定なし）")
+def series_districts(request: ApiRequest, series_id: Id,
+                     payload: SeriesDistrictsIn) -> SessionSeries:
+    m = staff(request, "enrollment.manage")
+    series = get_series_for_user(m, series_id, write=True)
+    services.series_set_districts(actor=m, series=series, districts=payload.districts)
+    return _fresh(series)
 
 
 @router.get("/session-series/{series_id}/eligible-people", response=responses(page_of(SeriesPersonOut)),

@@ -255,6 +255,7 @@ class NonRecipientIn(InputSchema):
     sex: Person.Sex
     school_name: str = Field("", max_length=100)
     school_grade: Person.SchoolGrade | None = None
+    single_parent: bool = Field(False, description="一人親世帯（選定条件 single_parent_household が使う）")
     phone: str = Field("", max_length=30)
     note: str = Note
     registered_on: Day = Field(..., description="登録日（候補になった日）")
