@@ -12,6 +12,7 @@ from jiritsu.activities.models import (
     HelloWorkReferral,
     ReceivingRequest,
     SessionSeries,
+    StaffTraining,
     TrainingMonthlyStatus,
     TrainingPlacement,
     Volunteer,
@@ -311,3 +312,32 @@ class NonRecipientForm(Form):
     note = forms.CharField(label="備考（世帯の状況など）", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     registered_on = JapaneseDateField(label="登録日")
+
+
+class StaffTrainingForm(Form):
+    kind = forms.ChoiceField(label="種類", choices=StaffTraining.Kind.choices)
+    title = forms.CharField(label="名称", max_length=200,
+                            help_text="例: 自立支援員養成研修（第1回）、就労支援の検討会")
+    held_on = JapaneseDateField(label="開催日")
+    venue = forms.CharField(label="会場", max_length=200, required=False)
+    lecturer = forms.CharField(label="講師", max_length=200, required=False)
+    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="関連するプログラム", queryset=None, required=False)
+    content = forms.CharField(label="内容", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, programs: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        form_field(self, "program", forms.ModelChoiceField).queryset = programs
+
+
+class StaffAttendanceForm(Form):
+    attendees: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="出席した職員", queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, staff: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        field = form_field(self, "attendees", forms.ModelMultipleChoiceField)
+        field.queryset = staff
+        label_options(field, lambda m: f"{m.user}（{m.get_profession_display() or m.get_role_display()}）")

@@ -2,7 +2,8 @@
 
 Workplace adaptation training (伊丹), group sessions with volunteers and a budget
 (大津・伊賀・上田), Hello Work referrals (清洲), health tracks for accompanied
-visits (福井), family and receiving places (尼崎). Every row is office-owned and
+visits (福井), family and receiving places (尼崎), staff training with its attendees (甲州・
+善通寺). Every row is office-owned and
 reached through a scoped manager. Due dates and reminders are derived in
 selectors.py, never stored.
 """
@@ -16,7 +17,7 @@ from django_scopes import ScopedManager
 
 from jiritsu.cases.models import Consent, Enrollment
 from jiritsu.core import wareki
-from jiritsu.offices.models import Office, PartnerOrganisation
+from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
 
@@ -515,3 +516,56 @@ class VolunteerPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"ボランティア活動「{self.activity}」"
+
+
+class StaffTraining(models.Model):
+    """研修・勉強会: a session that trains the office's own staff, with who attended
+    (甲州: 「平成18年度養成した自立支援員12名」; 善通寺: 検討会 「情報の共有化・支援力を高めるために」).
+    Recorded as group sessions are, but its attendees are staff members, not participants."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "養成研修"
+        STUDY_MEETING = "study_meeting", "勉強会・学習会"
+        CASE_REVIEW = "case_review", "事例検討会"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="staff_trainings")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="staff_trainings", verbose_name="関連するプログラム")
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices)
+    title = models.CharField("名称", max_length=200)
+    held_on = models.DateField("開催日")
+    venue = models.CharField("会場", max_length=200, blank=True)
+    lecturer = models.CharField("講師", max_length=200, blank=True)
+    content = models.TextField("内容", blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        verbose_name = "研修・勉強会"
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["office", "held_on"], name="staff_training_office_day")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{wareki.format_wareki(self.held_on)}）"
+
+
+class StaffTrainingAttendance(models.Model):
+    """One staff member (a membership of the training's office) who attended a training."""
+
+    training = models.ForeignKey(StaffTraining, on_delete=models.CASCADE,
+                                 related_name="attendance")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="出席した職員")
+
+    objects = ScopedManager(office="training__office")
+
+    class Meta:
+        verbose_name = "研修の出席"
+        constraints = [models.UniqueConstraint(fields=["training", "membership"],
+                                               name="staff_training_attend_once")]
+
+    def __str__(self) -> str:
+        return f"{self.training}の出席（{self.membership.user}）"

@@ -22,6 +22,8 @@ from jiritsu.activities.models import (
     SeriesExpense,
     SessionAttendance,
     SessionSeries,
+    StaffTraining,
+    StaffTrainingAttendance,
     TrainingDay,
     TrainingEmployer,
     TrainingPlacement,
@@ -29,7 +31,7 @@ from jiritsu.activities.models import (
 from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome, PlanCommitment
 from jiritsu.core import clock, wareki
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
-from jiritsu.offices.models import Office, PartnerOrganisation
+from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.people.models import MedicalEvidence, Person
 from jiritsu.programs import screening
@@ -646,3 +648,27 @@ def task_overview(office: Office, *, role: str, user: Any, today: dt.date,
     follow_ups = discharge_follow_ups(office, today=today, caseworker=cw)
     return TaskOverview(mine, fiscal_year, new_cases, follow_ups[:TASK_LIST_LIMIT], cycles,
                         follow_ups_total=len(follow_ups))
+
+
+# --- staff training (甲州・善通寺) --------------------------------------------------------
+
+def staff_trainings(office: Office) -> QuerySet[StaffTraining]:
+    """The office's trainings and learning meetings, newest first, with how many attended."""
+    return (StaffTraining.objects.filter(office=office).select_related("program")
+            .annotate(attendee_count=Count("attendance")).order_by("-held_on", "-id"))
+
+
+def training_staff(office: Office) -> QuerySet[Membership]:
+    """Who may be recorded as attending: the office's active staff memberships."""
+    return (Membership.objects.filter(office=office, is_active=True)
+            .select_related("user").order_by("role", "user__display_name", "id"))
+
+
+def trained_staff(office: Office, kind: str = "training") -> list[tuple[Membership, int]]:
+    """Each staff member who attended trainings of ``kind`` (養成研修 by default), with how
+    many — the office's trained staff (甲州's 12 自立支援員)."""
+    counts = dict(StaffTrainingAttendance.objects.filter(
+        training__office=office, training__kind=kind, membership__is_active=True)
+        .order_by().values_list("membership").annotate(n=Count("pk")))
+    members = training_staff(office).filter(pk__in=list(counts))
+    return [(m, counts[m.pk]) for m in members]

@@ -29,6 +29,8 @@ from jiritsu.activities.models import (
     SeriesExpense,
     SessionAttendance,
     SessionSeries,
+    StaffTraining,
+    StaffTrainingAttendance,
     TrainingDay,
     TrainingEmployer,
     TrainingMonthlyStatus,
@@ -892,3 +894,97 @@ def cycle_task_record(*, actor: Membership, program: Program, person: Person, ta
            after={"program": program.pk, "on": on})
     return rec
 
+
+
+# --- staff training (甲州・善通寺) ------------------------------------------------------
+
+_TRAINING_FIELDS = ["kind", "title", "held_on", "venue", "lecturer", "content", "program_id"]
+
+
+def _clean_training(actor: Membership, data: dict[str, Any]) -> dict[str, Any]:
+    values = {k: data[k] for k in ("kind", "title", "held_on", "venue", "lecturer", "content",
+                                   "program") if k in data}
+    if "kind" in values and values["kind"] not in StaffTraining.Kind.values:
+        raise ValidationFailed("種類を選んでください。", field="kind")
+    if "title" in values:
+        values["title"] = str(values["title"] or "").strip()
+        if not values["title"]:
+            raise ValidationFailed("名称を入力してください。", field="title")
+    if "held_on" in values and values["held_on"] is None:
+        raise ValidationFailed("開催日を入力してください。", field="held_on")
+    for f in ("venue", "lecturer", "content"):
+        if f in values:
+            values[f] = str(values[f] or "").strip()
+    _same_office(actor, values.get("program"))
+    return values
+
+
+def _training_attendees(actor: Membership, attendees: list[Membership]) -> list[Membership]:
+    """The attendees, each an active membership of the actor's office (staff members);
+    anyone else refuses the whole list, naming them."""
+    attendees = list({m.pk: m for m in attendees}.values())
+    wrong = [m for m in attendees if m.office_id != actor.office_id or not m.is_active]
+    if wrong:
+        raise ValidationFailed("出席者には、この事務所の職員（有効な所属）だけを選んでください。",
+                               code="not_staff", field="attendees",
+                               details=[{"membership_id": m.pk} for m in wrong])
+    return attendees
+
+
+def _attendance_names(training: StaffTraining) -> list[str]:
+    return sorted(str(a.membership.user) for a in
+                  training.attendance.select_related("membership__user"))
+
+
+@transaction.atomic
+def staff_training_create(*, actor: Membership, data: dict[str, Any],
+                          attendees: list[Membership] | None = None) -> StaffTraining:
+    """Record a training or learning meeting for the office's staff, with who attended."""
+    _require(actor, "conference.manage")
+    values = _clean_training(actor, {"venue": "", "lecturer": "", "content": "", **data})
+    for f, label in (("kind", "種類"), ("title", "名称"), ("held_on", "開催日")):
+        if f not in values:
+            raise ValidationFailed(f"{label}を入力してください。", field=f)
+    people = _training_attendees(actor, attendees or [])
+    training = StaffTraining.objects.create(office=actor.office, created_by=actor.user, **values)
+    StaffTrainingAttendance.objects.bulk_create(
+        [StaffTrainingAttendance(training=training, membership=m) for m in people])
+    _audit(actor, "staff_training.create", AuditEvent.Kind.CREATE, training,
+           after={**snapshot(training, _TRAINING_FIELDS),
+                  "attendees": _attendance_names(training)})
+    return training
+
+
+@transaction.atomic
+def staff_training_update(*, actor: Membership, training: StaffTraining, expected_version: int,
+                          data: dict[str, Any]) -> StaffTraining:
+    """Correct what was recorded (name, kind, date, venue, lecturer, content, program)."""
+    _require(actor, "conference.manage")
+    _same_office(actor, training)
+    values = _clean_training(actor, data)
+    before = snapshot(training, _TRAINING_FIELDS)
+    for k, v in values.items():
+        setattr(training, k, v)
+    save_versioned(training, expected_version,
+                   [("program_id" if k == "program" else k) for k in values])
+    _audit(actor, "staff_training.update", AuditEvent.Kind.UPDATE, training, before=before,
+           after=snapshot(training, _TRAINING_FIELDS))
+    return training
+
+
+@transaction.atomic
+def staff_training_set_attendance(*, actor: Membership, training: StaffTraining,
+                                  attendees: list[Membership]) -> StaffTraining:
+    """Who attended: replaces the list (the screen and the API send the whole list)."""
+    _require(actor, "conference.manage")
+    _same_office(actor, training)
+    people = _training_attendees(actor, attendees)
+    before = _attendance_names(training)
+    training.attendance.exclude(membership__in=people).delete()
+    have = set(training.attendance.values_list("membership_id", flat=True))
+    StaffTrainingAttendance.objects.bulk_create(
+        [StaffTrainingAttendance(training=training, membership=m) for m in people
+         if m.pk not in have])
+    _audit(actor, "staff_training.attendance", AuditEvent.Kind.UPDATE, training,
+           before={"attendees": before}, after={"attendees": _attendance_names(training)})
+    return training

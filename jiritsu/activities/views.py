@@ -30,6 +30,7 @@ from jiritsu.activities.models import (
     HelloWorkReferral,
     ReceivingRequest,
     Recruitment,
+    StaffTraining,
     TrainingMonthlyStatus,
     VolunteerPlacement,
 )
@@ -428,3 +429,67 @@ def non_recipient_register(request: OfficeRequest, pk: int) -> HttpResponse:
             return redirect("activities:person_support", pk=enrollment.person_id)
     return render(request, "activities/non_recipient.html", {"program": program, "form": form,
                                                              "visible": visible_people(m).exists()})
+
+
+# --- staff training (甲州・善通寺) ----------------------------------------------------------
+
+def _training_for(request: OfficeRequest, pk: int) -> StaffTraining:
+    """One of the office's trainings (another office's and a missing one: the same 404)."""
+    return get_object_or_404(StaffTraining.objects.filter(office=request.office), pk=pk)
+
+
+@action_required("activity.view")
+def staff_training_list(request: OfficeRequest) -> HttpResponse:
+    m, office = _m(request), request.office
+    form = forms.StaffTrainingForm(request.POST or None, initial={"held_on": _today()},
+                                   programs=Program.objects.filter(office=office))
+    attendance = forms.StaffAttendanceForm(request.POST or None,
+                                           staff=selectors.training_staff(office))
+    if request.method == "POST":
+        if not m.can("conference.manage"):
+            raise PermissionDenied("この操作を行う権限がありません。")
+        if attendance.is_valid():
+            training = _attempt(form, lambda d: services.staff_training_create(
+                actor=m, data=d, attendees=list(attendance.cleaned_data["attendees"])))
+            if training:
+                messages.success(request, f"「{training.title}」を記録しました。")
+                return redirect("activities:staff_training_detail", pk=training.pk)
+    return render(request, "activities/staff_training_list.html", {
+        "trainings": selectors.staff_trainings(office), "form": form,
+        "attendance_form": attendance, "trained": selectors.trained_staff(office),
+        "can_manage": m.can("conference.manage")})
+
+
+@action_required("activity.view")
+def staff_training_detail(request: OfficeRequest, pk: int) -> HttpResponse:
+    m, office = _m(request), request.office
+    training = _training_for(request, pk)
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    initial = {f: getattr(training, f) for f in ("kind", "title", "held_on", "venue",
+                                                 "lecturer", "content", "program")}
+    form = forms.StaffTrainingForm(data if action == "edit" else None, initial=initial,
+                                   programs=Program.objects.filter(office=office))
+    attendance = forms.StaffAttendanceForm(
+        data if action == "attendance" else None,
+        initial={"attendees": list(training.attendance.values_list("membership", flat=True))},
+        staff=selectors.training_staff(office))
+    if request.method == "POST":
+        if not m.can("conference.manage"):
+            raise PermissionDenied("この操作を行う権限がありません。")
+        ok = None
+        if action == "edit":
+            version = int(request.POST.get("version", "0") or 0)
+            ok = _attempt(form, lambda d: services.staff_training_update(
+                actor=m, training=training, expected_version=version, data=d))
+        elif action == "attendance":
+            ok = _attempt(attendance, lambda d: services.staff_training_set_attendance(
+                actor=m, training=training, attendees=list(d["attendees"])))
+        if ok:
+            messages.success(request, "保存しました。")
+            return redirect("activities:staff_training_detail", pk=training.pk)
+    attendees = list(training.attendance.select_related("membership__user")
+                     .order_by("membership__user__display_name"))
+    return render(request, "activities/staff_training_detail.html", {
+        "t": training, "attendees": attendees, "form": form, "attendance_form": attendance,
+        "can_manage": m.can("conference.manage")})

@@ -38,7 +38,7 @@ ENTITIES: dict[str, str] = {
     "person": "世帯員", "plan": "支援計画", "program": "プログラム",
     "receiving_request": "受入依頼", "record": "経過記録", "recruitment": "参加の呼びかけ",
     "report": "報告", "review": "見直し", "screening": "選定", "series_expense": "講座の経費",
-    "session_series": "連続講座", "training": "職場適応訓練", "training_day": "訓練日",
+    "session_series": "連続講座", "staff_training": "職員研修・勉強会", "training": "職場適応訓練", "training_day": "訓練日",
     "training_employer": "訓練先事業所", "training_month": "訓練月",
     "training_placement": "訓練", "volunteer": "ボランティア",
     "volunteer_placement": "ボランティア活動", "login": "ログイン", "visit_plan": "訪問計画",
@@ -52,7 +52,7 @@ ENTITIES: dict[str, str] = {
 # The second part: what was done.
 VERBS: dict[str, str] = {
     "create": "登録", "update": "変更", "delete": "削除", "view": "閲覧", "export": "出力",
-    "districts": "募集地域の変更",
+    "districts": "募集地域の変更", "attendance": "出席者の記録",
     "record": "記録", "withdraw": "撤回", "approve": "承認", "reject": "差戻し",
     "request": "起案", "set": "設定", "import": "取込", "import_create": "取込（登録）",
     "import_update": "取込（変更）", "revoke": "失効", "list": "一覧の閲覧",

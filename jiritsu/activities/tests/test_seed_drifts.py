@@ -238,7 +238,8 @@ def test_izumo_after_discharge_phase_comes_due_and_ends_or_extends_the_episode(w
     case_services.enrollment_extend(actor=mgr, enrollment=e, until=D(2027, 1, 9),
                                     on=D(2026, 10, 8))
     e.refresh_from_db()
-    assert e.planned_end_on == D(2027, 1, 9) and e.next_review_on <= D(2027, 1, 9)
+    assert e.planned_end_on == D(2027, 1, 9)
+    assert e.next_review_on is not None and e.next_review_on <= D(2027, 1, 9)
     # … or end it.
     case_services.enrollment_end(actor=mgr, enrollment=e, reason="achieved", on=D(2026, 12, 1))
     e.refresh_from_db()
@@ -338,3 +339,112 @@ def test_otsu_series_shows_the_city_wide_figure_and_its_own_area(world):
     outsider = _api(world, world.outsider)
     assert outsider.patch(f"session-series/{series.pk}/districts",
                           {"districts": ["x"]}).status_code == 404
+
+
+# --- 甲州・善通寺: staff trained, with who attended ----------------------------------------
+
+def test_staff_training_records_who_of_the_office_attended(world):
+    from jiritsu.activities import selectors
+    from jiritsu.activities import services as A
+    from jiritsu.activities.models import StaffTraining
+    from jiritsu.core.errors import Forbidden
+    from jiritsu.offices.models import Membership
+
+    program = program_from(world.m(world.manager), "koshu_disability_work")
+    P = Membership.Profession.SELF_RELIANCE_SUPPORT
+    supporters = [t.membership_of(t.make_user(world.office, "support_staff", profession=P),
+                                  world.office) for _ in range(3)]
+    gone = t.membership_of(t.make_user(world.office, "support_staff", profession=P),
+                           world.office)
+    gone.is_active = False
+    gone.save()
+    elsewhere = t.membership_of(world.outsider, world.other_office)
+    sv = world.m(world.supervisor)
+    training = A.staff_training_create(
+        actor=sv, data={"kind": "training", "title": "自立支援員養成研修", "held_on": D(2026, 6, 3),
+                        "venue": "甲州市障害者地域生活支援センター", "program": program},
+        attendees=supporters[:2])
+    assert {a.membership_id for a in training.attendance.all()} == {s.pk for s in supporters[:2]}
+    for bad in (gone, elsewhere):
+        with pytest.raises(ValidationFailed) as e:
+            A.staff_training_set_attendance(actor=sv, training=training,
+                                            attendees=[supporters[0], bad])
+        assert e.value.code == "not_staff"
+    assert training.attendance.count() == 2      # a refused list changes nothing
+    A.staff_training_set_attendance(actor=sv, training=training, attendees=supporters)
+    assert training.attendance.count() == 3
+    A.staff_training_create(actor=sv, data={"kind": "study_meeting", "title": "就労支援の検討会",
+                                            "held_on": D(2026, 7, 1)}, attendees=supporters[:1])
+    trained = selectors.trained_staff(world.office)   # 養成研修 only
+    assert [(m.pk, n) for m, n in trained] == [(s.pk, 1) for s in supporters]
+    assert selectors.trained_staff(world.other_office) == []
+    with pytest.raises(Forbidden):
+        A.staff_training_create(actor=world.m(world.support_staff),
+                                data={"kind": "training", "title": "x", "held_on": D(2026, 6, 3)})
+    with pytest.raises(ValidationFailed) as e:
+        A.staff_training_create(actor=sv, data={"kind": "training", "title": " ",
+                                                "held_on": D(2026, 6, 3)})
+    assert e.value.field == "title"
+    A.staff_training_update(actor=sv, training=training, expected_version=1,
+                            data={"lecturer": "峡東圏域の精神保健福祉士"})
+    training.refresh_from_db()
+    assert (training.lecturer, training.version) == ("峡東圏域の精神保健福祉士", 2)
+    actions = list(AuditEvent.objects.filter(action__startswith="staff_training.")
+                   .order_by("id").values_list("action", flat=True))
+    assert actions == ["staff_training.create", "staff_training.attendance",
+                       "staff_training.create", "staff_training.update"]
+    attendance = AuditEvent.objects.get(action="staff_training.attendance")
+    assert len(attendance.changes["attendees"][1]) == 3
+    assert StaffTraining.objects.filter(office=world.other_office).count() == 0
+
+
+def test_staff_training_screens_and_api(world):
+    from jiritsu.activities.models import StaffTraining
+    from jiritsu.offices.models import Membership
+
+    P = Membership.Profession.SELF_RELIANCE_SUPPORT
+    supporter = t.membership_of(t.make_user(world.office, "support_staff", profession=P,
+                                            display_name="自立 一郎"), world.office)
+    c = Client()
+    c.force_login(world.supervisor)
+    url = reverse("activities:staff_training_list")
+    page = c.get(url).content.decode()
+    assert "職員研修・勉強会" in page and "自立 一郎（自立支援員）" in page
+    r = c.post(url, {"kind": "training", "title": "自立支援員養成研修", "held_on": "R8.6.3",
+                     "venue": "センター", "attendees": [supporter.pk]})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    training = StaffTraining.objects.get(office=world.office)
+    detail = reverse("activities:staff_training_detail", args=[training.pk])
+    page = c.get(detail).content.decode()
+    assert "出席した職員（1人）" in page and "<dt>種類</dt><dd>養成研修</dd>" in page
+    bad = c.post(url, {"kind": "training", "title": "", "held_on": "R8.6.3"})
+    assert bad.status_code == 200 and "名称" in bad.content.decode()
+    assert c.post(detail, {"action": "attendance", "attendees": []}).status_code == 302
+    assert training.attendance.count() == 0
+    assert c.post(detail, {"action": "edit", "version": "1", "kind": "study_meeting",
+                           "title": "学習会", "held_on": "R8.6.4"}).status_code == 302
+    training.refresh_from_db()
+    assert (training.kind, training.title) == ("study_meeting", "学習会")
+    # Support staff read the list but may not record; another office's staff see nothing.
+    c.force_login(world.support_staff)
+    assert c.get(url).status_code == 200
+    assert c.post(url, {"kind": "training", "title": "x", "held_on": "R8.6.3"}).status_code == 403
+    c.force_login(world.outsider)
+    assert c.get(detail).status_code == 404
+
+    api = _api(world, world.supervisor)
+    r = api.post("staff-trainings", {"kind": "case_review", "title": "事例検討会",
+                                     "held_on": "2026-07-01", "attendee_ids": [supporter.pk]})
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["kind_label"] == "事例検討会" and body["attendees"][0]["name"] == "自立 一郎"
+    tid = body["id"]
+    other = t.membership_of(world.outsider, world.other_office)
+    r = api.put(f"staff-trainings/{tid}/attendance", {"attendee_ids": [other.pk]})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "not_staff"
+    r = api.patch(f"staff-trainings/{tid}", {"version": 1, "venue": "本庁3階"})
+    assert r.status_code == 200 and r.json()["venue"] == "本庁3階"
+    assert api.patch(f"staff-trainings/{tid}", {"version": 1, "venue": "x"}).status_code == 409
+    assert api.get("staff-trainings").json()["count"] == 2
+    assert _api(world, world.partner).get("staff-trainings").status_code == 403
+    assert _api(world, world.outsider).get(f"staff-trainings/{tid}").status_code == 404

@@ -125,13 +125,19 @@ SCREEN_TO_API: dict[str, list[str]] = {
         "POST /training-placements/{placement_id}/extend",
         "POST /training-placements/{placement_id}/end"],
     "activities:series_list": ["GET /session-series", "POST /session-series"],
-    # action=session / volunteer / expense / invite / answer
+    # action=districts / session / volunteer / expense / invite / answer
     "activities:series_detail": [
         "GET /session-series/{series_id}", "GET /session-series/{series_id}/eligible-people",
+        "PATCH /session-series/{series_id}/districts",
         "POST /session-series/{series_id}/sessions", "POST /session-series/{series_id}/volunteers",
         "POST /session-series/{series_id}/expenses",
         "POST /session-series/{series_id}/invitations",
         "POST /session-series/{series_id}/recruitments/{recruitment_id}/answer"],
+    "activities:staff_training_list": ["GET /staff-trainings", "POST /staff-trainings"],
+    # action=edit / attendance
+    "activities:staff_training_detail": ["GET /staff-trainings/{training_id}",
+                                         "PATCH /staff-trainings/{training_id}",
+                                         "PUT /staff-trainings/{training_id}/attendance"],
     "activities:referral_detail": ["GET /hello-work-referrals/{referral_id}",
                                    "POST /hello-work-referrals/{referral_id}/steps"],
     # action=track / contact / family_request / family_answer / receiving / receiving_answer / hw

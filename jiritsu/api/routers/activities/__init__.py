@@ -1,7 +1,8 @@
 """Activities (the seed programs' own features) through the activities services, one router
 per feature: workplace adaptation training (``training``), Hello Work referrals
 (``hello_work``), program templates (``templates``), the partner directory by area
-(``partners``), the derived task list and people not on assistance (``tasks``); ``common``
+(``partners``), the derived task list and people not on assistance (``tasks``), staff
+training and learning meetings (``staff_training``); ``common``
 holds what they share. Group sessions are in ``activities_sessions``, a person's support
 details in ``activities_support``. All are registered under the tag 活動, and their operation
 ids keep the package name (``jiritsu_api_routers_activities_<function>``; see ``ContractAPI``).
@@ -9,6 +10,14 @@ ids keep the package name (``jiritsu_api_routers_activities_<function>``; see ``
 
 from __future__ import annotations
 
-from jiritsu.api.routers.activities import hello_work, partners, tasks, templates, training
+from jiritsu.api.routers.activities import (
+    hello_work,
+    partners,
+    staff_training,
+    tasks,
+    templates,
+    training,
+)
 
-ROUTERS = [training.router, hello_work.router, templates.router, partners.router, tasks.router]
+ROUTERS = [training.router, hello_work.router, templates.router, partners.router, tasks.router,
+           staff_training.router]
