@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jiritsu.documents",
     "jiritsu.merging",
     "jiritsu.operations",
+    "jiritsu.retention",
     "jiritsu.api",
     "jiritsu.web",
     "django_otp",

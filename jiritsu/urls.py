@@ -19,6 +19,7 @@ urlpatterns = [
     path("people/duplicates/", include("jiritsu.merging.urls")),
     path("people/", include("jiritsu.cases.urls_people")),
     path("audit/", include("jiritsu.web.audit_urls")),
+    path("manage/retention/", include("jiritsu.retention.urls")),
     path("manage/", include("jiritsu.operations.urls")),
     path("manage/", include("jiritsu.offices.urls")),
     path("installation/", include("jiritsu.offices.urls_installation")),

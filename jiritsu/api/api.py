@@ -100,6 +100,7 @@ def _register() -> None:
         people,
         programs,
         reports,
+        retention,
         tokens,
         transfers,
     )
@@ -126,6 +127,7 @@ def _register() -> None:
     api.add_router("", forms.router, tags=["帳票"])
     api.add_router("", casework.router, tags=["ケースワーカーの一日（訪問計画・供覧）"])
     api.add_router("", transfers.router, tags=["移管"])
+    api.add_router("", retention.router, tags=["保存年限と削除"])
 
 
 _register()

@@ -60,6 +60,9 @@ ACTIONS: frozenset[str] = frozenset(
         # Finding people registered twice and merging their files (名寄せ), and undoing a
         # merge: a decision about who a record is about, taken by 査察指導員 and 課長・所長.
         "person.merge",
+        # Retention (保存年限): the list of case files due for deletion, and requesting their
+        # deletion through 決裁 (supervisors, managers, the office's system administrator).
+        "retention.view", "retention.request",
     }
 )
 
@@ -73,7 +76,7 @@ _CASEWORKER = {
 }
 _SUPERVISOR = _CASEWORKER | {"audit.view", "approval.decide", "caseload.import", "person.disclose",
                              "caseload.team", "record.confirm", "transfer.decide",
-                             "person.merge"}
+                             "person.merge", "retention.view", "retention.request"}
 _MANAGER = _SUPERVISOR | {"program.manage", "guidance.approve", "guidance.settings",
                           "report.freeze", "training.approve", "casework.settings"}
 _SUPPORT_STAFF = {
@@ -84,7 +87,8 @@ _SUPPORT_STAFF = {
 _PARTNER = {"person.view", "program.view", "record.write", "apitoken.manage", "referral.advance"}
 _ADMIN = {"office.admin", "user.manage", "program.view", "program.manage", "caseload.import",
           "audit.view", "apitoken.manage", "activity.view", "guidance.settings",
-          "casework.settings", "jobs.view", "office.settings"}
+          "casework.settings", "jobs.view", "office.settings", "retention.view",
+          "retention.request"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     CASEWORKER: frozenset(_CASEWORKER),

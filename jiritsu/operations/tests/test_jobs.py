@@ -12,9 +12,9 @@ from django.test import Client
 
 from jiritsu.core import clock
 from jiritsu.operations import jobs
-from jiritsu.operations.management.commands.run_retention import records_expire_before
 from jiritsu.operations.models import JobRun
 from jiritsu.people.models import Household
+from jiritsu.retention.selectors import records_expire_before
 
 BROKEN = jobs.Job("broken", "壊れた処理", "check", ("--tag", "no-such-tag"))
 
@@ -77,7 +77,7 @@ def test_retention_run_deletes_old_operations_records_and_counts_expired_case_re
     assert run.status == JobRun.Status.SUCCEEDED
     assert "A001: 保存年限（5年）を過ぎた廃止世帯 1件" in run.summary
     assert "B001: 保存年限（5年）を過ぎた廃止世帯 0件" in run.summary
-    assert Household.objects.filter(pk=world.household.pk).exists()  # never deleted
+    assert Household.objects.filter(pk=world.household.pk).exists()  # only through 決裁
 
 
 def test_retention_counts_whole_fiscal_years_after_the_case_closed() -> None:

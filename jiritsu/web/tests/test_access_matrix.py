@@ -63,6 +63,7 @@ from jiritsu.people.models import Illness, Person
 from jiritsu.programs.models import Nomination, Phase, Program, ScreeningLedger
 from jiritsu.reports.periods import Period
 from jiritsu.reports.services import report_freeze
+from jiritsu.retention.models import DeletionBatch
 from jiritsu.transfers.models import Transfer, TransferredEpisode
 from jiritsu.transfers.services import transfer_propose
 
@@ -194,6 +195,8 @@ def _build() -> MatrixWorld:
         "training_enrollment": placement.enrollment_id, "training_employer": placement.employer_id,
         "contact": contact.pk, "facility": facility.pk, "planned_visit": planned.pk,
         "saved_filter": saved.pk, "attachment": attachment.pk,
+        "batch": DeletionBatch.objects.create(office=office, due_on=clock.today(),
+                                              requested_by=users["admin"]).pk,
         "caseworker_user": users["caseworker"].pk, "supervisor_user": users["supervisor"].pk,
         # Ids a body names (not the path): real rows of this office, never a guessed 1, which
         # belongs to whichever office happened to be created first in the test database.
@@ -334,6 +337,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "transfers:withdraw": {"pk": "outgoing_transfer"},
     "transfers:person": {"pk": P}, "transfers:export": {"pk": P},
     "merging:compare": {"first": P, "second": "person2"}, "merging:unmerge": {"pk": "merge"},
+    "retention:batch": {"pk": "batch"},
     **{f"documents:form_{key.replace('-', '_')}": {"pk": spec.target}
        for key, spec in FORMS.items() if spec.target != "year"},
 }
@@ -376,7 +380,8 @@ POST_ONLY = {"switch_office", "programs:transition", "programs:consent_withdraw"
              "casework:visit_plan", "casework:visit_cancel", "casework:filter_save",
              "casework:filter_delete", "signin:renew_codes", "signin:remove",
              "signin:end_sessions", "transfers:accept", "transfers:decline", "transfers:continue",
-             "transfers:export", "transfers:withdraw"}
+             "transfers:export", "transfers:withdraw",
+             "retention:periods", "retention:request"}
 
 
 def _html_url(mw: MatrixWorld, name: str, pattern: Any) -> str:
@@ -641,6 +646,10 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /people/{person_id}/merge": ("person.merge",), "GET /person-merges": ("person.merge",),
     "GET /person-merges/{merge_id}": ("person.merge",),
     "POST /person-merges/{merge_id}/unmerge": ("person.merge",),
+    "GET /retention/periods": ("retention.view",), "PATCH /retention/periods": ("office.settings",),
+    "GET /retention/due": ("retention.view",), "POST /retention/deletions": ("retention.request",),
+    "GET /retention/deletions": ("retention.view",),
+    "GET /retention/deletions/{batch_id}": ("retention.view",),
 }
 # Reads that may answer 422 to a permitted role: a form names the fields its record lacks.
 READ_MAY_REFUSE = {f"GET {spec.api_path}" for spec in FORMS.values()}
@@ -657,7 +666,7 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "partner_id": "partner", "token_id": "token", "attachment_id": "attachment",
             "visit_id": "planned_visit", "caseworker_id": "caseworker_user",
             "transfer_id": "transfer", "episode_id": "transferred_episode",
-            "merge_id": "merge"}
+            "merge_id": "merge", "batch_id": "batch"}
 PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity", "office_id": "1"}
 # Query parameters a read needs to answer at all.
 API_QUERY: dict[str, dict[str, Any]] = {

@@ -1,9 +1,11 @@
-"""manage.py run_retention — the retention run (保存年限による整理).
+"""manage.py run_retention — the retention run (保存年限による整理), nightly (operations.jobs).
 
 Deletes the operations log past the longest retention any office asks for (job-run records,
-sign-in attempt records), and counts, per office, the closed households whose case records
-have passed the office's retention period. Case records are never deleted by a machine:
-disposal (廃棄) is the office's decision, so the count is reported for the administrator.
+sign-in attempt records), and lists, per office, the closed households whose case files have
+passed the office's retention (``retention.selectors.due_households``) with the rows of each
+kind they hold. Case files are never deleted by the machine: the office's supervisor or
+administrator requests their deletion on the retention screen (/manage/retention/), and it is
+carried out on the final approval of that 決裁.
 """
 
 from __future__ import annotations
@@ -18,23 +20,16 @@ from django.db.models import Max
 from django_scopes import scopes_disabled
 
 from jiritsu.core import clock
-from jiritsu.core.wareki import fiscal_year_bounds, fiscal_year_of
 from jiritsu.offices.models import Office
 from jiritsu.operations.models import JobRun
-from jiritsu.people.models import Household
+from jiritsu.retention.kinds import KINDS
+from jiritsu.retention.selectors import due_summary, household_years
 
 DEFAULT_LOG_RETENTION_DAYS = 400
 
 
-def records_expire_before(today: dt.date, years: int) -> dt.date:
-    """Case records of a household closed before this day have passed the retention: the
-    period counts whole fiscal years from the April after the case closed."""
-    first_kept_fy = fiscal_year_of(today) - years
-    return fiscal_year_bounds(first_kept_fy)[0]
-
-
 class Command(BaseCommand):
-    help = "保存年限を過ぎた運用記録を削除し、保存年限を過ぎた廃止世帯の件数を事務所ごとに報告します。"
+    help = "保存年限を過ぎた運用記録を削除し、保存年限を過ぎた廃止世帯を事務所ごとに一覧にします。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = clock.today()
@@ -49,7 +44,9 @@ class Command(BaseCommand):
                           f"{attempts + logs + failures}件を削除しました。")
         with scopes_disabled():
             for office in Office.objects.order_by("code"):
-                before = records_expire_before(today, office.record_retention_years)
-                due = Household.objects.filter(office=office, assistance_ended_on__lt=before).count()
-                self.stdout.write(f"{office.code}: 保存年限（{office.record_retention_years}年）を"
-                                  f"過ぎた廃止世帯 {due}件（廃棄は事務所で判断してください）")
+                due = due_summary(office, today)
+                rows = "、".join(f"{KINDS[code].label} {n}件" for code, n in due.per_kind.items() if n)
+                self.stdout.write(
+                    f"{office.code}: 保存年限（{household_years(office)}年）を過ぎた廃止世帯 "
+                    f"{len(due.households)}件{f'（{rows}）' if rows else ''}、保存年限を過ぎた監査ログ "
+                    f"{due.audit_rows}件（削除は事務所の決裁で行います）")
