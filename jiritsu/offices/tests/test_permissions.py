@@ -69,6 +69,8 @@ EXPECTED: dict[str, set[str]] = {
     "person.merge": {S, M},
     # The office's own settings: its administrator (and the installation administrator, below).
     "office.settings": {A},
+    # The case files due for deletion and requesting their deletion (decided through 決裁).
+    "retention.view": {S, M, A}, "retention.request": {S, M, A},
     # An installation role's (below), never an office role's.
     "national.view": set(),
     "office.create": set(),

@@ -71,13 +71,16 @@ def build_file(world: Any, office: Any, caseworker: Any, case_number: str, ended
     return CaseFile(hh, [head, child], episode, record, attachment)
 
 
-@pytest.fixture
-def files(japan_time: Any, world: Any) -> Files:
-    japan_time("2026-06-01 10:00")
-    due = build_file(world, world.office, world.caseworker, "200001", D(2019, 6, 30), "削除 対象")
-    kept = build_file(world, world.office, world.caseworker, "200002", D(2022, 6, 30), "保存 継続")
-    other = build_file(world, world.other_office, world.outsider, "200001", D(2019, 6, 30),
-                       "他市 住民")
+def build_files(world: Any, due_on: dt.date, kept_on: dt.date) -> Files:
+    due = build_file(world, world.office, world.caseworker, "200001", due_on, "削除 対象")
+    kept = build_file(world, world.office, world.caseworker, "200002", kept_on, "保存 継続")
+    other = build_file(world, world.other_office, world.outsider, "200001", due_on, "他市 住民")
     frozen = reports.report_freeze(actor=world.m(world.manager),
                                    period=Period.for_fiscal_year(2018), note="提出")
     return Files(due, kept, other, frozen)
+
+
+@pytest.fixture
+def files(japan_time: Any, world: Any) -> Files:
+    japan_time("2026-06-01 10:00")
+    return build_files(world, D(2019, 6, 30), D(2022, 6, 30))
