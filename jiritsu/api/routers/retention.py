@@ -57,7 +57,7 @@ class KindCountOut(Schema):
     count: int
 
 
-class DueOut(Schema):
+class RetentionDueOut(Schema):
     expire_before: dt.date = Field(..., description="この日より前に保護廃止した世帯が対象")
     household_years: int = Field(..., description="世帯の記録に適用する保存年限（種類のうち最長）")
     kind_counts: list[KindCountOut] = Field(..., description="記録の種類ごとの削除する件数")
@@ -97,7 +97,7 @@ def periods_update(request: ApiRequest, payload: PeriodsIn) -> Any:
     return selectors.period_rows(m.office)
 
 
-@router.get("/retention/due", response=responses(DueOut),
+@router.get("/retention/due", response=responses(RetentionDueOut),
             summary="保存年限を過ぎた廃止世帯（削除の対象。閲覧は監査ログに記録）")
 def due(request: ApiRequest) -> DueSummary:
     m = acting(request, "retention.view")

@@ -199,6 +199,10 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "casework:confirm_record": ["GET /records/{record_id}/seals", "POST /confirmations"],
     "casework:my_records": ["GET /confirmations/mine"],
     # form=settings / assign
+    "retention:index": ["GET /retention/due", "GET /retention/periods", "GET /retention/deletions"],
+    "retention:periods": ["PATCH /retention/periods"],
+    "retention:request": ["POST /retention/deletions"],
+    "retention:batch": ["GET /retention/deletions/{batch_id}"],
     "casework:settings": ["GET /casework/settings", "PATCH /casework/settings",
                           "PUT /casework/assignments/{caseworker_id}"],
     # --- forms (帳票): one operation per form, on the path of the record it prints from
