@@ -24,6 +24,7 @@ PROGRAM = "program"
 GUIDANCE = "guidance"
 APPROVAL = "approval"
 ATTACHMENT = "attachment"
+AMOUNTS = "amounts"
 AUDIT = "audit"
 
 
@@ -66,6 +67,9 @@ KINDS: dict[str, RetentionKind] = {k.code: k for k in (
     RetentionKind(
         APPROVAL, "決裁の記録（個人に関するもの）", 5, "保護廃止の翌年度から",
         frozenset({"cases.ApprovalRequest", "cases.ApprovalStep"})),
+    RetentionKind(
+        AMOUNTS, "保護費・医療扶助の月額記録", 5, "保護廃止の翌年度から",
+        frozenset({"people.AssistanceMonth", "people.MedicalClaimMonth"})),
     RetentionKind(
         ATTACHMENT, "添付書類（ファイルを含む）", 5, "保護廃止の翌年度から",
         frozenset({"documents.Attachment"})),
