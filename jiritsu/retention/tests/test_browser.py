@@ -14,13 +14,7 @@ from jiritsu.people.models import Household
 from jiritsu.retention.selectors import records_expire_before
 from jiritsu.retention.tests.conftest import build_files
 from jiritsu.testing import PASSWORD
-from jiritsu.web.tests.browser import (  # noqa: F401
-    _audit_flushable,
-    _audit_triggers_back_on,
-    browser,
-    log_in,
-    open_page,
-)
+from jiritsu.web.tests.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
