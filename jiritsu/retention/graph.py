@@ -25,14 +25,26 @@ CHUNK = 500
 Rows = dict[type[models.Model], set[int]]
 
 
-def _dependents() -> dict[type[models.Model], list[tuple[type[models.Model], models.Field]]]:
-    """Target model → the (model, foreign key) pairs that point at it."""
-    out: dict[type[models.Model], list[tuple[type[models.Model], models.Field]]] = defaultdict(list)
+Edges = dict[type[models.Model], list[tuple[type[models.Model], models.Field]]]
+
+
+def _outlives(field: models.Field) -> bool:
+    """A foreign key declared SET_NULL says its row outlives what it points at (e.g. a 移管's
+    link to the sending office's person, while the receiving office keeps the 移管): the
+    deletion clears the link instead of taking the row into the file."""
+    return getattr(field.remote_field, "on_delete", None) is models.SET_NULL
+
+
+def _dependents(*, outliving: bool = False) -> Edges:
+    """Target model → the (model, foreign key) pairs that point at it: the keys that make a
+    row part of what they point at, or (``outliving``) those that only refer to it."""
+    out: Edges = defaultdict(list)
     for model in apps.get_models(include_auto_created=True):
         if model._meta.label in OUTSIDE_THE_FILE:
             continue
         for field in model._meta.concrete_fields:
-            if field.is_relation and (field.many_to_one or field.one_to_one):
+            if (field.is_relation and (field.many_to_one or field.one_to_one)
+                    and _outlives(field) == outliving):
                 out[field.related_model].append((model, field))  # type: ignore[index]
     return out
 
@@ -77,8 +89,26 @@ def collect(household_ids: Iterable[int]) -> Rows:
     return {model: ids for model, ids in rows.items() if ids}
 
 
+def clear_links(rows: Rows) -> dict[str, int]:
+    """Set to NULL the SET_NULL keys of rows outside the file that point into it; rows
+    changed per ``model.field``."""
+    counts: dict[str, int] = {}
+    outliving = _dependents(outliving=True)
+    for target, ids in rows.items():
+        for model, field in outliving.get(target, []):
+            changed = 0
+            for chunk in _chunks(ids):
+                changed += model._base_manager.filter(
+                    **{f"{field.attname}__in": chunk}).update(**{field.attname: None})
+            if changed:
+                counts[f"{model._meta.label}.{field.name}"] = changed
+    return counts
+
+
 def delete(rows: Rows) -> dict[str, int]:
-    """Delete the collected rows (call inside a transaction); rows deleted per model label."""
+    """Delete the collected rows (call inside a transaction), after clearing the links that
+    outlive them; rows deleted per model label."""
+    clear_links(rows)
     counts: dict[str, int] = {}
     for model in reversed(list(rows)):  # dependents first, where the order allows
         deleted = 0

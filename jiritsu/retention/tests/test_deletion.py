@@ -19,6 +19,7 @@ from jiritsu.reports.models import FrozenReport
 from jiritsu.retention import selectors, services
 from jiritsu.retention.models import DeletionBatch
 from jiritsu.retention.tests.conftest import CaseFile, Files
+from jiritsu.transfers.models import Transfer
 
 
 def exists(f: CaseFile) -> bool:
@@ -173,3 +174,20 @@ def test_periods_per_office_and_kind(files: Files, world: Any) -> None:
     assert bad.value.field == "program"
     with pytest.raises(Forbidden):
         services.periods_set(actor=world.m(world.supervisor), values={"program": 6})
+
+
+def test_a_transfer_to_another_office_outlives_the_senders_deletion(
+        files: Files, world: Any) -> None:
+    """The receiving office's 移管 stays; only its link to the deleted person is cleared."""
+    head = files.due.people[0]
+    transfer = Transfer.objects.create(
+        source_office=world.office, source_label=world.office.name, source_person=head,
+        source_case_number="200001", target_office=world.other_office,
+        person_name=head.name, person_kana=head.kana, birth_date=head.birth_date,
+        reason=Transfer.Reason.MOVED, proposed_by=world.caseworker,
+        status=Transfer.Status.DECLINED, decline_reason="管轄外")
+    batch = services.deletion_request(actor=world.m(world.supervisor))
+    approval_decide(actor=world.m(world.manager), request=req(batch), approve=True)
+    transfer.refresh_from_db()
+    assert transfer.source_person_id is None
+    assert not Person.objects.filter(pk=head.pk).exists()
