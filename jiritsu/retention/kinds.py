@@ -25,7 +25,6 @@ GUIDANCE = "guidance"
 APPROVAL = "approval"
 ATTACHMENT = "attachment"
 AMOUNTS = "amounts"
-TRANSFER = "transfer"
 AUDIT = "audit"
 
 
@@ -71,9 +70,6 @@ KINDS: dict[str, RetentionKind] = {k.code: k for k in (
     RetentionKind(
         AMOUNTS, "保護費・医療扶助の月額記録", 5, "保護廃止の翌年度から",
         frozenset({"people.AssistanceMonth", "people.MedicalClaimMonth"})),
-    RetentionKind(
-        TRANSFER, "移管の記録（引継ぎ書類を含む）", 5, "保護廃止の翌年度から",
-        frozenset({"transfers.Transfer", "transfers.TransferredEpisode"})),
     RetentionKind(
         ATTACHMENT, "添付書類（ファイルを含む）", 5, "保護廃止の翌年度から",
         frozenset({"documents.Attachment"})),

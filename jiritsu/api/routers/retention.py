@@ -21,7 +21,7 @@ from jiritsu.retention.selectors import DueSummary
 router = Router()
 
 class KindPeriodOut(Schema):
-    kind: str = Field(..., description="記録の種類のコード（case_record, program, guidance, approval, amounts, transfer, attachment, audit）")
+    kind: str = Field(..., description="記録の種類のコード（case_record, program, guidance, approval, amounts, attachment, audit）")
     label: str
     years: int = Field(..., description="この事務所の保存年限（年）")
     default_years: int
@@ -37,7 +37,6 @@ class PeriodsIn(InputSchema):
     approval: int | None = Field(None, ge=1, le=100)
     attachment: int | None = Field(None, ge=1, le=100)
     amounts: int | None = Field(None, ge=1, le=100)
-    transfer: int | None = Field(None, ge=1, le=100)
     audit: int | None = Field(None, ge=1, le=100)
 
 
