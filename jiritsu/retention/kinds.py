@@ -45,6 +45,7 @@ KINDS: dict[str, RetentionKind] = {k.code: k for k in (
             "people.Household", "people.HouseholdTypeChange", "people.Person",
             "people.Disability", "people.Illness", "people.HospitalStay", "people.WorkHistory",
             "people.Qualification", "people.CareDuty", "people.WorkCapacityAssessment",
+            "people.MedicalEvidence",
             "casework.PlannedVisit", "casework.Confirmation", "cases.ActivityRecord",
             "programs.LedgerEntry", "programs.Nomination", "activities.FamilyContact",
             "activities.FamilyRequest",
