@@ -76,7 +76,7 @@ KINDS: dict[str, RetentionKind] = {k.code: k for k in (
         frozenset({"documents.Attachment"})),
     RetentionKind(
         AUDIT, "監査ログ（閲覧・変更・削除の記録）", 10, "記録した日の翌年度から",
-        frozenset({"audit.AuditEvent", "audit.AuditPerson"}), with_household=False),
+        frozenset({"audit.AuditEvent", "audit.AuditPerson", "audit.PersonAlias"}), with_household=False),
 )}
 
 # Models that point at a row of a case file but are the office's own records, never part of a

@@ -23,6 +23,7 @@ NOT_IN_THE_FILE = {
     # The audit log is append-only and outlives the file: its own kind and period (AUDIT).
     "audit.AuditEvent": "audit log (kind audit)",
     "audit.AuditPerson": "audit log (kind audit)",
+    "audit.PersonAlias": "audit log (kind audit): a merged record's id, append-only",
     # A printed form's number: the form key and the id of what was printed, no personal data.
     "documents.FormIssue": "document number register: ids only",
     # Deletion batches keep ids and counts only (kinds.OUTSIDE_THE_FILE).
