@@ -405,7 +405,9 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         outcomes=(OutcomeSpec("employment_start", "就労開始"),
                   OutcomeSpec("income_increase", "転職・増収"),
                   OutcomeSpec("closed_by_work", "就労による保護廃止")),
-        rules=_all(_c("on_assistance", "is", True), WORKING_AGE),
+        # 「就労意欲を有する者であれば、年齢は問わない」: the will to work (the latest 稼働能力評価)
+        # selects, at any age; an office that wants an age limit adds it to this rule.
+        rules=_all(_c("on_assistance", "is", True), _c("capacity.has_will", "is", True)),
         review_interval_months=3, standard_length_months=3, conference_kind=CASE_DIAGNOSIS,
         conference_name="ケース診断会議", professions=("employment_support",),
         partner_kinds=("hello_work",), approvals_needed=("achieve",),

@@ -325,6 +325,19 @@ def _records_reviews_outcomes(rows: list[Enrollment], programs: dict[str, Progra
                         recorded_by_id=author_id)
             if ot.kind == "discharge":
                 o.destination = rng.choice(destinations)
+                months = e.program.post_discharge_review_months
+                check_day = add_months(o.occurred_on, months) if months else None
+                if check_day is not None and check_day <= today:
+                    # 退院後の確認: a visit that says how the person lives (one in three
+                    # unsettled, so the consultation with the doctor is seen too).
+                    unsettled = len(outcomes) % 3 == 1
+                    records.append(ActivityRecord(
+                        office=e.office, person=e.person, enrollment=e,
+                        occurred_at=_aware(check_day, 14), author_id=author_id,
+                        kind=ActivityRecord.Kind.HOME_VISIT, duration_minutes=40,
+                        life_check=("unsettled" if unsettled else "settled"),
+                        text=("退院後の生活状況を確認。夜間眠れず、不安の訴えが強い。"
+                              if unsettled else "退院後の生活状況を確認。服薬・通院ができている。")))
             elif ot.kind in ("employment_start", "closed_by_work", "income_increase"):
                 o.employer, o.job_kind = "みなと食品工業株式会社", "製造補助"
                 o.monthly_income = rng.randint(60, 140) * 1000

@@ -33,7 +33,7 @@ from jiritsu.core import clock, wareki
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
-from jiritsu.people.models import MedicalEvidence, Person
+from jiritsu.people.models import HospitalStay, MedicalEvidence, Person
 from jiritsu.programs import screening
 from jiritsu.programs.models import LedgerEntry, Nomination, OutcomeKind, Program, ScreeningLedger
 
@@ -384,11 +384,16 @@ def new_cases_any_program(office: Office, *, today: dt.date) -> Q:
 
 @dataclass
 class FollowUp:
-    """退院後の確認, the one rule (五條: about a month after discharge, check how the person
-    lives): a discharge outcome recorded on an episode of a program that sets
-    ``post_discharge_review_months``; due that many months after the discharge; done once
-    any record of the person is written from :data:`FOLLOW_UP_EARLY_DAYS` days before the
-    due date; overdue when not done by then."""
+    """退院後の確認, the one rule (五條: 退院後1か月を目処に生活状況を確認し、不穏状態等の症状が
+    見られるときは、退院前の主治医と今後の治療について協議): a discharge outcome recorded on an
+    episode of a program that sets ``post_discharge_review_months``; due that many months
+    after the discharge. Only a home visit or an office interview that says how the person
+    lives (``ActivityRecord.life_check``) written from :data:`FOLLOW_UP_EARLY_DAYS` days
+    before the due date is the check — any other record leaves it open. 「安定」 closes it;
+    「不安定」 opens the next step, consulting the doctor of the hospital the person left,
+    which a record marked 「退院前の主治医と協議」 written on or after that visit closes (or a
+    later visit that finds the person settled). Overdue: not checked by the due date, or
+    the consultation still to be held."""
 
     enrollment: Enrollment
     discharged_on: dt.date
@@ -396,6 +401,10 @@ class FollowUp:
     done_on: dt.date | None
     overdue: bool
     months: int = 1
+    checked_on: dt.date | None = None
+    settled: bool | None = None
+    consulted_on: dt.date | None = None
+    hospital_name: str = ""
 
     @property
     def person(self) -> Person:
@@ -409,17 +418,65 @@ class FollowUp:
     def detail(self) -> str:
         return f"{self.enrollment.program.name}：{format_wareki(self.discharged_on)}に退院"
 
+    @property
+    def needs_consultation(self) -> bool:
+        """The check found the person unsettled and the doctor has not been consulted yet."""
+        return self.settled is False and self.consulted_on is None
+
+    @property
+    def state(self) -> str:
+        if self.settled:
+            return "settled"
+        if self.consulted_on is not None:
+            return "consulted"
+        if self.settled is False:
+            return "consult"
+        return "overdue" if self.overdue else "open"
+
+    @property
+    def state_label(self) -> str:
+        return {"settled": "確認済（生活は安定）", "consulted": "主治医と協議済",
+                "consult": "生活が不安定：退院前の主治医と協議が必要",
+                "overdue": "確認の期限超過", "open": "未確認"}[self.state]
+
+    @property
+    def step_label(self) -> str:
+        """What the caseworker does next (the home page and the task list say it)."""
+        if self.needs_consultation:
+            doctor = f"（{self.hospital_name}）" if self.hospital_name else ""
+            return f"退院前の主治医{doctor}と今後の治療を協議"
+        return "退院後の生活状況の確認（家庭訪問・来所面接）"
+
 
 # A record this many days before the due date already counts as the check.
 FOLLOW_UP_EARLY_DAYS = 14
+
+
+def _follow_up_state(checks: list[tuple[dt.date, str]], window_start: dt.date
+                     ) -> tuple[dt.date | None, bool | None, dt.date | None]:
+    """(checked_on, settled, consulted_on) from a person's life-check records in date order:
+    the first settled visit ends it; an unsettled one waits for the consultation."""
+    checked_on: dt.date | None = None
+    settled: bool | None = None
+    for day, what in checks:
+        if day < window_start:
+            continue
+        if what == ActivityRecord.LifeCheck.SETTLED:
+            return day, True, None
+        if what == ActivityRecord.LifeCheck.UNSETTLED and checked_on is None:
+            checked_on, settled = day, False
+        elif what == ActivityRecord.LifeCheck.DOCTOR_CONSULTED and checked_on is not None:
+            return checked_on, False, day
+    return checked_on, settled, None
 
 
 def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = None,
                          people: QuerySet[Person] | list[int] | None = None
                          ) -> list[FollowUp]:
     """Every 退院後の確認 of the office (one ``caseworker``'s households, or ``people``),
-    open ones first then by due date, in two queries: the discharge outcomes, then the
-    dates of the people's records since the earliest check window opened."""
+    open ones first then by due date, in three queries: the discharge outcomes, the
+    records that say how the people live since the earliest check window opened, and the
+    hospital stays the discharges ended (whose doctor is consulted)."""
     outcomes = (Outcome.objects.filter(enrollment__office=office, kind=OutcomeKind.DISCHARGE,
                                        enrollment__program__post_discharge_review_months__gt=0)
                 .select_related("enrollment__person__household__caseworker",
@@ -434,21 +491,37 @@ def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = No
         months = o.enrollment.program.post_discharge_review_months or 1
         due = add_months(o.occurred_on, months)
         rows.append((o, months, due, due - dt.timedelta(days=FOLLOW_UP_EARLY_DAYS)))
-    visits: dict[int, list[dt.date]] = {}
+    checks: dict[int, list[tuple[dt.date, str]]] = {}
+    hospitals: dict[tuple[int, dt.date], str] = {}
     if rows:
+        person_ids = {r[0].enrollment.person_id for r in rows}
         opens = min(r[3] for r in rows)
-        for pid, when in (ActivityRecord.objects
-                          .filter(person_id__in={r[0].enrollment.person_id for r in rows},
-                                  occurred_at__gte=dt.datetime.combine(opens, dt.time.min,
-                                                                       tzinfo=clock.JAPAN))
-                          .order_by("occurred_at").values_list("person_id", "occurred_at")):
-            visits.setdefault(pid, []).append(clock.japan_date(when))
+        for pid, when, kind, what in (
+                ActivityRecord.objects
+                .filter(person_id__in=person_ids, life_check__gt="",
+                        occurred_at__gte=dt.datetime.combine(opens, dt.time.min,
+                                                             tzinfo=clock.JAPAN))
+                .order_by("occurred_at", "id")
+                .values_list("person_id", "occurred_at", "kind", "life_check")):
+            if what != ActivityRecord.LifeCheck.DOCTOR_CONSULTED and \
+                    kind not in ActivityRecord.LIFE_CHECK_KINDS:
+                continue
+            checks.setdefault(pid, []).append((clock.japan_date(when), what))
+        for pid, day, name in (HospitalStay.objects
+                               .filter(person_id__in=person_ids,
+                                       discharged_on__in={r[0].occurred_on for r in rows})
+                               .order_by("-psychiatric", "id")
+                               .values_list("person_id", "discharged_on", "hospital_name")):
+            hospitals.setdefault((pid, day), name)
     out = []
     for o, months, due, window_start in rows:
-        done = next((d for d in visits.get(o.enrollment.person_id, []) if d >= window_start),
-                    None)
-        out.append(FollowUp(o.enrollment, o.occurred_on, due, done,
-                            done is None and due < today, months))
+        pid = o.enrollment.person_id
+        checked_on, settled, consulted_on = _follow_up_state(checks.get(pid, []), window_start)
+        done = checked_on if settled else consulted_on
+        overdue = done is None and (checked_on is not None or due < today)
+        out.append(FollowUp(o.enrollment, o.occurred_on, due, done, overdue, months,
+                            checked_on, settled, consulted_on,
+                            hospitals.get((pid, o.occurred_on), "")))
     out.sort(key=lambda f: (f.done_on is not None, f.due_on, f.enrollment.person_id))
     return out
 

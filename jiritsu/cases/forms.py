@@ -284,6 +284,11 @@ class RecordForm(forms.Form):
                                       max_value=200)
     weight_kg = forms.DecimalField(label="体重（kg）", required=False, max_digits=5,
                                    decimal_places=1, min_value=1)
+    life_check = forms.ChoiceField(
+        label="退院後の生活状況", required=False,
+        choices=[("", "（退院後の確認ではない）"), *ActivityRecord.LifeCheck.choices],
+        help_text="退院後の確認は、家庭訪問・来所面接で生活が安定しているかを記録します。"
+                  "安定していないときは、退院前の主治医との協議を記録するまで確認が続きます。")
 
     def __init__(self, *args: Any, office: Any, enrollments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -303,7 +308,7 @@ class RecordForm(forms.Form):
         return {"occurred_at": when, "kind": cd["kind"], "text": cd["text"],
                 "duration_minutes": cd.get("duration_minutes"),
                 "systolic_bp": cd.get("systolic_bp"), "diastolic_bp": cd.get("diastolic_bp"),
-                "weight_kg": cd.get("weight_kg")}
+                "weight_kg": cd.get("weight_kg"), "life_check": cd.get("life_check") or ""}
 
 
 class ReviewForm(forms.Form):

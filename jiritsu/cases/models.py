@@ -489,6 +489,17 @@ class ActivityRecord(models.Model):
         JOB_SEARCH_REPORT = "job_search_report", "求職活動状況報告書の受理"
         OTHER = "other", "その他"
 
+    class LifeCheck(models.TextChoices):
+        """What a record says of the person's life after a discharge (五條: 退院後1か月を目処に
+        生活状況を確認し、不穏状態等の症状が見られるときは、退院前の主治医と今後の治療について協議)."""
+
+        SETTLED = "settled", "生活は安定している"
+        UNSETTLED = "unsettled", "不穏な症状などがあり、生活が安定していない"
+        DOCTOR_CONSULTED = "doctor_consulted", "退院前の主治医と今後の治療について協議した"
+
+    # The kinds of record that can say how the person lives: one where staff saw the person.
+    LIFE_CHECK_KINDS = ("home_visit", "office_interview")
+
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="records")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="records")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
@@ -515,6 +526,8 @@ class ActivityRecord(models.Model):
     weight_kg = models.DecimalField("体重（kg）", max_digits=5, decimal_places=1, null=True,
                                     blank=True)
     data = models.JSONField("項目別記録", default=dict, blank=True)
+    life_check = models.CharField("退院後の生活状況", max_length=20, choices=LifeCheck.choices,
+                                  blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 

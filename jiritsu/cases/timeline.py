@@ -159,6 +159,8 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                 details.append("同席：" + "、".join(staff + partners))
             if r.duration_minutes:
                 details.append(f"所要 {r.duration_minutes}分")
+            if r.life_check:
+                details.append(f"退院後の生活状況：{r.get_life_check_display()}")
             if r.systolic_bp and r.diastolic_bp:
                 details.append(f"血圧 {r.systolic_bp}/{r.diastolic_bp}")
             if r.weight_kg is not None:

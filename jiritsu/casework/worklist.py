@@ -121,8 +121,8 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
         for f in activity_selectors.discharge_follow_ups(office, today=today, caseworker=user):
             if f.done_on is None:
                 p = f.enrollment.person
-                add("follow_up", f.due_on, f"{p.name} 退院後の生活状況の確認",
-                    reverse("programs:record_new", args=[p.pk]))
+                add("follow_up", f.checked_on if f.needs_consultation else f.due_on,
+                    f"{p.name} {f.step_label}", reverse("programs:record_new", args=[p.pk]))
     if "opinion" in wanted and own and membership.can("person.edit"):
         for ev in evidence.evidence_due(caseload_people(membership), today=today, until=until):
             doc = ev.evidence

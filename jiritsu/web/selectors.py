@@ -140,7 +140,7 @@ def follow_ups_due(membership: Membership, people: People, *, today: dt.date,
     are the 支援活動 list's (:func:`jiritsu.activities.selectors.discharge_follow_ups`)."""
     return [f for f in activity_selectors.discharge_follow_ups(membership.office, today=today,
                                                                people=people)
-            if f.done_on is None and f.due_on <= until]
+            if f.done_on is None and (f.needs_consultation or f.due_on <= until)]
 
 
 def evidence_due(people: People, *, today: dt.date, until: dt.date) -> list[DueEvidence]:

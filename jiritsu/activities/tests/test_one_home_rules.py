@@ -13,22 +13,32 @@ from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as activity_services
 from jiritsu.activities.tests.helpers import enrol, program_from
-from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome
+from jiritsu.cases import services as case_services
+from jiritsu.cases.models import Enrollment, Outcome
 from jiritsu.core import clock
-from jiritsu.people.models import HospitalStay
+from jiritsu.core.errors import ValidationFailed
+from jiritsu.people.models import HospitalStay, WorkCapacityAssessment
 from jiritsu.programs import services as program_services
 from jiritsu.programs.models import OutcomeKind
 
 pytestmark = pytest.mark.django_db
 
 
-def _new_case(world, *, age: int):
+def _new_case(world, *, age: int, will: bool | None = True, name: str = ""):
+    """A person in a case started ten days ago; ``will``: what the latest 稼働能力評価 says
+    of the will to work (None: not assessed yet)."""
     today = clock.today()
     hh = t.make_household(world.office, caseworker=world.caseworker,
                           assistance_started_on=today - dt.timedelta(days=10))
-    return t.make_person(world.office, household=hh, member_number=1, name=f"新規 {age}歳",
-                         birth_date=today.replace(year=today.year - age, day=1)
-                         - dt.timedelta(days=40))
+    person = t.make_person(world.office, household=hh, member_number=1,
+                           name=name or f"新規 {age}歳",
+                           birth_date=today.replace(year=today.year - age, day=1)
+                           - dt.timedelta(days=40))
+    if will is not None:
+        WorkCapacityAssessment.objects.create(
+            person=person, assessed_on=today - dt.timedelta(days=5), has_capacity=True,
+            has_will=will, has_place=False, usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED)
+    return person
 
 
 def _home(client, world, section: str) -> str:
@@ -39,27 +49,42 @@ def _home(client, world, section: str) -> str:
 
 
 def test_new_case_ages_come_from_the_programs_own_rule(world, client):
-    """善通寺's program says 年齢を問わない: with its rule widened to every age, a
-    70-year-old in a new case is to be considered — on the list and on the home page alike.
-    (The list had 15–65 and the home page 15–64 written into the code.)"""
+    """善通寺's program says 「就労意欲を有する者であれば、年齢は問わない」: as shipped, a
+    70-year-old in a new case who wants to work is to be considered, and nobody is left out
+    for their age — on the list, on the home page and on the 台帳 alike. People without the
+    will to work (or not assessed yet) are not listed. An office that adds an age limit to
+    the program's rule gets that limit everywhere. (The template had 15–64 in its rule.)"""
     manager = world.m(world.manager)
     program = program_from(manager, "zentsuji_employment")
     today = clock.today()
     older = _new_case(world, age=70)
     working = _new_case(world, age=40)
+    _new_case(world, age=45, will=False, name="意欲 なし")
+    _new_case(world, age=30, will=None, name="評価 まだ")
 
-    listed = set(selectors.new_cases_not_considered(world.office, program, today=today))
-    assert listed == {working}
-    assert "新規 70歳" not in _home(client, world, "new-cases")
-
-    program_services.program_set_rules(actor=manager, program=program, rules={
-        "op": "and", "conditions": [{"field": "on_assistance", "op": "is", "value": True}]},
-        expected_version=program.version)
-    program.refresh_from_db()
     listed = set(selectors.new_cases_not_considered(world.office, program, today=today))
     assert listed == {working, older}
     new_cases = _home(client, world, "new-cases")
     assert "新規 70歳" in new_cases and "新規 40歳" in new_cases
+    assert "意欲 なし" not in new_cases and "評価 まだ" not in new_cases
+
+    rules = {**program.rules, "conditions": [*program.rules["conditions"],
+                                             {"field": "age", "op": "between", "value": [15, 64]}]}
+    program_services.program_set_rules(actor=manager, program=program, rules=rules,
+                                       expected_version=program.version)
+    program.refresh_from_db()
+    listed = set(selectors.new_cases_not_considered(world.office, program, today=today))
+    assert listed == {working}
+    assert "新規 70歳" not in _home(client, world, "new-cases")
+    rules["conditions"].pop()
+    program_services.program_set_rules(actor=manager, program=program, rules=rules,
+                                       expected_version=program.version)
+    program.refresh_from_db()
+    # The 台帳 is drawn up by the same rule (putting people on it is considering them).
+    ledger = case_services.ledger_save(actor=manager, program=program, as_of=today)
+    assert {e.person for e in ledger.entries.all()} >= {working, older}
+    assert not {e.person.name for e in ledger.entries.all()} & {"意欲 なし", "評価 まだ"}
+    assert not selectors.new_cases_not_considered(world.office, program, today=today).exists()
 
 
 def test_new_case_is_considered_per_program_on_every_page(world, client):
@@ -82,40 +107,96 @@ def test_new_case_is_considered_per_program_on_every_page(world, client):
     assert "新規 40歳" not in _home(client, world, "new-cases")
 
 
-def test_follow_up_after_discharge_is_the_programs_rule_on_home_and_list(world, client):
-    """退院後の確認 is the seed's (五條: about a month after a discharge in the program) as
-    docs/programs.md describes it: from the discharge outcome, done by any record from two
-    weeks before the due date. The home page used its own rule (any hospital stay, a record
-    from 7 days before) and kept listing a check the 支援活動 list showed as done."""
-    program = program_from(world.m(world.manager), "gojo_discharge")
+def _discharged(world, program, person, *, days_ago: int, hospital: str = "こころ病院"):
     today = clock.today()
-    discharged = today - dt.timedelta(days=40)
-    person = world.person
+    discharged = today - dt.timedelta(days=days_ago)
     e = enrol(program, person, started_on=today - dt.timedelta(days=200))
-    HospitalStay.objects.create(person=person, hospital_name="こころ病院", psychiatric=True,
+    HospitalStay.objects.create(person=person, hospital_name=hospital, psychiatric=True,
                                 admitted_on=today - dt.timedelta(days=400),
                                 discharged_on=discharged)
     Outcome.objects.create(enrollment=e, outcome_type=program.outcome_types.get(kind="discharge"),
                            kind=OutcomeKind.DISCHARGE, occurred_on=discharged,
                            recorded_by=world.caseworker)
+    return e
+
+
+def _write(world, person, day, kind, life_check="", text="生活状況を確認"):
+    """A record through the service the screens and the API use."""
+    return case_services.record_create(
+        actor=world.m(world.caseworker), person=person,
+        values={"occurred_at": dt.datetime.combine(day, dt.time(10), tzinfo=clock.JAPAN),
+                "kind": kind, "text": text, "life_check": life_check})
+
+
+def test_follow_up_after_discharge_is_the_programs_rule_on_home_and_list(world, client):
+    """退院後の確認 is the seed's (五條: 退院後1か月を目処に生活状況を確認し…): from the
+    discharge outcome, due a month later, and only a visit or an interview that says the
+    person's life is settled closes it — a phone call, a record without the check, or one
+    before the check window leave it open. The home page and the 支援活動 list agree."""
+    program = program_from(world.m(world.manager), "gojo_discharge")
+    today = clock.today()
+    person = world.person
+    e = _discharged(world, program, person, days_ago=40)
     # Another person discharged from hospital outside any program: no check is due.
     other = t.make_person(world.office, household=world.household, name="入院 のみ")
     HospitalStay.objects.create(person=other, hospital_name="中央病院",
                                 admitted_on=today - dt.timedelta(days=60),
-                                discharged_on=discharged)
+                                discharged_on=today - dt.timedelta(days=40))
 
     [f] = selectors.discharge_follow_ups(world.office, today=today)
-    assert f.enrollment == e and f.done_on is None and f.overdue
+    assert f.enrollment == e and f.done_on is None and f.overdue and f.state == "overdue"
     home = _home(client, world, "follow-ups")
     assert person.name in home and "入院 のみ" not in home and program.name in home
 
-    # A visit ten days before the due date is the check, on both pages.
-    visit = dt.datetime.combine(f.due_on - dt.timedelta(days=10), dt.time(10),
-                                tzinfo=clock.JAPAN)
-    ActivityRecord.objects.create(office=world.office, person=person, kind="home_visit",
-                                  occurred_at=visit, text="生活状況を確認", author=world.caseworker)
+    # Records that are not the check: one before the window, a visit that says nothing of
+    # the person's life, a phone call.
+    _write(world, person, f.due_on - dt.timedelta(days=20), "home_visit", "settled")
+    _write(world, person, f.due_on - dt.timedelta(days=5), "home_visit")
+    _write(world, person, f.due_on - dt.timedelta(days=4), "phone", text="電話で様子を聞いた")
     [f] = selectors.discharge_follow_ups(world.office, today=today)
-    assert f.done_on == clock.japan_date(visit) and not f.overdue
+    assert f.done_on is None and f.checked_on is None and f.overdue
+    # A phone call cannot say the life is settled: the service refuses it.
+    with pytest.raises(ValidationFailed) as err:
+        _write(world, person, f.due_on - dt.timedelta(days=3), "phone", "settled")
+    assert err.value.code == "life_check_needs_visit" and err.value.field == "life_check"
+
+    # A visit ten days before the due date that finds the life settled is the check.
+    day = f.due_on - dt.timedelta(days=10)
+    _write(world, person, day, "home_visit", "settled")
+    [f] = selectors.discharge_follow_ups(world.office, today=today)
+    assert (f.done_on, f.settled, f.overdue, f.state) == (day, True, False, "settled")
     home = _home(client, world, "follow-ups")
     assert person.name not in home
     assert Enrollment.objects.get(pk=e.pk).status == "active"
+
+
+def test_an_unsettled_check_opens_the_consultation_with_the_doctor(world, client):
+    """「不穏状態等の症状が見られるときは、退院前の主治医と今後の治療について協議」: an
+    interview that finds the person unsettled does not close the check; it opens the next
+    step — consult the doctor of the hospital the person left — which the home page and the
+    task list show until a record says the doctor was consulted. A consultation written
+    before the unsettled interview does not count."""
+    program = program_from(world.m(world.manager), "gojo_discharge")
+    today = clock.today()
+    person = world.person
+    _discharged(world, program, person, days_ago=35, hospital="やすらぎ病院")
+    [f] = selectors.discharge_follow_ups(world.office, today=today)
+    _write(world, person, f.due_on - dt.timedelta(days=12), "agency_contact", "doctor_consulted")
+    interview = f.due_on - dt.timedelta(days=2)
+    _write(world, person, interview, "office_interview", "unsettled", text="不眠と不安の訴え")
+
+    [f] = selectors.discharge_follow_ups(world.office, today=today)
+    assert (f.checked_on, f.settled, f.done_on, f.state) == (interview, False, None, "consult")
+    assert f.needs_consultation and "やすらぎ病院" in f.step_label
+    home = _home(client, world, "follow-ups")
+    assert "退院前の主治医（やすらぎ病院）と今後の治療を協議" in home
+    client.force_login(world.caseworker)
+    tasks = client.get(reverse("activities:tasks")).content.decode()
+    assert "退院前の主治医と協議が必要" in tasks
+
+    consulted = interview + dt.timedelta(days=1)
+    _write(world, person, consulted, "agency_contact", "doctor_consulted",
+           text="主治医と協議。通院を週1回に増やす。")
+    [f] = selectors.discharge_follow_ups(world.office, today=today)
+    assert (f.done_on, f.consulted_on, f.state) == (consulted, consulted, "consulted")
+    assert person.name not in _home(client, world, "follow-ups")

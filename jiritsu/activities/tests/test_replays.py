@@ -344,7 +344,8 @@ def test_gojo_monthly_checks_and_a_follow_up_one_month_after_discharge(world):
     outcome(world, e, "discharge", D(2007, 7, 10), destination="apartment")
     due = selectors.discharge_follow_ups(world.office, today=D(2007, 8, 20))
     assert [(f.due_on, f.done_on, f.overdue) for f in due] == [(D(2007, 8, 10), None, True)]
-    visit(world, p, e, D(2007, 8, 21), "退院後の生活状況を確認。服薬できている。")
+    visit(world, p, e, D(2007, 8, 21), "退院後の生活状況を確認。服薬できている。",
+          life_check="settled")
     assert selectors.discharge_follow_ups(world.office, today=D(2007, 8, 22))[0].done_on == \
         D(2007, 8, 21)
 

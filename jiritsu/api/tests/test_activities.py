@@ -11,7 +11,10 @@ from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
 from jiritsu.activities.tests.helpers import enrol, program_from
 from jiritsu.audit.models import AuditEvent
+from jiritsu.cases.models import Outcome
+from jiritsu.core import clock
 from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.programs.models import OutcomeKind
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -89,3 +92,32 @@ def test_hello_work_referral_steps_follow_the_service(world, api_as, referral):
     assert AuditEvent.objects.filter(action__startswith="hw_referral.").count() == 3
     assert api_as(world.outsider).post(url, {"version": 3, "step": "ended",
                                              "on": "2026-04-10"}).status_code == 404
+
+
+def test_the_check_after_discharge_through_the_api(world, api_as):
+    """五條's check through the API: a phone call cannot say the life is settled
+    (``life_check_needs_visit``); an unsettled interview leaves the check open with the
+    consultation as the next step, which a record of the consultation closes."""
+    program = program_from(world.m(world.manager), "gojo_discharge")
+    today = clock.today()
+    e = enrol(program, world.person, started_on=today - dt.timedelta(days=200))
+    Outcome.objects.create(enrollment=e, outcome_type=program.outcome_types.get(kind="discharge"),
+                           kind=OutcomeKind.DISCHARGE, occurred_on=today - dt.timedelta(days=30),
+                           recorded_by=world.caseworker)
+    c = api_as(world.caseworker)
+
+    def record(kind: str, life_check: str) -> dict:
+        r = c.post("records", {"person_id": world.person.pk, "occurred_at": today.isoformat(),
+                               "kind": kind, "text": "退院後の生活状況", "life_check": life_check})
+        return {"status": r.status_code, **r.json()}
+
+    refused = record("phone", "settled")
+    assert refused["status"] == 422 and refused["error"]["code"] == "life_check_needs_visit"
+    made = record("home_visit", "unsettled")
+    assert made["status"] == 201 and made["life_check_label"].startswith("不穏な症状")
+    [f] = c.get("tasks").json()["follow_ups"]
+    assert (f["state"], f["done_on"], f["checked_on"]) == ("consult", None, today.isoformat())
+    assert "退院前の主治医" in f["step_label"]
+    assert record("agency_contact", "doctor_consulted")["status"] == 201
+    [f] = c.get("tasks").json()["follow_ups"]
+    assert (f["state"], f["done_on"]) == ("consulted", today.isoformat())

@@ -21,7 +21,7 @@ from jiritsu.offices.permissions import is_partner
 from jiritsu.people.models import Person
 
 RECORD_FIELDS = ["occurred_at", "time_known", "kind", "text", "duration_minutes", "systolic_bp",
-                 "diastolic_bp", "weight_kg", "data"]
+                 "diastolic_bp", "weight_kg", "data", "life_check"]
 
 
 def _when(values: dict[str, Any], current: ActivityRecord | None = None) -> dict[str, Any]:
@@ -62,6 +62,13 @@ def _check(actor: Membership, person: Person, enrollment: Enrollment | None,
         raise ValidationFailed("日付を入力してください。", field="occurred_at")
     # Something that happened: any time of today is accepted, whatever the hour now.
     clock.not_after_today(occurred_at, field="occurred_at", what="記録の日付")
+    life = values.get("life_check") or ""
+    if life and life not in ActivityRecord.LifeCheck.values:
+        raise ValidationFailed("退院後の生活状況を一覧から選んでください。", field="life_check")
+    if (life in (ActivityRecord.LifeCheck.SETTLED, ActivityRecord.LifeCheck.UNSETTLED)
+            and values.get("kind") not in ActivityRecord.LIFE_CHECK_KINDS):
+        raise ValidationFailed("生活状況の確認は、家庭訪問または来所面接の記録で入力してください。",
+                               field="life_check", code="life_check_needs_visit")
     s, d = values.get("systolic_bp"), values.get("diastolic_bp")
     if (s is None) != (d is None):
         raise ValidationFailed("血圧は最高・最低の両方を入力してください。", field="systolic_bp")
@@ -82,7 +89,8 @@ def record_create(*, actor: Membership, person: Person, values: dict[str, Any],
                   enrollment: Enrollment | None = None, staff_present: list[Any] | None = None,
                   partners_present: list[PartnerOrganisation] | None = None) -> ActivityRecord:
     """``values``: occurred_at (a datetime, or a date alone for a record without a time of
-    day), kind, text, duration_minutes, systolic_bp, diastolic_bp, weight_kg, data."""
+    day), kind, text, duration_minutes, systolic_bp, diastolic_bp, weight_kg, data, life_check
+    (what a visit or interview says of the person's life after a discharge)."""
     require(actor, "record.write")
     values = _when(values)
     staff = list(staff_present or [])

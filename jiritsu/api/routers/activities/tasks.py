@@ -87,8 +87,15 @@ class FollowUpOut(Schema):
     program_id: int
     discharged_on: dt.date
     due_on: dt.date
-    done_on: dt.date | None
+    done_on: dt.date | None = Field(..., description="確認が終わった日（生活が安定と確認した日、または主治医と協議した日）")
     overdue: bool
+    checked_on: dt.date | None = Field(..., description="生活状況を確認した家庭訪問・来所面接の日")
+    settled: bool | None = Field(..., description="生活は安定していたか（未確認は null）")
+    consulted_on: dt.date | None = Field(..., description="不安定のとき、退院前の主治医と協議した日")
+    hospital_name: str = Field(..., description="退院した医療機関（協議する主治医の所属）")
+    state: str = Field(..., description="open / overdue / consult / consulted / settled")
+    state_label: str
+    step_label: str = Field(..., description="次にすること")
 
     # Read from a ``selectors.FollowUp``.
     @staticmethod

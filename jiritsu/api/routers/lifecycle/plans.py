@@ -18,6 +18,7 @@ from jiritsu.api.common import (
     InputSchema,
     PageParams,
     acting,
+    label_of,
     page_of,
     paginate,
     person_ref,
@@ -128,6 +129,7 @@ class RecordIn(InputSchema):
     weight_kg: decimal.Decimal | None = Field(None, ge=0, le=500, max_digits=5, decimal_places=1)
     staff_present_ids: list[int] | None = Field(None, max_length=30)
     partners_present_ids: list[int] | None = Field(None, max_length=30)
+    life_check: ActivityRecord.LifeCheck | None = Field(None, description="退院後の確認で記録が言う生活状況（settled=安定 / unsettled=不安定 / doctor_consulted=退院前の主治医と協議）。settled・unsettled は家庭訪問・来所面接の記録でのみ（life_check_needs_visit）。")
 
 
 class RecordUpdateIn(InputSchema):
@@ -140,6 +142,7 @@ class RecordUpdateIn(InputSchema):
     systolic_bp: int | None = Field(None, ge=40, le=300)
     diastolic_bp: int | None = Field(None, ge=20, le=200)
     weight_kg: decimal.Decimal | None = Field(None, ge=0, le=500, max_digits=5, decimal_places=1)
+    life_check: ActivityRecord.LifeCheck | None = Field(None, description="退院後の生活状況（null で消す）")
 
 
 class RecordOut(Schema):
@@ -155,11 +158,15 @@ class RecordOut(Schema):
     systolic_bp: int | None
     diastolic_bp: int | None
     weight_kg: float | None
+    life_check: str = Field(..., description="退院後の生活状況のコード（空ならその記録は確認ではない）")
+    life_check_label: str = Field(..., description="退院後の生活状況（日本語）")
     author_id: int
     author_partner_id: int | None
     staff_present_ids: list[int]
     partners_present_ids: list[int]
     version: int
+
+    resolve_life_check_label = label_of("life_check")
 
     @staticmethod
     def resolve_staff_present_ids(obj: ActivityRecord) -> list[int]:
@@ -190,7 +197,7 @@ def _record_refs(m: Membership, payload: Any) -> tuple[list[Any] | None, list[An
 
 
 RECORD_VALUES = ("occurred_at", "kind", "text", "duration_minutes", "systolic_bp", "diastolic_bp",
-                 "weight_kg")
+                 "weight_kg", "life_check")
 
 
 @router.get("/records", response=responses(page_of(RecordOut)), summary="経過記録の一覧")
@@ -229,5 +236,7 @@ def record_update(request: ApiRequest, record_id: Id, payload: RecordUpdateIn) -
     version = data.pop("version")
     values = {k: v for k, v in data.items() if v is not None or k in {
         "duration_minutes", "systolic_bp", "diastolic_bp", "weight_kg"}}
+    if "life_check" in values and values["life_check"] is None:
+        values["life_check"] = ""
     services.record_update(actor=m, record=record, expected_version=version, values=values)
     return _records_qs(m).get(pk=record.pk)
