@@ -287,6 +287,9 @@ class ReceivingRequestForm(Form):
 class ConsideredForm(Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
     program = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(choices=[("new_case", "新規開始ケース"),
+                                        ("after_discharge", "退院後の移行")],
+                               required=False, widget=forms.HiddenInput)
     on = JapaneseDateField(label="検討日")
     note = forms.CharField(label="検討の結果（見送る理由）", max_length=300)
 

@@ -347,9 +347,9 @@ def _considered_for(program: Program) -> Q:
     return (Exists(Enrollment.objects.filter(person=OuterRef("pk"), program=program))
             | Exists(Nomination.objects.filter(person=OuterRef("pk"), program=program))
             | Exists(LedgerEntry.objects.filter(person=OuterRef("pk"), ledger__program=program))
-            | Exists(ActivityRecord.objects.filter(person=OuterRef("pk"),
-                                                   data__trigger="new_case_considered",
-                                                   data__program=program.pk)))
+            | Exists(ActivityRecord.objects.filter(
+                person=OuterRef("pk"), data__program=program.pk,
+                data__trigger__in=["new_case_considered", "after_discharge_considered"])))
 
 
 def new_cases_not_considered(office: Office, program: Program, *, today: dt.date,
@@ -380,6 +380,73 @@ def new_cases_any_program(office: Office, *, today: dt.date) -> Q:
         q |= Q(pk__in=new_cases_not_considered(office, program, today=today)
                .order_by().values("pk"))
     return q
+
+
+# 居宅生活: a discharge to one's own home (竹原: 「居宅生活に移行する支援対象者」).
+HOME_DESTINATIONS = (Outcome.Destination.HOME, Outcome.Destination.APARTMENT)
+
+
+@dataclass
+class CompanionPrompt:
+    """Someone discharged home from a program that runs beside companion programs, and the
+    companions nobody has considered them for yet."""
+
+    outcome: Outcome
+    companions: list[Program]
+
+    @property
+    def person(self) -> Person:
+        return self.outcome.enrollment.person
+
+
+def companion_programs(office: Office) -> dict[int, list[Program]]:
+    """The office's active companion programs (竹原's 在宅生活支援・就労支援) by the id of
+    the program they accompany (made from the template they name in ``companion_of``)."""
+    programs = list(Program.objects.filter(office=office, is_active=True))
+    by_template = {p.template_code: p for p in programs if p.template_code}
+    out: dict[int, list[Program]] = {}
+    for p in programs:
+        template = catalog.get_template(p.template_code) if p.template_code else None
+        if template is not None and template.companion_of in by_template:
+            out.setdefault(by_template[template.companion_of].pk, []).append(p)
+    return out
+
+
+def companions_to_consider(office: Office, *, today: dt.date, caseworker: Any = None
+                           ) -> list[CompanionPrompt]:
+    """退院後の移行の検討, the one rule (竹原: 「居宅生活に移行する支援対象者に対しては，
+    『精神障害者在宅支援プログラム』『精神障害者就労支援プログラム』への移行を検討する」):
+    a 退院 outcome to a home of one's own (自宅・アパート) in a program with companion
+    programs, listing each companion the person has not been considered for — no episode,
+    nomination or ledger entry in it and no "considered" record. Discharges to a group home,
+    a facility or another hospital are not prompted. Derived on every read."""
+    companions = companion_programs(office)
+    if not companions:
+        return []
+    outcomes = list(Outcome.objects.filter(
+        enrollment__office=office, kind=OutcomeKind.DISCHARGE, occurred_on__lte=today,
+        destination__in=HOME_DESTINATIONS, enrollment__program_id__in=list(companions))
+        .select_related("enrollment__person__household", "enrollment__program")
+        .order_by("-occurred_on", "-id"))
+    if caseworker is not None:
+        outcomes = [o for o in outcomes
+                    if o.enrollment.person.household is not None
+                    and o.enrollment.person.household.caseworker_id == caseworker.pk]
+    people = {o.enrollment.person_id for o in outcomes}
+    considered = {c.pk: set(Person.objects.filter(pk__in=people).filter(_considered_for(c))
+                            .values_list("pk", flat=True))
+                  for cs in companions.values() for c in cs}
+    out, seen = [], set()
+    for o in outcomes:
+        key = (o.enrollment.person_id, o.enrollment.program_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        left = [c for c in companions[o.enrollment.program_id]
+                if o.enrollment.person_id not in considered[c.pk]]
+        if left:
+            out.append(CompanionPrompt(o, left))
+    return out
 
 
 @dataclass
@@ -533,22 +600,26 @@ class CycleTask:
     code: str
     title: str
     opens_on: dt.date
-    due_on: dt.date
+    due_on: dt.date | None  # None: the office has not said which day ends the period
     done: int
     total: int
-    state: str  # upcoming / open / due_soon / overdue / done
+    state: str  # upcoming / open / due_soon / overdue / done / late / no_due
+    done_on: dt.date | None = None  # the ledger: the day it was drawn up
 
     @property
     def state_label(self) -> str:
         return {"upcoming": "開始前", "open": "実施期間中", "due_soon": "期限間近",
-                "overdue": "期限超過", "done": "完了"}[self.state]
+                "overdue": "期限超過", "done": "完了", "late": "期限後に作成",
+                "no_due": "期限未設定（事務所の設定で決めてください）"}[self.state]
 
 
-def _state(today: dt.date, opens: dt.date, due: dt.date, done: int, total: int) -> str:
+def _state(today: dt.date, opens: dt.date, due: dt.date | None, done: int, total: int) -> str:
     if total and done >= total:
         return "done"
     if today < opens:
         return "upcoming"
+    if due is None:
+        return "no_due"
     if today > due:
         return "overdue"
     if (due - today).days <= 14:
@@ -562,22 +633,26 @@ EVIDENCE_CYCLE_TASKS = {MedicalEvidence.Kind.CONDITION_SURVEY: "condition_survey
 
 
 def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[str, Any]:
-    """竹原's yearly cycle for ``fiscal_year``: the ledger of psychiatric inpatients as of
-    1 April due by 31 May; condition surveys and doctor consultations for everyone on it
-    between 1 June and 30 November; 個人票 for those judged eligible by 30 November."""
+    """竹原's yearly cycle for ``fiscal_year``: 「4月1日現在で精神科病院に入院している被保護者
+    について，5月31日までに支援対象者台帳を作成する」 — the ledger as of 1 April, due by 31
+    May (drawn up later: 期限後に作成, flagged); condition surveys and doctor consultations
+    for everyone on it from 1 June to the day the office names for 「11月31日」
+    (``Office.survey_period_ends``; no due date while it has not said); 個人票 for those
+    judged eligible by the same day."""
     start, _ = fiscal_year_bounds(fiscal_year)
     ledger_as_of = start
     ledger_due = dt.date(fiscal_year, 5, 31)
-    window = (dt.date(fiscal_year, 6, 1), dt.date(fiscal_year, 11, 30))
+    window = (dt.date(fiscal_year, 6, 1), program.office.survey_period_end(fiscal_year))
     ledger = (ScreeningLedger.objects.filter(program=program, as_of=ledger_as_of)
-              .order_by("-created_at").first())
+              .order_by("created_at").first())
     entries = list(ledger.entries.select_related("person")) if ledger else []
     people = [e.person for e in entries]
     done: dict[str, set[int]] = {k: set() for k in ("condition_survey", "doctor_consultation",
                                                     "individual_sheet")}
+    records_until = (window[1] or dt.date(fiscal_year + 1, 3, 31)) + dt.timedelta(days=120)
     for pid, data in ActivityRecord.objects.filter(
             person__in=people, occurred_at__date__gte=start,
-            occurred_at__date__lte=window[1] + dt.timedelta(days=120),
+            occurred_at__date__lte=records_until,
             data__program=program.pk).values_list("person_id", "data"):
         task = (data or {}).get("cycle_task")
         if task in done:
@@ -589,10 +664,13 @@ def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[
         done[EVIDENCE_CYCLE_TASKS[kind]].add(pid)
     nominated = [e.person_id for e in entries if e.nominated]
     ledger_done = 1 if ledger is not None else 0
+    drawn_on = clock.japan_date(ledger.created_at) if ledger is not None else None
+    ledger_state = _state(today, ledger_as_of, ledger_due, ledger_done, 1)
+    if drawn_on is not None and drawn_on > ledger_due:
+        ledger_state = "late"
     tasks = [
         CycleTask("ledger", f"支援対象者台帳（{format_wareki(ledger_as_of)}現在の入院者）の作成",
-                  ledger_as_of, ledger_due, ledger_done, 1,
-                  _state(today, ledger_as_of, ledger_due, ledger_done, 1)),
+                  ledger_as_of, ledger_due, ledger_done, 1, ledger_state, drawn_on),
         CycleTask("condition_survey", "病状調査", *window, len(done["condition_survey"]),
                   len(people), _state(today, *window, len(done["condition_survey"]),
                                       len(people) or 1)),
@@ -610,7 +688,9 @@ def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[
                for p in people]
     return {"fiscal_year": fiscal_year, "ledger": ledger, "tasks": tasks,
             "pending": [row for row in pending if row["missing"]],
-            "reminders": [t for t in tasks if t.state in ("due_soon", "overdue")]}
+            "survey_period_set": window[1] is not None,
+            "reminders": [t for t in tasks if t.state in ("due_soon", "overdue", "late",
+                                                          "no_due")]}
 
 
 CYCLE_LABELS = {"condition_survey": "病状調査", "doctor_consultation": "嘱託医協議",
@@ -704,6 +784,7 @@ class TaskOverview:
     follow_ups: list[FollowUp]
     cycles: list[tuple[Program, dict[str, Any]]]
     follow_ups_total: int = 0
+    companions: list[CompanionPrompt] = field(default_factory=list)
 
 
 def task_overview(office: Office, *, role: str, user: Any, today: dt.date,
@@ -719,8 +800,9 @@ def task_overview(office: Office, *, role: str, user: Any, today: dt.date,
     cycles = [(p, yearly_cycle(p, fiscal_year, today=today))
               for p in programs_with_feature(office, "yearly_cycle")]
     follow_ups = discharge_follow_ups(office, today=today, caseworker=cw)
+    companions = companions_to_consider(office, today=today, caseworker=cw)
     return TaskOverview(mine, fiscal_year, new_cases, follow_ups[:TASK_LIST_LIMIT], cycles,
-                        follow_ups_total=len(follow_ups))
+                        follow_ups_total=len(follow_ups), companions=companions[:TASK_LIST_LIMIT])
 
 
 # --- staff training (甲州・善通寺) --------------------------------------------------------

@@ -853,19 +853,34 @@ def _record(actor: Membership, person: Person, on: dt.date, text: str, data: dic
                                          text=text, data=data, author=actor.user)
 
 
+# Why a person was considered for a program without being offered it now: the text of the
+# record, and the mark :func:`selectors._considered_for` reads.
+CONSIDERED = {
+    "new_case": ("新規開始ケースの就労支援プログラム利用を検討", "new_case_considered"),
+    "after_discharge": ("退院して居宅生活に移った方の移行を検討", "after_discharge_considered"),
+}
+
+
 @transaction.atomic
 def new_case_mark_considered(*, actor: Membership, program: Program, person: Person,
-                             on: dt.date, note: str) -> ActivityRecord:
-    """善通寺: record that a newly started case was considered for the program and not
-    offered now (e.g. 通院中で受療状況の確認待ち). Offering it is an enrolment instead."""
+                             on: dt.date, note: str, reason: str = "new_case") -> ActivityRecord:
+    """Record that a person was considered for ``program`` and not offered it now: a newly
+    started case (善通寺, e.g. 通院中で受療状況の確認待ち), or someone who moved home after a
+    discharge (竹原: 在宅生活支援・就労支援プログラムへの移行を検討). Offering it is an enrolment
+    instead."""
     _require(actor, "enrollment.manage")
     _same_office(actor, program, person)
+    if reason not in CONSIDERED:
+        raise ValidationFailed("検討のきっかけを選んでください。", field="reason")
     if not note.strip():
         raise ValidationFailed("検討の結果（見送る理由）を入力してください。", field="note")
-    rec = _record(actor, person, on, f"新規開始ケースの就労支援プログラム利用を検討: {note.strip()}",
-                  {"trigger": "new_case_considered", "program": program.pk})
-    _audit(actor, "new_case.considered", AuditEvent.Kind.CREATE, rec, person=person,
-           after={"program": program.pk, "on": on})
+    text, trigger = CONSIDERED[reason]
+    if reason != "new_case":
+        text = f"{text}（{program.name}）"
+    rec = _record(actor, person, on, f"{text}: {note.strip()}",
+                  {"trigger": trigger, "program": program.pk})
+    _audit(actor, "new_case.considered" if reason == "new_case" else "after_discharge.considered",
+           AuditEvent.Kind.CREATE, rec, person=person, after={"program": program.pk, "on": on})
     return rec
 
 

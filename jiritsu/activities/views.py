@@ -380,10 +380,12 @@ def tasks(request: OfficeRequest) -> HttpResponse:
                                        fiscal_year=fy, everyone=request.GET.get("all") == "1")
     return render(request, "activities/tasks.html", {
         "new_cases": overview.new_cases, "follow_ups": overview.follow_ups,
+        "companions": overview.companions,
         "follow_ups_total": overview.follow_ups_total,
         "cycles": overview.cycles, "fy": fy, "mine": overview.mine,
         "today": today, "considered_form": forms.ConsideredForm(initial={"on": today}),
-        "cycle_form": forms.CycleTaskForm(initial={"on": today})})
+        "cycle_form": forms.CycleTaskForm(initial={"on": today}),
+        "perms_office_settings": m.can("office.settings")})
 
 
 def _tasks_post(request: OfficeRequest, m: Any) -> HttpResponse:
@@ -394,7 +396,8 @@ def _tasks_post(request: OfficeRequest, m: Any) -> HttpResponse:
         form = forms.ConsideredForm(request.POST)
         ok = _attempt(form, lambda d: services.new_case_mark_considered(
             actor=m, program=get_object_or_404(Program, office=office, pk=d["program"]),
-            person=get_person_for_user(m, d["person"]), on=d["on"], note=d["note"]))
+            person=get_person_for_user(m, d["person"]), on=d["on"], note=d["note"],
+            reason=d.get("reason") or "new_case"))
     else:
         form = forms.CycleTaskForm(request.POST)
         program = Program.objects.filter(office=office, pk=request.POST.get("program", "0")).first()

@@ -57,8 +57,9 @@ from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import holds_approval_step, is_partner
-from jiritsu.people.models import Person
+from jiritsu.people.models import HospitalStay, Person
 from jiritsu.programs.models import (
+    LedgerEntry,
     OutcomeKind,
     Program,
     ProgramTarget,
@@ -572,6 +573,39 @@ def _achieved(program: Program, start: dt.date, end: dt.date) -> int:
     return by_outcome.union(by_end).count()
 
 
+def reduced_people(program: Program, start: dt.date, end: dt.date) -> QuerySet[Person]:
+    """対象者の減少, the one rule of a ``reduction`` target (竹原:
+    「退院可能精神障害者は6人…目標減少数を5人」): the people the program looks after — an
+    episode in it, or an entry on one of its 台帳 — who stopped being counted between
+    ``start`` and ``end``: discharged (a 退院 outcome in the program, or a psychiatric stay
+    ended other than by a transfer to another hospital — death in hospital included), or
+    no longer on assistance (their household's 保護廃止 for any reason: 死亡, 転出, 就労 …).
+    A transfer to another hospital, an ending before or after the window, and anyone the
+    program never looked after are not reductions. The program page and the reports count
+    this same set."""
+    in_program = (Exists(Enrollment.objects.filter(person=OuterRef("pk"), program=program))
+                  | Exists(LedgerEntry.objects.filter(person=OuterRef("pk"),
+                                                      ledger__program=program)))
+    discharged = Exists(Outcome.objects.filter(
+        enrollment__person=OuterRef("pk"), enrollment__program=program,
+        kind=OutcomeKind.DISCHARGE, occurred_on__range=(start, end)))
+    stay_ended = Exists(HospitalStay.objects.filter(
+        person=OuterRef("pk"), psychiatric=True, discharged_on__range=(start, end)).exclude(
+        destination=HospitalStay.Destination.OTHER_HOSPITAL))
+    off_assistance = Q(household__assistance_ended_on__range=(start, end))
+    return Person.objects.filter(office_id=program.office_id).filter(in_program).filter(
+        discharged | stay_ended | off_assistance)
+
+
+def reduction_progress(t: ProgramTarget, reduced: int | None) -> dict[str, Any] | None:
+    """A reduction target against its baseline (基準値): how many are left of the baseline
+    after the reductions, and how many the target leaves (竹原: 6 → 1 by FY2011)."""
+    if t.metric != ProgramTarget.Metric.REDUCTION or t.baseline is None or reduced is None:
+        return None
+    return {"baseline": t.baseline, "reduced": reduced,
+            "left": max(t.baseline - reduced, 0), "goal_left": max(t.baseline - t.value, 0)}
+
+
 def program_figures(program: Program, *, today: dt.date | None = None) -> dict[str, Any]:
     """This fiscal year's participants and achievers, and each target against its actual
     (multi-year targets count from the first year of the range up to today)."""
@@ -585,7 +619,8 @@ def program_figures(program: Program, *, today: dt.date | None = None) -> dict[s
         actual = _target_actual(program, t, t_start, t_end)
         targets.append({"target": t, "actual": actual,
                         "current": t.fiscal_year_from <= fy <= t.fiscal_year_to,
-                        "met": actual is not None and actual >= t.value})
+                        "met": actual is not None and actual >= t.value,
+                        "against_baseline": reduction_progress(t, actual)})
     return {
         "fiscal_year": fy,
         "participants": _participants(program, start, end),
@@ -602,12 +637,12 @@ def _target_actual(program: Program, t: ProgramTarget, start: dt.date,
         return _participants(program, start, end)
     if t.metric == M.ACHIEVED:
         return _achieved(program, start, end)
-    if t.metric in (M.OUTCOME, M.REDUCTION):
-        # Reduction targets (竹原: long-term inpatients down by 5) count discharges.
-        kind = t.outcome_kind or (OutcomeKind.DISCHARGE if t.metric == M.REDUCTION else "")
+    if t.metric == M.REDUCTION:
+        return reduced_people(program, start, end).count()
+    if t.metric == M.OUTCOME:
         qs = Outcome.objects.filter(enrollment__program=program, occurred_on__range=(start, end))
-        if kind:
-            qs = qs.filter(kind=kind)
+        if t.outcome_kind:
+            qs = qs.filter(kind=t.outcome_kind)
         return qs.values("enrollment__person").distinct().count()
     if t.metric == M.ELIGIBLE:
         ledger = ScreeningLedger.objects.filter(program=program).order_by("-as_of", "-id").first()

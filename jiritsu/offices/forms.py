@@ -89,18 +89,28 @@ class OfficeSettingsForm(forms.Form):
 
     required_css_class = "required"
     FIELDS: tuple[str, ...] = ("name", "head_title", "head_name", "document_number_format",
-              "record_retention_years", "log_retention_days", "long_stay_months")
+              "record_retention_years", "log_retention_days", "long_stay_months",
+              "survey_period_ends")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in self.FIELDS:
             self.fields[name] = _office_field(name)
         self.fields["head_name"].help_text = "通知書などの差出人に印字します。"
+        if "survey_period_ends" in self.fields:
+            self.fields["survey_period_ends"] = forms.CharField(
+                label="病状調査等の期限（月日）", required=False, max_length=10,
+                help_text=Office._meta.get_field("survey_period_ends").help_text,
+                widget=forms.TextInput(attrs={"placeholder": "例: 11月30日"}))
         self.order_fields(self.FIELDS)
 
     @classmethod
     def initial_for(cls, office: Office) -> dict[str, Any]:
-        return {name: getattr(office, name) for name in cls.FIELDS}
+        initial = {name: getattr(office, name) for name in cls.FIELDS}
+        if office.survey_period_ends:
+            month, day = (int(x) for x in office.survey_period_ends.split("-"))
+            initial["survey_period_ends"] = f"{month}月{day}日"
+        return initial
 
 
 class OfficeForm(OfficeSettingsForm):

@@ -90,6 +90,12 @@ class Office(models.Model):
     long_stay_months = models.PositiveSmallIntegerField(
         "長期入院とみなす入院期間（月）", default=12,
         help_text="選定条件「精神科に長期入院中」で使います（精神保健福祉の統計では1年以上）。")
+    # 竹原's yearly cycle: the seed says 「6月1日～11月31日の間に病状調査等及び嘱託医協議」, a
+    # day that does not exist; the office says once which day it means ("MM-DD").
+    survey_period_ends = models.CharField(
+        "病状調査等の期限（月日）", max_length=5, blank=True,
+        help_text="台帳に載った人の病状調査・嘱託医協議を終える日（例: 11-30）。原文「11月31日」は"
+                  "存在しない日のため、事務所がどの日を指すかを決めます。空欄の間は期限を示しません。")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +121,14 @@ class Office(models.Model):
         """A current psychiatric stay admitted on or before this day is 長期入院 on ``day``
         (``long_stay_months`` before it) — the home flag and the screening rule alike."""
         return add_months(day, -self.long_stay_months)
+
+    def survey_period_end(self, fiscal_year: int) -> dt.date | None:
+        """The day ``survey_period_ends`` names in ``fiscal_year`` (January–March fall in the
+        next calendar year), or None while the office has not said."""
+        if not self.survey_period_ends:
+            return None
+        month, day = (int(x) for x in self.survey_period_ends.split("-"))
+        return dt.date(fiscal_year + (1 if month <= 3 else 0), month, day)
 
     def format_document_number(self, number: int, *, year: int | None = None) -> str:
         """The document number as printed: ``document_number_format`` filled with the

@@ -3,7 +3,9 @@ organisations (audited)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -165,7 +167,8 @@ def partner_update(*, actor: Membership, partner: PartnerOrganisation,
 
 # What an office's own system administrator may change (``office.settings``) …
 OFFICE_OWN_SETTINGS = ["name", "head_title", "head_name", "document_number_format",
-                       "record_retention_years", "log_retention_days", "long_stay_months"]
+                       "record_retention_years", "log_retention_days", "long_stay_months",
+                       "survey_period_ends"]
 # … and what identifies the office in the installation, which only the installation
 # administrator changes (``office.create``): the code is in logs, file names, the national
 # roll-up and the API; the kind decides the standard caseload.
@@ -199,6 +202,30 @@ def _number(values: dict[str, Any], field: str, label: str, bounds: tuple[int, i
     if not low <= value <= high:
         raise ValidationFailed(f"{label}は{low}{unit}から{high}{unit}の間で入力してください。",
                                field=field)
+
+
+MONTH_DAY = re.compile(r"\s*(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})\s*日?\s*")
+
+
+def clean_month_day(value: Any, *, field: str, label: str) -> str:
+    """A day of the year as "MM-DD" from "11-30", "11/30" or 「11月30日」 (full-width digits
+    too); empty stays empty. A day that does not exist (「11月31日」, 2月29日) is refused
+    with a message saying so."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if not text:
+        return ""
+    m = MONTH_DAY.fullmatch(text)
+    if m is None:
+        raise ValidationFailed(f"{label}は「11月30日」または「11-30」の形で入力してください。",
+                               field=field)
+    month, day = int(m.group(1)), int(m.group(2))
+    try:
+        dt.date(2001, month, day)  # not a leap year: 2月29日 is not every year's day
+    except ValueError:
+        raise ValidationFailed(f"{month}月{day}日は毎年ある日ではありません。どの日を指すか"
+                               f"（例: 11月30日）を入力してください。", field=field,
+                               code="no_such_day") from None
+    return f"{month:02d}-{day:02d}"
 
 
 def _clean_office(data: dict[str, Any], allowed: list[str], office: Office | None = None) -> dict[str, Any]:
@@ -236,6 +263,10 @@ def _clean_office(data: dict[str, Any], allowed: list[str], office: Office | Non
         except ValidationError as exc:
             raise ValidationFailed(" ".join(exc.messages), field="document_number_format") from None
         values["document_number_format"] = fmt
+    if "survey_period_ends" in values:
+        values["survey_period_ends"] = clean_month_day(values["survey_period_ends"],
+                                                       field="survey_period_ends",
+                                                       label="病状調査等の期限")
     _number(values, "record_retention_years", "ケース記録の保存年限", RECORD_RETENTION_YEARS, "年")
     _number(values, "log_retention_days", "運用記録の保存期間", LOG_RETENTION_DAYS, "日")
     _number(values, "long_stay_months", "長期入院とみなす入院期間", LONG_STAY_MONTHS, "か月")

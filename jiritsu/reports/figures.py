@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, QuerySet
 
 from jiritsu.cases.models import Enrollment, Outcome
+from jiritsu.cases.selectors import reduced_people, reduction_progress
 from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, User
 from jiritsu.people.models import Household, Person
@@ -216,8 +217,7 @@ def _targets(office: Office, period: Period, program: Program | None) -> list[di
         if t.metric == ProgramTarget.Metric.PARTICIPANTS:
             enrollment_aggs[key] = Count("person", distinct=True,
                                          filter=Q(program_id=t.program_id) & c.active_in(ws, we))
-        elif t.metric in (ProgramTarget.Metric.ACHIEVED, ProgramTarget.Metric.REDUCTION,
-                          ProgramTarget.Metric.OUTCOME):
+        elif t.metric in (ProgramTarget.Metric.ACHIEVED, ProgramTarget.Metric.OUTCOME):
             q = Q(enrollment__program_id=t.program_id, occurred_on__gte=ws, occurred_on__lte=we)
             if t.metric == ProgramTarget.Metric.OUTCOME and t.outcome_kind:
                 q &= Q(kind=t.outcome_kind)
@@ -237,6 +237,9 @@ def _targets(office: Office, period: Period, program: Program | None) -> list[di
             if (ws, we) not in eligible_windows:
                 eligible_windows[(ws, we)] = _eligible_counts(office, ws, we)[0]
             progress = eligible_windows[(ws, we)].get(t.program_id, 0)
+        elif t.metric == ProgramTarget.Metric.REDUCTION:
+            # The program page's rule (discharges, stays ended, 保護廃止 of the program's people).
+            progress = reduced_people(t.program, ws, we).count()
         else:
             progress = int(values.get(f"t{t.pk}", 0))
         rows.append({
@@ -249,6 +252,7 @@ def _targets(office: Office, period: Period, program: Program | None) -> list[di
             "window_start": ws.isoformat(), "window_end": we.isoformat(),
             "progress": progress, "rate": _rate(progress, t.value),
             "remaining": max(t.value - progress, 0), "met": progress >= t.value,
+            "against_baseline": reduction_progress(t, progress),
         })
     return rows
 

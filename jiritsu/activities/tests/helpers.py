@@ -8,7 +8,7 @@ from typing import Any
 from jiritsu.activities.services import program_instantiate_template
 from jiritsu.cases.models import Enrollment
 from jiritsu.offices.models import Membership
-from jiritsu.people.models import Person
+from jiritsu.people.models import Person, WorkCapacityAssessment
 from jiritsu.programs.models import Program
 
 
@@ -24,3 +24,12 @@ def enrol(program: Program, person: Person, *, status: str = "active",
         program_version=program.versions.order_by("-number")[0], status=status,
         candidate_on=started_on, selected_on=started_on,
         started_on=started_on if status in ("active", "ended") else None)
+
+
+def wants_to_work(person: Person, on: dt.date, *, will: bool = True) -> Person:
+    """A 稼働能力評価 on ``on`` saying the person has (or lacks) the will to work: 善通寺's
+    rule selects by it (「就労意欲を有する者であれば、年齢は問わない」)."""
+    WorkCapacityAssessment.objects.create(
+        person=person, assessed_on=on, has_capacity=True, has_will=will, has_place=False,
+        usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED)
+    return person

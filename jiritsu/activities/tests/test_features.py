@@ -10,7 +10,7 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities import catalog, selectors, services
 from jiritsu.activities.models import HealthTrack, HelloWorkReferral, TrainingDay
-from jiritsu.activities.tests.helpers import enrol, program_from
+from jiritsu.activities.tests.helpers import enrol, program_from, wants_to_work
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases import services as program_services
 from jiritsu.cases.models import ActivityRecord, Plan, PlanCommitment
@@ -367,7 +367,8 @@ def test_new_cases_are_listed_until_considered(world):
     today = D(2026, 6, 1)
     hh = t.make_household(world.office, caseworker=world.caseworker,
                           assistance_started_on=D(2026, 5, 20))
-    new = t.make_person(world.office, household=hh, birth_date=D(1985, 1, 1))
+    new = wants_to_work(t.make_person(world.office, household=hh, birth_date=D(1985, 1, 1)),
+                        D(2026, 5, 25))
     t.make_person(world.office, household=hh, birth_date=D(1940, 1, 1), member_number=99)
     listed = list(selectors.new_cases_not_considered(world.office, program, today=today))
     assert listed == [new]

@@ -15,6 +15,7 @@ from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as A
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
+from jiritsu.activities.tests.helpers import wants_to_work
 from jiritsu.cases import services as P
 from jiritsu.cases.models import ApprovalRequest, Enrollment
 from jiritsu.core import clock
@@ -546,6 +547,7 @@ def test_zentsuji_new_case_offered_at_once_evaluated_at_three_months(world):
                           assistance_started_on=D(2007, 6, 1))
     new = t.make_person(world.office, household=hh, name="善通寺 新規", kana="ぜんつうじ",
                         birth_date=D(1975, 1, 1))
+    wants_to_work(new, D(2007, 6, 2))  # 「就労意欲を有する者であれば、年齢は問わない」
     assert list(selectors.new_cases_not_considered(world.office, prog, today=today)) == [new]
     e = P.enrollment_create(actor=cw(world), person=new, program=prog, on=today)
     assert not selectors.new_cases_not_considered(world.office, prog, today=today).exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
-from jiritsu.activities.tests.helpers import enrol, program_from
+from jiritsu.activities.tests.helpers import enrol, program_from, wants_to_work
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases.models import ActivityRecord
 from jiritsu.cases.testing import make_consent
@@ -148,7 +148,8 @@ def test_tasks_page_lists_new_cases_and_marks_them_considered(client, world):
     today = clock.today()
     hh = t.make_household(world.office, caseworker=world.caseworker,
                           assistance_started_on=today - dt.timedelta(days=3))
-    new = t.make_person(world.office, household=hh, name="新規 開始", birth_date=D(1990, 1, 1))
+    new = wants_to_work(t.make_person(world.office, household=hh, name="新規 開始",
+                                      birth_date=D(1990, 1, 1)), today)
     login(client, world.caseworker)
     assert "新規 開始" in client.get(reverse("activities:tasks")).content.decode()
     resp = client.post(reverse("activities:tasks"), {

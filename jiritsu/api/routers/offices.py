@@ -37,6 +37,7 @@ class OfficeOut(Schema):
     record_retention_years: int = Field(..., description="ケース記録の保存年限（年）")
     log_retention_days: int = Field(..., description="運用記録の保存期間（日）")
     long_stay_months: int = Field(..., description="長期入院とみなす入院期間（月）。選定条件 long_psychiatric_stay が使う")
+    survey_period_ends: str = Field(..., description="病状調査等の期限（MM-DD、空は未設定）。原文「11月31日」がどの日かを事務所が決める")
     created_at: dt.datetime
 
     resolve_kind_label = label_of("kind")
@@ -57,6 +58,8 @@ class OwnSettingsIn(InputSchema):
     record_retention_years: int | None = Field(None, ge=1, le=100)
     log_retention_days: int | None = Field(None, ge=30, le=3650)
     long_stay_months: int | None = Field(None, ge=1, le=120)
+    survey_period_ends: str | None = Field(
+        None, max_length=10, description="病状調査等の期限。「11-30」「11月30日」など（存在しない日は no_such_day、空文字で未設定）")
 
 
 class OfficeSettingsIn(OwnSettingsIn):

@@ -121,3 +121,34 @@ def test_the_check_after_discharge_through_the_api(world, api_as):
     assert record("agency_contact", "doctor_consulted")["status"] == 201
     [f] = c.get("tasks").json()["follow_ups"]
     assert (f["state"], f["done_on"]) == ("consulted", today.isoformat())
+
+
+def test_takehara_companions_and_the_survey_day_through_the_api(world, api_as):
+    """竹原 through the API: a discharge to one's own home lists the companion programs in
+    ``GET /tasks`` until considered (``reason=after_discharge``); the office says which day
+    「11月31日」 means in its settings, and a day that does not exist is refused."""
+    discharge = program_from(world.m(world.manager), "takehara_discharge")
+    home_life = program_from(world.m(world.manager), "takehara_home_life")
+    employment = program_from(world.m(world.manager), "takehara_employment")
+    today = clock.today()
+    e = enrol(discharge, world.person, started_on=today - dt.timedelta(days=100))
+    Outcome.objects.create(enrollment=e, outcome_type=discharge.outcome_types.get(kind="discharge"),
+                           kind=OutcomeKind.DISCHARGE, occurred_on=today - dt.timedelta(days=3),
+                           destination="home", recorded_by=world.caseworker)
+    c = api_as(world.caseworker)
+    [row] = c.get("tasks").json()["companions"]
+    assert row["person_id"] == world.person.pk and row["destination_label"] == "自宅"
+    assert set(row["companion_program_ids"]) == {home_life.pk, employment.pk}
+    for p in (home_life, employment):
+        r = c.post("tasks/new-case-considered", {
+            "program_id": p.pk, "person_id": world.person.pk, "on": today.isoformat(),
+            "note": "本人が希望しない", "reason": "after_discharge"})
+        assert r.status_code == 201, r.json()
+    assert c.get("tasks").json()["companions"] == []
+    assert api_as(world.outsider).get("tasks", {"everyone": "true"}).json()["companions"] == []
+
+    admin = api_as(world.admin)
+    r = admin.patch("office/settings", {"survey_period_ends": "11月31日"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "no_such_day"
+    r = admin.patch("office/settings", {"survey_period_ends": "１１月３０日"})
+    assert r.status_code == 200 and r.json()["survey_period_ends"] == "11-30"

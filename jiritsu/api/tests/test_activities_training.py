@@ -10,7 +10,7 @@ import pytest
 from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
-from jiritsu.activities.tests.helpers import enrol, program_from
+from jiritsu.activities.tests.helpers import enrol, program_from, wants_to_work
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases.models import ActivityRecord, Enrollment
 from jiritsu.cases.testing import make_consent
@@ -228,7 +228,8 @@ def test_new_case_is_listed_until_considered(world, api_as):
     today = clock.today()
     hh = t.make_household(world.office, caseworker=world.caseworker,
                           assistance_started_on=today - dt.timedelta(days=10))
-    new = t.make_person(world.office, household=hh, birth_date=D(1985, 1, 1))
+    new = wants_to_work(t.make_person(world.office, household=hh, birth_date=D(1985, 1, 1)),
+                        today)
     cw = api_as(world.caseworker)
     r = cw.get("tasks")
     assert r.status_code == 200, r.json()

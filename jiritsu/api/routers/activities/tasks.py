@@ -119,11 +119,12 @@ class CycleTaskOut(Schema):
     code: str
     title: str
     opens_on: dt.date
-    due_on: dt.date
+    due_on: dt.date | None = Field(..., description="期限（病状調査等の期限を事務所が決めていなければ null）")
     done: int
     total: int
-    state: str
+    state: str = Field(..., description="upcoming / open / due_soon / overdue / done / late（台帳が期限後に作成）/ no_due（期限未設定）")
     state_label: str
+    done_on: dt.date | None = Field(None, description="台帳を作成した日")
 
 
 class CyclePendingOut(Schema):
@@ -146,6 +147,7 @@ class CycleOut(Schema):
     program_name: str
     fiscal_year: int
     ledger_id: int | None
+    survey_period_set: bool = Field(..., description="事務所が病状調査等の期限（原文「11月31日」）を決めているか")
     tasks: list[CycleTaskOut]
     pending: list[CyclePendingOut]
 
@@ -168,12 +170,56 @@ class CycleOut(Schema):
         return ledger.pk if ledger else None
 
     @staticmethod
+    def resolve_survey_period_set(obj: tuple[Program, dict[str, Any]]) -> bool:
+        return bool(obj[1]["survey_period_set"])
+
+    @staticmethod
     def resolve_tasks(obj: tuple[Program, dict[str, Any]]) -> list[Any]:
         return list(obj[1]["tasks"])
 
     @staticmethod
     def resolve_pending(obj: tuple[Program, dict[str, Any]]) -> list[dict[str, Any]]:
         return list(obj[1]["pending"])
+
+
+class CompanionPromptOut(Schema):
+    person_id: int
+    person_name: str
+    program_id: int = Field(..., description="退院したプログラム")
+    discharged_on: dt.date
+    destination_label: str
+    companion_program_ids: list[int] = Field(..., description="移行を検討するプログラム（未検討のもの）")
+    companion_program_names: list[str]
+
+    # Read from a ``selectors.CompanionPrompt``.
+    @staticmethod
+    def resolve_person_id(obj: Any) -> int:
+        return int(obj.outcome.enrollment.person_id)
+
+    @staticmethod
+    def resolve_person_name(obj: Any) -> str:
+        return str(obj.outcome.enrollment.person.name)
+
+    @staticmethod
+    def resolve_program_id(obj: Any) -> int:
+        return int(obj.outcome.enrollment.program_id)
+
+    @staticmethod
+    def resolve_discharged_on(obj: Any) -> dt.date:
+        day: dt.date = obj.outcome.occurred_on
+        return day
+
+    @staticmethod
+    def resolve_destination_label(obj: Any) -> str:
+        return str(obj.outcome.get_destination_display())
+
+    @staticmethod
+    def resolve_companion_program_ids(obj: Any) -> list[int]:
+        return [p.pk for p in obj.companions]
+
+    @staticmethod
+    def resolve_companion_program_names(obj: Any) -> list[str]:
+        return [p.name for p in obj.companions]
 
 
 class TasksOut(Schema):
@@ -185,6 +231,8 @@ class TasksOut(Schema):
         ..., description=f"退院後の確認（未確認を先に、確認の目途の順）。最大{selectors.TASK_LIST_LIMIT}件")
     follow_ups_total: int = Field(..., description=f"退院後の確認の総数（follow_ups は先頭{selectors.TASK_LIST_LIMIT}件まで）")
     cycles: list[CycleOut]
+    companions: list[CompanionPromptOut] = Field(
+        ..., description="退院して居宅生活に移った方の、関連プログラム（在宅生活支援・就労支援）への移行の検討")
 
 
 class ConsideredIn(InputSchema):
@@ -192,6 +240,8 @@ class ConsideredIn(InputSchema):
     person_id: Id
     on: Day
     note: str = Field(..., min_length=1, max_length=300, description="検討の結果（見送る理由）")
+    reason: Literal["new_case", "after_discharge"] = Field(
+        "new_case", description="new_case: 新規開始ケース / after_discharge: 退院して居宅生活に移った方の移行の検討")
 
 
 class CycleRecordIn(InputSchema):
@@ -217,7 +267,7 @@ class TaskRecordOut(Schema):
 
 
 @router.get("/tasks", response=responses(TasksOut),
-            summary="支援活動のタスク（新規開始ケースの検討、退院後の確認、年間サイクル）")
+            summary="支援活動のタスク（新規開始ケースの検討、退院後の確認、年間サイクル、退院後の移行の検討）")
 def task_overview(request: ApiRequest, filters: Query[TaskFilter]) -> Extended:
     m = staff(request, "program.view")
     today = clock.today()
@@ -232,13 +282,14 @@ def _task_record(rec: Any, program: Program) -> Extended:
 
 
 @router.post("/tasks/new-case-considered", response=responses(TaskRecordOut, 201),
-             summary="新規開始ケースをプログラム利用について検討した（今回は見送り）ことの記録")
+             summary="新規開始ケース・退院後の移行についてプログラム利用を検討した（今回は見送り）ことの記録")
 def new_case_considered(request: ApiRequest, payload: ConsideredIn) -> tuple[int, Extended]:
     m = staff(request, "enrollment.manage")
     program = ref(visible_programs(m), payload.program_id, "program_id")
     person = person_ref(m, payload.person_id)
     rec = services.new_case_mark_considered(actor=m, program=program, person=person,
-                                            on=payload.on, note=payload.note)
+                                            on=payload.on, note=payload.note,
+                                            reason=payload.reason)
     return 201, _task_record(rec, program)
 
 
