@@ -98,6 +98,7 @@ class ProgramTemplate:
     companion_of: str = ""  # for 竹原's companion programs
     follow_up_after_discharge_months: int | None = None
     seed_partners: tuple[PartnerSpec, ...] = ()  # named by the seed; registered on request
+    decision_attendees: tuple[str, ...] = ()  # who must attend a continue/stop decision
 
     def program_fields(self) -> dict[str, Any]:
         """Field values for :class:`jiritsu.programs.models.Program`."""
@@ -117,6 +118,7 @@ class ProgramTemplate:
             "professions": list(self.professions), "budget_yen": self.budget_yen,
             "conference_kind": self.conference_kind, "rules": self.rules,
             "approvals_needed": list(self.approvals_needed), "template_code": self.code,
+            "decision_attendees": list(self.decision_attendees),
         }
 
 
@@ -411,6 +413,8 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         review_interval_months=3, standard_length_months=3, conference_kind=CASE_DIAGNOSIS,
         conference_name="ケース診断会議", professions=("employment_support",),
         partner_kinds=("hello_work",), approvals_needed=("achieve",),
+        # 「課長・課長補佐・査察指導員及び就労支援員と協議し、支援を継続するか中断するかを決定」
+        decision_attendees=("manager", "supervisor", "employment_support"),
         features=("new_case_trigger", "job_search_commitments"),
     ),
 )

@@ -536,6 +536,9 @@ def _features(office: Office, programs: dict[str, Program],
         ledger = ScreeningLedger.objects.create(
             office=office, program=takehara, title=f"{fy_start.year}年4月1日現在 支援対象者台帳",
             as_of=fy_start, rules=takehara.rules, created_by=cw)
+        # Drawn up in May, by the seed's 31 May (期限後に作成 otherwise).
+        ScreeningLedger.objects.filter(pk=ledger.pk).update(
+            created_at=_aware(min(today, dt.date(fy_start.year, 5, 20))))
         LedgerEntry.objects.bulk_create([
             LedgerEntry(ledger=ledger, person=p, reasons=["精神科入院中"], nominated=i < 3)
             for i, p in enumerate(inpatients)])

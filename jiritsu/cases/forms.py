@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from jiritsu.cases.models import (
     Achievement,
@@ -24,6 +25,7 @@ from jiritsu.cases.models import (
 from jiritsu.cases.services.conferences import DECISION_FIELDS
 from jiritsu.core import clock
 from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field, label_options
+from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.programs.forms import TEXTAREA, lines_of
 from jiritsu.programs.models import Nomination, OutcomeType, Phase, Program, SupportMenu
@@ -319,10 +321,19 @@ class ReviewForm(forms.Form):
                                     help_text="空欄なら見直し間隔から計算します。")
     extend_until = JapaneseDateField(label="延長後の終了予定日", required=False)
     phase: forms.ModelChoiceField[Phase] = forms.ModelChoiceField(label="変更後の段階", required=False, queryset=Phase.objects.none())
+    conference: forms.ModelChoiceField[Conference] = forms.ModelChoiceField(
+        label="判断した検討会", required=False, queryset=Conference.objects.none(),
+        empty_label="（検討会によらない）",
+        help_text="出席者は検討会の記録に残ります。継続・中止の判断に出席が必要な職員をプログラムが定めているときは、その検討会を選びます。")
 
     def __init__(self, *args: Any, enrollment: Enrollment, goals: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "phase", forms.ModelChoiceField).queryset = enrollment.program.phases.order_by("order")
+        conferences = form_field(self, "conference", forms.ModelChoiceField)
+        conferences.queryset = (Conference.objects.filter(office_id=enrollment.office_id)
+                                .filter(Q(program=enrollment.program) | Q(program__isnull=True))
+                                .order_by("-held_on", "-id"))
+        label_options(conferences, lambda c: f"{c.title}（{format_wareki(c.held_on)}）")
         self.goals = goals
         for g in goals:
             self.fields[f"goal_{g.pk}"] = forms.ChoiceField(

@@ -13,7 +13,7 @@ from jiritsu.core.forms import JapaneseDateField, VersionedForm, form_field
 from jiritsu.core.wareki import fiscal_year_of, format_fiscal_year
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.programs.models import ConferenceKind, OutcomeKind, Program, ProgramTarget
-from jiritsu.programs.services.catalogue import APPROVAL_KINDS
+from jiritsu.programs.services.catalogue import APPROVAL_KINDS, DECISION_ATTENDEES
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -54,6 +54,10 @@ class ProgramForm(VersionedForm):
     professions = forms.MultipleChoiceField(
         label="関与する職種", required=False, widget=forms.CheckboxSelectMultiple,
         choices=Membership.Profession.choices)
+    decision_attendees = forms.MultipleChoiceField(
+        label="継続・中止の判断に出席が必要な職員", required=False,
+        widget=forms.CheckboxSelectMultiple, choices=list(DECISION_ATTENDEES.items()),
+        help_text="選ぶと、支援の継続・中止（打ち切り・中断）は、これらの職員が出席した検討会で決めます。")
     partners = forms.ModelMultipleChoiceField(label="関係機関", required=False,
                                               queryset=PartnerOrganisation.objects.none(),
                                               widget=forms.CheckboxSelectMultiple)
@@ -98,7 +102,7 @@ class ProgramForm(VersionedForm):
             "target_description", "review_interval_months", "standard_length_months",
             "max_length_months", "post_discharge_review_months", "capacity", "budget_yen",
             "consent_required", "allows_non_recipients", "conference_kind", "approvals_needed",
-            "is_active")}
+            "is_active", "decision_attendees")}
         data["version"] = program.version
         # Stored as profession codes; a name typed before the list existed is matched by label.
         by_label = {label: code for code, label in Membership.Profession.choices}

@@ -69,6 +69,10 @@ class Program(models.Model):
     approvals_needed = models.JSONField(
         "決裁が必要な決定", default=list, blank=True,
         help_text="Decision kinds that need approval: extend / end / achieve …")
+    decision_attendees = models.JSONField(
+        "継続・中止の判断に出席が必要な職員", default=list, blank=True,
+        help_text="Roles (manager, supervisor) and professions (Membership.Profession) that must "
+                  "attend the conference deciding to continue or stop an episode (善通寺).")
     template_code = models.CharField("テンプレート", max_length=40, blank=True)
     post_discharge_review_months = models.PositiveSmallIntegerField(
         "退院後の確認（月後）", null=True, blank=True,

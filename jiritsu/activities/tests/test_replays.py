@@ -20,9 +20,9 @@ from jiritsu.cases import services as P
 from jiritsu.cases.models import ApprovalRequest, Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import ValidationFailed
-from jiritsu.offices.models import Membership, PartnerOrganisation
+from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.people.models import Disability, HospitalStay, Person
-from jiritsu.programs.models import Program
+from jiritsu.programs.models import Program, ScreeningLedger
 from jiritsu.reports.exports import takehara_rows
 from jiritsu.reports.figures import office_report
 from jiritsu.reports.periods import Period
@@ -526,7 +526,12 @@ def test_takehara_table_of_three_programs_and_the_yearly_cycle(world):
     cycle = selectors.yearly_cycle(discharge, 2008, today=D(2008, 5, 25))
     assert [(x.code, x.state) for x in cycle["tasks"]][0] == ("ledger", "due_soon")
     assert cycle["reminders"][0].code == "ledger"
-    P.ledger_save(actor=cw(world), program=discharge, as_of=D(2008, 4, 1))
+    ledger = P.ledger_save(actor=cw(world), program=discharge, as_of=D(2008, 4, 1))
+    ScreeningLedger.objects.filter(pk=ledger.pk).update(  # drawn up in May, as the seed asks
+        created_at=dt.datetime(2008, 5, 26, 9, tzinfo=clock.JAPAN))
+    # The office says which day it means by 「11月31日」 (事務所の設定).
+    Office.objects.filter(pk=world.office.pk).update(survey_period_ends="11-30")
+    discharge.office.refresh_from_db()
     A.cycle_task_record(actor=cw(world), program=discharge, person=patient,
                         task="condition_survey", on=D(2008, 6, 10), text="主治医から聞き取り")
     cycle = selectors.yearly_cycle(discharge, 2008, today=D(2008, 11, 20))
@@ -556,8 +561,16 @@ def test_zentsuji_new_case_offered_at_once_evaluated_at_three_months(world):
                        lead_staff=world.support_staff)
     visit(world, new, e, D(2007, 6, 8), "第1回面接：就労支援開始", kind="office_interview")
     visit(world, new, e, D(2007, 7, 1), "ハローワークに同行", kind="accompany_hello_work")
+    # 「課長・課長補佐・査察指導員及び就労支援員と協議し、支援を継続するか中断するかを決定」
+    shuro = t.make_user(world.office, "support_staff", username="shuro_z",
+                        display_name="就労 支援員",
+                        profession=Membership.Profession.EMPLOYMENT_SUPPORT)
+    group = [{"user": world.manager}, {"user": world.supervisor}, {"user": shuro}]
+    meeting = P.conference_create(actor=cw(world), kind="case_diagnosis", held_on=D(2007, 9, 7),
+                                  title="ケース診断会議（3か月評価）", program=prog,
+                                  attendees=group)
     P.review_create(actor=cw(world), enrollment=e, reviewed_on=D(2007, 9, 8),
-                    evaluation="求職中。意欲あり。", decision="continue")
+                    evaluation="求職中。意欲あり。", decision="continue", conference=meeting)
     assert e.reviews.get().next_due_on == D(2007, 12, 8)  # 3 more months
     request = outcome(world, e, "employment_start", D(2007, 11, 1), employer="善通寺食品",
                       end=True)
@@ -572,7 +585,12 @@ def test_zentsuji_new_case_offered_at_once_evaluated_at_three_months(world):
                                                                     "善通寺食品")
     other = person(world, "善通寺 中断")
     e2 = take_part(world, prog, other, D(2007, 6, 1))
-    P.enrollment_end(actor=cw(world), enrollment=e2, reason="stopped", on=D(2007, 9, 1))
+    P.conference_create(actor=cw(world), kind="case_diagnosis", held_on=D(2007, 9, 1),
+                        title="ケース診断会議", program=prog, attendees=group,
+                        decisions=[{"person": other, "decision": "end", "end_reason": "stopped",
+                                    "reason": "現段階では就労が困難"}])
+    e2.refresh_from_db()
+    assert (e2.status, e2.end_reason) == ("ended", "stopped")
     again = P.enrollment_create(actor=cw(world), person=other, program=prog, on=D(2008, 1, 10))
     assert again.pk != e2.pk and again.status == "candidate"
 

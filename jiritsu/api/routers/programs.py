@@ -79,6 +79,7 @@ class ProgramDetailOut(ProgramOut):
     target_description: str
     rules: dict[str, Any]
     approvals_needed: list[Any]
+    decision_attendees: list[str] = Field(..., description="継続・中止の判断に出席が必要な職員（manager / supervisor / 職種コード）")
     phases: list[PhaseOut]
     menus: list[MenuOut]
     outcome_types: list[OutcomeTypeOut]
@@ -91,6 +92,10 @@ class ProgramDetailOut(ProgramOut):
     @staticmethod
     def resolve_approvals_needed(obj: Program) -> list[Any]:
         return obj.approvals_needed or []
+
+    @staticmethod
+    def resolve_decision_attendees(obj: Program) -> list[str]:
+        return list(obj.decision_attendees or [])
 
 
 class ProgramFilter(Schema):
@@ -163,6 +168,8 @@ class ProgramCreateIn(InputSchema):
     is_active: bool = True
     rules: dict[str, Any] = Field(default_factory=dict, description="選定条件（画面と同じ形式）")
     approvals_needed: list[ApprovalKind] = Field(default_factory=list, max_length=3)
+    decision_attendees: list[str] = Field(default_factory=list, max_length=12,
+                                          description="継続・中止の判断に出席が必要な職員")
     phases: list[PhaseIn] = Field(default_factory=list, max_length=50)
     menus: list[MenuIn] = Field(default_factory=list, max_length=100)
     outcome_types: list[OutcomeTypeIn] = Field(default_factory=list, max_length=50)
@@ -189,6 +196,8 @@ class ProgramUpdateIn(InputSchema):
     is_active: bool | None = None
     rules: dict[str, Any] | None = Field(None, description="選定条件（画面と同じ形式）")
     approvals_needed: list[ApprovalKind] | None = Field(None, max_length=3)
+    decision_attendees: list[str] | None = Field(None, max_length=12,
+                                                 description="継続・中止の判断に出席が必要な職員")
     phases: list[PhaseIn] | None = Field(None, max_length=50, description="指定すると置き換え")
     menus: list[MenuIn] | None = Field(None, max_length=100, description="指定すると置き換え")
     outcome_types: list[OutcomeTypeIn] | None = Field(None, max_length=50,

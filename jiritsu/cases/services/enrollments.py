@@ -34,6 +34,7 @@ from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 from jiritsu.people.signals import assistance_ended
 from jiritsu.programs.models import Phase, Program, ProgramVersion, SupportMenu
+from jiritsu.programs.services.catalogue import DECISION_ATTENDEES
 
 S = Enrollment.Status
 R = Enrollment.EndReason
@@ -93,6 +94,42 @@ DATE_LABELS = {
     "set_menus": "支援メニュー変更日", "extend": "延長の決定日", "continue": "継続の決定日",
     "no_change": "日付", "end": "終了日", "transfer": "移行日",
 }
+
+
+def decision_attendees_missing(program: Program, conference: Conference | None) -> list[str]:
+    """The seats of ``program.decision_attendees`` (善通寺: 課長・課長補佐・査察指導員・就労支援員)
+    nobody at ``conference`` filled, in Japanese: a staff attendee fills the seat of their
+    role and of their profession in the office; an attendee without an account, the role
+    written for them. Everything is missing when there was no conference."""
+    required = list(program.decision_attendees or [])
+    if not required:
+        return []
+    seats: set[str] = set()
+    if conference is not None:
+        attendees = list(conference.attendees.all())
+        members = {m.user_id: m for m in Membership.objects.filter(
+            office_id=conference.office_id, user_id__in=[a.user_id for a in attendees
+                                                         if a.user_id is not None])}
+        for a in attendees:
+            if a.role:
+                seats.add(a.role)
+            m = members.get(a.user_id) if a.user_id is not None else None
+            if m is not None:
+                seats.update({m.role, m.profession} - {""})
+    return [DECISION_ATTENDEES.get(k, k) for k in required if k not in seats]
+
+
+def require_decision_attendees(enrollment: Enrollment, conference: Conference | None,
+                                what: str) -> None:
+    """A decision to continue or stop an episode is made with the people its program names
+    (``Program.decision_attendees``), recorded as the conference's attendees."""
+    missing = decision_attendees_missing(enrollment.program, conference)
+    if missing:
+        where = "検討会を選び、" if conference is None else "検討会の出席者に"
+        raise ValidationFailed(
+            f"{what}は、{'・'.join(DECISION_ATTENDEES.get(k, k) for k in enrollment.program.decision_attendees)}"
+            f"が出席した検討会で決めます。{where}{'・'.join(missing)}を含めてください。",
+            code="decision_attendees_missing", field="conference")
 
 
 def _guard(enrollment: Enrollment, action: str, on: dt.date) -> None:
@@ -340,6 +377,7 @@ def enrollment_continue(*, actor: Membership, enrollment: Enrollment, on: dt.dat
     same_office(actor, enrollment)
     action = "no_change" if no_change else "continue"
     _guard(enrollment, action, on)
+    require_decision_attendees(enrollment, conference, "支援の継続")
     _apply(actor, enrollment, action, on, changes={}, expected_version=None,
            conference=conference, approval=None, note=note)
     return enrollment
@@ -404,6 +442,9 @@ def enrollment_end(*, actor: Membership, enrollment: Enrollment, reason: str, on
     if enrollment.started_on and on < enrollment.started_on:
         raise IllegalTransition("終了日が支援開始日より前です。", code="backdated",
                                 field="occurred_on")
+    if approval is None and enrollment.status == S.ACTIVE and reason in (R.STOPPED,
+                                                                        R.SUSPENDED):
+        require_decision_attendees(enrollment, conference, f"支援の{R(reason).label}")
     if approval is None and enrollment.status == S.ACTIVE and (
             needs_approval(enrollment, "end")
             or (reason == R.ACHIEVED and needs_approval(enrollment, "achieve"))):

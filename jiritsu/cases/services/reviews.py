@@ -65,6 +65,10 @@ def review_create(*, actor: Membership, enrollment: Enrollment, reviewed_on: dt.
             raise ValidationFailed("現在の計画の目標ではありません。", field="goal_levels")
         if level not in Achievement.values:
             raise ValidationFailed("達成度を選んでください。", field="goal_levels")
+    if decision in (Review.Decision.CONTINUE, Review.Decision.STOP):
+        E.require_decision_attendees(enrollment, conference,
+                                     "支援の継続" if decision == Review.Decision.CONTINUE
+                                     else "支援の打ち切り")
     review = Review.objects.create(enrollment=enrollment, reviewed_on=reviewed_on,
                                    evaluation=evaluation, decision=decision,
                                    next_due_on=next_due_on, reviewer=actor.user,

@@ -243,7 +243,8 @@ def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
                     actor=m, enrollment=e, reviewed_on=cd["reviewed_on"],
                     evaluation=cd["evaluation"], decision=cd["decision"],
                     next_due_on=cd["next_due_on"], goal_levels=form.goal_levels(),
-                    extend_until=cd["extend_until"], phase=cd["phase"])
+                    extend_until=cd["extend_until"], phase=cd["phase"],
+                    conference=cd["conference"])
             except DomainError as exc:
                 form_error(form, exc)
             else:

@@ -13,6 +13,7 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs import screening
 from jiritsu.programs.access import get_program_for_user
+from jiritsu.programs.services.catalogue import DECISION_ATTENDEES
 from jiritsu.programs.views.common import PROFESSIONS, acting_membership, page_number
 
 
@@ -32,6 +33,8 @@ def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
         "outcome_types": list(program.outcome_types.order_by("id")),
         "partners": list(program.partners.all()),
         "professions": [PROFESSIONS.get(x, x) for x in program.professions or []],
+        "decision_attendee_labels": [DECISION_ATTENDEES.get(x, x)
+                                     for x in program.decision_attendees or []],
         "board": board,
         "open_total": sum(c.total for c in board),
         "due": due, "due_total": due_total,

@@ -32,8 +32,18 @@ DEFINITION_FIELDS = [
     "max_length_months", "extension_approval", "capacity", "consent_required",
     "allows_non_recipients", "professions", "budget_yen", "conference_kind", "rules",
     "approvals_needed", "template_code", "is_active", "post_discharge_review_months",
+    "decision_attendees",
 ]
 APPROVAL_KINDS = {"extend": "標準期間を超える延長", "end": "支援の終了", "achieve": "達成の記録"}
+# Who may be required at a decision to continue or stop support (善通寺: 「課長・課長補佐・
+# 査察指導員及び就労支援員と協議し、支援を継続するか中断するかを決定する」): the management and
+# supervisor roles and the staff professions. 課長補佐 has no role of its own: the 課長・所長
+# role stands for the management seat.
+DECISION_ATTENDEES: dict[str, str] = {
+    "manager": "課長・課長補佐（管理職）",
+    "supervisor": "査察指導員",
+    **{code: str(label) for code, label in Membership.Profession.choices if code != "other"},
+}
 
 
 def program_snapshot(program: Program) -> dict[str, Any]:
@@ -72,6 +82,12 @@ def _clean_program_data(data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed(
                 f"関与する職種に使えない値があります：{'、'.join(map(str, bad))}"
                 f"（使える値：{' / '.join(Membership.Profession.values)}）", field="professions")
+    if "decision_attendees" in out:
+        bad = [k for k in out["decision_attendees"] or [] if k not in DECISION_ATTENDEES]
+        if bad:
+            raise ValidationFailed(
+                f"継続・中止の判断に出席が必要な職員に使えない値があります：{'、'.join(map(str, bad))}"
+                f"（使える値：{' / '.join(DECISION_ATTENDEES)}）", field="decision_attendees")
     std, mx = out.get("standard_length_months"), out.get("max_length_months")
     if std and mx and mx < std:
         raise ValidationFailed("最長期間は標準期間以上にしてください。", field="max_length_months")
