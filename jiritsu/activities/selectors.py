@@ -690,7 +690,9 @@ def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[
             "pending": [row for row in pending if row["missing"]],
             "survey_period_set": window[1] is not None,
             "reminders": [t for t in tasks if t.state in ("due_soon", "overdue", "late",
-                                                          "no_due")]}
+                                                          "no_due")],
+            # What the page's notice says (a missing due date is said once, below it).
+            "notices": [t for t in tasks if t.state in ("due_soon", "overdue", "late")]}
 
 
 CYCLE_LABELS = {"condition_survey": "病状調査", "doctor_consultation": "嘱託医協議",
