@@ -29,6 +29,7 @@ from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation, User
 from jiritsu.programs.forms import TEXTAREA, lines_of
 from jiritsu.programs.models import Nomination, OutcomeType, Phase, Program, SupportMenu
+from jiritsu.programs.services.catalogue import DECISION_ATTENDEES
 
 
 class ScreeningForm(forms.Form):
@@ -334,6 +335,12 @@ class ReviewForm(forms.Form):
                                 .filter(Q(program=enrollment.program) | Q(program__isnull=True))
                                 .order_by("-held_on", "-id"))
         label_options(conferences, lambda c: f"{c.title}（{format_wareki(c.held_on)}）")
+        seats = enrollment.program.decision_attendees or []
+        if seats:
+            conferences.help_text = (
+                "このプログラムでは、継続・打ち切りは"
+                f"{'・'.join(DECISION_ATTENDEES.get(k, k) for k in seats)}が出席した検討会で決めます。"
+                "その検討会を選んでください（出席者は検討会の記録に残ります）。")
         self.goals = goals
         for g in goals:
             self.fields[f"goal_{g.pk}"] = forms.ChoiceField(
