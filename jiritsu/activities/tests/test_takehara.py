@@ -157,7 +157,7 @@ def test_the_office_says_once_which_day_11_31_means(world, client):
     resp = client.post(reverse("offices:settings"), {
         "name": world.office.name, "head_title": "福祉事務所長", "head_name": "",
         "document_number_format": "福第{number}号", "record_retention_years": 5,
-        "log_retention_days": 400, "survey_period_ends": "11月31日"})
+        "log_retention_days": 400, "long_stay_months": 12, "survey_period_ends": "11月31日"})
     assert resp.status_code == 200 and "11月31日は毎年ある日ではありません" in resp.content.decode()
 
     office_services.office_update(actor=admin, office=world.office,
