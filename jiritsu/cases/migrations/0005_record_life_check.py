@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_approval_request_person'),
+        ('cases', '0004_enrollment_end_reason_office_transferred'),
     ]
 
     operations = [
