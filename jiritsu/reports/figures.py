@@ -5,6 +5,10 @@ and frozen). Every count is a COUNT(DISTINCT person) over a cohort rule from
 :mod:`jiritsu.reports.cohorts`; :func:`people_for` returns the people behind any figure
 with the very same rule. The number of queries does not depend on how many people,
 enrolments or outcomes the office has (see tests/test_performance.py).
+
+Size (over 600 lines): every section of the report (programs, targets, KPIs, caseload,
+effects) is computed here from the same cohort rules and period windows; the split would
+be one module per section under ``reports/figures/``.
 """
 
 from __future__ import annotations

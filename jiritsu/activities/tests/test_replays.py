@@ -2,6 +2,9 @@
 
 Where the seed gives figures, the test asks the reports (``office_report``) and checks
 they show the same numbers. Dates are the seed's (FY2006–2007).
+
+Size (over 600 lines): one replay per seed program, kept in one module so that
+``test_every_template_has_a_replay`` sees them all and they share the helpers above them.
 """
 
 from __future__ import annotations
