@@ -660,7 +660,7 @@ def yearly_cycle(program: Program, fiscal_year: int, *, today: dt.date) -> dict[
     # A 病状調査 or 嘱託医協議 recorded as medical evidence (with its result) is the step done.
     for pid, kind in MedicalEvidence.objects.filter(
             person__in=people, kind__in=list(EVIDENCE_CYCLE_TASKS), issued_on__gte=start,
-            issued_on__lte=window[1] + dt.timedelta(days=120)).values_list("person_id", "kind"):
+            issued_on__lte=records_until).values_list("person_id", "kind"):
         done[EVIDENCE_CYCLE_TASKS[kind]].add(pid)
     nominated = [e.person_id for e in entries if e.nominated]
     ledger_done = 1 if ledger is not None else 0
