@@ -162,6 +162,9 @@ def _build() -> MatrixWorld:
     recruitment = Recruitment.objects.filter(series__office=office).order_by("id").first()
     placement = TrainingPlacement.objects.filter(office=office).order_by("id").first()
     assert series and recruitment and placement and FamilyContact.objects.exists()
+    staff_training = act.staff_training_create(
+        actor=sv, data={"kind": "training", "title": "自立支援員養成研修",
+                        "held_on": dt.date(2026, 4, 1)}, attendees=[cw])
     token_row, _ = token_create(actor=cw, name="一覧用")
     assert person.household is not None
     planned = PlannedVisit.objects.create(office=office, household=person.household,
@@ -188,6 +191,7 @@ def _build() -> MatrixWorld:
         "nomination": nomination.pk, "conference": conference.pk,
         "approval": approval.pk, "case": walk.case.pk, "step": written.pk, "frozen": frozen.pk,
         "family_request": family_request.pk, "receiving": receiving.pk, "series": series.pk,
+        "staff_training": staff_training.pk,
         "recruitment": recruitment.pk, "placement": placement.pk, "referral": referral.pk,
         "membership": cw.pk, "partner": hello_work.pk, "token": token_row.pk, "parts": parts,
         "outcome_type": program.outcome_types.order_by("id").values_list("pk", flat=True)[0],
@@ -322,6 +326,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "activities:template_create": {"code": "=kiyosu_work_capacity"},
     "activities:training_detail": {"pk": "placement"},
     "activities:series_detail": {"pk": "series"},
+    "activities:staff_training_detail": {"pk": "staff_training"},
     "activities:referral_detail": {"pk": "referral"},
     "activities:person_support": {"pk": P}, "activities:non_recipient": {"pk": "program"},
     "reports:program": {"pk": "program"}, "reports:export": {"fmt": "=csv"},
@@ -608,6 +613,12 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /session-series": ("enrollment.manage", "activity.view"),
     "GET /session-series/{series_id}": ("program.view", "activity.view"),
     "GET /session-series/{series_id}/eligible-people": ("program.view", "activity.view"),
+    "PATCH /session-series/{series_id}/districts":
+        ("enrollment.manage", "record.write", "activity.view"),
+    "GET /staff-trainings": ("activity.view",), "GET /staff-trainings/{training_id}": ("activity.view",),
+    "POST /staff-trainings": ("conference.manage", "activity.view"),
+    "PATCH /staff-trainings/{training_id}": ("conference.manage", "activity.view"),
+    "PUT /staff-trainings/{training_id}/attendance": ("conference.manage", "activity.view"),
     **{f"POST /session-series/{{series_id}}/{s}": ("record.write", "activity.view")
        for s in ("sessions",)},
     **{f"POST /session-series/{{series_id}}/{s}": ("enrollment.manage", "activity.view")
@@ -662,6 +673,7 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "conference_id": "conference", "record_id": "record", "approval_id": "approval",
             "case_id": "case", "step_id": "step", "frozen_id": "frozen",
             "placement_id": "placement", "referral_id": "referral", "series_id": "series",
+            "training_id": "staff_training",
             "recruitment_id": "recruitment", "membership_id": "membership",
             "partner_id": "partner", "token_id": "token", "attachment_id": "attachment",
             "visit_id": "planned_visit", "caseworker_id": "caseworker_user",
