@@ -92,6 +92,8 @@ MODEL_TITLES = {
     "people.disability": "障害", "people.illness": "傷病と治療状況", "people.hospitalstay": "入院歴",
     "people.workhistory": "職歴", "people.qualification": "資格・免許", "people.careduty": "育児・介護",
     "people.workcapacityassessment": "稼働能力の評価", "people.medicalevidence": "医学的な根拠",
+    "people.assistancemonth": "保護費（月別）",
+    "people.medicalclaimmonth": "医療扶助（月別・レセプト集計）",
     "programs.ledgerentry": "支援対象者台帳への掲載", "programs.nomination": "推薦",
     "cases.consent": "同意", "cases.enrollment": "プログラムへの参加",
     "cases.conferencedecision": "検討会の決定", "cases.approvalrequest": "決裁",

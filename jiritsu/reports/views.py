@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jiritsu.cases.access import get_person_for_user, log_view
+from jiritsu.cases.access import get_person_amounts_for_user, get_person_for_user, log_view
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import DomainError
 from jiritsu.core.replica import replica_reads
@@ -211,7 +211,7 @@ def person_effects(request: OfficeRequest, person_pk: int) -> HttpResponse:
     """One person's earned income, assistance paid and medical cost around each start
     (their page loads it into its 「収入・保護費・医療費の推移」 section). Audited as a read."""
     membership = request.membership
-    person = get_person_for_user(membership, person_pk)
+    person = get_person_amounts_for_user(membership, person_pk)
     log_view(membership, person, what="person.effects")
     episodes = [{**e, "chart": person_effects_chart(
         f"{person.name} {e['program']}（{e['started_label']}開始）の収入・保護費・医療費", e)}

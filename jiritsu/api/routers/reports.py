@@ -30,7 +30,7 @@ from jiritsu.api.common import (
     responses,
 )
 from jiritsu.api.http import ApiRequest
-from jiritsu.cases.access import get_person_for_user, log_view
+from jiritsu.cases.access import get_person_amounts_for_user, get_person_for_user, log_view
 from jiritsu.core import clock, wareki
 from jiritsu.core.errors import NotFound, ValidationFailed
 from jiritsu.core.replica import reading_replica
@@ -363,7 +363,7 @@ class EffectEpisodeOut(Schema):
             summary="本人の支援開始前後の就労収入・保護費・医療費（月別。閲覧は監査ログに記録、関係機関は不可）")
 def person_effects(request: ApiRequest, person_id: Id) -> list[dict[str, Any]]:
     m = acting(request, "amounts.view")
-    person = get_person_for_user(m, person_id)
+    person = get_person_amounts_for_user(m, person_id)
     log_view(m, person, what="person.effects")
     return effects.person_series(person)
 

@@ -331,6 +331,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "activities:person_support": {"pk": P}, "activities:non_recipient": {"pk": "program"},
     "reports:program": {"pk": "program"}, "reports:export": {"fmt": "=csv"},
     "reports:frozen": {"pk": "frozen"}, "reports:disclose": {"person_pk": P},
+    "reports:person_effects": {"person_pk": P},
     "api:token_revoke": {"pk": "token"}, "signin:staff": {"pk": "membership"},
     "casework:visit_record": {"pk": "planned_visit"}, "casework:visit_cancel": {"pk": "planned_visit"},
     "casework:confirm_record": {"pk": "record"}, "casework:filter_delete": {"pk": "saved_filter"},
@@ -364,6 +365,7 @@ HTML_ACTIONS: dict[str, tuple[str, ...]] = {
     "activities:series_detail": ("program.view", "activity.view"),
     "activities:tasks": ("program.view", "activity.view"),
     "reports:people": ("report.view", "report.people"),
+    "reports:person_effects": ("amounts.view", V),
     "programs:approval": ("program.view", V),
     # Every member of an office has their own notices and digest opt-in.
     "casework:notices": (), "casework:digest": (),
