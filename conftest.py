@@ -14,6 +14,10 @@ from jiritsu import testing as t
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation, User
 from jiritsu.people.models import Household, Person
 
+# The browser harness's fixtures, registered once for the whole suite: a session-scoped
+# Chromium defined in two modules would start a second Playwright inside the first's loop.
+pytest_plugins = ["jiritsu.web.tests.browser"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _second_factor_off_unless_tested() -> Iterator[None]:

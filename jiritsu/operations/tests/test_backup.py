@@ -26,7 +26,6 @@ from jiritsu.documents.access import Target
 from jiritsu.documents.testing import pdf_bytes
 from jiritsu.operations.backup import manifests
 from jiritsu.people.models import Person
-from jiritsu.web.tests.browser import _audit_flushable, _audit_triggers_back_on  # noqa: F401
 
 ON_POSTGRES = connection.vendor == "postgresql"
 HAS_TOOLS = bool(shutil.which("pg_dump") and shutil.which("pg_restore"))
@@ -44,7 +43,7 @@ def _run(*args: str) -> str:
 
 
 @pytest.fixture
-def office_with_a_file(world: Any, _audit_flushable: None, settings: Any,  # noqa: F811
+def office_with_a_file(world: Any, _audit_flushable: None, settings: Any,
                        tmp_path_factory: Any) -> Any:
     """The test offices committed (pg_dump sees only committed rows), with an attached file,
     in storage folders of their own (other tests' files stay out of the archive's count)."""

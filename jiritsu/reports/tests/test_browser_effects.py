@@ -7,13 +7,7 @@ from typing import Any
 
 from jiritsu.reports.tests.effects_history import build
 from jiritsu.testing import PASSWORD
-from jiritsu.web.tests.browser import (  # noqa: F401
-    _audit_flushable,
-    _audit_triggers_back_on,
-    browser,
-    log_in,
-    open_page,
-)
+from jiritsu.web.tests.browser import log_in
 
 PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 

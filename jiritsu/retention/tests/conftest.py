@@ -22,12 +22,6 @@ from jiritsu.programs.testing import make_program
 from jiritsu.reports import services as reports
 from jiritsu.reports.models import FrozenReport
 from jiritsu.reports.periods import Period
-from jiritsu.web.tests.browser import (  # noqa: F401  (the browser walk's fixtures)
-    _audit_flushable,
-    _audit_triggers_back_on,
-    browser,
-    open_page,
-)
 
 D = dt.date
 

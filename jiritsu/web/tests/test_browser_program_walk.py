@@ -110,7 +110,7 @@ def test_caseworker_takes_a_person_from_screening_to_an_outcome(open_page, world
     page.get_by_role("link", name="見直しを記録").click()
     page.get_by_label("実施日").fill(_wareki_short(today))
     page.get_by_label("評価").fill("求職活動は順調。")
-    page.get_by_label("判断").select_option(label="継続")
+    page.get_by_label("判断＊", exact=True).select_option(label="継続")
     _submit(page, re.compile("保存|記録"))
 
     # an outcome
