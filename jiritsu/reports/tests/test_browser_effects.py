@@ -12,7 +12,7 @@ from jiritsu.web.tests.browser import log_in
 PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def test_effects_section_and_charts_at_both_widths(open_page: Any, world: Any) -> None:  # noqa: F811
+def test_effects_section_and_charts_at_both_widths(open_page: Any, world: Any) -> None:
     amounts = build(world)
     for width in (1280, 390):
         w = open_page(width=width)
