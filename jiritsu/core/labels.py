@@ -110,6 +110,7 @@ ACTIONS: dict[str, str] = {
     "signin_session.end": "ログイン中のセッションの終了",
     "person.merge": "同一人物の記録の統合（名寄せ）",
     "person.unmerge": "記録の統合の取消し",
+    "person.merge_view": "記録の統合の閲覧",
     "person.duplicates": "重複候補の一覧として閲覧",
     "person.compare": "重複候補の比較として閲覧",
     "person.not_duplicate": "重複候補を別人と確認",

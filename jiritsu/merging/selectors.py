@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
+
 from jiritsu.core import wareki
 from jiritsu.merging.links import person_links
+from jiritsu.merging.models import PersonMerge
 from jiritsu.people.models import Person
 from jiritsu.reports.disclosure import model_title
 
@@ -59,3 +62,21 @@ def side_by_side(first: Person, second: Person) -> tuple[list[Row], list[Row]]:
         if a or b:
             counts.append(Row(model_title(link.model), f"{a}件", f"{b}件"))
     return fields, counts
+
+
+def merge_rows(merge: PersonMerge) -> list[tuple[str, int]]:
+    """What a merge moved to the kept record, and what it set aside, per kind of record (its
+    Japanese title, the number of rows)."""
+    out: list[tuple[str, int]] = []
+    for key, ids in merge.moved.items():
+        out.append((_title(key.rsplit(".", 1)[0]), len(ids)))
+    for label, rows in merge.set_aside.items():
+        out.append((f"{_title(label)}（重複のため外した分）", len(rows)))
+    return out
+
+
+def _title(label: str) -> str:
+    try:
+        return model_title(apps.get_model(label))
+    except (LookupError, ValueError):
+        return label

@@ -1,5 +1,6 @@
 """The merge screens (``person.merge``: 査察指導員 and 課長・所長): the office's possible
-duplicates, two people side by side with the merge form, and the merge history with unmerge."""
+duplicates, two people side by side with the merge form, the merge history, one merge's record
+(reached from the history and from the kept person's page) and its unmerge."""
 
 from __future__ import annotations
 
@@ -12,12 +13,18 @@ from django.urls import reverse
 from jiritsu.cases.access import log_list, log_view
 from jiritsu.core.errors import DomainError
 from jiritsu.merging import services
-from jiritsu.merging.access import get_merge_for_user, get_pair_for_user, visible_merges
+from jiritsu.merging.access import (
+    get_merge_for_user,
+    get_pair_for_user,
+    log_merge_view,
+    visible_merges,
+)
 from jiritsu.merging.candidates import compare, office_candidates
 from jiritsu.merging.forms import DismissForm, MergeForm, UnmergeForm
-from jiritsu.merging.selectors import side_by_side
+from jiritsu.merging.selectors import merge_rows, side_by_side
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
+from jiritsu.people.models import Person
 
 PAGE_SIZE = 30
 
@@ -74,6 +81,20 @@ def history(request: OfficeRequest) -> HttpResponse:
     page = Paginator(visible_merges(m), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(merge, services.frozen_since(merge)) for merge in page.object_list]
     return render(request, "merging/history.html", {"page": page, "rows": rows})
+
+
+@action_required("person.merge")
+def detail(request: OfficeRequest, pk: int) -> HttpResponse:
+    """統合の記録: who merged which record into which, why, what moved, and whether it can
+    still be undone. Reading it is audited (both records)."""
+    m = request.membership
+    merge = get_merge_for_user(m, pk)
+    log_merge_view(m, merge)
+    here = set(Person.objects.filter(office=m.office, pk__in=[merge.survivor_id, merge.merged_id])
+               .values_list("pk", flat=True))
+    return render(request, "merging/detail.html", {
+        "merge": merge, "rows": merge_rows(merge), "frozen": services.frozen_since(merge),
+        "survivor_here": merge.survivor_id in here, "merged_here": merge.merged_id in here})
 
 
 @action_required("person.merge")

@@ -28,7 +28,7 @@ from jiritsu.api.common import (
 from jiritsu.api.http import ApiRequest
 from jiritsu.cases.access import log_list
 from jiritsu.merging import services
-from jiritsu.merging.access import get_merge_for_user, visible_merges
+from jiritsu.merging.access import get_merge_for_user, log_merge_view, visible_merges
 from jiritsu.merging.candidates import Candidate, office_candidates
 from jiritsu.merging.models import NotDuplicate, PersonMerge
 from jiritsu.people.models import Person
@@ -150,9 +150,13 @@ def merge_list(request: ApiRequest, page: Query[PageParams]) -> dict[str, Any]:
     return paginate(request, visible_merges(acting(request, "person.merge")), page)
 
 
-@router.get("/person-merges/{merge_id}", response=responses(MergeOut), summary="統合の記録")
+@router.get("/person-merges/{merge_id}", response=responses(MergeOut),
+            summary="統合の記録（閲覧を監査ログに記録）")
 def merge_detail(request: ApiRequest, merge_id: Id) -> PersonMerge:
-    return get_merge_for_user(acting(request, "person.merge"), merge_id)
+    m = acting(request, "person.merge")
+    merge = get_merge_for_user(m, merge_id)
+    log_merge_view(m, merge)
+    return merge
 
 
 @router.post("/person-merges/{merge_id}/unmerge", response=responses(MergeOut),

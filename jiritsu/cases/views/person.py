@@ -11,6 +11,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from jiritsu.cases import person_file as selectors
+from jiritsu.cases import person_notes
 from jiritsu.cases import timeline as tl
 from jiritsu.cases.access import (
     get_household_for_user,
@@ -71,6 +72,8 @@ def person_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     context["person_programs_partial"] = _optional_template("cases/_person_programs.html")
     # A partner reads the person, not the household page (which would answer 403).
     context["household_link"] = membership.can("household.view")
+    # What happened to the record as a whole (a merge, a 移管), from the apps that know.
+    context["person_notes"] = person_notes.notes_for(membership, person)
     context.update(_amounts_context(membership, person))
     return render(request, "people/person_detail.html", context)
 

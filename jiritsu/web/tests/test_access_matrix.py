@@ -343,6 +343,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "transfers:withdraw": {"pk": "outgoing_transfer"},
     "transfers:person": {"pk": P}, "transfers:export": {"pk": P},
     "merging:compare": {"first": P, "second": "person2"}, "merging:unmerge": {"pk": "merge"},
+    "merging:detail": {"pk": "merge"},
     "retention:batch": {"pk": "batch"},
     **{f"documents:form_{key.replace('-', '_')}": {"pk": spec.target}
        for key, spec in FORMS.items() if spec.target != "year"},
