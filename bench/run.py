@@ -216,6 +216,15 @@ def case_board_largest(ctx: Context, r: Result) -> None:
               f"as caseworker")
 
 
+@case("CPU per page (app + DB, in process)", "mix <= 20 ms")
+def case_cpu_per_page(ctx: Context, r: Result) -> None:
+    """The load test's pages one at a time, CPU read from the operating system
+    (bench/cpu.py): the frame, person page, caseworker home, program board and search."""
+    from bench.cpu import case_cpu
+
+    case_cpu(ctx, r)
+
+
 @case("program list", "p95 < 100 ms")
 def case_program_list(ctx: Context, r: Result) -> None:
     client = ctx.client(ctx.supervisor)

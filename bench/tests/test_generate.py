@@ -109,3 +109,22 @@ def test_the_first_office_has_a_year_of_amounts_matching_its_claims(demo: Any) -
     assert AssistanceMonth.objects.values("household").distinct().count() >= 350
     paid = AssistanceMonth.objects.aggregate(s=Sum("paid_medical"))["s"]
     assert paid == MedicalClaimMonth.objects.aggregate(s=Sum("amount"))["s"] > 0
+
+
+def test_cpu_per_page_times_every_page_of_the_mix(demo: Any) -> None:
+    import argparse
+
+    from bench.cpu import MIX, PageCost, measure_pages, mix, plan, table
+    from bench.run import build_context
+
+    ctx = build_context(argparse.Namespace(
+        size="demo", repeat=2, locust_seconds=0, locust_users=0, think_seconds=0.0,
+        workers=0, import_rows=0))
+    costs = measure_pages(plan(ctx), repeat=2, warmup=1)
+    assert set(costs) == {"frame", *MIX}
+    assert all(c.n == 2 and c.queries > 0 and min(c.app_ms) > 0 for c in costs.values())
+    assert "| mix (home 3 : person 5 : board 2 : search 1) |" in table(costs)
+    # The mix weighs each page's mean as the load test does.
+    fixed = {k: PageCost(k, "/", app_ms=[float(ms)], db_ms_total=1.0)
+             for k, ms in {"home": 30, "person": 10, "board": 20, "search": 5}.items()}
+    assert mix(fixed) == ((3 * 30 + 5 * 10 + 2 * 20 + 5) / 11, 1.0)
