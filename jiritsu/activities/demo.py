@@ -22,6 +22,7 @@ from jiritsu.activities.models import (
     FamilyRequest,
     GroupSession,
     HealthTrack,
+    HelloWorkInterviewAttendee,
     HelloWorkReferral,
     ReceivingRequest,
     Recruitment,
@@ -360,6 +361,33 @@ def _records_reviews_outcomes(rows: list[Enrollment], programs: dict[str, Progra
                        per=PlanCommitment.Per.MONTH) for p in plans])
 
 
+def _interview_attendees(office: Office, referrals: list[HelloWorkReferral],
+                         hello_work: PartnerOrganisation | None) -> None:
+    """清洲: who attended the interview at Hello Work — 本人, the person's caseworker, a
+    supervisor as the office's coordinator and Hello Work's coordinator (its account on file,
+    or the organisation when it has none)."""
+    Seat = HelloWorkInterviewAttendee.Seat
+    members = {m.user_id: m for m in Membership.objects.filter(office=office, is_active=True)}
+    supervisor = Membership.objects.filter(office=office, is_active=True,
+                                           role=Membership.Role.SUPERVISOR).order_by("id").first()
+    contact = Membership.objects.filter(office=office, is_active=True,
+                                        partner=hello_work).order_by("id").first()
+    rows = []
+    for r in referrals:
+        household = r.enrollment.person.household
+        cw = (members.get(household.caseworker_id)
+              if household is not None and household.caseworker_id is not None else None)
+        if cw is not None:
+            rows.append(HelloWorkInterviewAttendee(referral=r, membership=cw, seat=Seat.CASEWORKER))
+        if supervisor is not None:
+            rows.append(HelloWorkInterviewAttendee(referral=r, membership=supervisor,
+                                                   seat=Seat.OFFICE_COORDINATOR))
+        rows.append(HelloWorkInterviewAttendee(referral=r, membership=contact, seat=Seat.HW_COORDINATOR)
+                    if contact is not None else
+                    HelloWorkInterviewAttendee(referral=r, partner=hello_work, seat=Seat.HW_COORDINATOR))
+    HelloWorkInterviewAttendee.objects.bulk_create(rows)
+
+
 def _features(office: Office, programs: dict[str, Program],
               enrolments: dict[str, list[Enrollment]], partners: dict[str, Any],
               staff: dict[str, User], manager: User, cw: User, today: dt.date,
@@ -474,11 +502,12 @@ def _features(office: Office, programs: dict[str, Program],
             r.status = HelloWorkReferral.Status.REQUESTED
         if i % 3 == 2:
             r.interview_on = r.consented_on + dt.timedelta(days=15)
-            r.interview_attendees = "本人・担当CW・福祉事務所担当コーディネーター・安定所担当コーディネーター"
+            r.interview_person_present = True
             r.menu = rng.choice(HelloWorkReferral.Menu.values)
             r.status = HelloWorkReferral.Status.SUPPORTING
         refs.append(r)
-    HelloWorkReferral.objects.bulk_create(refs)
+    refs = HelloWorkReferral.objects.bulk_create(refs)
+    _interview_attendees(office, [r for r in refs if r.interview_on], hw)
 
     # 福井: one of the four tracks for everyone taking part.
     tracks = []

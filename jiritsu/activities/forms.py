@@ -9,6 +9,7 @@ from django import forms
 from jiritsu.activities.models import (
     FamilyRequest,
     HealthTrack,
+    HelloWorkInterviewAttendee,
     HelloWorkReferral,
     ReceivingRequest,
     SessionSeries,
@@ -17,7 +18,7 @@ from jiritsu.activities.models import (
     TrainingPlacement,
     Volunteer,
 )
-from jiritsu.activities.services import CYCLE_TASKS
+from jiritsu.activities.services import CYCLE_TASKS, InterviewAttendee
 from jiritsu.core.forms import JapaneseDateField, form_field, label_options
 from jiritsu.people.models import Person
 
@@ -187,17 +188,88 @@ class HwStartForm(Form):
         form_field(self, "hello_work", forms.ModelChoiceField).queryset = hello_works
 
 
-class HwAdvanceForm(Form):
+class AttendeesForm(Form):
+    """Who attended the interview at Hello Work, chosen from staff and partners on file: one
+    field per seat the seed names, and the others. An option's value is ``m<membership id>``
+    (staff, or a partner's contact) or ``p<partner id>`` (an organisation whose attendee has
+    no account)."""
+
+    SEATS = HelloWorkInterviewAttendee.Seat
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    person_present = forms.BooleanField(label="本人が出席した", required=False)
+    caseworker = forms.ChoiceField(label=SEATS.CASEWORKER.label, required=False)
+    office_coordinator = forms.ChoiceField(label=SEATS.OFFICE_COORDINATOR.label, required=False)
+    hw_coordinator = forms.ChoiceField(label=SEATS.HW_COORDINATOR.label, required=False)
+    hw_chief = forms.ChoiceField(label=SEATS.HW_CHIEF.label, required=False)
+    others = forms.MultipleChoiceField(label=SEATS.OTHER.label, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, referral: HelloWorkReferral, staff: Any, contacts: Any,
+                 partners: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._on_file: dict[str, Any] = {}
+        staff_opts = [(self._add("m", m), self._staff_label(m)) for m in staff]
+        contact_opts = [(self._add("m", m), f"{m.user}（{m.partner}）") for m in contacts]
+        partner_opts = [(self._add("p", p), f"{p}（アカウントのない担当者）") for p in partners]
+        hw = referral.hello_work_id
+        hw_opts = [o for o, m in zip(contact_opts, contacts, strict=True) if m.partner_id == hw] + [
+            o for o, p in zip(partner_opts, partners, strict=True) if p.pk == hw]
+        blank = [("", "―")]
+        for name in ("caseworker", "office_coordinator"):
+            form_field(self, name, forms.ChoiceField).choices = blank + staff_opts
+        for name in ("hw_coordinator", "hw_chief"):
+            form_field(self, name, forms.ChoiceField).choices = blank + hw_opts
+        form_field(self, "others", forms.MultipleChoiceField).choices = (
+            staff_opts + contact_opts + partner_opts)
+
+    def _add(self, prefix: str, row: Any) -> str:
+        key = f"{prefix}{row.pk}"
+        self._on_file[key] = row
+        return key
+
+    @staticmethod
+    def _staff_label(m: Any) -> str:
+        return f"{m.user}（{m.get_profession_display() or m.get_role_display()}）"
+
+    @classmethod
+    def initial_for(cls, referral: HelloWorkReferral) -> dict[str, Any]:
+        """The form as the referral stands: its attendees in their seats."""
+        data: dict[str, Any] = {"version": referral.version,
+                                "person_present": referral.interview_person_present, "others": []}
+        for a in referral.attendees.all():
+            key = f"m{a.membership_id}" if a.membership_id else f"p{a.partner_id}"
+            if a.seat == cls.SEATS.OTHER:
+                data["others"].append(key)
+            else:
+                data.setdefault(a.seat, key)
+        return data
+
+    def attendees(self) -> list[InterviewAttendee]:
+        d = self.cleaned_data
+        chosen = [(d.get(seat) or "", seat) for seat in
+                  ("caseworker", "office_coordinator", "hw_coordinator", "hw_chief")]
+        chosen += [(key, self.SEATS.OTHER.value) for key in d.get("others") or []]
+        out = []
+        for key, seat in chosen:
+            row = self._on_file.get(key)
+            if row is None:
+                continue
+            out.append(InterviewAttendee(membership=row, seat=seat) if key.startswith("m")
+                       else InterviewAttendee(partner=row, seat=seat))
+        return out
+
+
+class HwAdvanceForm(AttendeesForm):
     STEPS = [("form_a", "個人票Aの提出"), ("request", "支援要請書の送付"),
              ("interview", "ハローワークでの面接相談（支援メニュー決定）"), ("supporting", "支援中"),
              ("employed", "就職（結果報告）"), ("ended", "支援終了（結果報告）")]
-    version = forms.IntegerField(widget=forms.HiddenInput)
     step = forms.ChoiceField(label="手続き", choices=STEPS)
     on = JapaneseDateField(label="日付")
     menu = forms.ChoiceField(label="支援メニュー（面接相談のとき）",
                              choices=[("", "―"), *HelloWorkReferral.Menu.choices], required=False)
-    attendees = forms.CharField(label="面接出席者", max_length=300, required=False)
     note = forms.CharField(label="報告内容", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["version", "step", "on", "menu", "person_present", "caseworker",
+                   "office_coordinator", "hw_coordinator", "hw_chief", "others", "note"]
 
 
 class HealthTrackForm(Form):

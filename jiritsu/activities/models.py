@@ -1,11 +1,15 @@
 """What the seed's programs need beyond the common life cycle.
 
 Workplace adaptation training (伊丹), group sessions with volunteers and a budget
-(大津・伊賀・上田), Hello Work referrals (清洲), health tracks for accompanied
-visits (福井), family and receiving places (尼崎), staff training with its attendees (甲州・
-善通寺). Every row is office-owned and
-reached through a scoped manager. Due dates and reminders are derived in
-selectors.py, never stored.
+(大津・伊賀・上田), Hello Work referrals with the interview's attendees, the route after the
+first interview and the 阻害要因の解消 (清洲), health tracks for accompanied visits (福井),
+family and receiving places (尼崎), staff training with its attendees (甲州・善通寺). Every
+row is office-owned and reached through a scoped manager. Due dates and reminders are
+derived in selectors.py, never stored.
+
+Size (over 600 lines): one section per seed-program feature, read together by the support
+page and the 開示 export. The split would be a ``models/`` package with one module per
+section, re-exported here so migrations and callers keep ``activities.models.<Name>``.
 """
 
 from __future__ import annotations
@@ -320,7 +324,12 @@ class HelloWorkReferral(models.Model):
     form_a_on = models.DateField("個人票A提出日", null=True, blank=True)
     request_sent_on = models.DateField("支援要請書送付日", null=True, blank=True)
     interview_on = models.DateField("面接相談日", null=True, blank=True)
-    interview_attendees = models.CharField("面接出席者", max_length=300, blank=True)
+    interview_person_present = models.BooleanField("本人の出席", default=False)
+    # Who else attended is :class:`HelloWorkInterviewAttendee` (staff and partners on file).
+    # This is the free text recorded before that, kept where it named someone who could not
+    # be matched to a member of staff or a partner on file (migration 0005).
+    interview_attendees_note = models.CharField("面接出席者（移行前の記録）", max_length=300,
+                                                blank=True)
     menu = models.CharField("支援メニュー", max_length=30, choices=Menu.choices, blank=True)
     status = models.CharField("状態", max_length=20, choices=Status.choices,
                               default=Status.CONSENTED)
@@ -338,6 +347,56 @@ class HelloWorkReferral(models.Model):
     def __str__(self) -> str:
         return (f"ハローワーク支援要請（{wareki.format_wareki(self.consented_on)}同意、"
                 f"{self.get_status_display()}）")
+
+
+class HelloWorkInterviewAttendee(models.Model):
+    """Who attended the joint interview at Hello Work (「本人、担当CW、査察（福祉事務所担当コー
+    ディネーター）、安定所担当コーディネーター、特別部門統括職業指導官にて協議し」): a member of
+    the office's staff, a partner's contact on file (a partner's membership of the office), or
+    a partner organisation on file whose attendee has no account. Never free text."""
+
+    class Seat(models.TextChoices):
+        CASEWORKER = "caseworker", "担当CW"
+        OFFICE_COORDINATOR = "office_coordinator", "福祉事務所担当コーディネーター（査察指導員）"
+        HW_COORDINATOR = "hw_coordinator", "安定所担当コーディネーター"
+        HW_CHIEF = "hw_chief", "特別部門統括職業指導官"
+        OTHER = "other", "その他の出席者"
+
+    # The seats filled by the office's staff; the others by Hello Work (a partner on file).
+    STAFF_SEATS = ("caseworker", "office_coordinator")
+    HELLO_WORK_SEATS = ("hw_coordinator", "hw_chief")
+
+    referral = models.ForeignKey(HelloWorkReferral, on_delete=models.CASCADE,
+                                 related_name="attendees")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="出席した職員・関係機関の担当者")
+    partner = models.ForeignKey(PartnerOrganisation, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+", verbose_name="出席した関係機関")
+    seat = models.CharField("立場", max_length=30, choices=Seat.choices, default=Seat.OTHER)
+
+    objects = ScopedManager(office="referral__office")
+
+    class Meta:
+        verbose_name = "ハローワーク面接相談の出席者"
+        ordering = ["referral", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(membership__isnull=False, partner__isnull=True)
+                | Q(membership__isnull=True, partner__isnull=False),
+                name="hw_attendee_member_or_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"面接相談の出席者（{self.get_seat_display()}）"
+
+    @property
+    def name(self) -> str:
+        """「佐藤 一郎」 for staff, 「渡辺 職安（ハローワークＡ）」 for a partner's contact,
+        「ハローワークＡ（担当者）」 for an organisation whose attendee has no account."""
+        if self.membership is not None:
+            partner = self.membership.partner
+            return f"{self.membership.user}（{partner}）" if partner else str(self.membership.user)
+        return f"{self.partner}（担当者）"
 
 
 # --- 福井: 四つの支援対象 -----------------------------------------------------

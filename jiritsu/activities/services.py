@@ -10,6 +10,8 @@ keep ``services.<name>``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +25,7 @@ from jiritsu.activities.models import (
     FamilyRequest,
     GroupSession,
     HealthTrack,
+    HelloWorkInterviewAttendee,
     HelloWorkReferral,
     ReceivingRequest,
     Recruitment,
@@ -44,7 +47,7 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.cases.models import ActivityRecord, Enrollment
 from jiritsu.cases.services import enrollment_create
 from jiritsu.core import clock
-from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
+from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, StaleEdit, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
 from jiritsu.offices.models import Membership, PartnerOrganisation
@@ -522,6 +525,81 @@ HW_STEPS: dict[str, tuple[str, ...]] = {
 PARTNER_STEPS = ("supporting", "employed", "ended")
 
 
+@dataclass(frozen=True)
+class InterviewAttendee:
+    """One attendee of the interview at Hello Work as asked for: a membership of the office (a
+    member of staff, or a partner's contact on file) or a partner organisation on file whose
+    attendee has no account, in one of the seed's seats."""
+
+    membership: Membership | None = None
+    partner: PartnerOrganisation | None = None
+    seat: str = HelloWorkInterviewAttendee.Seat.OTHER
+
+
+def _interview_attendees(referral: HelloWorkReferral,
+                         attendees: Sequence[InterviewAttendee]) -> list[InterviewAttendee]:
+    """The attendees, each on file in the referral's office, in a seat they can fill, with
+    someone of the office's staff and someone of the Hello Work the referral went to among
+    them (「本人、担当CW、査察…、安定所担当コーディネーター…にて協議し」)."""
+    Seat = HelloWorkInterviewAttendee.Seat
+    unique: dict[tuple[int | None, int | None, str], InterviewAttendee] = {}
+    for a in attendees:
+        if (a.membership is None) == (a.partner is None):
+            raise ValidationFailed("出席者は職員・関係機関の担当者か、関係機関を一つずつ選んでください。",
+                                   code="hw.attendee_not_on_file", field="attendees")
+        if a.membership is not None and (a.membership.office_id != referral.office_id
+                                         or not a.membership.is_active):
+            raise ValidationFailed(
+                "出席者には、この事務所に登録された職員・関係機関の担当者を選んでください。",
+                code="hw.attendee_not_on_file", field="attendees",
+                details=[{"membership_id": a.membership.pk}])
+        if a.partner is not None and (a.partner.office_id != referral.office_id
+                                      or not a.partner.is_active):
+            raise ValidationFailed("出席者には、この事務所に登録された関係機関を選んでください。",
+                                   code="hw.attendee_not_on_file", field="attendees",
+                                   details=[{"partner_id": a.partner.pk}])
+        if a.seat not in Seat.values:
+            raise ValidationFailed("出席者の立場を選んでください。", field="attendees")
+        organisation = a.partner or (a.membership.partner if a.membership else None)
+        if a.seat in HelloWorkInterviewAttendee.STAFF_SEATS and organisation is not None:
+            raise ValidationFailed(f"「{Seat(a.seat).label}」には事務所の職員を選んでください。",
+                                   code="hw.attendee_seat", field="attendees")
+        if (a.seat in HelloWorkInterviewAttendee.HELLO_WORK_SEATS
+                and (organisation is None or organisation.pk != referral.hello_work_id)):
+            raise ValidationFailed(
+                f"「{Seat(a.seat).label}」には{referral.hello_work}の担当者（または{referral.hello_work}）を選んでください。",
+                code="hw.attendee_seat", field="attendees")
+        key = (a.membership.pk if a.membership else None, a.partner.pk if a.partner else None,
+               a.seat)
+        unique.setdefault(key, a)
+    chosen = list(unique.values())
+    missing = []
+    if not any(a.membership is not None and a.membership.partner_id is None for a in chosen):
+        missing.append("事務所の職員（担当CW など）")
+    if not any((a.partner or (a.membership.partner if a.membership else None)) == referral.hello_work
+               for a in chosen):
+        missing.append(f"{referral.hello_work}の担当者")
+    if missing:
+        raise ValidationFailed(
+            f"面接相談の出席者に{'と'.join(missing)}を選んでください（ハローワークで本人・担当CW・"
+            "コーディネーターが協議して支援メニューを決めます）。",
+            code="hw.attendees_missing", field="attendees")
+    return chosen
+
+
+def _attendee_names(referral: HelloWorkReferral) -> list[str]:
+    return [f"{a.get_seat_display()}: {a.name}" for a in
+            referral.attendees.select_related("membership__user", "membership__partner",
+                                              "partner")]
+
+
+def _set_attendees(referral: HelloWorkReferral, attendees: list[InterviewAttendee]) -> None:
+    referral.attendees.all().delete()
+    HelloWorkInterviewAttendee.objects.bulk_create([
+        HelloWorkInterviewAttendee(referral=referral, membership=a.membership, partner=a.partner,
+                                   seat=a.seat) for a in attendees])
+
+
 @transaction.atomic
 def hw_referral_start(*, actor: Membership, enrollment: Enrollment,
                       hello_work: PartnerOrganisation, consented_on: dt.date,
@@ -547,11 +625,15 @@ def hw_referral_start(*, actor: Membership, enrollment: Enrollment,
 @transaction.atomic
 def hw_referral_advance(*, actor: Membership, referral: HelloWorkReferral, step: str,
                         on: dt.date, expected_version: int, menu: str = "",
-                        attendees: str = "", note: str = "") -> HelloWorkReferral:
-    """Move a referral along: 個人票A, 支援要請書, 面接相談 (menu chosen), 支援中, result.
+                        attendees: Sequence[InterviewAttendee] = (),
+                        person_present: bool = False, note: str = "") -> HelloWorkReferral:
+    """Move a referral along: 個人票A, 支援要請書, 面接相談 (menu chosen, who attended: staff
+    and partners on file), 支援中, result.
 
     The Hello Work the referral went to may itself report 支援中 / 就職 / 支援終了."""
     _same_office(actor, referral)
+    if referral.version != expected_version:
+        raise StaleEdit()
     if actor.is_partner:
         if not visible_referrals(actor).filter(pk=referral.pk).exists():
             raise NotFound()  # not its referral, or the person withdrew consent
@@ -582,9 +664,11 @@ def hw_referral_advance(*, actor: Membership, referral: HelloWorkReferral, step:
     elif step == "interview":
         if menu not in HelloWorkReferral.Menu.values:
             raise ValidationFailed("面接相談で決めた支援メニューを5つの中から選んでください。", field="menu")
+        chosen = _interview_attendees(referral, attendees)
         referral.interview_on, referral.menu, referral.status = on, menu, S.INTERVIEWED
-        referral.interview_attendees = attendees
-        fields = ["interview_on", "menu", "status", "interview_attendees"]
+        referral.interview_person_present = person_present
+        _set_attendees(referral, chosen)
+        fields = ["interview_on", "menu", "status", "interview_person_present"]
     elif step == "supporting":
         referral.status = S.SUPPORTING
         fields = ["status"]
@@ -593,10 +677,37 @@ def hw_referral_advance(*, actor: Membership, referral: HelloWorkReferral, step:
         referral.result_on, referral.result_note = on, note
         fields = ["status", "result_on", "result_note"]
     save_versioned(referral, expected_version, fields)
+    after = snapshot(referral, ["status", "menu", "form_a_on", "request_sent_on",
+                                "interview_on", "result_on"])
+    if step == "interview":
+        after |= {"interview_person_present": person_present,
+                  "attendees": _attendee_names(referral)}
     _audit(actor, f"hw_referral.{step}", AuditEvent.Kind.TRANSITION, referral,
+           person=referral.enrollment.person, before=before, after=after)
+    return referral
+
+
+@transaction.atomic
+def hw_referral_set_attendees(*, actor: Membership, referral: HelloWorkReferral,
+                              attendees: Sequence[InterviewAttendee], person_present: bool,
+                              expected_version: int) -> HelloWorkReferral:
+    """Correct who attended the interview (the screen and the API send the whole list). The
+    text recorded before attendees were chosen from those on file stays as it was."""
+    _require(actor, "enrollment.manage")
+    _same_office(actor, referral)
+    if referral.interview_on is None:
+        raise IllegalTransition("面接相談がまだ記録されていません。出席者は面接相談の記録と一緒に入力してください。",
+                                code="hw.no_interview", field="attendees")
+    chosen = _interview_attendees(referral, attendees)
+    before = {"interview_person_present": referral.interview_person_present,
+              "attendees": _attendee_names(referral)}
+    referral.interview_person_present = person_present
+    save_versioned(referral, expected_version, ["interview_person_present"])
+    _set_attendees(referral, chosen)
+    _audit(actor, "hw_referral.attendance", AuditEvent.Kind.UPDATE, referral,
            person=referral.enrollment.person, before=before,
-           after=snapshot(referral, ["status", "menu", "form_a_on", "request_sent_on",
-                                     "interview_on", "result_on"]))
+           after={"interview_person_present": person_present,
+                  "attendees": _attendee_names(referral)})
     return referral
 
 

@@ -42,7 +42,7 @@ from jiritsu.core.forms import form_field
 from jiritsu.core.wareki import fiscal_year_of
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
-from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
 
@@ -239,23 +239,65 @@ def series_detail(request: OfficeRequest, pk: int) -> HttpResponse:
 
 # --- Hello Work referral --------------------------------------------------------------
 
+def _on_file(m: Any, referral: HelloWorkReferral) -> dict[str, Any]:
+    """Who may be named as an attendee of the interview: the office's staff, the contacts
+    of Hello Work organisations on file (their partner accounts) and those organisations.
+    A partner's own account sees none of them (it reports results only)."""
+    if m.is_partner:
+        none = Membership.objects.none()
+        return {"staff": none, "contacts": none, "partners": PartnerOrganisation.objects.none()}
+    members = (Membership.objects.filter(office=referral.office_id, is_active=True)
+               .select_related("user", "partner").order_by("user__display_name", "id"))
+    hello_works = PartnerOrganisation.objects.filter(
+        office=referral.office_id, is_active=True, kind=PartnerOrganisation.Kind.HELLO_WORK)
+    return {"staff": list(members.filter(partner__isnull=True)),
+            "contacts": list(members.filter(partner__in=hello_works)),
+            "partners": list(hello_works.order_by("name"))}
+
+
 @action_required("program.view")
 def referral_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = _m(request)
     referral = get_referral_for_user(m, pk, write=request.method == "POST")
-    form = forms.HwAdvanceForm(request.POST or None, initial={"version": referral.version})
+    action = request.POST.get("action", "step")
+    if action == "attendees" and request.method == "POST" and not m.can("enrollment.manage"):
+        raise PermissionDenied  # correcting the attendees is the office's own staff's
+    on_file = _on_file(m, referral)
+    initial = forms.AttendeesForm.initial_for(referral)
+    if not referral.attendees.exists():
+        cw = referral.enrollment.person.household
+        caseworker = next((s for s in on_file["staff"]
+                           if cw is not None and s.user_id == cw.caseworker_id), None)
+        initial["caseworker"] = f"m{caseworker.pk}" if caseworker else ""
+    form = forms.HwAdvanceForm(request.POST if action == "step" else None, referral=referral,
+                               initial=initial, **on_file)
+    attendees_form = forms.AttendeesForm(request.POST if action == "attendees" else None,
+                                         referral=referral, initial=initial, **on_file)
     if m.is_partner:
         form_field(form, "step", djforms.ChoiceField).choices = [
             c for c in form.STEPS if c[0] in services.PARTNER_STEPS]
+        for name in ("person_present", "caseworker", "office_coordinator", "hw_coordinator",
+                     "hw_chief", "others"):
+            del form.fields[name]
     if request.method == "POST":
-        ok = _attempt(form, lambda d: services.hw_referral_advance(
-            actor=m, referral=referral, step=d["step"], on=d["on"], menu=d["menu"],
-            attendees=d["attendees"], note=d["note"], expected_version=d["version"]))
+        if action == "attendees":
+            ok = _attempt(attendees_form, lambda d: services.hw_referral_set_attendees(
+                actor=m, referral=referral, attendees=attendees_form.attendees(),
+                person_present=d["person_present"], expected_version=d["version"]))
+        else:
+            ok = _attempt(form, lambda d: services.hw_referral_advance(
+                actor=m, referral=referral, step=d["step"], on=d["on"], menu=d["menu"],
+                attendees=form.attendees(), person_present=bool(d.get("person_present")),
+                note=d["note"], expected_version=d["version"]))
         if ok:
             messages.success(request, "記録しました。")
             return redirect("activities:referral_detail", pk=referral.pk)
     log_view(m, referral.enrollment.person, what="hw_referral.view")
-    return render(request, "activities/referral_detail.html", {"r": referral, "form": form})
+    return render(request, "activities/referral_detail.html", {
+        "r": referral, "form": form, "attendees_form": attendees_form,
+        "can_manage": m.can("enrollment.manage"),
+        "attendees": referral.attendees.select_related("membership__user", "membership__partner",
+                                                       "partner")})
 
 
 # --- a person's support details ---------------------------------------------------------

@@ -140,7 +140,7 @@ FIELDS: dict[str, str] = {
     "outcome_kind": "成果の種類", "target": "目標値", "label": "目標",
     "username": "ユーザー名", "display_name": "氏名", "email": "メールアドレス",
     "password": "パスワード",
-    "two_factor": "二要素認証",
+    "two_factor": "二要素認証", "attendees": "出席者",
 }
 
 # Values an app knows how to put into words (``rules`` → the screening engine's sentences),

@@ -57,6 +57,7 @@ KINDS: dict[str, RetentionKind] = {k.code: k for k in (
             "cases.ConferenceDecision", "cases.Plan", "cases.PlanGoal", "cases.PlanCommitment",
             "cases.Review", "cases.GoalAssessment", "cases.Outcome",
             "activities.HealthTrack", "activities.HelloWorkReferral",
+            "activities.HelloWorkInterviewAttendee",
             "activities.ReceivingRequest", "activities.TrainingPlacement",
             "activities.TrainingDay", "activities.TrainingMonthlyStatus",
             "activities.VolunteerPlacement", "activities.Recruitment",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jiritsu.activities.services import program_instantiate_template
+from jiritsu.activities.services import InterviewAttendee, program_instantiate_template
 from jiritsu.cases.models import Enrollment
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person, WorkCapacityAssessment
@@ -33,3 +33,10 @@ def wants_to_work(person: Person, on: dt.date, *, will: bool = True) -> Person:
         person=person, assessed_on=on, has_capacity=True, has_will=will, has_place=False,
         usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED)
     return person
+
+
+def at_the_interview(world: Any) -> list[InterviewAttendee]:
+    """The interview at Hello Work as the seed holds it: the caseworker, and the Hello Work's
+    coordinator (its account on file)."""
+    return [InterviewAttendee(membership=world.m(world.caseworker), seat="caseworker"),
+            InterviewAttendee(membership=world.m(world.partner), seat="hw_coordinator")]

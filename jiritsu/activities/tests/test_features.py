@@ -10,7 +10,7 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities import catalog, selectors, services
 from jiritsu.activities.models import HealthTrack, HelloWorkReferral, TrainingDay
-from jiritsu.activities.tests.helpers import enrol, program_from, wants_to_work
+from jiritsu.activities.tests.helpers import at_the_interview, enrol, program_from, wants_to_work
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases import services as program_services
 from jiritsu.cases.models import ActivityRecord, Plan, PlanCommitment
@@ -226,7 +226,7 @@ def test_hello_work_referral_runs_its_steps_in_order(world):
                                      expected_version=ref.version)
     assert e.value.field == "menu"
     services.hw_referral_advance(actor=cw, referral=ref, step="interview", on=D(2026, 5, 10),
-                                 menu="navigator", attendees="本人・担当CW・査察・コーディネーター",
+                                 menu="navigator", attendees=at_the_interview(world), person_present=True,
                                  expected_version=ref.version)
     services.hw_referral_advance(actor=cw, referral=ref, step="employed", on=D(2026, 7, 1),
                                  note="清掃業で就職", expected_version=ref.version)

@@ -18,7 +18,7 @@ from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as A
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
-from jiritsu.activities.tests.helpers import wants_to_work
+from jiritsu.activities.tests.helpers import at_the_interview, wants_to_work
 from jiritsu.cases import services as P
 from jiritsu.cases.models import ApprovalRequest, Enrollment
 from jiritsu.core import clock
@@ -220,7 +220,7 @@ def test_kiyosu_general_path_with_report_commitments_and_hello_work_path(world):
         A.hw_referral_advance(actor=cw(world), referral=ref, step=step, on=day,
                               expected_version=ref.version)
     A.hw_referral_advance(actor=cw(world), referral=ref, step="interview", on=D(2007, 4, 20),
-                          menu="navigator", attendees="本人・担当CW・査察・コーディネーター",
+                          menu="navigator", attendees=at_the_interview(world), person_present=True,
                           expected_version=ref.version)
     A.hw_referral_advance(actor=world.m(world.partner), referral=ref, step="employed",
                           on=D(2007, 6, 1), note="清掃業で採用", expected_version=ref.version)

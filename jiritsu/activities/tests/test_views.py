@@ -10,7 +10,7 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
-from jiritsu.activities.tests.helpers import enrol, program_from, wants_to_work
+from jiritsu.activities.tests.helpers import at_the_interview, enrol, program_from, wants_to_work
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases.models import ActivityRecord
 from jiritsu.cases.testing import make_consent
@@ -125,7 +125,8 @@ def test_hello_work_sees_and_answers_only_its_own_referrals(client, world):
         services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step=step,
                                      on=D(2026, 5, 2), expected_version=ref.version)
     services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step="interview",
-                                 on=D(2026, 5, 9), menu="trial", expected_version=ref.version)
+                                 on=D(2026, 5, 9), menu="trial", expected_version=ref.version,
+                                 attendees=at_the_interview(world))
     login(client, world.partner)
     url = reverse("activities:referral_detail", args=[ref.pk])
     assert client.get(url).status_code == 404  # no consent names the Hello Work yet
@@ -208,7 +209,8 @@ def test_withdrawn_consent_ends_the_hello_works_access_to_the_referral_at_once(c
         services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step=step,
                                      on=D(2026, 5, 2), expected_version=ref.version)
     services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step="interview",
-                                 on=D(2026, 5, 9), menu="trial", expected_version=ref.version)
+                                 on=D(2026, 5, 9), menu="trial", expected_version=ref.version,
+                                 attendees=at_the_interview(world))
     consent = make_consent(world.person, program, partners=[world.partner_org],
                            recorded_by=world.caseworker)
     login(client, world.partner)

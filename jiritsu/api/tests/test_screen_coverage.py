@@ -138,8 +138,10 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "activities:staff_training_detail": ["GET /staff-trainings/{training_id}",
                                          "PATCH /staff-trainings/{training_id}",
                                          "PUT /staff-trainings/{training_id}/attendance"],
+    # action=step / attendees
     "activities:referral_detail": ["GET /hello-work-referrals/{referral_id}",
-                                   "POST /hello-work-referrals/{referral_id}/steps"],
+                                   "POST /hello-work-referrals/{referral_id}/steps",
+                                   "PUT /hello-work-referrals/{referral_id}/attendees"],
     # action=track / contact / family_request / family_answer / receiving / receiving_answer / hw
     "activities:person_support": [
         "GET /people/{person_id}/support", "GET /people/{person_id}/measurements",

@@ -598,6 +598,7 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /hello-work-referrals": ("enrollment.manage", "activity.view"),
     "GET /hello-work-referrals/{referral_id}": ("program.view",),
     "POST /hello-work-referrals/{referral_id}/steps": ("program.view", "referral.advance"),
+    "PUT /hello-work-referrals/{referral_id}/attendees": ("enrollment.manage", "activity.view"),
     "GET /program-templates": ("program.view",),
     "POST /program-templates/{code}/programs": ("program.manage",),
     "GET /partner-areas": ("program.view",),

@@ -14,6 +14,7 @@ from jiritsu.activities.access import (
     visible_referrals,
 )
 from jiritsu.activities.models import (
+    HelloWorkInterviewAttendee,
     HelloWorkReferral,
 )
 from jiritsu.api.common import (
@@ -33,7 +34,7 @@ from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import MAX_INT, Version, staff
 from jiritsu.cases.access import get_enrollment_for_user, log_view
 from jiritsu.core.errors import NotFound
-from jiritsu.offices.models import PartnerOrganisation
+from jiritsu.offices.models import Membership, PartnerOrganisation
 
 router = Router()
 
@@ -49,13 +50,51 @@ class HwReferralIn(InputSchema):
     consented_on: Day = Field(..., description="事業説明・同意日")
 
 
+class HwAttendeeIn(InputSchema):
+    """One attendee of the interview: a membership of the office (staff, or a partner's
+    contact) or a partner organisation on file whose attendee has no account — one of the two."""
+
+    membership_id: Id | None = Field(None, description="職員・関係機関の担当者の所属（membership）の id")
+    partner_id: Id | None = Field(None, description="関係機関の id（アカウントのない担当者が出席したとき）")
+    seat: HelloWorkInterviewAttendee.Seat = Field(
+        HelloWorkInterviewAttendee.Seat.OTHER,
+        description="担当CW・福祉事務所担当コーディネーターは事務所の職員、安定所担当コーディネーター・"
+                    "特別部門統括職業指導官は要請先のハローワーク（その担当者）")
+
+
+class HwAttendeesIn(InputSchema):
+    version: int = Version
+    person_present: bool = Field(False, description="本人の出席")
+    attendees: list[HwAttendeeIn] = Field(..., max_length=50,
+                                          description="出席者の全員（職員・関係機関から）")
+
+
 class HwStepIn(InputSchema):
     version: int = Version
     step: HwStep = Field(..., description="個人票A / 支援要請書 / 面接相談 / 支援中 / 就職 / 支援終了")
     on: Day
     menu: HelloWorkReferral.Menu | None = Field(None, description="面接相談で決めた支援メニュー")
-    attendees: str = Field("", max_length=300)
+    person_present: bool = Field(False, description="【面接相談】本人の出席")
+    attendees: list[HwAttendeeIn] = Field(
+        [], max_length=50,
+        description="【面接相談】出席者（事務所の職員と要請先のハローワークの担当者を含む。hw.attendees_missing）")
     note: str = Field("", max_length=4000)
+
+
+class HwAttendeeOut(Schema):
+    membership_id: int | None
+    partner_id: int | None
+    name: str
+    seat: str
+    seat_label: str
+
+    resolve_seat_label = label_of("seat")
+
+    @staticmethod
+    def resolve_partner_id(obj: HelloWorkInterviewAttendee) -> int | None:
+        if obj.partner_id is not None:
+            return obj.partner_id
+        return obj.membership.partner_id if obj.membership is not None else None
 
 
 class HwReferralFilter(Schema):
@@ -80,7 +119,10 @@ class HwReferralOut(Schema):
     form_a_on: dt.date | None
     request_sent_on: dt.date | None
     interview_on: dt.date | None
-    interview_attendees: str
+    interview_person_present: bool
+    interview_attendees: list[HwAttendeeOut]
+    interview_attendees_note: str = Field(
+        ..., description="移行前の自由記述のうち、登録された職員・関係機関と照合できなかった記録")
     result_on: dt.date | None
     result_note: str
     version: int
@@ -106,6 +148,11 @@ class HwReferralOut(Schema):
     @staticmethod
     def resolve_hello_work_name(obj: HelloWorkReferral) -> str:
         return obj.hello_work.name
+
+    @staticmethod
+    def resolve_interview_attendees(obj: HelloWorkReferral) -> list[HelloWorkInterviewAttendee]:
+        return list(obj.attendees.select_related("membership__user", "membership__partner",
+                                                 "partner"))
 
 
 @router.get("/hello-work-referrals", response=responses(page_of(HwReferralOut)),
@@ -156,6 +203,31 @@ def hw_referral_step(request: ApiRequest, referral_id: Id, payload: HwStepIn) ->
     referral = get_referral_for_user(membership, referral_id, write=True)
     referral = services.hw_referral_advance(
         actor=membership, referral=referral, step=payload.step, on=payload.on,
-        expected_version=payload.version, menu=payload.menu or "", attendees=payload.attendees,
-        note=payload.note)
+        expected_version=payload.version, menu=payload.menu or "",
+        attendees=_attendees(membership, payload.attendees),
+        person_present=payload.person_present, note=payload.note)
     return referral
+
+
+@router.put("/hello-work-referrals/{referral_id}/attendees", response=responses(HwReferralOut),
+            summary="ハローワークでの面接相談の出席者を直す（全員を送る。職員・関係機関から）")
+def hw_referral_attendees(request: ApiRequest, referral_id: Id,
+                          payload: HwAttendeesIn) -> HelloWorkReferral:
+    m = staff(request, "enrollment.manage")
+    referral = get_referral_for_user(m, referral_id, write=True)
+    return services.hw_referral_set_attendees(
+        actor=m, referral=referral, attendees=_attendees(m, payload.attendees),
+        person_present=payload.person_present, expected_version=payload.version)
+
+
+def _attendees(m: Membership, rows: list[HwAttendeeIn]) -> list[services.InterviewAttendee]:
+    """The attendees named by id, each on file in the office (else 404 naming the field);
+    the service decides whether each can fill its seat."""
+    out = []
+    for i, row in enumerate(rows):
+        member = ref(Membership.objects.filter(office=m.office), row.membership_id,
+                     f"attendees[{i}].membership_id")
+        partner = ref(PartnerOrganisation.objects.filter(office=m.office), row.partner_id,
+                      f"attendees[{i}].partner_id")
+        out.append(services.InterviewAttendee(membership=member, partner=partner, seat=row.seat))
+    return out
