@@ -17,6 +17,7 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import is_partner
+from jiritsu.people.models import Person
 from jiritsu.transfers.models import Transfer, TransferredEpisode
 
 
@@ -25,6 +26,17 @@ def visible_transfers(membership: Membership) -> QuerySet[Transfer]:
         return Transfer.objects.none()
     return Transfer.objects.filter(Q(source_office=membership.office)
                                    | Q(target_office=membership.office))
+
+
+def transfers_about(membership: Membership, person: Person) -> list[Transfer]:
+    """The transfers of this office's ``person``, on this office's side — offered from the
+    person (the sending office's own person) or received as the person (the receiving office's
+    new one) — oldest first, for the person page. Only who may see transfers at all sees them;
+    the other office's person is never named here."""
+    return list(visible_transfers(membership)
+                .filter(Q(source_office=membership.office, source_person=person)
+                        | Q(target_office=membership.office, target_person=person))
+                .select_related("target_office").order_by("proposed_at", "id"))
 
 
 def get_transfer_for_user(membership: Membership | None, pk: Any, *,

@@ -45,7 +45,8 @@ def transfer_list(request: OfficeRequest) -> HttpResponse:
     office = request.office
     qs = visible_transfers(request.membership).select_related("source_office", "target_office")
     return render(request, "transfers/list.html", {
-        "incoming": qs.filter(target_office=office), "outgoing": qs.filter(source_office=office)})
+        "incoming": qs.filter(target_office=office), "outgoing": qs.filter(source_office=office),
+        "may_decide": request.membership.can("transfer.decide")})
 
 
 @action_required("transfer.propose")
@@ -66,7 +67,11 @@ def person_transfers(request: OfficeRequest, pk: int) -> HttpResponse:
     return render(request, "transfers/person.html", {
         "person": person, "form": form, "transfers": transfers,
         "received": visible_transfers(m).filter(target_person=person),
-        "open_transfer": transfers.exclude(status=Transfer.Status.DECLINED).first()})
+        # An offer under discussion or accepted stops a new one; a declined or withdrawn
+        # offer does not.
+        "open_transfer": transfers.filter(status__in=[Transfer.Status.PROPOSED,
+                                                      Transfer.Status.ACCEPTED]).first(),
+        "may_decide": m.can("transfer.decide")})
 
 
 def _detail_context(request: OfficeRequest, transfer: Transfer) -> dict[str, Any]:
