@@ -68,3 +68,27 @@ class ImportForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label="取下げの理由", widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "取下げの理由を入力してください。"})
+
+
+class ExportForm(forms.Form):
+    """個人ファイルの出力: as the hand-over (the office's open programs end with 移管 on the
+    day given) or as a copy (nothing changes)."""
+
+    HAND_OVER, COPY = "hand_over", "copy"
+    purpose = forms.ChoiceField(
+        label="出力の目的", widget=forms.RadioSelect,
+        choices=[(HAND_OVER, "移管として出力（この事務所の参加中・検討中のプログラムを「移管」で終了する）"),
+                 (COPY, "写しとして出力（プログラムはそのまま。移管先への再送などに）")],
+        error_messages={"required": "出力の目的を選んでください。"})
+    ended_on = JapaneseDateField(label="移管日（プログラムの終了日）", required=False,
+                                 help_text="移管として出力するときに入力します。")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("purpose") == self.HAND_OVER and not data.get("ended_on"):
+            self.add_error("ended_on", "移管日を入力してください。")
+        return data
+
+    def service_args(self) -> dict[str, Any]:
+        hand_over = self.cleaned_data["purpose"] == self.HAND_OVER
+        return {"hand_over": hand_over, "on": self.cleaned_data["ended_on"] if hand_over else None}

@@ -5,7 +5,13 @@ document in a signed, versioned JSON file.
 
     {"format": "jiritsu.person-file", "schema_version": 1, "exported_at": "…+09:00",
      "installation": "…", "office": {"code", "name"}, "document": {…hand-over document…},
+     "handed_over_on": "YYYY-MM-DD" | null,
      "signature": {"algorithm": "Ed25519", "key_id": "…", "value": "<base64>"}}
+
+``handed_over_on`` (optional: files written before it was added have none) says whether the
+file was written as a hand-over (移管として出力: the sending office ended its open episodes
+with 移管 on that day, in the export's transaction) or as a copy (写し, null: nothing changed
+in the sending office).
 
 The signature covers every key but ``signature``, serialised canonically (sorted keys, no
 spaces, UTF-8). Each installation signs with its own Ed25519 private key
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import json
 import os
@@ -37,8 +44,10 @@ from django.db import IntegrityError, transaction
 
 from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core import clock
-from jiritsu.core.errors import DomainError, ValidationFailed
+from jiritsu.cases import services as cases
+from jiritsu.core import clock, wareki
+from jiritsu.core.clock import not_after_today
+from jiritsu.core.errors import DomainError, IllegalTransition, ValidationFailed
 from jiritsu.offices.guards import Kind, audit, require, same_office
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
@@ -171,20 +180,59 @@ def read(data: bytes) -> dict[str, Any]:
     return body
 
 
-def export(*, actor: Membership, person: Person) -> bytes:
-    """The signed person file of ``person`` (an ``person_file.export`` audit row in the
-    person's trail)."""
+@transaction.atomic
+def export(*, actor: Membership, person: Person, hand_over: bool = False,
+           on: dt.date | None = None) -> bytes:
+    """The signed person file of ``person`` (a ``person_file.export`` audit row in the
+    person's trail).
+
+    ``hand_over`` (移管として出力): the file hands the person over to another installation, so
+    in the same transaction the person's open episodes end with the reason 移管 on ``on``
+    (each with its ``enrollment.end`` row), and the file says so (``handed_over_on``).
+    Without it the file is a copy (写し) and nothing of the person changes. The file is signed
+    before anything ends: without a signing key nothing is written and nothing ends."""
     require(actor, "transfer.decide")
     same_office(actor, person)
+    if hand_over:
+        if on is None:
+            raise ValidationFailed("移管日を入力してください。", field="ended_on")
+        not_after_today(on, field="ended_on", what="移管日")
+        if Transfer.objects.filter(source_person=person,
+                                   status=Transfer.Status.PROPOSED).exists():
+            raise IllegalTransition(
+                "この方は同じ設置の他の事務所への移管を協議中です。申出を取り下げてから、"
+                "他の設置への移管として出力してください。", code="transfer_pending",
+                field="hand_over")
     body = {"format": FORMAT, "schema_version": SCHEMA_VERSION,
             "exported_at": clock.now().isoformat(),
             "installation": getattr(settings, "JIRITSU_INSTALLATION_NAME", ""),
             "office": {"code": actor.office.code, "name": actor.office.name},
-            "document": handover.document(person)}
+            "document": handover.document(person),
+            "handed_over_on": on.isoformat() if hand_over and on is not None else None}
     data = json.dumps(sign(body), ensure_ascii=False, indent=1).encode()
+    ended: list[int] = []
+    if hand_over:
+        assert on is not None
+        ended = [e.pk for e in cases.end_for_office_transfer(
+            actor=actor, person=person, on=on, note="他の設置への移管（個人ファイルの出力）")]
     audit(actor, "person_file.export", Kind.EXPORT, person, person=person,
-          changes={"format": "json", "bytes": len(data)})
+          changes={"format": "json", "bytes": len(data),
+                   "purpose": "hand_over" if hand_over else "copy",
+                   **({"handed_over_on": body["handed_over_on"], "episodes_ended": ended}
+                      if hand_over else {})})
     return data
+
+
+def _purpose(body: dict[str, Any]) -> str:
+    """How the sending office wrote the file, in words for the receiving office."""
+    handed = body.get("handed_over_on")
+    if not handed:
+        return "写し：移管元のプログラムは終了していません"
+    try:
+        day = wareki.format_wareki(dt.date.fromisoformat(str(handed)))
+    except ValueError:
+        day = str(handed)
+    return f"移管として出力：移管元のプログラムは{day}に「移管」で終了"
 
 
 @transaction.atomic
@@ -207,7 +255,7 @@ def take_in(*, actor: Membership, data: bytes) -> Transfer:
                 person_kana=str(person["kana"])[:100],
                 birth_date=handover.person_values(doc)["birth_date"],
                 reason=Transfer.Reason.MOVED, proposed_by=actor.user, hand_over=doc,
-                note=f"個人ファイル（{body.get('exported_at', '')}作成）から取込み",
+                note=f"個人ファイル（{body.get('exported_at', '')}作成、{_purpose(body)}）から取込み",
                 file_digest=digest)
     except IntegrityError:
         raise _refuse("この個人ファイルは既に取り込まれています。", "person_file_taken_in") from None

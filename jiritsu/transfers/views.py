@@ -15,6 +15,7 @@ from jiritsu.core import clock
 from jiritsu.core.errors import DomainError
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
+from jiritsu.people.models import Person
 from jiritsu.transfers import handover, personfile, services
 from jiritsu.transfers.access import (
     get_transfer_for_user,
@@ -27,6 +28,7 @@ from jiritsu.transfers.forms import (
     AcceptForm,
     ContinueForm,
     DeclineForm,
+    ExportForm,
     ImportForm,
     ProposeForm,
     WithdrawForm,
@@ -62,16 +64,24 @@ def person_transfers(request: OfficeRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{transfer.target_office.name}へ移管を申し出ました。")
             return redirect("transfers:detail", transfer.pk)
+    return _person_page(request, person, form=form)
+
+
+def _person_page(request: OfficeRequest, person: Person, *, form: ProposeForm | None = None,
+                 export_form: ExportForm | None = None, status: int = 200) -> HttpResponse:
+    m = request.membership
     log_view(m, person, what="transfer.view")
     transfers = visible_transfers(m).filter(source_person=person).select_related("target_office")
     return render(request, "transfers/person.html", {
-        "person": person, "form": form, "transfers": transfers,
+        "person": person, "form": form or ProposeForm(office=m.office), "transfers": transfers,
         "received": visible_transfers(m).filter(target_person=person),
         # An offer under discussion or accepted stops a new one; a declined or withdrawn
         # offer does not.
         "open_transfer": transfers.filter(status__in=[Transfer.Status.PROPOSED,
                                                       Transfer.Status.ACCEPTED]).first(),
-        "may_decide": m.can("transfer.decide")})
+        "may_decide": m.can("transfer.decide"),
+        "export_form": export_form or ExportForm(initial={"ended_on": clock.today()}),
+    }, status=status)
 
 
 def _detail_context(request: OfficeRequest, transfer: Transfer) -> dict[str, Any]:
@@ -183,18 +193,23 @@ def episode_continue(request: OfficeRequest, pk: int) -> HttpResponse:
 
 @action_required("transfer.decide")
 def person_file_export(request: OfficeRequest, pk: int) -> HttpResponse:
+    """個人ファイルの出力: as the hand-over (the open programs end with 移管 in the same
+    transaction) or as a copy; a refusal is shown beside the form."""
     m = request.membership
     person = get_person_for_user(m, pk)
     if request.method != "POST":
         return redirect("transfers:person", person.pk)
-    try:
-        data = personfile.export(actor=m, person=person)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("transfers:person", person.pk)
-    response = HttpResponse(data, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="person-file-{person.pk}.json"'
-    return response
+    form = ExportForm(request.POST)
+    if form.is_valid():
+        try:
+            data = personfile.export(actor=m, person=person, **form.service_args())
+        except DomainError as exc:
+            form.add_error("ended_on" if exc.field == "ended_on" else None, exc.message)
+        else:
+            response = HttpResponse(data, content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="person-file-{person.pk}.json"'
+            return response
+    return _person_page(request, person, export_form=form, status=422)
 
 
 @action_required("transfer.decide")

@@ -247,11 +247,31 @@ def episode_continue(request: ApiRequest, episode_id: Id,
 @router.get("/people/{person_id}/person-file", response=responses({}),
             openapi_extra=file_operation("application/json",
                                          description="署名つきの個人ファイル（JSON）"),
-            summary="個人ファイルの出力（他の設置への移管。査察指導員・課長。監査ログに記録）")
+            summary="個人ファイルの出力（写し。プログラムはそのまま。査察指導員・課長。監査ログに記録）")
 def person_file_export(request: ApiRequest, person_id: Id) -> HttpResponse:
     m = acting(request, "transfer.decide")
     person = person_ref(m, person_id)
     data = personfile.export(actor=m, person=person)
+    return download(data, f"person-file-{person.pk}.json", "application/json")
+
+
+class PersonFileExportIn(InputSchema):
+    hand_over: bool = Field(..., description=(
+        "true: 移管として出力（この事務所の参加中・検討中のプログラムを ended_on に「移管」で終了し、"
+        "ファイルの handed_over_on に記録。出力と同じトランザクション）／false: 写し（何も変えない）"))
+    ended_on: Day | None = Field(None, description="移管日（hand_over のとき必須。今日以前）")
+
+
+@router.post("/people/{person_id}/person-file", response=responses({}),
+             openapi_extra=file_operation("application/json",
+                                          description="署名つきの個人ファイル（JSON）"),
+             summary="個人ファイルの出力（他の設置への移管として、または写しとして。査察指導員・課長。監査ログに記録）")
+def person_file_hand_over(request: ApiRequest, person_id: Id,
+                          payload: PersonFileExportIn) -> HttpResponse:
+    m = acting(request, "transfer.decide")
+    person = person_ref(m, person_id)
+    data = personfile.export(actor=m, person=person, hand_over=payload.hand_over,
+                             on=payload.ended_on if payload.hand_over else None)
     return download(data, f"person-file-{person.pk}.json", "application/json")
 
 

@@ -146,7 +146,8 @@ def test_the_api_flow_and_its_refusals(tw):
 
 
 def test_the_person_file_through_the_screen_and_the_api(tw, keys):
-    page = _client(tw.supervisor).post(f"/transfers/people/{tw.person.pk}/person-file/")
+    page = _client(tw.supervisor).post(f"/transfers/people/{tw.person.pk}/person-file/",
+                                       {"purpose": "copy"})
     assert page.status_code == 200 and page["Content-Type"].startswith("application/json")
     data = page.content
     assert json.loads(data)["schema_version"] == personfile.SCHEMA_VERSION

@@ -656,6 +656,7 @@ API: dict[str, tuple[str, ...] | None] = {
     "POST /transfers/{transfer_id}/withdraw": ("transfer.propose",),
     "POST /transferred-episodes/{episode_id}/continue": ("enrollment.manage",),
     "GET /people/{person_id}/person-file": ("transfer.decide",),
+    "POST /people/{person_id}/person-file": ("transfer.decide",),
     "POST /person-files": ("transfer.decide",),
     "GET /people/duplicates": ("person.merge",), "POST /people/duplicates/dismiss": ("person.merge",),
     "POST /people/{person_id}/merge": ("person.merge",), "GET /person-merges": ("person.merge",),
