@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_scopes import scope, scopes_disabled
 
+from jiritsu.core.rows import Join, JoinedRows
 from jiritsu.offices.http import AttachedRequest
 from jiritsu.offices.models import Membership, User
 
@@ -51,16 +52,20 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+# The user's active memberships with their offices and partner organisations, in office
+# code order: ``Membership.objects.filter(user=user, is_active=True).select_related("office",
+# "partner").order_by("office__code")``, written once per process (read on every request).
+ACTIVE_MEMBERSHIPS = JoinedRows(
+    Membership, [Join("office"), Join("partner", outer=True)],
+    where="{m}.user_id = %s AND {m}.is_active", order_by="{j0}.code, {m}.id")
+
+
 def active_membership(request: AttachedRequest) -> Membership | None:
     """The membership the user is acting in: the one chosen in the session, else the first."""
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = list(
-        Membership.objects.filter(user=user, is_active=True)
-        .select_related("office", "partner")
-        .order_by("office__code")
-    )
+    memberships = ACTIVE_MEMBERSHIPS.fetch([user.pk])
     # Kept for the office switcher (context processor), which would read them again.
     request.active_memberships = memberships
     if not memberships:

@@ -1,0 +1,51 @@
+"""Statements written once per process (jiritsu.core.rows) read what the querysets they stand
+for read: the office middleware's memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from jiritsu import testing as t
+from jiritsu.offices.middleware import ACTIVE_MEMBERSHIPS
+from jiritsu.offices.models import Membership
+
+
+def _fields(m: Any) -> dict[str, Any]:
+    return {f.attname: getattr(m, f.attname) for f in m._meta.concrete_fields}
+
+
+def test_memberships_are_the_querysets_rows_with_office_and_partner(world: Any) -> None:
+    partner_user = world.partner
+    # A second office for the partner's account, and an inactive membership that must not count.
+    Membership.objects.create(user=partner_user, office=world.other_office, role="caseworker")
+    third = t.make_office("A000", name="先頭の事務所")
+    Membership.objects.create(user=partner_user, office=third, role="supervisor",
+                              is_active=False)
+    expected = list(Membership.objects.filter(user=partner_user, is_active=True)
+                    .select_related("office", "partner").order_by("office__code"))
+    with CaptureQueriesContext(connection) as queries:
+        got = ACTIVE_MEMBERSHIPS.fetch([partner_user.pk])
+        offices = [(m.office.code, m.office.name, m.office.kind) for m in got]
+        partners = [m.partner.name if m.partner else None for m in got]
+    assert len(queries) == 1  # office and partner came with the memberships
+    assert [_fields(m) for m in got] == [_fields(m) for m in expected]
+    assert offices == [(m.office.code, m.office.name, m.office.kind) for m in expected]
+    assert partners == [world.partner_org.name, None]
+    assert [_fields(m.office) for m in got] == [_fields(m.office) for m in expected]
+    assert all(not m._state.adding and m._state.db == "default" for m in got)
+    assert ACTIVE_MEMBERSHIPS.fetch([world.outsider.pk + 10_000]) == []
+
+
+def test_a_signed_in_page_reads_session_user_and_memberships_in_three_queries(world: Any) -> None:
+    client = Client()
+    client.force_login(world.caseworker)
+    client.get("/search/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/")
+    assert response.status_code == 200
+    assert world.office.name in response.content.decode()
+    assert len(queries) == 3
