@@ -233,6 +233,9 @@ API_TOKEN_MAX_DAYS = int(os.environ.get("JIRITSU_API_TOKEN_MAX_DAYS", "730"))
 # has been running longer than the lease (seconds) is taken as abandoned and may run again.
 IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("JIRITSU_IDEMPOTENCY_RETENTION_HOURS", "24"))
 IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("JIRITSU_IDEMPOTENCY_LEASE_SECONDS", "300"))
+# Django's database sessions; the read each signed-in request makes is written once per
+# process (jiritsu.core.sessions).
+SESSION_ENGINE = "jiritsu.core.sessions"
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

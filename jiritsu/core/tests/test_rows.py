@@ -1,15 +1,19 @@
 """Statements written once per process (jiritsu.core.rows) read what the querysets they stand
-for read: the office middleware's memberships."""
+for read: the office middleware's memberships and the session store's read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from jiritsu import testing as t
+from jiritsu.core import clock
+from jiritsu.core.sessions import SessionStore
 from jiritsu.offices.middleware import ACTIVE_MEMBERSHIPS
 from jiritsu.offices.models import Membership
 
@@ -38,6 +42,18 @@ def test_memberships_are_the_querysets_rows_with_office_and_partner(world: Any) 
     assert [_fields(m.office) for m in got] == [_fields(m.office) for m in expected]
     assert all(not m._state.adding and m._state.db == "default" for m in got)
     assert ACTIVE_MEMBERSHIPS.fetch([world.outsider.pk + 10_000]) == []
+
+
+def test_session_store_reads_unexpired_sessions_only(world: Any) -> None:
+    store = SessionStore()
+    store["x"] = "値"
+    store.create()
+    key = store.session_key
+    assert SessionStore(key).load() == {"x": "値"}
+    Session.objects.filter(session_key=key).update(expire_date=clock.now() - dt.timedelta(seconds=1))
+    stale = SessionStore(key)
+    assert stale.load() == {}
+    assert stale.session_key is None  # as Django's store: a new session is started
 
 
 def test_a_signed_in_page_reads_session_user_and_memberships_in_three_queries(world: Any) -> None:
