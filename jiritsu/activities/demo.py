@@ -39,6 +39,8 @@ from jiritsu.activities.models import (
 from jiritsu.activities.services import program_instantiate_template
 from jiritsu.cases.models import (
     ActivityRecord,
+    Conference,
+    ConferenceResult,
     Enrollment,
     EnrollmentEvent,
     Outcome,
@@ -579,6 +581,23 @@ def _features(office: Office, programs: dict[str, Program],
                                text="病状調査: 主治医から病状を聞き取り。",
                                data={"cycle_task": "condition_survey", "program": takehara.pk})
                 for p in inpatients[: len(inpatients) // 2]])
+
+    # 善通寺: last fiscal year's results 検討会 (就労につながった例・つながらなかった例), some left 未分類.
+    looked_back = [e for e in enrolments.get("zentsuji_employment", []) if e.started_on
+                   and e.started_on < fy_start
+                   and (e.ended_on is None or e.ended_on >= add_months(fy_start, -12))][:6]
+    if looked_back:
+        meeting = Conference.objects.create(
+            office=office, kind=Conference.Kind.CASE_DIAGNOSIS, program=programs["zentsuji_employment"],
+            held_on=fy_start + dt.timedelta(days=9), title="就労支援 結果検討会",
+            results_from=add_months(fy_start, -12), results_to=fy_start - dt.timedelta(days=1),
+            minutes="担当CW・就労支援員から経過と要因を報告し、質疑応答を行った。", created_by=cw)
+        ConferenceResult.objects.bulk_create([ConferenceResult(
+            conference=meeting, enrollment=e, result="worked" if e.end_reason == "achieved"
+            else "not_worked", reason=("ハローワーク同行と面接練習を重ね、希望に合う求人に出会えた。"
+                                       if e.end_reason == "achieved" else
+                                       "面接で緊張して話せない。生活リズムが整っていない。"))
+            for e in looked_back[:4]])
 
 
 def step_seed_programs(ctx: Any) -> None:

@@ -15,6 +15,7 @@ from jiritsu.cases.models import (
     ActivityRecord,
     Conference,
     ConferenceDecision,
+    ConferenceResult,
     Consent,
     DataCategory,
     Enrollment,
@@ -467,3 +468,25 @@ class ApprovalRouteForm(forms.Form):
 
 
 ROLE_LABELS = dict(Membership.Role.choices)
+
+
+class ResultsConferenceForm(ConferenceForm):
+    """A results 検討会: the conference and the period it looks back over."""
+
+    results_from = JapaneseDateField(label="振り返りの対象期間（開始）")
+    results_to = JapaneseDateField(label="振り返りの対象期間（終了）")
+
+    field_order = ["kind", "held_on", "title", "results_from", "results_to", "place", "agenda",
+                   "minutes", "staff", "outside"]
+
+
+class ResultSortForm(forms.Form):
+    """One participant at a results 検討会: the result, its factors, what happens next."""
+
+    result = forms.ChoiceField(label="結果", required=False, choices=[
+        ("", "（今回は振り返らない）"), *ConferenceResult.Result.choices])
+    reason = forms.CharField(label="要因（就労につながった、またはつながらなかった理由）", required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    next_step = forms.ChoiceField(label="今後の支援", required=False, choices=[
+        ("", "ここでは決めない（次の見直しで判断）"), *ConferenceResult.NextStep.choices],
+        help_text="継続・打ち切りは、この検討会での見直しとして記録されます。")

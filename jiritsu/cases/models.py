@@ -113,6 +113,10 @@ class Conference(models.Model):
     place = models.CharField("場所", max_length=200, blank=True)
     agenda = models.TextField("議題", blank=True)
     minutes = models.TextField("議事録", blank=True)
+    # A results 検討会 (善通寺: 「就労につながった例、つながらなかった例を紹介」) looks back
+    # over a period; its sorting (ConferenceResult) counts in the period it ends in.
+    results_from = models.DateField("振り返りの対象期間（開始）", null=True, blank=True)
+    results_to = models.DateField("振り返りの対象期間（終了）", null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -219,6 +223,7 @@ class Enrollment(models.Model):
     # not stored.
     review_overdue: bool
     current_plan: Plan | None
+    latest_sort: ConferenceResult | None  # 結果検討会 (jiritsu.cases.results.episode_sorts)
 
     class Meta:
         db_table = "programs_enrollment"
@@ -587,6 +592,50 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"見直し（{wareki.format_wareki(self.reviewed_on)}、{self.get_decision_display()}）"
+
+
+class ConferenceResult(models.Model):
+    """結果検討会: one participant's result over the conference's period, sorted as the seed
+    sorts it (善通寺: 「就労につながった例、つながらなかった例を紹介」), with the factors the
+    caseworker and the 就労支援員 name (「就労につながったまたはそうでなかった要因等についてコメント」)
+    and, for an episode still running, what the conference decided next — recorded as a
+    review of the episode at the conference (``review``)."""
+
+    class Result(models.TextChoices):
+        WORKED = "worked", "就労につながった"
+        NOT_WORKED = "not_worked", "就労につながらなかった"
+
+    class NextStep(models.TextChoices):
+        CONTINUE = "continue", "支援を継続"
+        CHANGE = "change", "支援の内容を見直して継続"
+        STOP = "stop", "支援を打ち切る"
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="results",
+                                   verbose_name="検討会")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT,
+                                   related_name="result_sorts", verbose_name="参加")
+    result = models.CharField("結果", max_length=20, choices=Result.choices)
+    reason = models.TextField("要因")
+    next_step = models.CharField("今後の支援", max_length=20, choices=NextStep.choices,
+                                 blank=True)
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="result_sort", verbose_name="見直し")
+
+    objects = ScopedManager(office="conference__office")
+
+    # Set on the rows read by jiritsu.cases.results (what is left after the sorting); not stored.
+    pending: list[str]
+
+    class Meta:
+        verbose_name = "結果検討会での振り返り"
+        ordering = ["conference", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "enrollment"],
+                                    name="conference_result_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"結果検討会での振り返り（{self.get_result_display()}）"
 
 
 class GoalAssessment(models.Model):

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 
 from jiritsu.cases.access import visible_households, visible_people
 from jiritsu.cases.models import Consent, ConsentGrant, Enrollment, Plan, Review
+from jiritsu.cases.results import episode_sorts
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.core.wareki import add_months
@@ -109,6 +110,10 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
     for e in enrollments:
         e.next_review_on = _next_review(e) if e.status == "active" else None
         e.review_overdue = bool(e.next_review_on and e.next_review_on < today)
+    # 結果検討会: the latest sorting of each episode (office staff; not a partner's to read).
+    sorts = episode_sorts([e.pk for e in enrollments]) if partner_id is None else {}
+    for e in enrollments:
+        e.latest_sort = next(iter(sorts.get(e.pk, [])), None)
     current = [e for e in enrollments if e.status != "ended"]
     past = [e for e in enrollments if e.status == "ended"]
     # Every plan version of the person's episodes (a few), newest first: the current one of

@@ -52,6 +52,7 @@ from jiritsu.cases.models import (
     PlanGoal,
     Review,
 )
+from jiritsu.cases.results import episode_sorts, participating_q
 from jiritsu.cases.terms import consent_in_force, terms
 from jiritsu.core import clock
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
@@ -553,9 +554,7 @@ def ended_counts(program: Program, fy: int) -> list[dict[str, Any]]:
 
 
 def _participants(program: Program, start: dt.date, end: dt.date) -> int:
-    return (Enrollment.objects.filter(program=program, started_on__isnull=False,
-                                      started_on__lte=end)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    return (Enrollment.objects.filter(program=program).filter(participating_q(start, end))
             .values("person").distinct().count())
 
 
@@ -697,6 +696,8 @@ def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -
         "phases": list(enrollment.program.phases.order_by("order", "id")),
         "menus": list(enrollment.menus.all()),
         "referred_partners": list(enrollment.referred_partners.all()),
+        # 結果検討会: every sorting of the episode, newest first, with what is left after it.
+        "result_sorts": episode_sorts([enrollment.pk]).get(enrollment.pk, []),
     }
 
 

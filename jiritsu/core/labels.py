@@ -29,7 +29,8 @@ NONE = "（なし）"
 # The first part of an audit action code: what the action is about.
 ENTITIES: dict[str, str] = {
     "apitoken": "APIトークン", "approval": "決裁", "approval_route": "決裁ルート",
-    "caseload": "ケース台帳", "conference": "検討会", "consent": "同意", "cycle": "年間業務",
+    "caseload": "ケース台帳", "conference": "検討会",
+    "conference_result": "結果検討会での振り返り", "consent": "同意", "cycle": "年間業務",
     "disability": "障害", "enrollment": "参加", "family_contact": "家族との連絡",
     "family_request": "家族への依頼", "group_session": "集団支援", "guidance": "指導指示",
     "health_track": "健康管理", "hospital_stay": "入院", "household": "世帯",

@@ -183,8 +183,9 @@ def support_plan(e: Enrollment, need: Need) -> dict[str, Any]:
 def conference_minutes(c: Conference, need: Need) -> dict[str, Any]:
     attendees = need(list(c.attendees.select_related("partner").all()), "attendees", "出席者")
     decisions = list(c.decisions.select_related("person", "enrollment__program").all())
-    return {"conference": c, "attendees": attendees, "decisions": decisions,
-            "people": [d.person for d in decisions]}
+    results = list(c.results.select_related("enrollment__person").all())  # 結果検討会
+    return {"conference": c, "attendees": attendees, "decisions": decisions, "results": results,
+            "people": [*(d.person for d in decisions), *(r.enrollment.person for r in results)]}
 
 
 def interview_record(r: ActivityRecord, need: Need) -> dict[str, Any]:

@@ -94,6 +94,19 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_employment(self) -> bool:
+        """就労支援のプログラム (the rule :func:`employment_program_q` writes as a filter)."""
+        return (self.kind == Program.Kind.ECONOMIC
+                or self.legal_basis == Program.LegalBasis.ART55_7)
+
+
+def employment_program_q(prefix: str = "") -> models.Q:
+    """就労支援のプログラム: 経済的自立 programs and every 法55条の7 program — the one rule
+    (the reports' KPIs, the report's 就労 badge, the results 検討会's 「就労につながった」)."""
+    return models.Q(**{f"{prefix}kind": Program.Kind.ECONOMIC}) | models.Q(
+        **{f"{prefix}legal_basis": Program.LegalBasis.ART55_7})
+
 
 class ProgramVersion(models.Model):
     """Frozen copy of a program's definition (phases, menus, rules, lengths) at one version."""

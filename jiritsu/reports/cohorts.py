@@ -14,16 +14,22 @@ import datetime as dt
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from jiritsu.cases.models import Enrollment, Outcome
+from jiritsu.cases.results import participating_q
 from jiritsu.offices.models import Office
 from jiritsu.people.models import Household, HouseholdTypeChange, Person, WorkCapacityAssessment
-from jiritsu.programs.models import LedgerEntry, Nomination, OutcomeKind, Program
+from jiritsu.programs.models import (
+    LedgerEntry,
+    Nomination,
+    OutcomeKind,
+    employment_program_q,
+)
 
 
 def active_in(start: dt.date, end: dt.date, prefix: str = "") -> Q:
-    """参加: support started on or before the end and not ended before the start."""
-    return Q(**{f"{prefix}started_on__isnull": False, f"{prefix}started_on__lte": end}) & (
-        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": start})
-    )
+    """参加: support started on or before the end and not ended before the start (the rule
+    of the cases app, :func:`jiritsu.cases.results.participating_q`, which the program page
+    and the results 検討会 read too)."""
+    return participating_q(start, end, prefix)
 
 
 def started_in(start: dt.date, end: dt.date, prefix: str = "") -> Q:
@@ -43,12 +49,6 @@ def continuing_at(end: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}started_on__isnull": False, f"{prefix}started_on__lte": end}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": end})
     )
-
-
-def employment_program_q(prefix: str = "") -> Q:
-    """就労支援のプログラム: 経済的自立 programs and every 法55条の7 program."""
-    return Q(**{f"{prefix}kind": Program.Kind.ECONOMIC}) | Q(
-        **{f"{prefix}legal_basis": Program.LegalBasis.ART55_7})
 
 
 WORK_OUTCOME_KINDS = (OutcomeKind.EMPLOYMENT_START, OutcomeKind.INCOME_INCREASE)

@@ -269,8 +269,19 @@ def _conferences(person: Person) -> list[Section]:
             for d in decisions]
     rows += [{"開催日": c.held_on, "種類": c.get_kind_display(), "件名": c.title, "決定": "",
               "理由": "", "終了理由": "", "移行先": "", "延長期限": None} for c in via_events]
+    sorts = (cm.ConferenceResult.objects.filter(enrollment__person=person)
+             .select_related("conference", "enrollment__program")
+             .order_by("conference__held_on", "id"))
     return [Section("conferences", "本人について協議した検討会・会議", rows,
-                    note="議事録のうち他の方に関する部分は含みません。")]
+                    note="議事録のうち他の方に関する部分は含みません。"),
+            Section("conference_results", "結果検討会での振り返り", [
+                {"開催日": s.conference.held_on, "件名": s.conference.title,
+                 "プログラム": str(s.enrollment.program),
+                 "対象期間": f"{wareki.format_wareki(s.conference.results_from)}〜"
+                             f"{wareki.format_wareki(s.conference.results_to)}",
+                 "結果": s.get_result_display(), "要因": s.reason,
+                 "今後の支援": s.get_next_step_display() if s.next_step else ""}
+                for s in sorts])]
 
 
 def _consents(person: Person) -> list[Section]:
@@ -308,7 +319,7 @@ COVERED: set[type[models.Model]] = {
     MedicalEvidence, pm.LedgerEntry, pm.Nomination,
     cm.Enrollment, cm.EnrollmentEvent, cm.Plan, cm.PlanGoal, cm.PlanCommitment, cm.Review,
     cm.GoalAssessment, cm.Outcome, cm.ApprovalRequest, cm.ApprovalStep, cm.ActivityRecord,
-    cm.ConferenceDecision, cm.Consent, cm.ConsentGrant,
+    cm.ConferenceDecision, cm.ConferenceResult, cm.Consent, cm.ConsentGrant,
 }
 
 

@@ -55,8 +55,9 @@ def breakdown_rows(report: dict[str, Any]) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for p in [*report["programs"], {"name": "合計（実人数）", **report["totals"]}]:
         for section, title in (("outcomes_by_kind", "成果"), ("destinations", "退院先"),
-                               ("ended_by_reason", "終了理由")):
-            rows.extend([p["name"], title, item["label"], item["n"]] for item in p[section])
+                               ("ended_by_reason", "終了理由"), ("results", "結果検討会")):
+            rows.extend([p["name"], title, item["label"], item["n"]]
+                        for item in p.get(section, []))
     return rows
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, QuerySet
 
-from jiritsu.cases.models import Enrollment, Outcome
+from jiritsu.cases.models import ConferenceResult, Enrollment, Outcome
+from jiritsu.cases.results import latest_sorts
 from jiritsu.cases.selectors import reduced_people, reduction_progress
 from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, User
@@ -31,6 +32,7 @@ from jiritsu.reports import effects as fx
 from jiritsu.reports.periods import Period
 
 REASON_LABELS = dict(Enrollment.EndReason.choices)
+RESULT_LABELS = dict(ConferenceResult.Result.choices)
 KIND_LABELS = dict(OutcomeKind.choices)
 DESTINATION_LABELS = dict(Outcome.Destination.choices)
 METRIC_LABELS = dict(ProgramTarget.Metric.choices)
@@ -45,6 +47,7 @@ FIGURE_LABELS = {
     "eligible": "対象者数", "participants": "参加者数", "started": "開始者数",
     "ended": "終了者数", "continuing": "継続者数", "achieved": "達成者数",
     "outcome": "成果", "destination": "退院先", "transfer": "プログラム間の移行",
+    "result": "結果検討会",
     "kpi_able": "就労可能な者", "kpi_participating": "就労支援事業の参加者（分母内）",
     "kpi_emp_participants": "就労支援プログラムの参加者",
     "kpi_work": "就労開始・増収した参加者",
@@ -102,6 +105,7 @@ def _achieved_q() -> Q:
 def _blank_figures() -> dict[str, Any]:
     return {"eligible": 0, "participants": 0, "started": 0, "ended": 0, "continuing": 0,
             "achieved": 0, "ended_by_reason": {}, "outcomes_by_kind": {}, "destinations": {},
+            "results": {},
             "median_days_to_achievement": None, "achievement_days": []}
 
 
@@ -180,6 +184,17 @@ def _fill(office: Office, start: dt.date, end: dt.date, programs: list[Program],
     for figures in [*per.values(), total]:
         figures["achievement_days"].sort()
         figures["median_days_to_achievement"] = _median(figures["achievement_days"])
+
+    # 結果検討会 (就労につながった／つながらなかった): each person's latest sorting whose
+    # look-back ends in the period (jiritsu.cases.results, the program page's rule).
+    sorts = latest_sorts(office.pk, start, end, program_id=program.pk if program else None)
+    for row in (sorts.order_by().values("enrollment__program_id", "result")
+                .annotate(n=Count("enrollment__person", distinct=True))):
+        if row["enrollment__program_id"] in per:
+            per[row["enrollment__program_id"]]["results"][row["result"]] = row["n"]
+    for row in (sorts.order_by().values("result")
+                .annotate(n=Count("enrollment__person", distinct=True))):
+        total["results"][row["result"]] = row["n"]
 
     eligible, eligible_total = _eligible_counts(office, start, end,
                                                 program.pk if program else None)
@@ -446,8 +461,7 @@ def office_report(office: Office, period: Period, program: Program | None = None
         program_rows.append({
             "id": p.pk, "code": p.code, "name": p.name, "kind": p.kind,
             "kind_label": p.get_kind_display(), "legal_basis": p.legal_basis,
-            "is_employment": p.kind == Program.Kind.ECONOMIC
-            or p.legal_basis == Program.LegalBasis.ART55_7,
+            "is_employment": p.is_employment,
             "is_active": p.is_active,
             "established_on": p.established_on.isoformat(),
             "established_label": wareki.format_wareki_month(p.established_on),
@@ -455,6 +469,7 @@ def office_report(office: Office, period: Period, program: Program | None = None
             "ended_by_reason": _named(f["ended_by_reason"], REASON_LABELS),
             "outcomes_by_kind": _named(f["outcomes_by_kind"], KIND_LABELS),
             "destinations": _named(f["destinations"], DESTINATION_LABELS),
+            "results": _named(f["results"], RESULT_LABELS),
             "median_days_to_achievement": f["median_days_to_achievement"],
             "targets": [t for t in targets if t["program_id"] == p.pk],
             "effects": effects["programs"][p.pk],
@@ -470,6 +485,7 @@ def office_report(office: Office, period: Period, program: Program | None = None
             "ended_by_reason": _named(total["ended_by_reason"], REASON_LABELS),
             "outcomes_by_kind": _named(total["outcomes_by_kind"], KIND_LABELS),
             "destinations": _named(total["destinations"], DESTINATION_LABELS),
+            "results": _named(total["results"], RESULT_LABELS),
             "median_days_to_achievement": total["median_days_to_achievement"],
             "effects": effects["totals"],
         },
@@ -517,6 +533,9 @@ def people_for(office: Office, period: Period, figure: str, *, program_id: int |
     elif figure == "destination":
         ids = (out.filter(kind=OutcomeKind.DISCHARGE, destination="" if key == "unknown" else key)
                .values("enrollment__person_id"))
+    elif figure == "result":
+        sorts = latest_sorts(office.pk, start, end, program_id=program_id)
+        ids = (sorts.filter(result=key) if key else sorts).values("enrollment__person_id")
     elif figure == "eligible":
         ledger, nominated, enrolled = c.eligible_sources(office, start, end)
         if program_id is not None:
@@ -557,7 +576,8 @@ def people_for(office: Office, period: Period, figure: str, *, program_id: int |
 def figure_label(figure: str, key: str = "") -> str:
     label = FIGURE_LABELS.get(figure, figure)
     extra = (REASON_LABELS.get(key) if figure == "ended" else KIND_LABELS.get(key)
-             if figure == "outcome" else DESTINATION_LABELS.get(key, "不明")
+             if figure == "outcome" else RESULT_LABELS.get(key, "")
+             if figure == "result" else DESTINATION_LABELS.get(key, "不明")
              if figure == "destination" else f"{key}か月の比較がそろった方"
              if figure == "effect_medical" and key in ("6", "12") else "") if key else ""
     return f"{label}（{extra}）" if extra else label
@@ -582,7 +602,7 @@ def flatten(report: dict[str, Any]) -> dict[str, tuple[str, float | int | None]]
         for k in PROGRAM_FIGURES:
             flat[f"{prefix}.{k}"] = (f"{label} {FIGURE_LABELS[k]}", figures.get(k))
         for section, title in (("ended_by_reason", "終了理由"), ("outcomes_by_kind", "成果"),
-                               ("destinations", "退院先")):
+                               ("destinations", "退院先"), ("results", "結果検討会")):
             for item in figures.get(section, []):
                 flat[f"{prefix}.{section}.{item['key']}"] = (
                     f"{label} {title}「{item['label']}」", item["n"])

@@ -54,7 +54,7 @@ KINDS: dict[str, RetentionKind] = {k.code: k for k in (
         PROGRAM, "自立支援プログラムの記録（参加・同意・計画・評価・成果）", 5, "保護廃止の翌年度から",
         frozenset({
             "cases.Enrollment", "cases.EnrollmentEvent", "cases.Consent", "cases.ConsentGrant",
-            "cases.ConferenceDecision", "cases.Plan", "cases.PlanGoal", "cases.PlanCommitment",
+            "cases.ConferenceDecision", "cases.ConferenceResult", "cases.Plan", "cases.PlanGoal", "cases.PlanCommitment",
             "cases.Review", "cases.GoalAssessment", "cases.Outcome",
             "activities.HealthTrack", "activities.HelloWorkReferral",
             "activities.HelloWorkInterviewAttendee",

@@ -45,7 +45,7 @@ router = Router()
 
 Figure = Literal[
     "eligible", "participants", "started", "ended", "continuing", "achieved", "outcome",
-    "destination", "transfer", "kpi_able", "kpi_participating", "kpi_emp_participants",
+    "destination", "transfer", "result", "kpi_able", "kpi_participating", "kpi_emp_participants",
     "kpi_work", "kpi_other_households", "kpi_other_earners", "effect_work", "effect_income",
     "effect_amount", "effect_closed", "effect_medical"]
 assert set(get_args(Figure)) == set(figures.FIGURE_LABELS)
@@ -87,6 +87,8 @@ class ProgramFiguresOut(Schema):
     ended_by_reason: list[dict[str, Any]]
     outcomes_by_kind: list[dict[str, Any]]
     destinations: list[dict[str, Any]]
+    results: list[dict[str, Any]] = Field(
+        ..., description="結果検討会：就労につながった（worked）／つながらなかった（not_worked）の人数")
     median_days_to_achievement: float | None
     targets: list[dict[str, Any]]
     effects: dict[str, Any] = Field(..., description="効果（就労・増収、効果額、医療費・入院日数、就労による保護廃止）。規則は docs/reports.md「効果」")
@@ -102,6 +104,7 @@ class TotalsOut(Schema):
     ended_by_reason: list[dict[str, Any]]
     outcomes_by_kind: list[dict[str, Any]]
     destinations: list[dict[str, Any]]
+    results: list[dict[str, Any]] = Field(..., description="結果検討会（事務所全体、人は1回）")
     median_days_to_achievement: float | None
     effects: dict[str, Any] = Field(..., description="効果（事務所全体、世帯・人は1回）")
 
@@ -166,7 +169,7 @@ def program_report(request: ApiRequest, program_id: Id,
 
 class FigureParams(PeriodParams):
     figure: Figure = Field(..., description="集計項目（画面の数値と同じ規則で人を数えます）")
-    key: str = Field("", max_length=40, description="内訳: 終了理由（ended）・成果の種類（outcome）・退院先（destination）・比較の月数 6/12（effect_medical）")
+    key: str = Field("", max_length=40, description="内訳: 終了理由（ended）・成果の種類（outcome）・退院先（destination）・比較の月数 6/12（effect_medical）・結果 worked/not_worked（result）")
     program_id: int | None = Field(None, ge=1, le=2_147_483_647, description="プログラム別の数値のとき")
     to_program_id: int | None = Field(None, ge=1, le=2_147_483_647,
                                       description="移行（transfer）の移行先プログラム")

@@ -91,6 +91,8 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "programs:conferences": ["GET /conferences"],
     "programs:conference_new": ["POST /conferences"],
     "programs:conference": ["GET /conferences/{conference_id}"],
+    "programs:results": ["GET /programs/{program_id}/results"],
+    "programs:results_new": ["POST /programs/{program_id}/results"],
     "programs:approvals": ["GET /approvals", "GET /approvals/mine", "GET /approvals/route"],
     "programs:approval_route": ["PUT /approvals/route"],
     "programs:approval": ["GET /approvals/{approval_id}", "POST /approvals/{approval_id}/decide"],

@@ -38,6 +38,7 @@ from jiritsu.cases.services.enrollments import (
 from jiritsu.cases.services.outcomes import outcome_record
 from jiritsu.cases.services.plans import plan_create, plan_record_final_achievement
 from jiritsu.cases.services.records import record_create, record_update
+from jiritsu.cases.services.results import results_conference_create
 from jiritsu.cases.services.reviews import review_create
 from jiritsu.cases.services.screening import flag_non_matching, ledger_save, nomination_record
 from jiritsu.cases.terms import consent_in_force, needs_approval, terms
@@ -50,5 +51,5 @@ __all__ = [
     "enrollment_start", "enrollment_transfer", "end_for_office_transfer", "flag_non_matching", "ledger_save",
     "needs_approval", "nomination_record", "open_enrollment", "outcome_record",
     "plan_create", "plan_record_final_achievement", "record_create", "record_update",
-    "register_kind", "review_create", "route_for", "route_steps", "terms",
+    "register_kind", "results_conference_create", "review_create", "route_for", "route_steps", "terms",
 ]

@@ -125,12 +125,14 @@ def conference_create(*, actor: Membership, kind: str, held_on: dt.date, title: 
                       program: Program | None = None, place: str = "", agenda: str = "",
                       minutes: str = "", attendees: list[dict[str, Any]] | None = None,
                       decisions: list[dict[str, Any]] | None = None,
-                      about: Person | None = None) -> Conference:
+                      about: Person | None = None, results_from: dt.date | None = None,
+                      results_to: dt.date | None = None) -> Conference:
     """``attendees``: [{"user"| "name", "role", "profession", "partner", "is_family"}];
     ``decisions``: [{"person", "decision", "reason", "program", "enrollment", "phase",
     "menus", "end_reason", "target_program", "extend_until"}]. ``about``: the one person
     a conference is held on when it decides nothing in programs (a ケース診断会議 on the
-    guidance track); its audit row is then in that person's trail."""
+    guidance track); its audit row is then in that person's trail. ``results_from`` /
+    ``results_to``: the period a results 検討会 looks back over (``services.results``)."""
     require(actor, "conference.manage")
     same_office(actor, program)
     if kind not in Conference.Kind.values:
@@ -141,6 +143,7 @@ def conference_create(*, actor: Membership, kind: str, held_on: dt.date, title: 
     conference = Conference.objects.create(office=actor.office, kind=kind, program=program,
                                            held_on=held_on, title=title, place=place,
                                            agenda=agenda, minutes=minutes,
+                                           results_from=results_from, results_to=results_to,
                                            created_by=actor.user)
     for a in attendees or []:
         _attendee(conference, a, actor)
@@ -169,7 +172,8 @@ def conference_create(*, actor: Membership, kind: str, held_on: dt.date, title: 
             end_reason=d.get("end_reason") or "", target_program=d.get("target_program"),
             extend_until=d.get("extend_until"))
     audit(actor, "conference.create", Kind.CREATE, conference, person=about,
-          after={**snapshot(conference, ["kind", "held_on", "title", "program_id"]),
+          after={**snapshot(conference, ["kind", "held_on", "title", "program_id",
+                                         "results_from", "results_to"]),
                  "attendees": len(attendees or []),
                  "decisions": [{"person": d["person"].pk, "decision": d.get("decision")}
                                for d in decisions or []]})

@@ -1,7 +1,7 @@
 """Case screens, one module per area: the program page and its board (``program_page``),
 screening and 台帳 (``selection``), consents (``consents``), episodes with their transitions,
-plans, records, reviews and outcomes (``enrollments``), conferences (``conferences``), 決裁
-and reviews due (``approvals``). Each view parses, goes through ``jiritsu.cases.access``,
+plans, records, reviews and outcomes (``enrollments``), conferences (``conferences``), the results
+検討会 (``results``), 決裁 and reviews due (``approvals``). Each view parses, goes through ``jiritsu.cases.access``,
 calls one service of ``jiritsu.cases.services`` and renders or redirects; refusals come back
 beside the field they concern. ``jiritsu.cases.urls`` names the views of this package and the
 catalogue screens of ``jiritsu.programs.views``.
@@ -35,6 +35,7 @@ from jiritsu.cases.views.enrollments import (
     review_create,
 )
 from jiritsu.cases.views.program_page import board_column, program_detail
+from jiritsu.cases.views.results import program_results, results_conference_create
 from jiritsu.cases.views.selection import (
     enroll,
     ledger_detail,
@@ -62,7 +63,9 @@ __all__ = [
     "outcome_create",
     "plan_create",
     "program_detail",
+    "program_results",
     "record_create",
+    "results_conference_create",
     "review_create",
     "reviews_due",
     "screening_view",

@@ -108,4 +108,5 @@ def conference_detail(request: OfficeRequest, pk: int) -> HttpResponse:
         "decisions": list(conf.decisions.select_related("person", "enrollment", "phase",
                                                         "target_program")),
         "approvals": list(conf.approval_requests.all()),
+        "results": list(conf.results.select_related("enrollment__person", "review")),
     })

@@ -256,9 +256,10 @@ def review_create(request: OfficeRequest, pk: int) -> HttpResponse:
     else:
         form = F.ReviewForm(enrollment=e, goals=goals,
                             initial={"reviewed_on": today(), "decision": "continue"})
-    due = selectors.enrollment_detail(e)["due"]
+    detail = selectors.enrollment_detail(e)
     return render(request, "cases/review_form.html",
-                  {"form": form, "enrollment": e, "due": due})
+                  {"form": form, "enrollment": e, "due": detail["due"],
+                   "last_sort": next(iter(detail["result_sorts"]), None)})
 
 
 @action_required("outcome.record")

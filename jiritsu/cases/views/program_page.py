@@ -7,8 +7,10 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from jiritsu.cases import selectors
+from jiritsu.cases import results, selectors
 from jiritsu.cases.access import visible_enrollments
+from jiritsu.core import clock
+from jiritsu.core.wareki import fiscal_year_bounds, fiscal_year_of
 from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs import screening
@@ -44,7 +46,12 @@ def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
         "can_manage": m.can("program.manage"),
         "can_screen": m.can("screening.run"),
         "can_conference": m.can("conference.manage"),
+        # 結果検討会 (就労につながった／つながらなかった): employment programs, office staff.
+        "can_results": program.is_employment and m.can("activity.view"),
     }
+    if context["can_results"]:
+        context["results"] = results.results_counts(
+            program, *fiscal_year_bounds(fiscal_year_of(clock.today())))
     return render(request, "cases/detail.html", context)
 
 

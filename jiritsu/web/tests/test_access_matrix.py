@@ -311,6 +311,7 @@ HTML_ARGS: dict[str, dict[str, Any]] = {
     "programs:detail": {"pk": "program"}, "programs:edit": {"pk": "program"},
     "programs:board_column": {"pk": "program", "column": "=active"},
     "programs:screening": {"pk": "program"},
+    "programs:results": {"pk": "program"}, "programs:results_new": {"pk": "program"},
     "programs:nominate": {"pk": "program", "person_pk": P},
     "programs:enroll": {"pk": "program", "person_pk": P},
     "programs:enroll_choose": {"person_pk": P}, "programs:ledger": {"pk": "ledger"},
@@ -368,6 +369,9 @@ HTML_ACTIONS: dict[str, tuple[str, ...]] = {
     "reports:people": ("report.view", "report.people"),
     "reports:person_effects": ("amounts.view", V),
     "programs:approval": ("program.view", V),
+    # 結果検討会: the program's sorting names people and the factors (office staff only).
+    "programs:results": ("program.view", "activity.view"),
+    "programs:results_new": ("program.view", "conference.manage"),
     # Every member of an office has their own notices and digest opt-in.
     "casework:notices": (), "casework:digest": (),
     # Each signed-in user's own sign-in: the second factor and their sessions.
@@ -535,6 +539,8 @@ API: dict[str, tuple[str, ...] | None] = {
     "GET /programs/{program_id}/screening": ("screening.run",),
     "POST /programs/{program_id}/ledgers": ("screening.run",),
     "GET /programs/{program_id}/ledgers": ("screening.run",),
+    "GET /programs/{program_id}/results": ("program.view", "activity.view"),
+    "POST /programs/{program_id}/results": ("program.view", "conference.manage"),
     "GET /ledgers/{ledger_id}": ("screening.run",),
     "POST /nominations": ("nomination.record",), "GET /nominations": ("nomination.record",),
     "GET /enrollments": ("program.view",), "POST /enrollments": ("enrollment.manage",),

@@ -26,10 +26,11 @@ WIDTHS = (1280, 390)
 ROLES = ["cw_a", "sv_a", "mgr_a", "ss_a", "hw_a", "admin_a"]
 # Pages beyond the main menu that each role reaches from it (filled in from the world).
 EXTRA: dict[str, list[str]] = {
-    "cw_a": ["/people/{person}/", "/programs/{program}/", "/search/?q=たかはし", "/signin/"],
+    "cw_a": ["/people/{person}/", "/programs/{program}/", "/search/?q=たかはし", "/signin/",
+             "/programs/{program}/results/", "/programs/{program}/results/new/"],
     "sv_a": ["/programs/approvals/", "/people/{person}/"],
     "mgr_a": ["/programs/approvals/", "/programs/{program}/edit/", "/signin/setup/"],
-    "ss_a": ["/people/{person}/"],
+    "ss_a": ["/people/{person}/", "/programs/{program}/results/"],
     "hw_a": [],
     "admin_a": ["/programs/{program}/edit/", "/signin/policy/"],
 }

@@ -1,6 +1,7 @@
 """The program life cycle through the API, one router per object: screening, 台帳 and
 nominations (``screening``), enrolments and their transitions (``enrollments``), consents
-(``consents``), conferences and decisions (``conferences``), plans and records (``plans``),
+(``consents``), conferences and decisions (``conferences``), the results 検討会
+(``results``), plans and records (``plans``),
 reviews, due reviews and outcomes (``reviews``), 決裁 (``approvals``); ``common`` holds the
 id references and the enrolment/決裁 outputs they share.
 
@@ -19,9 +20,10 @@ from jiritsu.api.routers.lifecycle import (
     consents,
     enrollments,
     plans,
+    results,
     reviews,
     screening,
 )
 
 ROUTERS = [screening.router, enrollments.router, consents.router, conferences.router,
-           plans.router, reviews.router, approvals.router]
+           results.router, plans.router, reviews.router, approvals.router]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from ninja import Field, Query, Router, Schema
 
 from jiritsu.api.common import (
@@ -33,7 +33,7 @@ from jiritsu.api.routers.lifecycle.common import (
     staff_ref,
 )
 from jiritsu.cases import access, services
-from jiritsu.cases.models import Conference, ConferenceDecision, Enrollment
+from jiritsu.cases.models import Conference, ConferenceDecision, ConferenceResult, Enrollment
 from jiritsu.offices.models import Membership
 
 router = Router()
@@ -97,6 +97,38 @@ class DecisionOut(Schema):
     extend_until: dt.date | None
 
 
+class ConferenceResultOut(Schema):
+    """結果検討会: one participant's result (就労につながった／つながらなかった) with its factors."""
+
+    id: int
+    conference_id: int
+    enrollment_id: int
+    person_id: int
+    person_name: str
+    result: ConferenceResult.Result
+    result_label: str
+    reason: str
+    next_step: str = Field(..., description="今後の支援（continue / change / stop、空は決めていない）")
+    next_step_label: str
+    review_id: int | None = Field(..., description="今後の支援を記録した見直し")
+
+    @staticmethod
+    def resolve_person_id(obj: ConferenceResult) -> int:
+        return obj.enrollment.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: ConferenceResult) -> str:
+        return obj.enrollment.person.name
+
+    @staticmethod
+    def resolve_result_label(obj: ConferenceResult) -> str:
+        return str(obj.get_result_display())
+
+    @staticmethod
+    def resolve_next_step_label(obj: ConferenceResult) -> str:
+        return str(obj.get_next_step_display()) if obj.next_step else ""
+
+
 class ConferenceOut(Schema):
     id: int
     kind: str
@@ -109,10 +141,15 @@ class ConferenceOut(Schema):
     version: int
     attendees: list[AttendeeOut]
     decisions: list[DecisionOut]
+    results_from: dt.date | None = Field(..., description="結果検討会：振り返りの対象期間の開始日")
+    results_to: dt.date | None = Field(..., description="結果検討会：振り返りの対象期間の終了日")
+    results: list[ConferenceResultOut]
 
 
 def _conferences_qs(m: Membership) -> QuerySet[Conference]:
-    return access.visible_conferences(m).prefetch_related("attendees", "decisions")
+    return access.visible_conferences(m).prefetch_related(
+        "attendees", "decisions", Prefetch("results", queryset=ConferenceResult.objects
+                                           .select_related("enrollment__person")))
 
 
 @router.get("/conferences", response=responses(page_of(ConferenceOut)), summary="会議の一覧")
