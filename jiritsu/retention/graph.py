@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from django.apps import apps
 from django.db import models
 
-from jiritsu.people.models import Household
+from jiritsu.people.models import Household, Person
 from jiritsu.retention.kinds import OUTSIDE_THE_FILE
 
 CHUNK = 500
@@ -63,18 +63,31 @@ def reachable_models(root: type[models.Model] = Household) -> list[type[models.M
     return seen
 
 
+def outliving_links(root: type[models.Model] = Household) -> list[tuple[type[models.Model], str]]:
+    """(model, field) of every SET_NULL key that points into a case file from outside it:
+    rows that outlive the file they refer to (a 移管's people). Each such model needs its own
+    retention rule (``tests/test_coverage.py``)."""
+    inside = set(reachable_models(root))
+    return sorted({(model, field.name) for target, pairs in _dependents(outliving=True).items()
+                   if target in inside for model, field in pairs if model not in inside},
+                  key=lambda p: (p[0]._meta.label, p[1]))
+
+
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
     batch = sorted(ids)
     for i in range(0, len(batch), CHUNK):
         yield batch[i:i + CHUNK]
 
 
-def collect(household_ids: Iterable[int]) -> Rows:
-    """The ids of every row in these households' case files, per model."""
+def collect(household_ids: Iterable[int], person_ids: Iterable[int] = ()) -> Rows:
+    """The ids of every row in these households' case files, and in the files of these people
+    registered without a household, per model."""
     dependents = _dependents()
     rows: Rows = defaultdict(set)
     rows[Household] = set(household_ids)
-    queue: list[tuple[type[models.Model], set[int]]] = [(Household, set(rows[Household]))]
+    rows[Person] = set(person_ids)
+    queue: list[tuple[type[models.Model], set[int]]] = [(Household, set(rows[Household])),
+                                                        (Person, set(rows[Person]))]
     while queue:
         target, ids = queue.pop(0)
         for model, field in dependents.get(target, []):

@@ -40,8 +40,9 @@ class RetentionPeriod(models.Model):
 
 
 class DeletionBatch(models.Model):
-    """削除の決裁: the households whose case files were due on ``due_on``, deleted as one on
-    the request's final approval."""
+    """削除の決裁: the households whose case files were due on ``due_on`` — with the people
+    registered without a household and the 移管 records due that day — deleted as one on the
+    request's final approval."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "決裁待ち"
@@ -55,6 +56,9 @@ class DeletionBatch(models.Model):
                               default=Status.PENDING)
     due_on = models.DateField("判定日")
     household_ids = models.JSONField("対象世帯（ID）", default=list)
+    # People registered without a household whose own file was due, and 移管 records due.
+    person_ids = models.JSONField("対象の被保護者以外の方（ID）", default=list)
+    transfer_ids = models.JSONField("対象の移管の記録（ID）", default=list)
     note = models.TextField("起案の理由", blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+", verbose_name="起案者")
@@ -71,4 +75,12 @@ class DeletionBatch(models.Model):
         ordering = ["-requested_at", "-id"]
 
     def __str__(self) -> str:
-        return f"保存年限による削除 第{self.pk}号（{len(self.household_ids)}世帯）"
+        return f"保存年限による削除 第{self.pk}号（{self.size_label}）"
+
+    @property
+    def size_label(self) -> str:
+        """「3世帯、1人、2件の移管」: what the batch covers, the parts that are not empty."""
+        parts = [f"{len(self.household_ids)}世帯" if self.household_ids else "",
+                 f"{len(self.person_ids)}人" if self.person_ids else "",
+                 f"{len(self.transfer_ids)}件の移管" if self.transfer_ids else ""]
+        return "、".join(p for p in parts if p) or "0世帯"

@@ -1,12 +1,13 @@
 """Writes: an office's retention periods, requesting a deletion (削除の決裁) and carrying it out.
 
 The deletion is a kind of the one 決裁 mechanism (``cases.ApprovalRequest``, kind
-``retention_delete``): a supervisor or administrator requests it for the households due on
-the day (``selectors.due_households``), it waits in the 決裁 inbox on the office's route, and
-its final approval deletes the case files in that approval's transaction — every row
-``graph.collect`` finds, then each attachment's bytes once the transaction has committed — and
-appends the tombstone (``retention.delete``) to the audit log. A return (差戻し) deletes
-nothing. Frozen fiscal-year reports (``reports.FrozenReport``) are not part of any case file
+``retention_delete``): a supervisor or administrator requests it for what is due on the day —
+the households (``selectors.due_households``), the people registered without a household
+(``due_people``) and the 移管 records (``due_transfers``) — it waits in the 決裁 inbox on the
+office's route, and its final approval deletes them in that approval's transaction — every row
+``selectors.file_rows`` finds, then each attachment's bytes once the transaction has committed
+— and appends the tombstone (``retention.delete``) to the audit log, and to the other office's
+log for a 移管 it shared (``retention.transfer_deleted``). A return (差戻し) deletes nothing. Frozen fiscal-year reports (``reports.FrozenReport``) are not part of any case file
 and stay as they were; the audit log keeps its rows (docs/legal.md).
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from jiritsu.audit.log import record
@@ -37,15 +39,19 @@ from jiritsu.offices.models import Membership
 from jiritsu.offices.services import RECORD_RETENTION_YEARS, office_update
 from jiritsu.people.models import Household, Person
 from jiritsu.retention import graph
-from jiritsu.retention.kinds import AUDIT, CASE_RECORD, FILES, HOUSEHOLD_KINDS, KINDS
+from jiritsu.retention.kinds import AUDIT, CASE_RECORD, DELETED_KINDS, FILES, KINDS
 from jiritsu.retention.models import DeletionBatch, RetentionPeriod
 from jiritsu.retention.selectors import (
     DueSummary,
     due_households,
+    due_people,
     due_summary,
+    due_transfers,
+    file_rows,
     periods,
     rows_per_kind,
 )
+from jiritsu.transfers.models import Transfer
 
 APPROVAL_KIND = "retention_delete"
 Kind = AuditEvent.Kind
@@ -54,24 +60,34 @@ Kind = AuditEvent.Kind
 # ---------------------------------------------------------------- reading, audited
 
 def due_list(*, actor: Membership) -> DueSummary:
-    """The case files due for deletion, for the screen and the API. The list names households
-    (case numbers): reading it is a read of each of their people (one audit row, linked)."""
+    """What is due for deletion, for the screen and the API. The list names households (case
+    numbers) and people: reading it is a read of each of their people (one audit row,
+    linked)."""
     require(actor, "retention.view")
     summary = due_summary(actor.office)
-    people = Person.objects.filter(household__in=summary.households).values_list("pk", flat=True)
+    people = list(Person.objects.filter(household__in=summary.households)
+                  .values_list("pk", flat=True)) + [p.pk for p in summary.people]
     record(actor=actor.user, office=actor.office, action="retention.due_view", kind=Kind.VIEW,
-           people=list(people), changes={"households": len(summary.households)})
+           people=people, changes={"households": len(summary.households),
+                                   "people": len(summary.people),
+                                   "transfers": len(summary.transfers)})
     return summary
 
 
-def batch_viewed(*, actor: Membership, batch: DeletionBatch) -> list[Household]:
-    """A deletion batch's households that still exist (read, audited like the list)."""
+def batch_viewed(*, actor: Membership, batch: DeletionBatch
+                 ) -> tuple[list[Household], list[Person], list[Transfer]]:
+    """A deletion batch's households, people and 移管 records that still exist (read,
+    audited like the list)."""
     households = list(Household.objects.filter(pk__in=batch.household_ids)
                       .order_by("assistance_ended_on", "case_number"))
-    people = Person.objects.filter(household__in=households).values_list("pk", flat=True)
+    alone = list(Person.objects.filter(pk__in=batch.person_ids, household__isnull=True)
+                 .order_by("kana_key", "pk"))
+    transfers = list(Transfer.objects.filter(pk__in=batch.transfer_ids)
+                     .select_related("target_office").order_by("decided_on", "pk"))
+    people = list(Person.objects.filter(household__in=households).values_list("pk", flat=True))
     record(actor=actor.user, office=actor.office, action="retention.batch_view", kind=Kind.VIEW,
-           target=batch, people=list(people))
-    return households
+           target=batch, people=people + [p.pk for p in alone])
+    return households, alone, transfers
 
 
 # ---------------------------------------------------------------- periods
@@ -93,7 +109,7 @@ def periods_set(*, actor: Membership, values: dict[str, Any]) -> dict[str, int]:
             raise ValidationFailed(f"保存年限は{low}年から{high}年の間で入力してください。", field=code,
                                    code="retention.period_invalid")
         new[code] = value
-    longest = max(new[k.code] for k in HOUSEHOLD_KINDS)
+    longest = max(new[k.code] for k in DELETED_KINDS)
     if new[AUDIT] < longest:
         raise ValidationFailed(
             f"監査ログの保存年限は、ケース記録などの最も長い保存年限（{longest}年）以上にしてください。"
@@ -118,27 +134,38 @@ def periods_set(*, actor: Membership, values: dict[str, Any]) -> dict[str, int]:
 
 @transaction.atomic
 def deletion_request(*, actor: Membership, note: str = "") -> DeletionBatch:
-    """Ask for the deletion of every case file due today, through the office's 決裁."""
+    """Ask for the deletion of everything due today, through the office's 決裁: the
+    households' case files, the files of people without a household, the 移管 records."""
     require(actor, "retention.request")
     if len(note) > 2000:
         raise ValidationFailed("起案の理由は2000文字以内で入力してください。", field="note")
     today = clock.today()
-    ids = list(due_households(actor.office, today).values_list("pk", flat=True))
-    if not ids:
-        raise ValidationFailed("保存年限を過ぎた世帯はありません。", field="note",
+    office = actor.office
+    households_qs, people_qs = due_households(office, today), due_people(office, today)
+    ids = list(households_qs.values_list("pk", flat=True))
+    person_ids = list(people_qs.values_list("pk", flat=True))
+    leaving = Person.objects.filter(Q(household__in=households_qs.values("pk"))
+                                    | Q(pk__in=people_qs.values("pk")))
+    transfer_ids = [t.pk for t in due_transfers(office, leaving, today)]
+    if not (ids or person_ids or transfer_ids):
+        raise ValidationFailed("保存年限を過ぎた記録はありません。", field="note",
                                code="retention.nothing_due")
-    counts = rows_per_kind(graph.collect(ids))
-    batch = DeletionBatch.objects.create(office=actor.office, due_on=today, household_ids=ids,
+    counts = rows_per_kind(file_rows(ids, person_ids, transfer_ids))
+    batch = DeletionBatch.objects.create(office=office, due_on=today, household_ids=ids,
+                                         person_ids=person_ids, transfer_ids=transfer_ids,
                                          note=note.strip(), requested_by=actor.user,
                                          result={"planned": counts})
     batch.approval = approval_request_create(
         actor=actor, enrollment=None, kind=APPROVAL_KIND,
-        subject=f"保存年限による削除（{len(ids)}世帯）",
-        payload={"batch_id": batch.pk, "households": len(ids), "note": note.strip()},
+        subject=f"保存年限による削除（{batch.size_label}）",
+        payload={"batch_id": batch.pk, "households": len(ids), "people": len(person_ids),
+                 "transfers": len(transfer_ids), "note": note.strip()},
         steps=route_for(actor, APPROVAL_KIND))
     batch.save(update_fields=["approval"])
     audit(actor, "retention.request", Kind.CREATE, batch,
-          changes={"households": len(ids), "rows": counts, "due_on": today.isoformat()})
+          changes={"households": len(ids), "people": len(person_ids),
+                   "transfers": len(transfer_ids), "rows": counts,
+                   "due_on": today.isoformat()})
     return batch
 
 
@@ -156,19 +183,28 @@ def case_number_hash(office_code: str, case_number: str) -> str:
 # ---------------------------------------------------------------- carrying it out
 
 def deletion_approved(actor: Membership, request: ApprovalRequest) -> None:
-    """The final approval: delete the case files still due (a household whose assistance
-    restarted or that has an open episode since the request is skipped), remove the files'
-    bytes after commit, and leave the tombstone."""
+    """The final approval: delete what is still due (a household whose assistance restarted,
+    a person or household with an episode opened since the request, a 移管 whose person the
+    other office still keeps, is skipped), remove the files' bytes after commit, and leave the
+    tombstone — in the other office's log too for a 移管 it shared."""
     batch = _batch_of(request)
     if batch.status != DeletionBatch.Status.PENDING:
         raise IllegalTransition("この削除は既に処理されています。", code="retention.batch_closed")
-    office = batch.office
-    still_due = set(due_households(office, clock.today(), include_pending=True)
+    office, today = batch.office, clock.today()
+    still_due = set(due_households(office, today, include_pending=True)
                     .filter(pk__in=batch.household_ids).values_list("pk", flat=True))
+    people_due = set(due_people(office, today, include_pending=True)
+                     .filter(pk__in=batch.person_ids).values_list("pk", flat=True))
+    leaving = Person.objects.filter(Q(household__in=still_due) | Q(pk__in=people_due))
+    transfers = [t for t in due_transfers(office, leaving, today, include_pending=True)
+                 if t.pk in set(batch.transfer_ids)]
+    transfers_due = {t.pk for t in transfers}
     skipped = sorted(set(batch.household_ids) - still_due)
+    skipped_people = sorted(set(batch.person_ids) - people_due)
+    skipped_transfers = sorted(set(batch.transfer_ids) - transfers_due)
     hashes = [case_number_hash(office.code, n) for n in Household.objects.filter(
         pk__in=still_due).order_by("pk").values_list("case_number", flat=True)]
-    rows = graph.collect(still_due) if still_due else {}
+    rows = file_rows(still_due, people_due, transfers_due)
     person_ids = sorted(rows.get(Person, set()))
     names = _stored_files(rows)
     per_model = graph.delete(rows)
@@ -181,7 +217,10 @@ def deletion_approved(actor: Membership, request: ApprovalRequest) -> None:
     batch.status = DeletionBatch.Status.DONE
     batch.done_at = clock.now()
     batch.result = {**batch.result, "deleted": rows_per_kind(rows), "models": per_model,
-                    "households": sorted(still_due), "skipped": skipped, "files": len(names)}
+                    "households": sorted(still_due), "people": sorted(people_due),
+                    "transfers": sorted(transfers_due), "skipped": skipped,
+                    "skipped_people": skipped_people, "skipped_transfers": skipped_transfers,
+                    "files": len(names)}
     batch.save(update_fields=["status", "done_at", "result"])
     # The tombstone: what was deleted, in ids, counts and keyed hashes — no name, no case
     # number, no address. Each deleted person's id links it, so their history shows it.
@@ -189,8 +228,18 @@ def deletion_approved(actor: Membership, request: ApprovalRequest) -> None:
            target=batch, people=person_ids,
            changes={"approval_id": request.pk, "due_on": batch.due_on.isoformat(),
                     "households": sorted(still_due), "case_number_hashes": hashes,
-                    "people": person_ids, "rows": batch.result["deleted"],
-                    "models": per_model, "files": len(names), "skipped": skipped})
+                    "people": person_ids, "people_without_household": sorted(people_due),
+                    "transfers": sorted(transfers_due), "rows": batch.result["deleted"],
+                    "models": per_model, "files": len(names), "skipped": skipped,
+                    "skipped_people": skipped_people, "skipped_transfers": skipped_transfers})
+    # A 移管 was the other office's record too: its own log says it went, and why.
+    for t in transfers:
+        other = t.target_office if t.source_office_id == office.pk else t.source_office
+        if other is not None and other.pk != office.pk:
+            record(actor=actor.user, office=other, action="retention.transfer_deleted",
+                   kind=Kind.DELETE, changes={"transfer_id": t.pk, "by_office": office.code,
+                                              "approval_id": request.pk},
+                   note=f"{office.name}の保存年限による削除（両方の事務所の保存年限の経過後）")
 
 
 def _stored_files(rows: graph.Rows) -> list[tuple[object, str]]:
@@ -217,21 +266,23 @@ def deletion_returned(actor: Membership, request: ApprovalRequest, comment: str)
 
 
 def deletion_context(request: ApprovalRequest) -> dict[str, Any]:
-    """What the approver reads: how many households, rows of each kind, the periods."""
+    """What the approver reads: how many households, people and 移管 records, rows of each
+    kind, the periods."""
     batch = DeletionBatch.objects.select_related("office").get(approval=request)
     planned = batch.result.get("planned", {})
     p = periods(batch.office)
-    asked = [("対象世帯", "", f"{len(batch.household_ids)}世帯"),
-             ("判定日", "", format_wareki(batch.due_on))]
+    asked = [("対象", "", batch.size_label), ("判定日", "", format_wareki(batch.due_on))]
     asked += [(KINDS[code].label, "", f"{planned.get(code, 0)}件を削除")
               for code in planned if code in KINDS]
     lines = [f"{k.label}：{p[k.code]}年（{k.start}）" for k in KINDS.values()]
-    lines.append("世帯の記録は互いに参照し合うため、最も長い保存年限を過ぎた世帯をまとめて削除します。")
+    lines.append("世帯の記録は互いに参照し合うため、最も長い保存年限を過ぎた世帯をまとめて削除します。"
+                 "世帯のない方（被保護者以外）は、最後の支援から同じ年限を数えます。")
+    lines.append("移管の記録は、両方の事務所の保存年限を過ぎ、どちらの事務所にも本人の記録がなくなってから削除します。")
     lines.append("確定済みの年度報告の数値と監査ログは削除されません。")
     return {"asked": asked, "justification": batch.note, "rule_title": "保存年限（事務所の設定）",
             "rule": {"lines": lines},
             "source": {"url": reverse("retention:batch", args=[batch.pk]),
-                       "label": f"削除の対象（{len(batch.household_ids)}世帯の一覧）"}}
+                       "label": f"削除の対象（{batch.size_label}の一覧）"}}
 
 
 def register() -> None:

@@ -1,6 +1,7 @@
-"""The retention screen (/manage/retention/): the office's periods per kind, the case files
-due for deletion (supervisors, managers, the system administrator; each view audited), the
-deletion request that goes to 決裁, and each request's result."""
+"""The retention screen (/manage/retention/): the office's periods per kind, what is due for
+deletion — households' case files, people without a household, 移管 records — (supervisors,
+managers, the system administrator; each view audited), the deletion request that goes to
+決裁, and each request's result."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from jiritsu.offices.http import OfficeRequest
 from jiritsu.retention import selectors, services
 from jiritsu.retention.access import get_batch_for_user, visible_batches
 from jiritsu.retention.forms import PeriodsForm, RequestForm
-from jiritsu.retention.kinds import KINDS
+from jiritsu.retention.kinds import DELETED_KINDS
 
 RECENT_BATCHES = 20
 
@@ -74,12 +75,14 @@ def request_deletion(request: OfficeRequest) -> HttpResponse:
 @action_required("retention.view")
 def batch(request: OfficeRequest, pk: int) -> HttpResponse:
     b = get_batch_for_user(request.membership, pk)
-    households = services.batch_viewed(actor=request.membership, batch=b)
+    households, people, transfers = services.batch_viewed(actor=request.membership, batch=b)
     result = b.result or {}
-    rows = [(KINDS[code], result.get("planned", {}).get(code, 0),
-             result.get("deleted", {}).get(code) if "deleted" in result else None)
-            for code in KINDS if KINDS[code].with_household]
+    rows = [(kind, result.get("planned", {}).get(kind.code, 0),
+             result.get("deleted", {}).get(kind.code) if "deleted" in result else None)
+            for kind in DELETED_KINDS]
+    skipped = sum(len(result.get(k, [])) for k in ("skipped", "skipped_people",
+                                                  "skipped_transfers"))
     return render(request, "retention/batch.html", {
-        "batch": b, "households": households, "rows": rows,
-        "skipped": len(result.get("skipped", [])), "files": result.get("files"),
+        "batch": b, "households": households, "people": people, "transfers": transfers,
+        "rows": rows, "skipped": skipped, "files": result.get("files"),
         "returned": result.get("returned", "")})

@@ -1,5 +1,6 @@
-"""Retention (保存年限) and deletion: the office's periods per kind of record, the case files
-due for deletion, and deletion requests. A request is decided in the one 決裁 mechanism
+"""Retention (保存年限) and deletion: the office's periods per kind of record, what is due for
+deletion (households' case files, people without a household, 移管 records), and deletion
+requests. A request is decided in the one 決裁 mechanism
 (``POST /approvals/{approval_id}/decide``, kind ``retention_delete``); its final approval
 deletes. Through ``jiritsu.retention.services``: the same checks and audit rows as the screen
 ``/manage/retention/``."""
@@ -21,7 +22,7 @@ from jiritsu.retention.selectors import DueSummary
 router = Router()
 
 class KindPeriodOut(Schema):
-    kind: str = Field(..., description="記録の種類のコード（case_record, program, guidance, approval, amounts, attachment, audit）")
+    kind: str = Field(..., description="記録の種類のコード（case_record, program, guidance, approval, amounts, attachment, merge, transfer, audit）")
     label: str
     years: int = Field(..., description="この事務所の保存年限（年）")
     default_years: int
@@ -37,6 +38,8 @@ class PeriodsIn(InputSchema):
     approval: int | None = Field(None, ge=1, le=100)
     attachment: int | None = Field(None, ge=1, le=100)
     amounts: int | None = Field(None, ge=1, le=100)
+    merge: int | None = Field(None, ge=1, le=100, description="記録の統合（名寄せ）の記録")
+    transfer: int | None = Field(None, ge=1, le=100, description="移管の記録")
     audit: int | None = Field(None, ge=1, le=100)
 
 
@@ -52,6 +55,27 @@ class DueHouseholdOut(Schema):
     member_count: int = Field(..., description="世帯員の数")
 
 
+class DuePersonOut(Schema):
+    id: int
+    name: str
+    kana: str
+    birth_date: dt.date
+    last_ended_on: dt.date | None = Field(None, description="最後のプログラムの終了日（参加がなければ null）")
+
+
+class DueTransferOut(Schema):
+    id: int
+    person_name: str
+    source_label: str = Field(..., description="移管元")
+    target_office: str = Field(..., description="移管先の事務所名")
+    status: str
+    decided_on: dt.date | None
+
+    @staticmethod
+    def resolve_target_office(obj: Any) -> str:
+        return str(obj.target_office.name)
+
+
 class KindCountOut(Schema):
     kind: str
     label: str
@@ -63,6 +87,9 @@ class RetentionDueOut(Schema):
     household_years: int = Field(..., description="世帯の記録に適用する保存年限（種類のうち最長）")
     kind_counts: list[KindCountOut] = Field(..., description="記録の種類ごとの削除する件数")
     households: list[DueHouseholdOut]
+    people: list[DuePersonOut] = Field(..., description="世帯のない方（被保護者以外）で、最後の支援から保存年限を過ぎた方")
+    transfers: list[DueTransferOut] = Field(..., description="両方の事務所の保存年限を過ぎ、本人の記録がどちらにも残らない移管の記録")
+    transfers_expire_before: dt.date | None = Field(None, description="この日より前に決定した移管が対象（この事務所の年限）")
     audit_rows: int = Field(..., description="監査ログの保存年限を過ぎた行数（データベース管理者が整理）")
 
 
@@ -72,11 +99,13 @@ class BatchOut(Schema):
     status_label: str
     due_on: dt.date
     household_ids: list[int]
+    person_ids: list[int] = Field(..., description="対象の世帯のない方（被保護者以外）のID")
+    transfer_ids: list[int] = Field(..., description="対象の移管の記録のID")
     note: str
     approval_id: int | None = Field(None, description="決裁（POST /approvals/{approval_id}/decide）")
     requested_at: dt.datetime
     done_at: dt.datetime | None
-    result: dict[str, Any] = Field(..., description="件数（種類ごと・モデルごと）、消去したファイル数、対象外となった世帯のID")
+    result: dict[str, Any] = Field(..., description="件数（種類ごと・モデルごと）、消去したファイル数、対象外となった世帯・方・移管のID")
 
     @staticmethod
     def resolve_status_label(obj: DeletionBatch) -> str:
@@ -99,7 +128,7 @@ def periods_update(request: ApiRequest, payload: PeriodsIn) -> Any:
 
 
 @router.get("/retention/due", response=responses(RetentionDueOut),
-            summary="保存年限を過ぎた廃止世帯（削除の対象。閲覧は監査ログに記録）")
+            summary="保存年限を過ぎた記録（廃止世帯・世帯のない方・移管。削除の対象。閲覧は監査ログに記録）")
 def due(request: ApiRequest) -> DueSummary:
     m = acting(request, "retention.view")
     return services.due_list(actor=m)

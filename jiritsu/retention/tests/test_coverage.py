@@ -16,6 +16,7 @@ from django.db import models
 from jiritsu.people.models import Household, Person
 from jiritsu.retention import graph
 from jiritsu.retention.kinds import FILES, KINDS, kind_of
+from jiritsu.retention.linked import BY_PERSON_ID
 
 # Models that name a person or household by a bare id or text, reviewed one by one: the
 # reason each is not part of the case file.
@@ -31,7 +32,8 @@ NOT_IN_THE_FILE = {
 }
 # Field names that refer to a person or household without a foreign key.
 SUSPECT = ("person_id", "household_id", "people", "person_ids", "household_ids", "object_id",
-           "case_number", "subject_id")
+           "case_number", "subject_id", "survivor_id", "merged_id", "first_id", "second_id",
+           "into_id")
 
 
 def test_every_model_of_a_case_file_has_a_retention_kind() -> None:
@@ -49,7 +51,24 @@ def test_every_kind_names_existing_models_reached_by_the_deletion() -> None:
         for label in kind.models:
             apps.get_model(label)  # raises for a model that no longer exists
             if kind.with_household:
-                assert label in reachable, f"{label} ({kind.code}) is not reached from a household"
+                assert label in reachable or label in BY_PERSON_ID, (
+                    f"{label} ({kind.code}) is reached neither from a household nor by id")
+
+
+def test_records_naming_people_by_id_have_a_kind() -> None:
+    for label, (model, _find) in BY_PERSON_ID.items():
+        assert model._meta.label == label
+        kind = kind_of(model)
+        assert kind is not None and kind.with_household, label
+
+
+def test_rows_that_outlive_a_case_file_have_a_rule_of_their_own() -> None:
+    """A SET_NULL key into a case file (a 移管's people) keeps its row when the file goes:
+    that row needs its own kind, or it would be kept for ever."""
+    found = graph.outliving_links()
+    assert ("transfers.Transfer", "source_person") in {(m._meta.label, f) for m, f in found}
+    missing = sorted(f"{m._meta.label}.{f}" for m, f in found if kind_of(m) is None)
+    assert missing == [], f"rows outliving a case file without a retention kind: {missing}"
 
 
 def test_stored_bytes_of_a_case_file_are_deleted_too() -> None:
@@ -65,7 +84,8 @@ def test_no_model_names_a_person_without_a_foreign_key() -> None:
     reachable = set(graph.reachable_models(Household))
     suspects = []
     for model in apps.get_models():
-        if model in reachable or model._meta.label in NOT_IN_THE_FILE:
+        if (model in reachable or model._meta.label in NOT_IN_THE_FILE
+                or model._meta.label in BY_PERSON_ID):
             continue
         for field in model._meta.concrete_fields:
             if not field.is_relation and field.name in SUSPECT:

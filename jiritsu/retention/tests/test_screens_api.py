@@ -45,12 +45,12 @@ def test_periods_on_the_screen_with_the_refusal_beside_the_field(files: Files, w
     c = client_for(world.admin)
     bad = c.post("/manage/retention/periods/", {
         "case_record": "5", "program": "5", "guidance": "5", "approval": "5",
-        "attachment": "5", "amounts": "5", "audit": "3"})
+        "attachment": "5", "amounts": "5", "merge": "5", "transfer": "5", "audit": "3"})
     assert bad.status_code == 422
     assert "監査ログの保存年限は" in bad.content.decode()
     ok = c.post("/manage/retention/periods/", {
         "case_record": "5", "program": "5", "guidance": "7", "approval": "5",
-        "attachment": "5", "amounts": "5", "audit": "10"})
+        "attachment": "5", "amounts": "5", "merge": "5", "transfer": "5", "audit": "10"})
     assert ok.status_code == 302
     assert client_for(world.supervisor).post("/manage/retention/periods/", {
         "guidance": "9"}).status_code == 403

@@ -1,9 +1,10 @@
 """manage.py run_retention — the retention run (保存年限による整理), nightly (operations.jobs).
 
 Deletes the operations log past the longest retention any office asks for (job-run records,
-sign-in attempt records), and lists, per office, the closed households whose case files have
-passed the office's retention (``retention.selectors.due_households``) with the rows of each
-kind they hold. Case files are never deleted by the machine: the office's supervisor or
+sign-in attempt records), and lists, per office, what has passed the office's retention with
+the rows of each kind it holds: the closed households' case files
+(``retention.selectors.due_households``), the files of people registered without a household
+(``due_people``) and the 移管 records (``due_transfers``). Nothing of it is deleted by the machine: the office's supervisor or
 administrator requests their deletion on the retention screen (/manage/retention/), and it is
 carried out on the final approval of that 決裁.
 """
@@ -29,7 +30,8 @@ DEFAULT_LOG_RETENTION_DAYS = 400
 
 
 class Command(BaseCommand):
-    help = "保存年限を過ぎた運用記録を削除し、保存年限を過ぎた廃止世帯を事務所ごとに一覧にします。"
+    help = ("保存年限を過ぎた運用記録を削除し、保存年限を過ぎた廃止世帯・世帯のない方・移管の記録を"
+            "事務所ごとに一覧にします。")
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = clock.today()
@@ -48,5 +50,6 @@ class Command(BaseCommand):
                 rows = "、".join(f"{KINDS[code].label} {n}件" for code, n in due.per_kind.items() if n)
                 self.stdout.write(
                     f"{office.code}: 保存年限（{household_years(office)}年）を過ぎた廃止世帯 "
-                    f"{len(due.households)}件{f'（{rows}）' if rows else ''}、保存年限を過ぎた監査ログ "
+                    f"{len(due.households)}件、世帯のない方 {len(due.people)}人、移管の記録 "
+                    f"{len(due.transfers)}件{f'（{rows}）' if rows else ''}、保存年限を過ぎた監査ログ "
                     f"{due.audit_rows}件（削除は事務所の決裁で行います）")
