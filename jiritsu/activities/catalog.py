@@ -212,7 +212,8 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
                    _c("capacity.usage", "in", ["not_fully_used"])),
         review_interval_months=3, conference_kind=CASE_DIAGNOSIS, conference_name="ケース検討会",
         professions=("employment_support",), partner_kinds=("hello_work",),
-        features=("hello_work_referral", "job_search_commitments", "guidance"),
+        features=("hello_work_referral", "job_search_commitments", "guidance",
+                  "work_capacity_routing"),
     ),
     ProgramTemplate(
         code="iga_mental_health", office="伊賀市", name="就労に向けてのメンタルヘルスプログラム",

@@ -22,12 +22,12 @@ from typing import Any
 
 from django.db.models import Q
 
+from jiritsu.activities import demo_kiyosu
 from jiritsu.activities.models import (
     FamilyContact,
     FamilyRequest,
     GroupSession,
     HealthTrack,
-    HelloWorkInterviewAttendee,
     HelloWorkReferral,
     ReceivingRequest,
     Recruitment,
@@ -368,33 +368,6 @@ def _records_reviews_outcomes(rows: list[Enrollment], programs: dict[str, Progra
                        per=PlanCommitment.Per.MONTH) for p in plans])
 
 
-def _interview_attendees(office: Office, referrals: list[HelloWorkReferral],
-                         hello_work: PartnerOrganisation | None) -> None:
-    """清洲: who attended the interview at Hello Work — 本人, the person's caseworker, a
-    supervisor as the office's coordinator and Hello Work's coordinator (its account on file,
-    or the organisation when it has none)."""
-    Seat = HelloWorkInterviewAttendee.Seat
-    members = {m.user_id: m for m in Membership.objects.filter(office=office, is_active=True)}
-    supervisor = Membership.objects.filter(office=office, is_active=True,
-                                           role=Membership.Role.SUPERVISOR).order_by("id").first()
-    contact = Membership.objects.filter(office=office, is_active=True,
-                                        partner=hello_work).order_by("id").first()
-    rows = []
-    for r in referrals:
-        household = r.enrollment.person.household
-        cw = (members.get(household.caseworker_id)
-              if household is not None and household.caseworker_id is not None else None)
-        if cw is not None:
-            rows.append(HelloWorkInterviewAttendee(referral=r, membership=cw, seat=Seat.CASEWORKER))
-        if supervisor is not None:
-            rows.append(HelloWorkInterviewAttendee(referral=r, membership=supervisor,
-                                                   seat=Seat.OFFICE_COORDINATOR))
-        rows.append(HelloWorkInterviewAttendee(referral=r, membership=contact, seat=Seat.HW_COORDINATOR)
-                    if contact is not None else
-                    HelloWorkInterviewAttendee(referral=r, partner=hello_work, seat=Seat.HW_COORDINATOR))
-    HelloWorkInterviewAttendee.objects.bulk_create(rows)
-
-
 def _features(office: Office, programs: dict[str, Program],
               enrolments: dict[str, list[Enrollment]], partners: dict[str, Any],
               staff: dict[str, User], manager: User, cw: User, today: dt.date,
@@ -513,8 +486,9 @@ def _features(office: Office, programs: dict[str, Program],
             r.menu = rng.choice(HelloWorkReferral.Menu.values)
             r.status = HelloWorkReferral.Status.SUPPORTING
         refs.append(r)
+    demo_kiyosu.work_routes(office, enrolments.get("kiyosu_work_capacity", []), refs, cw, today)
     refs = HelloWorkReferral.objects.bulk_create(refs)
-    _interview_attendees(office, [r for r in refs if r.interview_on], hw)
+    demo_kiyosu.interview_attendees(office, [r for r in refs if r.interview_on], hw)
 
     # 福井: one of the four tracks for everyone taking part.
     tracks = []

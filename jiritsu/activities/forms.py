@@ -17,8 +17,11 @@ from jiritsu.activities.models import (
     TrainingMonthlyStatus,
     TrainingPlacement,
     Volunteer,
+    WorkBarrier,
+    WorkRouteDecision,
 )
 from jiritsu.activities.services import CYCLE_TASKS, InterviewAttendee
+from jiritsu.cases.models import ActivityRecord
 from jiritsu.core.forms import JapaneseDateField, form_field, label_options
 from jiritsu.people.models import Person
 
@@ -416,3 +419,54 @@ class StaffAttendanceForm(Form):
         field = form_field(self, "attendees", forms.ModelMultipleChoiceField)
         field.queryset = staff
         label_options(field, lambda m: f"{m.user}（{m.get_profession_display() or m.get_role_display()}）")
+
+
+# --- 清洲: the route after the first interview, 阻害要因の解消 -------------------------------
+
+class WorkRouteForm(Form):
+    decided_on = JapaneseDateField(label="決定日")
+    route = forms.ChoiceField(label="振り分け", choices=WorkRouteDecision.Route.choices)
+    reason = forms.CharField(label="理由・補足", required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="面接の結果から導かれる振り分けと異なる振り分けにするときは必須です。")
+
+
+class WorkAdviceForm(Form):
+    on = JapaneseDateField(label="日付")
+    kind = forms.ChoiceField(label="場面", choices=[
+        (k, ActivityRecord.Kind(k).label) for k in ActivityRecord.LIFE_CHECK_KINDS])
+    text = forms.CharField(label="相談助言・趣旨説明の内容", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorkBarrierForm(Form):
+    kind = forms.ChoiceField(label="阻害要因", choices=WorkBarrier.Kind.choices)
+    detail = forms.CharField(label="内容", max_length=200, required=False,
+                             help_text="例: 腰痛で通院中、3歳の子の保育先がない")
+    found_on = JapaneseDateField(label="把握した日")
+    first_step = forms.CharField(
+        label="最初の手立て", max_length=200, required=False,
+        help_text="空欄なら種類ごとの手立て（傷病⇒主治医同行訪問等、障害⇒残存機能能力の活用指導、"
+                  "育児⇒保育園の利用、介護⇒介護保険の利用）")
+    planned_on = JapaneseDateField(label="手立ての予定日", required=False)
+
+
+class WorkBarrierJudgeForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="状況", choices=WorkBarrier.Status.choices)
+    on = JapaneseDateField(label="判断した日")
+    note = forms.CharField(label="判断の理由・根拠", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="「就労の妨げは少ない」「正当な理由にならない」には必須です。")
+
+
+class WorkBarrierStepForm(Form):
+    action = forms.CharField(label="手立て", max_length=200)
+    planned_on = JapaneseDateField(label="予定日", required=False)
+    done_on = JapaneseDateField(label="実施日", required=False)
+    result = forms.CharField(label="結果", required=False)
+
+
+class WorkStepDoneForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    done_on = JapaneseDateField(label="実施日")
+    result = forms.CharField(label="結果", required=False)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django_scopes import ScopedManager
 
 from jiritsu.cases.models import Consent, Enrollment
-from jiritsu.core import wareki
+from jiritsu.core import clock, wareki
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
@@ -397,6 +397,138 @@ class HelloWorkInterviewAttendee(models.Model):
             partner = self.membership.partner
             return f"{self.membership.user}（{partner}）" if partner else str(self.membership.user)
         return f"{self.partner}（担当者）"
+
+
+# --- 稼働能力活用推進 (清洲市): the route after the first interview, 阻害要因の解消 -------
+
+class WorkRouteDecision(models.Model):
+    """振り分け: which of 清洲's three paths an episode takes after the first interview (the
+    稼働能力の評価), with the route the rule suggested from what the interview found
+    (``activities.work_capacity.suggest``) and why. A route other than the suggested one
+    carries the caseworker's reason. The latest decision of an episode is in force; earlier
+    ones are its history (the seed's periodic 見直し)."""
+
+    class Route(models.TextChoices):
+        GENERAL = "general", "一般就労支援"
+        GUIDANCE = "guidance", "指導指示"
+        HELLO_WORK = "hello_work", "生活保護受給者等就労支援事業"
+        NOT_INTRODUCED = "not_introduced", "導入しない"
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="work_routes")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT,
+                                   related_name="work_routes")
+    # The interview the decision read. Its facts are copied into ``findings``, so removing
+    # the assessment later leaves the decision readable.
+    assessment = models.ForeignKey("people.WorkCapacityAssessment", on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name="初回面接（稼働能力の評価）")
+    decided_on = models.DateField("振り分けの決定日")
+    route = models.CharField("振り分け", max_length=20, choices=Route.choices)
+    suggested = models.CharField("面接の結果から導かれる振り分け", max_length=20,
+                                 choices=Route.choices)
+    reasons = models.JSONField("その理由", default=list)
+    override_reason = models.TextField("推奨と異なる振り分けの理由", blank=True)
+    findings = models.JSONField("面接で把握したこと", default=dict)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="決定した職員")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        verbose_name = "稼働能力活用の振り分け"
+        ordering = ["enrollment", "-decided_on", "-id"]
+        indexes = [models.Index(fields=["enrollment", "decided_on"], name="work_route_episode")]
+
+    def __str__(self) -> str:
+        return f"振り分け「{self.get_route_display()}」（{wareki.format_wareki(self.decided_on)}）"
+
+    @property
+    def overrides(self) -> bool:
+        return self.route != self.suggested
+
+
+class WorkBarrier(models.Model):
+    """就労阻害要因: one barrier to work the first interview (or later support) found —
+    「○就労阻害要因の把握 ①傷病⇒主治医訪問 ②障害⇒障害の実態 ③育児・介護等」 — tracked
+    until it is removed (「○就労阻害要因の解消」) or judged to be no legitimate reason."""
+
+    class Kind(models.TextChoices):
+        # The values of WorkCapacityAssessment.barriers.
+        ILLNESS = "illness", "傷病"
+        DISABILITY = "disability", "障害"
+        CHILDCARE = "childcare", "育児"
+        NURSING_CARE = "nursing_care", "介護"
+        OTHER = "other", "その他"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "解消に取り組み中"
+        MINOR = "minor", "就労の妨げは少ない"
+        RESOLVED = "resolved", "解消した"
+        NOT_UPHELD = "not_upheld", "正当な理由にならない"
+
+    # Statuses that no longer stand in the way of work: the barrier is settled.
+    SETTLED = ("resolved", "not_upheld")
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="work_barriers")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="work_barriers")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="work_barriers", verbose_name="参加")
+    kind = models.CharField("阻害要因", max_length=20, choices=Kind.choices)
+    detail = models.CharField("内容", max_length=200, blank=True,
+                              help_text="例: 腰痛で通院中、3歳の子の保育先がない")
+    found_on = models.DateField("把握した日")
+    status = models.CharField("状況", max_length=20, choices=Status.choices, default=Status.OPEN)
+    status_on = models.DateField("状況を判断した日")
+    status_note = models.TextField("判断の理由・根拠", blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="office")
+
+    class Meta:
+        verbose_name = "就労阻害要因"
+        ordering = ["person", "found_on", "id"]
+        indexes = [models.Index(fields=["person", "kind"], name="work_barrier_person_kind")]
+
+    def __str__(self) -> str:
+        detail = f"（{self.detail}）" if self.detail else ""
+        return f"就労阻害要因「{self.get_kind_display()}」{detail}"
+
+    @property
+    def settled(self) -> bool:
+        return self.status in self.SETTLED
+
+
+class WorkBarrierStep(models.Model):
+    """解消の手立て: one step taken to remove a barrier — the seed's 「①傷病⇒主治医同行訪問等
+    ②障害⇒残存機能能力の活用指導 ③育児・介護⇒保育園、介護保険の利用」 or any other — planned
+    and done, each with its date."""
+
+    barrier = models.ForeignKey(WorkBarrier, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField("手立て", max_length=200)
+    planned_on = models.DateField("予定日", null=True, blank=True)
+    done_on = models.DateField("実施日", null=True, blank=True)
+    result = models.TextField("結果", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(office="barrier__office")
+
+    class Meta:
+        verbose_name = "阻害要因の解消の手立て"
+        ordering = ["barrier", "id"]
+
+    def __str__(self) -> str:
+        return f"解消の手立て「{self.action}」"
+
+    @property
+    def overdue(self) -> bool:
+        """Planned before today (in Japan) and not done."""
+        return (self.done_on is None and self.planned_on is not None
+                and self.planned_on < clock.today())
 
 
 # --- 福井: 四つの支援対象 -----------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from jiritsu.activities import catalog, selectors
+from jiritsu.activities import catalog, selectors, work_capacity
 from jiritsu.activities.access import visible_referrals
 from jiritsu.activities.models import (
     FamilyContact,
@@ -40,6 +40,7 @@ from jiritsu.activities.models import (
     TrainingPlacement,
     Volunteer,
     VolunteerPlacement,
+    WorkRouteDecision,
 )
 from jiritsu.activities.selectors import open_enrollments, series_eligible, series_people
 from jiritsu.audit.log import record, snapshot
@@ -611,6 +612,14 @@ def hw_referral_start(*, actor: Membership, enrollment: Enrollment,
         raise ValidationFailed("紹介先はハローワークを選んでください。", field="hello_work")
     if enrollment.status == Enrollment.Status.ENDED:
         raise IllegalTransition("終了した参加には支援要請できません。")
+    if work_capacity.is_routed(enrollment.program):
+        decision = work_capacity.current_decision(enrollment)
+        if decision is None or decision.route != WorkRouteDecision.Route.HELLO_WORK:
+            now = decision.get_route_display() if decision else "未決定"
+            raise IllegalTransition(
+                "生活保護受給者等就労支援事業への支援要請は、初回面接の結果による振り分けで"
+                f"「生活保護受給者等就労支援事業」と決めた参加について行います（現在の振り分け：{now}）。",
+                code="work_route.not_hello_work", field="enrollment")
     if HelloWorkReferral.objects.filter(enrollment=enrollment).exclude(
             status__in=[HelloWorkReferral.Status.EMPLOYED, HelloWorkReferral.Status.ENDED]).exists():
         raise IllegalTransition("この人には進行中のハローワークへの支援要請があります。")

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from jiritsu.activities import catalog, forms, selectors, services
+from jiritsu.activities import catalog, forms, selectors, services, work_views
 from jiritsu.activities.access import (
     get_person_support_for_user,
     get_placement_for_user,
@@ -269,9 +269,10 @@ def referral_detail(request: OfficeRequest, pk: int) -> HttpResponse:
         caseworker = next((s for s in on_file["staff"]
                            if cw is not None and s.user_id == cw.caseworker_id), None)
         initial["caseworker"] = f"m{caseworker.pk}" if caseworker else ""
-    form = forms.HwAdvanceForm(request.POST if action == "step" else None, referral=referral,
+    posted = request.POST if request.method == "POST" else None
+    form = forms.HwAdvanceForm(posted if action == "step" else None, referral=referral,
                                initial=initial, **on_file)
-    attendees_form = forms.AttendeesForm(request.POST if action == "attendees" else None,
+    attendees_form = forms.AttendeesForm(posted if action == "attendees" else None,
                                          referral=referral, initial=initial, **on_file)
     if m.is_partner:
         form_field(form, "step", djforms.ChoiceField).choices = [
@@ -330,8 +331,14 @@ def person_support(request: OfficeRequest, pk: int) -> HttpResponse:
                                 hello_works=PartnerOrganisation.objects.filter(
                                     office=office, kind="hello_work", is_active=True)),
     }
+    today = _today()
+    work = work_views.work_page(m, person, today,
+                                data if action.startswith("work_") else None)
     if request.method == "POST":
-        ok = _handle_person_post(request, m, person, action, f, open_enrollments)
+        if action.startswith("work_"):
+            ok: Any = work_views.handle(m, person, work, request.POST)
+        else:
+            ok = _handle_person_post(request, m, person, action, f, open_enrollments)
         if ok:
             if isinstance(ok, HelloWorkReferral):
                 return redirect("activities:referral_detail", pk=ok.pk)
@@ -339,7 +346,6 @@ def person_support(request: OfficeRequest, pk: int) -> HttpResponse:
             return redirect("activities:person_support", pk=person.pk)
     log_view(m, person, what="person.support_view")
     bp_chart, weight_chart, rows = selectors.measurement_charts(person)
-    today = _today()
     job_search = [(e, selectors.job_search_status(e, today)) for e in open_enrollments]
     return render(request, "activities/person_support.html", {
         "person": person, "enrollments": enrollments, "bp": bp_chart, "weight": weight_chart,
@@ -356,7 +362,7 @@ def person_support(request: OfficeRequest, pk: int) -> HttpResponse:
             "host"),
         "centres": selectors.suggest_centres(person),
         "job_search": [(e, s) for e, s in job_search if s is not None],
-        "forms": f, "has_open": open_enrollments.exists()})
+        "forms": f, "has_open": open_enrollments.exists(), "work": work})
 
 
 def _handle_person_post(request: OfficeRequest, m: Any, person: Person, action: str,

@@ -48,6 +48,8 @@ ENTITIES: dict[str, str] = {
     "second_factor": "二要素認証", "signin_session": "ログイン中のセッション",
     "signin_policy": "サインインの設定",
     "transfer": "移管", "person_file": "個人ファイル（設置間の移管）",
+    "work_route": "稼働能力活用の振り分け", "work_barrier": "就労阻害要因",
+    "work_barrier_step": "阻害要因の解消の手立て",
 }
 
 # The second part: what was done.
@@ -75,7 +77,7 @@ VERBS: dict[str, str] = {
     "case_close": "事案の終結", "case_view": "事案の閲覧", "person_view": "本人の閲覧",
     "decision_approve": "決定の承認", "decision_reject": "決定の差戻し",
     "decision_withdraw": "決定の取下げ", "delivery": "交付", "document_export": "文書の出力",
-    "settings_update": "設定の変更", "test": "試験",
+    "settings_update": "設定の変更", "test": "試験", "decide": "決定",
     # 指導指示 steps (guidance.GuidanceStep.Kind)
     "oral_instruction": "口頭指導（法27条）", "conference": "ケース診断会議",
     "written_instruction": "文書による指導指示（法27条）", "noncompliance": "履行期限の経過",
@@ -148,7 +150,8 @@ FIELDS: dict[str, str] = {
     "outcome_kind": "成果の種類", "target": "目標値", "label": "目標",
     "username": "ユーザー名", "display_name": "氏名", "email": "メールアドレス",
     "password": "パスワード",
-    "two_factor": "二要素認証", "attendees": "出席者",
+    "two_factor": "二要素認証", "attendees": "出席者", "suggested": "面接の結果から導かれる振り分け",
+    "first_step": "最初の手立て",
 }
 
 # Values an app knows how to put into words (``rules`` → the screening engine's sentences),

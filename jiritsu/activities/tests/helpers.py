@@ -40,3 +40,15 @@ def at_the_interview(world: Any) -> list[InterviewAttendee]:
     coordinator (its account on file)."""
     return [InterviewAttendee(membership=world.m(world.caseworker), seat="caseworker"),
             InterviewAttendee(membership=world.m(world.partner), seat="hw_coordinator")]
+
+
+def routed_to_hello_work(world: Any, enrollment: Enrollment,
+                         on: dt.date = dt.date(2026, 4, 1)) -> Enrollment:
+    """清洲: the first interview found the will to work and no barrier, and the episode was
+    routed to 生活保護受給者等就労支援事業 as the rule suggests."""
+    from jiritsu.activities.work_capacity_services import work_route_decide
+
+    wants_to_work(enrollment.person, on)
+    work_route_decide(actor=world.m(world.caseworker), enrollment=enrollment, decided_on=on,
+                      route="hello_work")
+    return enrollment

@@ -10,7 +10,13 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities import catalog, selectors, services
 from jiritsu.activities.models import HealthTrack, HelloWorkReferral, TrainingDay
-from jiritsu.activities.tests.helpers import at_the_interview, enrol, program_from, wants_to_work
+from jiritsu.activities.tests.helpers import (
+    at_the_interview,
+    enrol,
+    program_from,
+    routed_to_hello_work,
+    wants_to_work,
+)
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases import services as program_services
 from jiritsu.cases.models import ActivityRecord, Plan, PlanCommitment
@@ -211,7 +217,7 @@ def test_invitations_are_for_eligible_people_not_yet_invited(world):
 def test_hello_work_referral_runs_its_steps_in_order(world):
     cw = world.m(world.caseworker)
     program = program_from(world.m(world.manager), "kiyosu_work_capacity")
-    enrollment = enrol(program, world.person)
+    enrollment = routed_to_hello_work(world, enrol(program, world.person))
     ref = services.hw_referral_start(actor=cw, enrollment=enrollment, hello_work=world.partner_org,
                                      consented_on=D(2026, 5, 1))
     with pytest.raises(ValidationFailed):

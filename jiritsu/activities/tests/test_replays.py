@@ -17,6 +17,8 @@ import pytest
 from jiritsu import testing as t
 from jiritsu.activities import selectors
 from jiritsu.activities import services as A
+from jiritsu.activities import work_capacity as W
+from jiritsu.activities import work_capacity_services as WS
 from jiritsu.activities.models import HelloWorkReferral, TrainingPlacement
 from jiritsu.activities.tests.helpers import at_the_interview, wants_to_work
 from jiritsu.cases import services as P
@@ -24,7 +26,7 @@ from jiritsu.cases.models import ApprovalRequest, Enrollment
 from jiritsu.core import clock
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
-from jiritsu.people.models import Disability, HospitalStay, Person
+from jiritsu.people.models import Disability, HospitalStay, Person, WorkCapacityAssessment
 from jiritsu.programs.models import Program, ScreeningLedger
 from jiritsu.reports.exports import takehara_rows
 from jiritsu.reports.figures import office_report
@@ -71,6 +73,14 @@ def consent(w: Any, p: Person, prog: Program, on: dt.date,
             grants: list[tuple[PartnerOrganisation, list[str]]] | None = None) -> Any:
     return P.consent_record(actor=cw(w), person=p, program=prog, given_on=on, form="written",
                             grants=grants)
+
+
+def interview(p: Person, on: dt.date, *, will: bool = True,
+              barriers: list[str] | None = None) -> WorkCapacityAssessment:
+    """清洲's first interview: the 稼働能力 not fully used, the will to work, the barriers."""
+    return WorkCapacityAssessment.objects.create(
+        person=p, assessed_on=on, has_capacity=True, has_will=will, has_place=True,
+        usage=WorkCapacityAssessment.Usage.NOT_FULLY_USED, barriers=barriers or [])
 
 
 def take_part(w: Any, prog: Program, p: Person, on: dt.date, **start: Any) -> Enrollment:
@@ -190,10 +200,27 @@ def test_ueda_steps_from_registration_to_seminar_to_job(world):
 
 # ---------------------------------------------------------------- 4 清洲
 
-def test_kiyosu_general_path_with_report_commitments_and_hello_work_path(world):
+def test_kiyosu_interviews_route_people_to_the_general_path_and_the_hello_work_path(world):
+    """The first interview decides the path: a barrier sends 清洲 一般 to 一般就労支援 until
+    it is removed; the will to work and no barrier send 清洲 職安 to the Hello Work 事業;
+    someone without the will, advised and still unwilling at the next interview, is routed
+    to 指導指示 (whose procedure is replayed in guidance/tests/test_track.py)."""
     prog = program(world, "kiyosu_work_capacity")
     general = person(world, "清洲 一般")
     e = take_part(world, prog, general, D(2007, 4, 2))
+    interview(general, D(2007, 4, 2), barriers=["illness"])
+    assert W.route_state(e, D(2007, 4, 2)).suggestion.route == "general"
+    WS.work_route_decide(actor=cw(world), enrollment=e, decided_on=D(2007, 4, 2), route="general")
+    assert [m.name for m in e.menus.all()] == ["一般就労支援"]
+    barrier = WS.work_barrier_add(actor=cw(world), person=general, kind="illness",
+                                  detail="腰痛で通院中", found_on=D(2007, 4, 2),
+                                  planned_on=D(2007, 4, 20), enrollment=e)
+    step = barrier.steps.get()
+    assert step.action == "主治医同行訪問等"
+    WS.work_barrier_step_update(actor=cw(world), step=step, expected_version=1,
+                                data={"done_on": D(2007, 4, 20), "result": "軽作業なら就労可"})
+    WS.work_barrier_judge(actor=cw(world), barrier=barrier, status="resolved", on=D(2007, 4, 20),
+                          expected_version=1, note="主治医が軽作業は可と回答")
     plan = P.plan_create(actor=cw(world), enrollment=e, agreed_on=D(2007, 4, 2),
                          target_start_on=D(2007, 7, 1),
                          goals=[{"text": "7月までに就労を開始する", "target_on": D(2007, 7, 1)}],
@@ -212,12 +239,15 @@ def test_kiyosu_general_path_with_report_commitments_and_hello_work_path(world):
 
     hw_person = person(world, "清洲 職安")
     e2 = take_part(world, prog, hw_person, D(2007, 4, 2))
+    interview(hw_person, D(2007, 4, 2))
+    WS.work_route_decide(actor=cw(world), enrollment=e2, decided_on=D(2007, 4, 2),
+                         route="hello_work")
     c = consent(world, hw_person, prog, D(2007, 4, 3),
                 grants=[(world.partner_org, ["basic", "employment"])])
     ref = A.hw_referral_start(actor=cw(world), enrollment=e2, hello_work=world.partner_org,
                               consented_on=D(2007, 4, 3), consent=c)
-    for step, day in (("form_a", D(2007, 4, 5)), ("request", D(2007, 4, 6))):
-        A.hw_referral_advance(actor=cw(world), referral=ref, step=step, on=day,
+    for step_name, day in (("form_a", D(2007, 4, 5)), ("request", D(2007, 4, 6))):
+        A.hw_referral_advance(actor=cw(world), referral=ref, step=step_name, on=day,
                               expected_version=ref.version)
     A.hw_referral_advance(actor=cw(world), referral=ref, step="interview", on=D(2007, 4, 20),
                           menu="navigator", attendees=at_the_interview(world), person_present=True,
@@ -227,6 +257,15 @@ def test_kiyosu_general_path_with_report_commitments_and_hello_work_path(world):
     assert ref.status == HelloWorkReferral.Status.EMPLOYED
     outcome(world, e2, "employment_start", D(2007, 6, 1), employer="清洲清掃", end=True)
     assert figures(world, D(2007, 4, 1), D(2008, 3, 31))[prog.pk]["achieved"] == 1
+
+    unwilling = person(world, "清洲 指導")
+    e3 = take_part(world, prog, unwilling, D(2007, 4, 2))
+    interview(unwilling, D(2007, 4, 2), will=False)
+    assert W.route_state(e3, D(2007, 4, 2)).suggestion.route == "general"  # advise first
+    WS.work_advice_record(actor=cw(world), person=unwilling, on=D(2007, 4, 10),
+                          kind="office_interview", text="就労の必要性と保護の趣旨を説明")
+    interview(unwilling, D(2007, 6, 1), will=False)
+    assert W.route_state(e3, D(2007, 6, 1)).suggestion.route == "guidance"
 
 
 # ---------------------------------------------------------------- 5 伊賀

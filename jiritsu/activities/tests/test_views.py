@@ -10,7 +10,13 @@ from django.urls import reverse
 from jiritsu import testing as t
 from jiritsu.activities import services
 from jiritsu.activities.models import TrainingDay
-from jiritsu.activities.tests.helpers import at_the_interview, enrol, program_from, wants_to_work
+from jiritsu.activities.tests.helpers import (
+    at_the_interview,
+    enrol,
+    program_from,
+    routed_to_hello_work,
+    wants_to_work,
+)
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases.models import ActivityRecord
 from jiritsu.cases.testing import make_consent
@@ -119,7 +125,7 @@ def test_person_support_page_is_closed_to_partners_and_other_offices(client, wor
 def test_hello_work_sees_and_answers_only_its_own_referrals(client, world):
     program = program_from(world.m(world.manager), "kiyosu_work_capacity")
     ref = services.hw_referral_start(actor=world.m(world.caseworker),
-                                     enrollment=enrol(program, world.person),
+                                     enrollment=routed_to_hello_work(world, enrol(program, world.person)),
                                      hello_work=world.partner_org, consented_on=D(2026, 5, 1))
     for step in ("form_a", "request"):
         services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step=step,
@@ -203,7 +209,7 @@ def test_invitations_offer_the_people_the_rules_select(client, world):
 def test_withdrawn_consent_ends_the_hello_works_access_to_the_referral_at_once(client, world):
     program = program_from(world.m(world.manager), "kiyosu_work_capacity")
     ref = services.hw_referral_start(actor=world.m(world.caseworker),
-                                     enrollment=enrol(program, world.person),
+                                     enrollment=routed_to_hello_work(world, enrol(program, world.person)),
                                      hello_work=world.partner_org, consented_on=D(2026, 5, 1))
     for step in ("form_a", "request"):
         services.hw_referral_advance(actor=world.m(world.caseworker), referral=ref, step=step,

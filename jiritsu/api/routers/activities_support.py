@@ -15,7 +15,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
-from jiritsu.activities import selectors, services
+from jiritsu.activities import selectors, services, work_capacity
 from jiritsu.activities.access import get_person_support_for_user
 from jiritsu.activities.models import (
     FamilyContact,
@@ -42,6 +42,7 @@ from jiritsu.api.http import ApiRequest
 from jiritsu.api.routers.activities.common import Note
 from jiritsu.api.routers.activities.hello_work import HwReferralOut
 from jiritsu.api.routers.activities.partners import AreaPartnerOut
+from jiritsu.api.routers.activities.work_capacity import WorkBarrierOut, WorkRouteOut
 from jiritsu.cases.access import log_view
 from jiritsu.cases.models import Enrollment
 from jiritsu.core import clock
@@ -303,6 +304,8 @@ class PersonSupportOut(Schema):
     volunteer_placements: list[VolunteerPlacementOut]
     suggested_centres: list[AreaPartnerOut]
     job_search: list[JobSearchOut]
+    work_routes: list[WorkRouteOut] = Field(..., description="清洲：初回面接の結果による振り分け（参加ごと）")
+    work_barriers: list[WorkBarrierOut] = Field(..., description="就労阻害要因とその解消の手立て")
 
     # Read from the person: each list is one query of what the page shows.
     @staticmethod
@@ -351,6 +354,15 @@ class PersonSupportOut(Schema):
         return [(e, status) for e, status in pairs if status is not None]
 
 
+    @staticmethod
+    def resolve_work_routes(obj: Person) -> list[work_capacity.RouteState]:
+        return work_capacity.route_states(obj, clock.today())
+
+    @staticmethod
+    def resolve_work_barriers(obj: Person) -> list[work_capacity.BarrierView]:
+        return work_capacity.barriers_of(obj, clock.today())
+
+
 def _receiving_qs(person: Person) -> Any:
     return selectors.receiving_requests_with_occupancy(
         ReceivingRequest.objects.filter(enrollment__person=person).select_related(
@@ -360,7 +372,7 @@ def _receiving_qs(person: Person) -> Any:
 # ---------------------------------------------------------------- reads
 
 @router.get("/people/{person_id}/support", response=responses(PersonSupportOut),
-            summary="支援の詳細（健康の4支援対象・扶養義務者・受入先・ハローワーク・ボランティア・求職活動）。閲覧は監査ログに記録")
+            summary="支援の詳細（健康の4支援対象・扶養義務者・受入先・ハローワーク・ボランティア・求職活動・振り分けと就労阻害要因）。閲覧は監査ログに記録")
 def person_support(request: ApiRequest, person_id: Id) -> Person:
     m, person = _person(request, person_id, "person.view")
     log_view(m, person, what="person.support_view")

@@ -145,8 +145,15 @@ SCREEN_TO_API: dict[str, list[str]] = {
                                    "POST /hello-work-referrals/{referral_id}/steps",
                                    "PUT /hello-work-referrals/{referral_id}/attendees"],
     # action=track / contact / family_request / family_answer / receiving / receiving_answer / hw
+    # / work_route / work_advice / work_barrier / work_judge / work_step / work_done
     "activities:person_support": [
         "GET /people/{person_id}/support", "GET /people/{person_id}/measurements",
+        "GET /people/{person_id}/work-routes", "POST /people/{person_id}/work-routes",
+        "POST /people/{person_id}/work-advice", "GET /people/{person_id}/work-barriers",
+        "POST /people/{person_id}/work-barriers",
+        "POST /people/{person_id}/work-barriers/{barrier_id}/status",
+        "POST /people/{person_id}/work-barriers/{barrier_id}/steps",
+        "PATCH /people/{person_id}/work-barriers/{barrier_id}/steps/{work_step_id}",
         "POST /people/{person_id}/health-tracks", "POST /people/{person_id}/family-contacts",
         "POST /people/{person_id}/family-requests",
         "POST /people/{person_id}/family-requests/{request_id}/answer",

@@ -16,6 +16,7 @@ instead of taking effect; the approval applies them later through the same code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -310,10 +311,23 @@ def enrollment_start(*, actor: Membership, enrollment: Enrollment, on: dt.date,
     return enrollment
 
 
+# Rules an app above adds (from its ``AppConfig.ready``) on the menus an episode may hold:
+# each gets the episode and the menus asked for and raises a DomainError to refuse (清洲: a
+# path menu follows the route decided after the first interview, activities.work_capacity).
+MENU_RULES: list[Callable[[Enrollment, list[SupportMenu]], None]] = []
+
+
+def register_menu_rule(rule: Callable[[Enrollment, list[SupportMenu]], None]) -> None:
+    if rule not in MENU_RULES:
+        MENU_RULES.append(rule)
+
+
 def _set_menus(enrollment: Enrollment, menus: list[SupportMenu]) -> None:
     for m in menus:
         if m.program_id != enrollment.program_id:
             raise ValidationFailed("このプログラムの支援メニューを選んでください。", field="menus")
+    for rule in MENU_RULES:
+        rule(enrollment, menus)
     enrollment.menus.set(menus)
 
 

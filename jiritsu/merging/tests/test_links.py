@@ -18,6 +18,7 @@ import pytest
 
 from jiritsu import testing as t
 from jiritsu.activities.services import family_contact_add
+from jiritsu.activities.work_capacity_services import work_barrier_add
 from jiritsu.cases.models import ApprovalRequest, Conference, ConferenceDecision, Consent
 from jiritsu.core import clock
 from jiritsu.documents.access import Target
@@ -95,6 +96,8 @@ MAKERS: dict[str, Maker] = {
         ground_category=GuidanceCase.Ground.values[0], ground="就労指導", opened_by=ctx.user),
     "activities.FamilyContact.person": lambda ctx, p, program: family_contact_add(
         actor=ctx.m, person=p, name="山田 花子", relationship="姉"),
+    "activities.WorkBarrier.person": lambda ctx, p, program: work_barrier_add(
+        actor=ctx.m, person=p, kind="illness", found_on=dt.date(2026, 4, 1)),
     "people.MedicalClaimMonth.person": lambda ctx, p, program: MedicalClaimMonth.objects.create(
         office=p.office, person=p, month=dt.date(2026, 4, 1), kind=MedicalClaimKind.values[0],
         institution_name="みなと病院", amount=12000, received_at=clock.now()),

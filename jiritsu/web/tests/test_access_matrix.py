@@ -38,6 +38,7 @@ from django_scopes import scopes_disabled
 
 from jiritsu import testing as t
 from jiritsu.activities import services as act
+from jiritsu.activities import work_capacity_services
 from jiritsu.activities.models import (
     FamilyContact,
     HelloWorkReferral,
@@ -162,6 +163,9 @@ def _build() -> MatrixWorld:
     recruitment = Recruitment.objects.filter(series__office=office).order_by("id").first()
     placement = TrainingPlacement.objects.filter(office=office).order_by("id").first()
     assert series and recruitment and placement and FamilyContact.objects.exists()
+    barrier = work_capacity_services.work_barrier_add(
+        actor=cw, person=person, kind="childcare", detail="保育先を探している",
+        found_on=dt.date(2026, 4, 1), enrollment=enrollment)
     staff_training = act.staff_training_create(
         actor=sv, data={"kind": "training", "title": "自立支援員養成研修",
                         "held_on": dt.date(2026, 4, 1)}, attendees=[cw])
@@ -192,6 +196,7 @@ def _build() -> MatrixWorld:
         "approval": approval.pk, "case": walk.case.pk, "step": written.pk, "frozen": frozen.pk,
         "family_request": family_request.pk, "receiving": receiving.pk, "series": series.pk,
         "staff_training": staff_training.pk,
+        "work_barrier": barrier.pk, "work_step": barrier.steps.get().pk,
         "recruitment": recruitment.pk, "placement": placement.pk, "referral": referral.pk,
         "membership": cw.pk, "partner": hello_work.pk, "token": token_row.pk, "parts": parts,
         "outcome_type": program.outcome_types.order_by("id").values_list("pk", flat=True)[0],
@@ -634,6 +639,14 @@ API: dict[str, tuple[str, ...] | None] = {
     **{f"POST /session-series/{{series_id}}/{s}": ("enrollment.manage", "activity.view")
        for s in ("volunteers", "expenses", "invitations", "recruitments/{recruitment_id}/answer")},
     "GET /people/{person_id}/support": (V, "activity.view"),
+    "GET /people/{person_id}/work-routes": (V, "activity.view"),
+    "POST /people/{person_id}/work-routes": ("enrollment.manage", V, "activity.view"),
+    "POST /people/{person_id}/work-advice": ("record.write", V, "activity.view"),
+    "GET /people/{person_id}/work-barriers": (V, "activity.view"),
+    **{f"{m} /people/{{person_id}}/work-barriers{tail}": ("plan.write", V, "activity.view")
+       for m, tail in (("POST", ""), ("POST", "/{barrier_id}/status"),
+                       ("POST", "/{barrier_id}/steps"),
+                       ("PATCH", "/{barrier_id}/steps/{work_step_id}"))},
     "GET /people/{person_id}/measurements": (V, "activity.view"),
     "POST /people/{person_id}/health-tracks": ("plan.write", V, "activity.view"),
     "POST /people/{person_id}/family-contacts": (E, "activity.view"),
@@ -689,7 +702,8 @@ PATH_IDS = {"person_id": "person", "household_id": "household", "program_id": "p
             "partner_id": "partner", "token_id": "token", "attachment_id": "attachment",
             "visit_id": "planned_visit", "caseworker_id": "caseworker_user",
             "transfer_id": "transfer", "episode_id": "transferred_episode",
-            "merge_id": "merge", "batch_id": "batch"}
+            "merge_id": "merge", "batch_id": "batch", "barrier_id": "work_barrier",
+            "work_step_id": "work_step"}
 PATH_LITERALS = {"fmt": "csv", "code": "kiyosu_work_capacity", "office_id": "1"}
 # Query parameters a read needs to answer at all.
 API_QUERY: dict[str, dict[str, Any]] = {
