@@ -368,7 +368,11 @@ TEMPLATES: tuple[ProgramTemplate, ...] = (
         phases=(PhaseSpec("退院前訓練"), PhaseSpec("退院先の確保・調整"),
                 PhaseSpec("退院後の生活・就労訓練", 6)),
         outcomes=(OutcomeSpec("discharge", "退院"),),
-        rules=_all(_c("psychiatric_stay_months", "gte", 3)),
+        # 「精神科に3カ月以上入院している者で、地域において受入条件が整えば退院が可能であると主治医が
+        # 認め」: the stay and the doctor's latest opinion (medical evidence); the person's own will
+        # is asked at the network conference (「対象者・家族等の意向確認」).
+        rules=_all(_c("psychiatric_stay_months", "gte", 3),
+                   _c("medical.discharge", "in", ["possible", "if_supported"])),
         conference_kind=NETWORK, conference_name="退院支援ネットワーク会議（医療機関・相談支援事業所・"
         "障害者福祉サービス事業所又は精神障害者社会復帰施設・保健所・関係行政機関ほか）",
         professions=("discharge_support", "psw"),

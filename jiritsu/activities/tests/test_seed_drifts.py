@@ -15,7 +15,7 @@ from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core.errors import ValidationFailed
 from jiritsu.offices import services as office_services
-from jiritsu.people.models import HospitalStay, HouseholdType
+from jiritsu.people.models import HospitalStay, HouseholdType, MedicalEvidence
 from jiritsu.programs import screening
 
 D = dt.date
@@ -196,6 +196,34 @@ def test_the_wakayama_template_registers_the_seeds_four_centres_on_request(world
 
 
 # --- 出雲: the six months after discharge end the episode, or a decision extends it ---------
+
+def test_izumo_selects_three_month_inpatients_whose_doctor_says_discharge_is_possible(world):
+    """「原則、精神科に3カ月以上入院している者で、地域において受入条件が整えば退院が可能であると
+    主治医が認め」: the rule reads the stay and the latest medical opinion on discharge."""
+    izumo = program_from(world.m(world.manager), "izumo_discharge")
+
+    def opinion(person, on, discharge, **kw):
+        return MedicalEvidence.objects.create(person=person, kind=kw.pop("kind", "opinion"),
+                                              issued_on=on, care_setting="inpatient",
+                                              issuer="出雲病院 主治医", discharge=discharge, **kw)
+
+    ready, consulted, not_yet, changed, silent, recent, lapsed = (
+        _person(world.office) for _ in range(7))
+    for p in (ready, consulted, not_yet, changed, silent, lapsed):
+        _stay(p, D(2026, 1, 5))
+    _stay(recent, D(2026, 8, 1))  # two months in hospital
+    opinion(ready, D(2026, 9, 1), "if_supported")
+    opinion(consulted, D(2026, 9, 10), "possible", kind="consultation")  # 嘱託医協議
+    opinion(not_yet, D(2026, 9, 1), "not_yet")
+    opinion(changed, D(2026, 6, 1), "possible")
+    opinion(changed, D(2026, 9, 1), "not_yet")  # the latest opinion counts
+    opinion(recent, D(2026, 9, 1), "possible")
+    opinion(lapsed, D(2026, 3, 1), "possible", next_due_on=D(2026, 9, 1))  # no longer in force
+    assert _names(izumo) == {ready.pk, consulted.pk}
+    preview = screening.preview(izumo, AS_OF)
+    reasons = {c.person.pk: " ".join(c.reasons) for c in preview.candidates}
+    assert "受入条件が整えば退院可能" in reasons[ready.pk] and "出雲病院" in reasons[ready.pk]
+
 
 def test_izumo_after_discharge_phase_comes_due_and_ends_or_extends_the_episode(world):
     from jiritsu.activities.tests.helpers import enrol
