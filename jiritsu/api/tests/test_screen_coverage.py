@@ -193,7 +193,8 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "transfers:decline": ["POST /transfers/{transfer_id}/decline"],
     "transfers:withdraw": ["POST /transfers/{transfer_id}/withdraw"],
     "transfers:continue": ["POST /transferred-episodes/{episode_id}/continue"],
-    "transfers:export": ["GET /people/{person_id}/person-file"],
+    "transfers:export": ["POST /people/{person_id}/person-file",
+                         "GET /people/{person_id}/person-file"],
     "transfers:import": ["POST /person-files"],
     # --- the caseworker's day: visit plans, 供覧 and the seal column, the office's settings
     "casework:visits": ["GET /visits", "GET /visits/due"],
@@ -206,6 +207,7 @@ SCREEN_TO_API: dict[str, list[str]] = {
     "merging:compare": ["GET /people/{person_id}", "POST /people/{person_id}/merge",
                         "POST /people/duplicates/dismiss"],
     "merging:history": ["GET /person-merges"],
+    "merging:detail": ["GET /person-merges/{merge_id}"],
     "merging:unmerge": ["GET /person-merges/{merge_id}", "POST /person-merges/{merge_id}/unmerge"],
     "casework:confirm_record": ["GET /records/{record_id}/seals", "POST /confirmations"],
     "casework:my_records": ["GET /confirmations/mine"],
