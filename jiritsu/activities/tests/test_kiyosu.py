@@ -416,6 +416,13 @@ def test_the_api_gives_the_same_route_and_barriers_and_the_same_refusals(world):
     r = api.post(f"people/{pid}/work-advice", {"on": "2026-05-09", "kind": "phone",
                                                "text": "電話で説明"})
     assert r.status_code == 422
+    # The route in force is 一般就労支援: no referral to the Hello Work 事業 yet.
+    r = api.post("hello-work-referrals", {"enrollment_id": enrollment.pk,
+                                          "hello_work_id": world.partner_org.pk,
+                                          "consented_on": "2026-05-10"})
+    assert r.status_code == 409 and r.json()["error"] == {
+        "code": "work_route.not_hello_work", "field": "enrollment_id",
+        "message": r.json()["error"]["message"]}
     support = api.get(f"people/{pid}/support").json()
     assert [x["id"] for x in support["work_barriers"]] == [b["id"]]
     assert support["work_routes"][0]["current"]["route"] == "general"

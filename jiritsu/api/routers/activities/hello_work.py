@@ -180,7 +180,7 @@ def hw_referral_start(request: ApiRequest, payload: HwReferralIn) -> tuple[int, 
         raise NotFound(field="enrollment_id") from None
     hello_work = ref(PartnerOrganisation.objects.filter(office=m.office, is_active=True),
                      payload.hello_work_id, "hello_work_id")
-    with renamed_fields({"hello_work": "hello_work_id"}):
+    with renamed_fields({"hello_work": "hello_work_id", "enrollment": "enrollment_id"}):
         referral = services.hw_referral_start(actor=m, enrollment=enrollment,
                                               hello_work=hello_work,
                                               consented_on=payload.consented_on)
