@@ -162,7 +162,7 @@ def test_the_screen_offers_both_and_refuses_beside_the_field(tw, keys):
     assert json.loads(done.content)["handed_over_on"] == clock.today().isoformat()
     assert _open(tw) == []
     person_page = sv.get(f"/people/{tw.person.pk}/").content.decode()
-    assert "移管" in person_page.split("過去のプログラム", 1)[1]
+    assert "<td>移管</td>" in person_page.split("過去のプログラム", 1)[1]
 
 
 def test_the_api_hands_over_or_copies(tw, keys):
