@@ -92,7 +92,7 @@ def grade_intervals(office: Office) -> dict[int, int]:
 def last_home_visits(household_ids: Sequence[int]) -> dict[int, dt.datetime]:
     """The moment of each household's latest home visit (one grouped query)."""
     return dict(
-        ActivityRecord.objects.filter(person__household_id__in=list(household_ids),
+        ActivityRecord.objects.filter(person__household_id__any=list(household_ids),
                                       kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
     )
@@ -102,17 +102,17 @@ def _events(household_ids: list[int], since: dt.date) -> dict[int, list[tuple[dt
     """Program starts, discharges and outcomes of the households' members since ``since``
     (one query: a UNION of the three)."""
     out: dict[int, list[tuple[dt.date, str]]] = {}
-    starts = (Enrollment.objects.filter(person__household_id__in=household_ids,
+    starts = (Enrollment.objects.filter(person__household_id__any=household_ids,
                                         started_on__gte=since).order_by()
               .annotate(h=F("person__household_id"), d=F("started_on"),
                         why=Value("program_start", output_field=CharField()))
               .values_list("h", "d", "why"))
-    discharges = (HospitalStay.objects.filter(person__household_id__in=household_ids,
+    discharges = (HospitalStay.objects.filter(person__household_id__any=household_ids,
                                               discharged_on__gte=since).order_by()
                   .annotate(h=F("person__household_id"), d=F("discharged_on"),
                             why=Value("discharge", output_field=CharField()))
                   .values_list("h", "d", "why"))
-    outcomes = (Outcome.objects.filter(enrollment__person__household_id__in=household_ids,
+    outcomes = (Outcome.objects.filter(enrollment__person__household_id__any=household_ids,
                                        occurred_on__gte=since).order_by()
                 .annotate(h=F("enrollment__person__household_id"), d=F("occurred_on"),
                           why=Value("outcome", output_field=CharField()))
@@ -140,7 +140,7 @@ def visits_due(office: Office, households: Sequence[Household], *, today: dt.dat
     event_days = casework_settings(office).event_visit_days if events else 0
     planned: dict[int, tuple[dt.date, int]] = {}
     for pk, hid, day in (PlannedVisit.objects.filter(
-            household_id__in=ids, record__isnull=True, cancelled_on__isnull=True)
+            household_id__any=ids, record__isnull=True, cancelled_on__isnull=True)
             .order_by("planned_on", "id").values_list("pk", "household_id", "planned_on")):
         planned.setdefault(hid, (day, pk))
     out: dict[int, VisitDue] = {}
@@ -174,7 +174,7 @@ def caseload_households(office: Office, caseworker_id: int | None) -> list[House
 def head_of(household_ids: Sequence[int]) -> dict[int, Person]:
     """Each household's head (or first member): whom the visit's record is about."""
     out: dict[int, Person] = {}
-    for p in (Person.objects.filter(household_id__in=list(household_ids))
+    for p in (Person.objects.filter(household_id__any=list(household_ids))
               .order_by("household_id", "member_number", "id")):
         hid = p.household_id
         if hid is None:
