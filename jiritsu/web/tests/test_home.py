@@ -307,3 +307,41 @@ def test_team_home_review_counts_equal_each_caseworkers_own_list(client, world, 
     assert ctx["reviews"]["total"] == expected_total and len(items) == 2
     assert [d.due_on for d in items] == sorted(d.due_on for d in items)
     assert all(d.reasons for d in items)
+
+
+# The caseload table as the template wrote it before its rows were written in Python
+# ({% caseload_rows %}): the two must give the same markup.
+_TEMPLATE_ROWS = """{% load jiritsu web_urls %}{% for row in caseload %}<tr>
+<td><a href="{{ row.household.pk|household_url }}">{{ row.household.case_number }}</a></td>
+<td>{% for m in row.members %}<a href="{{ m.pk|person_url }}">{{ m.name }}</a>{% if m.relationship != 'head' %}<span class="muted small">（{{ m.get_relationship_display }}）</span>{% endif %}{% if not forloop.last %}、{% endif %}{% endfor %}</td>
+<td class="nowrap">{{ row.household.get_household_type_display }}</td>
+<td class="nowrap">{{ row.household.district }}</td>
+<td class="nowrap">{{ row.household.visit_grade.code|default:'―' }}</td>
+<td class="nowrap">{% if row.last_visit %}{{ row.last_visit|wareki_date }}{% else %}<span class="muted">記録なし</span>{% endif %}</td>
+<td>{% for code, label, css, who in row.flags %}<span class="badge {{ css }}">{{ label }}{% if who %}：{{ who }}{% endif %}</span> {% endfor %}</td>
+</tr>{% endfor %}"""
+
+
+def test_caseload_rows_are_the_templates_rows_escaped(world):
+    from django.template import engines
+    from django_scopes import scope
+
+    from jiritsu.people.models import Person
+    from jiritsu.web import selectors
+
+    _caseload(world, 12)
+    odd = t.make_household(world.office, caseworker=world.caseworker, case_number="<77&>",
+                           district='"北"<区>')
+    t.make_person(world.office, household=odd, name="<b>山田</b> & 太郎", kana="やまだ たろう",
+                  member_number=1)
+    t.make_person(world.office, household=odd, name="山田 'ゆき'", kana="やまだ ゆき",
+                  member_number=2, relationship=Person.Relationship.CHILD)
+    membership = world.m(world.caseworker)
+    with scope(office=world.office):
+        ctx = selectors.caseworker_home(membership, today=clock.today())
+    engine = engines["django"]
+    old = engine.from_string(_TEMPLATE_ROWS).render(ctx)
+    new = engine.from_string("{% load web_urls %}{% caseload_rows caseload %}").render(ctx)
+    assert "&lt;b&gt;山田&lt;/b&gt; &amp; 太郎" in new and "&lt;77&amp;&gt;" in new
+    assert sum(len(r.flags) for r in ctx["caseload"]) > 10 and len(ctx["caseload"]) == 14
+    assert new == old
