@@ -17,12 +17,12 @@ middleware's does for the one user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import ForeignKey, Model
+from django.db.models import Field, ForeignKey, Model
 
 M = TypeVar("M", bound=Model)
 
@@ -55,8 +55,7 @@ class JoinedRows(Generic[M]):
         parts = [_Part.of(self.model, "m", None, connection)]
         joins = []
         for i, join in enumerate(self.joins):
-            field = self.model._meta.get_field(join.relation)
-            assert isinstance(field, ForeignKey)
+            field = self._relation(join.relation)
             target = field.related_model
             assert isinstance(target, type) and issubclass(target, Model)
             name = f"j{i}"
@@ -73,10 +72,18 @@ class JoinedRows(Generic[M]):
             sql += f" ORDER BY {self.order_by.format(**names)}"
         return sql, parts
 
-    def fetch(self, params: Sequence[Any] | Callable[[Any], Sequence[Any]]) -> list[M]:
+    def _relation(self, name: str) -> ForeignKey[Any, Any]:
+        field = self.model._meta.get_field(name)
+        assert isinstance(field, ForeignKey)
+        return field
+
+    def fetch(self, params: Sequence[Any] | Callable[[Any], Sequence[Any]],
+              known: Mapping[str, Model | None] | None = None) -> list[M]:
         """The rows for these parameter values: a list, or a function of the connection
         that returns it (for values the database adapts, e.g. a moment on SQLite:
-        ``lambda c: [c.ops.adapt_datetimefield_value(now)]``)."""
+        ``lambda c: [c.ops.adapt_datetimefield_value(now)]``). ``known``: related instances
+        the caller holds (``{"person": person}`` for the rows of one person), cached on
+        every row as a related manager does."""
         alias = router.db_for_read(self.model) or "default"
         prepared = self._prepared.get(alias)
         if prepared is None:
@@ -87,6 +94,7 @@ class JoinedRows(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(sql, list(values))
             rows = cursor.fetchall()
+        holding = [(self._relation(name), value) for name, value in (known or {}).items()]
         out: list[M] = []
         for row in rows:
             start = 0
@@ -99,8 +107,35 @@ class JoinedRows(Generic[M]):
                     main = instance
                 else:
                     part.relation.set_cached_value(main, instance)
+            for field, value in holding:
+                field.set_cached_value(main, value)
             out.append(main)
         return out
+
+
+def meta_order(model: type[Model], alias: str = "{m}", *, constant: Sequence[str] = ()) -> str:
+    """``ORDER BY`` text for ``model``'s ``Meta.ordering`` of plain fields (``"-since"`` →
+    ``{m}.since DESC``), leaving out the fields named in ``constant`` (the relation every row
+    shares, e.g. ``person`` for one person's rows, whose own ordering would only add a join),
+    then the primary key so that ties come out in one order."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    parts = []
+    for entry in model._meta.ordering or ():
+        if not isinstance(entry, str):
+            raise ValueError(f"{model.__name__}: only plain field names can be ordered by")
+        name = entry.lstrip("-")
+        if name in constant:
+            continue
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field) or field.is_relation or not field.column:
+            raise ValueError(f"{model.__name__}.{name}: not a plain column")
+        parts.append(f"{alias}.{qn(field.column)}{' DESC' if entry.startswith('-') else ''}")
+    pk = f"{alias}.{qn(model._meta.pk.column)}"
+    if not any(p.startswith(pk) for p in parts):
+        parts.append(pk)
+    return ", ".join(parts)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -187,3 +188,77 @@ def test_person_page_query_count_is_fixed_at_two_sizes(client, world, data):
                               evaluation="継続", decision="continue", reviewer=world.caseworker)
     large = {k: _count(client, u) for k, u in urls.items()}
     assert small == large == PERSON_PAGE_QUERIES
+
+
+def test_person_file_parts_are_the_related_managers_rows_in_their_order(world):
+    """The registry parts are read by statements written once per process: the same rows,
+    in the same order, with what select_related gave before, and nobody else's."""
+    from django_scopes import scope
+
+    from jiritsu import testing as t
+    from jiritsu.cases.person_file import person_file
+    from jiritsu.people.models import (
+        CareDuty,
+        Disability,
+        HospitalStay,
+        HouseholdTypeChange,
+        Illness,
+        MedicalEvidence,
+        Person,
+        Qualification,
+        WorkCapacityAssessment,
+        WorkHistory,
+    )
+
+    p, day = world.person, dt.date(2024, 5, 1)
+    other = t.make_person(world.office, household=world.household, name="山田 次郎",
+                          kana="やまだ じろう", member_number=2,
+                          relationship=Person.Relationship.CHILD)
+    for who in (p, other, world.other_person):
+        for i in range(2):
+            d = day + dt.timedelta(days=40 * i)
+            HospitalStay.objects.create(person=who, hospital_name=f"病院{i}", admitted_on=d,
+                                        psychiatric=bool(i))
+            Disability.objects.create(person=who, kind=("mental", "physical")[i])
+            Illness.objects.create(person=who, name=f"傷病{i}", since=d)
+            WorkHistory.objects.create(person=who, employer=f"会社{i}", started_on=d)
+            Qualification.objects.create(person=who, name=f"資格{i}")
+            CareDuty.objects.create(person=who, kind=CareDuty.Kind.NURSING_CARE, detail=f"{i}")
+            WorkCapacityAssessment.objects.create(
+                person=who, office=who.office, assessed_on=d, has_capacity=True, has_will=bool(i),
+                has_place=False, usage=WorkCapacityAssessment.Usage.choices[0][0],
+                assessed_by=world.caseworker if i else None)
+        first = MedicalEvidence.objects.create(person=who, kind=MedicalEvidence.Kind.choices[0][0],
+                                               issued_on=day)
+        MedicalEvidence.objects.create(person=who, kind=MedicalEvidence.Kind.choices[0][0],
+                                       issued_on=day, based_on=first)
+    HouseholdTypeChange.objects.create(household=world.household, household_type="other",
+                                       valid_from=day)
+    HouseholdTypeChange.objects.create(household=world.household, household_type="elderly",
+                                       valid_from=day + dt.timedelta(days=1))
+
+    def fields(rows):
+        return [{f.attname: getattr(r, f.attname) for f in r._meta.concrete_fields} for r in rows]
+
+    with scope(office=world.office):
+        expected = {
+            "stays": list(p.hospital_stays.all()), "disabilities": list(p.disabilities.all()),
+            "illnesses": list(p.illnesses.all()), "work_history": list(p.work_history.all()),
+            "qualifications": list(p.qualifications.all()), "care_duties": list(p.care_duties.all()),
+            "medical_evidence": list(p.medical_evidence.select_related("based_on")),
+            "assessments": list(p.assessments.select_related("assessed_by")),
+            "type_history": list(world.household.type_history.all()),
+            "members": list(Person.objects.filter(household=world.household).order_by("member_number")),
+        }
+        got: dict[str, Any] = person_file(p)
+        with CaptureQueriesContext(connection) as queries:
+            for name, rows in expected.items():
+                assert fields(got[name]) == fields(rows), name
+                assert len(got[name]) == 2, name
+            assert [m.based_on_id and m.based_on.issued_on for m in got["medical_evidence"]] == [
+                m.based_on_id and m.based_on.issued_on for m in expected["medical_evidence"]]
+            assert [a.assessed_by and a.assessed_by.username for a in got["assessments"]] == [
+                a.assessed_by and a.assessed_by.username for a in expected["assessments"]]
+            assert {s.person.pk for s in got["stays"]} == {p.pk}
+            assert {m.household.pk for m in got["members"]} == {world.household.pk}
+        assert len(queries) == 0  # related rows came with the parts
