@@ -254,9 +254,7 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
     consents = set(Consent.objects.filter(person_id__any=ids, withdrawn_on__isnull=True)
                    .values_list("person_id", "program_id"))
     # 新規・未検討 by the 支援活動 list's rule (one query).
-    new_ids = set(Person.objects.filter(
-        activity_selectors.new_cases_any_program(membership.office, today=today),
-        pk__any=ids).values_list("pk", flat=True))
+    new_ids = activity_selectors.new_case_ids(membership.office, ids, today=today)
     last_visits = dict(
         ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))

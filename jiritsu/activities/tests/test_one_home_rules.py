@@ -107,6 +107,39 @@ def test_new_case_is_considered_per_program_on_every_page(world, client):
     assert "新規 40歳" not in _home(client, world, "new-cases")
 
 
+def test_new_case_ids_of_a_caseload_are_the_rules_over_every_program(world):
+    """The caseworker home asks which of its caseload's people are 新規・未検討 for any
+    program (:func:`selectors.new_case_ids`, one UNION): the same people as the rule over each
+    program, none of those outside the list asked about, and none without such a program."""
+    from jiritsu.people.models import Person
+
+    manager = world.m(world.manager)
+    today = clock.today()
+    assert selectors.new_case_ids(world.office, [world.person.pk], today=today) == set()
+    broad = program_from(manager, "zentsuji_employment")
+    narrow = program_from(manager, "zentsuji_employment", code="ZEN-AGE", name="若年就労")
+    rules = {**narrow.rules, "conditions": [*narrow.rules["conditions"],
+                                            {"field": "age", "op": "between", "value": [15, 64]}]}
+    program_services.program_set_rules(actor=manager, program=narrow, rules=rules,
+                                       expected_version=narrow.version)
+    narrow.refresh_from_db()
+    older, working = _new_case(world, age=70), _new_case(world, age=40)
+    outside = _new_case(world, age=41, name="別の担当")
+    unwilling = _new_case(world, age=45, will=False, name="意欲 なし")
+    activity_services.new_case_mark_considered(actor=world.m(world.caseworker), program=broad,
+                                               person=working, on=today, note="検討済み")
+    asked = [older.pk, working.pk, unwilling.pk, world.person.pk]
+    expected = {p.pk for program in (broad, narrow)
+                for p in selectors.new_cases_not_considered(world.office, program, today=today)
+                if p.pk in asked}
+    assert expected == {older.pk, working.pk}  # working: still new for the narrow program
+    assert selectors.new_case_ids(world.office, asked, today=today) == expected
+    assert set(Person.objects.filter(selectors.new_cases_any_program(world.office, today=today),
+                                     pk__in=asked).values_list("pk", flat=True)) == expected
+    assert outside.pk not in selectors.new_case_ids(world.office, asked, today=today)
+    assert selectors.new_case_ids(world.office, [], today=today) == set()
+
+
 def _discharged(world, program, person, *, days_ago: int, hospital: str = "こころ病院"):
     today = clock.today()
     discharged = today - dt.timedelta(days=days_ago)
