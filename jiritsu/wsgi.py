@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
+from jiritsu.core.warmup import warm_up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiritsu.settings")
 
 NO_SECRET_KEY = (
@@ -20,3 +22,9 @@ if getattr(settings, "SECRET_KEY_BUILT_IN", False) and not settings.DEBUG:
     raise ImproperlyConfigured(NO_SECRET_KEY)
 
 application = get_wsgi_application()
+
+
+# gunicorn loads this module once in its master (``preload_app``, gunicorn.conf.py) and forks
+# the workers from it: they start with the URL configuration imported, the templates compiled
+# and the garbage collector's view of all that frozen (jiritsu.core.warmup).
+warm_up()
