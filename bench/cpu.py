@@ -19,6 +19,7 @@ board 2 : search 1).
     python -m bench.cpu --database-url postgres://…/db            # the table
     python -m bench.cpu --database-url … --profile person --top 40  # cProfile of one page
     python -m bench.cpu --database-url … --sample frame             # sampling profile
+    python -m bench.cpu --database-url … --wrk                      # gunicorn + wrk
 
 Also the bench case "CPU per page" (``python -m bench --only "CPU per page"``).
 """
@@ -210,6 +211,103 @@ def case_cpu(ctx: Any, r: Any) -> None:
               f"{db:.1f}{db_note}; per page app+DB: {per}")
 
 
+# -- throughput with wrk ------------------------------------------------------------------
+
+WRK_PAGES = ("frame", "person", "home")
+
+
+def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int = 20,
+              pages: tuple[str, ...] = WRK_PAGES) -> dict[str, dict[str, float]]:
+    """Each page under ``wrk`` (C, two threads, ``connections`` open connections) against
+    gunicorn with ``workers`` sync workers, one caseworker's session: requests per second,
+    and what each request cost in CPU — the gunicorn workers, the PostgreSQL backends of the
+    database and wrk itself, read from /proc — so that a shared machine's figure can be
+    told apart from the code's: ``idle_2_cores`` is the rate two idle cores would give at
+    that cost (2,000 ms ÷ CPU ms per request)."""
+    import json as jsonlib
+    import resource
+    import shutil
+    import subprocess
+    import tempfile
+
+    from django.conf import settings
+    from django.db import connection
+
+    from bench.processes import environment, start_gunicorn, stop
+    from bench.run import _children, _cpu_of, _session_for
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    p = plan(ctx)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(ctx.caseworker.pk)}"
+    dbname = connection.settings_dict["NAME"]
+    server, base = start_gunicorn(environment(JIRITSU_STATIC_MANIFEST="0",
+                                              JIRITSU_TWO_FACTOR="off"), workers=workers)
+    out: dict[str, dict[str, float]] = {}
+    folder = tempfile.mkdtemp(prefix="jiritsu-wrk-")
+    try:
+        for page in pages:
+            script = os.path.join(folder, f"{page}.lua")
+            with open(script, "w", encoding="utf-8") as fh:
+                fh.write("local urls = {" + ",".join(jsonlib.dumps(u) for u in p.urls[page])
+                         + "}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+                         "  return wrk.format('GET', urls[(i % #urls) + 1])\nend\n")
+            subprocess.run([wrk, "-t1", "-c2", "-d2s", "-s", script, "-H", f"Cookie: {cookie}",
+                            base], capture_output=True, check=True)  # warm every worker
+            procs = _children(server.pid)
+            app0 = sum(_cpu_of(w) for w in procs)
+            db0 = backend_cpu_seconds(dbname)
+            gen0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            text = subprocess.run(
+                [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script,
+                 "-H", f"Cookie: {cookie}", base], capture_output=True, text=True,
+                check=True).stdout
+            gen1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            app = sum(_cpu_of(w) for w in procs) - app0
+            db = backend_cpu_seconds(dbname) - db0
+            gen = (gen1.ru_utime + gen1.ru_stime) - (gen0.ru_utime + gen0.ru_stime)
+            requests = int(text.split(" requests in ")[0].split()[-1])
+            errors = sum(int(line.split()[-1]) for line in text.splitlines()
+                         if line.strip().startswith(("Non-2xx", "Socket errors")) and
+                         line.split()[-1].isdigit())
+            rate = float(text.split("Requests/sec:")[1].split()[0])
+            per = {k: v * 1000 / max(requests, 1) for k, v in
+                   (("app", app), ("db", db), ("wrk", gen))}
+            total = sum(per.values())
+            out[page] = {"requests": requests, "errors": errors, "rps": rate,
+                         "app_cpu_ms": round(per["app"], 2), "db_cpu_ms": round(per["db"], 2),
+                         "wrk_cpu_ms": round(per["wrk"], 2),
+                         "idle_2_cores": round(2000 / total) if total else 0.0,
+                         "load_avg": os.getloadavg()[0]}
+    finally:
+        stop(server)
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def case_wrk(ctx: Any, r: Any) -> None:
+    from django.db import connection
+
+    from bench.timing import Skip
+
+    if connection.vendor != "postgresql":
+        raise Skip("PostgreSQL only (the CPU of its backends is part of the figure)")
+    import shutil
+
+    if shutil.which("wrk") is None:
+        raise Skip("wrk is not installed (Debian: apt-get install wrk)")
+    pages = wrk_pages(ctx, seconds=max(5, min(ctx.locust_seconds or 8, 15)))
+    r.extra = {"pages": pages}
+    r.samples = [pages["frame"]["rps"]]
+    r.n = sum(int(v["requests"]) for v in pages.values())
+    r.note = "; ".join(
+        f"{k} {v['rps']:,.0f} req/s ({v['errors']:.0f} errors), CPU per request app "
+        f"{v['app_cpu_ms']} + DB {v['db_cpu_ms']} + wrk {v['wrk_cpu_ms']} ms → "
+        f"≈ {v['idle_2_cores']:,.0f} req/s on two idle cores" for k, v in pages.items())
+    r.note += " (median column: the frame's req/s measured)"
+
+
 # -- profiling ----------------------------------------------------------------------------
 
 def profile(p: Plan, page: str, *, repeat: int, top: int, sort: str) -> None:
@@ -299,6 +397,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", choices=PAGES, help="sampling profile of this page")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--wrk", action="store_true",
+                        help="throughput with wrk against gunicorn instead (frame, person, home)")
+    parser.add_argument("--seconds", type=int, default=8, help="--wrk: seconds per page")
+    parser.add_argument("--workers", type=int, default=4, help="--wrk: gunicorn workers")
     args = parser.parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
@@ -309,6 +411,13 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    try:  # the server's state (jiritsu.wsgi): URLs imported, templates compiled, gc frozen
+        from jiritsu.core.warmup import warm_up
+    except ImportError:  # a tree from before the warm-up
+        pass
+    else:
+        if not os.environ.get("BENCH_COLD"):
+            warm_up()
     from bench.run import build_context
 
     ctx = build_context(argparse.Namespace(
@@ -320,6 +429,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.sample:
         sample(p, args.sample, repeat=args.repeat, top=args.top)
+        return
+    if args.wrk:
+        print(f"load average {os.getloadavg()[0]:.2f} at the start; wrk -t2 -c20 "
+              f"-d{args.seconds}s, gunicorn {args.workers} sync workers")
+        print("| page | req/s | errors | app CPU ms | DB CPU ms | wrk CPU ms | req/s on 2 idle cores |")
+        print("|---|---|---|---|---|---|---|")
+        for page, v in wrk_pages(ctx, seconds=args.seconds, workers=args.workers).items():
+            print(f"| {page} | {v['rps']:,.0f} | {v['errors']:.0f} | {v['app_cpu_ms']} | "
+                  f"{v['db_cpu_ms']} | {v['wrk_cpu_ms']} | {v['idle_2_cores']:,.0f} |")
         return
     pages = tuple(x.strip() for x in args.pages.split(",") if x.strip())
     started = os.getloadavg()[0]

@@ -225,6 +225,15 @@ def case_cpu_per_page(ctx: Context, r: Result) -> None:
     case_cpu(ctx, r)
 
 
+@case("throughput per page (wrk)", "frame >= 600 req/s; person, home >= 100 req/s")
+def case_wrk_pages(ctx: Context, r: Result) -> None:
+    """The frame, person page and caseworker home with wrk against gunicorn (4 workers), with
+    the CPU each request cost on the app server, in PostgreSQL and in wrk (bench/cpu.py)."""
+    from bench.cpu import case_wrk
+
+    case_wrk(ctx, r)
+
+
 @case("program list", "p95 < 100 ms")
 def case_program_list(ctx: Context, r: Result) -> None:
     client = ctx.client(ctx.supervisor)
