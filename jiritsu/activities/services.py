@@ -51,6 +51,8 @@ from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, StaleEdit, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import add_months, format_wareki
+from jiritsu.offices.guards import require as _require
+from jiritsu.offices.guards import same_office as _same_office
 from jiritsu.offices.models import Membership, PartnerOrganisation
 from jiritsu.offices.services import partner_create
 from jiritsu.people.models import Person
@@ -61,15 +63,6 @@ MAX_HOURS_PER_DAY = Decimal("4")
 MAX_DAYS_PER_MONTH = 20
 
 
-def _require(actor: Membership, action: str) -> None:
-    if not actor.can(action):
-        raise Forbidden()
-
-
-def _same_office(actor: Membership, *objs: Any) -> None:
-    for obj in objs:
-        if obj is not None and getattr(obj, "office_id", actor.office_id) != actor.office_id:
-            raise Forbidden()
 
 
 def _audit(actor: Membership, action: str, kind: str, target: Any, person: Any = None,

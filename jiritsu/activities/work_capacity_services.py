@@ -25,24 +25,17 @@ from jiritsu.cases.models import ActivityRecord, Enrollment
 from jiritsu.cases.services.enrollments import enrollment_set_menus, last_event_date
 from jiritsu.cases.services.records import record_create
 from jiritsu.core.clock import not_after_today
-from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
+from jiritsu.core.errors import IllegalTransition, ValidationFailed
 from jiritsu.core.versioning import save_versioned
 from jiritsu.core.wareki import format_wareki
+from jiritsu.offices.guards import require as _require
+from jiritsu.offices.guards import same_office as _same_office
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 
 Route = WorkRouteDecision.Route
 
 
-def _require(actor: Membership, action: str) -> None:
-    if not actor.can(action):
-        raise Forbidden()
-
-
-def _same_office(actor: Membership, *objs: Any) -> None:
-    for obj in objs:
-        if obj is not None and getattr(obj, "office_id", actor.office_id) != actor.office_id:
-            raise Forbidden()
 
 
 def _audit(actor: Membership, action: str, kind: str, target: Any, person: Any,

@@ -28,23 +28,16 @@ from jiritsu.casework.models import (
 )
 from jiritsu.casework.visits import head_of
 from jiritsu.core import clock
-from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
+from jiritsu.core.errors import IllegalTransition, NotFound, ValidationFailed
 from jiritsu.core.versioning import save_versioned
+from jiritsu.offices.guards import require as _require
+from jiritsu.offices.guards import same_office as _same_office
 from jiritsu.offices.models import Membership, User
 from jiritsu.people.models import Household, VisitGrade
 
 Kind = AuditEvent.Kind
 
 
-def _require(actor: Membership, action: str) -> None:
-    if not actor.can(action):
-        raise Forbidden()
-
-
-def _same_office(actor: Membership, *objs: Any) -> None:
-    for obj in objs:
-        if obj is not None and getattr(obj, "office_id", actor.office_id) != actor.office_id:
-            raise NotFound()
 
 
 def _audit(actor: Membership, action: str, kind: str, target: Any, **kw: Any) -> None:

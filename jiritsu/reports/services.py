@@ -16,6 +16,7 @@ from jiritsu.audit.log import record
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock
 from jiritsu.core.errors import Forbidden, NotFound, ValidationFailed
+from jiritsu.offices.guards import require as _require
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
 from jiritsu.programs.models import Program
@@ -35,10 +36,6 @@ class ExportFile:
 PEOPLE_EXPORT_LIMIT = 1000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _require(actor: Membership, action: str) -> None:
-    if not actor.can(action):
-        raise Forbidden()
 
 
 @transaction.atomic

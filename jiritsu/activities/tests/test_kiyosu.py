@@ -29,7 +29,7 @@ from jiritsu.activities.tests.helpers import (
 from jiritsu.audit.models import AuditEvent
 from jiritsu.cases import services as P
 from jiritsu.cases.models import ActivityRecord
-from jiritsu.core.errors import Forbidden, IllegalTransition, ValidationFailed
+from jiritsu.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from jiritsu.people.models import WorkCapacityAssessment
 from jiritsu.testing import ApiClient, token_for
 
@@ -312,7 +312,7 @@ def test_barriers_are_tracked_as_dated_steps_with_their_flags(world):
     with pytest.raises(Forbidden):  # partners do not write the office's plans
         WS.work_barrier_add(actor=world.m(world.partner), person=world.person, kind="illness",
                             found_on=D(2026, 4, 1))
-    with pytest.raises(Forbidden):  # another office's person
+    with pytest.raises(NotFound):  # another office's person answers like a missing one
         WS.work_barrier_add(actor=world.m(world.outsider, world.other_office), person=world.person,
                             kind="illness", found_on=D(2026, 4, 1))
     actions = list(AuditEvent.objects.filter(action__startswith="work_barrier")
