@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from django.db import models
 
 from jiritsu.audit.models import AuditEvent, AuditPerson, PersonAlias
-from jiritsu.core.bulk import insert_rows
+from jiritsu.core.bulk import insert_columns, insert_rows
 
 # Field names whose values never appear in the log, only the fact that they changed.
 SENSITIVE_FIELDS: frozenset[str] = frozenset(
@@ -116,16 +116,11 @@ def record(
 def link_people(event: AuditEvent, people: Iterable[Any]) -> int:
     """Name each of ``people`` (persons or ids) in ``event``: one link per person, the
     event's own person and repeats left out. Returns the number of links written."""
-    seen: set[int] = {event.person_id} if event.person_id is not None else set()
-    ids: list[int] = []
-    for p in people:
-        pk = p if isinstance(p, int) else getattr(p, "pk", None)
-        if pk is not None and pk not in seen:
-            seen.add(pk)
-            ids.append(pk)
+    ids = list(dict.fromkeys(p if isinstance(p, int) else getattr(p, "pk", None) for p in people))
+    ids = [pk for pk in ids if pk is not None and pk != event.person_id]
     if ids:
-        insert_rows(AuditPerson, ("event_id", "person_id", "office_id"),
-                    [(event.pk, pk, event.office_id) for pk in ids])
+        insert_columns(AuditPerson, ("event_id", "person_id", "office_id"),
+                       [[event.pk] * len(ids), ids, [event.office_id] * len(ids)])
     return len(ids)
 
 

@@ -1,4 +1,5 @@
-"""insert_many / insert_rows / update_many: COPY on PostgreSQL, bulk_create elsewhere."""
+"""insert_many / insert_rows / update_many / upsert_rows: COPY on PostgreSQL, bulk_create or
+executemany elsewhere."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jiritsu.audit.models import AuditEvent
-from jiritsu.core.bulk import insert_many, insert_rows, update_many
-from jiritsu.people.models import Household, HouseholdType, Person
+from jiritsu.core import clock
+from jiritsu.core.bulk import insert_many, insert_rows, update_many, upsert_rows
+from jiritsu.people.models import Household, HouseholdType, MedicalClaimMonth, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,50 @@ def test_statements_do_not_grow_with_rows(world):
         return len(ctx.captured_queries)
 
     assert statements(3, "S") == statements(60, "L")
+
+
+def _claims(world, columns, fields, *, when=None, within=None):
+    return upsert_rows(MedicalClaimMonth, key=["person_id", "month", "kind", "institution_name"],
+                       fields=fields, columns=columns, returning="person_id", within=within,
+                       fixed={"office_id": world.office.pk, "received_at": when or clock.now()})
+
+
+def test_upsert_rows_inserts_new_keys_updates_changed_rows_and_leaves_equal_ones(world):
+    april, may = dt.date(2025, 4, 1), dt.date(2025, 5, 1)
+    other = Person.objects.create(office=world.office, household=world.household, member_number=2,
+                                  name="港 二郎", kana="みなと じろう", birth_date=dt.date(1990, 1, 1),
+                                  sex=Person.Sex.MALE)
+    me, him = world.person.pk, other.pk
+    first = clock.now()
+    created, updated = _claims(world, [[me, me, him], [april, april, may], ["inpatient", "pharmacy", "dental"],
+                                       [AWKWARD, "薬局", "歯科"], [10, 0, 1], [None, None, 120], [1000, 200, 1200]],
+                               ["days", "points", "amount"], when=first)
+    assert sorted(created) == [me, me, him] and updated == []
+    stored = MedicalClaimMonth.objects.get(kind="inpatient")
+    assert stored.institution_name == AWKWARD and stored.points is None and stored.institution_code == ""
+    assert stored.office_id == world.office.pk and stored.received_at == first
+    # Again, with one value changed (None → 5 counts as a change; None = None does not) and one
+    # new key; ``institution_code`` is not among the fields, so it is left as stored.
+    MedicalClaimMonth.objects.filter(kind="dental").update(institution_code="123")
+    created, updated = _claims(world, [[me, me, him, him], [april, april, may, may],
+                                       ["inpatient", "pharmacy", "dental", "outpatient"],
+                                       [AWKWARD, "薬局", "歯科", "医院"], [10, 0, 1, 2],
+                                       [None, 5, 120, None], [1000, 200, 1200, 300]],
+                               ["days", "points", "amount"],
+                               within={"office_id": world.office.pk, "month": (april, may)})
+    assert (created, updated) == ([him], [me])
+    rows = {c.kind: c for c in MedicalClaimMonth.objects.all()}
+    assert rows["pharmacy"].points == 5 and rows["pharmacy"].received_at > first
+    assert rows["inpatient"].received_at == first and rows["dental"].institution_code == "123"
+    assert _claims(world, [[], [], [], [], []], ["amount"]) == ([], [])
+
+
+def test_upsert_rows_statements_do_not_grow_with_rows(world):
+    def statements(n: int) -> int:
+        months = [dt.date(2000 + i // 12, i % 12 + 1, 1) for i in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            _claims(world, [[world.person.pk] * n, months, ["outpatient"] * n, [f"医院{n}"] * n, [n] * n],
+                    ["amount"])
+        return len(ctx.captured_queries)
+
+    assert statements(3) == statements(60)
