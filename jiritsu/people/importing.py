@@ -324,6 +324,8 @@ def _text(value: Any) -> str:
 
 def _code(value: Any) -> str:
     """Codes and numbers: full-width digits and letters made plain (NFKC)."""
+    if type(value) is str and value.isascii():  # NFKC leaves ASCII as it is
+        return value.strip()
     return unicodedata.normalize("NFKC", _text(value)).strip()
 
 
@@ -428,7 +430,12 @@ def _cells(raw: Mapping[str, Any], n: int, errors: _RowErrors,
 
 
 def _case_number(data: Mapping[str, Any], row: int, errors: _RowErrors) -> str:
-    case_number = _code(data.get("case_number"))
+    return _case_number_cell(data.get("case_number"), row, errors)
+
+
+def _case_number_cell(value: Any, row: int, errors: _RowErrors) -> str:
+    """A ケース番号 cell: plain (NFKC), required, at most 30 characters."""
+    case_number = _code(value)
     if not case_number:
         errors.add(row, "case_number", "ケース番号を入力してください。")
     elif len(case_number) > 30:
@@ -437,7 +444,12 @@ def _case_number(data: Mapping[str, Any], row: int, errors: _RowErrors) -> str:
 
 
 def _member_number(data: Mapping[str, Any], row: int, errors: _RowErrors) -> int:
-    member_text = _code(data.get("member_number"))
+    return _member_number_cell(data.get("member_number"), row, errors)
+
+
+def _member_number_cell(value: Any, row: int, errors: _RowErrors) -> int:
+    """A 世帯員番号 cell: an integer 1–99."""
+    member_text = _code(value)
     if not member_text:
         errors.add(row, "member_number", "世帯員番号を入力してください。")
     elif not member_text.isdigit() or not 1 <= int(member_text) <= 99:

@@ -17,42 +17,57 @@ file leaves that field unchanged (a new row takes 0). Only the office's own hous
 people are found: another office's case number is an error of its row. Audit: one summary row
 (``assistance.import`` / ``medical.import``) linked to every person whose amounts were created
 or changed (the amounts themselves are not copied into the log).
+
+One pipeline for the file and the API, sized for a month of a large office (10⁵ rows a call):
+
+1. check — column by column (:mod:`jiritsu.people.importing_columns`): each rule once per
+   distinct cell, its errors to every row holding the cell;
+2. find — the case numbers (and members) in one query of the office's own households, then
+   dictionary look-ups; duplicates by key;
+3. write — :func:`jiritsu.core.bulk.upsert_rows` keyed by owner and month: the stored keys of
+   the office in the batch's months (one index range), the new rows copied straight in, the
+   others compared in SQL (``IS DISTINCT FROM``) and only those that differ updated; one
+   import of a table at a time per office (an advisory lock on PostgreSQL);
+4. audit — the summary row and its people links.
+
+The number of statements does not grow with the rows (docs/performance.md, "Amounts").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import json
+import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django_scopes import scope
 
 from jiritsu.audit.log import link_people, record
 from jiritsu.audit.models import AuditEvent
 from jiritsu.core import clock, wareki
-from jiritsu.core.bulk import analyze_after_commit, insert_many, update_many
+from jiritsu.core.bulk import analyze_after_commit, upsert_rows
 from jiritsu.offices.access import require
 from jiritsu.offices.models import Membership
 from jiritsu.people.amounts import POINT_YEN
 from jiritsu.people.importing import (
     COLUMNS,
     Column,
-    _case_number,
-    _cells,
+    _case_number_cell,
     _choice,
     _choices,
-    _chunks,
     _code,
-    _member_number,
+    _member_number_cell,
     _RowErrors,
     _text,
     _yen,
     header_keys,
     upsert_caseload,
 )
+from jiritsu.people.importing_columns import _ABSENT, _Table, paused_gc
 from jiritsu.people.models import (
     PAID_FIELDS,
     AssistanceKind,
@@ -140,18 +155,97 @@ def _month(value: Any, row: int, key: str, errors: _RowErrors) -> dt.date | None
     return month
 
 
-def _households(office_id: int, case_numbers: set[str]) -> dict[str, int]:
-    """Case number → household id, the office's own only (one query per 1,000)."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(case_numbers), 1000):
-        found.update(Household.objects.filter(office_id=office_id, case_number__in=chunk)
-                     .values_list("case_number", "id"))
-    return found
+def _month_rule(key: str) -> Callable[[Any, _RowErrors], Any]:
+    return lambda cell, errors: _month(cell, 0, key, errors)
 
 
-def _not_found(row: int, case_number: str, errors: _RowErrors) -> None:
-    errors.add(row, "case_number", f"ケース番号 {case_number} の世帯はこの事務所のケース台帳にありません。"
-                                   "先にケース台帳を取り込んでください。")
+def _yen_rule(key: str) -> Callable[[Any, _RowErrors], Any]:
+    return lambda cell, errors: _yen(cell, 0, key, errors)
+
+
+def _case_rule(cell: Any, errors: _RowErrors) -> str:
+    return _case_number_cell(cell, 0, errors)
+
+
+#: Up to this many case numbers are looked up by name; more, and the office's are read whole.
+_FEW = 1000
+
+
+def _office_cases(office_id: int, case_numbers: set[str], select: str, joins: str = "") -> list[Any]:
+    """Rows of ``select`` over the office's households (``h``) named in ``case_numbers``, or
+    over all of them when there are many (the caller looks its cases up): one query."""
+    household = Household._meta.db_table
+    sql = f"SELECT {select} FROM {household} h {joins} WHERE h.office_id = %s"
+    params: list[Any] = [office_id]
+    if len(case_numbers) <= _FEW:
+        numbers = sorted(case_numbers)
+        if connection.vendor == "postgresql":
+            sql += " AND h.case_number = ANY(%s)"
+            params.append(numbers)
+        else:
+            sql += " AND h.case_number IN (SELECT value FROM json_each(%s))"
+            params.append(json.dumps(numbers))
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+class _Cases:
+    """The office's own households among a call's case numbers, with their members (one
+    query; the dictionaries are built as they are asked for)."""
+
+    def __init__(self, office_id: int, case_numbers: set[str]) -> None:
+        self.rows = _office_cases(office_id, case_numbers, "h.case_number, h.id, p.member_number, p.id",
+                                  f"LEFT JOIN {Person._meta.db_table} p ON p.household_id = h.id")
+
+    def households(self) -> dict[str, int]:
+        """Case number → household id."""
+        return {c: h for c, h, _, _ in self.rows}
+
+    def people(self) -> dict[tuple[str, int], int]:
+        """(case number, 世帯員番号) → person id."""
+        return {(c, m): p for c, _, m, p in self.rows if p is not None}
+
+    def people_of(self, households: set[int]) -> list[int]:
+        """The members of ``households`` (the 保護費 of a household is each member's)."""
+        return [p for _, h, _, p in self.rows if p is not None and h in households] if households else []
+
+
+def _not_found(t: _Table, i: int, case_number: str) -> None:
+    t.fail(i, "case_number", f"ケース番号 {case_number} の世帯はこの事務所のケース台帳にありません。"
+                             "先にケース台帳を取り込んでください。")
+
+
+def _write(actor: Membership, t: _Table, model: type[Model], key: list[str], key_columns: list[list[Any]],
+           values: dict[str, list[Any]], always: list[str], owner: str,
+           months: list[dt.date]) -> tuple[set[int], int, int]:
+    """The one write of both layouts: each group of rows (by the columns they have; ``always``:
+    values every row has) goes through :func:`jiritsu.core.bulk.upsert_rows` keyed by
+    ``key``. Returns the owners (households or people) whose rows were created or changed,
+    and the two counts."""
+    now = clock.now()
+    if connection.vendor == "postgresql":
+        # One import of a table at a time per office: the new keys are told from the stored
+        # ones before they are written (upsert_rows).
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                        [zlib.crc32(model._meta.db_table.encode()) & 0x7FFFFFFF, actor.office.pk])
+    # The stored rows compared are the office's in the batch's months (an index range).
+    within = {"office_id": actor.office.pk, "month": (months[0], months[-1])} if months else None
+    touched: set[int] = set()
+    created = updated = 0
+    for fields, at in t.groups([k for k in values if k not in always]):
+        fields = [*fields, *always]
+        columns = [*key_columns, *(values[f] for f in fields)]
+        if at is not None:
+            columns = [[c[i] for i in at] for c in columns]
+        new, changed = upsert_rows(model, key=key, fields=fields, columns=columns,
+                                   fixed={"office_id": actor.office.pk, "received_at": now},
+                                   returning=owner, within=within)
+        created += len(new)
+        updated += len(changed)
+        touched.update(new, changed)
+    return touched, created, updated
 
 
 # ---------------------------------------------------------------- assistance
@@ -163,81 +257,72 @@ def upsert_assistance(*, actor: Membership, rows: list[dict[str, Any]]) -> Amoun
     nothing: :class:`~jiritsu.people.importing.CaseloadImportError` lists every error.
     Needs ``caseload.import``."""
     require(actor, "caseload.import")
-    with scope(office=actor.office), transaction.atomic():
+    with scope(office=actor.office), transaction.atomic(), paused_gc():
         return _upsert_assistance(actor, rows)
 
 
 def _upsert_assistance(actor: Membership, rows: list[dict[str, Any]]) -> AmountImportResult:
-    office = actor.office
-    errors = _RowErrors(_ASSISTANCE_BY_KEY)
+    t = _Table(rows, _ASSISTANCE_BY_KEY, _ASSISTANCE_HEADERS)
     if not rows:
-        errors.add(0, "", "取り込む行がありません。")
-    parsed: list[tuple[int, str, dt.date, dict[str, Any]]] = []
-    for n, raw in enumerate(rows, start=1):
-        row, data = _cells(raw, n, errors, _ASSISTANCE_HEADERS)
-        before = len(errors.items)
-        case_number = _case_number(data, row, errors)
-        month = _month(data.get("month"), row, "month", errors)
-        values: dict[str, Any] = {}
-        for key in ("minimum_living_cost", "earned_income_recognised", "other_income_recognised",
-                    *PAID_FIELDS.values()):
-            if key in data:
-                values[key] = _yen(data[key], row, key, errors)
-        if "status" in data:
-            values["status"] = _choice(data["status"], _STATUS, row, "status", errors,
-                                       "支給・停止・廃止") or AssistanceMonth.Status.PAID
-        if "status_reason" in data:
-            values["status_reason"] = _choice(data["status_reason"], _REASON, row, "status_reason",
-                                              errors, "廃止理由の一覧")
-        status, reason = values.get("status"), values.get("status_reason")
-        if status in (AssistanceMonth.Status.STOPPED, AssistanceMonth.Status.ENDED) and not reason \
-                and not any(e["row"] == row and e["field"] == "status_reason" for e in errors.items):
-            errors.add(row, "status_reason", "停止・廃止の月は理由を入力してください。")
-        elif status == AssistanceMonth.Status.PAID and reason:
-            errors.add(row, "status_reason", "支給の月に停止・廃止の理由は入力できません。")
-        if len(errors.items) == before and month is not None:
-            parsed.append((row, case_number, month, values))
+        t.errors.add(0, "", "取り込む行がありません。")
+    case = t.convert("case_number", _case_rule, required=True)
+    month = t.convert("month", _month_rule("month"), required=True)
+    values: dict[str, list[Any]] = {}
+    for key in ("minimum_living_cost", "earned_income_recognised", "other_income_recognised",
+                *PAID_FIELDS.values()):
+        if t.has(key):
+            values[key] = t.convert(key, _yen_rule(key))
+    if t.has("status"):
+        values["status"] = t.convert("status", lambda cell, errors: _choice(
+            cell, _STATUS, 0, "status", errors, "支給・停止・廃止") or AssistanceMonth.Status.PAID)
+    if t.has("status_reason"):
+        values["status_reason"] = t.convert("status_reason", lambda cell, errors: _choice(
+            cell, _REASON, 0, "status_reason", errors, "廃止理由の一覧"))
+    if t.has("status") or t.has("status_reason"):
+        _check_reasons(t, values.get("status"), values.get("status_reason"))
 
-    households = _households(office.pk, {case for _, case, _, _ in parsed})
-    seen: dict[tuple[str, dt.date], int] = {}
-    for row, case_number, month, _ in parsed:
-        if case_number not in households:
-            _not_found(row, case_number, errors)
-        elif (case_number, month) in seen:
-            errors.add(row, "month", f"ケース番号 {case_number} の{wareki.format_wareki_month(month)}が"
-                                     f"{seen[(case_number, month)]}行目と重複しています。")
-        else:
-            seen[(case_number, month)] = row
-    errors.raise_if_any()
+    cases = _Cases(actor.office.pk, {case[i] for i in t.good()})
+    households = cases.households()
+    owners: list[Any] = list(map(households.get, case))
+    keys = list(zip(owners, month, strict=True))
+    if t.bad or None in owners or len(set(keys)) < len(keys):
+        seen: dict[tuple[Any, ...], int] = {}
+        for i in list(t.good()):
+            if owners[i] is None:
+                _not_found(t, i, case[i])
+            elif keys[i] in seen:
+                t.fail(i, "month", f"ケース番号 {case[i]} の{wareki.format_wareki_month(month[i])}が"
+                                   f"{seen[keys[i]]}行目と重複しています。")
+            else:
+                seen[keys[i]] = t.numbers[i]
+    t.errors.raise_if_any()
 
-    existing: dict[tuple[int, dt.date], AssistanceMonth] = {}
-    ids = sorted(set(households.values()))
-    months = sorted({m for _, _, m, _ in parsed})
-    for chunk in _chunks(ids, 1000):
-        for found in AssistanceMonth.objects.filter(household_id__in=chunk, month__in=months):
-            existing[(found.household_id, found.month)] = found
-    now = clock.now()
-    new: list[AssistanceMonth] = []
-    changed: list[AssistanceMonth] = []
-    for _, case_number, month, values in parsed:
-        household_id = households[case_number]
-        current = existing.get((household_id, month))
-        if current is None:
-            new.append(AssistanceMonth(office_id=office.pk, household_id=household_id, month=month,
-                                       received_at=now, **values))
-        elif any(getattr(current, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(current, k, v)
-            current.received_at = now
-            changed.append(current)
-    insert_many(AssistanceMonth, new)
-    update_many(AssistanceMonth, changed, [*ASSISTANCE_VALUES, "received_at"])
-    touched = {a.household_id for a in (*new, *changed)}
-    people: list[int] = []
-    for chunk in _chunks(sorted(touched), 1000):
-        people += Person.objects.filter(household_id__in=chunk).values_list("id", flat=True)
-    return _finish(actor, "assistance.import", AssistanceMonth, len(parsed), new, changed, months,
-                   people)
+    months = sorted(set(month))
+    touched, created, updated = _write(actor, t, AssistanceMonth, ["household_id", "month"],
+                                       [owners, month], values, [], "household_id", months)
+    people = cases.people_of(touched)
+    return _finish(actor, "assistance.import", AssistanceMonth, t.size, created, updated, months, people)
+
+
+def _check_reasons(t: _Table, status: list[Any] | None, reason: list[Any] | None) -> None:
+    """停止・廃止 needs its reason; 支給 takes none (the rule of a row; checked per distinct
+    pair). A reason cell already in error is not asked for again."""
+    column = status or [_ABSENT] * t.size
+    reason = reason or [_ABSENT] * t.size
+    wrong: dict[tuple[Any, Any], str] = {}
+    for s, r in set(zip(column, reason, strict=True)):
+        s, r = (None if s is _ABSENT else s), (None if r is _ABSENT else r)
+        if s in (AssistanceMonth.Status.STOPPED, AssistanceMonth.Status.ENDED) and not r:
+            wrong[(s, r)] = "停止・廃止の月は理由を入力してください。"
+        elif s == AssistanceMonth.Status.PAID and r:
+            wrong[(s, r)] = "支給の月に停止・廃止の理由は入力できません。"
+    if not wrong:
+        return
+    in_error = t.failed.get("status_reason", set())
+    for i, (s, r) in enumerate(zip(column, reason, strict=True)):
+        message = wrong.get((None if s is _ABSENT else s, None if r is _ABSENT else r))
+        if message and i not in in_error:
+            t.fail(i, "status_reason", message)
 
 
 # ---------------------------------------------------------------- medical
@@ -248,122 +333,126 @@ def upsert_medical(*, actor: Membership, rows: list[dict[str, Any]]) -> AmountIm
     :data:`MEDICAL_COLUMNS`. All or nothing, as :func:`upsert_assistance`. Needs
     ``caseload.import``."""
     require(actor, "caseload.import")
-    with scope(office=actor.office), transaction.atomic():
+    with scope(office=actor.office), transaction.atomic(), paused_gc():
         return _upsert_medical(actor, rows)
 
 
-_MedicalKey = tuple[int, dt.date, str, str]  # person, month, kind, institution
+def _kind_rule(cell: Any, errors: _RowErrors) -> str:
+    kind = _choice(cell, _CLAIM_KIND, 0, "kind", errors, "入院・入院外・調剤・歯科")
+    if not kind and not _code(cell):
+        errors.add(0, "kind", "種類を入力してください。")
+    return kind
+
+
+def _institution_rule(cell: Any, errors: _RowErrors) -> str:
+    institution = _text(cell)
+    if not institution:
+        errors.add(0, "institution_name", "医療機関を入力してください。")
+    elif len(institution) > 200:
+        errors.add(0, "institution_name", "医療機関は200文字以内で入力してください。")
+    return institution
+
+
+def _code_rule(cell: Any, errors: _RowErrors) -> str:
+    code = _code(cell)
+    if code and (not code.isdigit() or len(code) > 10):
+        errors.add(0, "institution_code", "医療機関コードは10桁以内の数字で入力してください。")
+    return code
+
+
+def _days_rule(cell: Any, errors: _RowErrors) -> int:
+    text = _code(cell).removesuffix("日")
+    if text and (not text.isdigit() or int(text) > 31):
+        errors.add(0, "days", "日数は0〜31の整数で入力してください。")
+        text = ""
+    return int(text or 0)
+
+
+def _points_rule(cell: Any, errors: _RowErrors) -> int | None:
+    points = _code(cell).replace(",", "").removesuffix("点")
+    if points and not points.isdigit():
+        errors.add(0, "points", f"「{points}」は点数として読めません。0以上の整数で入力してください。")
+        return None
+    return int(points) if points else None
+
+
+def _amount_rule(cell: Any, errors: _RowErrors) -> int | None:
+    """The yen of a filled 金額 cell; None for a blank one (then the points decide)."""
+    return _yen(cell, 0, "amount", errors) if _code(cell) else None
+
+
+def _member_rule(cell: Any, errors: _RowErrors) -> int:
+    return _member_number_cell(cell, 0, errors)
 
 
 def _upsert_medical(actor: Membership, rows: list[dict[str, Any]]) -> AmountImportResult:
-    office = actor.office
-    errors = _RowErrors(_MEDICAL_BY_KEY)
+    t = _Table(rows, _MEDICAL_BY_KEY, _MEDICAL_HEADERS)
     if not rows:
-        errors.add(0, "", "取り込む行がありません。")
-    parsed: list[tuple[int, str, int, dt.date, str, str, dict[str, Any]]] = []
-    for n, raw in enumerate(rows, start=1):
-        row, data = _cells(raw, n, errors, _MEDICAL_HEADERS)
-        before = len(errors.items)
-        case_number = _case_number(data, row, errors)
-        member_number = _member_number(data, row, errors)
-        month = _month(data.get("month"), row, "month", errors)
-        kind = _choice(data.get("kind"), _CLAIM_KIND, row, "kind", errors, "入院・入院外・調剤・歯科")
-        if not kind and not _code(data.get("kind")):
-            errors.add(row, "kind", "種類を入力してください。")
-        institution = _text(data.get("institution_name"))
-        if not institution:
-            errors.add(row, "institution_name", "医療機関を入力してください。")
-        elif len(institution) > 200:
-            errors.add(row, "institution_name", "医療機関は200文字以内で入力してください。")
-        values: dict[str, Any] = {}
-        if "institution_code" in data:
-            code = _code(data["institution_code"])
-            if code and (not code.isdigit() or len(code) > 10):
-                errors.add(row, "institution_code", "医療機関コードは10桁以内の数字で入力してください。")
-            values["institution_code"] = code
-        if "days" in data:
-            text = _code(data["days"]).removesuffix("日")
-            if text and (not text.isdigit() or int(text) > 31):
-                errors.add(row, "days", "日数は0〜31の整数で入力してください。")
-                text = ""
-            values["days"] = int(text or 0)
-        points = _code(data.get("points")).replace(",", "").removesuffix("点")
-        if "points" in data:
-            if points and not points.isdigit():
-                errors.add(row, "points", f"「{points}」は点数として読めません。0以上の整数で入力してください。")
-                points = ""
-            values["points"] = int(points) if points else None
-        if "amount" in data and _code(data["amount"]):
-            values["amount"] = _yen(data["amount"], row, "amount", errors)
-        elif points and points.isdigit():
-            values["amount"] = int(points) * POINT_YEN
-        else:
-            errors.add(row, "amount", "点数か金額のどちらかを入力してください。")
-        if len(errors.items) == before and month is not None:
-            parsed.append((row, case_number, member_number, month, kind, institution, values))
+        t.errors.add(0, "", "取り込む行がありません。")
+    case = t.convert("case_number", _case_rule, required=True)
+    member = t.convert("member_number", _member_rule, required=True)
+    month = t.convert("month", _month_rule("month"), required=True)
+    kind = t.convert("kind", _kind_rule, required=True)
+    institution = t.convert("institution_name", _institution_rule, required=True)
+    values: dict[str, list[Any]] = {}
+    if t.has("institution_code"):
+        values["institution_code"] = t.convert("institution_code", _code_rule)
+    if t.has("days"):
+        values["days"] = t.convert("days", _days_rule)
+    points: list[Any] | None = None
+    if t.has("points"):
+        points = values["points"] = t.convert("points", _points_rule)
+    amount = t.convert("amount", _amount_rule)
+    # No 金額: points × 10 yen; neither: an error of the 金額 column.
+    if None in amount or _ABSENT in amount:
+        for i, yen in enumerate(amount):
+            if yen is None or yen is _ABSENT:
+                p = points[i] if points is not None else None
+                if p is not None and p is not _ABSENT:
+                    amount[i] = p * POINT_YEN
+                else:
+                    t.fail(i, "amount", "点数か金額のどちらかを入力してください。")
+    values["amount"] = amount
 
-    households = _households(office.pk, {p[1] for p in parsed})
-    people: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(sorted(set(households.values())), 500):
-        for pk, household_id, member in Person.objects.filter(household_id__in=chunk).values_list(
-                "id", "household_id", "member_number"):
-            people[(household_id, member)] = pk
-    keyed: list[tuple[_MedicalKey, dict[str, Any]]] = []
-    seen: dict[_MedicalKey, int] = {}
-    for row, case_number, member_number, month, kind, institution, values in parsed:
-        if case_number not in households:
-            _not_found(row, case_number, errors)
-            continue
-        person_id = people.get((households[case_number], member_number))
-        if person_id is None:
-            errors.add(row, "member_number", f"ケース番号 {case_number} に世帯員番号 {member_number} の"
-                                             "世帯員がいません。")
-            continue
-        key = (person_id, month, kind, institution)
-        if key in seen:
-            errors.add(row, "institution_name", f"同じ世帯員・診療年月・種類・医療機関の行が{seen[key]}行目に"
-                                                "あります。")
-            continue
-        seen[key] = row
-        keyed.append((key, values))
-    errors.raise_if_any()
+    found = _Cases(actor.office.pk, {case[i] for i in t.good()})
+    cases, people = found.households(), found.people()
+    owners: list[Any] = list(map(people.get, zip(case, member, strict=True)))
+    keys = list(zip(owners, month, kind, institution, strict=True))
+    if t.bad or None in owners or len(set(keys)) < len(keys):
+        seen: dict[tuple[Any, ...], int] = {}
+        for i in list(t.good()):
+            if case[i] not in cases:
+                _not_found(t, i, case[i])
+            elif owners[i] is None:
+                t.fail(i, "member_number", f"ケース番号 {case[i]} に世帯員番号 {member[i]} の世帯員がいません。")
+            elif keys[i] in seen:
+                t.fail(i, "institution_name", f"同じ世帯員・診療年月・種類・医療機関の行が{seen[keys[i]]}行目に"
+                                              "あります。")
+            else:
+                seen[keys[i]] = t.numbers[i]
+    t.errors.raise_if_any()
 
-    existing: dict[_MedicalKey, MedicalClaimMonth] = {}
-    months = sorted({k[1] for k, _ in keyed})
-    for chunk in _chunks(sorted({k[0] for k, _ in keyed}), 1000):
-        for found in MedicalClaimMonth.objects.filter(person_id__in=chunk, month__in=months):
-            existing[(found.person_id, found.month, found.kind, found.institution_name)] = found
-    now = clock.now()
-    new: list[MedicalClaimMonth] = []
-    changed: list[MedicalClaimMonth] = []
-    for (person_id, month, kind, institution), values in keyed:
-        current = existing.get((person_id, month, kind, institution))
-        if current is None:
-            new.append(MedicalClaimMonth(office_id=office.pk, person_id=person_id, month=month, kind=kind,
-                                         institution_name=institution, received_at=now, **values))
-        elif any(getattr(current, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(current, k, v)
-            current.received_at = now
-            changed.append(current)
-    insert_many(MedicalClaimMonth, new)
-    update_many(MedicalClaimMonth, changed, [*_MEDICAL_VALUES, "received_at"])
-    return _finish(actor, "medical.import", MedicalClaimMonth, len(keyed), new, changed, months,
-                   sorted({c.person_id for c in (*new, *changed)}))
+    months = sorted(set(month))
+    touched, created, updated = _write(actor, t, MedicalClaimMonth,
+                                       ["person_id", "month", "kind", "institution_name"],
+                                       [owners, month, kind, institution], values, ["amount"], "person_id",
+                                       months)
+    return _finish(actor, "medical.import", MedicalClaimMonth, t.size, created, updated, months,
+                   sorted(touched))
 
 
-def _finish(actor: Membership, action: str, model: type[Model], rows: int, new: Sequence[Model],
-            changed: Sequence[Model], months: list[dt.date], people: list[int]) -> AmountImportResult:
+def _finish(actor: Membership, action: str, model: type[Model], rows: int, created: int, updated: int,
+            months: list[dt.date], people: list[int]) -> AmountImportResult:
     """The summary audit row, linked to every person whose amounts changed; statistics."""
-    result = AmountImportResult(rows=rows, created=len(new), updated=len(changed),
-                                unchanged=rows - len(new) - len(changed))
+    result = AmountImportResult(rows=rows, created=created, updated=updated,
+                                unchanged=rows - created - updated)
     summary = record(actor=actor.user, office=actor.office, action=action, kind=AuditEvent.Kind.IMPORT,
                      changes={"rows": rows, "created": result.created, "updated": result.updated,
                               "months": [months[0].isoformat()[:7], months[-1].isoformat()[:7]]
                               if months else []})
     result.audit_event_id = summary.pk
     link_people(summary, people)
-    analyze_after_commit({model: len(new) + len(changed)})
+    analyze_after_commit({model: created + updated})
     return result
 
 

@@ -170,3 +170,75 @@ def test_caseworker_cannot_import_amounts(world):
 
     with pytest.raises(PermissionDenied):
         upsert_assistance(actor=world.m(world.caseworker), rows=[{"case_number": "100001", "month": "2025-04"}])
+
+
+def _rows(world, rows):
+    return upsert_assistance(actor=world.m(world.supervisor), rows=rows)
+
+
+def test_a_bad_cell_is_reported_on_every_row_holding_it_and_duplicates_are_found_after_normalising(world):
+    # Rules are checked once per distinct cell: each row holding a bad one is still named.
+    rows = [{"case_number": "100001", "month": "2025-13"},
+            {"case_number": "１００００１", "month": "2025-04", "paid_living": "55,000円"},
+            {"case_number": "100001", "month": "2025-13"},
+            {"case_number": "100001", "month": "R7.4", "paid_living": 55000},
+            {"case_number": "100001", "month": "2025-05", "paid_living": True},
+            {"case_number": "100001", "month": "2025-06", "paid_living": 1}]
+    with pytest.raises(CaseloadImportError) as exc:
+        _rows(world, rows)
+    found = {(e["row"], e["column"]) for e in exc.value.errors}
+    assert found == {(1, "年月"), (3, "年月"), (4, "年月"), (5, "生活扶助")}
+    messages = {(e["row"], e["column"]): str(e["message"]) for e in exc.value.errors}
+    assert "2行目と重複" in messages[(4, "年月")]
+    assert "「True」は金額として読めません" in messages[(5, "生活扶助")]
+    assert not AssistanceMonth.objects.exists()
+
+
+def test_rows_of_different_columns_change_only_their_own_fields(world):
+    other = t.make_household(world.office, case_number="100002")
+    _rows(world, [{"case_number": "100001", "month": "2025-04", "paid_living": 55000, "paid_housing": 37000},
+                  {"case_number": "100002", "month": "2025-04", "paid_living": 60000, "paid_housing": 30000}])
+    # The API's rows carry the fields they set: a field a row leaves out keeps its value.
+    result = _rows(world, [{"case_number": "100001", "month": "2025-04", "paid_living": 56000},
+                           {"case_number": "100002", "month": "2025-04", "paid_housing": 31000},
+                           {"case_number": "100002", "month": "2025-05", "status": "停止",
+                            "status_reason": "その他"}])
+    assert (result.created, result.updated, result.unchanged) == (1, 2, 0)
+    first = AssistanceMonth.objects.get(household=world.household)
+    second = AssistanceMonth.objects.get(household=other, month=dt.date(2025, 4, 1))
+    assert (first.paid_living, first.paid_housing) == (56_000, 37_000)
+    assert (second.paid_living, second.paid_housing) == (60_000, 31_000)
+    may = AssistanceMonth.objects.get(household=other, month=dt.date(2025, 5, 1))
+    assert (may.status, may.status_reason, may.paid_living) == ("stopped", "other", 0)
+
+
+def test_another_offices_case_numbers_and_members_are_never_written(world):
+    # The other office has its own 100001 (member 1) and a member 2 there; this office's
+    # 100001 has member 1 only.
+    t.make_person(world.other_office, household=world.other_person.household, member_number=2)
+    result = _medical(world, [M_GOOD[0]])
+    assert result.created == 1
+    assert MedicalClaimMonth.objects.get().person_id == world.person.pk
+    with pytest.raises(CaseloadImportError) as exc:
+        _medical(world, [["100001", "2", "2025-05", "入院外", "みなと医院", "", "1", "100", ""],
+                         ["100001", "1", "2025-05", "入院外", "みなと医院", "", "1", "100", ""]])
+    assert {(e["row"], e["column"]) for e in exc.value.errors} == {(2, "世帯員番号")}
+    assert MedicalClaimMonth.objects.count() == 1
+    assert not MedicalClaimMonth.objects.filter(person=world.other_person).exists()
+
+
+def test_medical_reimport_unchanged_keeps_the_received_time_and_links_nobody(world):
+    _medical(world, M_GOOD)
+    before = dict(MedicalClaimMonth.objects.values_list("kind", "received_at"))
+    again = _medical(world, M_GOOD)
+    assert (again.rows, again.created, again.updated, again.unchanged) == (2, 0, 0, 2)
+    assert dict(MedicalClaimMonth.objects.values_list("kind", "received_at")) == before
+    assert not AuditPerson.objects.filter(event_id=again.audit_event_id).exists()
+    changed = [row[:] for row in M_GOOD]
+    changed[1][8] = "3,900"
+    result = _medical(world, changed)
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert MedicalClaimMonth.objects.get(kind="pharmacy").received_at > before["pharmacy"]
+    assert MedicalClaimMonth.objects.get(kind="inpatient").received_at == before["inpatient"]
+    assert set(AuditPerson.objects.filter(event_id=result.audit_event_id).values_list("person_id", flat=True)) \
+        == {world.person.pk}
