@@ -225,3 +225,48 @@ def effects_sql(vendor: str) -> str:
     month = ("date_trunc('month', e.started_on)::date" if vendor == "postgresql"
              else "date(e.started_on, 'start of month')")
     return EFFECT_COUNTS_SQL.replace("{start_month}", month)
+
+# A month of amounts as a hand-written nightly load would write it (PostgreSQL): the rows
+# COPYed into a temporary table, then one upsert per table that leaves equal rows alone. No
+# checks, no error report, no audit: the floor the import is measured against.
+_PAID = ("minimum_living_cost", "earned_income_recognised", "other_income_recognised",
+         "paid_living", "paid_housing", "paid_education", "paid_medical", "paid_care",
+         "paid_childbirth", "paid_occupation", "paid_funeral")
+AMOUNT_ASSISTANCE_VALUES = (*_PAID, "status", "status_reason")
+AMOUNT_ASSISTANCE_TEMP = ("CREATE TEMPORARY TABLE _ref_assistance (case_number varchar(30), month date, "
+                          + ", ".join(f"{c} integer" for c in _PAID)
+                          + ", status varchar(10), status_reason varchar(20)) ON COMMIT DROP")
+AMOUNT_ASSISTANCE_SQL = f"""
+INSERT INTO people_assistancemonth AS t (office_id, household_id, month, {", ".join(AMOUNT_ASSISTANCE_VALUES)},
+  received_at)
+SELECT h.office_id, h.id, s.month, {", ".join(f"s.{c}" for c in AMOUNT_ASSISTANCE_VALUES)}, now()
+FROM _ref_assistance s JOIN people_household h ON h.office_id = %(office)s AND h.case_number = s.case_number
+ON CONFLICT (household_id, month) DO UPDATE SET
+  {", ".join(f"{c} = EXCLUDED.{c}" for c in AMOUNT_ASSISTANCE_VALUES)}, received_at = EXCLUDED.received_at
+WHERE ({", ".join(f"t.{c}" for c in AMOUNT_ASSISTANCE_VALUES)})
+  IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in AMOUNT_ASSISTANCE_VALUES)})
+"""
+AMOUNT_MEDICAL_TEMP = ("CREATE TEMPORARY TABLE _ref_medical (case_number varchar(30), member_number integer, "
+                       "month date, kind varchar(12), institution_name varchar(200), days integer, "
+                       "amount integer) ON COMMIT DROP")
+AMOUNT_MEDICAL_SQL = """
+INSERT INTO people_medicalclaimmonth AS t (office_id, person_id, month, kind, institution_name,
+  institution_code, days, points, amount, received_at)
+SELECT h.office_id, p.id, s.month, s.kind, s.institution_name, '', s.days, NULL, s.amount, now()
+FROM _ref_medical s JOIN people_household h ON h.office_id = %(office)s AND h.case_number = s.case_number
+JOIN people_person p ON p.household_id = h.id AND p.member_number = s.member_number
+ON CONFLICT (person_id, month, kind, institution_name) DO UPDATE SET
+  days = EXCLUDED.days, amount = EXCLUDED.amount, received_at = EXCLUDED.received_at
+WHERE (t.days, t.amount) IS DISTINCT FROM (EXCLUDED.days, EXCLUDED.amount)
+"""
+# What both must leave in the tables (the office's amounts, every value column).
+AMOUNT_STATE_SQL = f"""
+SELECT (SELECT COUNT(*) FROM people_assistancemonth WHERE office_id = %(office)s),
+  (SELECT SUM({" + ".join(_PAID)}) FROM people_assistancemonth WHERE office_id = %(office)s),
+  (SELECT SUM(hashtext(household_id || month::text || status || status_reason))
+     FROM people_assistancemonth WHERE office_id = %(office)s),
+  (SELECT COUNT(*) FROM people_medicalclaimmonth WHERE office_id = %(office)s),
+  (SELECT SUM(amount + days) FROM people_medicalclaimmonth WHERE office_id = %(office)s),
+  (SELECT SUM(hashtext(person_id || month::text || kind || institution_name))
+     FROM people_medicalclaimmonth WHERE office_id = %(office)s)
+"""

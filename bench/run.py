@@ -608,17 +608,24 @@ def case_import_update(ctx: Context, r: Result) -> None:
     _import_case(ctx, r, existing=True)
 
 
-@case("amounts import (a year)", "a year of the office's amounts in seconds")
+@case("amounts import (a year)", "a year of the office's amounts in seconds (aim < 15 s)")
 def case_amounts_year(ctx: Context, r: Result) -> None:
     """A year of 保護費 (household-months) and 医療扶助 (claims) for the whole office, sent as
     the nightly sync sends them — one month per call, rows as the API passes them — through
-    ``upsert_assistance`` / ``upsert_medical``: first into empty tables (the office's amounts are
-    deleted first, untimed), then the same year again (nothing changed); rolled back."""
+    ``upsert_assistance`` / ``upsert_medical``: first into empty tables, then the same year
+    again (nothing changed). On PostgreSQL the hand-written SQL (``bench.reference_sql``: each
+    month COPYed into a temporary table, one ``INSERT … ON CONFLICT DO UPDATE … WHERE … IS
+    DISTINCT FROM`` per table; no checks, no audit) loads the same year the same two ways,
+    and both leave the office's amounts as they were generated (same answer). Each month ends
+    with the foreign-key checks its COMMIT would run (``SET CONSTRAINTS ALL IMMEDIATE``); the
+    tables are emptied with TRUNCATE when they hold only this office's amounts (DELETE
+    otherwise) and everything is rolled back."""
     import time
 
     from django.db import connection, transaction
     from django_scopes import scope
 
+    from bench import reference_sql as ref
     from jiritsu.people.importing_amounts import (
         ASSISTANCE_VALUES,
         upsert_assistance,
@@ -627,6 +634,7 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
     from jiritsu.people.models import AssistanceMonth, MedicalClaimMonth
 
     office = ctx.office.pk
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cur:
         cur.execute("SELECT h.case_number, a.month, " + ", ".join(f"a.{f}" for f in ASSISTANCE_VALUES)
                     + " FROM people_assistancemonth a JOIN people_household h ON h.id = a.household_id"
@@ -637,6 +645,8 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
                     "JOIN people_household h ON h.id = p.household_id WHERE c.office_id = %s "
                     "ORDER BY c.month", [office])
         claims = cur.fetchall()
+        cur.execute("SELECT COUNT(DISTINCT office_id) FROM people_assistancemonth")
+        only_office = cur.fetchone()[0] == 1
     if not assistance:
         raise Skip("no amounts in this database (generated before bench.generate wrote them)")
     a_months: dict[Any, list[dict[str, Any]]] = {}
@@ -649,26 +659,106 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
         m_months.setdefault(month, []).append(
             {"case_number": case_number, "member_number": member, "month": month.isoformat()[:7],
              "kind": kind, "institution_name": institution, "days": days, "amount": amount})
+    del assistance, claims
+    rows = sum(map(len, a_months.values())) + sum(map(len, m_months.values()))
     actor = _membership(ctx, ctx.supervisor)
-    seconds: dict[str, float] = {"new": 0.0, "unchanged": 0.0}
+
+    def empty() -> None:
+        if postgres and only_office:
+            with connection.cursor() as cur:
+                cur.execute("TRUNCATE people_assistancemonth, people_medicalclaimmonth")
+        else:
+            AssistanceMonth.objects.filter(office_id=office).delete()
+            MedicalClaimMonth.objects.filter(office_id=office).delete()
+
+    def committed() -> None:
+        """The deferred foreign-key checks a COMMIT of the month would run."""
+        if postgres:
+            with connection.cursor() as cur:
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def state() -> tuple[Any, ...]:
+        if not postgres:
+            return (AssistanceMonth.objects.filter(office_id=office).count(),
+                    MedicalClaimMonth.objects.filter(office_id=office).count())
+        with connection.cursor() as cur:
+            cur.execute(ref.AMOUNT_STATE_SQL, {"office": office})
+            return tuple(cur.fetchone())
+
+    def jiritsu(month: Any) -> int:
+        a = upsert_assistance(actor=actor, rows=a_months[month])
+        written = a.created + a.updated
+        if m_months.get(month):
+            m = upsert_medical(actor=actor, rows=m_months[month])
+            written += m.created + m.updated
+        return written
+
+    def sql(month: Any) -> int:
+        written = 0
+        with connection.cursor() as cur:
+            cur.execute(ref.AMOUNT_ASSISTANCE_TEMP)
+            with cur.copy("COPY _ref_assistance FROM STDIN") as copy:
+                for row in a_months[month]:
+                    copy.write_row([row["case_number"], row["month"] + "-01",
+                                    *(row[c] for c in ref.AMOUNT_ASSISTANCE_VALUES)])
+            cur.execute(ref.AMOUNT_ASSISTANCE_SQL, {"office": office})
+            written += cur.rowcount
+            cur.execute("DROP TABLE _ref_assistance")
+            cur.execute(ref.AMOUNT_MEDICAL_TEMP)
+            with cur.copy("COPY _ref_medical FROM STDIN") as copy:
+                for row in m_months.get(month, []):
+                    copy.write_row([row["case_number"], row["member_number"], row["month"] + "-01",
+                                    row["kind"], row["institution_name"], row["days"], row["amount"]])
+            cur.execute(ref.AMOUNT_MEDICAL_SQL, {"office": office})
+            written += cur.rowcount
+            cur.execute("DROP TABLE _ref_medical")
+        return written
+
+    def year(load: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        with transaction.atomic():
+            empty()
+            for label in ("new", "unchanged"):
+                wall = cpu = 0.0
+                written = 0
+                for month in sorted(a_months):
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    n = load(month)
+                    committed()
+                    wall += time.perf_counter() - started
+                    cpu += time.process_time() - cpu_started
+                    written += n
+                out[label] = {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "written": written}
+                if label == "new":
+                    out["state"] = state()
+            transaction.set_rollback(True)
+        return out
+
     with scope(office=ctx.office), transaction.atomic():
-        AssistanceMonth.objects.filter(office_id=office).delete()
-        MedicalClaimMonth.objects.filter(office_id=office).delete()
-        for label in ("new", "unchanged"):
-            for month in sorted(a_months):
-                started = time.perf_counter()
-                upsert_assistance(actor=actor, rows=a_months[month])
-                if m_months.get(month):
-                    upsert_medical(actor=actor, rows=m_months[month])
-                seconds[label] += time.perf_counter() - started
+        generated = state()
+        ours = year(jiritsu)
+        theirs = year(sql) if postgres else None
         transaction.set_rollback(True)
-    r.samples = [seconds["new"] * 1000]
+    same = ours["state"] == generated and (theirs is None or theirs["state"] == generated)
+    r.samples = [ours["new"]["seconds"] * 1000]
     r.n = 1
-    r.extra = {"household_months": len(assistance), "claims": len(claims), "months": len(a_months),
-               "seconds_new": round(seconds["new"], 1), "seconds_unchanged": round(seconds["unchanged"], 1)}
-    r.note = (f"{len(a_months)} monthly batches, {len(assistance):,} household-months + {len(claims):,} "
-              f"claims: into empty tables {seconds['new']:.1f} s, the same year again (unchanged) "
-              f"{seconds['unchanged']:.1f} s; rolled back")
+    if theirs is not None:
+        r.sql_samples = [theirs["new"]["seconds"] * 1000]
+    r.extra = {"household_months": sum(map(len, a_months.values())),
+               "claims": sum(map(len, m_months.values())), "months": len(a_months),
+               "emptied_by": "TRUNCATE" if postgres and only_office else "DELETE",
+               "jiritsu": {k: v for k, v in ours.items() if k != "state"},
+               "sql": {k: v for k, v in (theirs or {}).items() if k != "state"},
+               "same_answer": same}
+    ratio_unchanged = (f", SQL {theirs['unchanged']['seconds']:.1f} s "
+                       f"({ours['unchanged']['seconds'] / max(theirs['unchanged']['seconds'], 0.001):.2f}×)"
+                       if theirs else "")
+    r.note = (f"{len(a_months)} monthly batches, {r.extra['household_months']:,} household-months + "
+              f"{r.extra['claims']:,} claims ({rows:,} rows): into empty tables {ours['new']['seconds']:.1f} s "
+              f"(CPU {ours['new']['cpu_seconds']:.1f} s), the same year again (unchanged) "
+              f"{ours['unchanged']['seconds']:.1f} s (CPU {ours['unchanged']['cpu_seconds']:.1f} s)"
+              f"{ratio_unchanged}; rolled back; same answer: {'yes' if same else 'NO'}")
 
 
 @case("API bulk upsert (new people)", "10,000 people in seconds")
