@@ -254,7 +254,9 @@ def _medical_rows(office: Office, period: Period, program_ids: set[int]) -> list
     marks = ", ".join(["%s"] * len(ids))
     # Window bounds are computed once per compared person (columns of ``w``), so the claims
     # are compared with plain dates; a person compared for a program and for the office
-    # total with the same episode is joined to their claims once.
+    # total with the same episode is joined to their claims once, and the row says for which
+    # (``total``, ``ps`` the programs) rather than being joined back to ``f`` (a join the
+    # planner, misled by the CTEs' estimates, made a nested loop over every pair).
     widest = max(MEDICAL_WINDOWS)
     bounds = {f"b{n}": _shift_sql("s", -n) for n in MEDICAL_WINDOWS}
     bounds |= {"b1": _shift_sql("s", -1), "a1": _shift_sql("a", 1)}
@@ -269,6 +271,8 @@ def _medical_rows(office: Office, period: Period, program_ids: set[int]) -> list
         cols.append(f"COALESCE(SUM(CASE WHEN m.month >= {lo} AND m.month <= {hi} "
                     f"AND m.kind = '{inpatient}' THEN m.days ELSE 0 END), 0) AS d_{key}")
     sums = ", ".join(f"t.c_{k}, t.d_{k}" for k in windows)
+    programs = ("string_agg(p::text, ',')" if connection.vendor == "postgresql"
+                else "group_concat(p, ',')")  # the non-null programs, comma-separated
     sql = f"""
 WITH anchored AS (
   SELECT e.program_id AS p, e.person_id AS q, e.started_on AS s,
@@ -285,15 +289,15 @@ WITH anchored AS (
   SELECT NULL, q, s, a, ROW_NUMBER() OVER (PARTITION BY q ORDER BY a, s) AS rn
   FROM anchored WHERE a IS NOT NULL
 ), f AS (SELECT p, q, s, a FROM ranked WHERE rn = 1),
-w AS (SELECT DISTINCT q, s, a, {", ".join(f"{v} AS {k}" for k, v in bounds.items())} FROM f),
+w AS (SELECT q, s, a, MAX(CASE WHEN p IS NULL THEN 1 ELSE 0 END) AS total, {programs} AS ps,
+        {", ".join(f"{v} AS {k}" for k, v in bounds.items())} FROM f GROUP BY q, s, a),
 t AS (
-  SELECT w.q, w.s, w.a, {", ".join(cols)}
+  SELECT w.q, w.s, w.a, w.total, w.ps, {", ".join(cols)}
   FROM w LEFT JOIN {mc} m ON m.person_id = w.q
     AND ((m.month >= w.b{widest} AND m.month <= w.b1) OR (m.month >= w.a1 AND m.month <= w.a{widest}))
-  GROUP BY w.q, w.s, w.a
+  GROUP BY w.q, w.s, w.a, w.total, w.ps
 )
-SELECT f.p, f.q, f.s, f.a, {sums}
-FROM f JOIN t ON t.q = f.q AND t.s = f.s AND t.a = f.a
+SELECT t.total, t.ps, t.q, t.s, t.a, {sums} FROM t
 """
     params: list[Any] = [OutcomeKind.DISCHARGE, period.start, period.end,
                          Enrollment.Status.ENDED, period.start, period.end, office.pk, *ids]
@@ -302,11 +306,12 @@ FROM f JOIN t ON t.q = f.q AND t.s = f.s AND t.a = f.a
         rows = cur.fetchall()
     out = []
     keys = list(windows)
-    for row in rows:
-        p, q, s, a, *values = row
-        out.append(MedicalRow(p, q, _as_date(s), _as_date(a),  # type: ignore[arg-type]
-                              {k: int(values[2 * i]) for i, k in enumerate(keys)},
-                              {k: int(values[2 * i + 1]) for i, k in enumerate(keys)}))
+    for total, ps, q, s, a, *values in rows:
+        cost = {k: int(values[2 * i]) for i, k in enumerate(keys)}
+        days = {k: int(values[2 * i + 1]) for i, k in enumerate(keys)}
+        owners: list[int | None] = [int(p) for p in str(ps or "").split(",") if p]
+        for p in owners + ([None] if total else []):
+            out.append(MedicalRow(p, q, _as_date(s), _as_date(a), cost, days))  # type: ignore[arg-type]
     return out
 
 
@@ -341,13 +346,16 @@ def _closed_by_work(office: Office, period: Period, program: Program | None
                     ) -> QuerySet[Enrollment]:
     """Episodes active in the period whose household's assistance ended (廃止) for work in a
     month of the period, on or after the episode's start month."""
+    # The office's months ended for work in the period are few (a partial index holds the
+    # ended months): they lead, the people of those households and their episodes follow.
     ended = AssistanceMonth._base_manager.filter(
-        household=OuterRef("person__household"), status=AssistanceMonth.Status.ENDED,
-        status_reason=Household.EndReason.WORK, month__gte=first_of_month(period.start),
-        month__lte=period.end).filter(month__gte=OuterRef("start_month"))
+        office=office, status=AssistanceMonth.Status.ENDED, status_reason=Household.EndReason.WORK,
+        month__gte=first_of_month(period.start), month__lte=period.end)
     qs = (c.enrollments(office).filter(c.active_in(period.start, period.end))
+          .filter(person__household_id__in=ended.values("household_id"))
           .annotate(start_month=TruncMonth("started_on", output_field=DateField()))
-          .filter(Exists(ended)))
+          .filter(Exists(ended.filter(household=OuterRef("person__household"),
+                                      month__gte=OuterRef("start_month")))))
     return qs.filter(program=program) if program is not None else qs
 
 

@@ -15,9 +15,11 @@ from django_scopes import scope
 
 from jiritsu.audit.models import AuditEvent
 from jiritsu.people.models import Person
+from jiritsu.programs.models import OutcomeKind, Program
 from jiritsu.reports import effects, figures
 from jiritsu.reports.periods import Period
-from jiritsu.reports.tests.effects_history import Amounts, build
+from jiritsu.reports.tests import factories as f
+from jiritsu.reports.tests.effects_history import Amounts, D, build, claims
 
 FY2025 = Period.for_fiscal_year(2025)
 
@@ -52,7 +54,7 @@ WORK_FIGURES = {
     "closed_by_work": 1,  # p2 (p7's household ended before p7 started; H3 was only stopped)
 }
 
-MEDICAL = {
+MEDICAL: dict[str, Any] = {
     "medical_people": 2,  # p8 (discharge), p9 (episode ended); not p10
     # 6 months: p8 Oct 2024–Mar 2025 6 × 450,000 / 180 days vs Jul–Dec 2025 6 × 40,000;
     # p9 Apr–Sep 2025 6 × 20,000 vs Mar–Aug 2026 6 × 20,000.
@@ -78,6 +80,36 @@ def test_replay_matches_hand_computed_amounts(world: Any, amounts: Amounts) -> N
     assert {k: totals[k] for k in MEDICAL} == MEDICAL
     assert report["effects_horizon"]["assistance_last"] == "2026-09-01"
     assert report["effects_horizon"]["medical_first"] == "2024-04-01"
+
+
+def test_an_episode_compared_for_two_health_programs_counts_once_in_the_total(
+        world: Any, amounts: Amounts) -> None:
+    """p11 takes part in two health programs from the same day and is discharged once: each
+    program compares them, the office total once (one row per compared episode, saying for
+    which programs and whether for the total)."""
+    office, cw = world.office, world.caseworker
+    day_care = f.make_program(office, code="H02", name="デイケア通所支援", kind=Program.Kind.SOCIAL_LIFE)
+    f.outcome_type(day_care, OutcomeKind.DISCHARGE)
+    p11 = f.person(office, f.household(office))
+    for program in (amounts.health, day_care):
+        episode = f.enroll(p11, program, cw, candidate_on=D(2025, 3, 1), started_on=D(2025, 4, 1))
+        f.outcome(episode, OutcomeKind.DISCHARGE, D(2025, 6, 15), cw)
+    # Before: Oct 2024–Mar 2025 6 × 300,000 / 180 days (12 months: the same, nothing earlier);
+    # after: Jul–Dec 2025 6 × 10,000 (12 months: the same, nothing later).
+    claims(p11, D(2024, 10, 1), D(2025, 3, 1), "inpatient", 300000, 30)
+    claims(p11, D(2025, 7, 1), D(2025, 12, 1), "outpatient", 10000, 2)
+    report = figures.office_report(office, FY2025)
+    second = _by_code(report)["H02"]["effects"]
+    assert second["medical_people"] == 1
+    assert {k: second["m6"][k] for k in ("people", "cost_before", "cost_after", "days_before")} == {
+        "people": 1, "cost_before": 1800000, "cost_after": 60000, "days_before": 180}
+    for block in (_by_code(report)["H01"]["effects"], report["totals"]["effects"]):
+        assert block["medical_people"] == MEDICAL["medical_people"] + 1
+        for n in ("m6", "m12"):
+            assert block[n]["people"] == MEDICAL[n]["people"] + 1
+            assert block[n]["cost_before"] == MEDICAL[n]["cost_before"] + 1800000
+            assert block[n]["cost_after"] == MEDICAL[n]["cost_after"] + 60000
+            assert block[n]["days_before"] == MEDICAL[n]["days_before"] + 180
 
 
 def test_people_behind_each_effect_figure(world: Any, amounts: Amounts) -> None:
