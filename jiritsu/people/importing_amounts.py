@@ -452,7 +452,7 @@ def _finish(actor: Membership, action: str, model: type[Model], rows: int, creat
                               if months else []})
     result.audit_event_id = summary.pk
     link_people(summary, people)
-    analyze_after_commit({model: created + updated})
+    analyze_after_commit({model: created + updated}, min_share=0.1)
     return result
 
 

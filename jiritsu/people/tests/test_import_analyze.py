@@ -51,3 +51,22 @@ def test_analyze_names_the_tables_on_postgresql_only() -> None:
         assert tables == ["people_household", "people_person"]
     else:
         assert tables == []
+
+
+def test_steady_loads_leave_a_large_table_to_autovacuum(world: Any) -> None:
+    """min_share (the amounts import: a tenth): once the planner knows a table holds many
+    rows, a load of a small share of them is left to autovacuum; a larger one is analysed."""
+    from jiritsu.core.bulk import analyze_after_commit, insert_many
+    from jiritsu.people.models import HouseholdType
+
+    if connection.vendor != "postgresql":
+        assert analyze_after_commit({Household: ANALYZE_MIN_ROWS}, min_share=0.1) == [Household]
+        return
+    households = [Household(office_id=world.office.pk, case_number=f"S{i}", household_type=HouseholdType.OTHER)
+                  for i in range(20 * ANALYZE_MIN_ROWS)]
+    insert_many(Household, households)
+    analyze([Household])
+    assert _reltuples(Household) >= 20 * ANALYZE_MIN_ROWS
+    assert analyze_after_commit({Household: ANALYZE_MIN_ROWS}, min_share=0.1) == []
+    assert analyze_after_commit({Household: 3 * ANALYZE_MIN_ROWS}, min_share=0.1) == [Household]
+    assert analyze_after_commit({Household: ANALYZE_MIN_ROWS}) == [Household]
