@@ -242,8 +242,10 @@ def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int 
     p = plan(ctx)
     cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(ctx.caseworker.pk)}"
     dbname = connection.settings_dict["NAME"]
+    # No worker replaced during the run (max_requests), so that every worker's CPU is counted.
     server, base = start_gunicorn(environment(JIRITSU_STATIC_MANIFEST="0",
-                                              JIRITSU_TWO_FACTOR="off"), workers=workers)
+                                              JIRITSU_TWO_FACTOR="off",
+                                              JIRITSU_MAX_REQUESTS="0"), workers=workers)
     out: dict[str, dict[str, float]] = {}
     folder = tempfile.mkdtemp(prefix="jiritsu-wrk-")
     try:
@@ -253,8 +255,8 @@ def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int 
                 fh.write("local urls = {" + ",".join(jsonlib.dumps(u) for u in p.urls[page])
                          + "}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
                          "  return wrk.format('GET', urls[(i % #urls) + 1])\nend\n")
-            subprocess.run([wrk, "-t1", "-c2", "-d2s", "-s", script, "-H", f"Cookie: {cookie}",
-                            base], capture_output=True, check=True)  # warm every worker
+            subprocess.run([wrk, "-t2", f"-c{connections}", "-d3s", "-s", script, "-H", f"Cookie: {cookie}",
+                            "--timeout", "10s", base], capture_output=True, check=True)  # every worker warm
             procs = _children(server.pid)
             app0 = sum(_cpu_of(w) for w in procs)
             db0 = backend_cpu_seconds(dbname)
