@@ -217,7 +217,8 @@ WRK_PAGES = ("frame", "person", "home")
 
 
 def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int = 20,
-              pages: tuple[str, ...] = WRK_PAGES) -> dict[str, dict[str, float]]:
+              pages: tuple[str, ...] = WRK_PAGES, warm_seconds: int = 3
+              ) -> dict[str, dict[str, float]]:
     """Each page under ``wrk`` (C, two threads, ``connections`` open connections) against
     gunicorn with ``workers`` sync workers, one caseworker's session: requests per second,
     and what each request cost in CPU — the gunicorn workers, the PostgreSQL backends of the
@@ -255,7 +256,7 @@ def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int 
                 fh.write("local urls = {" + ",".join(jsonlib.dumps(u) for u in p.urls[page])
                          + "}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
                          "  return wrk.format('GET', urls[(i % #urls) + 1])\nend\n")
-            subprocess.run([wrk, "-t2", f"-c{connections}", "-d3s", "-s", script, "-H", f"Cookie: {cookie}",
+            subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{warm_seconds}s", "-s", script, "-H", f"Cookie: {cookie}",
                             "--timeout", "10s", base], capture_output=True, check=True)  # every worker warm
             procs = _children(server.pid)
             app0 = sum(_cpu_of(w) for w in procs)
@@ -403,6 +404,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="throughput with wrk against gunicorn instead (frame, person, home)")
     parser.add_argument("--seconds", type=int, default=8, help="--wrk: seconds per page")
     parser.add_argument("--workers", type=int, default=4, help="--wrk: gunicorn workers")
+    parser.add_argument("--warm-seconds", type=int, default=3,
+                        help="--wrk: seconds of wrk before each page is measured")
     args = parser.parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
@@ -437,7 +440,8 @@ def main(argv: list[str] | None = None) -> None:
               f"-d{args.seconds}s, gunicorn {args.workers} sync workers")
         print("| page | req/s | errors | app CPU ms | DB CPU ms | wrk CPU ms | req/s on 2 idle cores |")
         print("|---|---|---|---|---|---|---|")
-        for page, v in wrk_pages(ctx, seconds=args.seconds, workers=args.workers).items():
+        for page, v in wrk_pages(ctx, seconds=args.seconds, workers=args.workers,
+                                 warm_seconds=args.warm_seconds).items():
             print(f"| {page} | {v['rps']:,.0f} | {v['errors']:.0f} | {v['app_cpu_ms']} | "
                   f"{v['db_cpu_ms']} | {v['wrk_cpu_ms']} | {v['idle_2_cores']:,.0f} |")
         return
