@@ -163,7 +163,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 AUTH_USER_MODEL = "offices.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the per-request user read written once (signin.backends).
+    "jiritsu.signin.backends.PasswordBackend",
     # Single sign-on (OpenID Connect): answers nothing unless JIRITSU_OIDC_CLIENT_ID is set.
     "jiritsu.signin.oidc.Backend",
 ]

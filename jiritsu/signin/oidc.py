@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from jiritsu.signin.backends import read_user
+
 logger = logging.getLogger(__name__)
 
 # Set in the session when the provider says it checked a second factor itself (its ``amr``
@@ -38,6 +40,13 @@ class Backend(OIDCAuthenticationBackend):
             super().__init__(*args, **kwargs)
         else:
             self.UserModel = get_user_model()
+
+    def get_user(self, user_id: Any) -> Any:
+        """The user of a session this backend signed in, read as the password backend reads
+        it, and only while the account is active (the library's own read would keep a
+        deactivated account's session signed in)."""
+        user = read_user(user_id)
+        return user if user is not None and user.is_active else None
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         """A token that fails a check (signature, expiry, nonce, audience, issuer) is a failed

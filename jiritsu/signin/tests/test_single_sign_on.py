@@ -226,3 +226,15 @@ def test_without_a_provider_passwords_cannot_be_switched_off():
     assert resp.status_code == 200 and "止められません" in resp.content.decode()
     assert not SignInPolicy.objects.filter(office=office, password_allowed=False).exists()
     assert Client().get("/oidc/authenticate/").status_code == 404
+
+
+def test_an_account_deactivated_after_signing_in_is_signed_out(provider: Provider):
+    office = make_office()
+    caseworker = make_user(office, Role.CASEWORKER)
+    provider.subject = {"sub": "u-9", "preferred_username": caseworker.username}
+    client = Client()
+    _sso(client, provider, next_url="/programs/")
+    assert client.get("/programs/").status_code == 200
+    caseworker.is_active = False
+    caseworker.save()
+    assert client.get("/programs/")["Location"].startswith("/login/")
