@@ -9,7 +9,7 @@ never by the number of rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from jiritsu.cases.models import (
     Review,
 )
 from jiritsu.core import clock
-from jiritsu.core.forms import JapaneseDateField, form_field
+from jiritsu.core.forms import JapaneseDateField, PlainSelect, PlainTextInput, form_field
 from jiritsu.core.wareki import format_wareki
 from jiritsu.offices.models import Membership
 from jiritsu.people.models import Person
@@ -120,7 +120,8 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                     limit: int = TIMELINE_LIMIT,
                     consents: list[Any] | None = None,
                     enrollments: list[Any] | None = None,
-                    plans: list[Any] | None = None) -> dict[str, Any]:
+                    plans: list[Any] | None = None,
+                    present: Mapping[str, bool] | None = None) -> dict[str, Any]:
     """Entries (newest first), whether the list was cut, and the kinds shown.
 
     ``consents`` (already read with their grants, as the person page does) saves a query.
@@ -128,7 +129,8 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
     four when there are none: reviews, plans, outcomes and enrolment events all hang off an
     enrolment, and most people in an office have never had one. ``plans`` (all of the
     person's plan versions, newest first, with goals and commitments, as the person page
-    reads them) saves three.
+    reads them) saves three. ``present`` (which of the person's records and conference
+    decisions exist at all, as ``person_file`` asks) saves the query of a kind found empty.
     """
     f = filters or TimelineFilter()
     kinds = set(f.kinds)
@@ -143,8 +145,11 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
     entries: list[Entry] = []
     if enrollments is not None and not enrollments:
         kinds -= {"review", "plan", "outcome", "enrollment"}
+    # Kinds not read because the person has no row of them at all (what is offered stays).
+    empty = {kind for kind, name in (("record", "records"), ("conference", "decisions"))
+             if present is not None and not present.get(name, True)}
 
-    if "record" in kinds:
+    if "record" in kinds and "record" not in empty:
         qs = (ActivityRecord.objects.filter(person=person).filter(record_q)
               .filter(_time_range("occurred_at", f))
               .select_related("author", "author_partner", "enrollment__program")
@@ -186,7 +191,7 @@ def person_timeline(person: Person, *, membership: Membership | None = None,
                                  f"見直し：{v.get_decision_display()}", v.evaluation,
                                  v.enrollment.program.name, str(v.reviewer), details=details))
 
-    if "conference" in kinds:
+    if "conference" in kinds and "conference" not in empty:
         decisions = (ConferenceDecision.objects.filter(person=person)
               .filter(day_range("conference__held_on", f))
               .select_related("conference", "enrollment__program", "conference__program",
@@ -339,10 +344,13 @@ def _categories(codes: list[str]) -> str:
 class TimelineFilterForm(forms.Form):
     """The timeline's filters: kind, program, period (dates as ISO or 和暦)."""
 
-    kind = forms.ChoiceField(label="種類", required=False,
+    # Widgets written in Python (the same markup as Django's): the form is drawn on every
+    # view of a person.
+    kind = forms.ChoiceField(label="種類", required=False, widget=PlainSelect,
                              choices=[("", "すべて"), *KINDS.items()])
     program = forms.TypedChoiceField(label="プログラム", required=False, coerce=int,
-                                     empty_value=None, choices=[("", "すべて")])
+                                     empty_value=None, choices=[("", "すべて")],
+                                     widget=PlainSelect)
     date_from = JapaneseDateField(label="期間（から）", required=False)
     date_to = JapaneseDateField(label="期間（まで）", required=False)
 
@@ -351,7 +359,7 @@ class TimelineFilterForm(forms.Form):
         super().__init__(*args, **kw)
         form_field(self, "program", forms.ChoiceField).choices = [("", "すべて"), *(programs or [])]
         for name in ("date_from", "date_to"):
-            self.fields[name].widget = forms.TextInput(attrs={
+            self.fields[name].widget = PlainTextInput(attrs={
                 "placeholder": "R8.4.1 / 2026-04-01", "inputmode": "numeric",
                 "autocomplete": "off", "size": 12})
 

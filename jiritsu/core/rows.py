@@ -176,3 +176,39 @@ class _Part:
                 value = convert(value, col, connection)
             values[i] = value
         return self.model.from_db(alias, self.attnames, values)
+
+
+class Presence:
+    """Whether each of several tables holds a row with a value in a column, in one statement
+    written once per process: ``SELECT EXISTS (SELECT 1 FROM t0 WHERE c0 = %s), EXISTS (…)``.
+    For a page that reads several kinds of rows most people have none of: asking first costs
+    one cheap statement, and the querysets of the kinds found empty are never built.
+    ``sources``: a name for each kind → (model, the name of its field holding the value)."""
+
+    def __init__(self, sources: Mapping[str, tuple[type[Model], str]]) -> None:
+        self.sources = dict(sources)
+        self._prepared: dict[str, str] = {}
+
+    def _prepare(self, alias: str) -> str:
+        qn = connections[alias].ops.quote_name
+        tests = []
+        for model, name in self.sources.values():
+            field = model._meta.get_field(name)
+            if not isinstance(field, Field) or not field.column:
+                raise ValueError(f"{model.__name__}.{name}: not a column")
+            column = field.column
+            tests.append(f"EXISTS (SELECT 1 FROM {qn(model._meta.db_table)} "
+                         f"WHERE {qn(column)} = %s)")
+        return "SELECT " + ", ".join(tests)
+
+    def fetch(self, value: Any) -> dict[str, bool]:
+        """Each name → whether its table holds a row with ``value``."""
+        first = next(iter(self.sources.values()))[0]
+        alias = router.db_for_read(first) or "default"
+        sql = self._prepared.get(alias)
+        if sql is None:
+            sql = self._prepared[alias] = self._prepare(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [value] * len(self.sources))
+            row = cursor.fetchone()
+        return {name: bool(found) for name, found in zip(self.sources, row, strict=True)}

@@ -46,7 +46,8 @@ def _file_for(membership: Membership, person: Person) -> dict[str, Any]:
 
 def _timeline_context(request: HttpRequest, membership: Membership, person: Person,
                       enrollments: list[Any], consents: list[Any] | None = None,
-                      plans: list[Any] | None = None) -> dict[str, Any]:
+                      plans: list[Any] | None = None,
+                      present: dict[str, bool] | None = None) -> dict[str, Any]:
     programs = sorted({(e.program_id, e.program.name) for e in enrollments}, key=lambda p: p[1])
     form = tl.TimelineFilterForm(request.GET or None, programs=programs)
     filters = form.to_filter() if request.GET else None
@@ -54,7 +55,8 @@ def _timeline_context(request: HttpRequest, membership: Membership, person: Pers
     data = tl.person_timeline(person, membership=membership, filters=filters,
                               consents=consents,
                               enrollments=None if membership.is_partner else enrollments,
-                              plans=None if membership.is_partner else plans)
+                              plans=None if membership.is_partner else plans,
+                              present=present)
     return {"timeline": data, "timeline_form": form, "person": person,
             "filtered": bool(request.GET and any(request.GET.get(k) for k in
                                                  ("kind", "program", "date_from", "date_to")))}
@@ -68,7 +70,7 @@ def person_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     context = _file_for(membership, person)
     context.update(_timeline_context(request, membership, person, context["enrollments"],
                                      None if membership.is_partner else context["consents"],
-                                     context["plans"]))
+                                     context["plans"], context["present"]))
     context["person_programs_partial"] = _optional_template("cases/_person_programs.html")
     # A partner reads the person, not the household page (which would answer 403).
     context["household_link"] = membership.can("household.view")

@@ -65,3 +65,25 @@ def test_a_signed_in_page_reads_session_user_and_memberships_in_three_queries(wo
     assert response.status_code == 200
     assert world.office.name in response.content.decode()
     assert len(queries) == 3
+
+
+def test_presence_tells_which_tables_hold_a_row_of_the_value(world: Any) -> None:
+    from jiritsu.cases.models import ActivityRecord, Consent
+    from jiritsu.core.rows import Presence
+    from jiritsu.people.models import Disability
+
+    presence = Presence({"records": (ActivityRecord, "person"),
+                         "consents": (Consent, "person"),
+                         "disabilities": (Disability, "person")})
+    ActivityRecord.objects.create(office=world.office, person=world.person,
+                                  occurred_at=clock.now(), kind="phone", text="電話",
+                                  author=world.caseworker)
+    Disability.objects.create(person=world.other_person, kind="physical", grade="2級")
+    with CaptureQueriesContext(connection) as queries:
+        found = presence.fetch(world.person.pk)
+    assert len(queries) == 1
+    assert found == {"records": True, "consents": False, "disabilities": False}
+    assert presence.fetch(world.other_person.pk) == {
+        "records": False, "consents": False, "disabilities": True}
+    assert presence.fetch(world.person.pk + world.other_person.pk + 10_000) == {
+        "records": False, "consents": False, "disabilities": False}

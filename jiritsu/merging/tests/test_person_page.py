@@ -103,3 +103,44 @@ def test_an_unmerge_shows_on_both_records(world, merged):
     assert "統合の取消し</span>" in kept and "取り消して戻しました" in kept
     back = _page(world.caseworker, restored.pk)
     assert "統合の取消しで戻りました" in back and merged.survivor_label in back
+
+
+def _fields(row) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+
+
+def test_the_pages_merges_are_the_querysets_rows_in_order(world, merged):
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from jiritsu.merging.access import merges_about
+    from jiritsu.merging.models import PersonMerge
+
+    restored = services.person_unmerge(actor=world.m(world.manager), merge=merged,
+                                       reason="別人と判明")
+    again = PersonMerge.objects.create(office=world.office, survivor_id=world.person.pk,
+                                       survivor_label="残", merged_id=restored.pk + 1000,
+                                       merged_label="別の記録", reason="二重登録",
+                                       merged_by=world.supervisor)
+    # Another office's merge naming the same ids must not be read.
+    PersonMerge.objects.create(office=world.other_office, survivor_id=world.person.pk,
+                               survivor_label="他", merged_id=restored.pk, merged_label="他",
+                               reason="他の事務所", merged_by=world.outsider)
+    m = world.m(world.supervisor)
+
+    def expected(person) -> list[PersonMerge]:
+        return list(PersonMerge.objects.filter(office=world.office)
+                    .filter(Q(survivor_id=person.pk) | Q(merged_id=person.pk))
+                    .select_related("merged_by", "undone_by").order_by("merged_at", "id"))
+
+    with CaptureQueriesContext(connection) as queries:
+        got = merges_about(m, world.person)
+        people = [(str(x.merged_by), str(x.undone_by) if x.undone_by else None) for x in got]
+    assert len(queries) == 1  # who merged and who undid came with the rows
+    assert [x.pk for x in got] == [merged.pk, again.pk]  # oldest first
+    assert [_fields(x) for x in got] == [_fields(x) for x in expected(world.person)]
+    assert people == [(str(world.supervisor), str(world.manager)), (str(world.supervisor), None)]
+    assert [x.pk for x in merges_about(m, restored)] == [merged.pk]
+    assert merges_about(world.m(world.partner), world.person) == []
+    assert merges_about(m, world.other_person) == []

@@ -95,3 +95,47 @@ def test_after_a_withdrawn_offer_the_transfers_page_offers_again(tw):
     c.force_login(tw.caseworker)
     page = c.get(f"/transfers/people/{tw.person.pk}/").content.decode()
     assert "移管を申し出る" in page
+
+
+def _fields(row) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+
+
+def test_the_pages_transfers_are_the_querysets_rows_each_office_its_own_side(tw):
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from jiritsu.transfers.access import transfers_about, visible_transfers
+
+    first = services.transfer_decline(actor=tw.m(tw.supervisor_b, tw.other_office),
+                                      transfer=_propose(tw), reason="区域外の住所のため")
+    second = _accept(tw, _propose(tw))
+    new = second.target_person
+    assert new is not None
+
+    def expected(m, person) -> list[Transfer]:
+        return list(visible_transfers(m).filter(
+            Q(source_office=m.office, source_person=person)
+            | Q(target_office=m.office, target_person=person))
+            .select_related("target_office").order_by("proposed_at", "id"))
+
+    sender, receiver = tw.m(tw.caseworker), tw.m(tw.supervisor_b, tw.other_office)
+    with CaptureQueriesContext(connection) as queries:
+        got = transfers_about(sender, tw.person)
+        names = [t.target_office.name for t in got]
+    assert len(queries) == 1  # the receiving office came with the rows
+    assert [t.pk for t in got] == [first.pk, second.pk]  # oldest first
+    assert [_fields(t) for t in got] == [_fields(t) for t in expected(sender, tw.person)]
+    assert names == [tw.other_office.name] * 2
+    assert [t.pk for t in transfers_about(receiver, new)] == [second.pk]
+    assert [_fields(t) for t in transfers_about(receiver, new)] == [
+        _fields(t) for t in expected(receiver, new)]
+    # Nobody else's: the receiving office's view of the sender's person, the sender's view of
+    # the new person, a third office, support staff and partners read none.
+    assert transfers_about(receiver, tw.person) == [] == expected(receiver, tw.person)
+    assert transfers_about(sender, new) == [] == expected(sender, new)
+    assert transfers_about(tw.m(tw.third_cw, tw.third_cw.memberships.get().office),
+                           tw.person) == []
+    assert transfers_about(tw.m(tw.support_staff), tw.person) == []
+    assert transfers_about(tw.m(tw.partner), tw.person) == []
