@@ -184,8 +184,10 @@ w AS (SELECT DISTINCT h, d, {_shift_sql("d", -1)} AS prev, {_shift_sql("d", 1)} 
 t AS (
   SELECT w.h, w.d, b.earned_income_recognised AS e0, {_paid_sql("b")} AS p0,
     MAX(CASE WHEN a.month = w.next AND a.status = %s THEN a.earned_income_recognised END) AS e1,
-    COALESCE(SUM(CASE WHEN a.month <= w.last12 THEN {_paid_sql("a")} ELSE 0 END), 0) AS p12,
-    COALESCE(SUM(CASE WHEN a.month <= %s THEN {_paid_sql("a")} ELSE 0 END), 0) AS pfy
+    COALESCE(SUM(CASE WHEN a.month <= w.last12 AND a.status = %s THEN {_paid_sql("a")} ELSE 0 END),
+             0) AS p12,
+    COALESCE(SUM(CASE WHEN a.month <= %s AND a.status = %s THEN {_paid_sql("a")} ELSE 0 END), 0)
+      AS pfy
   FROM w
   LEFT JOIN {am} b ON b.household_id = w.h AND b.month = w.prev AND b.status = %s
   LEFT JOIN {am} a ON a.household_id = w.h AND a.month >= w.next AND a.month <= %s
@@ -199,7 +201,9 @@ FROM firsts f JOIN t ON t.h = f.h AND t.d = f.d
     params: list[Any] = [office.pk, *WORK_KINDS, period.start, period.end]
     if program is not None:
         params.append(program.pk)
-    params += [paid, end_month, paid, last, end_month]
+    # paid(m) is what a month with status 支給 paid: a month stopped or ended (停止・廃止)
+    # counts as nothing paid, whatever amounts its row carries.
+    params += [paid, paid, end_month, paid, paid, last, end_month]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()

@@ -50,6 +50,22 @@ def _other_office(office: Office, cw: Any) -> None:
     paid(hh, D(2025, 1, 1), D(2027, 1, 1), living=100000)
 
 
+def stopped_then_ended(office: Office, work: Program, cw: Any) -> Person:
+    """p12 (H12) finds work in July 2025 (baseline June: paid 100,000). The main system sends
+    August as 停止 and September as 廃止 (for work) with the month's amounts still on the rows
+    (100,000 each), then nothing: both months count as nothing paid."""
+    h12 = f.household(office)
+    p12 = f.person(office, h12)
+    e12 = f.enroll(p12, work, cw, candidate_on=D(2025, 5, 1), started_on=D(2025, 5, 1))
+    f.outcome(e12, OutcomeKind.EMPLOYMENT_START, D(2025, 7, 10), cw)
+    paid(h12, D(2025, 1, 1), D(2025, 7, 1), living=100000)
+    paid(h12, D(2025, 8, 1), D(2025, 8, 1), living=100000, status=AssistanceMonth.Status.STOPPED,
+         reason=Household.EndReason.OTHER)
+    paid(h12, D(2025, 9, 1), D(2025, 9, 1), living=100000, status=AssistanceMonth.Status.ENDED,
+         reason=Household.EndReason.WORK)
+    return p12
+
+
 def build(world: Any) -> Amounts:
     office, cw = world.office, world.caseworker
     work = f.make_program(office, code="W01", name="就労支援プログラム", kind=Program.Kind.ECONOMIC)

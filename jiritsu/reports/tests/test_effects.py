@@ -19,7 +19,7 @@ from jiritsu.programs.models import OutcomeKind, Program
 from jiritsu.reports import effects, figures
 from jiritsu.reports.periods import Period
 from jiritsu.reports.tests import factories as f
-from jiritsu.reports.tests.effects_history import Amounts, D, build, claims
+from jiritsu.reports.tests.effects_history import Amounts, D, build, claims, stopped_then_ended
 
 FY2025 = Period.for_fiscal_year(2025)
 
@@ -110,6 +110,22 @@ def test_an_episode_compared_for_two_health_programs_counts_once_in_the_total(
             assert block[n]["cost_before"] == MEDICAL[n]["cost_before"] + 1800000
             assert block[n]["cost_after"] == MEDICAL[n]["cost_after"] + 60000
             assert block[n]["days_before"] == MEDICAL[n]["days_before"] + 180
+
+
+def test_a_month_stopped_or_ended_counts_as_nothing_paid(world: Any, amounts: Amounts) -> None:
+    """paid(m) = 0 in a month whose status is 停止 or 廃止, whatever amounts its row carries
+    (docs/reports.md「効果」)."""
+    stopped_then_ended(world.office, amounts.work, world.caseworker)
+    report = figures.office_report(world.office, FY2025)
+    # H12: Aug 2025–Jul 2026, 12 × 100,000 − 0 (停止, 廃止, then no rows); to the year's end
+    # Aug–Mar, 8 × 100,000. No income increase: August was not a paid month.
+    for block in (_by_code(report)["W01"]["effects"], report["totals"]["effects"]):
+        assert block["amount_households"] == WORK_FIGURES["amount_households"] + 1
+        assert block["effect_12"] == WORK_FIGURES["effect_12"] + 1200000
+        assert block["effect_to_end"] == WORK_FIGURES["effect_to_end"] + 800000
+        assert block["effect_months_12"] == WORK_FIGURES["effect_months_12"] + 12
+        assert block["income_households"] == WORK_FIGURES["income_households"]
+        assert block["closed_by_work"] == WORK_FIGURES["closed_by_work"] + 1
 
 
 def test_people_behind_each_effect_figure(world: Any, amounts: Amounts) -> None:
