@@ -195,11 +195,11 @@ def monthly_sql(months: list[tuple[object, object]]) -> tuple[str, str, list[obj
     return part_sql, ach_sql, part_params, ach_params
 
 
-# The effects section's counts (docs/reports.md「効果」): 就労・増収者数 and 就労による保護廃止
-# per program and over all programs, each person once. ``{start_month}`` is the month of
-# the episode's start (vendor SQL, see :func:`effects_sql`). The money figures (効果額,
-# medical before/after) are checked against hand-computed amounts by the replay test
-# (jiritsu/reports/tests/test_effects.py); here they are timed as part of the report.
+# The effects section (docs/reports.md「効果」), every figure it computes, per program and over
+# all programs (program NULL), in three statements written for PostgreSQL. Date arithmetic is
+# spelt by :class:`_Months` so that the same statements run on SQLite (the demo bench).
+#
+# 1. Counts: 就労・増収者数 and 就労による保護廃止, each person once.
 EFFECT_COUNTS_SQL = """
 WITH w AS (
   SELECT e.program_id, e.person_id FROM programs_outcome o
@@ -220,11 +220,178 @@ UNION ALL SELECT 'closed', program_id, COUNT(DISTINCT person_id) FROM c GROUP BY
 UNION ALL SELECT 'closed', NULL, COUNT(DISTINCT person_id) FROM c
 """
 
+_PAID_TOTAL = ("{a}.paid_living + {a}.paid_housing + {a}.paid_education + {a}.paid_medical"
+               " + {a}.paid_care + {a}.paid_childbirth + {a}.paid_occupation + {a}.paid_funeral")
 
-def effects_sql(vendor: str) -> str:
-    month = ("date_trunc('month', e.started_on)::date" if vendor == "postgresql"
-             else "date(e.started_on, 'start of month')")
-    return EFFECT_COUNTS_SQL.replace("{start_month}", month)
+
+class _Months:
+    """Month arithmetic in PostgreSQL's words, or SQLite's for the same thing."""
+
+    def __init__(self, vendor: str) -> None:
+        self.pg = vendor == "postgresql"
+
+    def of(self, x: str) -> str:  # the first day of x's month
+        return f"date_trunc('month', {x})::date" if self.pg else f"date({x}, 'start of month')"
+
+    def plus(self, x: str, n: int) -> str:  # x (a first day) + n months
+        return f"({x} + interval '{n} months')::date" if self.pg else f"date({x}, '{n:+d} months')"
+
+    def number(self, x: str) -> str:  # months since year 0, to count months by subtraction
+        if self.pg:
+            return f"(EXTRACT(YEAR FROM {x})::int * 12 + EXTRACT(MONTH FROM {x})::int)"
+        return f"(CAST(substr({x}, 1, 4) AS integer) * 12 + CAST(substr({x}, 6, 2) AS integer))"
+
+    def least(self, a: str, b: str) -> str:
+        return f"LEAST({a}, {b})" if self.pg else f"min({a}, {b})"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})" if self.pg else f"max({a}, {b})"
+
+
+def effect_money_sql(vendor: str) -> str:
+    """2. Money, per household: its first 就労・増収 in the period (per program, and over all
+    programs), the baseline month before (paid), the month after, and what was paid in the
+    twelve months after and up to the fiscal year's end, within the months received. Each
+    household's months are read once (one range of the ``(household, month)`` key) whether it
+    counts for one program, several or only the office. Rows of (program, 収入増の世帯,
+    収入増の月額計, 効果額の世帯, 効果額12か月, 効果額年度末まで, months summed 12, months summed
+    to the end)."""
+    m = _Months(vendor)
+    paid = _PAID_TOTAL.format(a="a")
+    return f"""
+WITH received AS (
+  SELECT MAX(month) AS last_month FROM people_assistancemonth WHERE office_id = %(office)s),
+ach AS (
+  SELECT e.program_id, p.household_id, e.person_id, o.occurred_on
+  FROM programs_outcome o JOIN programs_enrollment e ON e.id = o.enrollment_id
+  JOIN people_person p ON p.id = e.person_id
+  WHERE e.office_id = %(office)s AND o.kind IN ('employment_start', 'income_increase')
+    AND o.occurred_on >= %(start)s AND o.occurred_on <= %(end)s AND p.household_id IS NOT NULL),
+firsts AS (
+  SELECT program_id, household_id, {m.of("occurred_on")} AS m0 FROM (
+    SELECT program_id, household_id, occurred_on, ROW_NUMBER() OVER (
+      PARTITION BY program_id, household_id ORDER BY occurred_on, person_id) AS rn FROM ach) f
+  WHERE rn = 1
+  UNION ALL
+  SELECT NULL, household_id, {m.of("occurred_on")} FROM (
+    SELECT household_id, occurred_on, ROW_NUMBER() OVER (
+      PARTITION BY household_id ORDER BY occurred_on, person_id) AS rn FROM ach) f
+  WHERE rn = 1),
+x AS (  -- each household and month once, with the bounds of its windows
+  SELECT DISTINCT f.household_id, f.m0, {m.plus("f.m0", -1)} AS m_before,
+    {m.plus("f.m0", 1)} AS m_after, {m.least(m.plus("f.m0", 12), "r.last_month")} AS m12,
+    {m.least("%(end_month)s", "r.last_month")} AS m_end,
+    {m.number("f.m0")} AS n0, {m.number("r.last_month")} AS n_last,
+    {m.number("%(end_month)s")} AS n_end
+  FROM firsts f CROSS JOIN received r),
+hh AS (
+  SELECT x.household_id, x.m0,
+    {m.greatest(m.least("x.n0 + 12", "x.n_last") + " - x.n0", "0")} AS n12,
+    {m.greatest(m.least("x.n_end", "x.n_last") + " - x.n0", "0")} AS nfy,
+    MAX(CASE WHEN a.month = x.m_before AND a.status = 'paid' THEN a.earned_income_recognised END)
+      AS earned_before,
+    MAX(CASE WHEN a.month = x.m_after AND a.status = 'paid' THEN a.earned_income_recognised END)
+      AS earned_after,
+    MAX(CASE WHEN a.month = x.m_before AND a.status = 'paid' THEN {paid} END) AS paid_before,
+    SUM(CASE WHEN a.month > x.m0 AND a.month <= x.m12 AND a.status = 'paid' THEN {paid} ELSE 0 END)
+      AS paid_12,
+    SUM(CASE WHEN a.month > x.m0 AND a.month <= x.m_end AND a.status = 'paid' THEN {paid} ELSE 0 END)
+      AS paid_fy
+  FROM x LEFT JOIN people_assistancemonth a ON a.household_id = x.household_id
+    AND a.month >= x.m_before AND a.month <= {m.greatest("x.m12", "x.m_end")}
+  GROUP BY x.household_id, x.m0, x.n0, x.n_last, x.n_end)
+SELECT f.program_id,
+  COUNT(earned_after - earned_before), COALESCE(SUM(earned_after - earned_before), 0),
+  COUNT(paid_before), COALESCE(SUM(n12 * paid_before - paid_12), 0),
+  COALESCE(SUM(nfy * paid_before - paid_fy), 0),
+  COALESCE(SUM(CASE WHEN paid_before IS NOT NULL THEN n12 END), 0),
+  COALESCE(SUM(CASE WHEN paid_before IS NOT NULL THEN nfy END), 0)
+FROM firsts f JOIN hh ON hh.household_id = f.household_id AND hh.m0 = f.m0
+GROUP BY f.program_id
+"""
+
+
+EFFECT_MONEY_FIGURES = ("income_households", "income_increase", "amount_households",
+                        "effect_12", "effect_to_end", "effect_months_12", "effect_months_to_end")
+
+
+def effect_medical_sql(vendor: str) -> str:
+    """3. Medical cost and hospital days, 6 and 12 months before the start and after the
+    discharge (or the end), for the episodes of health and discharge programs anchored in the
+    period: per program and person the episode with the earliest anchor, and per person over
+    those programs. Each compared (person, start, anchor) reads its claims once (one range of
+    the ``(person, month, …)`` key per window). Rows of (program, compared people, then for 6
+    and for 12 months: people whose windows were all received, cost before, cost after, days
+    before, days after)."""
+    m = _Months(vendor)
+    sums = []
+    for n in (6, 12):
+        before, after = f"m.month >= w.s{n} AND m.month < w.s", f"m.month > w.a AND m.month <= w.a{n}"
+        for name, window in (("cost_before", before), ("cost_after", after)):
+            sums.append(f"COALESCE(SUM(CASE WHEN {window} THEN m.amount END), 0) AS {name}{n}")
+        for name, window in (("days_before", before), ("days_after", after)):
+            sums.append(f"COALESCE(SUM(CASE WHEN {window} AND m.kind = 'inpatient' "
+                        f"THEN m.days END), 0) AS {name}{n}")
+    totals = []
+    for n in (6, 12):  # done: both windows lie inside the months received
+        sums.append(f"CASE WHEN w.s{n} >= w.first_month AND w.a{n} <= w.last_month "
+                    f"THEN 1 ELSE 0 END AS done{n}")
+        totals.append(f"SUM(t.done{n})")
+        totals += [f"SUM(t.done{n} * t.{k}{n})"
+                   for k in ("cost_before", "cost_after", "days_before", "days_after")]
+    return f"""
+WITH received AS (
+  SELECT MIN(month) AS first_month, MAX(month) AS last_month FROM people_medicalclaimmonth
+  WHERE office_id = %(office)s),
+health AS (
+  SELECT DISTINCT t.program_id FROM programs_outcometype t
+  JOIN programs_program pr ON pr.id = t.program_id
+  WHERE pr.office_id = %(office)s AND t.kind IN ('discharge', 'health_improved')),
+anchored AS (
+  SELECT e.program_id, e.person_id, e.started_on,
+    COALESCE((SELECT MIN(o.occurred_on) FROM programs_outcome o WHERE o.enrollment_id = e.id
+                AND o.kind = 'discharge' AND o.occurred_on >= %(start)s AND o.occurred_on <= %(end)s),
+             CASE WHEN e.status = 'ended' AND e.ended_on >= %(start)s AND e.ended_on <= %(end)s
+                  THEN e.ended_on END) AS anchor
+  FROM programs_enrollment e JOIN health ON health.program_id = e.program_id
+  WHERE e.office_id = %(office)s AND e.started_on IS NOT NULL),
+compared AS (
+  SELECT program_id, person_id, started_on, anchor FROM (
+    SELECT program_id, person_id, started_on, anchor, ROW_NUMBER() OVER (
+      PARTITION BY program_id, person_id ORDER BY anchor, started_on) AS rn
+    FROM anchored WHERE anchor IS NOT NULL) c WHERE rn = 1
+  UNION ALL
+  SELECT NULL, person_id, started_on, anchor FROM (
+    SELECT person_id, started_on, anchor, ROW_NUMBER() OVER (
+      PARTITION BY person_id ORDER BY anchor, started_on) AS rn
+    FROM anchored WHERE anchor IS NOT NULL) c WHERE rn = 1),
+w AS (  -- each compared person and pair of months once, with the bounds of the windows
+  SELECT DISTINCT c.person_id, c.started_on, c.anchor, r.first_month, r.last_month,
+    {m.of("c.started_on")} AS s, {m.of("c.anchor")} AS a,
+    {m.plus(m.of("c.started_on"), -6)} AS s6, {m.plus(m.of("c.started_on"), -12)} AS s12,
+    {m.plus(m.of("c.anchor"), 6)} AS a6, {m.plus(m.of("c.anchor"), 12)} AS a12
+  FROM compared c CROSS JOIN received r),
+t AS (
+  SELECT w.person_id, w.started_on, w.anchor, {", ".join(sums)}
+  FROM w LEFT JOIN people_medicalclaimmonth m ON m.person_id = w.person_id
+    AND ((m.month >= w.s12 AND m.month < w.s) OR (m.month > w.a AND m.month <= w.a12))
+  GROUP BY w.person_id, w.started_on, w.anchor, w.first_month, w.last_month, w.s, w.a, w.s6,
+    w.s12, w.a6, w.a12)
+SELECT c.program_id, COUNT(*), {", ".join(totals)}
+FROM compared c
+JOIN t ON t.person_id = c.person_id AND t.started_on = c.started_on AND t.anchor = c.anchor
+GROUP BY c.program_id
+"""
+
+
+EFFECT_MEDICAL_FIGURES = ("medical_people", *(f"m{n}.{k}" for n in (6, 12) for k in (
+    "people", "cost_before", "cost_after", "days_before", "days_after")))
+
+
+def effects_sql(vendor: str) -> tuple[str, str, str]:
+    """The three statements: counts, money, medical."""
+    counts = EFFECT_COUNTS_SQL.replace("{start_month}", _Months(vendor).of("e.started_on"))
+    return counts, effect_money_sql(vendor), effect_medical_sql(vendor)
 
 # A month of amounts as a hand-written nightly load would write it (PostgreSQL): the rows
 # COPYed into a temporary table, then one upsert per table that leaves equal rows alone. No
