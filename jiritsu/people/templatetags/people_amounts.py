@@ -29,7 +29,7 @@ def amount_rows(months: Iterable[Any]) -> SafeString:
     out = []
     for m in months:
         a = m.assistance
-        head = e(wareki_month(m.month))
+        head: str = e(wareki_month(m.month))
         if a and a.status != "paid":
             tone = "err" if a.status == "ended" else "warn"
             head += (f' <span class="badge {tone}">{e(a.get_status_display())}</span>'
