@@ -314,3 +314,51 @@ def test_kinds_the_person_has_none_of_are_not_read_and_the_timeline_is_the_same(
                 if user == world.caseworker:
                     assert len(every) - len(skipped) == empty
         assert entries(person_timeline(e.person, membership=world.m(world.caseworker)))
+
+
+def test_guidance_steps_read_by_the_statement_are_the_querysets_rows_in_order(world, data):
+    """Without a period the timeline's 指導指示 come from a statement written once per process:
+    the queryset's rows (the person's cases in the office), newest first, cut at the limit."""
+    from django_scopes import scope
+
+    from jiritsu.cases.timeline import TimelineFilter
+    from jiritsu.guidance.models import GuidanceCase, GuidanceStep
+    from jiritsu.web.guidance_timeline import guidance_entries
+
+    e = _person_with_history(data)
+    today = clock.today()
+    for person, office, n in ((e.person, world.office, 4), (world.person, world.office, 2),
+                              (world.other_person, world.other_office, 2)):
+        case = GuidanceCase.objects.create(office=office, person=person, opened_on=today,
+                                           ground="求職活動をしない", opened_by=world.caseworker)
+        for k in range(n):
+            GuidanceStep.objects.create(case=case, kind=GuidanceStep.Kind.ORAL_INSTRUCTION,
+                                        occurred_on=today - dt.timedelta(days=k % 2),
+                                        content=f"{person.name}{k}", note="メモ" if k else "",
+                                        given_by=world.caseworker if k else None,
+                                        recorded_by=world.caseworker)
+
+    def entries(rows):
+        return [(x.on, x.sort_at, x.title, x.body, x.who, x.details) for x in rows]
+
+    with scope(office=world.office):
+        for person in (e.person, world.person):
+            expected = [
+                (s.occurred_on, s.given_by) for s in GuidanceStep.objects
+                .filter(case__person=person).select_related("given_by")
+                .order_by("-occurred_on", "-id")]
+            with CaptureQueriesContext(connection) as queries:
+                got = guidance_entries(person, TimelineFilter(), 200)
+            assert len(queries) == 1
+            assert [(x.on, x.who) for x in got] == [
+                (on, str(by) if by else "") for on, by in expected]
+            # the queryset's path (a period asked for) gives the same entries
+            far = TimelineFilter(date_from=today - dt.timedelta(days=3650))
+            assert entries(guidance_entries(person, far, 200)) == entries(got)
+            assert entries(guidance_entries(person, TimelineFilter(), 3)) == entries(got)[:3]
+        assert len(guidance_entries(e.person, TimelineFilter(), 200)) == 4
+        assert {x.body for x in guidance_entries(world.person, TimelineFilter(), 200)} == {
+            f"{world.person.name}0", f"{world.person.name}1"}
+    with scope(office=world.other_office):
+        # another office's person: only that office's cases
+        assert len(guidance_entries(world.other_person, TimelineFilter(), 200)) == 2
