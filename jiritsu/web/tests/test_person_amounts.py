@@ -41,6 +41,10 @@ def test_staff_see_the_monthly_table_and_the_view_is_audited(client, world, pers
     client.force_login(world.caseworker)
     body = client.get(reverse("people:person", args=[person.pk])).content.decode()
     assert "保護費・医療扶助（直近24か月）" in body
+    # The page's own menu links to the section; the section is part of the page, not the menu.
+    nav = body.split('<nav class="page-nav', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="#amounts">保護費・医療扶助</a>' in nav and 'id="amounts"' not in nav
+    assert body.count('id="amounts"') == 1
     assert "87,210円" in body and "生活 50,210円" in body and "住宅 37,000円" in body
     assert "うち就労 41,000円" in body
     assert "入院 456,780円（12日）" in body
