@@ -649,7 +649,8 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
     month COPYed into a temporary table, one ``INSERT … ON CONFLICT DO UPDATE … WHERE … IS
     DISTINCT FROM`` per table; no checks, no audit) loads the same year the same two ways,
     and both leave the office's amounts as they were generated (same answer). Each month ends
-    with the foreign-key checks its COMMIT would run (``SET CONSTRAINTS ALL IMMEDIATE``); the
+    with the foreign-key checks its COMMIT would run (``SET CONSTRAINTS ALL IMMEDIATE``; the
+    amounts' owners are checked by set within each statement, people/0011); the
     tables are emptied with TRUNCATE when they hold only this office's amounts (DELETE
     otherwise) and everything is rolled back."""
     import time
@@ -658,6 +659,7 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
     from django_scopes import scope
 
     from bench import reference_sql as ref
+    from bench.cpu import backend_cpu_seconds
     from jiritsu.people.importing_amounts import (
         ASSISTANCE_VALUES,
         upsert_assistance,
@@ -667,6 +669,7 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
 
     office = ctx.office.pk
     postgres = connection.vendor == "postgresql"
+    dbname = str(connection.settings_dict["NAME"])
     with connection.cursor() as cur:
         cur.execute("SELECT h.case_number, a.month, " + ", ".join(f"a.{f}" for f in ASSISTANCE_VALUES)
                     + " FROM people_assistancemonth a JOIN people_household h ON h.id = a.household_id"
@@ -754,6 +757,7 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
             for label in ("new", "unchanged"):
                 wall = cpu = checks = 0.0
                 written = 0
+                db_started = backend_cpu_seconds(dbname)
                 for month in sorted(a_months):
                     started, cpu_started = time.perf_counter(), time.process_time()
                     n = load(month)
@@ -764,6 +768,7 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
                     cpu += time.process_time() - cpu_started
                     written += n
                 out[label] = {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+                              "db_cpu_seconds": round(backend_cpu_seconds(dbname) - db_started, 2),
                               "fk_check_seconds": round(checks, 2), "written": written}
                 if label == "new":
                     out["state"] = state()
@@ -787,13 +792,16 @@ def case_amounts_year(ctx: Context, r: Result) -> None:
                "sql": {k: v for k, v in (theirs or {}).items() if k != "state"},
                "same_answer": same}
     ratio_unchanged = (f", SQL {theirs['unchanged']['seconds']:.1f} s "
-                       f"({ours['unchanged']['seconds'] / max(theirs['unchanged']['seconds'], 0.001):.2f}×)"
+                       f"({ours['unchanged']['seconds'] / max(theirs['unchanged']['seconds'], 0.001):.2f}×); "
+                       f"database CPU ours / SQL: into empty {ours['new']['db_cpu_seconds']:.1f} s / "
+                       f"{theirs['new']['db_cpu_seconds']:.1f} s, unchanged {ours['unchanged']['db_cpu_seconds']:.1f} s / "
+                       f"{theirs['unchanged']['db_cpu_seconds']:.1f} s"
                        if theirs else "")
     r.note = (f"{len(a_months)} monthly batches, {r.extra['household_months']:,} household-months + "
               f"{r.extra['claims']:,} claims ({rows:,} rows): into empty tables {ours['new']['seconds']:.1f} s "
-              f"(CPU {ours['new']['cpu_seconds']:.1f} s, foreign-key checks at the COMMITs "
-              f"{ours['new']['fk_check_seconds']:.1f} s), the same year again (unchanged) "
-              f"{ours['unchanged']['seconds']:.1f} s (CPU {ours['unchanged']['cpu_seconds']:.1f} s)"
+              f"(CPU {ours['new']['cpu_seconds']:.1f} s, database CPU {ours['new']['db_cpu_seconds']:.1f} s, "
+              f"foreign-key checks at the COMMITs {ours['new']['fk_check_seconds']:.1f} s), the same year "
+              f"again (unchanged) {ours['unchanged']['seconds']:.1f} s (CPU {ours['unchanged']['cpu_seconds']:.1f} s)"
               f"{ratio_unchanged}; rolled back; same answer: {'yes' if same else 'NO'}")
 
 

@@ -462,14 +462,16 @@ class AssistanceMonth(models.Model):
 
     # No index of their own: (office, month) and the unique (household, month) lead with them,
     # and every index is paid for by each of the million rows a year's import writes. The
-    # office is a copy of the household's for scoping and indexing: no database constraint
-    # of its own (the household's is the one that ties a row to real data; PostgreSQL checks
-    # each constraint row by row at COMMIT, 40 % of the checks of a month's import), and
-    # offices are never deleted (PROTECT).
+    # office is a copy of the household's for scoping and indexing, and offices are never
+    # deleted (PROTECT). Neither key has a foreign-key constraint: PostgreSQL checks one row
+    # by row (a quarter of a year's import); the database checks them by set instead
+    # (triggers of migration people/0011): each statement's rows against their household in
+    # the row's own office, locked FOR KEY SHARE, and a household deleted under its amounts
+    # refused at COMMIT (docs/architecture.md, "Data conventions").
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", db_index=False,
                                db_constraint=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assistance_months",
-                                  db_index=False)
+                                  db_index=False, db_constraint=False)
     month = models.DateField("年月", help_text="月の初日")
     minimum_living_cost = models.PositiveIntegerField("最低生活費", default=0)
     earned_income_recognised = models.PositiveIntegerField("収入認定額（就労収入）", default=0)
@@ -535,11 +537,11 @@ class MedicalClaimMonth(models.Model):
     """
 
     # No index of their own: (office, month) and the unique (person, month, …) lead with them;
-    # the office without a database constraint, as on AssistanceMonth.
+    # the keys checked by set rather than by constraints, as on AssistanceMonth.
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", db_index=False,
                                db_constraint=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="medical_claims",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     month = models.DateField("診療年月", help_text="月の初日")
     kind = models.CharField("種類", max_length=12, choices=MedicalClaimKind.choices)
     institution_name = models.CharField("医療機関・薬局", max_length=200)
