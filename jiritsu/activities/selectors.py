@@ -33,7 +33,7 @@ from jiritsu.core import clock, wareki
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
-from jiritsu.people.models import HospitalStay, MedicalEvidence, Person
+from jiritsu.people.models import HospitalStay, Household, MedicalEvidence, Person
 from jiritsu.programs import screening
 from jiritsu.programs.models import LedgerEntry, Nomination, OutcomeKind, Program, ScreeningLedger
 
@@ -336,6 +336,32 @@ def programs_with_feature(office: Office, feature: str) -> list[Program]:
 NEW_CASE_DAYS = 90
 
 
+def new_case_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days on which a case's assistance must have started to be new on ``today``."""
+    return today - dt.timedelta(days=NEW_CASE_DAYS), today
+
+
+def new_case_households(today: dt.date, *, prefix: str = "household__") -> Q:
+    """The household part of 新規・未検討 (:func:`new_cases_not_considered`) as a filter:
+    assistance started within :func:`new_case_window` and not ended. ``prefix`` reaches the
+    household from the model filtered (``""``: households themselves)."""
+    since, until = new_case_window(today)
+    return Q(**{f"{prefix}assistance_started_on__gte": since,
+                f"{prefix}assistance_started_on__lte": until,
+                f"{prefix}assistance_ended_on__isnull": True})
+
+
+def is_new_case_household(household: Household | None, today: dt.date) -> bool:
+    """:func:`new_case_households` for one household in hand (the same window): a person
+    whose household fails it is 新規・未検討 for no program, so :func:`new_case_ids` need
+    not be asked about them."""
+    if household is None or household.assistance_ended_on is not None:
+        return False
+    since, until = new_case_window(today)
+    started = household.assistance_started_on
+    return started is not None and since <= started <= until
+
+
 def new_case_programs(office: Office) -> list[Program]:
     """The office's active programs that ask for new cases to be considered at once."""
     return programs_with_feature(office, "new_case_trigger")
@@ -359,11 +385,8 @@ def new_cases_not_considered(office: Office, program: Program, *, today: dt.date
     takes today — its ages included, so a program that says age does not matter lists
     every age — and whom nobody has considered for ``program`` yet. The 支援活動 task
     list, the home pages and the API all read this. Derived on every read."""
-    since = today - dt.timedelta(days=NEW_CASE_DAYS)
     qs = (screening.matching(program, today)
-          .filter(office=office, household__assistance_started_on__gte=since,
-                  household__assistance_started_on__lte=today,
-                  household__assistance_ended_on__isnull=True)
+          .filter(new_case_households(today), office=office)
           .exclude(_considered_for(program))
           .select_related("household", "household__caseworker")
           .order_by("household__assistance_started_on", "id"))
@@ -386,7 +409,9 @@ def new_case_ids(office: Office, people: list[int], *, today: dt.date) -> set[in
     """Which of ``people`` (ids, e.g. a caseload's) are 新規・未検討 for at least one of
     :func:`new_case_programs` — the rule of :func:`new_cases_not_considered`, asked of these
     people only: one query (a UNION over the programs), none when the office runs no such
-    program. Cheaper to build than filtering people by :func:`new_cases_any_program`."""
+    program. Cheaper to build than filtering people by :func:`new_cases_any_program`. A
+    caller holding the people's households asks only about those that pass
+    :func:`is_new_case_household` (a caseload has few or none: then no query at all)."""
     if not people:
         return set()
     parts = [new_cases_not_considered(office, program, today=today).filter(pk__any=people)

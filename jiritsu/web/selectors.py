@@ -35,6 +35,7 @@ from jiritsu.cases.access import visible_people
 from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Consent, Enrollment
 from jiritsu.cases.selectors import DueReview
 from jiritsu.casework import confirm, visits
+from jiritsu.core.rows import PlainRows
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
@@ -93,14 +94,26 @@ def caseload_person_ids(membership: Membership, *,
     person indexes instead of walking the office's people or records, however large the
     office is (a subquery here made PostgreSQL walk every record of the office).
     """
+    people = caseload_people(membership, caseworker=caseworker)
+    if people is None:
+        return None
+    return list(people.order_by("pk").values_list("pk", flat=True))
+
+
+def caseload_people(membership: Membership, *,
+                    caseworker: User | None = None) -> QuerySet[Person] | None:
+    """The people in one caseworker's open households (a caseworker's own, or the chosen
+    ``caseworker``'s), through the household's caseworker index; None when the page is
+    about the whole office. The one definition of a caseload: :func:`caseload_person_ids`
+    reads its ids, the caseworker home its people with their households."""
     if caseworker is None and has_own_caseload(membership):
         caseworker = membership.user
     if caseworker is None:
         return None
-    return list(visible_people(membership).filter(
+    return visible_people(membership).filter(
         household__office=membership.office, household__caseworker=caseworker,
         household__assistance_ended_on__isnull=True,
-    ).order_by("pk").values_list("pk", flat=True))
+    )
 
 
 def scope_people(membership: Membership, *, caseworker: User | None = None,
@@ -227,9 +240,28 @@ def _newest_assistance_first(p: Person) -> tuple[int, str, int]:
             p.member_number)
 
 
-def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date,
+# The caseload's small reads of its people's ids, written once per process (core.rows): the
+# open hospital stays, the consents in force and the open 法27条 guidance cases.
+_OPEN_STAYS = PlainRows(HospitalStay, ("person", "psychiatric", "admitted_on"), key="person",
+                        where="{discharged_on} IS NULL AND {admitted_on} <= %s")
+_GIVEN_CONSENTS = PlainRows(Consent, ("person", "program"), key="person",
+                            where="{withdrawn_on} IS NULL")
+_OPEN_GUIDANCE = PlainRows(GuidanceCase, ("person",), key="person",
+                           where="{status} = %s")
+
+
+def caseload_members(people: QuerySet[Person]) -> list[Person]:
+    """``people`` by case number and member, each with its household, the household's visit
+    grade and the grade's interval (what the caseload table and the visit rule read): one
+    query."""
+    return list(people.select_related("household", "household__visit_grade__interval")
+                .order_by("household__case_number", "member_number", "id"))
+
+
+def caseload(membership: Membership, members: list[Person], *, today: dt.date,
              due: list[DueReview], flag: str = "") -> CaseloadView:
-    """One caseworker's households with each member's flags, in seven simple queries.
+    """One caseworker's households with each member's flags (``members`` from
+    :func:`caseload_members`), in a few simple queries.
 
     A caseload is about a hundred households, so its people, stays, enrolments and
     consents are read as plain rows and the flags worked out in Python: cheaper than
@@ -237,24 +269,21 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
     """
     overdue_ids = {d.enrollment.person_id for d in due if d.overdue}
     due_ids = {d.enrollment.person_id for d in due if not d.overdue}
-    members = list(
-        people.select_related("household", "household__visit_grade__interval")
-        .order_by("household__case_number", "member_number", "id")
-    )
     ids = [p.pk for p in members]
     by_id = {p.pk: p for p in members}
     stays: dict[int, bool] = {}  # person → long psychiatric stay?
     long_from = membership.office.long_stay_since(today)  # the office's 長期入院
-    for pid, psychiatric, admitted in HospitalStay.objects.filter(
-            person_id__any=ids, discharged_on__isnull=True, admitted_on__lte=today,
-    ).values_list("person_id", "psychiatric", "admitted_on"):
+    for pid, psychiatric, admitted in _OPEN_STAYS.fetch(ids, [today]):
         stays[pid] = stays.get(pid, False) or (psychiatric and admitted <= long_from)
     enrolments = list(Enrollment.objects.filter(person_id__any=ids).select_related("program")
                       .order_by("candidate_on", "id"))
-    consents = set(Consent.objects.filter(person_id__any=ids, withdrawn_on__isnull=True)
-                   .values_list("person_id", "program_id"))
-    # 新規・未検討 by the 支援活動 list's rule (one query).
-    new_ids = activity_selectors.new_case_ids(membership.office, ids, today=today)
+    consents = set(_GIVEN_CONSENTS.fetch(ids))
+    # 新規・未検討 by the 支援活動 list's rule, asked only of the people whose case is new
+    # enough (two queries: the programs, then the rule; none when no case is new).
+    new_ids = activity_selectors.new_case_ids(
+        membership.office,
+        [p.pk for p in members if activity_selectors.is_new_case_household(p.household, today)],
+        today=today)
     last_visits = dict(
         ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
         .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
@@ -263,8 +292,7 @@ def caseload(membership: Membership, people: QuerySet[Person], *, today: dt.date
                        if p.household is not None}.values())
     visit_dues = visits.visits_due(membership.office, households, today=today,
                                    last_visits=last_visits)
-    guidance_open = set(GuidanceCase.objects.filter(person_id__any=ids, status="open")
-                        .values_list("person_id", flat=True))
+    guidance_open = {pid for (pid,) in _OPEN_GUIDANCE.fetch(ids, [GuidanceCase.Status.OPEN])}
     active: set[int] = set()
     pending: list[Enrollment] = []
     for e in enrolments:
@@ -475,12 +503,15 @@ def _due_counts(due: list[DueReview]) -> dict[str, int]:
 def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
                     caseworker: User | None = None) -> dict[str, Any]:
     """A caseworker's morning: caseload, what is due, who waits for consent, what is new."""
-    ids = caseload_person_ids(membership, caseworker=caseworker)
-    people = scope_people(membership, caseworker=caseworker, person_ids=ids)
-    listed: People = ids if ids is not None else people
+    # The caseload's people are read once, with their households; the lists below ask
+    # about their ids.
+    own = caseload_people(membership, caseworker=caseworker)
+    people = own if own is not None else scope_people(membership)
+    members = caseload_members(people)
+    listed: People = sorted(p.pk for p in members) if own is not None else people
     week_start, week_end = week_bounds(today)
     due = reviews_due(membership, today=today, until=week_end, caseworker=caseworker)
-    view = caseload(membership, people, today=today, due=due, flag=flag)
+    view = caseload(membership, members, today=today, due=due, flag=flag)
     reader = caseworker or membership.user
     return {
         "today": today, "week_start": week_start, "week_end": week_end,

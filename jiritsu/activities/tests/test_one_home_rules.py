@@ -233,3 +233,29 @@ def test_an_unsettled_check_opens_the_consultation_with_the_doctor(world, client
     [f] = selectors.discharge_follow_ups(world.office, today=today)
     assert (f.done_on, f.consulted_on, f.state) == (consulted, consulted, "consulted")
     assert person.name not in _home(client, world, "follow-ups")
+
+
+def test_new_case_household_in_hand_is_the_rules_household_filter(world):
+    """The caseworker home asks :func:`selectors.new_case_ids` only about people whose
+    household passes :func:`selectors.is_new_case_household`: the same households as the
+    rule's own filter, at each edge of the window (a day inside, a day outside, ended)."""
+    from jiritsu.people.models import Household
+
+    today = clock.today()
+    days = (-1, 0, 1, 10, selectors.NEW_CASE_DAYS - 1, selectors.NEW_CASE_DAYS,
+            selectors.NEW_CASE_DAYS + 1, 400)
+    made = [t.make_household(world.office, caseworker=world.caseworker,
+                             assistance_started_on=today - dt.timedelta(days=d)) for d in days]
+    made.append(t.make_household(world.office, caseworker=world.caseworker,
+                                 assistance_started_on=today - dt.timedelta(days=5),
+                                 assistance_ended_on=today))
+    made.append(t.make_household(world.office, caseworker=world.caseworker,
+                                 assistance_started_on=None))
+    ids = [h.pk for h in made]
+    by_filter = set(Household.objects.filter(selectors.new_case_households(today, prefix=""),
+                                             pk__in=ids).values_list("pk", flat=True))
+    in_hand = {h.pk for h in Household.objects.filter(pk__in=ids)
+               if selectors.is_new_case_household(h, today)}
+    assert in_hand == by_filter
+    assert len(by_filter) == 5  # today, a day and ten days ago, the window's last two days
+    assert not selectors.is_new_case_household(None, today)

@@ -87,3 +87,34 @@ def test_presence_tells_which_tables_hold_a_row_of_the_value(world: Any) -> None
         "records": False, "consents": False, "disabilities": True}
     assert presence.fetch(world.person.pk + world.other_person.pk + 10_000) == {
         "records": False, "consents": False, "disabilities": False}
+
+
+def test_plain_rows_are_the_querysets_values(world: Any) -> None:
+    """:class:`PlainRows` (the caseload's small reads): the same values as the queryset's
+    ``values_list`` — dates and booleans through the fields' converters — for the ids asked
+    about only, and no query for no ids."""
+    from jiritsu.core.rows import PlainRows
+    from jiritsu.people.models import HospitalStay
+
+    today = clock.today()
+    people = [t.make_person(world.office, household=world.household) for _ in range(3)]
+    for i, p in enumerate(people):
+        HospitalStay.objects.create(person=p, hospital_name=f"病院{i}", psychiatric=i % 2 == 0,
+                                    admitted_on=today - dt.timedelta(days=30 * i + 1))
+    HospitalStay.objects.create(person=people[0], hospital_name="退院済み", psychiatric=False,
+                                admitted_on=today - dt.timedelta(days=400),
+                                discharged_on=today - dt.timedelta(days=300))
+    HospitalStay.objects.create(person=people[1], hospital_name="これから", psychiatric=True,
+                                admitted_on=today + dt.timedelta(days=3))
+    stays = PlainRows(HospitalStay, ("person", "psychiatric", "admitted_on"), key="person",
+                      where="{discharged_on} IS NULL AND {admitted_on} <= %s")
+    asked = [people[0].pk, people[1].pk]
+    expected = set(HospitalStay.objects.filter(
+        person_id__in=asked, discharged_on__isnull=True, admitted_on__lte=today)
+        .values_list("person_id", "psychiatric", "admitted_on"))
+    got = stays.fetch(asked, [today])
+    assert set(got) == expected and len(got) == 2
+    assert all(isinstance(d, dt.date) and isinstance(b, bool) for _p, b, d in got)
+    with CaptureQueriesContext(connection) as queries:
+        assert stays.fetch([], [today]) == []
+    assert len(queries) == 0
