@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -62,6 +64,7 @@ from jiritsu.people.models import HospitalStay, Person
 from jiritsu.programs.models import (
     LedgerEntry,
     OutcomeKind,
+    Phase,
     Program,
     ProgramTarget,
     ProgramVersion,
@@ -449,10 +452,18 @@ def _column_status(key: str) -> str:
     return S.ACTIVE if key.startswith("phase-") else key
 
 
-def board_columns(program: Program) -> OrderedDict[str, BoardColumn]:
+def program_phases(program: Program) -> list[Phase]:
+    """The program's phases in their order: one query."""
+    return list(program.phases.order_by("order", "id"))
+
+
+def board_columns(program: Program, phases: list[Phase] | None = None
+                  ) -> OrderedDict[str, BoardColumn]:
     """The board's columns, empty: candidates, selected, one per phase, then participants
-    without a (current) phase. One query (the phases)."""
-    phases = list(program.phases.order_by("order", "id"))
+    without a (current) phase. One query (the phases), none when ``phases`` (those of
+    :func:`program_phases`) are given."""
+    if phases is None:
+        phases = program_phases(program)
     columns: OrderedDict[str, BoardColumn] = OrderedDict()
     columns["candidate"] = BoardColumn("candidate", "候補")
     columns["selected"] = BoardColumn("selected", "選定")
@@ -485,16 +496,18 @@ def _board_order() -> list[Any]:
 
 
 def program_board(program: Program, episodes: QuerySet[Enrollment], *,
-                  limit: int | None = None) -> list[BoardColumn]:
+                  limit: int | None = None,
+                  phases: list[Phase] | None = None) -> list[BoardColumn]:
     """Open episodes by state and, when active, by phase: each column's count and its
-    first ``limit`` cards (longest waiting first). Three queries, whatever the size.
+    first ``limit`` cards (longest waiting first). Three queries, whatever the size (two
+    when the program's ``phases`` are given, as :func:`program_phases` reads them).
 
     ``episodes`` is what the viewer may see (``visible_enrollments``). A large program has
     thousands of open episodes: a board of thousands of cards is unusable, and building
     them costs seconds; the rest of a column is on :func:`board_column_page`.
     """
     limit = limit or BOARD_COLUMN_LIMIT
-    columns = board_columns(program)
+    columns = board_columns(program, phases)
     open_ = episodes.filter(program=program, status__in=Enrollment.OPEN_STATUSES)
     for status, phase_id, n in (open_.order_by().values_list("status", "phase_id")
                                 .annotate(n=Count("pk"))):
@@ -553,15 +566,17 @@ def ended_counts(program: Program, fy: int) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def _participants(program: Program, start: dt.date, end: dt.date) -> int:
+def participating_people(program: Program, start: dt.date, end: dt.date) -> QuerySet[Any]:
+    """The people who took part in the program in [start, end] (:func:`participating_q`),
+    each once."""
     return (Enrollment.objects.filter(program=program).filter(participating_q(start, end))
-            .values("person").distinct().count())
+            .order_by().values("person").distinct())
 
 
-def _achieved(program: Program, start: dt.date, end: dt.date) -> int:
+def achieving_people(program: Program, start: dt.date, end: dt.date) -> QuerySet[Any]:
     """People with an achievement in the period: an achieving outcome, or an episode
-    ended as 達成. A UNION of the two (each on its own index) counted once; an OR of them
-    made PostgreSQL filter every episode of the program."""
+    ended as 達成. A UNION of the two (each on its own index), each person once; an OR of
+    them made PostgreSQL filter every episode of the program."""
     by_outcome = (Outcome.objects.filter(enrollment__program=program,
                                          outcome_type__counts_as_achievement=True,
                                          occurred_on__range=(start, end))
@@ -569,7 +584,23 @@ def _achieved(program: Program, start: dt.date, end: dt.date) -> int:
     by_end = (Enrollment.objects.filter(program=program, end_reason=Enrollment.EndReason.ACHIEVED,
                                         ended_on__range=(start, end))
               .order_by().values_list("person_id", flat=True))
-    return by_outcome.union(by_end).count()
+    return by_outcome.union(by_end)
+
+
+def count_rows(querysets: list[QuerySet[Any]]) -> list[int]:
+    """How many rows each of ``querysets`` gives — what ``count()`` gives — in one
+    statement: ``SELECT (SELECT COUNT(*) FROM (…)), …`` of their own SQL."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for i, qs in enumerate(querysets):
+        sql, p = qs.query.get_compiler(using=qs.db).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{i})")
+        params.extend(p)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [int(n) for n in row]
 
 
 def reduced_people(program: Program, start: dt.date, end: dt.date) -> QuerySet[Person]:
@@ -611,19 +642,32 @@ def program_figures(program: Program, *, today: dt.date | None = None) -> dict[s
     today = today or clock.today()
     fy = fiscal_year_of(today)
     start, end = fiscal_year_bounds(fy)
+    # Participants and achievers of one period are counted once, whether the year's
+    # figures or a target (or both) ask for them, and every such count in one statement.
+    M = ProgramTarget.Metric
+    people: dict[str, Callable[[Program, dt.date, dt.date], QuerySet[Any]]] = {
+        M.PARTICIPANTS: participating_people, M.ACHIEVED: achieving_people}
+    program_targets = [(t, fiscal_year_bounds(t.fiscal_year_from)[0],
+                        min(fiscal_year_bounds(t.fiscal_year_to)[1], today))
+                       for t in program.targets.all()]
+    periods = list(dict.fromkeys(
+        [(M.PARTICIPANTS, start, end), (M.ACHIEVED, start, end)]
+        + [(t.metric, t_start, t_end) for t, t_start, t_end in program_targets
+           if t.metric in people]))
+    counted = dict(zip(periods, count_rows([people[metric](program, s, e)
+                                            for metric, s, e in periods]), strict=True))
     targets = []
-    for t in program.targets.all():
-        t_start = fiscal_year_bounds(t.fiscal_year_from)[0]
-        t_end = min(fiscal_year_bounds(t.fiscal_year_to)[1], today)
-        actual = _target_actual(program, t, t_start, t_end)
+    for t, t_start, t_end in program_targets:
+        actual = (counted[(t.metric, t_start, t_end)] if t.metric in people
+                  else _target_actual(program, t, t_start, t_end))
         targets.append({"target": t, "actual": actual,
                         "current": t.fiscal_year_from <= fy <= t.fiscal_year_to,
                         "met": actual is not None and actual >= t.value,
                         "against_baseline": reduction_progress(t, actual)})
     return {
         "fiscal_year": fy,
-        "participants": _participants(program, start, end),
-        "achieved": _achieved(program, start, end),
+        "participants": counted[(M.PARTICIPANTS, start, end)],
+        "achieved": counted[(M.ACHIEVED, start, end)],
         "ended": ended_counts(program, fy),
         "targets": targets,
     }
@@ -631,11 +675,9 @@ def program_figures(program: Program, *, today: dt.date | None = None) -> dict[s
 
 def _target_actual(program: Program, t: ProgramTarget, start: dt.date,
                    end: dt.date) -> int | None:
+    """A target's actual over [start, end], for the metrics other than participants and
+    achievers (which :func:`program_figures` counts, all in one statement)."""
     M = ProgramTarget.Metric
-    if t.metric == M.PARTICIPANTS:
-        return _participants(program, start, end)
-    if t.metric == M.ACHIEVED:
-        return _achieved(program, start, end)
     if t.metric == M.REDUCTION:
         return reduced_people(program, start, end).count()
     if t.metric == M.OUTCOME:

@@ -23,14 +23,15 @@ from jiritsu.programs.views.common import PROFESSIONS, acting_membership, page_n
 def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = acting_membership(request)
     program = get_program_for_user(m, pk)
-    board = selectors.program_board(program, visible_enrollments(m))
+    phases = selectors.program_phases(program)
+    board = selectors.program_board(program, visible_enrollments(m), phases=phases)
     due, due_total = selectors.program_reviews_due(program, m,
                                                    limit=selectors.BOARD_COLUMN_LIMIT)
     context = {
         "program": program,
         "rules_text": screening.describe_rules(program.rules),
         "rules_op": "すべてを満たす" if program.rules.get("op", "and") == "and" else "いずれかを満たす",
-        "phases": list(program.phases.order_by("order", "id")),
+        "phases": phases,
         "menus": list(program.menus.order_by("order", "id")),
         "outcome_types": list(program.outcome_types.order_by("id")),
         "partners": list(program.partners.all()),

@@ -176,3 +176,37 @@ def test_transfer_chart_agrees_with_the_outcome_chart(world: Any, history: Histo
     assert {"from_id": history.employment.pk, "to_id": None, "from": "精神障害者就労支援プログラム",
             "to": "就労支援専門員の支援へ移行（移行先の参加登録なし）", "n": 1} in report["transfers"]
     assert len(report["transfers"]) == 2  # the transfer episode and the 移行 outcome
+
+
+def test_program_page_figures_count_a_period_once_for_the_year_and_its_targets(
+        world: Any, history: History) -> None:
+    """On the last day of the year a target of that year covers the same period as the
+    year's figures: the program page counts each period's participants and achievers once,
+    all in one statement, and the same as counting each on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiritsu.cases import selectors
+    from jiritsu.programs.models import ProgramTarget
+    from jiritsu.reports.tests import factories as f
+
+    emp = history.employment
+    f.target(emp, metric=ProgramTarget.Metric.ACHIEVED, value=2, fy_from=2025, label="達成2人")
+    f.target(emp, metric=ProgramTarget.Metric.PARTICIPANTS, value=1, fy_from=2024,
+             label="前年度")
+    last_day = D(2026, 3, 31)
+    with CaptureQueriesContext(connection) as ctx:
+        page = selectors.program_figures(emp, today=last_day)
+    year = {t["target"].label: t["actual"] for t in page["targets"]}
+    assert (page["participants"], page["achieved"]) == (4, 2)  # the report's figures
+    assert year["参加者10人"] == 4 and year["達成2人"] == 2
+    fy2024 = (D(2024, 4, 1), D(2025, 3, 31))
+    assert year["前年度"] == selectors.participating_people(emp, *fy2024).count() == 1  # p1
+    # The targets, every participants and achievers count, the ended counts.
+    assert len(ctx.captured_queries) == 3
+    # Before the year's end the targets count up to today: a period of their own.
+    mid = selectors.program_figures(emp, today=D(2025, 9, 30))
+    in_mid = {t["target"].label: t["actual"] for t in mid["targets"]}
+    assert in_mid["達成2人"] == selectors.achieving_people(emp, D(2025, 4, 1), D(2025, 9, 30)).count()
+    assert in_mid["参加者10人"] == selectors.participating_people(
+        emp, D(2025, 4, 1), D(2025, 9, 30)).count()
