@@ -183,6 +183,47 @@ class PlainRows:
         return out
 
 
+class InsertRow:
+    """``INSERT`` one row of ``model`` (every concrete field but an automatic primary key),
+    written once per process, for a row the request path appends each time (the audit row
+    of a page view): what ``Model.objects.create`` does — each field's ``pre_save`` (so
+    ``auto_now_add`` fills itself in) and ``get_db_prep_save``, the new primary key set on
+    the instance — without building and compiling an insert query every time. No signals
+    are sent: only for models nothing listens to."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        meta = model._meta
+        self.fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        self._sql: dict[str, tuple[str, bool]] = {}
+
+    def _prepare(self, alias: str) -> tuple[str, bool]:
+        connection = connections[alias]
+        qn = connection.ops.quote_name
+        meta = self.model._meta
+        returning = bool(connection.features.can_return_columns_from_insert)
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+        if returning:
+            sql += f" RETURNING {qn(meta.pk.column)}"
+        return sql, returning
+
+    def insert(self, instance: Model) -> None:
+        alias = router.db_for_write(self.model) or "default"
+        prepared = self._sql.get(alias)
+        if prepared is None:
+            prepared = self._sql[alias] = self._prepare(alias)
+        sql, returning = prepared
+        connection = connections[alias]
+        values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in self.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = alias
+
+
 def meta_order(model: type[Model], alias: str = "{m}", *, constant: Sequence[str] = ()) -> str:
     """``ORDER BY`` text for ``model``'s ``Meta.ordering`` of plain fields (``"-since"`` →
     ``{m}.since DESC``), leaving out the fields named in ``constant`` (the relation every row

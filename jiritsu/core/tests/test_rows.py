@@ -118,3 +118,30 @@ def test_plain_rows_are_the_querysets_values(world: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert stays.fetch([], [today]) == []
     assert len(queries) == 0
+
+
+def test_insert_row_writes_what_create_writes(world: Any) -> None:
+    """:class:`InsertRow` (the audit row of every view): the row read back equals one written
+    by ``objects.create`` with the same values — the automatic time filled in, the JSON
+    stored as JSON — and the instance holds its new primary key."""
+    from jiritsu.audit.models import AuditEvent
+    from jiritsu.core.rows import InsertRow
+
+    values: dict[str, Any] = {
+        "office_id": world.office.pk, "office_label": "事務所", "actor_id": world.caseworker.pk,
+        "actor_label": "職員", "kind": AuditEvent.Kind.VIEW, "action": "person.view",
+        "target_type": "people.Person", "target_id": "7", "target_label": "本人",
+        "person_id": 7, "person_label": "本人", "changes": {"count": 2, "名": ["a", 1]},
+        "note": "備考"}
+    before = clock.now()
+    event = AuditEvent(**values)
+    with CaptureQueriesContext(connection) as queries:
+        InsertRow(AuditEvent).insert(event)
+    assert len(queries) == 1 and event.pk is not None and not event._state.adding
+    reference = AuditEvent.objects.create(**values)
+    stored, expected = AuditEvent.objects.get(pk=event.pk), AuditEvent.objects.get(pk=reference.pk)
+    got, want = _fields(stored), _fields(expected)
+    assert stored.created_at >= before and event.created_at == stored.created_at
+    for name in ("id", "created_at"):
+        got.pop(name), want.pop(name)
+    assert got == want and stored.changes == {"count": 2, "名": ["a", 1]}
