@@ -7,6 +7,7 @@ and consents."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -127,18 +128,23 @@ _TYPE_HISTORY = JoinedRows(HouseholdTypeChange, [], where="{m}.household_id = %s
 
 # Which kinds of the person's own rows exist at all, asked in one statement before the
 # querysets that read them: most people in an office have no episode, consent, record or
-# conference decision, and a queryset built and compiled to find nothing costs 1–3 ms each.
-# (Only ever skips a read that would find nothing: the querysets keep every condition.)
+# conference decision, and a queryset built and compiled to find nothing costs 1–3 ms each;
+# most have two or three of the eight registry parts, and each part's statement that finds
+# nothing still costs a round trip. (Only ever skips a read that would find nothing: the
+# reads keep every condition.)
 _PRESENT = Presence({
     "enrollments": (Enrollment, "person"),
     "consents": (Consent, "person"),
     "records": (ActivityRecord, "person"),
     "decisions": (ConferenceDecision, "person"),
+    **{name: (rows.model, "person") for name, rows in _PARTS.items()},
 })
 
 
-def _part(name: str, person: Person, shown: bool) -> list[Any]:
-    return _PARTS[name].fetch([person.pk], {"person": person}) if shown else []
+def _part(name: str, person: Person, shown: bool, present: Mapping[str, bool]) -> list[Any]:
+    if not shown or not present[name]:
+        return []
+    return _PARTS[name].fetch([person.pk], {"person": person})
 
 
 def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SECTIONS,
@@ -191,7 +197,7 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         plans.setdefault(plan.enrollment_id, plan)
     for e in current:
         e.current_plan = plans.get(e.pk)
-    stays = _part("stays", person, show["health"])
+    stays = _part("stays", person, show["health"], present)
     consents = (list(Consent.objects.filter(person=person)
                      .select_related("program", "recorded_by")
                      .prefetch_related(Prefetch("grants", queryset=ConsentGrant.objects
@@ -203,15 +209,15 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         "members": members,
         "show": show,
         "today": today,
-        "disabilities": _part("disabilities", person, show["disability"]),
-        "illnesses": _part("illnesses", person, show["health"]),
+        "disabilities": _part("disabilities", person, show["disability"], present),
+        "illnesses": _part("illnesses", person, show["health"], present),
         "stays": stays,
-        "medical_evidence": _part("medical_evidence", person, show["health"]),
+        "medical_evidence": _part("medical_evidence", person, show["health"], present),
         "current_stay": next((s for s in stays if s.discharged_on is None), None),
-        "work_history": _part("work_history", person, show["employment"]),
-        "qualifications": _part("qualifications", person, show["employment"]),
-        "care_duties": _part("care_duties", person, show["family"]),
-        "assessments": _part("assessments", person, show["employment"]),
+        "work_history": _part("work_history", person, show["employment"], present),
+        "qualifications": _part("qualifications", person, show["employment"], present),
+        "care_duties": _part("care_duties", person, show["family"], present),
+        "assessments": _part("assessments", person, show["employment"], present),
         "type_history": (_TYPE_HISTORY.fetch([household.pk], {"household": household})
                          if household and show["family"] else []),
         "enrollments": enrollments,

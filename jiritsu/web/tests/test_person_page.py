@@ -130,7 +130,7 @@ def test_person_page_query_count_does_not_grow_with_history(client, world, data,
                               evaluation="継続", decision="continue", reviewer=world.caseworker)
     large = _count(client, url)
     assert large == small
-    assert large <= 40  # PERSON_PAGE_QUERIES["with_programs"]
+    assert large <= 34  # PERSON_PAGE_QUERIES["with_programs"]
 
 
 def test_guidance_steps_are_on_the_timeline_and_flagged_at_home_for_staff_only(client, world,
@@ -162,10 +162,11 @@ def test_guidance_steps_are_on_the_timeline_and_flagged_at_home_for_staff_only(c
 # in the page's head (cases.person_notes) add two: the merges the record took part in, and
 # (for staff who may propose a 移管) the person's transfers. The 結果検討会's latest sorting
 # of each episode adds one where there are episodes. Before all of it one statement asks which
-# of the person's episodes, consents, records and conference decisions exist at all, and the
-# reads of the kinds found empty are skipped: the person "without" (a record only, no episode,
-# consent or decision) saves three.
-PERSON_PAGE_QUERIES = {"with_programs": 40, "without": 27}
+# of the person's episodes, consents, records, conference decisions and eight registry parts
+# exist at all, and the reads of the kinds found empty are skipped: the person "without" (a
+# record only, no episode, consent, decision or registry part) saves eleven, the person with
+# programs (two of the eight parts) six.
+PERSON_PAGE_QUERIES = {"with_programs": 34, "without": 19}
 
 
 def test_person_page_query_count_is_fixed_at_two_sizes(client, world, data):
@@ -275,6 +276,7 @@ def test_kinds_the_person_has_none_of_are_not_read_and_the_timeline_is_the_same(
     from django_scopes import scope
 
     from jiritsu import testing as t
+    from jiritsu.cases.person_file import _PARTS as PARTS
     from jiritsu.cases.person_file import person_file
     from jiritsu.cases.timeline import person_timeline
 
@@ -293,11 +295,21 @@ def test_kinds_the_person_has_none_of_are_not_read_and_the_timeline_is_the_same(
 
     with scope(office=world.office):
         files: dict[int, Any] = {p.pk: person_file(p) for p in (e.person, record_only, nothing)}
-        assert files[e.person.pk]["present"] == {
+        kinds = ("enrollments", "consents", "records", "decisions")
+        assert {k: files[e.person.pk]["present"][k] for k in kinds} == {
             "enrollments": True, "consents": True, "records": True, "decisions": True}
-        assert files[record_only.pk]["present"] == {
+        assert {k: files[record_only.pk]["present"][k] for k in kinds} == {
             "enrollments": False, "consents": False, "records": True, "decisions": False}
         assert not any(files[nothing.pk]["present"].values())
+        # The registry parts: present exactly when the person has a row of them, and a part
+        # found empty is an empty list, as when it was read.
+        for person in (e.person, record_only, nothing):
+            for name, rows in PARTS.items():
+                has = rows.model.objects.filter(person=person).exists()
+                assert files[person.pk]["present"][name] == has, (person.name, name)
+                if not has and name in files[person.pk]:
+                    assert files[person.pk][name] == []
+        assert any(files[e.person.pk]["present"][name] for name in PARTS)
         assert files[nothing.pk]["enrollments"] == [] == files[nothing.pk]["consents"]
         for user in (world.caseworker, world.partner):
             m = world.m(user)
