@@ -12,20 +12,21 @@ supervisor's view against the grades, the work lists and the morning digest.
 
 The earliest of these is the due date; a household is overdue when that date is before today.
 A planned visit does not move the due date: it shows when the caseworker means to go.
-Everything is read for a whole caseload in a fixed number of queries (six).
+Everything is read for a whole caseload in a fixed number of statements written once per
+process: the households' people (unless the caller has them), their last visits, their events,
+the office's settings when there are events, the planned visits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from django.db.models import CharField, F, Max, Value
 
 from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome
 from jiritsu.casework.models import CaseworkSettings, GradeInterval, PlannedVisit
 from jiritsu.core import clock
+from jiritsu.core.rows import JoinedRows, PlainRows, Statement
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership, Office
 from jiritsu.offices.permissions import role_has_own_caseload
@@ -63,11 +64,38 @@ class VisitDue:
         return REASON_LABELS.get(self.reason, "")
 
 
+# The rule's reads of a caseload, written once per process (core.rows): every caller of the
+# rule reads through them. Each names the office as the office's scope would; the people are
+# the office's people of the households, and the records and events are theirs.
+_PEOPLE = PlainRows(Person, ("id", "household"), key="household", where="{office} = %s")
+_LAST_VISITS = Statement(
+    {"r": ActivityRecord},
+    "SELECT {r.person}, MAX({r.occurred_at}) FROM {r} "
+    "WHERE {r.office} = %s AND {r.kind} = %s AND {r.person} {ids} GROUP BY {r.person}",
+    columns=(None, "r.occurred_at"))
+# Program starts, discharges and outcomes of the people since a day.
+_EVENTS = Statement(
+    {"e": Enrollment, "s": HospitalStay, "o": Outcome},
+    "SELECT {e.person}, {e.started_on}, 'program_start' FROM {e} "
+    "WHERE {e.office} = %s AND {e.person} {ids} AND {e.started_on} >= %s "
+    "UNION ALL "
+    "SELECT {s.person}, {s.discharged_on}, 'discharge' FROM {s} "
+    "WHERE {s.person} {ids} AND {s.discharged_on} >= %s "
+    "UNION ALL "
+    "SELECT {e.person}, {o.occurred_on}, 'outcome' FROM {o} "
+    "INNER JOIN {e} ON {e.pk} = {o.enrollment} "
+    "WHERE {e.office} = %s AND {e.person} {ids} AND {o.occurred_on} >= %s",
+    columns=(None, "e.started_on", None))
+_SETTINGS = JoinedRows(CaseworkSettings, (), where="{m}.office_id = %s")  # one row an office
+_PLANNED = PlainRows(PlannedVisit, ("id", "household", "planned_on"), key="household",
+                     where="{office} = %s AND {record} IS NULL AND {cancelled_on} IS NULL")
+
+
 def casework_settings(office: Office) -> CaseworkSettings:
     """The office's settings: its row, or the defaults (unsaved) until it chooses. Reading
     never writes."""
-    return (CaseworkSettings.objects.filter(office=office).first()
-            or CaseworkSettings(office=office))
+    found = _SETTINGS.fetch([office.pk], known={"office": office})
+    return found[0] if found else CaseworkSettings(office=office)
 
 
 def interval_months(grade: VisitGrade | None) -> int | None:
@@ -89,76 +117,73 @@ def grade_intervals(office: Office) -> dict[int, int]:
                 .values_list("grade_id", "interval_months"))
 
 
-def last_home_visits(household_ids: Sequence[int]) -> dict[int, dt.datetime]:
-    """The moment of each household's latest home visit (one grouped query)."""
-    return dict(
-        ActivityRecord.objects.filter(person__household_id__any=list(household_ids),
-                                      kind=ActivityRecord.Kind.HOME_VISIT)
-        .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
-    )
+def household_people(office: Office, household_ids: Sequence[int]) -> dict[int, int]:
+    """The office's people of these households: person id → household id (one statement)."""
+    return dict(_PEOPLE.fetch(household_ids, [office.pk]))
 
 
-def _events(household_ids: list[int], since: dt.date) -> dict[int, list[tuple[dt.date, str]]]:
-    """Program starts, discharges and outcomes of the households' members since ``since``
-    (one query: a UNION of the three)."""
+def last_home_visits(office: Office, people: Mapping[int, int]) -> dict[int, dt.datetime]:
+    """The moment of each household's latest home visit, from the records of its ``people``
+    (person id → household id, :func:`household_people`): one statement."""
+    out: dict[int, dt.datetime] = {}
+    if not people:
+        return out
+    for pid, last in _LAST_VISITS.fetch([office.pk, ActivityRecord.Kind.HOME_VISIT,
+                                         list(people)]):
+        hid = people[pid]
+        if hid not in out or last > out[hid]:
+            out[hid] = last
+    return out
+
+
+def _events(office: Office, people: Mapping[int, int], since: dt.date
+            ) -> dict[int, list[tuple[dt.date, str]]]:
+    """Program starts, discharges and outcomes of the households' ``people`` since ``since``,
+    by household (one statement: a UNION of the three)."""
     out: dict[int, list[tuple[dt.date, str]]] = {}
-    starts = (Enrollment.objects.filter(person__household_id__any=household_ids,
-                                        started_on__gte=since).order_by()
-              .annotate(h=F("person__household_id"), d=F("started_on"),
-                        why=Value("program_start", output_field=CharField()))
-              .values_list("h", "d", "why"))
-    discharges = (HospitalStay.objects.filter(person__household_id__any=household_ids,
-                                              discharged_on__gte=since).order_by()
-                  .annotate(h=F("person__household_id"), d=F("discharged_on"),
-                            why=Value("discharge", output_field=CharField()))
-                  .values_list("h", "d", "why"))
-    outcomes = (Outcome.objects.filter(enrollment__person__household_id__any=household_ids,
-                                       occurred_on__gte=since).order_by()
-                .annotate(h=F("enrollment__person__household_id"), d=F("occurred_on"),
-                          why=Value("outcome", output_field=CharField()))
-                .values_list("h", "d", "why"))
-    rows: Iterable[tuple[int | None, dt.date | None, str]] = starts.union(
-        discharges, outcomes, all=True)
-    for h, day, why in rows:
-        if h is not None and day is not None:
-            out.setdefault(h, []).append((day, why))
+    ids = list(people)
+    for pid, day, why in _EVENTS.fetch([office.pk, ids, since, ids, since, office.pk, ids, since]):
+        if day is not None:
+            out.setdefault(people[pid], []).append((day, why))
     return out
 
 
 def visits_due(office: Office, households: Sequence[Household], *, today: dt.date,
+               people: Mapping[int, int] | None = None,
                last_visits: dict[int, dt.datetime] | None = None) -> dict[int, VisitDue]:
-    """Each household's next visit (households with ``visit_grade`` selected). ``last_visits``
-    from :func:`last_home_visits` when the caller has read them already."""
+    """Each household's next visit (households with ``visit_grade`` selected). ``people``
+    from :func:`household_people` and ``last_visits`` from :func:`last_home_visits` when the
+    caller has read them already (the caseload: its members are the households' people)."""
     ids = [h.pk for h in households]
     if not ids:
         return {}
+    if people is None:
+        people = household_people(office, ids)
     if last_visits is None:
-        last_visits = last_home_visits(ids)
+        last_visits = last_home_visits(office, people)
     lasts = {h: clock.japan_date(v) for h, v in last_visits.items()}
     oldest = min([*lasts.values(), today - dt.timedelta(days=400)])
-    events = _events(ids, oldest)
+    events = _events(office, people, oldest) if people else {}
     event_days = casework_settings(office).event_visit_days if events else 0
     planned: dict[int, tuple[dt.date, int]] = {}
-    for pk, hid, day in (PlannedVisit.objects.filter(
-            household_id__any=ids, record__isnull=True, cancelled_on__isnull=True)
-            .order_by("planned_on", "id").values_list("pk", "household_id", "planned_on")):
+    # The earliest open plan of each household (by day, then the order it was made in).
+    for pk, hid, day in sorted(_PLANNED.fetch(ids, [office.pk]), key=lambda r: (r[2], r[0])):
         planned.setdefault(hid, (day, pk))
     out: dict[int, VisitDue] = {}
-    for hh in households:
-        last = lasts.get(hh.pk)
+    for hh, hid in zip(households, ids, strict=True):
+        last = lasts.get(hid)
         candidates: list[tuple[dt.date, str]] = []
-        months = interval_months(hh.visit_grade)
         if last is None:
             candidates.append((hh.assistance_started_on or today, "never"))
-        elif months is not None:
+        elif (months := interval_months(hh.visit_grade)) is not None:
             candidates.append((add_months(last, months), "grade"))
-        for day, why in events.get(hh.pk, ()):
+        for day, why in events.get(hid, ()):
             if last is None or day > last:
                 candidates.append((day + dt.timedelta(days=event_days), why))
         due_on, reason = min(candidates) if candidates else (None, "")
-        plan = planned.get(hh.pk)
-        out[hh.pk] = VisitDue(hh.pk, due_on, reason, last, plan[0] if plan else None,
-                              plan[1] if plan else None, today)
+        plan = planned.get(hid)
+        out[hid] = VisitDue(hid, due_on, reason, last, plan[0] if plan else None,
+                            plan[1] if plan else None, today)
     return out
 
 

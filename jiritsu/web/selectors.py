@@ -284,13 +284,12 @@ def caseload(membership: Membership, members: list[Person], *, today: dt.date,
         membership.office,
         [p.pk for p in members if activity_selectors.is_new_case_household(p.household, today)],
         today=today)
-    last_visits = dict(
-        ActivityRecord.objects.filter(person_id__any=ids, kind=ActivityRecord.Kind.HOME_VISIT)
-        .order_by().values_list("person__household").annotate(last=Max("occurred_at"))
-    )
+    # The caseload's members are its households' people: the visit rule reads their records.
     households = list({p.household_id: p.household for p in members
                        if p.household is not None}.values())
-    visit_dues = visits.visits_due(membership.office, households, today=today,
+    people = {p.pk: p.household_id for p in members if p.household_id is not None}
+    last_visits = visits.last_home_visits(membership.office, people)
+    visit_dues = visits.visits_due(membership.office, households, today=today, people=people,
                                    last_visits=last_visits)
     guidance_open = {pid for (pid,) in _OPEN_GUIDANCE.fetch(ids, [GuidanceCase.Status.OPEN])}
     active: set[int] = set()

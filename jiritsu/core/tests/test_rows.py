@@ -145,3 +145,56 @@ def test_insert_row_writes_what_create_writes(world: Any) -> None:
     for name in ("id", "created_at"):
         got.pop(name), want.pop(name)
     assert got == want and stored.changes == {"count": 2, "名": ["a", 1]}
+
+
+def test_statement_reads_joins_groups_and_unions_as_the_querysets_do(world: Any) -> None:
+    """:class:`Statement` (hand-written SQL over the models' tables): the tables and columns
+    from the models, an id list as one parameter (none and one too), a ``MAX`` of a moment
+    converted to an aware moment as the queryset's ``Max`` is, dates as dates."""
+    from django.db.models import Max
+
+    from jiritsu.cases.models import ActivityRecord
+    from jiritsu.core.rows import Statement
+    from jiritsu.people.models import HospitalStay, Person
+
+    people = [world.person, t.make_person(world.office, household=world.household)]
+    other = t.make_household(world.office, caseworker=world.caseworker)
+    people.append(t.make_person(world.office, household=other))
+    start = dt.datetime(2026, 3, 31, 23, 30, tzinfo=clock.JAPAN)  # 14:30 UTC: the day before
+    for i, p in enumerate(people):
+        for days in (0, 40 + i):
+            ActivityRecord.objects.create(office=world.office, person=p, kind="home_visit",
+                                          text="訪問", author=world.caseworker,
+                                          occurred_at=start - dt.timedelta(days=days))
+    HospitalStay.objects.create(person=people[2], hospital_name="病院",
+                                admitted_on=dt.date(2026, 1, 5),
+                                discharged_on=dt.date(2026, 2, 28))
+    last = Statement(
+        {"r": ActivityRecord, "p": Person},
+        "SELECT {p.household}, MAX({r.occurred_at}) FROM {r} INNER JOIN {p} ON {p.pk} = {r.person} "
+        "WHERE {r.kind} = %s AND {p.household} {ids} GROUP BY {p.household}",
+        columns=(None, "r.occurred_at"))
+    ids = [world.household.pk, other.pk]
+    expected = dict(ActivityRecord.objects.filter(person__household_id__in=ids, kind="home_visit")
+                    .order_by().values_list("person__household").annotate(m=Max("occurred_at")))
+    with CaptureQueriesContext(connection) as queries:
+        got = dict(last.fetch(["home_visit", ids]))
+    assert len(queries) == 1
+    assert got == expected == {world.household.pk: start, other.pk: start}
+    assert all(v.tzinfo is not None for v in got.values())
+    assert last.fetch(["home_visit", [other.pk]]) == [(other.pk, start)]
+    assert last.fetch(["home_visit", []]) == []
+    union = Statement(
+        {"r": ActivityRecord, "s": HospitalStay},
+        "SELECT {r.person}, 'record' FROM {r} WHERE {r.person} {ids} AND {r.occurred_at} < %s "
+        "UNION ALL SELECT {s.person}, 'stay' FROM {s} WHERE {s.person} {ids} "
+        "AND {s.discharged_on} >= %s",
+        columns=("r.person", None))
+    rows = union.fetch([[p.pk for p in people], start - dt.timedelta(days=40),
+                       [people[2].pk], dt.date(2026, 2, 28)])
+    assert sorted(rows) == sorted([(people[1].pk, "record"), (people[2].pk, "record"),
+                                   (people[2].pk, "stay")])
+    stays = Statement({"s": HospitalStay},
+                      "SELECT {s.discharged_on}, {s.pk} FROM {s} WHERE {s.person} {ids}",
+                      columns=("s.discharged_on", None))
+    assert [d for d, _pk in stays.fetch([[people[2].pk]])] == [dt.date(2026, 2, 28)]
