@@ -249,7 +249,7 @@ class Statement:
                 value = ops.adapt_datefield_value(value)
             elif isinstance(value, list | tuple):
                 # On PostgreSQL the array's text: psycopg's client-side binding spends ≈ 1.5 µs
-                # an element quoting a list (≈ 130 µs for a caseload's 84 households), the
+                # an element quoting a list (≈ 100–130 µs for a caseload's 84 households), the
                 # text costs a join.
                 numbers = [int(v) for v in value]
                 value = "{" + ",".join(map(str, numbers)) + "}" if postgresql else numbers
