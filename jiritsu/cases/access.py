@@ -156,10 +156,22 @@ def visible_nominations(membership: Membership) -> QuerySet[Nomination]:
                                      person__in=visible_people(membership))
 
 
+def sees_office_enrollments(membership: Membership) -> bool:
+    """Whether :func:`visible_enrollments` is every episode of the office
+    (:func:`office_enrollments`): staff who may see people. A statement written for the
+    office's episodes may stand for it then (``cases.selectors.program_board``)."""
+    return not is_partner(membership) and membership.can("person.view")
+
+
+def office_enrollments(office_id: int) -> QuerySet[Enrollment]:
+    """Every episode of the office: what staff see (:func:`sees_office_enrollments`)."""
+    return Enrollment.objects.filter(office_id=office_id)
+
+
 def visible_enrollments(membership: Membership) -> QuerySet[Enrollment]:
     """Staff see the office's episodes; a partner only those referred to it, for people
     whose consent names it."""
-    qs = Enrollment.objects.filter(office=membership.office)
+    qs = office_enrollments(membership.office_id)
     if is_partner(membership):
         qs = qs.filter(referred_to(membership.partner_id),
                        person__in=visible_people(membership))

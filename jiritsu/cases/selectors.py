@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -40,7 +39,12 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from jiritsu.cases.access import visible_enrollments, visible_records
+from jiritsu.cases.access import (
+    office_enrollments,
+    sees_office_enrollments,
+    visible_enrollments,
+    visible_records,
+)
 from jiritsu.cases.models import (
     ApprovalRequest,
     ApprovalStep,
@@ -57,6 +61,7 @@ from jiritsu.cases.models import (
 from jiritsu.cases.results import episode_sorts, participating_q
 from jiritsu.cases.terms import consent_in_force, terms
 from jiritsu.core import clock
+from jiritsu.core.rows import Compiled, Join, JoinedRows, count_rows, meta_order
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import holds_approval_step, is_partner
@@ -452,9 +457,14 @@ def _column_status(key: str) -> str:
     return S.ACTIVE if key.startswith("phase-") else key
 
 
+_PHASES = JoinedRows(Phase, [], where="{m}.program_id = %s",
+                     order_by=meta_order(Phase, constant=("program",)))
+
+
 def program_phases(program: Program) -> list[Phase]:
-    """The program's phases in their order: one query."""
-    return list(program.phases.order_by("order", "id"))
+    """The program's phases in their order (``Meta.ordering``, then id): one statement,
+    written once per process."""
+    return _PHASES.fetch([program.pk], {"program": program})
 
 
 def board_columns(program: Program, phases: list[Phase] | None = None
@@ -495,37 +505,64 @@ def _board_order() -> list[Any]:
     return [date.asc(nulls_last=True), F("person__kana_key").asc(), F("id").asc()]
 
 
-def program_board(program: Program, episodes: QuerySet[Enrollment], *,
+def _ranked_cards(episodes: QuerySet[Enrollment], program_id: int, limit: int
+                  ) -> QuerySet[Any]:
+    """The board's rule: the first ``limit`` open episodes of each (state, phase) partition
+    in the column's order (:func:`_board_order`), each with its partition's count, as
+    (id, count). Ranked on the episodes and their people alone (the order needs the kana)."""
+    partition = [F("status"), F("phase_id")]
+    return (episodes.filter(program_id=program_id, status__in=Enrollment.OPEN_STATUSES)
+            .order_by()
+            .annotate(rank=Window(RowNumber(), partition_by=partition, order_by=_board_order()),
+                      partition_total=Window(Count("pk"), partition_by=partition))
+            .filter(rank__lte=limit).values_list("pk", "partition_total"))
+
+
+def _board_cards(source: Compiled) -> JoinedRows[Enrollment]:
+    """The cards :func:`_ranked_cards` chooses with their people, households and caseworkers
+    (the household and caseworker joined to the few cards kept, not to every open episode)."""
+    return JoinedRows(Enrollment, [Join("person"), Join("person__household", outer=True),
+                                   Join("person__household__caseworker", outer=True)],
+                      source=source, annotations={"partition_total": "{r}.{c1}"})
+
+
+# Staff see every episode of the office: the board's statement compiled once per process.
+_OFFICE_BOARD = _board_cards(Compiled(
+    Enrollment, lambda office_id, program_id, limit: [
+        _ranked_cards(office_enrollments(office_id), program_id, limit)],
+    office_id=-917_000_001, program_id=-917_000_002, limit=-917_000_003))
+
+
+def program_board(program: Program, membership: Membership, *,
                   limit: int | None = None,
                   phases: list[Phase] | None = None) -> list[BoardColumn]:
     """Open episodes by state and, when active, by phase: each column's count and its
-    first ``limit`` cards (longest waiting first). Three queries, whatever the size (two
-    when the program's ``phases`` are given, as :func:`program_phases` reads them).
+    first ``limit`` cards (longest waiting first), in one statement (two without the
+    program's ``phases``, as :func:`program_phases` reads them).
 
-    ``episodes`` is what the viewer may see (``visible_enrollments``). A large program has
-    thousands of open episodes: a board of thousands of cards is unusable, and building
-    them costs seconds; the rest of a column is on :func:`board_column_page`.
+    The episodes are those ``membership`` may see (``visible_enrollments``): for staff, the
+    office's, by a statement compiled once per process. A large program has thousands of
+    open episodes: a board of thousands of cards is unusable, and building them costs
+    seconds; the rest of a column is on :func:`board_column_page`.
     """
     limit = limit or BOARD_COLUMN_LIMIT
     columns = board_columns(program, phases)
-    open_ = episodes.filter(program=program, status__in=Enrollment.OPEN_STATUSES)
-    for status, phase_id, n in (open_.order_by().values_list("status", "phase_id")
-                                .annotate(n=Count("pk"))):
-        columns[_column_key(columns, status, phase_id)].total += n
-    # The first ``limit`` of each (state, phase) partition in the column's order; the
-    # "active" column may gather several partitions (phases no longer on the program),
-    # so it is cut to ``limit`` again below.
-    # Ranked on the episodes and their people alone (the order needs the kana); the
-    # household and caseworker are joined to the few cards kept, not to every open episode.
-    ranked_ids = (open_.annotate(rank=Window(RowNumber(),
-                                             partition_by=[F("status"), F("phase_id")],
-                                             order_by=_board_order()))
-                  .filter(rank__lte=limit).values("pk"))
-    ranked = (Enrollment.objects.filter(pk__in=ranked_ids)
-              .select_related("person", "person__household", "person__household__caseworker")
-              .only(*BOARD_FIELDS))
-    for e in ranked:
-        columns[_column_key(columns, e.status, e.phase_id)].enrollments.append(e)
+    if sees_office_enrollments(membership):
+        cards = _OFFICE_BOARD.fetch(source={"office_id": program.office_id,
+                                            "program_id": program.pk, "limit": limit})
+    else:
+        visible = visible_enrollments(membership)
+        cards = _board_cards(Compiled(
+            Enrollment, lambda: [_ranked_cards(visible, program.pk, limit)])).fetch(source={})
+    counted = set()
+    for e in cards:
+        # The "active" column may gather several partitions (phases no longer on the
+        # program), so it is cut to ``limit`` again below.
+        col = columns[_column_key(columns, e.status, e.phase_id)]
+        col.enrollments.append(e)
+        if (e.status, e.phase_id) not in counted:
+            counted.add((e.status, e.phase_id))
+            col.total += vars(e)["partition_total"]  # set by the statement
     for col in columns.values():
         status = _column_status(col.key)
         col.enrollments.sort(key=partial(_board_sort_key, _BOARD_DATE[status]))
@@ -585,22 +622,6 @@ def achieving_people(program: Program, start: dt.date, end: dt.date) -> QuerySet
                                         ended_on__range=(start, end))
               .order_by().values_list("person_id", flat=True))
     return by_outcome.union(by_end)
-
-
-def count_rows(querysets: list[QuerySet[Any]]) -> list[int]:
-    """How many rows each of ``querysets`` gives — what ``count()`` gives — in one
-    statement: ``SELECT (SELECT COUNT(*) FROM (…)), …`` of their own SQL."""
-    if not querysets:
-        return []
-    parts, params = [], []
-    for i, qs in enumerate(querysets):
-        sql, p = qs.query.get_compiler(using=qs.db).as_sql()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{i})")
-        params.extend(p)
-    with connections[querysets[0].db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return [int(n) for n in row]
 
 
 def reduced_people(program: Program, start: dt.date, end: dt.date) -> QuerySet[Person]:

@@ -9,6 +9,10 @@ values each time, and read into model instances exactly as ``select_related`` re
 every concrete field through the database's converters, the related rows cached on the
 instance.
 
+Where the rule is a queryset's (a ranking, who counts), :class:`Compiled` keeps it there:
+the queryset is built and compiled once per process with stand-in values and its SQL sent
+with each request's values, so the statement and the queryset cannot disagree.
+
 Only for a few fixed statements of the request path, where the time is measured (see
 docs/performance.md); everything else reads through querysets. A statement has no tenant
 scope (django-scopes adds nothing here): it must name its own conditions, as the office
@@ -23,14 +27,17 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import Field, ForeignKey, Model, QuerySet
+from django_scopes import scopes_disabled
 
 M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
 class Join:
-    """A to-one relation of the main model, read with it (``outer`` for a nullable one)."""
+    """A to-one relation of the main model, read with it (``outer`` for a nullable one); a
+    relation of a joined model is named through it (``"person__household"``, after
+    ``"person"``) and cached on that model's instance."""
 
     relation: str
     outer: bool = False
@@ -39,77 +46,122 @@ class Join:
 class JoinedRows(Generic[M]):
     """``SELECT`` every column of ``model`` (alias ``m``) and of each :class:`Join` (aliases
     ``j0``, ``j1`` …) ``WHERE {where} ORDER BY {order_by}``; ``where`` and ``order_by`` are
-    SQL with ``%s`` parameters and ``{m}``, ``{j0}`` … for the quoted aliases."""
+    SQL with ``%s`` parameters and ``{m}``, ``{j0}`` … for the quoted aliases.
 
-    def __init__(self, model: type[M], joins: Sequence[Join], *, where: str,
-                 order_by: str = "") -> None:
+    ``source``: a :class:`Compiled` queryset giving the rows' primary keys first, then the
+    values of ``annotations``; only those rows are read (the queryset, compiled once per
+    process, holds the rule that chooses them). ``annotations``: attribute → SQL read with
+    each row and set on its instance, raw (counts); ``{r}.{c1}`` … are the source's columns
+    after the key. ``limit``: at most that many rows."""
+
+    def __init__(self, model: type[M], joins: Sequence[Join], *, where: str = "",
+                 order_by: str = "", source: Compiled | None = None,
+                 annotations: Mapping[str, str] | None = None,
+                 limit: int | None = None) -> None:
         self.model = model
         self.joins = list(joins)
         self.where = where
         self.order_by = order_by
-        self._prepared: dict[str, tuple[str, list[_Part]]] = {}
+        self.source = source
+        self.annotations = dict(annotations or {})
+        self.limit = limit
+        self._prepared: dict[str, tuple[str, list[_Part], list[int]]] = {}
 
-    def _prepare(self, alias: str) -> tuple[str, list[_Part]]:
+    def _prepare(self, alias: str) -> tuple[str, list[_Part], list[int]]:
         connection = connections[alias]
         qn = connection.ops.quote_name
-        names = {"m": qn("m")}
+        names = {"m": qn("m"), "r": qn("r")}
         parts = [_Part.of(self.model, "m", None, connection)]
+        parents: list[int] = []  # each join's parent part (0: the main model)
         joins = []
         for i, join in enumerate(self.joins):
-            field = self._relation(join.relation)
+            parent, field = self._relation(join.relation)
             target = field.related_model
             assert isinstance(target, type) and issubclass(target, Model)
             name = f"j{i}"
             names[name] = qn(name)
             parts.append(_Part.of(target, name, field, connection))
+            parents.append(parent)
+            owner = qn("m") if parent == 0 else qn(f"j{parent - 1}")
             joins.append(
                 f"{'LEFT OUTER' if join.outer else 'INNER'} JOIN {qn(target._meta.db_table)} "
                 f"{qn(name)} ON {qn(name)}.{qn(target._meta.pk.column)} = "
-                f"{qn('m')}.{qn(field.column)}")
-        columns = ", ".join(c for p in parts for c in p.columns)
-        sql = (f"SELECT {columns} FROM {qn(self.model._meta.db_table)} {qn('m')} "
-               f"{' '.join(joins)} WHERE {self.where.format(**names)}")
+                f"{owner}.{qn(field.column)}")
+        head = ""
+        if self.source is not None:
+            sqls = self.source.sql(alias)
+            assert len(sqls) == 1, "a source is one queryset"
+            keys = ["k", *(f"c{i + 1}" for i in range(self.source.width(alias) - 1))]
+            names.update({k: qn(k) for k in keys[1:]})
+            head = f"WITH {qn('r')} ({', '.join(qn(k) for k in keys)}) AS ({sqls[0]}) "
+            joins.insert(0, f"INNER JOIN {qn('r')} ON {qn('r')}.{qn('k')} = "
+                            f"{qn('m')}.{qn(self.model._meta.pk.column)}")
+        columns = ", ".join([*(c for p in parts for c in p.columns),
+                             *(e.format(**names) for e in self.annotations.values())])
+        sql = (f"{head}SELECT {columns} FROM {qn(self.model._meta.db_table)} {qn('m')} "
+               f"{' '.join(joins)}")
+        if self.where:
+            sql += f" WHERE {self.where.format(**names)}"
         if self.order_by:
             sql += f" ORDER BY {self.order_by.format(**names)}"
-        return sql, parts
+        if self.limit is not None:
+            sql += f" LIMIT {int(self.limit)}"
+        return sql, parts, parents
 
-    def _relation(self, name: str) -> ForeignKey[Any, Any]:
-        field = self.model._meta.get_field(name)
+    def _relation(self, name: str) -> tuple[int, ForeignKey[Any, Any]]:
+        """(the part the relation belongs to — 0 the main model, i + 1 the i-th join —, its
+        field)."""
+        owner: Any = self.model
+        parent = 0
+        if "__" in name:
+            head, name = name.rsplit("__", 1)
+            index = [j.relation for j in self.joins].index(head)
+            owner, parent = self._relation(head)[1].related_model, index + 1
+        field = owner._meta.get_field(name)
         assert isinstance(field, ForeignKey)
-        return field
+        return parent, field
 
-    def fetch(self, params: Sequence[Any] | Callable[[Any], Sequence[Any]],
-              known: Mapping[str, Model | None] | None = None) -> list[M]:
+    def fetch(self, params: Sequence[Any] | Callable[[Any], Sequence[Any]] = (),
+              known: Mapping[str, Model | None] | None = None, *,
+              source: Mapping[str, Any] | None = None) -> list[M]:
         """The rows for these parameter values: a list, or a function of the connection
         that returns it (for values the database adapts, e.g. a moment on SQLite:
         ``lambda c: [c.ops.adapt_datetimefield_value(now)]``). ``known``: related instances
         the caller holds (``{"person": person}`` for the rows of one person), cached on
-        every row as a related manager does."""
+        every row as a related manager does. ``source``: the values of the source's
+        parameters."""
         alias = router.db_for_read(self.model) or "default"
         prepared = self._prepared.get(alias)
         if prepared is None:
             prepared = self._prepared[alias] = self._prepare(alias)
-        sql, parts = prepared
+        sql, parts, parents = prepared
         connection = connections[alias]
-        values = params(connection) if callable(params) else params
+        values = list(params(connection) if callable(params) else params)
+        if self.source is not None:
+            values = [*self.source.params(alias, source or {}), *values]
         with connection.cursor() as cursor:
-            cursor.execute(sql, list(values))
+            cursor.execute(sql, values)
             rows = cursor.fetchall()
-        holding = [(self._relation(name), value) for name, value in (known or {}).items()]
+        holding = [(self._relation(name)[1], value) for name, value in (known or {}).items()]
+        extra = list(self.annotations)
         out: list[M] = []
         for row in rows:
             start = 0
-            main: Any = None
+            built: list[Any] = []
             for part in parts:
                 values = list(row[start:start + part.width])
                 start += part.width
                 instance = part.build(values, alias, connection)
-                if part.relation is None:
-                    main = instance
-                else:
-                    part.relation.set_cached_value(main, instance)
+                if part.relation is not None:
+                    owner = built[parents[len(built) - 1]]
+                    if owner is not None:
+                        part.relation.set_cached_value(owner, instance)
+                built.append(instance)
+            main = built[0]
             for field, value in holding:
                 field.set_cached_value(main, value)
+            for name, value in zip(extra, row[start:], strict=True):
+                setattr(main, name, value)
             out.append(main)
         return out
 
@@ -451,3 +503,112 @@ class Presence:
             cursor.execute(sql, [value] * len(self.sources))
             row = cursor.fetchone()
         return {name: bool(found) for name, found in zip(self.sources, row, strict=True)}
+
+
+class Compiled:
+    """Querysets compiled once per process: the rule stays in the querysets (where every
+    other caller reads it), the Python that builds and compiles them runs once.
+
+    ``build(**values)`` returns the querysets; it is called once per database with a
+    stand-in for each value (``stand_ins``: an ``int`` or a date, unlike any constant of the
+    statement), under ``scopes_disabled()`` — the statement must name its own office
+    condition, as every statement here does — and each parameter of the compiled SQL equal
+    to a stand-in is sent with the request's value instead. A stand-in the compiled SQL
+    does not hold as a parameter (written into the text, or not used) is refused."""
+
+    def __init__(self, model: type[Model], build: Callable[..., Sequence[QuerySet[Any]]],
+                 **stand_ins: Any) -> None:
+        for name, value in stand_ins.items():
+            if type(value) not in (int, dt.date):
+                raise TypeError(f"{name}: a stand-in is an int or a date")
+        self.model = model  # the database is the one its reads go to
+        self.build = build
+        self.stand_ins = stand_ins
+        self._prepared: dict[str, tuple[list[str], list[tuple[str | None, Any]], int]] = {}
+
+    def _prepare(self, alias: str) -> tuple[list[str], list[tuple[str | None, Any]], int]:
+        connection = connections[alias]
+        with scopes_disabled():
+            querysets = list(self.build(**self.stand_ins))
+        forms: dict[Any, str] = {}
+        for name, value in self.stand_ins.items():
+            forms[value] = name
+            if type(value) is dt.date:
+                forms[connection.ops.adapt_datefield_value(value)] = name
+        sqls: list[str] = []
+        slots: list[tuple[str | None, Any]] = []
+        seen: set[str] = set()
+        for qs in querysets:
+            sql, params = qs.query.get_compiler(using=alias).as_sql()
+            for form in forms:
+                if str(form) in sql:
+                    raise ValueError(f"{forms[form]}: written into the statement, not a parameter")
+            sqls.append(sql)
+            for p in params:
+                found: str | None
+                try:
+                    found = forms.get(p)
+                except TypeError:  # a list (an array parameter): never a stand-in
+                    found = None
+                slots.append((found, p))
+                if found:
+                    seen.add(found)
+        if missing := set(self.stand_ins) - seen:
+            raise ValueError(f"not parameters of the statement: {sorted(missing)}")
+        query = querysets[0].query
+        width = len(query.values_select) + len(query.annotation_select)
+        return sqls, slots, width
+
+    def _get(self, alias: str) -> tuple[list[str], list[tuple[str | None, Any]], int]:
+        prepared = self._prepared.get(alias)
+        if prepared is None:
+            prepared = self._prepared[alias] = self._prepare(alias)
+        return prepared
+
+    def sql(self, alias: str) -> list[str]:
+        """The querysets' SQL, each with ``%s`` parameters."""
+        return self._get(alias)[0]
+
+    def width(self, alias: str) -> int:
+        """The columns of the first queryset (a ``values`` queryset)."""
+        return self._get(alias)[2]
+
+    def params(self, alias: str, values: Mapping[str, Any]) -> list[Any]:
+        """The parameters of every queryset in order, with ``values`` for the stand-ins."""
+        connection = connections[alias]
+        if set(values) != set(self.stand_ins):
+            raise ValueError(f"values for {sorted(self.stand_ins)}, not {sorted(values)}")
+        adapted = {name: (connection.ops.adapt_datefield_value(v) if isinstance(v, dt.date)
+                          else int(v)) for name, v in values.items()}
+        return [adapted[name] if name else p for name, p in self._get(alias)[1]]
+
+    def count(self, **values: Any) -> list[int]:
+        """How many rows each queryset gives (what ``count()`` gives), in one statement."""
+        alias = router.db_for_read(self.model) or "default"
+        sqls = self.sql(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_counting(sqls), self.params(alias, values))
+            row = cursor.fetchone()
+        return [int(n) for n in row]
+
+
+def _counting(sqls: Sequence[str]) -> str:
+    return "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM ({sql}) counted_{i})"
+                                 for i, sql in enumerate(sqls))
+
+
+def count_rows(querysets: list[QuerySet[Any]]) -> list[int]:
+    """How many rows each of ``querysets`` gives — what ``count()`` gives — in one
+    statement: ``SELECT (SELECT COUNT(*) FROM (…)), …`` of their own SQL (built and compiled
+    on every call; :meth:`Compiled.count` compiles once per process)."""
+    if not querysets:
+        return []
+    sqls, params = [], []
+    for qs in querysets:
+        sql, p = qs.query.get_compiler(using=qs.db).as_sql()
+        sqls.append(sql)
+        params.extend(p)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute(_counting(sqls), params)
+        row = cursor.fetchone()
+    return [int(n) for n in row]

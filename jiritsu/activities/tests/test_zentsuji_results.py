@@ -338,3 +338,20 @@ def test_results_screens_fit_a_phone(open_page: Any, world: Any, zentsuji: Any) 
             w.shot(f"zentsuji-results-{name}-{width}")
         assert "支援計画の改訂" in w.page.content()  # the person's page: what is left
     assert conf.held_on == D(2008, 3, 10)
+
+
+def test_results_counts_are_the_rules_querysets_counted(world: Any, zentsuji: Any) -> None:
+    """The program page's 結果検討会 counts (one statement, compiled once per process) are
+    the rule's querysets counted for this program and period."""
+    from jiritsu.cases import results
+
+    z = zentsuji
+    prog = z["program"]
+    _meeting(world, prog, [{"enrollment": z["employed"], "result": "worked", "reason": "x"},
+                           {"enrollment": z["seeking"], "result": "not_worked", "reason": "y"}])
+    for start, end in [(FY_START, D(2008, 3, 31)), (D(2008, 4, 1), D(2009, 3, 31))]:
+        got = results.results_counts(prog, start, end)
+        expected = [qs.count() for qs in results._counted(prog, start, end)]
+        assert [got["worked"], got["not_worked"], got["unsorted"]] == expected
+    got = results.results_counts(prog, FY_START, D(2008, 3, 31))
+    assert [got["worked"], got["not_worked"], got["unsorted"]] == [1, 1, 2]

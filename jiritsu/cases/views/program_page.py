@@ -3,7 +3,6 @@ year's figures, and one board column in full."""
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
@@ -15,6 +14,7 @@ from jiritsu.offices.access import action_required
 from jiritsu.offices.http import OfficeRequest
 from jiritsu.programs import screening
 from jiritsu.programs.access import get_program_for_user
+from jiritsu.programs.selectors import program_lists
 from jiritsu.programs.services.catalogue import DECISION_ATTENDEES
 from jiritsu.programs.views.common import PROFESSIONS, acting_membership, page_number
 
@@ -24,7 +24,7 @@ def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
     m = acting_membership(request)
     program = get_program_for_user(m, pk)
     phases = selectors.program_phases(program)
-    board = selectors.program_board(program, visible_enrollments(m), phases=phases)
+    board = selectors.program_board(program, m, phases=phases)
     due, due_total = selectors.program_reviews_due(program, m,
                                                    limit=selectors.BOARD_COLUMN_LIMIT)
     context = {
@@ -32,9 +32,7 @@ def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
         "rules_text": screening.describe_rules(program.rules),
         "rules_op": "すべてを満たす" if program.rules.get("op", "and") == "and" else "いずれかを満たす",
         "phases": phases,
-        "menus": list(program.menus.order_by("order", "id")),
-        "outcome_types": list(program.outcome_types.order_by("id")),
-        "partners": list(program.partners.all()),
+        **program_lists(program),
         "professions": [PROFESSIONS.get(x, x) for x in program.professions or []],
         "decision_attendee_labels": [DECISION_ATTENDEES.get(x, x)
                                      for x in program.decision_attendees or []],
@@ -42,8 +40,6 @@ def program_detail(request: OfficeRequest, pk: int) -> HttpResponse:
         "open_total": sum(c.total for c in board),
         "due": due, "due_total": due_total,
         "figures": selectors.program_figures(program),
-        "ledgers": list(program.ledgers.select_related("created_by")
-                        .annotate(n=Count("entries")).order_by("-as_of", "-id")[:5]),
         "can_manage": m.can("program.manage"),
         "can_screen": m.can("screening.run"),
         "can_conference": m.can("conference.manage"),

@@ -198,3 +198,39 @@ def test_statement_reads_joins_groups_and_unions_as_the_querysets_do(world: Any)
                       "SELECT {s.discharged_on}, {s.pk} FROM {s} WHERE {s.person} {ids}",
                       columns=("s.discharged_on", None))
     assert [d for d, _pk in stays.fetch([[people[2].pk]])] == [dt.date(2026, 2, 28)]
+
+
+def test_compiled_querysets_count_what_they_count_with_each_calls_values(world: Any) -> None:
+    """:class:`Compiled` (querysets compiled once per process, the stand-ins' places sent
+    with each call's values): the counts the querysets give for those values, on dates and
+    ids, in one statement; a stand-in written into the text (a slice) or unused is refused."""
+    import pytest
+
+    from jiritsu.core.rows import Compiled, count_rows
+    from jiritsu.people.models import HospitalStay, Person
+
+    people = [t.make_person(world.office, household=world.household) for _ in range(3)]
+    for i, p in enumerate(people):
+        HospitalStay.objects.create(person=p, hospital_name=f"病院{i}", psychiatric=True,
+                                    admitted_on=dt.date(2025, 4, 1) + dt.timedelta(days=10 * i))
+
+    def build(office_id: int, since: dt.date) -> list[Any]:
+        return [Person.objects.filter(office_id=office_id),
+                HospitalStay.objects.filter(person__office_id=office_id, admitted_on__gte=since)
+                .values("person").distinct()]
+
+    compiled = Compiled(Person, build, office_id=-917_900_001, since=dt.date(1, 1, 2))
+    for office, since in [(world.office, dt.date(2025, 4, 5)), (world.office, dt.date(2025, 1, 1)),
+                          (world.other_office, dt.date(2025, 1, 1))]:
+        expected = count_rows(build(office.pk, since))
+        with CaptureQueriesContext(connection) as queries:
+            assert compiled.count(office_id=office.pk, since=since) == expected
+        assert len(queries) == 1
+    assert compiled.count(office_id=world.office.pk, since=dt.date(2025, 4, 5))[1] == 2
+    sliced = Compiled(Person, lambda office_id: [Person.objects.all()[:office_id]],
+                      office_id=917_900_003)
+    with pytest.raises(ValueError, match="written into the statement"):
+        sliced.count(office_id=5)
+    unused = Compiled(Person, lambda office_id: [Person.objects.all()], office_id=-917_900_004)
+    with pytest.raises(ValueError, match="not parameters"):
+        unused.count(office_id=5)
