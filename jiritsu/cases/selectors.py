@@ -61,7 +61,7 @@ from jiritsu.cases.models import (
 from jiritsu.cases.results import episode_sorts, participating_q
 from jiritsu.cases.terms import consent_in_force, terms
 from jiritsu.core import clock
-from jiritsu.core.rows import Compiled, Join, JoinedRows, count_rows, meta_order
+from jiritsu.core.rows import Compiled, Join, JoinedRows, meta_order
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import holds_approval_step, is_partner
@@ -593,14 +593,24 @@ def board_column_page(program: Program, episodes: QuerySet[Enrollment], key: str
     return col, page, pages
 
 
+def _ended(program: Program, start: dt.date, end: dt.date) -> QuerySet[Any]:
+    """Episodes of the program ended in [start, end], counted by reason."""
+    return (Enrollment.objects.filter(program=program, status=S.ENDED,
+                                      ended_on__range=(start, end))
+            .values_list("end_reason").annotate(n=Count("id")).order_by("end_reason"))
+
+
+# Compiled once per process (``core.rows.Compiled``).
+_ENDED = Compiled(Enrollment, lambda program_id, start, end: [
+    _ended(Program(pk=program_id), start, end)],
+    program_id=-917_200_001, start=dt.date(1, 1, 2), end=dt.date(1, 1, 3))
+
+
 def ended_counts(program: Program, fy: int) -> list[dict[str, Any]]:
     start, end = fiscal_year_bounds(fy)
     labels = dict(Enrollment.EndReason.choices)
-    rows = (Enrollment.objects.filter(program=program, status=S.ENDED,
-                                      ended_on__range=(start, end))
-            .values("end_reason").annotate(n=Count("id")).order_by("end_reason"))
-    return [{"reason": labels.get(r["end_reason"], r["end_reason"]), "count": r["n"]}
-            for r in rows]
+    return [{"reason": labels.get(reason, reason), "count": int(n)}
+            for reason, n in _ENDED.rows(program_id=program.pk, start=start, end=end)]
 
 
 def participating_people(program: Program, start: dt.date, end: dt.date) -> QuerySet[Any]:
@@ -657,6 +667,35 @@ def reduction_progress(t: ProgramTarget, reduced: int | None) -> dict[str, Any] 
             "left": max(t.baseline - reduced, 0), "goal_left": max(t.baseline - t.value, 0)}
 
 
+_PEOPLE: dict[str, Callable[[Program, dt.date, dt.date], QuerySet[Any]]] = {
+    ProgramTarget.Metric.PARTICIPANTS: participating_people,
+    ProgramTarget.Metric.ACHIEVED: achieving_people}
+_PEOPLE_COUNTS: dict[tuple[str, ...], Compiled] = {}
+
+
+def _people_counts(metrics: tuple[str, ...]) -> Compiled:
+    """The counts of :data:`_PEOPLE`'s querysets, one per (metric, period) in this order,
+    compiled once per process for each list of metrics (a program's targets ask for a few)."""
+    found = _PEOPLE_COUNTS.get(metrics)
+    if found is None:
+        stand_ins: dict[str, Any] = {"program_id": -917_200_002}
+        for i in range(len(metrics)):
+            stand_ins[f"start{i}"] = dt.date(1, 1, 1) + dt.timedelta(days=2 * i + 1)
+            stand_ins[f"end{i}"] = dt.date(1, 1, 1) + dt.timedelta(days=2 * i + 2)
+
+        def build(program_id: int, **dates: dt.date) -> list[QuerySet[Any]]:
+            program = Program(pk=program_id)
+            return [_PEOPLE[m](program, dates[f"start{i}"], dates[f"end{i}"])
+                    for i, m in enumerate(metrics)]
+
+        found = _PEOPLE_COUNTS[metrics] = Compiled(Enrollment, build, **stand_ins)
+    return found
+
+
+_TARGETS = JoinedRows(ProgramTarget, [], where="{m}.program_id = %s",
+                      order_by=meta_order(ProgramTarget, constant=("program",)))
+
+
 def program_figures(program: Program, *, today: dt.date | None = None) -> dict[str, Any]:
     """This fiscal year's participants and achievers, and each target against its actual
     (multi-year targets count from the first year of the range up to today)."""
@@ -666,17 +705,19 @@ def program_figures(program: Program, *, today: dt.date | None = None) -> dict[s
     # Participants and achievers of one period are counted once, whether the year's
     # figures or a target (or both) ask for them, and every such count in one statement.
     M = ProgramTarget.Metric
-    people: dict[str, Callable[[Program, dt.date, dt.date], QuerySet[Any]]] = {
-        M.PARTICIPANTS: participating_people, M.ACHIEVED: achieving_people}
+    people = _PEOPLE
     program_targets = [(t, fiscal_year_bounds(t.fiscal_year_from)[0],
                         min(fiscal_year_bounds(t.fiscal_year_to)[1], today))
-                       for t in program.targets.all()]
+                       for t in _TARGETS.fetch([program.pk], {"program": program})]
     periods = list(dict.fromkeys(
         [(M.PARTICIPANTS, start, end), (M.ACHIEVED, start, end)]
         + [(t.metric, t_start, t_end) for t, t_start, t_end in program_targets
            if t.metric in people]))
-    counted = dict(zip(periods, count_rows([people[metric](program, s, e)
-                                            for metric, s, e in periods]), strict=True))
+    dates = {f"{edge}{i}": day for i, (_m, s, e) in enumerate(periods)
+             for edge, day in (("start", s), ("end", e))}
+    counts = _people_counts(tuple(m for m, _s, _e in periods)).count(program_id=program.pk,
+                                                                      **dates)
+    counted = dict(zip(periods, counts, strict=True))
     targets = []
     for t, t_start, t_end in program_targets:
         actual = (counted[(t.metric, t_start, t_end)] if t.metric in people

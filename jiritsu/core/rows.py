@@ -582,6 +582,16 @@ class Compiled:
                           else int(v)) for name, v in values.items()}
         return [adapted[name] if name else p for name, p in self._get(alias)[1]]
 
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of the (one) queryset for ``values``, as the database gives them (for
+        plain values: texts, numbers)."""
+        alias = router.db_for_read(self.model) or "default"
+        sqls = self.sql(alias)
+        assert len(sqls) == 1, "rows of one queryset"
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sqls[0], self.params(alias, values))
+            return [tuple(r) for r in cursor.fetchall()]
+
     def count(self, **values: Any) -> list[int]:
         """How many rows each queryset gives (what ``count()`` gives), in one statement."""
         alias = router.db_for_read(self.model) or "default"
@@ -596,19 +606,3 @@ def _counting(sqls: Sequence[str]) -> str:
     return "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM ({sql}) counted_{i})"
                                  for i, sql in enumerate(sqls))
 
-
-def count_rows(querysets: list[QuerySet[Any]]) -> list[int]:
-    """How many rows each of ``querysets`` gives — what ``count()`` gives — in one
-    statement: ``SELECT (SELECT COUNT(*) FROM (…)), …`` of their own SQL (built and compiled
-    on every call; :meth:`Compiled.count` compiles once per process)."""
-    if not querysets:
-        return []
-    sqls, params = [], []
-    for qs in querysets:
-        sql, p = qs.query.get_compiler(using=qs.db).as_sql()
-        sqls.append(sql)
-        params.extend(p)
-    with connections[querysets[0].db].cursor() as cursor:
-        cursor.execute(_counting(sqls), params)
-        row = cursor.fetchone()
-    return [int(n) for n in row]
