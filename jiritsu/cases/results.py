@@ -27,7 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jiritsu.cases.models import ConferenceResult, Enrollment, Outcome, Plan
 from jiritsu.core import wareki
-from jiritsu.core.rows import Compiled
+from jiritsu.core.compiled import Compiled
 from jiritsu.programs.models import Program
 
 R = ConferenceResult.Result

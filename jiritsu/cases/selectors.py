@@ -61,7 +61,8 @@ from jiritsu.cases.models import (
 from jiritsu.cases.results import episode_sorts, participating_q
 from jiritsu.cases.terms import consent_in_force, terms
 from jiritsu.core import clock
-from jiritsu.core.rows import Compiled, Join, JoinedRows, meta_order
+from jiritsu.core.compiled import Compiled
+from jiritsu.core.rows import Join, JoinedRows, meta_order
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import holds_approval_step, is_partner

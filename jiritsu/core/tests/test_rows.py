@@ -206,7 +206,7 @@ def test_compiled_querysets_count_what_they_count_with_each_calls_values(world: 
     ids, in one statement; a stand-in written into the text (a slice) or unused is refused."""
     import pytest
 
-    from jiritsu.core.rows import Compiled
+    from jiritsu.core.compiled import Compiled
     from jiritsu.people.models import HospitalStay, Person
 
     people = [t.make_person(world.office, household=world.household) for _ in range(3)]
