@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -30,6 +31,7 @@ from jiritsu.activities.models import (
 )
 from jiritsu.cases.models import ActivityRecord, Enrollment, Outcome, PlanCommitment
 from jiritsu.core import clock, wareki
+from jiritsu.core.rows import Join, JoinedRows, PlainRows
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, format_wareki
 from jiritsu.offices.models import Membership, Office, PartnerOrganisation
 from jiritsu.offices.permissions import role_has_own_caseload
@@ -577,22 +579,51 @@ def _follow_up_state(checks: list[tuple[dt.date, str]], window_start: dt.date
     return checked_on, settled, None
 
 
+# 退院後の確認's reads, statements written once per process (the caseworker home asks them
+# on every request): the discharge outcomes of programs that follow discharges up, with the
+# episode, person, household, caseworker and program — the office's, one caseworker's
+# households' or a list of people's —, the records that say how people live, and the
+# hospital stays that ended.
+_FOLLOWED_UP = "{j0}.office_id = %s AND {m}.kind = %s AND {j4}.post_discharge_review_months > 0"
+_OF_CASEWORKER = " AND {j2}.caseworker_id = %s"
+_OF_PEOPLE = " AND {j0}.person_id {ids}"
+_DISCHARGES = {
+    extra: JoinedRows(Outcome, [Join("enrollment"), Join("enrollment__person"),
+                                Join("enrollment__person__household", outer=True),
+                                Join("enrollment__person__household__caseworker", outer=True),
+                                Join("enrollment__program")],
+                      where=_FOLLOWED_UP + extra, order_by="{m}.occurred_on, {m}.id")
+    for extra in ("", _OF_CASEWORKER, _OF_PEOPLE)}
+_LIFE_CHECKS = PlainRows(ActivityRecord, ("person", "occurred_at", "kind", "life_check", "id"),
+                         key="person", where="{life_check} > '' AND {occurred_at} >= %s")
+_ENDED_STAYS = PlainRows(HospitalStay, ("person", "discharged_on", "hospital_name", "psychiatric",
+                                        "id"), key="person", where="{discharged_on} IS NOT NULL")
+
+
 def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = None,
                          people: QuerySet[Person] | list[int] | None = None
                          ) -> list[FollowUp]:
-    """Every 退院後の確認 of the office (one ``caseworker``'s households, or ``people``),
-    open ones first then by due date, in three queries: the discharge outcomes, the
-    records that say how the people live since the earliest check window opened, and the
-    hospital stays the discharges ended (whose doctor is consulted)."""
-    outcomes = (Outcome.objects.filter(enrollment__office=office, kind=OutcomeKind.DISCHARGE,
-                                       enrollment__program__post_discharge_review_months__gt=0)
-                .select_related("enrollment__person__household__caseworker",
-                                "enrollment__program")
-                .order_by("occurred_on", "id"))
-    if caseworker is not None:
-        outcomes = outcomes.filter(enrollment__person__household__caseworker=caseworker)
-    if people is not None:
-        outcomes = outcomes.filter(enrollment__person__in=people)
+    """Every 退院後の確認 of the office (one ``caseworker``'s households, or ``people``: ids,
+    or a queryset), open ones first then by due date, in three statements: the discharge
+    outcomes, the records that say how the people live since the earliest check window
+    opened, and the hospital stays the discharges ended (whose doctor is consulted) — the
+    last two only when there are outcomes; a queryset of people adds one to keep the
+    outcomes of its people."""
+    params: list[Any] = [office.pk, OutcomeKind.DISCHARGE.value]
+    cw_id = getattr(caseworker, "pk", caseworker)
+    if isinstance(people, list):
+        outcomes = _DISCHARGES[_OF_PEOPLE].fetch([*params, people]) if people else []
+        if cw_id is not None:
+            outcomes = [o for o in outcomes if o.enrollment.person.household is not None
+                        and o.enrollment.person.household.caseworker_id == cw_id]
+    elif cw_id is not None:
+        outcomes = _DISCHARGES[_OF_CASEWORKER].fetch([*params, cw_id])
+    else:
+        outcomes = _DISCHARGES[""].fetch(params)
+    if isinstance(people, QuerySet) and outcomes:
+        kept = set(people.filter(pk__in={o.enrollment.person_id for o in outcomes})
+                   .values_list("pk", flat=True))
+        outcomes = [o for o in outcomes if o.enrollment.person_id in kept]
     rows = []
     for o in outcomes:
         months = o.enrollment.program.post_discharge_review_months or 1
@@ -601,25 +632,20 @@ def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = No
     checks: dict[int, list[tuple[dt.date, str]]] = {}
     hospitals: dict[tuple[int, dt.date], str] = {}
     if rows:
-        person_ids = {r[0].enrollment.person_id for r in rows}
-        opens = min(r[3] for r in rows)
-        for pid, when, kind, what in (
-                ActivityRecord.objects
-                .filter(person_id__in=person_ids, life_check__gt="",
-                        occurred_at__gte=dt.datetime.combine(opens, dt.time.min,
-                                                             tzinfo=clock.JAPAN))
-                .order_by("occurred_at", "id")
-                .values_list("person_id", "occurred_at", "kind", "life_check")):
+        person_ids = sorted({r[0].enrollment.person_id for r in rows})
+        opens = dt.datetime.combine(min(r[3] for r in rows), dt.time.min, tzinfo=clock.JAPAN)
+        connection = connections[router.db_for_read(ActivityRecord) or "default"]
+        found = _LIFE_CHECKS.fetch(person_ids, [connection.ops.adapt_datetimefield_value(opens)])
+        for pid, when, kind, what, _id in sorted(found, key=lambda r: (r[1], r[4])):
             if what != ActivityRecord.LifeCheck.DOCTOR_CONSULTED and \
                     kind not in ActivityRecord.LIFE_CHECK_KINDS:
                 continue
             checks.setdefault(pid, []).append((clock.japan_date(when), what))
-        for pid, day, name in (HospitalStay.objects
-                               .filter(person_id__in=person_ids,
-                                       discharged_on__in={r[0].occurred_on for r in rows})
-                               .order_by("-psychiatric", "id")
-                               .values_list("person_id", "discharged_on", "hospital_name")):
-            hospitals.setdefault((pid, day), name)
+        days = {r[0].occurred_on for r in rows}
+        for pid, day, name, _psychiatric, _id in sorted(_ENDED_STAYS.fetch(person_ids),
+                                                       key=lambda r: (not r[3], r[4])):
+            if day in days:
+                hospitals.setdefault((pid, day), name)
     out = []
     for o, months, due, window_start in rows:
         pid = o.enrollment.person_id

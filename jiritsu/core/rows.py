@@ -47,7 +47,8 @@ class Join:
 class JoinedRows(Generic[M]):
     """``SELECT`` every column of ``model`` (alias ``m``) and of each :class:`Join` (aliases
     ``j0``, ``j1`` …) ``WHERE {where} ORDER BY {order_by}``; ``where`` and ``order_by`` are
-    SQL with ``%s`` parameters and ``{m}``, ``{j0}`` … for the quoted aliases.
+    SQL with ``%s`` parameters and ``{m}``, ``{j0}`` … for the quoted aliases; ``{ids}`` after a
+    column is membership in a list of ids given among the parameters, as :class:`Statement`'s.
 
     ``source``: a ``core.compiled.Compiled`` queryset giving the rows' primary keys first, then the
     values of ``annotations``; only those rows are read (the queryset, compiled once per
@@ -71,7 +72,8 @@ class JoinedRows(Generic[M]):
     def _prepare(self, alias: str) -> tuple[str, list[_Part], list[int]]:
         connection = connections[alias]
         qn = connection.ops.quote_name
-        names = {"m": qn("m"), "r": qn("r")}
+        names = {"m": qn("m"), "r": qn("r"),
+                 "ids": "= ANY(%s::bigint[])" if connection.vendor == "postgresql" else "IN (%s)"}
         parts = [_Part.of(self.model, "m", None, connection)]
         parents: list[int] = []  # each join's parent part (0: the main model)
         joins = []
@@ -138,8 +140,16 @@ class JoinedRows(Generic[M]):
         sql, parts, parents = prepared
         connection = connections[alias]
         values = list(params(connection) if callable(params) else params)
+        lists = any(isinstance(v, list | tuple) for v in values)  # for {ids}, as in Statement
+        if lists:
+            values = [[int(i) for i in v] if isinstance(v, list | tuple) else v for v in values]
+            if connection.vendor == "postgresql":
+                values = ["{" + ",".join(map(str, v)) + "}" if isinstance(v, list) else v
+                          for v in values]
         if self.source is not None:
             values = [*self.source.params(alias, source or {}), *values]
+        if lists and connection.vendor != "postgresql":
+            sql, values = _expand_lists(sql, values)
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()

@@ -10,8 +10,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
+from jiritsu.core.rows import Join, JoinedRows
 from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Office
 from jiritsu.people.models import (
@@ -69,23 +70,31 @@ class DueEvidence:
         return f"{self.evidence.get_kind_display()}の更新"
 
 
-def due_rows(people: Iterable[int] | QuerySet[Person], *,
-             until: dt.date) -> QuerySet[MedicalEvidence]:
-    """The query behind :func:`evidence_due`: evidence of ``people`` (ids or a queryset) due
-    by ``until`` that no newer evidence of the same kind for the same person replaced."""
-    newer = MedicalEvidence.objects.filter(person=OuterRef("person"), kind=OuterRef("kind")).filter(
-        Q(issued_on__gt=OuterRef("issued_on"))
-        | Q(issued_on=OuterRef("issued_on"), id__gt=OuterRef("id")))
-    return (MedicalEvidence.objects.filter(person__in=people, next_due_on__isnull=False,
-                                           next_due_on__lte=until)
-            .exclude(Exists(newer)))
+# The due list's one statement, written once per process (it is read on every caseworker
+# home): the evidence of the people given whose next one is due by a day, that no newer
+# evidence of the same kind for the same person replaced ("newer": a later date, or the same
+# date recorded later), with the person, household and caseworker, earliest first.
+_TABLE = MedicalEvidence._meta.db_table
+_DUE = JoinedRows(
+    MedicalEvidence,
+    [Join("person"), Join("person__household", outer=True),
+     Join("person__household__caseworker", outer=True)],
+    where=("{m}.person_id {ids} AND {m}.next_due_on IS NOT NULL AND {m}.next_due_on <= %s "
+           f"AND NOT EXISTS (SELECT 1 FROM {_TABLE} newer "
+           "WHERE newer.person_id = {m}.person_id AND newer.kind = {m}.kind "
+           "AND (newer.issued_on > {m}.issued_on "
+           "OR (newer.issued_on = {m}.issued_on AND newer.id > {m}.id)))"),
+    order_by="{m}.next_due_on, {j0}.kana_key, {m}.id")
 
 
 def evidence_due(people: Iterable[int] | QuerySet[Person], *, today: dt.date,
                  until: dt.date) -> list[DueEvidence]:
-    """Opinions and other evidence falling due by ``until`` (overdue ones included), earliest
-    first — one query."""
-    rows = (due_rows(people, until=until)
-            .select_related("person", "person__household", "person__household__caseworker")
-            .order_by("next_due_on", "person__kana_key", "id"))
+    """Opinions and other evidence of ``people`` (ids, or a queryset whose ids are read
+    first) falling due by ``until`` (overdue ones included), earliest first — one
+    statement."""
+    ids = (list(people.values_list("pk", flat=True)) if isinstance(people, QuerySet)
+           else list(people))
+    if not ids:
+        return []
+    rows = _DUE.fetch(lambda c: [ids, c.ops.adapt_datefield_value(until)])
     return [DueEvidence(e, today) for e in rows]

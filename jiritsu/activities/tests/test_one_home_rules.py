@@ -203,6 +203,99 @@ def test_follow_up_after_discharge_is_the_programs_rule_on_home_and_list(world, 
     assert Enrollment.objects.get(pk=e.pk).status == "active"
 
 
+def test_follow_ups_asked_of_ids_of_a_queryset_of_a_caseworker_are_the_same(world):
+    """The three ways of asking (a caseload's ids on the caseworker home, a queryset of
+    people on the team home, one caseworker's households on the 支援活動 list and the work
+    list) give the same follow-ups, each in its statements: a person discharged twice (the
+    first check done, the second open), a check written in the window that opens before
+    the due date, an unsettled check and the consultation after it, a discharge in a
+    program without follow-ups, a hospital stay outside any program, someone else's
+    caseload and another office."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiritsu.people.models import Person
+
+    program = program_from(world.m(world.manager), "gojo_discharge")
+    other_program = program_from(world.m(world.manager), "gojo_discharge", code="GOJO-B",
+                                 name="退院支援（確認なし）")
+    other_program.post_discharge_review_months = None
+    other_program.save(update_fields=["post_discharge_review_months"])
+    today = clock.today()
+
+    def person(name):
+        return t.make_person(world.office, household=world.household, name=name)
+
+    twice = person("二度 退院")
+    e = _discharged(world, program, twice, days_ago=100, hospital="一度目病院")
+    [first] = selectors.discharge_follow_ups(world.office, today=today)
+    _write(world, twice, first.due_on - dt.timedelta(days=3), "home_visit", "settled")
+    second = today - dt.timedelta(days=20)
+    HospitalStay.objects.create(person=twice, hospital_name="二度目病院", psychiatric=True,
+                                admitted_on=second - dt.timedelta(days=50), discharged_on=second)
+    Outcome.objects.create(enrollment=e, outcome_type=program.outcome_types.get(kind="discharge"),
+                           kind=OutcomeKind.DISCHARGE, occurred_on=second,
+                           recorded_by=world.caseworker)
+    early = person("早め 確認")
+    _discharged(world, program, early, days_ago=40)
+    [f] = [f for f in selectors.discharge_follow_ups(world.office, today=today)
+           if f.person == early]
+    _write(world, early, f.due_on - dt.timedelta(days=selectors.FOLLOW_UP_EARLY_DAYS),
+           "home_visit", "settled")
+    unsettled = person("要 協議")
+    _discharged(world, program, unsettled, days_ago=36, hospital="やすらぎ病院")
+    [f] = [f for f in selectors.discharge_follow_ups(world.office, today=today)
+           if f.person == unsettled]
+    _write(world, unsettled, f.due_on - dt.timedelta(days=2), "office_interview", "unsettled")
+    _write(world, unsettled, f.due_on - dt.timedelta(days=1), "agency_contact",
+           "doctor_consulted")
+    elsewhere = person("他プログラム")
+    _discharged(world, other_program, elsewhere, days_ago=40)
+    stay_only, nobody = person("入院 のみ"), person("退院 なし")
+    HospitalStay.objects.create(person=stay_only, hospital_name="中央病院",
+                                admitted_on=today - dt.timedelta(days=60),
+                                discharged_on=today - dt.timedelta(days=40))
+    asked = [p.pk for p in (twice, early, unsettled, elsewhere, stay_only, nobody, world.person)]
+    theirs = t.make_person(world.office, household=t.make_household(
+        world.office, caseworker=world.caseworker2), name="他担当 退院")
+    _discharged(world, program, theirs, days_ago=40)
+    outside = t.make_person(world.office, name="世帯なし 退院")
+    _discharged(world, program, outside, days_ago=40)
+    manager_b = t.make_user(world.other_office, "manager")
+    other = program_from(world.m(manager_b, world.other_office), "gojo_discharge")
+    _discharged(world, other, world.other_person, days_ago=40)
+
+    def seen(follow_ups):
+        return [(f.enrollment.pk, f.person.name, f.discharged_on, f.due_on, f.done_on,
+                 f.overdue, f.checked_on, f.settled, f.consulted_on, f.hospital_name, f.state)
+                for f in follow_ups]
+
+    rule = seen(selectors.discharge_follow_ups(
+        world.office, today=today, people=Person.objects.filter(pk__in=asked)))
+    assert [(r[1], r[-1]) for r in rule] == [
+        ("二度 退院", "open"), ("二度 退院", "settled"), ("早め 確認", "settled"),
+        ("要 協議", "consulted")]
+    assert rule[0][-2] == "二度目病院" and rule[1][-2] == "一度目病院"
+    with CaptureQueriesContext(connection) as queries:
+        assert seen(selectors.discharge_follow_ups(world.office, today=today,
+                                                   people=asked)) == rule
+    assert len(queries) == 3  # the outcomes, the records, the stays
+    mine = seen(selectors.discharge_follow_ups(world.office, today=today,
+                                               caseworker=world.caseworker))
+    assert mine == rule
+    everyone = seen(selectors.discharge_follow_ups(world.office, today=today))
+    assert [r[1] for r in everyone] == ["他担当 退院", "世帯なし 退院", "二度 退院", "二度 退院",
+                                        "早め 確認", "要 協議"]
+    for day in (today - dt.timedelta(days=30), today + dt.timedelta(days=30)):
+        assert seen(selectors.discharge_follow_ups(world.office, today=day, people=asked)) == \
+            seen(selectors.discharge_follow_ups(world.office, today=day,
+                                                people=Person.objects.filter(pk__in=asked)))
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.discharge_follow_ups(
+            world.office, today=today, people=[stay_only.pk, nobody.pk, world.person.pk]) == []
+    assert len(queries) == 1
+
+
 def test_an_unsettled_check_opens_the_consultation_with_the_doctor(world, client):
     """「不穏状態等の症状が見られるときは、退院前の主治医と今後の治療について協議」: an
     interview that finds the person unsettled does not close the check; it opens the next

@@ -234,3 +234,33 @@ def test_compiled_querysets_count_what_they_count_with_each_calls_values(world: 
     unused = Compiled(Person, lambda office_id: [Person.objects.all()], office_id=-917_900_004)
     with pytest.raises(ValueError, match="not parameters"):
         unused.count(office_id=5)
+
+
+def test_joined_rows_follow_a_joins_relations_and_take_a_list_of_ids(world: Any) -> None:
+    """``Join("household__caseworker")`` reads what ``select_related`` reads, an outer join
+    missing at either step included; ``{ids}`` takes a list among the other parameters."""
+    from jiritsu.core.rows import Join, JoinedRows
+    from jiritsu.people.models import Person
+
+    rows = JoinedRows(Person, [Join("household", outer=True),
+                               Join("household__caseworker", outer=True)],
+                      where="{m}.office_id = %s AND {m}.id {ids} AND {m}.member_number >= %s",
+                      order_by="{m}.id")
+    alone = t.make_person(world.office)
+    nobodys = t.make_person(world.office, household=t.make_household(world.office,
+                                                                      caseworker=None))
+    ids = [world.person.pk, alone.pk, nobodys.pk, world.other_person.pk]
+    expected = list(Person.objects.filter(office=world.office, pk__in=ids, member_number__gte=0)
+                    .select_related("household", "household__caseworker").order_by("id"))
+    with CaptureQueriesContext(connection) as queries:
+        got = rows.fetch([world.office.pk, ids, 0])
+        households = [p.household and _fields(p.household) for p in got]
+        caseworkers = [p.household and p.household.caseworker and _fields(p.household.caseworker)
+                       for p in got]
+    assert len(queries) == 1
+    assert [_fields(p) for p in got] == [_fields(p) for p in expected]
+    assert households == [p.household and _fields(p.household) for p in expected]
+    assert caseworkers == [p.household and p.household.caseworker
+                           and _fields(p.household.caseworker) for p in expected]
+    assert len(got) == 3 and None in households and None in caseworkers
+    assert rows.fetch([world.office.pk, [], 0]) == []

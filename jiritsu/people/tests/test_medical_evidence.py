@@ -105,6 +105,64 @@ def test_due_list_leaves_out_replaced_far_off_and_other_offices_evidence(japan_t
     assert [r.evidence for r in rows] == [due]
 
 
+def test_due_list_edges_order_and_one_statement(japan_time, world):
+    """The due list's statement at its edges: due today and due on the window's last day
+    are in, the day after is not; a date filled from the office's validity table counts
+    like one written by hand; evidence of the same date recorded later replaces the
+    earlier one, another kind does not; one due day is ordered by kana, then as recorded;
+    a person outside any household is listed too (the joins are outer). A caseload's ids
+    are one statement, a queryset of people one more (its ids), no people none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiritsu.people.models import Person
+
+    japan_time(TODAY)
+    services.evidence_validity_update(actor=world.m(world.manager),
+                                      months={"condition_survey": 3})
+
+    def person(kana, **kw):
+        kw.setdefault("household", world.household)
+        return t.make_person(world.office, kana=kana, **kw)
+
+    ka, a = person("かとう"), person("あおき")
+    due_today_ka = add(world, person=ka, issued_on=D(2025, 12, 10))  # 6 months: 2026-06-10
+    due_today_a = add(world, person=a, issued_on=D(2025, 12, 10))
+    last_day = add(world, kind="condition_survey", issued_on=D(2026, 3, 16))  # the table: 06-16
+    assert last_day.next_due_on == D(2026, 6, 16)
+    add(world, person=person("さとう"), issued_on=D(2025, 12, 17))  # 06-17: after the window
+    twice = person("たなか")
+    add(world, person=twice, issued_on=D(2025, 12, 1), next_due_on=D(2026, 6, 1))
+    later = add(world, person=twice, issued_on=D(2025, 12, 1), next_due_on=D(2026, 6, 5))
+    kinds = person("なかむら")
+    opinion = add(world, person=kinds, issued_on=D(2025, 11, 20))  # 05-20: overdue
+    add(world, person=kinds, kind="receipt", issued_on=D(2026, 6, 1))  # no due date
+    alone = person("はやし", household=None)
+    outside = add(world, person=alone, issued_on=D(2025, 12, 12), next_due_on=D(2026, 6, 12))
+    ids = [world.person.pk, ka.pk, a.pk, twice.pk, kinds.pk, alone.pk]
+    ids += list(Person.objects.filter(kana="さとう").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as one:
+        rows = evidence.evidence_due(ids + [ka.pk + 10_000], today=D(2026, 6, 10),
+                                     until=D(2026, 6, 16))
+        names = [(r.person.name, r.person.household and r.person.household.case_number)
+                 for r in rows]
+    assert len(one) == 1
+    assert [r.evidence for r in rows] == [opinion, later, due_today_a, due_today_ka, outside,
+                                          last_day]
+    assert [r.overdue for r in rows] == [True, True, False, False, False, False]
+    assert names[4] == (alone.name, None)
+    household = rows[0].person.household
+    assert household is not None and household.caseworker == world.caseworker
+
+    with CaptureQueriesContext(connection) as two:
+        again = evidence.evidence_due(Person.objects.filter(pk__in=ids), today=D(2026, 6, 10),
+                                      until=D(2026, 6, 16))
+    assert len(two) == 2 and [r.evidence for r in again] == [r.evidence for r in rows]
+    with CaptureQueriesContext(connection) as none:
+        assert evidence.evidence_due([], today=D(2026, 6, 10), until=D(2026, 6, 16)) == []
+    assert len(none) == 0
+
+
 # ---------------------------------------------------------------- screens
 
 

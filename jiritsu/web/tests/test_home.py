@@ -131,7 +131,7 @@ def test_home_query_count_does_not_grow_with_the_caseload(client, world, user):
                    partner_user=world.partner, partner=world.partner_org, households=25, start=5)
     large, _ = _queries(client, reverse("home"))
     assert large == small
-    assert large <= 22
+    assert large <= 23
 
 
 def test_admin_home_has_no_personal_data(client, world):
@@ -210,8 +210,11 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
 # open planned visits and the office's event interval; the team home adds two for the
 # 供覧 count (the office's settings, then one count). The medical evidence falling due adds
 # one to a caseworker's page (people.evidence.evidence_due). A caseworker's page reads its
-# caseload's people once, with their households, and takes their ids from them.
-HOME_QUERIES = {"caseworker": 20, "supervisor": 22, "support_staff": 9, "partner": 5}
+# caseload's people once, with their households, and takes their ids from them. The team
+# home's follow-ups read the office's discharges by a statement written once per process
+# and keep those of its people by one more query (one more than when the people were a
+# subquery of the discharges' queryset, for ≈ 1.8 ms less Python).
+HOME_QUERIES = {"caseworker": 20, "supervisor": 23, "support_staff": 9, "partner": 5}
 
 
 @pytest.mark.parametrize("user", sorted(HOME_QUERIES))
