@@ -28,11 +28,12 @@ from jiritsu.cases.models import (
     ConsentGrant,
     Enrollment,
 )
+from jiritsu.core.rows import Join, JoinedRows
 from jiritsu.offices.access import deny, get_or_404, require
 from jiritsu.offices.access import deny as _deny
 from jiritsu.offices.access import get_or_404 as _get
-from jiritsu.offices.models import Membership
-from jiritsu.offices.permissions import is_partner
+from jiritsu.offices.models import Membership, User
+from jiritsu.offices.permissions import has_own_caseload, is_partner
 from jiritsu.people.models import Household, Person
 from jiritsu.people.services import PART_KINDS
 from jiritsu.programs.models import Nomination
@@ -70,6 +71,52 @@ def visible_people(membership: Membership) -> QuerySet[Person]:
     if not membership.can("person.view"):
         return Person.objects.none()
     return Person.objects.filter(office=membership.office)
+
+
+# What a caseload never shows of its people and households (the times of each row's last
+# change are a third of the time spent reading them).
+_UNSHOWN = ("version", "created_at", "updated_at")
+# A caseload: the people of one caseworker's open households, by case number and member,
+# each with its household, the household's visit grade and the grade's interval (what the
+# caseload table and the visit rule read). Written once per process: the caseworker home
+# reads it on every request.
+_CASELOAD = JoinedRows(
+    Person,
+    [Join("household", defer=_UNSHOWN), Join("household__visit_grade", outer=True),
+     Join("household__visit_grade__interval", outer=True)],
+    defer=(*_UNSHOWN, "note", "employer_name", "school_name", "phone"),
+    where=("{m}.office_id = %s AND {j0}.office_id = %s AND {j0}.caseworker_id = %s"
+           " AND {j0}.assistance_ended_on IS NULL"),
+    order_by="{j0}.case_number, {m}.member_number, {m}.id")
+
+
+def caseload(membership: Membership, *, caseworker: User | None = None) -> list[Person] | None:
+    """The one definition of a caseload: the people of one caseworker's open households (a
+    caseworker's own, or the chosen ``caseworker``'s) that ``membership`` may see, by case
+    number and member, with household, visit grade and interval read with them; None when
+    the page is about the whole office (no caseworker). One statement."""
+    if caseworker is not None:
+        caseworker_id = caseworker.pk
+    elif has_own_caseload(membership):
+        caseworker_id = membership.user_id
+    else:
+        return None
+    if not membership.can("person.view"):
+        return []
+    office = membership.office_id
+    people = _CASELOAD.fetch([office, office, caseworker_id])
+    if is_partner(membership):  # a partner's people only (partners have no caseload of their own)
+        allowed = set(partner_people(membership).filter(pk__in=[p.pk for p in people])
+                      .values_list("pk", flat=True))
+        people = [p for p in people if p.pk in allowed]
+    return people
+
+
+def caseload_person_ids(membership: Membership, *,
+                        caseworker: User | None = None) -> list[int] | None:
+    """The ids of :func:`caseload`'s people, in id order; None for the whole office."""
+    people = caseload(membership, caseworker=caseworker)
+    return None if people is None else sorted(p.pk for p in people)
 
 
 def visible_households(membership: Membership) -> QuerySet[Household]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     Case,
     Count,
@@ -553,8 +554,11 @@ def program_board(program: Program, membership: Membership, *,
                                             "program_id": program.pk, "limit": limit})
     else:
         visible = visible_enrollments(membership)
-        cards = _board_cards(Compiled(
-            Enrollment, lambda: [_ranked_cards(visible, program.pk, limit)])).fetch(source={})
+        try:
+            cards = _board_cards(Compiled(
+                Enrollment, lambda: [_ranked_cards(visible, program.pk, limit)])).fetch(source={})
+        except EmptyResultSet:  # a role that sees no episode: its queryset matches nothing
+            cards = []
     counted = set()
     for e in cards:
         # The "active" column may gather several partitions (phases no longer on the

@@ -21,13 +21,13 @@ from django.urls import reverse
 
 from jiritsu.activities import selectors as activity_selectors
 from jiritsu.cases import selectors as program_selectors
+from jiritsu.cases.access import caseload_person_ids
 from jiritsu.casework import confirm, visits
 from jiritsu.guidance import selectors as guidance_selectors
 from jiritsu.guidance.services import settings_for as guidance_settings
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people import evidence
-from jiritsu.people.models import Person
 
 KINDS: dict[str, str] = {
     "visit": "訪問",
@@ -124,7 +124,8 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
                 add("follow_up", f.checked_on if f.needs_consultation else f.due_on,
                     f"{p.name} {f.step_label}", reverse("programs:record_new", args=[p.pk]))
     if "opinion" in wanted and own and membership.can("person.edit"):
-        for ev in evidence.evidence_due(caseload_people(membership), today=today, until=until):
+        for ev in evidence.evidence_due(caseload_person_ids(membership) or [], today=today,
+                                        until=until):
             doc = ev.evidence
             add("opinion", ev.due_on, f"{doc.person.name} {ev.label}",
                 reverse("people:part_add", args=[doc.person_id, "evidence"]) + "?" + urlencode(
@@ -138,7 +139,7 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
                 add("guidance", row.next.due_on, f"{row.case.person.name} {row.next.label}",
                     reverse("guidance:case", args=[row.case.pk]))
     if "consent" in wanted and own and membership.can("consent.record"):
-        for e in program_selectors.consents_pending(caseload_people(membership)):
+        for e in program_selectors.consents_pending(caseload_person_ids(membership) or []):
             add("consent", None, f"{e.person.name} {e.program.name}",
                 reverse("programs:consent_new", args=[e.person_id]))
     if "approval" in wanted:
@@ -159,12 +160,3 @@ def work_list(membership: Membership, *, today: dt.date, window: str = "week",
                 reverse("casework:my_records"))
     items.sort(key=lambda i: (i.due_on or today, list(KINDS).index(i.kind), i.title))
     return WorkList(items, dict(counts), today, until)
-
-
-def caseload_people(membership: Membership) -> list[int]:
-    """The people of the caseworker's open households (one query)."""
-    return list(
-        Person.objects.filter(household__office=membership.office,
-                                     household__caseworker=membership.user,
-                                     household__assistance_ended_on__isnull=True)
-        .order_by("pk").values_list("pk", flat=True))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import Field, ForeignKey, Model, OneToOneRel
 
 from jiritsu.core.compiled import Compiled
 
@@ -38,10 +38,13 @@ M = TypeVar("M", bound=Model)
 class Join:
     """A to-one relation of the main model, read with it (``outer`` for a nullable one); a
     relation of a joined model is named through it (``"person__household"``, after
-    ``"person"``) and cached on that model's instance."""
+    ``"person"``) and cached on that model's instance; the reverse side of a one-to-one
+    field (``"household__visit_grade__interval"``) is joined the same way. ``defer``: fields
+    not read, as ``QuerySet.defer`` (reading one later costs a query)."""
 
     relation: str
     outer: bool = False
+    defer: tuple[str, ...] = ()
 
 
 class JoinedRows(Generic[M]):
@@ -54,13 +57,15 @@ class JoinedRows(Generic[M]):
     values of ``annotations``; only those rows are read (the queryset, compiled once per
     process, holds the rule that chooses them). ``annotations``: attribute → SQL read with
     each row and set on its instance, raw (counts); ``{r}.{c1}`` … are the source's columns
-    after the key. ``limit``: at most that many rows."""
+    after the key. ``limit``: at most that many rows. ``defer``: fields of ``model`` not read.
+    Rows that join the same related row share one instance of it."""
 
     def __init__(self, model: type[M], joins: Sequence[Join], *, where: str = "",
                  order_by: str = "", source: Compiled | None = None,
                  annotations: Mapping[str, str] | None = None,
-                 limit: int | None = None) -> None:
+                 limit: int | None = None, defer: Sequence[str] = ()) -> None:
         self.model = model
+        self.defer = tuple(defer)
         self.joins = list(joins)
         self.where = where
         self.order_by = order_by
@@ -74,7 +79,7 @@ class JoinedRows(Generic[M]):
         qn = connection.ops.quote_name
         names = {"m": qn("m"), "r": qn("r"),
                  "ids": "= ANY(%s::bigint[])" if connection.vendor == "postgresql" else "IN (%s)"}
-        parts = [_Part.of(self.model, "m", None, connection)]
+        parts = [_Part.of(self.model, "m", None, connection, defer=self.defer)]
         parents: list[int] = []  # each join's parent part (0: the main model)
         joins = []
         for i, join in enumerate(self.joins):
@@ -83,13 +88,16 @@ class JoinedRows(Generic[M]):
             assert isinstance(target, type) and issubclass(target, Model)
             name = f"j{i}"
             names[name] = qn(name)
-            parts.append(_Part.of(target, name, field, connection))
+            parts.append(_Part.of(target, name, field, connection, defer=join.defer))
             parents.append(parent)
             owner = qn("m") if parent == 0 else qn(f"j{parent - 1}")
-            joins.append(
-                f"{'LEFT OUTER' if join.outer else 'INNER'} JOIN {qn(target._meta.db_table)} "
-                f"{qn(name)} ON {qn(name)}.{qn(target._meta.pk.column)} = "
-                f"{owner}.{qn(field.column)}")
+            if isinstance(field, OneToOneRel):  # the other side's one-to-one points here
+                on = (f"{qn(name)}.{qn(field.field.column)} = "
+                      f"{owner}.{qn(field.field.target_field.column)}")
+            else:
+                on = f"{qn(name)}.{qn(target._meta.pk.column)} = {owner}.{qn(field.column)}"
+            joins.append(f"{'LEFT OUTER' if join.outer else 'INNER'} JOIN "
+                         f"{qn(target._meta.db_table)} {qn(name)} ON {on}")
         head = ""
         if self.source is not None:
             sqls = self.source.sql(alias)
@@ -111,9 +119,9 @@ class JoinedRows(Generic[M]):
             sql += f" LIMIT {int(self.limit)}"
         return sql, parts, parents
 
-    def _relation(self, name: str) -> tuple[int, ForeignKey[Any, Any]]:
+    def _relation(self, name: str) -> tuple[int, Any]:
         """(the part the relation belongs to — 0 the main model, i + 1 the i-th join —, its
-        field)."""
+        field: a foreign key, or the reverse side of a one-to-one)."""
         owner: Any = self.model
         parent = 0
         if "__" in name:
@@ -121,7 +129,7 @@ class JoinedRows(Generic[M]):
             index = [j.relation for j in self.joins].index(head)
             owner, parent = self._relation(head)[1].related_model, index + 1
         field = owner._meta.get_field(name)
-        assert isinstance(field, ForeignKey)
+        assert isinstance(field, ForeignKey | OneToOneRel)
         return parent, field
 
     def fetch(self, params: Sequence[Any] | Callable[[Any], Sequence[Any]] = (),
@@ -156,17 +164,27 @@ class JoinedRows(Generic[M]):
         holding = [(self._relation(name)[1], value) for name, value in (known or {}).items()]
         extra = list(self.annotations)
         out: list[M] = []
+        # A related row met again (the household of each of its members) is the same
+        # instance: built and converted once per statement, as a prefetch would share it.
+        shared: list[dict[Any, Any]] = [{} for _ in parts]
         for row in rows:
             start = 0
             built: list[Any] = []
-            for part in parts:
-                values = list(row[start:start + part.width])
-                start += part.width
-                instance = part.build(values, alias, connection)
+            for i, part in enumerate(parts):
+                if i and (instance := shared[i].get(row[start + part.pk_index])) is not None:
+                    start += part.width
+                else:
+                    values = list(row[start:start + part.width])
+                    start += part.width
+                    instance = part.build(values, alias, connection)
+                    if i and instance is not None:
+                        shared[i][instance.pk] = instance
                 if part.relation is not None:
-                    owner = built[parents[len(built) - 1]]
+                    owner = built[parents[i - 1]]
                     if owner is not None:
                         part.relation.set_cached_value(owner, instance)
+                        if instance is not None and isinstance(part.relation, OneToOneRel):
+                            part.relation.field.set_cached_value(instance, owner)
                 built.append(instance)
             main = built[0]
             for field, value in holding:
@@ -175,6 +193,17 @@ class JoinedRows(Generic[M]):
                 setattr(main, name, value)
             out.append(main)
         return out
+
+
+def _any(connection: Any, sql: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``sql`` with its ``{ids}`` made "one of ``ids``", and the parameters for it: as the
+    ``__any`` lookup (jiritsu.core.lookups), one array parameter on PostgreSQL, sent as the
+    array's text (see :meth:`Statement.fetch`: quoting a list costs more)."""
+    numbers = [int(i) for i in ids]
+    if connection.vendor == "postgresql":
+        return (sql.replace("{ids}", "= ANY(%s::bigint[])", 1),
+                ["{" + ",".join(map(str, numbers)) + "}"])
+    return sql.replace("{ids}", f"IN ({', '.join(['%s'] * len(numbers))})", 1), numbers
 
 
 class PlainRows:
@@ -207,7 +236,7 @@ class PlainRows:
             if found:
                 converters.append((i, found, col))
         sql = (f"SELECT {', '.join(names[c] for c in self.columns)} FROM {qn(table)} "
-               f"WHERE {names[self.key]} {{any}}")
+               f"WHERE {names[self.key]} {{ids}}")
         if self.where:
             sql += f" AND ({self.where.format(**names)})"
         return sql, converters
@@ -222,16 +251,7 @@ class PlainRows:
             prepared = self._prepared[alias] = self._prepare(alias)
         sql, converters = prepared
         connection = connections[alias]
-        # As the ``__any`` lookup (jiritsu.core.lookups): one array parameter on PostgreSQL,
-        # sent as the array's text (see Statement.fetch: quoting a list costs more).
-        numbers = [int(i) for i in ids]
-        values: list[Any]
-        if connection.vendor == "postgresql":
-            sql = sql.replace("{any}", "= ANY(%s::bigint[])", 1)
-            values = ["{" + ",".join(map(str, numbers)) + "}"]
-        else:
-            sql = sql.replace("{any}", f"IN ({', '.join(['%s'] * len(ids))})", 1)
-            values = list(numbers)
+        sql, values = _any(connection, sql, ids)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*values, *params])
             rows = cursor.fetchall()
@@ -447,7 +467,7 @@ class _Part:
     model: type[Model]
     columns: list[str]
     converters: list[tuple[int, list[Callable[..., Any]], Any]]
-    relation: ForeignKey[Any, Any] | None  # the main model's field caching it (None: the main model)
+    relation: Any  # the foreign key (or reverse one-to-one) caching it on its owner; None: main
     attnames: list[str]
     pk_index: int
 
@@ -456,9 +476,14 @@ class _Part:
         return len(self.columns)
 
     @classmethod
-    def of(cls, model: type[Model], alias: str, relation: Any, connection: Any) -> _Part:
+    def of(cls, model: type[Model], alias: str, relation: Any, connection: Any, *,
+           defer: Sequence[str] = ()) -> _Part:
         qn = connection.ops.quote_name
-        fields = model._meta.concrete_fields
+        for name in defer:
+            model._meta.get_field(name)  # a field of the model
+            if name == model._meta.pk.name:
+                raise ValueError(f"{model.__name__}.{name}: the primary key is always read")
+        fields = [f for f in model._meta.concrete_fields if f.name not in defer]
         converters = []
         for i, field in enumerate(fields):
             col = field.get_col(alias)

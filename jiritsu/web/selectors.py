@@ -14,31 +14,30 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
-    DateTimeField,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 
 from jiritsu.activities import selectors as activity_selectors
 from jiritsu.activities.selectors import FollowUp
 from jiritsu.cases import selectors as program_selectors
-from jiritsu.cases.access import visible_people
+from jiritsu.cases.access import caseload as caseload_of
+from jiritsu.cases.access import caseload_person_ids, visible_people
 from jiritsu.cases.models import ActivityRecord, ApprovalRequest, Consent, Enrollment
 from jiritsu.cases.selectors import DueReview
 from jiritsu.casework import confirm, visits
-from jiritsu.core.rows import PlainRows
+from jiritsu.core.rows import Join, JoinedRows, PlainRows
 from jiritsu.guidance.models import GuidanceCase
 from jiritsu.offices.models import Membership, User
-from jiritsu.offices.permissions import has_own_caseload, role_has_own_caseload
+from jiritsu.offices.permissions import role_has_own_caseload
 from jiritsu.people import evidence
 from jiritsu.people.evidence import DueEvidence
 from jiritsu.people.models import HospitalStay, Household, Person
@@ -57,7 +56,6 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "guidance_open": ("指導指示 進行中", "err"),
 }
 
-_EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
 DUE_WINDOW_DAYS = 7
@@ -84,42 +82,11 @@ def _of_people(people: People, field: str = "person") -> Q:
     return Q(**{f"{field}__in": people})
 
 
-def caseload_person_ids(membership: Membership, *,
-                        caseworker: User | None = None) -> list[int] | None:
-    """The ids of the people in one caseworker's open households (a caseworker's own, or
-    the chosen ``caseworker``'s); None when the page is about the whole office.
-
-    One small query through the household's caseworker index (~120 ids). Later queries
-    filter on this literal list, so they reach records, stays and enrolments through their
-    person indexes instead of walking the office's people or records, however large the
-    office is (a subquery here made PostgreSQL walk every record of the office).
-    """
-    people = caseload_people(membership, caseworker=caseworker)
-    if people is None:
-        return None
-    return list(people.order_by("pk").values_list("pk", flat=True))
-
-
-def caseload_people(membership: Membership, *,
-                    caseworker: User | None = None) -> QuerySet[Person] | None:
-    """The people in one caseworker's open households (a caseworker's own, or the chosen
-    ``caseworker``'s), through the household's caseworker index; None when the page is
-    about the whole office. The one definition of a caseload: :func:`caseload_person_ids`
-    reads its ids, the caseworker home its people with their households."""
-    if caseworker is None and has_own_caseload(membership):
-        caseworker = membership.user
-    if caseworker is None:
-        return None
-    return visible_people(membership).filter(
-        household__office=membership.office, household__caseworker=caseworker,
-        household__assistance_ended_on__isnull=True,
-    )
-
-
 def scope_people(membership: Membership, *, caseworker: User | None = None,
                  person_ids: list[int] | None = None) -> QuerySet[Person]:
     """People whose households this membership looks after (or the chosen caseworker's);
-    ``person_ids`` from :func:`caseload_person_ids` when the caller has read them."""
+    ``person_ids`` from :func:`jiritsu.cases.access.caseload_person_ids` when the caller has
+    read them."""
     if person_ids is None:
         person_ids = caseload_person_ids(membership, caseworker=caseworker)
     if person_ids is not None:
@@ -182,30 +149,78 @@ def new_cases(membership: Membership, people: QuerySet[Person], *,
     )
 
 
+def _from_others_sql(record: str, reader: str) -> str:
+    """新しい記録, the rule, as SQL about one record (``record``: its alias or quoted table):
+    written by support staff or a partner — a partner organisation named on it, or its
+    author a 支援員 or partner of the record's office — and later than every record the
+    reader wrote about the same person (``reader``: SQL for the reader's user id). The one
+    definition: the caseload's statement and the querysets below are both built from it."""
+    qn = connection.ops.quote_name
+    rec = ActivityRecord._meta
+    ms = Membership._meta
+    col = {f.name: qn(f.column) for f in rec.concrete_fields}
+    mcol = {f.name: qn(f.column) for f in ms.concrete_fields}
+    roles = ", ".join(f"'{r}'" for r in (Membership.Role.SUPPORT_STAFF, Membership.Role.PARTNER))
+    return (
+        f"({record}.{col['author_partner']} IS NOT NULL OR EXISTS (SELECT 1 FROM "
+        f"{qn(ms.db_table)} ms WHERE ms.{mcol['user']} = {record}.{col['author']} "
+        f"AND ms.{mcol['office']} = {record}.{col['office']} AND ms.{mcol['role']} IN ({roles})))"
+        # later than the reader's last, or the reader wrote none (not a NOT EXISTS, which
+        # PostgreSQL plans as one more join: three times the planning time)
+        f" AND COALESCE((SELECT MAX(mine.{col['created_at']}) FROM {qn(rec.db_table)} mine "
+        f"WHERE mine.{col['person']} = {record}.{col['person']} AND mine.{col['author']} = "
+        f"{reader}) < {record}.{col['created_at']}, TRUE)")
+
+
+def _caseworker_sql(record: str) -> str:
+    """SQL: the user id of the caseworker of the household of the record's person."""
+    qn = connection.ops.quote_name
+    person, household = Person._meta, Household._meta
+    return (f"(SELECT hh.{qn(household.get_field('caseworker').column)} FROM {qn(person.db_table)} pp "
+            f"INNER JOIN {qn(household.db_table)} hh ON hh.{qn(household.pk.column)} = "
+            f"pp.{qn(person.get_field('household').column)} WHERE pp.{qn(person.pk.column)} = "
+            f"{record}.{qn(ActivityRecord._meta.get_field('person').column)})")
+
+
+# 新しい記録 of a list of people for one reader (the caseworker home's), newest first: a
+# statement written once per process, with what the list shows read with each record.
+_FROM_OTHERS = JoinedRows(
+    ActivityRecord,
+    [Join("person"), Join("author"), Join("author_partner", outer=True),
+     Join("enrollment", outer=True), Join("enrollment__program", outer=True)],
+    where="{m}.person_id {ids} AND " + _from_others_sql("{m}", "%s"),
+    order_by="{m}.created_at DESC, {m}.id DESC LIMIT %s")
+
+
 def records_from_others(people: People, *, reader: User | None) -> QuerySet[ActivityRecord]:
     """Records support staff and partners wrote since the caseworker's own last record.
 
     ``reader`` is the caseworker; without one (a supervisor's view) each person's own
     caseworker is the reference.
     """
-    mine = ActivityRecord.objects.filter(person=OuterRef("person"))
-    mine = (mine.filter(author=reader.pk) if reader is not None
-            else mine.filter(author=OuterRef("person__household__caseworker")))
-    mine_last = mine.order_by("-created_at").values("created_at")[:1]
-    staff_or_partner = Membership.objects.filter(
-        user=OuterRef("author"), office=OuterRef("office"),
-        role__in=(Membership.Role.SUPPORT_STAFF, Membership.Role.PARTNER))
+    table = connection.ops.quote_name(ActivityRecord._meta.db_table)
+    if reader is not None:
+        rule = RawSQL(_from_others_sql(table, "%s"), [reader.pk], output_field=BooleanField())
+    else:
+        rule = RawSQL(_from_others_sql(table, _caseworker_sql(table)), [],
+                      output_field=BooleanField())
     return (
-        ActivityRecord.objects.filter(_of_people(people))
-        .filter(Q(author_partner__isnull=False) | Exists(staff_or_partner))
-        .annotate(since=Coalesce(Subquery(mine_last, output_field=DateTimeField()),
-                                 Value(_EPOCH, output_field=DateTimeField())))
-        .filter(created_at__gt=F("since"))
+        ActivityRecord.objects.filter(_of_people(people)).filter(rule)
         .select_related("person", "author", "author_partner", "enrollment__program",
                         # the team view names each person's caseworker; the others do not
                         *(() if reader is not None else ("person__household__caseworker",)))
         .order_by("-created_at", "-id")
     )
+
+
+def records_from_others_of(person_ids: list[int], *, reader: User) -> dict[str, Any]:
+    """:func:`records_from_others` of a caseload for its reader, capped (``LIST_LIMIT``) with
+    the total: one statement, and a count only when more than the cap were found."""
+    items = (_FROM_OTHERS.fetch([person_ids, reader.pk, LIST_LIMIT + 1]) if person_ids
+             else [])
+    total = (len(items) if len(items) <= LIST_LIMIT
+             else records_from_others(person_ids, reader=reader).count())
+    return {"items": items[:LIST_LIMIT], "total": total}
 
 
 def approvals_waiting(membership: Membership) -> list[ApprovalRequest]:
@@ -248,20 +263,15 @@ _GIVEN_CONSENTS = PlainRows(Consent, ("person", "program"), key="person",
                             where="{withdrawn_on} IS NULL")
 _OPEN_GUIDANCE = PlainRows(GuidanceCase, ("person",), key="person",
                            where="{status} = %s")
-
-
-def caseload_members(people: QuerySet[Person]) -> list[Person]:
-    """``people`` by case number and member, each with its household, the household's visit
-    grade and the grade's interval (what the caseload table and the visit rule read): one
-    query."""
-    return list(people.select_related("household", "household__visit_grade__interval")
-                .order_by("household__case_number", "member_number", "id"))
+# Every episode of the caseload's people with its program (for 参加中 and 同意待ち).
+_EPISODES = JoinedRows(Enrollment, [Join("program")], where="{m}.person_id {ids}",
+                       order_by="{m}.candidate_on, {m}.id")
 
 
 def caseload(membership: Membership, members: list[Person], *, today: dt.date,
              due: list[DueReview], flag: str = "") -> CaseloadView:
     """One caseworker's households with each member's flags (``members`` from
-    :func:`caseload_members`), in a few simple queries.
+    :func:`jiritsu.cases.access.caseload`), in a few simple queries.
 
     A caseload is about a hundred households, so its people, stays, enrolments and
     consents are read as plain rows and the flags worked out in Python: cheaper than
@@ -275,8 +285,7 @@ def caseload(membership: Membership, members: list[Person], *, today: dt.date,
     long_from = membership.office.long_stay_since(today)  # the office's 長期入院
     for pid, psychiatric, admitted in _OPEN_STAYS.fetch(ids, [today]):
         stays[pid] = stays.get(pid, False) or (psychiatric and admitted <= long_from)
-    enrolments = list(Enrollment.objects.filter(person_id__any=ids).select_related("program")
-                      .order_by("candidate_on", "id"))
+    enrolments = _EPISODES.fetch([ids]) if ids else []
     consents = set(_GIVEN_CONSENTS.fetch(ids))
     # 新規・未検討 by the 支援活動 list's rule, asked only of the people whose case is new
     # enough (two queries: the programs, then the rule; none when no case is new).
@@ -503,11 +512,10 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
                     caseworker: User | None = None) -> dict[str, Any]:
     """A caseworker's morning: caseload, what is due, who waits for consent, what is new."""
     # The caseload's people are read once, with their households; the lists below ask
-    # about their ids.
-    own = caseload_people(membership, caseworker=caseworker)
-    people = own if own is not None else scope_people(membership)
-    members = caseload_members(people)
-    listed: People = sorted(p.pk for p in members) if own is not None else people
+    # about their ids. (This page is always one caseworker's: a caseworker's own, or the one
+    # a supervisor picked.)
+    members = caseload_of(membership, caseworker=caseworker) or []
+    listed = sorted(p.pk for p in members)
     week_start, week_end = week_bounds(today)
     due = reviews_due(membership, today=today, until=week_end, caseworker=caseworker)
     view = caseload(membership, members, today=today, due=due, flag=flag)
@@ -523,7 +531,7 @@ def caseworker_home(membership: Membership, *, today: dt.date, flag: str = "",
         "evidence_due": _capped(evidence_due(listed, today=today, until=week_end)),
         "consents": _capped(view.consents_pending),
         "new_cases": _capped(view.new_cases),
-        "new_records": _capped_qs(records_from_others(listed, reader=reader)),
+        "new_records": records_from_others_of(listed, reader=reader),
         "shown_caseworker": caseworker,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -349,3 +350,110 @@ def test_caseload_rows_are_the_templates_rows_escaped(world):
     assert "&lt;b&gt;山田&lt;/b&gt; &amp; 太郎" in new and "&lt;77&amp;&gt;" in new
     assert sum(len(r.flags) for r in ctx["caseload"]) > 10 and len(ctx["caseload"]) == 14
     assert new == old
+
+
+def test_records_from_others_rule_for_a_reader_and_for_each_persons_caseworker(world):
+    """新しい記録: records by support staff or a partner written after the reader's own last
+    record about the person (a record as old as it is not new); another caseworker's records
+    never count. The caseload's statement and the querysets (team and support views) answer
+    alike, newest first."""
+    import datetime as dt
+
+    from jiritsu.cases.models import ActivityRecord
+    from jiritsu.web import selectors
+
+    base = clock.now() - dt.timedelta(days=10)
+    p1, p2 = world.person, t.make_person(world.office, household=world.household, member_number=2)
+    other_hh = t.make_household(world.office, caseworker=world.caseworker2)
+    p3 = t.make_person(world.office, household=other_hh)
+
+    def rec(person, author, hours, *, partner=None, text=""):
+        r = ActivityRecord.objects.create(office=world.office, person=person, occurred_at=base,
+                                          kind="phone", text=text or f"{hours}", author=author,
+                                          author_partner=partner)
+        ActivityRecord.objects.filter(pk=r.pk).update(
+            created_at=base + dt.timedelta(hours=hours))
+        return r.pk
+
+    rec(p1, world.caseworker, 5)                                   # the reader's own, last at +5
+    old_ss = rec(p1, world.support_staff, 4)                       # before it: not new
+    same = rec(p1, world.support_staff, 5)                         # as old as it: not new
+    new_ss = rec(p1, world.support_staff, 6)                       # new
+    new_hw = rec(p1, world.partner, 7, partner=world.partner_org)  # new (a partner's)
+    rec(p1, world.caseworker2, 8)                                  # a caseworker's: never new
+    never_read = rec(p2, world.support_staff, 1)                   # nothing of the reader's: new
+    cw2_reads = rec(p3, world.support_staff, 2)                    # p3 is cw2's
+    rec(p3, world.caseworker2, 3)                                  # … who wrote after it
+    later = rec(p3, world.support_staff, 9)
+    assert {old_ss, same}  # written, and left out below
+
+    ids = sorted([p1.pk, p2.pk, p3.pk])
+    got = selectors.records_from_others_of(ids, reader=world.caseworker)
+    assert [r.pk for r in got["items"]] == [later, new_hw, new_ss, cw2_reads, never_read]
+    assert got["total"] == 5
+    assert got["items"][1].author_partner == world.partner_org
+    assert [r.pk for r in selectors.records_from_others(ids, reader=world.caseworker)] == \
+        [r.pk for r in got["items"]]
+    # Each person's own caseworker as the reference (the team view): p3's record at +2 is
+    # older than cw2's own at +3.
+    team = [r.pk for r in selectors.records_from_others(ids, reader=None)]
+    assert team == [later, new_hw, new_ss, never_read]
+
+
+def test_caseload_statement_reads_what_the_queryset_reads(world):
+    """The caseload (one statement, households with grade and interval joined): the people
+    and related rows the queryset with ``select_related`` reads — a household without a grade,
+    a grade without an interval, one with — the related rows shared between members, and no
+    further query for the visit rule's inputs."""
+    from jiritsu.cases.access import caseload
+    from jiritsu.casework.models import GradeInterval
+    from jiritsu.casework.visits import interval_months
+    from jiritsu.people.models import Household, Person, VisitGrade
+
+    a = VisitGrade.objects.create(office=world.office, code="A", name="毎月", visits_per_year=12)
+    b = VisitGrade.objects.create(office=world.office, code="B", name="隔月", visits_per_year=6)
+    GradeInterval.objects.create(office=world.office, grade=b, interval_months=3)
+    Household.objects.filter(pk=world.household.pk).update(visit_grade=a)
+    with_b = t.make_household(world.office, caseworker=world.caseworker, visit_grade=b)
+    for n in (2, 1):
+        t.make_person(world.office, household=with_b, member_number=n)
+    plain = t.make_household(world.office, caseworker=world.caseworker)
+    t.make_person(world.office, household=plain)
+    ended = t.make_household(world.office, caseworker=world.caseworker,
+                             assistance_ended_on=clock.today())
+    t.make_person(world.office, household=ended)
+    t.make_person(world.office, household=t.make_household(world.office,
+                                                           caseworker=world.caseworker2))
+    membership = world.m(world.caseworker)
+    unshown = {"version", "created_at", "updated_at"}
+    expected: list[Any] = list(Person.objects.filter(
+        office=world.office, household__caseworker=world.caseworker,
+        household__assistance_ended_on__isnull=True)
+        .select_related("household", "household__visit_grade__interval")
+        .order_by("household__case_number", "member_number", "id"))
+    with CaptureQueriesContext(connection) as queries:
+        got = cast(list[Any], caseload(membership) or [])
+        intervals = [interval_months(p.household.visit_grade) for p in got]
+        households = [{f.attname: getattr(p.household, f.attname)
+                       for f in Household._meta.concrete_fields if f.attname not in unshown}
+                      for p in got]
+        names = [(p.name, p.kana, p.relationship, p.member_number) for p in got]
+    assert len(queries) == 1
+    assert [p.pk for p in got] == [p.pk for p in expected] and len(got) == 4
+    assert intervals == [interval_months(p.household.visit_grade) for p in expected]
+    assert sorted(set(intervals), key=str) == [1, 3, None]
+    assert households == [{f.attname: getattr(p.household, f.attname)
+                           for f in Household._meta.concrete_fields if f.attname not in unshown}
+                          for p in expected]
+    assert names == [(p.name, p.kana, p.relationship, p.member_number) for p in expected]
+    # what a caseload never shows is not read (and reading it anyway still works)
+    assert got[0].household.get_deferred_fields() == unshown
+    assert {"created_at", "note", "phone"} <= got[0].get_deferred_fields()
+    assert got[0].note == expected[0].note
+    members_b = [p for p in got if p.household_id == with_b.pk]
+    assert members_b[0].household is members_b[1].household  # one instance, shared
+    assert members_b[0].household.visit_grade.interval.grade is members_b[0].household.visit_grade
+    # a supervisor looking at the caseworker reads the same caseload
+    assert [p.pk for p in caseload(world.m(world.supervisor), caseworker=world.caseworker) or []
+            ] == [p.pk for p in got]
+    assert caseload(world.m(world.supervisor)) is None  # the whole office: not a caseload
