@@ -214,8 +214,11 @@ def test_home_visit_is_overdue_after_the_grades_interval(client, world):
 # caseload's people once, with their households, and takes their ids from them. The team
 # home's follow-ups read the office's discharges by a statement written once per process
 # and keep those of its people by one more query (one more than when the people were a
-# subquery of the discharges' queryset, for ≈ 1.8 ms less Python).
-HOME_QUERIES = {"caseworker": 20, "supervisor": 23, "support_staff": 9, "partner": 5}
+# subquery of the discharges' queryset, for ≈ 1.8 ms less Python). A caseworker's 新しい記録
+# are two statements when there are any: the first records' ids by the rule, then those
+# records with their people, authors and programs (in one, PostgreSQL's misjudged plan for
+# the country's data hashed every user; docs/performance.md).
+HOME_QUERIES = {"caseworker": 21, "supervisor": 23, "support_staff": 9, "partner": 5}
 
 
 @pytest.mark.parametrize("user", sorted(HOME_QUERIES))
@@ -238,7 +241,7 @@ def test_supervisor_home_for_one_caseworker_has_a_fixed_query_count(client, worl
     build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
                    partner_user=world.partner, partner=world.partner_org, households=40, start=5)
     large, _ = _queries(client, url)
-    assert small == large == 21
+    assert small == large == 22
 
 
 def test_team_table_is_paged_by_caseworker_with_counts_per_page(client, world, monkeypatch):
