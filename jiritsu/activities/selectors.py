@@ -584,7 +584,10 @@ def _follow_up_state(checks: list[tuple[dt.date, str]], window_start: dt.date
 # episode, person, household, caseworker and program — the office's, one caseworker's
 # households' or a list of people's —, the records that say how people live, and the
 # hospital stays that ended.
-_FOLLOWED_UP = "{j0}.office_id = %s AND {m}.kind = %s AND {j4}.post_discharge_review_months > 0"
+# (The program's office named too: PostgreSQL starts from the programs that set follow-ups,
+# and without it read the country's programs.)
+_FOLLOWED_UP = ("{j0}.office_id = %s AND {j4}.office_id = %s AND {m}.kind = %s"
+                " AND {j4}.post_discharge_review_months > 0")
 _OF_CASEWORKER = " AND {j2}.caseworker_id = %s"
 _OF_PEOPLE = " AND {j0}.person_id {ids}"
 _DISCHARGES = {
@@ -609,7 +612,7 @@ def discharge_follow_ups(office: Office, *, today: dt.date, caseworker: Any = No
     opened, and the hospital stays the discharges ended (whose doctor is consulted) — the
     last two only when there are outcomes; a queryset of people adds one to keep the
     outcomes of its people."""
-    params: list[Any] = [office.pk, OutcomeKind.DISCHARGE.value]
+    params: list[Any] = [office.pk, office.pk, OutcomeKind.DISCHARGE.value]
     cw_id = getattr(caseworker, "pk", caseworker)
     if isinstance(people, list):
         outcomes = _DISCHARGES[_OF_PEOPLE].fetch([*params, people]) if people else []
