@@ -34,10 +34,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from jiritsu.cases.access import (
@@ -67,7 +67,7 @@ from jiritsu.core.rows import Join, JoinedRows, meta_order
 from jiritsu.core.wareki import add_months, fiscal_year_bounds, fiscal_year_of, format_wareki
 from jiritsu.offices.models import Membership, User
 from jiritsu.offices.permissions import holds_approval_step, is_partner
-from jiritsu.people.models import HospitalStay, Person
+from jiritsu.people.models import HospitalStay, Household, Person
 from jiritsu.programs.models import (
     LedgerEntry,
     OutcomeKind,
@@ -112,19 +112,9 @@ class DueReview:
         return h.caseworker_id if h is not None else None
 
 
-def _with_due_inputs(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
-    last_review = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")
-    last_discharge = Outcome.objects.filter(enrollment=OuterRef("pk"),
-                                            kind=OutcomeKind.DISCHARGE).order_by("-occurred_on")
-    return qs.annotate(
-        last_review_on=Subquery(last_review.values("reviewed_on")[:1]),
-        last_review_next=Subquery(last_review.values("next_due_on")[:1]),
-        last_discharge_on=Subquery(last_discharge.values("occurred_on")[:1]),
-    )
-
-
 def due_for(enrollment: Enrollment, today: dt.date) -> DueReview | None:
-    """The next review of an active episode annotated by :func:`_with_due_inputs`."""
+    """The next review of an active episode read with the rule's inputs (the last review
+    and the last discharge: :func:`_due_inputs`)."""
     if enrollment.status != S.ACTIVE or enrollment.started_on is None:
         return None
     due_on, reasons = _due_date(
@@ -171,20 +161,10 @@ def _due_reason(kind: str, arg: Any) -> str:
     return f"支援期間の終了予定日（{format_wareki(arg)}）"
 
 
-def _due_queryset(membership: Membership, *, mine_only: bool,
-                  caseworker: User | None = None) -> QuerySet[Enrollment]:
-    qs = visible_enrollments(membership).filter(status=S.ACTIVE)
-    if mine_only or caseworker is not None:
-        # The episodes of one caseworker's households (and, for "mine", those the user
-        # leads) as a UNION of two index-driven halves: household.caseworker_id → people →
-        # their open episodes, and lead_staff_id. An OR of the two made PostgreSQL filter
-        # every active episode of the office instead (~100 ms at a large office vs < 1 ms).
-        cw = caseworker if caseworker is not None else membership.user
-        ids = qs.filter(person__household__caseworker=cw).order_by().values("pk")
-        if mine_only:
-            ids = ids.union(qs.filter(lead_staff=membership.user).order_by().values("pk"))
-        qs = qs.filter(pk__in=ids)
-    return qs
+def _due_queryset(membership: Membership) -> QuerySet[Enrollment]:
+    """The active episodes ``membership`` may see in its office (one caseworker's:
+    ``_DUE_OF_CASEWORKER`` and ``_DUE_MINE`` below)."""
+    return visible_enrollments(membership).filter(status=S.ACTIVE)
 
 
 # What due_for (terms: the version's snapshot, the program as fallback) and the lists of due
@@ -205,6 +185,64 @@ _DUE_FIELDS = (
     "person__household__caseworker__username", "person__household__caseworker__display_name",
     "phase__id", "phase__name",
 )
+_DUE_JOINS = (Join("program"), Join("program_version"), Join("person"),
+              Join("person__household", outer=True),
+              Join("person__household__caseworker", outer=True), Join("phase", outer=True))
+
+
+def _due_inputs() -> dict[str, tuple[str, Any]]:
+    """The rule's inputs besides the episode's own columns, as correlated subqueries: the
+    latest review's date and the date it set (latest by date, then by id), the latest
+    discharge. What ``compute_next_reviews`` reads grouped for thousands of episodes
+    (``_last_review_and_discharge``; tested equal)."""
+    review, outcome = Review._meta.db_table, Outcome._meta.db_table
+    latest = (f"FROM {review} r WHERE r.enrollment_id = {{m}}.id "
+              "ORDER BY r.reviewed_on DESC, r.id DESC LIMIT 1")
+    assert OutcomeKind.DISCHARGE.value.isidentifier()
+    return {
+        "last_review_on": (f"SELECT r.reviewed_on {latest}", DateField()),
+        "last_review_next": (f"SELECT r.next_due_on {latest}", DateField()),
+        "last_discharge_on": (f"SELECT MAX(o.occurred_on) FROM {outcome} o WHERE "
+                              f"o.enrollment_id = {{m}}.id AND o.kind = "
+                              f"'{OutcomeKind.DISCHARGE.value}'", DateField()),
+    }
+
+
+def _with_due_inputs(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """``qs`` with the rule's inputs of :func:`_due_inputs` annotated (for a list of
+    episodes that is read as a queryset: the episode page, a person's programs)."""
+    table = Enrollment._meta.db_table
+    return qs.annotate(**{name: RawSQL(sql.format(m=table), (), output_field=output)
+                          for name, (sql, output) in _due_inputs().items()})
+
+
+def _due_rows(where: str, ids_from: str = "") -> JoinedRows[Enrollment]:
+    """Active episodes with what :func:`due_for` and the lists of due reviews read (the
+    columns of ``_DUE_FIELDS``, the rule's inputs): one statement written once per process,
+    in the episodes' own order."""
+    return JoinedRows(Enrollment, _DUE_JOINS, where=where, order_by=meta_order(Enrollment),
+                      only=_DUE_FIELDS, annotations=_due_inputs(), ids_from=ids_from)
+
+
+# The listed episodes of ``_dues`` (found by their stored date), by id.
+_DUE_LISTED = _due_rows("{m}.id {ids}")
+
+# One caseworker's episodes due by a date, found by the stored date (``next_review_on``, as
+# ``_due_by``; tested equal) in the office (``access.sees_office_enrollments``): those of the
+# caseworker's households, and for "mine" those the user leads too. The candidates come from
+# index-driven halves — household.caseworker_id → people → their episodes, lead_staff_id —
+# and a UNION, worked out before the joins (``ids_from``): an OR of the two made PostgreSQL
+# filter every episode of the office instead.
+_OF_HOUSEHOLDS = (
+    f"SELECT e.id FROM {Enrollment._meta.db_table} e "
+    f"INNER JOIN {Person._meta.db_table} p ON p.id = e.person_id "
+    f"INNER JOIN {Household._meta.db_table} h ON h.id = p.household_id "
+    "WHERE h.caseworker_id = %s")
+_DUE_BY_STORED_DATE = ("{m}.office_id = %s AND {m}.status = %s AND {m}.started_on IS NOT NULL "
+                       "AND {m}.next_review_on <= %s")
+_DUE_OF_CASEWORKER = _due_rows(_DUE_BY_STORED_DATE, _OF_HOUSEHOLDS)
+_DUE_MINE = _due_rows(_DUE_BY_STORED_DATE, f"{_OF_HOUSEHOLDS} UNION SELECT e.id FROM "
+                      f"{Enrollment._meta.db_table} e WHERE e.lead_staff_id = %s")
 
 
 def compute_next_reviews(qs: QuerySet[Enrollment]) -> dict[int, dt.date]:
@@ -236,31 +274,32 @@ def _due_by(qs: QuerySet[Enrollment], today: dt.date,
     time), anything overdue included (a horizon before today still lists it)."""
     due = qs.filter(status=S.ACTIVE, started_on__isnull=False, next_review_on__isnull=False)
     if horizon is not None:
-        due = due.filter(next_review_on__lte=max(horizon, today - dt.timedelta(days=1)))
+        due = due.filter(next_review_on__lte=_due_cutoff(today, horizon))
     return due
+
+
+def _due_cutoff(today: dt.date, horizon: dt.date) -> dt.date:
+    """The last stored due date listed: the horizon, and anything overdue even when the
+    horizon is before today."""
+    return max(horizon, today - dt.timedelta(days=1))
 
 
 def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
           limit: int | None = None) -> tuple[list[DueReview], int]:
     """Due reviews of the active episodes in ``qs`` (by ``horizon``, or all), the ``limit``
-    soonest of them (or all) and how many there are: three queries whatever the number of
-    episodes.
+    soonest of them (or all) and how many there are: at most three queries whatever the
+    number of episodes (two when none is due).
 
     An office has thousands of active episodes of which a few hundred are due: they are
     found by the stored due date (``next_review_on``, an index on office and date), and
     only the episodes that are listed are read as objects, with the rule's inputs, to word
-    the reasons.
+    the reasons (``_DUE_LISTED``).
     """
     due = _due_by(qs, today, horizon)
     ordered = due.order_by("next_review_on", "person__kana_key", "pk").values_list("pk", flat=True)
     listed = list(ordered[:limit] if limit is not None else ordered)
     total = len(listed) if limit is None or len(listed) < limit else due.count()
-    # The same queries whether or not anything is due (an empty IN list would skip one).
-    enrolments = _with_due_inputs(Enrollment.objects.filter(
-        Q(pk__in=listed) if listed else Q(pk__isnull=True)).select_related(
-        "program", "program_version", "person__household__caseworker", "phase",
-    ).only(*_DUE_FIELDS))
-    by_pk = {e.pk: e for e in enrolments}
+    by_pk = {e.pk: e for e in (_DUE_LISTED.fetch([listed]) if listed else [])}
     out = [d for pk in listed if pk in by_pk
            and (d := due_for(by_pk[pk], today)) is not None]
     return out, total
@@ -287,7 +326,7 @@ def office_dues(membership: Membership, *, today: dt.date, until: dt.date,
     office: the ``limit`` soonest as :class:`DueReview` (with reasons), the totals, and one
     grouped count per caseworker — from the stored due dates, so the cost is the listed
     few, not the office's hundreds of due episodes as objects."""
-    qs = _due_queryset(membership, mine_only=False)
+    qs = _due_queryset(membership)
     items, total = _dues(qs, today, until, limit=limit)
     due = _due_by(qs, today, until)
     by_cw: dict[int | None, tuple[int, int]] = {}
@@ -298,14 +337,22 @@ def office_dues(membership: Membership, *, today: dt.date, until: dt.date,
     return OfficeDues(items, total, sum(late for late, _ in by_cw.values()), by_cw)
 
 
-def _dues_of_few(qs: QuerySet[Enrollment], today: dt.date,
-                 horizon: dt.date | None) -> list[DueReview]:
-    """Due reviews of a few active episodes (one caseworker's): one query."""
-    rows = _with_due_inputs(qs.select_related(
-        "program", "program_version", "person__household__caseworker", "phase",
-    ).only(*_DUE_FIELDS))
-    return [d for e in rows if (d := due_for(e, today)) is not None
-            and (horizon is None or d.overdue or d.due_on <= horizon)]
+def _dues_of_caseworker(membership: Membership, today: dt.date, horizon: dt.date, *,
+                        caseworker_id: int, lead_id: int | None) -> list[DueReview]:
+    """Due reviews (by ``horizon``, and overdue) of the episodes of one caseworker's
+    households and of those ``lead_id`` leads, as the office's lists find them (the stored
+    date): one statement, what is due only, with the rule's inputs."""
+    def params(connection: Any) -> list[Any]:
+        return [caseworker_id, *([lead_id] if lead_id is not None else []),
+                membership.office_id, S.ACTIVE,
+                connection.ops.adapt_datefield_value(_due_cutoff(today, horizon))]
+
+    rows = (_DUE_MINE if lead_id is not None else _DUE_OF_CASEWORKER).fetch(params)
+    if rows and not sees_office_enrollments(membership):
+        visible = set(visible_enrollments(membership).filter(pk__any=[e.pk for e in rows])
+                      .values_list("pk", flat=True))
+        rows = [e for e in rows if e.pk in visible]
+    return [d for e in rows if (d := due_for(e, today)) is not None]
 
 
 def _due_terms(episodes: QuerySet[Enrollment], rows: list[tuple[Any, ...]]
@@ -351,11 +398,15 @@ def reviews_due(membership: Membership, *, today: dt.date | None = None, within_
         mine_only = not membership.can("caseload.team")
     horizon = today + dt.timedelta(days=within_days - 1)
     out: dict[str, list[DueReview]] = {"overdue": [], "due_soon": []}
-    qs = _due_queryset(membership, mine_only=mine_only, caseworker=caseworker)
-    # One caseworker's episodes are a few dozen: one query with the inputs as correlated
-    # subqueries is cheapest. The office's are thousands: plain values, grouped inputs.
-    dues = (_dues_of_few(qs, today, horizon) if mine_only or caseworker is not None
-            else _dues(qs, today, horizon)[0])
+    # Both found by the stored due date: one caseworker's in one statement written once per
+    # process; the office's thousands by their ids first (``_dues``).
+    if mine_only or caseworker is not None:
+        dues = _dues_of_caseworker(
+            membership, today, horizon,
+            caseworker_id=caseworker.pk if caseworker is not None else membership.user_id,
+            lead_id=membership.user_id if mine_only else None)
+    else:
+        dues = _dues(_due_queryset(membership), today, horizon)[0]
     for due in dues:
         out["overdue" if due.overdue else "due_soon"].append(due)
     for items in out.values():

@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
 from django.db.models import Field, ForeignKey, Model, OneToOneRel
+from django.db.models.expressions import RawSQL
 
 from jiritsu.core.compiled import Compiled
 
@@ -56,14 +57,21 @@ class JoinedRows(Generic[M]):
     ``source``: a ``core.compiled.Compiled`` queryset giving the rows' primary keys first, then the
     values of ``annotations``; only those rows are read (the queryset, compiled once per
     process, holds the rule that chooses them). ``annotations``: attribute → SQL read with
-    each row and set on its instance, raw (counts); ``{r}.{c1}`` … are the source's columns
-    after the key. ``limit``: at most that many rows. ``defer``: fields of ``model`` not read.
-    Rows that join the same related row share one instance of it."""
+    each row and set on its instance, raw (counts), or (SQL, output field) through the
+    field's converters (a date on SQLite); ``{r}.{c1}`` … are the source's columns after the
+    key. ``limit``: at most that many rows. ``defer``: fields of ``model`` not read.
+    ``only``: the columns read, named as ``QuerySet.only`` names them (``"program__name"``;
+    primary keys always), the rest deferred. ``ids_from``: a subquery giving the ids of the
+    rows to read (its parameters first), on PostgreSQL ``= ANY(ARRAY(…))``, worked out
+    before the joins (an ``IN`` semi-join is ordered with every joined table: half as much
+    planning again with six joins), elsewhere ``IN (…)``. Rows that join the same related
+    row share one instance of it."""
 
     def __init__(self, model: type[M], joins: Sequence[Join], *, where: str = "",
                  order_by: str = "", source: Compiled | None = None,
-                 annotations: Mapping[str, str] | None = None,
-                 limit: int | None = None, defer: Sequence[str] = ()) -> None:
+                 annotations: Mapping[str, str | tuple[str, Field[Any, Any]]] | None = None,
+                 limit: int | None = None, defer: Sequence[str] = (),
+                 only: Sequence[str] | None = None, ids_from: str = "") -> None:
         self.model = model
         self.defer = tuple(defer)
         self.joins = list(joins)
@@ -72,14 +80,17 @@ class JoinedRows(Generic[M]):
         self.source = source
         self.annotations = dict(annotations or {})
         self.limit = limit
-        self._prepared: dict[str, tuple[str, list[_Part], list[int]]] = {}
+        self.only = None if only is None else list(only)
+        self.ids_from = ids_from
+        self._prepared: dict[str, tuple[str, list[_Part], list[int], list[Any]]] = {}
 
-    def _prepare(self, alias: str) -> tuple[str, list[_Part], list[int]]:
+    def _prepare(self, alias: str) -> tuple[str, list[_Part], list[int], list[Any]]:
         connection = connections[alias]
         qn = connection.ops.quote_name
         names = {"m": qn("m"), "r": qn("r"),
                  "ids": "= ANY(%s::bigint[])" if connection.vendor == "postgresql" else "IN (%s)"}
-        parts = [_Part.of(self.model, "m", None, connection, defer=self.defer)]
+        parts = [_Part.of(self.model, "m", None, connection, defer=self.defer,
+                          only=self._only(""))]
         parents: list[int] = []  # each join's parent part (0: the main model)
         joins = []
         for i, join in enumerate(self.joins):
@@ -88,7 +99,8 @@ class JoinedRows(Generic[M]):
             assert isinstance(target, type) and issubclass(target, Model)
             name = f"j{i}"
             names[name] = qn(name)
-            parts.append(_Part.of(target, name, field, connection, defer=join.defer))
+            parts.append(_Part.of(target, name, field, connection, defer=join.defer,
+                                  only=self._only(join.relation)))
             parents.append(parent)
             owner = qn("m") if parent == 0 else qn(f"j{parent - 1}")
             if isinstance(field, OneToOneRel):  # the other side's one-to-one points here
@@ -107,17 +119,40 @@ class JoinedRows(Generic[M]):
             head = f"WITH {qn('r')} ({', '.join(qn(k) for k in keys)}) AS ({sqls[0]}) "
             joins.insert(0, f"INNER JOIN {qn('r')} ON {qn('r')}.{qn('k')} = "
                             f"{qn('m')}.{qn(self.model._meta.pk.column)}")
-        columns = ", ".join([*(c for p in parts for c in p.columns),
-                             *(e.format(**names) for e in self.annotations.values())])
+        texts: list[str] = []
+        converters: list[Any] = []  # (expression, its converters) or None for a raw value
+        for e in self.annotations.values():
+            if isinstance(e, str):
+                texts.append(e.format(**names))
+                converters.append(None)
+                continue
+            raw = RawSQL("", (), output_field=e[1])
+            texts.append(f"({e[0].format(**names)})")
+            converters.append((raw, connection.ops.get_db_converters(raw)
+                               + raw.get_db_converters(connection)))
+        columns = ", ".join([*(c for p in parts for c in p.columns), *texts])
         sql = (f"{head}SELECT {columns} FROM {qn(self.model._meta.db_table)} {qn('m')} "
                f"{' '.join(joins)}")
-        if self.where:
-            sql += f" WHERE {self.where.format(**names)}"
+        where = [self.where.format(**names)] if self.where else []
+        if self.ids_from:
+            pk = f"{qn('m')}.{qn(self.model._meta.pk.column)}"
+            where.insert(0, f"{pk} = ANY(ARRAY({self.ids_from}))"
+                         if connection.vendor == "postgresql" else f"{pk} IN ({self.ids_from})")
+        if where:
+            sql += f" WHERE {' AND '.join(f'({w})' for w in where)}"
         if self.order_by:
             sql += f" ORDER BY {self.order_by.format(**names)}"
         if self.limit is not None:
             sql += f" LIMIT {int(self.limit)}"
-        return sql, parts, parents
+        return sql, parts, parents, converters
+
+    def _only(self, path: str) -> set[str] | None:
+        """The field names ``only`` names of the model at ``path`` ("" for the main one)."""
+        if self.only is None:
+            return None
+        prefix = f"{path}__" if path else ""
+        return {n[len(prefix):] for n in self.only
+                if n.startswith(prefix) and "__" not in n[len(prefix):]}
 
     def _relation(self, name: str) -> tuple[int, Any]:
         """(the part the relation belongs to — 0 the main model, i + 1 the i-th join —, its
@@ -145,7 +180,7 @@ class JoinedRows(Generic[M]):
         prepared = self._prepared.get(alias)
         if prepared is None:
             prepared = self._prepared[alias] = self._prepare(alias)
-        sql, parts, parents = prepared
+        sql, parts, parents, converters = prepared
         connection = connections[alias]
         values = list(params(connection) if callable(params) else params)
         lists = any(isinstance(v, list | tuple) for v in values)  # for {ids}, as in Statement
@@ -189,7 +224,10 @@ class JoinedRows(Generic[M]):
             main = built[0]
             for field, value in holding:
                 field.set_cached_value(main, value)
-            for name, value in zip(extra, row[start:], strict=True):
+            for name, value, conv in zip(extra, row[start:], converters, strict=True):
+                if conv is not None:
+                    for convert in conv[1]:
+                        value = convert(value, conv[0], connection)
                 setattr(main, name, value)
             out.append(main)
         return out
@@ -477,13 +515,15 @@ class _Part:
 
     @classmethod
     def of(cls, model: type[Model], alias: str, relation: Any, connection: Any, *,
-           defer: Sequence[str] = ()) -> _Part:
+           defer: Sequence[str] = (), only: set[str] | None = None) -> _Part:
         qn = connection.ops.quote_name
         for name in defer:
             model._meta.get_field(name)  # a field of the model
             if name == model._meta.pk.name:
                 raise ValueError(f"{model.__name__}.{name}: the primary key is always read")
-        fields = [f for f in model._meta.concrete_fields if f.name not in defer]
+        pk = model._meta.pk
+        fields = [f for f in model._meta.concrete_fields if f.name not in defer
+                  and (only is None or f is pk or f.name in only or f.attname in only)]
         converters = []
         for i, field in enumerate(fields):
             col = field.get_col(alias)

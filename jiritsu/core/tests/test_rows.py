@@ -264,3 +264,49 @@ def test_joined_rows_follow_a_joins_relations_and_take_a_list_of_ids(world: Any)
                            and _fields(p.household.caseworker) for p in expected]
     assert len(got) == 3 and None in households and None in caseworkers
     assert rows.fetch([world.office.pk, [], 0]) == []
+
+
+def test_joined_rows_follow_nested_joins_read_only_the_columns_named_and_annotate(
+        world: Any) -> None:
+    """A join of a joined row (``household__caseworker``), outer joins that find nothing
+    (a person outside any household), ``only`` (the rest deferred, as ``QuerySet.only``),
+    an annotation through its output field's converters, ``{ids}`` and ``ids_from``: the
+    queryset's rows and values, related rows included, in one statement."""
+    from django.db.models import DateField
+
+    from jiritsu.core.rows import Join, JoinedRows
+    from jiritsu.people.models import HospitalStay, Person
+
+    loner = t.make_person(world.office, name="世帯 なし")
+    HospitalStay.objects.create(person=world.person, hospital_name="病院", psychiatric=False,
+                                admitted_on=dt.date(2025, 1, 2))
+    only = ("id", "name", "household_id", "household__id", "household__case_number",
+            "household__caseworker_id", "household__caseworker__id",
+            "household__caseworker__display_name")
+    stay = ("SELECT MAX(s.admitted_on) FROM people_hospitalstay s "
+            "WHERE s.person_id = {m}.id")
+    joins = [Join("household", outer=True), Join("household__caseworker", outer=True)]
+    by_ids = JoinedRows(Person, joins, where="{m}.id {ids}", order_by="{m}.id", only=only,
+                        annotations={"admitted": (stay, DateField())})
+    from_ids = JoinedRows(Person, joins, where="{m}.office_id = %s", order_by="{m}.id",
+                          only=only, annotations={"admitted": (stay, DateField())},
+                          ids_from="SELECT p.id FROM people_person p WHERE p.id IN (%s, %s)")
+    asked = [world.person.pk, loner.pk]
+    expected = list(Person.objects.filter(pk__in=asked).select_related("household__caseworker")
+                    .only(*only).order_by("id"))
+    with CaptureQueriesContext(connection) as queries:
+        got: list[Any] = by_ids.fetch([asked])  # with the annotation
+        also: list[Any] = from_ids.fetch([*asked, world.office.pk])
+        seen = [(p.name, p.household.case_number if p.household else None,
+                 str(p.household.caseworker) if p.household else None,
+                 p.admitted)
+                for p in got]
+    assert len(queries) == 2
+    assert seen == [("髙橋 𠮷子", "100001", "佐藤 一郎", dt.date(2025, 1, 2)),
+                    ("世帯 なし", None, None, None)]
+    assert [p.get_deferred_fields() for p in got] == [p.get_deferred_fields() for p in expected]
+    assert [p.household.get_deferred_fields() for p in got if p.household] == [
+        p.household.get_deferred_fields() for p in expected if p.household]
+    assert [(p.pk, p.admitted) for p in also] == [
+        (p.pk, p.admitted) for p in got]
+    assert by_ids.fetch([[]]) == []

@@ -127,6 +127,7 @@ def test_partner_sees_only_people_referred_with_consent(client, world):
 def test_home_query_count_does_not_grow_with_the_caseload(client, world, user):
     client.force_login(getattr(world, user))
     _caseload(world, 5)  # small, but with one of everything (an empty list costs no query)
+    _active(world, started_months_ago=4)  # a review overdue in the office
     small, _ = _queries(client, reverse("home"))
     build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
                    partner_user=world.partner, partner=world.partner_org, households=25, start=5)
@@ -225,6 +226,7 @@ HOME_QUERIES = {"caseworker": 21, "supervisor": 23, "support_staff": 9, "partner
 def test_home_query_count_is_fixed_at_two_sizes(client, world, user):
     client.force_login(getattr(world, user))
     _caseload(world, 5)
+    _active(world, started_months_ago=4)  # a review overdue in the office
     small, _ = _queries(client, reverse("home"))
     build_caseload(world.office, caseworker=world.caseworker, support=world.support_staff,
                    partner_user=world.partner, partner=world.partner_org, households=40, start=5)
