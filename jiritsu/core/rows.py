@@ -233,6 +233,27 @@ class JoinedRows(Generic[M]):
         return out
 
 
+def _converted_rows(connection: Any, sql: str, values: list[Any],
+                    converters: list[tuple[int, list[Callable[..., Any]], Any]]
+                    ) -> list[tuple[Any, ...]]:
+    """The statement's rows as tuples, the columns with converters through them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+    if not converters:
+        return [tuple(r) for r in rows]
+    out = []
+    for row in rows:
+        converted = list(row)
+        for i, functions, col in converters:
+            value = converted[i]
+            for convert in functions:
+                value = convert(value, col, connection)
+            converted[i] = value
+        out.append(tuple(converted))
+    return out
+
+
 def _any(connection: Any, sql: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     """``sql`` with its ``{ids}`` made "one of ``ids``", and the parameters for it: as the
     ``__any`` lookup (jiritsu.core.lookups), one array parameter on PostgreSQL, sent as the
@@ -290,21 +311,7 @@ class PlainRows:
         sql, converters = prepared
         connection = connections[alias]
         sql, values = _any(connection, sql, ids)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*values, *params])
-            rows = cursor.fetchall()
-        if not converters:
-            return [tuple(r) for r in rows]
-        out = []
-        for row in rows:
-            converted = list(row)
-            for i, functions, col in converters:
-                value = converted[i]
-                for convert in functions:
-                    value = convert(value, col, connection)
-                converted[i] = value
-            out.append(tuple(converted))
-        return out
+        return _converted_rows(connection, sql, [*values, *params], converters)
 
 
 class Statement:
@@ -377,21 +384,7 @@ class Statement:
             values.append(value)
         if not postgresql:
             sql, values = _expand_lists(sql, values)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            rows = cursor.fetchall()
-        if not converters:
-            return [tuple(r) for r in rows]
-        out = []
-        for row in rows:
-            converted = list(row)
-            for i, functions, col in converters:
-                value = converted[i]
-                for convert in functions:
-                    value = convert(value, col, connection)
-                converted[i] = value
-            out.append(tuple(converted))
-        return out
+        return _converted_rows(connection, sql, values, converters)
 
 
 class _Table:
