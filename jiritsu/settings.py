@@ -140,6 +140,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and _env_bool("JIRITSU_
     DATABASES["default"]["OPTIONS"].pop("pool", None)
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("JIRITSU_CONN_MAX_AGE", "60"))
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Statements written once per process (jiritsu.core.rows, jiritsu.core.compiled) are bound by
+# the server on PostgreSQL, so psycopg prepares each after its fifth run on a connection and
+# PostgreSQL no longer plans it every time (JIRITSU_PREPARED_STATEMENTS=0 turns this off).
+# Behind PgBouncer in transaction mode nothing is prepared (prepare_threshold None above).
+JIRITSU_PREPARED_STATEMENTS = (DATABASES["default"]["ENGINE"].endswith("postgresql")
+                               and _env_bool("JIRITSU_PREPARED_STATEMENTS", True)
+                               and not _env_bool("JIRITSU_PGBOUNCER", False))
+if JIRITSU_PREPARED_STATEMENTS:  # Django turns psycopg's preparing off unless asked
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 # A streaming replica of the primary for reports, exports and the national roll-up
 # (jiritsu/core/replica.py; docs/scaling.md). One connection per request that uses it, with a
 # short connect timeout, so a stopped replica is noticed quickly and reads fall back.

@@ -243,6 +243,8 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["office", "program", "status"], name="enrollment_board"),
             models.Index(fields=["office", "started_on", "ended_on"], name="enrollment_period"),
+            # The program page's year: episodes of the program ended (or still open) in it.
+            models.Index(fields=["program", "ended_on"], name="enrollment_program_ended"),
             models.Index(fields=["office", "next_review_on"], name="enrollment_next_review",
                          condition=Q(next_review_on__isnull=False)),
         ]

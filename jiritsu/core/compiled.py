@@ -12,12 +12,34 @@ queryset chooses (its ``source``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django_scopes import scopes_disabled
+
+
+@contextmanager
+def statement_cursor(connection: Any) -> Iterator[Any]:
+    """A cursor for a statement written once per process (this module's and
+    ``core.rows``'): on PostgreSQL its parameters are bound by the server, so that psycopg
+    prepares the statement on a connection after its fifth run there and PostgreSQL plans
+    it no more (``JIRITSU_PREPARED_STATEMENTS``; planning was about half of the caseworker
+    home's PostgreSQL CPU, docs/performance.md). Behind PgBouncer in transaction mode
+    psycopg prepares nothing (``prepare_threshold`` is None, jiritsu/settings.py), and the
+    statement is sent as it is. Django's cursor wrapper is kept (query capture, the
+    execute wrappers); other statements keep Django's client-side binding."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and settings.JIRITSU_PREPARED_STATEMENTS:
+            import psycopg
+
+            client = cursor.cursor
+            cursor.cursor = psycopg.Cursor(connection.connection)
+            client.close()
+        yield cursor
 
 
 class Compiled:
@@ -103,7 +125,7 @@ class Compiled:
         alias = router.db_for_read(self.model) or "default"
         sqls = self.sql(alias)
         assert len(sqls) == 1, "rows of one queryset"
-        with connections[alias].cursor() as cursor:
+        with statement_cursor(connections[alias]) as cursor:
             cursor.execute(sqls[0], self.params(alias, values))
             return [tuple(r) for r in cursor.fetchall()]
 
@@ -111,7 +133,7 @@ class Compiled:
         """How many rows each queryset gives (what ``count()`` gives), in one statement."""
         alias = router.db_for_read(self.model) or "default"
         sqls = self.sql(alias)
-        with connections[alias].cursor() as cursor:
+        with statement_cursor(connections[alias]) as cursor:
             cursor.execute(_counting(sqls), self.params(alias, values))
             row = cursor.fetchone()
         return [int(n) for n in row]

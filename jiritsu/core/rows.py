@@ -30,7 +30,7 @@ from django.db import connections, router
 from django.db.models import Field, ForeignKey, Model, OneToOneRel
 from django.db.models.expressions import RawSQL
 
-from jiritsu.core.compiled import Compiled
+from jiritsu.core.compiled import Compiled, statement_cursor
 
 M = TypeVar("M", bound=Model)
 
@@ -193,7 +193,7 @@ class JoinedRows(Generic[M]):
             values = [*self.source.params(alias, source or {}), *values]
         if lists and connection.vendor != "postgresql":
             sql, values = _expand_lists(sql, values)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
         holding = [(self._relation(name)[1], value) for name, value in (known or {}).items()]
@@ -237,7 +237,7 @@ def _converted_rows(connection: Any, sql: str, values: list[Any],
                     converters: list[tuple[int, list[Callable[..., Any]], Any]]
                     ) -> list[tuple[Any, ...]]:
     """The statement's rows as tuples, the columns with converters through them."""
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, values)
         rows = cursor.fetchall()
     if not converters:
@@ -568,7 +568,7 @@ class Presence:
         sql = self._prepared.get(alias)
         if sql is None:
             sql = self._prepared[alias] = self._prepare(alias)
-        with connections[alias].cursor() as cursor:
+        with statement_cursor(connections[alias]) as cursor:
             cursor.execute(sql, [value] * len(self.sources))
             row = cursor.fetchone()
         return {name: bool(found) for name, found in zip(self.sources, row, strict=True)}

@@ -47,9 +47,12 @@ def test_behind_pgbouncer_nothing_outlives_a_transaction() -> None:
     url = "postgres://postgres@127.0.0.1:6432/jiritsu"
     direct = _settings_with({"DATABASE_URL": url})["default"]
     assert "pool" in direct["OPTIONS"] and not direct.get("DISABLE_SERVER_SIDE_CURSORS")
+    assert direct["OPTIONS"]["prepare_threshold"] == "5"  # the statements of core.rows
+    unprepared = _settings_with({"DATABASE_URL": url, "JIRITSU_PREPARED_STATEMENTS": "0"})
+    assert "prepare_threshold" not in unprepared["default"]["OPTIONS"]  # Django's default: off
     bounced = _settings_with({"DATABASE_URL": url, "JIRITSU_PGBOUNCER": "1"})["default"]
     assert "pool" not in bounced["OPTIONS"]
-    assert bounced["OPTIONS"]["prepare_threshold"] == "None"
+    assert bounced["OPTIONS"]["prepare_threshold"] == "None"  # even with the statements'
     assert bounced["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert bounced["CONN_MAX_AGE"] == 60
 
