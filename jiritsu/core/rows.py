@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
-from django.db.models import Field, ForeignKey, Model, OneToOneRel
+from django.db.models import DEFERRED, Field, ForeignKey, Model, OneToOneRel
 from django.db.models.expressions import RawSQL
 
 from jiritsu.core.compiled import Compiled, statement_cursor
@@ -501,6 +501,7 @@ class _Part:
     relation: Any  # the foreign key (or reverse one-to-one) caching it on its owner; None: main
     attnames: list[str]
     pk_index: int
+    slots: list[int] | None = None  # each concrete field's column, -1 deferred; None: all read
 
     @property
     def width(self) -> int:
@@ -524,8 +525,13 @@ class _Part:
             if found:
                 converters.append((i, found, col))
         attnames = [f.attname for f in fields]
+        # What Model.from_db works out for every row when fields are deferred (each field
+        # looked up in the list of those read), worked out once.
+        slots = (None if len(fields) == len(model._meta.concrete_fields) else
+                 [attnames.index(f.attname) if f.attname in attnames else -1
+                  for f in model._meta.concrete_fields])
         return cls(model, [f"{qn(alias)}.{qn(f.column)}" for f in fields], converters,
-                   relation, attnames, attnames.index(model._meta.pk.attname))
+                   relation, attnames, attnames.index(model._meta.pk.attname), slots)
 
     def build(self, values: list[Any], alias: str, connection: Any) -> Model | None:
         if self.relation is not None and values[self.pk_index] is None:
@@ -535,7 +541,12 @@ class _Part:
             for convert in functions:
                 value = convert(value, col, connection)
             values[i] = value
-        return self.model.from_db(alias, self.attnames, values)
+        if self.slots is None or self.model.from_db.__func__ is not Model.from_db.__func__:
+            return self.model.from_db(alias, self.attnames, values)
+        new = self.model(*[values[i] if i >= 0 else DEFERRED for i in self.slots])
+        new._state.adding = False  # as Model.from_db
+        new._state.db = alias
+        return new
 
 
 class Presence:
