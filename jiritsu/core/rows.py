@@ -526,8 +526,10 @@ class _Part:
                 converters.append((i, found, col))
         attnames = [f.attname for f in fields]
         # What Model.from_db works out for every row when fields are deferred (each field
-        # looked up in the list of those read), worked out once.
-        slots = (None if len(fields) == len(model._meta.concrete_fields) else
+        # looked up in the list of those read),
+        # worked out once (a model with its own from_db keeps it).
+        own = getattr(model.from_db, "__func__", None) is getattr(Model.from_db, "__func__", 0)
+        slots = (None if len(fields) == len(model._meta.concrete_fields) or not own else
                  [attnames.index(f.attname) if f.attname in attnames else -1
                   for f in model._meta.concrete_fields])
         return cls(model, [f"{qn(alias)}.{qn(f.column)}" for f in fields], converters,
@@ -541,7 +543,7 @@ class _Part:
             for convert in functions:
                 value = convert(value, col, connection)
             values[i] = value
-        if self.slots is None or self.model.from_db.__func__ is not Model.from_db.__func__:
+        if self.slots is None:
             return self.model.from_db(alias, self.attnames, values)
         new = self.model(*[values[i] if i >= 0 else DEFERRED for i in self.slots])
         new._state.adding = False  # as Model.from_db
