@@ -135,11 +135,27 @@ def partner_categories(membership: Membership, person: Person) -> set[str]:
     return cats
 
 
+# One person of the office with household and caseworker: what staff see of a person
+# (visible_people), read on every person page, so written once per process.
+_OFFICE_PERSON = JoinedRows(Person, [Join("household", outer=True),
+                                     Join("household__caseworker", outer=True)],
+                            where="{m}.id = %s AND {m}.office_id = %s")
+
+
 def get_person_for_user(membership: Membership | None, pk: int, *, write: bool = False) -> Person:
     require(membership, "person.view")
     assert membership is not None
     if write and not membership.can("person.edit"):
         raise deny()
+    if sees_office_enrollments(membership):  # staff: visible_people is the office's people
+        try:
+            key = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        found = _OFFICE_PERSON.fetch([key, membership.office_id]) if 0 < key < 2**63 else []
+        if not found:
+            raise Http404
+        return found[0]
     return get_or_404(visible_people(membership).select_related("household", "household__caseworker"),
                       pk)
 
