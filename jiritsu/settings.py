@@ -148,7 +148,7 @@ JIRITSU_PREPARED_STATEMENTS = (DATABASES["default"]["ENGINE"].endswith("postgres
                                and _env_bool("JIRITSU_PREPARED_STATEMENTS", True)
                                and not _env_bool("JIRITSU_PGBOUNCER", False))
 if JIRITSU_PREPARED_STATEMENTS:  # Django turns psycopg's preparing off unless asked
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # A streaming replica of the primary for reports, exports and the national roll-up
 # (jiritsu/core/replica.py; docs/scaling.md). One connection per request that uses it, with a
 # short connect timeout, so a stopped replica is noticed quickly and reads fall back.

@@ -50,6 +50,8 @@ def test_behind_pgbouncer_nothing_outlives_a_transaction() -> None:
     assert direct["OPTIONS"]["prepare_threshold"] == "5"  # the statements of core.rows
     unprepared = _settings_with({"DATABASE_URL": url, "JIRITSU_PREPARED_STATEMENTS": "0"})
     assert "prepare_threshold" not in unprepared["default"]["OPTIONS"]  # Django's default: off
+    unpooled = _settings_with({"DATABASE_URL": url, "JIRITSU_DB_POOL": "0"})["default"]
+    assert "pool" not in unpooled["OPTIONS"] and unpooled["OPTIONS"]["prepare_threshold"] == "5"
     bounced = _settings_with({"DATABASE_URL": url, "JIRITSU_PGBOUNCER": "1"})["default"]
     assert "pool" not in bounced["OPTIONS"]
     assert bounced["OPTIONS"]["prepare_threshold"] == "None"  # even with the statements'
