@@ -1097,6 +1097,7 @@ def load_test(ctx: Context, r: Result, *, via: str = "", **env_extra: str) -> No
 
     from django.db import connection
 
+    from bench.cpu import reaped_cpu_seconds
     from bench.processes import environment, run_locust, start_gunicorn, stop
 
     if ctx.locust_seconds <= 0:
@@ -1123,6 +1124,7 @@ def load_test(ctx: Context, r: Result, *, via: str = "", **env_extra: str) -> No
         workers = _children(server.pid)
         app_before = sum(_cpu_of(w) for w in workers)
         db_before = _postgres_cpu()
+        reaped_before = reaped_cpu_seconds()  # parallel workers, gone by the end
         pooler_before = _postgres_cpu("pgbouncer")
         gen_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         busy_before = _machine_busy()
@@ -1131,7 +1133,8 @@ def load_test(ctx: Context, r: Result, *, via: str = "", **env_extra: str) -> No
         gen_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         busy = _machine_busy() - busy_before
         app_cpu = sum(_cpu_of(w) for w in workers) - app_before
-        db_cpu = sum(v - db_before.get(pid, 0.0) for pid, v in _postgres_cpu().items())
+        db_cpu = (sum(v - db_before.get(pid, 0.0) for pid, v in _postgres_cpu().items())
+                  + reaped_cpu_seconds() - reaped_before)
         pooler_cpu = sum(v - pooler_before.get(pid, 0.0)
                          for pid, v in _postgres_cpu("pgbouncer").items())
         gen_cpu = ((gen_after.ru_utime + gen_after.ru_stime)
