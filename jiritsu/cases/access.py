@@ -65,12 +65,13 @@ def partner_people(membership: Membership) -> QuerySet[Person]:
 
 
 def visible_people(membership: Membership) -> QuerySet[Person]:
-    """People this membership may see at all (before any per-action check)."""
+    """People this membership may see at all (before any per-action check): staff who may
+    see people, the office's (:func:`sees_office_enrollments`, the one predicate)."""
+    if sees_office_enrollments(membership):
+        return Person.objects.filter(office=membership.office)
     if is_partner(membership):
         return partner_people(membership)
-    if not membership.can("person.view"):
-        return Person.objects.none()
-    return Person.objects.filter(office=membership.office)
+    return Person.objects.none()
 
 
 # What a caseload never shows of its people and households (the times of each row's last
