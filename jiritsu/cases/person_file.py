@@ -74,8 +74,13 @@ def search_people(membership: Membership, q: str, *, limit: int = 50) -> list[Pe
     # alphabet at 134,000 people. One or two characters cannot use a trigram index; then
     # the walk (stopping at the 50th match) beats a pass over everyone, and it is kept.
     order = (Lower("kana_key"), "id") if len(q) >= 3 else ("kana_key", "id")
-    found = (visible_people(membership).filter(cond).select_related("household")
-             .order_by(*order)[:limit])
+    # The first ``limit`` people are chosen on the people alone and their households joined
+    # to those: joined before the cut, PostgreSQL read a household for each of a common
+    # name's ≈ 1,800 matches in the largest office (≈ 4.5 of the statement's 17 ms).
+    first = visible_people(membership).filter(cond).order_by(*order)[:limit]
+    found = (visible_people(membership).filter(pk__in=first.values("pk"))
+             .select_related("household")
+             .order_by(*order))
     if len(q) >= 3 and connections[found.db].vendor == "postgresql":
         # Planned for pages in memory and run in one process, for this statement alone
         # (SET LOCAL, in its own transaction): otherwise the planner walked the largest

@@ -38,7 +38,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Rank, RowNumber
 
 from jiritsu.cases.access import (
     office_enrollments,
@@ -560,13 +560,18 @@ def _board_order() -> list[Any]:
 
 def _ranked_cards(episodes: QuerySet[Enrollment], program_id: int, limit: int
                   ) -> QuerySet[Any]:
-    """The board's rule: the first ``limit`` open episodes of each (state, phase) partition
-    in the column's order (:func:`_board_order`), each with its partition's count, as
-    (id, count). Ranked on the episodes and their people alone (the order needs the kana)."""
+    """The board's rule: the open episodes of each (state, phase) partition that can be among
+    its first ``limit`` in the column's order (:func:`_board_order`), each with its
+    partition's count, as (id, count). Ranked by the column's date alone — an episode is
+    among the first ``limit`` only if fewer than ``limit`` come before it by date, so those
+    ranked ``limit`` or better by date (ties included) hold them —, on the episodes alone:
+    the people (for the kana that orders a date's episodes) are read for those kept, not for
+    every open episode of a large program. :func:`program_board` orders them fully and cuts."""
     partition = [F("status"), F("phase_id")]
+    by_date = _board_order()[:1]
     return (episodes.filter(program_id=program_id, status__in=Enrollment.OPEN_STATUSES)
             .order_by()
-            .annotate(rank=Window(RowNumber(), partition_by=partition, order_by=_board_order()),
+            .annotate(rank=Window(Rank(), partition_by=partition, order_by=by_date),
                       partition_total=Window(Count("pk"), partition_by=partition))
             .filter(rank__lte=limit).values_list("pk", "partition_total"))
 

@@ -31,6 +31,7 @@ from django.db.models import DEFERRED, Field, ForeignKey, Model, OneToOneRel
 from django.db.models.expressions import RawSQL
 
 from jiritsu.core.compiled import Compiled, statement_cursor
+from jiritsu.core.instances import can_build_directly, direct_build
 
 M = TypeVar("M", bound=Model)
 
@@ -502,6 +503,7 @@ class _Part:
     attnames: list[str]
     pk_index: int
     slots: list[int] | None = None  # each concrete field's column, -1 deferred; None: all read
+    direct: bool = False  # built without Model.__init__ (jiritsu.core.instances)
 
     @property
     def width(self) -> int:
@@ -533,7 +535,8 @@ class _Part:
                  [attnames.index(f.attname) if f.attname in attnames else -1
                   for f in model._meta.concrete_fields])
         return cls(model, [f"{qn(alias)}.{qn(f.column)}" for f in fields], converters,
-                   relation, attnames, attnames.index(model._meta.pk.attname), slots)
+                   relation, attnames, attnames.index(model._meta.pk.attname), slots,
+                   can_build_directly(model, attnames))
 
     def build(self, values: list[Any], alias: str, connection: Any) -> Model | None:
         if self.relation is not None and values[self.pk_index] is None:
@@ -543,6 +546,8 @@ class _Part:
             for convert in functions:
                 value = convert(value, col, connection)
             values[i] = value
+        if self.direct:
+            return direct_build(self.model, self.attnames, values, alias)
         if self.slots is None:
             return self.model.from_db(alias, self.attnames, values)
         new = self.model(*[values[i] if i >= 0 else DEFERRED for i in self.slots])

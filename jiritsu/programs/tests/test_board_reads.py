@@ -119,3 +119,29 @@ def test_program_lists_are_the_related_managers_rows(world, programs):
         assert [x.n for x in got["ledgers"]] == [x.n for x in ledgers]
         assert creators == [str(x.created_by) for x in ledgers]
     assert len(program_lists(discharge)["ledgers"]) == 5
+
+
+def test_board_shows_the_first_by_kana_among_more_than_fit_on_one_date(world, programs):
+    """More episodes on a column's first date than the column shows: the board picks them
+    by furigana (then id), as the column's list does, not by creation."""
+    from jiritsu.cases import selectors
+    from jiritsu.cases.access import visible_enrollments
+
+    discharge, _ = programs
+    cw = world.m(world.caseworker)
+    episodes = _candidates(world, discharge, 5)
+    later = _candidates(world, discharge, 2, start=10)  # later dates: never among the first
+    kana = ["わだ はな", "まつだ はな", "たなか はな", "さとう はな", "いとう はな"]
+    for e, k in zip(episodes, kana, strict=True):
+        e.person.kana = k
+        e.person.save()
+    Enrollment.objects.filter(pk__in=[e.pk for e in episodes]).update(candidate_on=D(2025, 4, 1))
+    board = selectors.program_board(discharge, cw, limit=2)
+    candidates = next(c for c in board if c.key == "candidate")
+    assert candidates.total == 7
+    assert [e.person.kana for e in candidates.enrollments] == ["いとう はな", "さとう はな"]
+    listed = selectors.board_column_page(discharge, visible_enrollments(cw), "candidate",
+                                         page=1, per_page=2)
+    assert listed is not None
+    assert [e.pk for e in listed[0].enrollments] == [e.pk for e in candidates.enrollments]
+    assert not {e.pk for e in later} & {e.pk for e in candidates.enrollments}
