@@ -268,14 +268,18 @@ def compute_next_reviews(qs: QuerySet[Enrollment]) -> dict[int, dt.date]:
     return out
 
 
-def _due_by(qs: QuerySet[Enrollment], today: dt.date,
-            horizon: dt.date | None) -> QuerySet[Enrollment]:
-    """The active episodes of ``qs`` whose stored next review falls by ``horizon`` (or any
-    time), anything overdue included (a horizon before today still lists it)."""
+def _due_by(qs: QuerySet[Enrollment], cutoff: dt.date | None) -> QuerySet[Enrollment]:
+    """The active episodes of ``qs`` whose stored next review falls by ``cutoff`` (or any
+    time; ``_due_cutoff`` keeps anything overdue in even when the horizon is before today)."""
     due = qs.filter(status=S.ACTIVE, started_on__isnull=False, next_review_on__isnull=False)
-    if horizon is not None:
-        due = due.filter(next_review_on__lte=_due_cutoff(today, horizon))
+    if cutoff is not None:
+        due = due.filter(next_review_on__lte=cutoff)
     return due
+
+
+def _due_order(due: QuerySet[Enrollment], *more: str) -> QuerySet[Any]:
+    """The ids of due episodes (and ``more`` columns), soonest first: the lists' order."""
+    return due.order_by("next_review_on", "person__kana_key", "pk").values_list("pk", *more)
 
 
 def _due_cutoff(today: dt.date, horizon: dt.date) -> dt.date:
@@ -295,9 +299,9 @@ def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
     only the episodes that are listed are read as objects, with the rule's inputs, to word
     the reasons (``_DUE_LISTED``).
     """
-    due = _due_by(qs, today, horizon)
-    ordered = due.order_by("next_review_on", "person__kana_key", "pk").values_list("pk", flat=True)
-    listed = list(ordered[:limit] if limit is not None else ordered)
+    due = _due_by(qs, _due_cutoff(today, horizon) if horizon is not None else None)
+    ordered = _due_order(due)
+    listed = [pk for pk, in (ordered[:limit] if limit is not None else ordered)]
     total = len(listed) if limit is None or len(listed) < limit else due.count()
     by_pk = {e.pk: e for e in (_DUE_LISTED.fetch([listed]) if listed else [])}
     out = [d for pk in listed if pk in by_pk
@@ -328,7 +332,7 @@ def office_dues(membership: Membership, *, today: dt.date, until: dt.date,
     few, not the office's hundreds of due episodes as objects."""
     qs = _due_queryset(membership)
     items, total = _dues(qs, today, until, limit=limit)
-    due = _due_by(qs, today, until)
+    due = _due_by(qs, _due_cutoff(today, until))
     by_cw: dict[int | None, tuple[int, int]] = {}
     for cw, late, n in (due.order_by().values_list("person__household__caseworker")
                         .annotate(late=Count("pk", filter=Q(next_review_on__lt=today)),
@@ -828,9 +832,41 @@ def program_reviews_due(program: Program, membership: Membership, *,
     """The program page's reviews due within 30 days (and overdue): the ``limit`` soonest
     (or all) and how many there are."""
     today = today or clock.today()
-    qs = visible_enrollments(membership).filter(program=program, status=S.ACTIVE)
-    items, total = _dues(qs, today, today + dt.timedelta(days=30), limit=limit)
+    horizon = today + dt.timedelta(days=30)
+    if limit is not None and sees_office_enrollments(membership):
+        # Staff: the office's episodes, by a statement compiled once per process from the
+        # same querysets (the listed ids in the list's order, with how many are due).
+        found = _program_due_statement(limit).rows(
+            office_id=program.office_id, program_id=program.pk,
+            cutoff=_due_cutoff(today, horizon))
+        listed = [pk for pk, _ in found]
+        by_pk = {e.pk: e for e in (_DUE_LISTED.fetch([listed]) if listed else [])}
+        items = [d for pk in listed if pk in by_pk
+                 and (d := due_for(by_pk[pk], today)) is not None]
+        total = found[0][1] if found else 0
+    else:
+        qs = visible_enrollments(membership).filter(program=program, status=S.ACTIVE)
+        items, total = _dues(qs, today, horizon, limit=limit)
     return sorted(items, key=lambda d: (d.due_on, d.enrollment.pk)), total
+
+
+_PROGRAM_DUE: dict[int, Compiled] = {}
+
+
+def _program_due_statement(limit: int) -> Compiled:
+    """The ``limit`` soonest due of a program's active episodes in an office (``_dues``'s
+    order), each row with how many are due in all: compiled once per process and limit."""
+    found = _PROGRAM_DUE.get(limit)
+    if found is None:
+        def build(office_id: int, program_id: int, cutoff: dt.date) -> list[QuerySet[Any]]:
+            due = _due_by(office_enrollments(office_id).filter(
+                program_id=program_id, status=S.ACTIVE), cutoff)
+            return [_due_order(due.annotate(total=Window(Count("pk"))), "total")[:limit]]
+
+        found = _PROGRAM_DUE[limit] = Compiled(
+            Enrollment, build, office_id=-917_300_001, program_id=-917_300_002,
+            cutoff=dt.date(1, 1, 4))
+    return found
 
 
 # ---------------------------------------------------------------- one episode

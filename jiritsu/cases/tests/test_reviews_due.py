@@ -435,3 +435,32 @@ def test_the_inputs_read_with_the_listed_episodes_are_the_grouped_inputs(world, 
     from jiritsu.cases.next_review import mismatches
 
     assert mismatches() == []
+
+
+def test_program_page_statement_lists_what_the_querysets_list(world, two_caseloads):
+    """The staff's list (a statement compiled once per process) is the querysets' (``_dues``
+    on the episodes staff see): the same episodes in the same order and the same total, for
+    each limit, with episodes overdue, due within the 30 days and later, and ties of a
+    date ordered by furigana."""
+    from jiritsu.cases.access import visible_enrollments
+
+    monthly, quarterly, _, _ = two_caseloads
+    cw = world.m(world.caseworker)
+    for k in range(5):
+        hh = t.make_household(world.office, caseworker=world.caseworker2)
+        p = t.make_person(world.office, household=hh, member_number=1,
+                          name=f"見直し 次郎{k}", kana=["わ", "か", "さ", "あ", "な"][k] + " じろう")
+        _start(world, p, monthly if k % 2 else quarterly, D(2025, 3, 20 + k // 3))
+    for today in (D(2025, 4, 10), D(2025, 5, 1), D(2025, 7, 1)):
+        for program in (monthly, quarterly):
+            qs = visible_enrollments(cw).filter(program=program, status="active")
+            for limit in (1, 2, 20):
+                got, got_total = selectors.program_reviews_due(program, cw, today=today,
+                                                               limit=limit)
+                want, want_total = selectors._dues(qs, today, today + dt.timedelta(days=30),
+                                                   limit=limit)
+                want = sorted(want, key=lambda d: (d.due_on, d.enrollment.pk))
+                assert got_total == want_total, (today, program, limit)
+                assert [(d.enrollment.pk, d.due_on, d.reasons) for d in got] == [
+                    (d.enrollment.pk, d.due_on, d.reasons) for d in want], (today, limit)
+    assert selectors.program_reviews_due(monthly, cw, today=D(2025, 7, 1), limit=20)[1] >= 3
