@@ -32,13 +32,19 @@ def statement_cursor(connection: Any) -> Iterator[Any]:
     psycopg prepares nothing (``prepare_threshold`` is None, jiritsu/settings.py), and the
     statement is sent as it is. Django's cursor wrapper is kept (query capture, the
     execute wrappers); other statements keep Django's client-side binding."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and settings.JIRITSU_PREPARED_STATEMENTS:
-            import psycopg
+    if connection.vendor == "postgresql" and settings.JIRITSU_PREPARED_STATEMENTS:
+        import psycopg
 
-            client = cursor.cursor
-            cursor.cursor = psycopg.Cursor(connection.connection)
-            client.close()
+        # What connection.cursor() does, with a server-binding cursor in place of the
+        # client-binding one it would open (and this would close unused).
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            wrapped = connection._prepare_cursor(psycopg.Cursor(connection.connection))
+        with wrapped as cursor:
+            yield cursor
+        return
+    with connection.cursor() as cursor:
         yield cursor
 
 
