@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 
+from bench.cpu import reaped_cpu_seconds
 from bench.run import Context, _load_plan, _postgres_cpu, _via_port, load_test, plan_path
 from bench.timing import Result, Skip
 
@@ -69,7 +70,9 @@ def balancer_with_one_stopped(ctx: Context, r: Result) -> None:
         stop(first)
 
     prefix = os.path.join(tmp, "locust")
-    db_before = sum(_postgres_cpu().values())
+    # The servers' database connections close when they stop: their CPU then moves to the
+    # postmaster's reaped children (bench.cpu.reaped_cpu_seconds), counted with the live ones.
+    db_before = sum(_postgres_cpu().values()) + reaped_cpu_seconds()
     try:
         with haproxy([base1.removeprefix("http://"), base2.removeprefix("http://")]) as host:
             stopper = threading.Thread(target=stop_first, daemon=True)
@@ -80,7 +83,7 @@ def balancer_with_one_stopped(ctx: Context, r: Result) -> None:
     finally:
         stop(first)
         stop(second)
-    db_cpu = sum(_postgres_cpu().values()) - db_before
+    db_cpu = sum(_postgres_cpu().values()) + reaped_cpu_seconds() - db_before
     agg = rows["Aggregated"]
     count, failures = int(agg["Request Count"]), int(agg["Failure Count"])
     # Failures by second (cumulative in locust's history): before the stop, in the two
