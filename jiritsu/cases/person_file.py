@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
 from jiritsu.cases.access import visible_households, visible_people
@@ -22,13 +22,11 @@ from jiritsu.cases.models import (
     ConsentGrant,
     Enrollment,
     Plan,
-    Review,
 )
 from jiritsu.cases.results import episode_sorts
 from jiritsu.core import clock
 from jiritsu.core.kana import search_key
 from jiritsu.core.rows import Join, JoinedRows, Presence, meta_order
-from jiritsu.core.wareki import add_months
 from jiritsu.offices.models import Membership
 from jiritsu.offices.permissions import has_own_caseload
 from jiritsu.people.models import (
@@ -179,7 +177,6 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
     members = (_MEMBERS.fetch([household.pk], {"household": household})
                if household and show["family"] else [])
     present = _PRESENT.fetch(person.pk)
-    latest_review = Review.objects.filter(enrollment=OuterRef("pk")).order_by("-reviewed_on", "-id")
     enrollment_qs = Enrollment.objects.filter(person=person)
     if partner_id is not None:
         enrollment_qs = enrollment_qs.filter(referred_partners=partner_id)
@@ -187,14 +184,13 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         enrollment_qs
         .select_related("program", "phase", "lead_staff", "moved_from__program")
         .prefetch_related("menus", "referred_partners")
-        .annotate(
-            last_reviewed_on=Subquery(latest_review.values("reviewed_on")[:1]),
-            last_next_due_on=Subquery(latest_review.values("next_due_on")[:1]),
-        )
         .order_by("ended_on", "-started_on", "-candidate_on", "-id")
     )
     for e in enrollments:
-        e.next_review_on = _next_review(e) if e.status == "active" else None
+        # The next review is the stored date the one rule keeps (jiritsu.cases.next_review,
+        # the date the home's and the program page's lists show), for an active episode.
+        if e.status != "active":
+            e.next_review_on = None
         e.review_overdue = bool(e.next_review_on and e.next_review_on < today)
     # 結果検討会: the latest sorting of each episode (office staff; not a partner's to read).
     sorts = episode_sorts([e.pk for e in enrollments]) if partner_id is None else {}
@@ -246,15 +242,3 @@ def person_file(person: Person, *, sections: frozenset[str] | set[str] = ALL_SEC
         # for the timeline (``person_timeline(present=…)``): the kinds found empty
         "present": present,
     }
-
-
-def _next_review(e: Enrollment) -> dt.date | None:
-    """The next review of an active episode: the latest review's due date, else the
-    program's interval from the latest review (or the start)."""
-    # Annotated by person_file's query (Subquery of the latest review).
-    due: dt.date | None = getattr(e, "last_next_due_on", None)
-    if due:
-        return due
-    reviewed: dt.date | None = getattr(e, "last_reviewed_on", None)
-    base = reviewed or e.started_on or e.candidate_on
-    return add_months(base, e.program.review_interval_months)

@@ -464,3 +464,32 @@ def test_program_page_statement_lists_what_the_querysets_list(world, two_caseloa
                 assert [(d.enrollment.pk, d.due_on, d.reasons) for d in got] == [
                     (d.enrollment.pk, d.due_on, d.reasons) for d in want], (today, limit)
     assert selectors.program_reviews_due(monthly, cw, today=D(2025, 7, 1), limit=20)[1] >= 3
+
+
+def test_person_page_shows_the_next_review_the_lists_show(client, world):
+    """The person page's 次回見直し is the rule's date (``due_for``, the date the home and the
+    program page list), not a simpler rule of its own: a planned end before the next
+    regular review comes first, and is overdue once past."""
+    from django.urls import reverse
+
+    from jiritsu.cases.access import visible_enrollments
+    from jiritsu.core import clock
+    from jiritsu.core.wareki import add_months, format_wareki
+
+    today = clock.today()
+    start, planned_end = today - dt.timedelta(days=60), today - dt.timedelta(days=10)
+    program = make_program(world.office, consent_required=False, review_interval_months=3,
+                           standard_length_months=None, max_length_months=None)
+    cw = world.m(world.caseworker)
+    e = services.enrollment_create(actor=cw, person=world.person, program=program, on=start)
+    services.enrollment_start(actor=cw, enrollment=e, on=start, planned_end_on=planned_end)
+    with_inputs = selectors._DUE_LISTED.fetch([[e.pk]])[0]
+    due = selectors.due_for(with_inputs, today)
+    assert due is not None and due.due_on == planned_end  # not three months after the start
+    assert visible_enrollments(cw).get(pk=e.pk).next_review_on == planned_end
+    client.force_login(world.caseworker)
+    body = client.get(reverse("people:person", args=[world.person.pk])).content.decode()
+    shown = body[body.index("次回見直し"):][:200]
+    assert format_wareki(planned_end) in shown
+    assert format_wareki(add_months(start, 3)) not in shown
+    assert "期限超過" in shown
