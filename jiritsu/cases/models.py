@@ -478,6 +478,12 @@ class PlanCommitment(models.Model):
         return f"計画の取組（{self.get_kind_display()}）"
 
 
+# Who was present at a record, in one order wherever the record is shown or printed: the
+# staff in the order of their accounts (users have no order of their own, and names in
+# kanji have no reading order to sort by); partner organisations keep theirs (kind, name).
+STAFF_PRESENT_ORDER = ("id",)
+
+
 class ActivityRecord(models.Model):
     """経過記録: a visit, interview, call, accompaniment, session … with who was there."""
 

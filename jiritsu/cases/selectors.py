@@ -47,6 +47,7 @@ from jiritsu.cases.access import (
     visible_records,
 )
 from jiritsu.cases.models import (
+    STAFF_PRESENT_ORDER,
     ApprovalRequest,
     ApprovalStep,
     Consent,
@@ -869,6 +870,11 @@ def _program_due_statement(limit: int) -> Compiled:
     return found
 
 
+# The staff and organisations present at each record, in their one order.
+_PRESENT = (Prefetch("staff_present", queryset=User.objects.order_by(*STAFF_PRESENT_ORDER)),
+            "partners_present")
+
+
 # ---------------------------------------------------------------- one episode
 
 def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -882,7 +888,7 @@ def enrollment_detail(enrollment: Enrollment, *, today: dt.date | None = None) -
                                             .select_related("review")))),
         "commitments").order_by("-number"))
     records = list(enrollment.records.select_related("author", "author_partner")
-                   .prefetch_related("staff_present", "partners_present")
+                   .prefetch_related(*_PRESENT)
                    .order_by("-occurred_at", "-id"))
     reviews = list(enrollment.reviews.select_related("reviewer", "conference").prefetch_related(
         Prefetch("goal_assessments", queryset=GoalAssessment.objects.select_related("goal")))
@@ -932,7 +938,7 @@ def person_programs(membership: Membership, person: Person, *,
                                                    .select_related("partner")))
                         .order_by("-given_on", "-id"))
     records = list(visible_records(membership).filter(person=person).select_related("author", "author_partner", "enrollment__program")
-                   .prefetch_related("staff_present", "partners_present")
+                   .prefetch_related(*_PRESENT)
                    .order_by("-occurred_at", "-id")[:record_limit])
     return {"program_items": items, "consents": consents, "records": records,
             "can_manage": membership.can("enrollment.manage"),

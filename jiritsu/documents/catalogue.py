@@ -12,6 +12,7 @@ from typing import Any
 
 from jiritsu.activities.models import HelloWorkReferral
 from jiritsu.cases.models import (
+    STAFF_PRESENT_ORDER,
     ActivityRecord,
     Conference,
     Consent,
@@ -191,7 +192,7 @@ def conference_minutes(c: Conference, need: Need) -> dict[str, Any]:
 def interview_record(r: ActivityRecord, need: Need) -> dict[str, Any]:
     need(r.text, "text", "内容")
     return {**person_block(r.person, need, address=False), "record": r,
-            "staff": list(r.staff_present.all()), "partners": list(r.partners_present.all())}
+            "staff": list(r.staff_present.order_by(*STAFF_PRESENT_ORDER)), "partners": list(r.partners_present.all())}
 
 
 FORMS: dict[str, FormSpec] = {spec.key: spec for spec in (

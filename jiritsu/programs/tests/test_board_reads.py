@@ -145,3 +145,31 @@ def test_board_shows_the_first_by_kana_among_more_than_fit_on_one_date(world, pr
     assert listed is not None
     assert [e.pk for e in listed[0].enrollments] == [e.pk for e in candidates.enrollments]
     assert not {e.pk for e in later} & {e.pk for e in candidates.enrollments}
+
+
+def test_staff_present_are_listed_by_name_on_the_episode_page_and_the_print(client, world,
+                                                                            programs):
+    """Who was present at a record is shown in one order (the staff's accounts' order)
+    whatever order they were chosen in: on the episode page and on the printed record."""
+    from django.urls import reverse
+
+    from jiritsu.cases import services as case_services
+    from jiritsu.documents.catalogue import interview_record
+
+    discharge, _ = programs
+    cw = world.m(world.caseworker)
+    e = _candidates(world, discharge, 1)[0]
+    make_consent(e.person, discharge, recorded_by=world.caseworker)
+    case_services.enrollment_start(actor=cw, enrollment=e, on=D(2025, 4, 2))
+    chosen = [world.supervisor, world.caseworker2, world.caseworker]  # newest account first
+    in_order = sorted(chosen, key=lambda u: u.pk)
+    assert chosen != in_order
+    record = case_services.record_create(actor=cw, person=e.person, enrollment=e, values={
+        "occurred_at": dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC), "kind": "phone",
+        "text": "電話"}, staff_present=chosen)
+    client.force_login(world.caseworker)
+    body = client.get(reverse("programs:enrollment", args=[e.pk])).content.decode()
+    shown = body[body.index("同席："):].split("</p>")[0]
+    assert shown == "同席：" + "、".join(str(u) for u in in_order)
+    printed = interview_record(record, lambda *a, **k: None)
+    assert printed["staff"] == in_order
