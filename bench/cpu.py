@@ -267,8 +267,8 @@ def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int 
     from django.conf import settings
     from django.db import connection
 
-    from bench.processes import environment, start_gunicorn, stop
-    from bench.run import _children, _cpu_of, _session_for
+    from bench.processes import children, environment, start_gunicorn, stop
+    from bench.run import _cpu_of, _session_for
 
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -291,7 +291,7 @@ def wrk_pages(ctx: Any, *, seconds: int = 8, workers: int = 4, connections: int 
                          "  return wrk.format('GET', urls[(i % #urls) + 1])\nend\n")
             subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{warm_seconds}s", "-s", script, "-H", f"Cookie: {cookie}",
                             "--timeout", "10s", base], capture_output=True, check=True)  # every worker warm
-            procs = _children(server.pid)
+            procs = children(server.pid)
             app0 = sum(_cpu_of(w) for w in procs)
             db0 = database_cpu_seconds(dbname)
             gen0 = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -926,8 +926,6 @@ def _machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-_children = children  # bench.cpu reads it from here
-
 
 def _session_for(user_id: int) -> str:
     from django.conf import settings
@@ -1110,7 +1108,7 @@ def load_test(ctx: Context, r: Result, *, via: str = "", **env_extra: str) -> No
         # load generator (locust, a child of this process), measured from /proc.
         import resource
 
-        workers = _children(server.pid)
+        workers = children(server.pid)
         app_before = sum(_cpu_of(w) for w in workers)
         db_before = _postgres_cpu()
         reaped_before = reaped_cpu_seconds()  # parallel workers, gone by the end
@@ -1128,7 +1126,7 @@ def load_test(ctx: Context, r: Result, *, via: str = "", **env_extra: str) -> No
                          for pid, v in _postgres_cpu("pgbouncer").items())
         gen_cpu = ((gen_after.ru_utime + gen_after.ru_stime)
                    - (gen_before.ru_utime + gen_before.ru_stime))
-        workers = _children(server.pid)
+        workers = children(server.pid)
         rss = [m for m in (_rss_mb(p) for p in workers) if m is not None]
         master_rss = _rss_mb(server.pid)
     finally:

@@ -304,10 +304,14 @@ def _dues(qs: QuerySet[Enrollment], today: dt.date, horizon: dt.date | None, *,
     ordered = _due_order(due)
     listed = [pk for pk, in (ordered[:limit] if limit is not None else ordered)]
     total = len(listed) if limit is None or len(listed) < limit else due.count()
+    return _listed_dues(listed, today), total
+
+
+def _listed_dues(listed: list[int], today: dt.date) -> list[DueReview]:
+    """The listed episodes' due reviews, in the list's order: read with the rule's inputs
+    (``_DUE_LISTED``, one statement) and their dates and reasons worked out (``due_for``)."""
     by_pk = {e.pk: e for e in (_DUE_LISTED.fetch([listed]) if listed else [])}
-    out = [d for pk in listed if pk in by_pk
-           and (d := due_for(by_pk[pk], today)) is not None]
-    return out, total
+    return [d for pk in listed if pk in by_pk and (d := due_for(by_pk[pk], today)) is not None]
 
 
 # The terms a due date depends on (``services.enrollments.terms`` reads these from the
@@ -840,10 +844,7 @@ def program_reviews_due(program: Program, membership: Membership, *,
         found = _program_due_statement(limit).rows(
             office_id=program.office_id, program_id=program.pk,
             cutoff=_due_cutoff(today, horizon))
-        listed = [pk for pk, _ in found]
-        by_pk = {e.pk: e for e in (_DUE_LISTED.fetch([listed]) if listed else [])}
-        items = [d for pk in listed if pk in by_pk
-                 and (d := due_for(by_pk[pk], today)) is not None]
+        items = _listed_dues([pk for pk, _ in found], today)
         total = found[0][1] if found else 0
     else:
         qs = visible_enrollments(membership).filter(program=program, status=S.ACTIVE)
